@@ -1,0 +1,26 @@
+package io.prestoorchestrator.config;
+
+import static java.util.Objects.requireNonNull;
+
+/** The whole configuration: one record per section of the YAML file. */
+public record OrchestratorConfig(
+        HttpConfig http,
+        NomadConfig nomad,
+        ConsulConfig consul,
+        AwsConfig aws,
+        AuthConfig auth,
+        LoggingConfig logging)
+{
+    public static final OrchestratorConfig DEFAULTS = new OrchestratorConfig(
+            HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS);
+
+    public OrchestratorConfig
+    {
+        requireNonNull(http, "http is null");
+        requireNonNull(nomad, "nomad is null");
+        requireNonNull(consul, "consul is null");
+        requireNonNull(aws, "aws is null");
+        requireNonNull(auth, "auth is null");
+        requireNonNull(logging, "logging is null");
+    }
+}
