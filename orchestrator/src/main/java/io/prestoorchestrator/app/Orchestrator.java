@@ -1,0 +1,358 @@
+package io.prestoorchestrator.app;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prestoorchestrator.api.BearerAuthHandler;
+import io.prestoorchestrator.api.ProblemHandler;
+import io.prestoorchestrator.aws.AwsClients;
+import io.prestoorchestrator.config.AuthConfig.ApiToken;
+import io.prestoorchestrator.config.AuthConfig.Role;
+import io.prestoorchestrator.config.ConfigException;
+import io.prestoorchestrator.config.ConfigLoader;
+import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.config.ssm.ParameterStore;
+import io.prestoorchestrator.config.ssm.SsmParameterStore;
+import io.prestoorchestrator.health.BlockingCheck;
+import io.prestoorchestrator.health.DependencyCheck;
+import io.prestoorchestrator.health.HttpLeaderCheck;
+import io.prestoorchestrator.health.ReadinessHandler;
+import io.prestoorchestrator.http.DependencyHttp;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.consul.ConsulClient;
+import io.vertx.ext.consul.ConsulClientOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsRequest;
+import software.amazon.awssdk.services.ssm.model.GetParametersByPathRequest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The running service: the only place where adapters are constructed and wired. {@link #start}
+ * brings it up; {@link #stop} stops accepting requests, lets in-flight ones finish (bounded by
+ * {@code http.shutdown-timeout}), then closes every client.
+ */
+public final class Orchestrator
+{
+    private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+    static final String CONTRACT_RESOURCE = "openapi.yaml";
+
+    private final OrchestratorConfig config;
+    private final Vertx vertx;
+    private final PrometheusMeterRegistry registry;
+    private final WorkerExecutor blockingPool;
+    private final WebClient webClient;
+    private final ConsulClient consul;
+    private final Optional<AwsClients> aws;
+    private final Clock clock;
+    private final Instant startedAt;
+    private HttpServer server;
+
+    private Orchestrator(OrchestratorConfig config, Clock clock)
+    {
+        this.config = requireNonNull(config, "config is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.startedAt = clock.instant();
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+                .setEnabled(true)
+                .setJvmMetricsEnabled(true)
+                .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME));
+        this.vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(metrics))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        this.blockingPool = vertx.createSharedWorkerExecutor("orchestrator-blocking", 8, config.aws().requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
+        this.webClient = WebClient.create(vertx, new WebClientOptions()
+                .setUserAgent("presto-orchestrator/" + Version.current())
+                .setConnectTimeout((int) config.nomad().requestTimeout().toMillis()));
+        ConsulClientOptions consulOptions = new ConsulClientOptions()
+                .setHost(config.consul().address().getHost())
+                .setPort(port(config.consul().address()))
+                .setSsl("https".equals(config.consul().address().getScheme()))
+                .setTimeout(config.consul().requestTimeout().toMillis());
+        config.consul().token().ifPresent(token -> consulOptions.setAclToken(token.reveal()));
+        this.consul = ConsulClient.create(vertx, consulOptions);
+        this.aws = config.aws().enabled() ? Optional.of(new AwsClients(config.aws())) : Optional.empty();
+    }
+
+    public static Future<Orchestrator> start(OrchestratorConfig config)
+    {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static Future<Orchestrator> start(OrchestratorConfig config, Clock clock)
+    {
+        Orchestrator orchestrator = new Orchestrator(config, clock);
+        return orchestrator.listen()
+                .map(orchestrator)
+                .recover(failure -> {
+                    // close on a non-Vert.x thread, for the reason given on stop()
+                    new Thread(orchestrator::closeClients, "close-after-failed-start").start();
+                    return Future.failedFuture(failure);
+                });
+    }
+
+    public int port()
+    {
+        return server.actualPort();
+    }
+
+    public Vertx vertx()
+    {
+        return vertx;
+    }
+
+    private Future<Void> listen()
+    {
+        return loadTokens()
+                .compose(tokens -> loadContract().map(contract -> router(contract, tokens)))
+                .compose(router -> vertx.createHttpServer(new HttpServerOptions()
+                                .setHost(config.http().host())
+                                .setPort(config.http().port()))
+                        .requestHandler(router)
+                        .listen())
+                .onSuccess(server -> {
+                    this.server = server;
+                    log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort())
+                            .addKeyValue("version", Version.current()).log("Orchestrator listening");
+                })
+                .mapEmpty();
+    }
+
+    private Future<List<ApiToken>> loadTokens()
+    {
+        List<ApiToken> fromFile = config.auth().tokens();
+        if (config.auth().ssmPath().isEmpty()) {
+            return checkSomeTokens(fromFile);
+        }
+        String path = config.auth().ssmPath().get();
+        if (aws.isEmpty()) {
+            return Future.failedFuture(new ConfigException("auth.ssm-path", "is set but aws.enabled is false; enable AWS or configure auth.tokens"));
+        }
+        ParameterStore store = new SsmParameterStore(aws.get().ssm());
+        return blockingPool.executeBlocking(() -> {
+            List<ApiToken> tokens = new ArrayList<>(fromFile);
+            for (ParameterStore.Parameter parameter : store.byPath(path)) {
+                tokens.add(tokenFromParameter(path, parameter));
+            }
+            log.atInfo().addKeyValue("path", path).addKeyValue("count", tokens.size() - fromFile.size()).log("Loaded API tokens from SSM");
+            return List.copyOf(tokens);
+        }, false).compose(Orchestrator::checkSomeTokens);
+    }
+
+    /** SSM token parameters are named {@code <ssm-path>/<role>/<name>}; the value is the token. */
+    static ApiToken tokenFromParameter(String path, ParameterStore.Parameter parameter)
+    {
+        String relative = parameter.name().substring(path.length()).replaceFirst("^/", "");
+        String[] parts = relative.split("/");
+        if (parts.length != 2) {
+            throw new ConfigException("auth.ssm-path", "holds parameter " + parameter.name() + "; token parameters must be named " + path + "/<admin|viewer>/<name>");
+        }
+        Role role;
+        try {
+            role = Role.valueOf(parts[0].toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException e) {
+            throw new ConfigException("auth.ssm-path", "holds parameter " + parameter.name() + " with unknown role '" + parts[0] + "' (use admin or viewer)");
+        }
+        return new ApiToken(parts[1], role, parameter.value());
+    }
+
+    private static Future<List<ApiToken>> checkSomeTokens(List<ApiToken> tokens)
+    {
+        if (tokens.isEmpty()) {
+            return Future.failedFuture(new ConfigException("auth.tokens",
+                    "is empty and no tokens were found under auth.ssm-path: configure at least one API token, or nobody can use the API"));
+        }
+        return Future.succeededFuture(tokens);
+    }
+
+    private Future<OpenAPIContract> loadContract()
+    {
+        return OpenAPIContract.from(vertx, contractForValidation());
+    }
+
+    static String contractText()
+    {
+        try (InputStream in = Orchestrator.class.getClassLoader().getResourceAsStream(CONTRACT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(CONTRACT_RESOURCE + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), UTF_8);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The contract as handed to Vert.x. vertx-openapi 5.0 refuses to load a contract whose responses
+     * use media types it cannot validate (application/problem+json, application/yaml), though it only
+     * validates requests for us. So response bodies are dropped from this copy; the contract served
+     * at /openapi.yaml is the file itself, unchanged.
+     */
+    static JsonObject contractForValidation()
+    {
+        try {
+            var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+            JsonObject contract = new JsonObject(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(yaml.readTree(contractText())));
+            JsonObject paths = contract.getJsonObject("paths", new JsonObject());
+            for (String path : paths.fieldNames()) {
+                JsonObject operations = paths.getJsonObject(path);
+                for (String method : operations.fieldNames()) {
+                    Object operation = operations.getValue(method);
+                    if (operation instanceof JsonObject op && op.getJsonObject("responses") != null) {
+                        JsonObject responses = op.getJsonObject("responses");
+                        for (String status : List.copyOf(responses.fieldNames())) {
+                            responses.put(status, new JsonObject().put("description", "see /openapi.yaml"));
+                        }
+                    }
+                }
+            }
+            JsonObject components = contract.getJsonObject("components");
+            if (components != null) {
+                components.remove("responses");
+            }
+            return contract;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Router router(OpenAPIContract contract, List<ApiToken> tokens)
+    {
+        RouterBuilder builder = RouterBuilder.create(vertx, contract)
+                .rootHandler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()))
+                .rootHandler(new BearerAuthHandler(contract, tokens));
+        // BearerAuthHandler enforces the contract's security requirements (and roles) for every route
+        builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+        ReadinessHandler readiness = new ReadinessHandler(vertx, dependencyChecks(), config.nomad().requestTimeout().plus(Duration.ofSeconds(1)));
+        String contractText = contractText();
+        builder.getRoute("liveness").addHandler(context -> context.json(new JsonObject().put("status", "UP")));
+        builder.getRoute("readiness").addHandler(readiness.handler());
+        builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create(registry));
+        builder.getRoute("contract").addHandler(context -> context.response().putHeader("Content-Type", "application/yaml").end(contractText));
+        builder.getRoute("getInfo").addHandler(context -> context.json(new JsonObject()
+                .put("service", "presto-orchestrator")
+                .put("version", Version.current())
+                .put("startedAt", startedAt.toString())
+                .put("uptimeSeconds", Duration.between(startedAt, clock.instant()).toSeconds())
+                .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))));
+        builder.getRoute("getConfig").addHandler(context -> context.response()
+                .putHeader("Content-Type", "application/json")
+                .end(effectiveConfigJson()));
+        Router router = builder.createRouter();
+        router.route().failureHandler(new ProblemHandler());
+        router.errorHandler(404, ProblemHandler.forStatus(404));
+        router.errorHandler(405, ProblemHandler.forStatus(405));
+        return router;
+    }
+
+    private String effectiveConfigJson()
+    {
+        try {
+            // the config mapper writes every Secret as "******"
+            return ConfigLoader.mapper(new JsonFactory()).writeValueAsString(config);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<DependencyCheck> dependencyChecks()
+    {
+        List<DependencyCheck> checks = new ArrayList<>();
+        checks.add(new HttpLeaderCheck("nomad", DependencyHttp.nomad(webClient, config.nomad())::leader));
+        checks.add(new HttpLeaderCheck("consul", DependencyHttp.consul(webClient, config.consul())::leader));
+        aws.ifPresent(clients -> {
+            checks.add(new BlockingCheck("aws-ssm", blockingPool, () -> {
+                int visible = clients.ssm().getParametersByPath(GetParametersByPathRequest.builder()
+                        .path(config.aws().ssmPrefix()).maxResults(1).build()).parameters().size();
+                return new JsonObject().put("path", config.aws().ssmPrefix()).put("readable", true).put("sample", visible);
+            }));
+            checks.add(new BlockingCheck("aws-autoscaling", blockingPool, () -> {
+                clients.autoScaling().describeAutoScalingGroups(DescribeAutoScalingGroupsRequest.builder().maxRecords(1).build());
+                return new JsonObject().put("reachable", true);
+            }));
+        });
+        return List.copyOf(checks);
+    }
+
+    /**
+     * Stops accepting connections, waits for in-flight requests up to {@code http.shutdown-timeout},
+     * then closes clients and Vert.x. Blocks: call it from a thread that is not Vert.x's (the
+     * shutdown hook, a test), so that closing Vert.x does not complete a future on a stopped event loop.
+     */
+    public void stop()
+            throws InterruptedException
+    {
+        long timeout = config.http().shutdownTimeout().toMillis();
+        log.atInfo().addKeyValue("timeout_ms", timeout).log("Shutting down: no new requests, finishing in-flight ones");
+        if (server != null) {
+            await(server.shutdown(timeout, TimeUnit.MILLISECONDS), timeout + 5_000);
+        }
+        await(closeClients(), 10_000);
+        log.info("Shut down");
+    }
+
+    private static void await(Future<Void> future, long timeoutMillis)
+            throws InterruptedException
+    {
+        try {
+            future.toCompletionStage().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.atWarn().setCause(e).log("Shutdown step did not finish cleanly");
+        }
+    }
+
+    private Future<Void> closeClients()
+    {
+        webClient.close();
+        consul.close();
+        aws.ifPresent(AwsClients::close);
+        blockingPool.close();
+        return vertx.close();
+    }
+
+    private static int port(java.net.URI uri)
+    {
+        if (uri.getPort() > 0) {
+            return uri.getPort();
+        }
+        return "https".equals(uri.getScheme()) ? 443 : 80;
+    }
+}

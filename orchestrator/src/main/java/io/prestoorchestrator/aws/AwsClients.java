@@ -1,0 +1,63 @@
+package io.prestoorchestrator.aws;
+
+import io.prestoorchestrator.config.AwsConfig;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The AWS SDK clients, all on the JDK's URL connection client (the SDK's Netty client is built for
+ * Netty 4.1 and Vert.x 5 brings 4.2). Blocking: use them from a worker executor only.
+ */
+public final class AwsClients
+        implements AutoCloseable
+{
+    private final SdkHttpClient http;
+    private final SsmClient ssm;
+    private final AutoScalingClient autoScaling;
+
+    public AwsClients(AwsConfig config)
+    {
+        requireNonNull(config, "config is null");
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(config.requestTimeout())
+                .socketTimeout(config.requestTimeout())
+                .build();
+        ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
+                .apiCallTimeout(config.requestTimeout().multipliedBy(3))
+                .apiCallAttemptTimeout(config.requestTimeout())
+                .build();
+        Region region = Region.of(config.region());
+        var ssmBuilder = SsmClient.builder().httpClient(http).region(region).overrideConfiguration(overrides);
+        var autoScalingBuilder = AutoScalingClient.builder().httpClient(http).region(region).overrideConfiguration(overrides);
+        config.endpoint().ifPresent(endpoint -> {
+            ssmBuilder.endpointOverride(endpoint);
+            autoScalingBuilder.endpointOverride(endpoint);
+        });
+        this.ssm = ssmBuilder.build();
+        this.autoScaling = autoScalingBuilder.build();
+    }
+
+    public SsmClient ssm()
+    {
+        return ssm;
+    }
+
+    public AutoScalingClient autoScaling()
+    {
+        return autoScaling;
+    }
+
+    @Override
+    public void close()
+    {
+        ssm.close();
+        autoScaling.close();
+        http.close();
+    }
+}

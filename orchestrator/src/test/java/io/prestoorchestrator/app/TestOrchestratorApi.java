@@ -1,0 +1,279 @@
+package io.prestoorchestrator.app;
+
+import io.prestoorchestrator.config.AuthConfig;
+import io.prestoorchestrator.config.AuthConfig.ApiToken;
+import io.prestoorchestrator.config.AuthConfig.Role;
+import io.prestoorchestrator.config.ConsulConfig;
+import io.prestoorchestrator.config.HttpConfig;
+import io.prestoorchestrator.config.NomadConfig;
+import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.config.Secret;
+import io.prestoorchestrator.testing.CapturedLogs;
+import io.prestoorchestrator.testing.TestingLeaderServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TestOrchestratorApi
+{
+    private static final String ADMIN_TOKEN = "admin-token-5b0c2e9d71";
+    private static final String VIEWER_TOKEN = "viewer-token-8f3a61c2d4";
+    private static final String UNKNOWN_TOKEN = "unknown-token-17a9c0ffee";
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private TestingLeaderServer nomad;
+    private TestingLeaderServer consul;
+    private Orchestrator orchestrator;
+    private boolean stopped;
+
+    @BeforeEach
+    void setUp()
+            throws Exception
+    {
+        nomad = new TestingLeaderServer("127.0.0.1:4647");
+        consul = new TestingLeaderServer("127.0.0.1:8300");
+        OrchestratorConfig config = new OrchestratorConfig(
+                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
+                new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(5)),
+                new ConsulConfig(consul.address(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(5)),
+                OrchestratorConfig.DEFAULTS.aws(),
+                new AuthConfig(List.of(
+                        new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)),
+                        new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
+                OrchestratorConfig.DEFAULTS.logging());
+        orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void tearDown()
+            throws Exception
+    {
+        if (!stopped) {
+            orchestrator.stop();
+        }
+        nomad.close();
+        consul.close();
+    }
+
+    @Test
+    void testLiveness()
+            throws Exception
+    {
+        HttpResponse<String> response = get("/health/live", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(response.body()).getString("status")).isEqualTo("UP");
+    }
+
+    @Test
+    void testReadinessNamesTheDependencyThatIsDown()
+            throws Exception
+    {
+        HttpResponse<String> up = get("/health/ready", null);
+        assertThat(up.statusCode()).isEqualTo(200);
+        assertThat(statusOf(up, "nomad")).isEqualTo("UP");
+        assertThat(statusOf(up, "consul")).isEqualTo("UP");
+        assertThat(check(up, "consul").getJsonObject("data").getString("leader")).isEqualTo("127.0.0.1:8300");
+
+        consul.close();
+
+        HttpResponse<String> down = get("/health/ready", null);
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(new JsonObject(down.body()).getString("outcome")).isEqualTo("DOWN");
+        assertThat(statusOf(down, "consul")).isEqualTo("DOWN");
+        assertThat(check(down, "consul").getJsonObject("data").getString("error")).contains("Connection refused");
+        assertThat(statusOf(down, "nomad")).isEqualTo("UP");
+    }
+
+    @Test
+    void testNomadDownIsNamed()
+            throws Exception
+    {
+        nomad.close();
+        HttpResponse<String> down = get("/health/ready", null);
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(statusOf(down, "nomad")).isEqualTo("DOWN");
+        assertThat(check(down, "nomad").getJsonObject("data").getString("error")).startsWith("Nomad at http://127.0.0.1:");
+        assertThat(statusOf(down, "consul")).isEqualTo("UP");
+    }
+
+    @Test
+    void testMissingTokenIs401Problem()
+            throws Exception
+    {
+        HttpResponse<String> response = get("/v1/info", null);
+        assertProblem(response, 401, "urn:presto-orchestrator:problem:unauthorized");
+        assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"presto-orchestrator\"");
+        assertThat(new JsonObject(response.body()).getString("detail")).contains("Authorization: Bearer <token>");
+    }
+
+    @Test
+    void testWrongTokenIs401Problem()
+            throws Exception
+    {
+        HttpResponse<String> response = get("/v1/info", UNKNOWN_TOKEN);
+        assertProblem(response, 401, "urn:presto-orchestrator:problem:unauthorized");
+        assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"presto-orchestrator\", error=\"invalid_token\"");
+        assertThat(response.body()).doesNotContain(UNKNOWN_TOKEN);
+
+        HttpResponse<String> basic = send(HttpRequest.newBuilder(uri("/v1/info")).header("Authorization", "Basic b3BzOnNlY3JldA==").GET());
+        assertProblem(basic, 401, "urn:presto-orchestrator:problem:unauthorized");
+        assertThat(new JsonObject(basic.body()).getString("detail")).contains("Bearer scheme");
+    }
+
+    @Test
+    void testRightTokenIsServed()
+            throws Exception
+    {
+        HttpResponse<String> response = get("/v1/info", VIEWER_TOKEN);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonObject info = new JsonObject(response.body());
+        assertThat(info.getString("service")).isEqualTo("presto-orchestrator");
+        assertThat(info.getString("principal")).isEqualTo("dashboards");
+    }
+
+    @Test
+    void testRoleTooLowIs403Problem()
+            throws Exception
+    {
+        HttpResponse<String> viewer = get("/v1/config", VIEWER_TOKEN);
+        assertProblem(viewer, 403, "urn:presto-orchestrator:problem:forbidden");
+        assertThat(new JsonObject(viewer.body()).getString("detail")).isEqualTo("Token 'dashboards' has role viewer; getConfig needs role admin");
+
+        HttpResponse<String> admin = get("/v1/config", ADMIN_TOKEN);
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(admin.body()).doesNotContain(ADMIN_TOKEN).doesNotContain(VIEWER_TOKEN).contains("\"token\":\"******\"");
+    }
+
+    @Test
+    void testHealthAndMetricsArePublicContractIsNot()
+            throws Exception
+    {
+        assertThat(get("/health/ready", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = get("/metrics", null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(get("/openapi.yaml", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> contract = get("/openapi.yaml", VIEWER_TOKEN);
+        assertThat(contract.statusCode()).isEqualTo(200);
+        assertThat(contract.headers().firstValue("Content-Type")).contains("application/yaml");
+        assertThat(contract.body()).startsWith("openapi: 3.1.0").contains("operationId: readiness");
+    }
+
+    @Test
+    void testMetricsIncludeHttpServerRequests()
+            throws Exception
+    {
+        get("/health/live", null);
+        String metrics = get("/metrics", null).body();
+        assertThat(metrics).contains("vertx_http_server_requests_total").contains("route=\"/health/live\"").contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void testUnknownRouteAndMethodAreProblems()
+            throws Exception
+    {
+        assertProblem(get("/v1/nothing-here", ADMIN_TOKEN), 404, "urn:presto-orchestrator:problem:not-found");
+        HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/v1/info")).header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertProblem(post, 405, "urn:presto-orchestrator:problem:method-not-allowed");
+    }
+
+    @Test
+    void testTokensNeverReachTheLog()
+            throws Exception
+    {
+        try (CapturedLogs logs = new CapturedLogs()) {
+            get("/v1/info", UNKNOWN_TOKEN);
+            get("/v1/info", ADMIN_TOKEN);
+            get("/v1/config", VIEWER_TOKEN);
+            get("/v1/config", ADMIN_TOKEN);
+            assertThat(logs.text())
+                    .contains("Refused request with an unknown bearer token")
+                    .contains("Refused request: role too low")
+                    .doesNotContain(UNKNOWN_TOKEN)
+                    .doesNotContain(ADMIN_TOKEN)
+                    .doesNotContain(VIEWER_TOKEN);
+        }
+    }
+
+    @Test
+    void testShutdownFinishesInFlightRequestsThenRefusesConnections()
+            throws Exception
+    {
+        nomad.delay(Duration.ofMillis(1500));
+        CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(uri("/health/ready")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300);
+        stopped = true;
+        orchestrator.stop();
+        HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(statusOf(response, "nomad")).isEqualTo("UP");
+        assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri("/health/live")).GET().build(), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(ConnectException.class);
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type)
+    {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        JsonObject problem = new JsonObject(response.body());
+        assertThat(problem.getString("type")).isEqualTo(type);
+        assertThat(problem.getInteger("status")).isEqualTo(status);
+        assertThat(problem.getString("title")).isNotBlank();
+        assertThat(problem.getString("detail")).isNotBlank();
+    }
+
+    private static JsonObject check(HttpResponse<String> response, String id)
+    {
+        JsonArray checks = new JsonObject(response.body()).getJsonArray("checks");
+        for (int i = 0; i < checks.size(); i++) {
+            if (id.equals(checks.getJsonObject(i).getString("id"))) {
+                return checks.getJsonObject(i);
+            }
+        }
+        throw new AssertionError("no check '" + id + "' in " + response.body());
+    }
+
+    private static String statusOf(HttpResponse<String> response, String id)
+    {
+        return check(response, id).getString("status");
+    }
+
+    private HttpResponse<String> get(String path, String token)
+            throws IOException, InterruptedException
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request)
+            throws IOException, InterruptedException
+    {
+        return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path)
+    {
+        return URI.create("http://127.0.0.1:" + orchestrator.port() + path);
+    }
+}

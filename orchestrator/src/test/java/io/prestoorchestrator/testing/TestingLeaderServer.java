@@ -1,0 +1,64 @@
+package io.prestoorchestrator.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Stands in for the one endpoint the readiness check calls on Nomad and Consul alike:
+ * {@code GET /v1/status/leader}, answering a JSON string as both do. Can be slowed down and stopped.
+ */
+public final class TestingLeaderServer
+        implements AutoCloseable
+{
+    private final Vertx vertx = Vertx.vertx();
+    private final AtomicLong delayMillis = new AtomicLong();
+    private final HttpServer server;
+    private volatile boolean closed;
+
+    public TestingLeaderServer(String leader)
+            throws Exception
+    {
+        this.server = vertx.createHttpServer()
+                .requestHandler(request -> {
+                    if (!request.path().equals("/v1/status/leader")) {
+                        request.response().setStatusCode(404).end("404 page not found");
+                        return;
+                    }
+                    Runnable answer = () -> request.response().putHeader("Content-Type", "application/json").end("\"" + leader + "\""); // compact JSON, no trailing newline, as both write it
+                    long delay = delayMillis.get();
+                    if (delay > 0) {
+                        vertx.setTimer(delay, id -> answer.run());
+                    }
+                    else {
+                        answer.run();
+                    }
+                })
+                .listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    public URI address()
+    {
+        return URI.create("http://127.0.0.1:" + server.actualPort());
+    }
+
+    public void delay(Duration delay)
+    {
+        delayMillis.set(delay.toMillis());
+    }
+
+    @Override
+    public void close()
+            throws Exception
+    {
+        if (!closed) {
+            closed = true;
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
