@@ -1,0 +1,65 @@
+package io.prestoorchestrator.sim.nomad;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Registers allocation services with a Consul agent over its HTTP API, as Nomad's client does.
+ * Called from task worker threads only (blocking I/O).
+ */
+final class ConsulServices
+{
+    private static final Logger log = LoggerFactory.getLogger(ConsulServices.class);
+
+    private final URI address;
+    private final HttpClient client;
+
+    ConsulServices(URI address)
+    {
+        this.address = requireNonNull(address, "address is null");
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    void register(ObjectNode service)
+    {
+        send("PUT", "/v1/agent/service/register", Json.bytes(service));
+        log.info("consul service registered: service_id={} name={}", service.get("ID").asText(), service.get("Name").asText());
+    }
+
+    void deregister(String serviceId)
+    {
+        send("PUT", "/v1/agent/service/deregister/" + serviceId, new byte[0]);
+        log.info("consul service deregistered: service_id={}", serviceId);
+    }
+
+    private void send(String method, String path, byte[] body)
+    {
+        HttpRequest request = HttpRequest.newBuilder(address.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                log.warn("consul {} {} answered {}: {}", method, path, response.statusCode(), response.body());
+            }
+        }
+        catch (IOException e) {
+            log.warn("consul {} {} failed: {}", method, path, e.toString());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

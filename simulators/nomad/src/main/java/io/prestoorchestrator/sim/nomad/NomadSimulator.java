@@ -1,0 +1,164 @@
+package io.prestoorchestrator.sim.nomad;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An embeddable Nomad agent simulator: HTTP API, scheduler-like placement over virtual nodes,
+ * and a raw_exec driver that runs real processes. {@link #close()} stops every task it started.
+ *
+ * <pre>{@code
+ * try (NomadSimulator nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir))) {
+ *     nomad.start();
+ *     URI api = nomad.address(); // http://127.0.0.1:<port>
+ * }
+ * }</pre>
+ */
+public final class NomadSimulator
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(NomadSimulator.class);
+
+    private final NomadSimulatorConfig config;
+    private final Vertx vertx;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService taskPool;
+    private final ClusterState state;
+    private final TaskRunners runners;
+    private volatile HttpServer server;
+    private volatile boolean closed;
+
+    public NomadSimulator(NomadSimulatorConfig config)
+    {
+        this.config = requireNonNull(config, "config is null");
+        try {
+            Files.createDirectories(config.dataDir());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
+        }
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+        this.timers = Executors.newScheduledThreadPool(1, named("nomad-sim-timer"));
+        this.taskPool = Executors.newCachedThreadPool(named("nomad-sim-task"));
+        this.state = new ClusterState(Clock.systemUTC(), timers, config.region(), config.nodes(),
+                config.bindAddress() + ":" + config.port(), config.minHealthyTimeOverride());
+        this.runners = new TaskRunners(state, taskPool, config.dataDir(), config.consulAddress().map(ConsulServices::new));
+        this.state.setDriver(runners);
+    }
+
+    private static ThreadFactory named(String prefix)
+    {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Starts listening; returns this. */
+    public NomadSimulator start()
+    {
+        HttpServer httpServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port()));
+        httpServer.requestHandler(new HttpApi(vertx, state, config, () -> config.bindAddress() + ":" + port()));
+        try {
+            server = httpServer.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port(), e);
+        }
+        log.info("nomad simulator listening: address={} nodes={} consul={} acl={}", address(), config.nodes().size(),
+                config.consulAddress().map(Object::toString).orElse("none"), config.aclToken().isPresent());
+        return this;
+    }
+
+    public int port()
+    {
+        HttpServer current = server;
+        if (current == null) {
+            throw new IllegalStateException("not started");
+        }
+        return current.actualPort();
+    }
+
+    /** The HTTP API address, e.g. {@code http://127.0.0.1:4646}. */
+    public java.net.URI address()
+    {
+        String host = config.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : config.bindAddress();
+        return java.net.URI.create("http://" + host + ":" + port());
+    }
+
+    public NomadSimulatorConfig config()
+    {
+        return config;
+    }
+
+    /** EC2 instance ids of the virtual nodes, by node name. */
+    public Map<String, String> instanceIds()
+    {
+        return state.read(() -> {
+            Map<String, String> ids = new java.util.LinkedHashMap<>();
+            state.nodes().forEach(node -> ids.put(node.spec.name(), node.instanceId));
+            return ids;
+        });
+    }
+
+    /** Process ids of an allocation's running raw_exec tasks, by task name. */
+    public Map<String, Long> taskPids(String allocId)
+    {
+        return runners.pids(allocId);
+    }
+
+    /** Stops every task through the kill-signal path (bounded wait), then the HTTP server. */
+    @Override
+    public void close()
+    {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long maxKill = state.read(() -> state.allocs().stream()
+                .flatMap(alloc -> {
+                    List<Long> timeouts = new java.util.ArrayList<>();
+                    alloc.groupSpec().get("Tasks").forEach(task -> timeouts.add(task.get("KillTimeout").asLong() + task.get("ShutdownDelay").asLong()));
+                    return timeouts.stream();
+                })
+                .mapToLong(Long::longValue).max().orElse(0));
+        runners.closeAll(Math.min(TimeUnit.NANOSECONDS.toMillis(maxKill) + 5_000, 120_000));
+        timers.shutdownNow();
+        taskPool.shutdownNow();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        catch (Exception e) {
+            log.warn("vert.x did not close cleanly", e);
+        }
+        log.info("nomad simulator stopped");
+    }
+
+    Optional<ClusterState> state()
+    {
+        return Optional.of(state);
+    }
+}
