@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one failure handler: maps every failure (our exceptions, OpenAPI validation, routing errors,
@@ -33,6 +36,7 @@ public final class ProblemHandler
     public static final String CONTENT_TYPE = "application/problem+json";
     private static final String TYPE_PREFIX = "urn:presto-orchestrator:problem:";
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final Pattern PARAMETER = Pattern.compile("(?:query|path|header|cookie) parameter \"?([^\"\\s]+)\"?");
 
     @Override
     public void handle(RoutingContext context)
@@ -49,14 +53,18 @@ public final class ProblemHandler
     /** Answers a status without a failure (404/405 from the router) as a problem document. */
     public static Handler<RoutingContext> forStatus(int status)
     {
-        return context -> {
-            Problem problem = switch (status) {
-                case 404 -> new Problem("not-found", "Not Found", 404, "No resource at " + context.request().path());
-                case 405 -> new Problem("method-not-allowed", "Method Not Allowed", 405,
-                        "Method " + context.request().method() + " is not allowed on " + context.request().path());
-                default -> new Problem("http-" + status, "HTTP " + status, status, "HTTP error " + status);
-            };
-            send(context, problem);
+        return context -> send(context, statusProblem(context, status, null));
+    }
+
+    private static Problem statusProblem(RoutingContext context, int status, String detail)
+    {
+        return switch (status) {
+            case 404 -> new Problem("not-found", "Not Found", 404, "No resource at " + context.request().path());
+            case 405 -> new Problem("method-not-allowed", "Method Not Allowed", 405,
+                    "Method " + context.request().method() + " is not allowed on " + context.request().path());
+            case 413 -> new Problem("payload-too-large", "Payload Too Large", 413, "The request body is larger than the configured limit (http.max-body-size)");
+            case 415 -> new Problem("unsupported-media-type", "Unsupported Media Type", 415, "Send the request body as application/json");
+            default -> new Problem("http-" + status, "HTTP " + status, status, detail == null ? "HTTP error " + status : detail);
         };
     }
 
@@ -64,8 +72,7 @@ public final class ProblemHandler
     {
         Throwable failure = context.failure();
         if (failure == null) {
-            int status = context.statusCode() > 0 ? context.statusCode() : 500;
-            return new Problem("http-" + status, "HTTP " + status, status, "HTTP error " + status);
+            return statusProblem(context, context.statusCode() > 0 ? context.statusCode() : 500, null);
         }
         if (failure instanceof HttpException http && http.getCause() != null && !(http.getCause() instanceof HttpException)) {
             // vert.x wraps validation and other failures into HttpException
@@ -96,22 +103,22 @@ public final class ProblemHandler
         if (failure instanceof ForbiddenException e) {
             return new Problem("forbidden", "Forbidden", 403, e.getMessage());
         }
+        if (failure instanceof SchemaValidationException e && parameterName(e.getMessage()) != null) {
+            // a parameter (query, path, header) with a value outside its schema
+            String parameter = parameterName(e.getMessage());
+            return new Problem("invalid-input", "Invalid Input", 400, e.getMessage())
+                    .withFieldErrors(List.of(new FieldError(parameter, e.getMessage())));
+        }
         if (failure instanceof SchemaValidationException e) {
             List<FieldError> errors = fieldErrors(e);
             return new Problem("invalid-input", "Invalid Input", 400, describe(errors, e.getMessage())).withFieldErrors(errors);
         }
         if (failure instanceof ValidatorException e) {
             return new Problem("invalid-input", "Invalid Input", 400, e.getMessage())
-                    .withFieldErrors(List.of(new FieldError(parameterName(e.getMessage()), e.getMessage())));
+                    .withFieldErrors(List.of(new FieldError(Objects.requireNonNullElse(parameterName(e.getMessage()), "/"), e.getMessage())));
         }
         if (failure instanceof HttpException e) {
-            int status = e.getStatusCode();
-            String detail = e.getPayload() != null ? e.getPayload() : e.getMessage();
-            return switch (status) {
-                case 413 -> new Problem("payload-too-large", "Payload Too Large", 413, "The request body is larger than the configured limit (http.max-body-size)");
-                case 415 -> new Problem("unsupported-media-type", "Unsupported Media Type", 415, "Send the request body as application/json");
-                default -> new Problem("http-" + status, "HTTP " + status, status, detail == null ? "HTTP error " + status : detail);
-            };
+            return statusProblem(context, e.getStatusCode(), e.getPayload() != null ? e.getPayload() : e.getMessage());
         }
         String incident = UUID.randomUUID().toString();
         log.atError().setCause(failure)
@@ -162,12 +169,14 @@ public final class ProblemHandler
         return "Invalid request: " + first.field() + ": " + first.message() + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");
     }
 
+    /** The parameter a vertx-openapi message is about ("... query parameter limit ..."), or null for the body. */
     private static String parameterName(String message)
     {
-        // vert.x-openapi messages read: The related request / response does not contain the required parameter "name" ...
-        int start = message == null ? -1 : message.indexOf('"');
-        int end = start < 0 ? -1 : message.indexOf('"', start + 1);
-        return end > start ? message.substring(start + 1, end) : "/";
+        if (message == null) {
+            return null;
+        }
+        Matcher matcher = PARAMETER.matcher(message);
+        return matcher.find() ? matcher.group(1) : null;
     }
 
     private static void send(RoutingContext context, Problem problem)

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prestoorchestrator.api.BearerAuthHandler;
-import io.prestoorchestrator.api.ProblemHandler;
+import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
@@ -30,7 +30,6 @@ import io.vertx.ext.consul.ConsulClientOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -254,8 +253,7 @@ public final class Orchestrator
 
     private Router router(OpenAPIContract contract, List<ApiToken> tokens)
     {
-        RouterBuilder builder = RouterBuilder.create(vertx, contract)
-                .rootHandler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()))
+        RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize())
                 .rootHandler(new BearerAuthHandler(contract, tokens));
         // BearerAuthHandler enforces the contract's security requirements (and roles) for every route
         builder.getRoutes().forEach(route -> route.setDoSecurity(false));
@@ -274,11 +272,7 @@ public final class Orchestrator
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
-        Router router = builder.createRouter();
-        router.route().failureHandler(new ProblemHandler());
-        router.errorHandler(404, ProblemHandler.forStatus(404));
-        router.errorHandler(405, ProblemHandler.forStatus(405));
-        return router;
+        return ApiRouters.build(builder);
     }
 
     private String effectiveConfigJson()
