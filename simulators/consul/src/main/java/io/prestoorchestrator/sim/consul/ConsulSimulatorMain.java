@@ -1,11 +1,110 @@
 package io.prestoorchestrator.sim.consul;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar consul-simulator.jar --port 8500 [--bind 127.0.0.1] [--acl-token TOKEN]
+ * [--node-name NAME] [--datacenter dc1]}: prints one line once listening, stops on SIGTERM/SIGINT.
+ */
 public final class ConsulSimulatorMain
 {
+    private static final String USAGE = "usage: java -jar consul-simulator.jar [--port 8500] [--bind 127.0.0.1] [--acl-token TOKEN] [--node-name NAME] [--datacenter dc1]";
+
     private ConsulSimulatorMain() {}
 
     public static void main(String[] args)
+            throws InterruptedException
     {
-        throw new UnsupportedOperationException("Consul simulator not built yet");
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "consul-simulator-logback.xml");
+        }
+        ConsulSimulatorConfig config;
+        try {
+            config = parse(List.of(args));
+        }
+        catch (IllegalArgumentException e) {
+            System.err.println("consul-simulator: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        ConsulSimulator simulator = ConsulSimulator.builder().config(config).build();
+        try {
+            simulator.startAndWait();
+        }
+        catch (IllegalStateException e) {
+            System.err.println("consul-simulator: " + e.getMessage());
+            simulator.close();
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            simulator.close();
+            stopped.countDown();
+        }, "consul-simulator-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("Consul simulator listening on " + simulator.baseUri() + " (datacenter " + config.datacenter() + ", node " + config.nodeName()
+                + ", ACLs " + (config.aclToken().isPresent() ? "enabled" : "disabled") + ")");
+        System.out.flush();
+        stopped.await();
+    }
+
+    static ConsulSimulatorConfig parse(List<String> args)
+    {
+        ConsulSimulatorConfig config = ConsulSimulatorConfig.defaults();
+        List<String> rest = new ArrayList<>(args);
+        while (!rest.isEmpty()) {
+            String flag = rest.remove(0);
+            String value;
+            int equals = flag.indexOf('=');
+            if (flag.startsWith("--") && equals > 0) {
+                value = flag.substring(equals + 1);
+                flag = flag.substring(0, equals);
+            }
+            else {
+                if (flag.equals("--help") || flag.equals("-h")) {
+                    throw new IllegalArgumentException("help requested");
+                }
+                if (rest.isEmpty()) {
+                    throw new IllegalArgumentException("missing value for " + flag);
+                }
+                value = rest.remove(0);
+            }
+            config = switch (flag) {
+                case "--port" -> with(config, parsePort(value), null, null, null, null);
+                case "--bind" -> with(config, null, value, null, null, null);
+                case "--acl-token" -> with(config, null, null, value, null, null);
+                case "--node-name" -> with(config, null, null, null, value, null);
+                case "--datacenter" -> with(config, null, null, null, null, value);
+                default -> throw new IllegalArgumentException("unknown flag " + flag);
+            };
+        }
+        return config;
+    }
+
+    private static int parsePort(String value)
+    {
+        try {
+            return Integer.parseInt(value);
+        }
+        catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--port must be a number: " + value);
+        }
+    }
+
+    private static ConsulSimulatorConfig with(ConsulSimulatorConfig config, Integer port, String bind, String aclToken, String nodeName, String datacenter)
+    {
+        return new ConsulSimulatorConfig(
+                bind != null ? bind : config.bindAddress(),
+                port != null ? port : config.port(),
+                aclToken != null ? java.util.Optional.of(aclToken) : config.aclToken(),
+                nodeName != null ? nodeName : config.nodeName(),
+                datacenter != null ? datacenter : config.datacenter(),
+                config.sessionTtlMin(),
+                config.checkReapInterval(),
+                config.checkDeregisterIntervalMin());
     }
 }

@@ -1,0 +1,313 @@
+package io.prestoorchestrator.sim.consul;
+
+import io.prestoorchestrator.sim.consul.acl.Acl;
+import io.prestoorchestrator.sim.consul.agent.LocalAgent;
+import io.prestoorchestrator.sim.consul.blocking.BlockingQueries;
+import io.prestoorchestrator.sim.consul.http.ConsulApi;
+import io.prestoorchestrator.sim.consul.state.NodeInfo;
+import io.prestoorchestrator.sim.consul.state.Scheduler;
+import io.prestoorchestrator.sim.consul.state.StateStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A Consul HTTP-API simulator (single node, single datacenter, always the leader) that tests can
+ * embed:
+ * <pre>{@code
+ * try (ConsulSimulator consul = ConsulSimulator.builder().port(0).build().startAndWait()) {
+ *     URI api = consul.baseUri(); // http://127.0.0.1:<port>
+ * }
+ * }</pre>
+ * All state lives on one Vert.x event-loop context; no request blocks it.
+ */
+public final class ConsulSimulator
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(ConsulSimulator.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ConsulSimulatorConfig config;
+    private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final String nodeId = UUID.randomUUID().toString();
+
+    private volatile SimulatorVerticle verticle;
+    private volatile String deploymentId;
+    private volatile boolean closed;
+
+    private ConsulSimulator(ConsulSimulatorConfig config, Optional<Vertx> vertx)
+    {
+        this.config = requireNonNull(config, "config is null");
+        this.ownsVertx = vertx.isEmpty();
+        this.vertx = vertx.orElseGet(() -> Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)));
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    public ConsulSimulatorConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * Binds the HTTP port; completes once the simulator answers requests.
+     */
+    public synchronized Future<ConsulSimulator> start()
+    {
+        if (closed) {
+            return Future.failedFuture(new IllegalStateException("simulator is closed"));
+        }
+        if (verticle != null) {
+            return Future.failedFuture(new IllegalStateException("simulator already started"));
+        }
+        SimulatorVerticle newVerticle = new SimulatorVerticle();
+        verticle = newVerticle;
+        return vertx.deployVerticle(newVerticle)
+                .map(id -> {
+                    deploymentId = id;
+                    log.info("Consul simulator listening: address={} datacenter={} node={} acl={}",
+                            baseUri(), config.datacenter(), config.nodeName(), config.aclToken().isPresent() ? "enabled (default deny)" : "disabled");
+                    return this;
+                });
+    }
+
+    /**
+     * {@link #start()} and wait for it; must not be called on a Vert.x event loop.
+     */
+    public ConsulSimulator startAndWait()
+    {
+        try {
+            return start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the Consul simulator", e);
+        }
+        catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Consul simulator did not start on " + config.bindAddress() + ":" + config.port() + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * The bound port (the real one when configured with port 0).
+     */
+    public int port()
+    {
+        SimulatorVerticle current = verticle;
+        if (current == null || current.server == null) {
+            throw new IllegalStateException("simulator is not started");
+        }
+        return current.server.actualPort();
+    }
+
+    /**
+     * host:port, the form Consul clients and Traefik's endpoint.address take.
+     */
+    public String hostAndPort()
+    {
+        return config.advertiseAddress() + ":" + port();
+    }
+
+    public URI baseUri()
+    {
+        return URI.create("http://" + hostAndPort());
+    }
+
+    /**
+     * Stops the server, the check runners and timers (and the owned Vert.x instance) and waits for
+     * that; idempotent. Must not be called on a Vert.x event loop.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            if (deploymentId != null) {
+                await(vertx.undeploy(deploymentId));
+            }
+            if (ownsVertx) {
+                await(vertx.close());
+            }
+            log.info("Consul simulator stopped");
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException | TimeoutException e) {
+            log.warn("Consul simulator did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    private static void await(Future<?> future)
+            throws InterruptedException, ExecutionException, TimeoutException
+    {
+        future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private final class SimulatorVerticle
+            extends VerticleBase
+    {
+        private volatile HttpServer server;
+        private LocalAgent agent;
+        private BlockingQueries blockingQueries;
+        private WebClient webClient;
+        private NetClient netClient;
+
+        @Override
+        public Future<?> start()
+        {
+            Scheduler scheduler = contextScheduler(vertx, context);
+            NodeInfo node = new NodeInfo(config.nodeName(), nodeId, config.advertiseAddress(), config.datacenter());
+            StateStore store = new StateStore(node, Clock.systemUTC(), scheduler, config.sessionTtlMin());
+            blockingQueries = new BlockingQueries(scheduler);
+            store.addListener(blockingQueries);
+            webClient = WebClient.create(vertx, new WebClientOptions().setUserAgent("Consul Health Check").setTrustAll(true).setVerifyHost(false).setKeepAlive(false));
+            netClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Duration.ofSeconds(10).toMillis()));
+            agent = new LocalAgent(store, scheduler, webClient, netClient, Clock.systemUTC(), config.checkReapInterval(), config.checkDeregisterIntervalMin());
+            agent.start();
+            Acl acl = new Acl(config.aclToken());
+            ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries);
+            return vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port()).setCompressionSupported(true))
+                    .requestHandler(api)
+                    .listen()
+                    .onSuccess(bound -> server = bound);
+        }
+
+        @Override
+        public Future<?> stop()
+        {
+            agent.close();
+            blockingQueries.releaseAll();
+            Promise<Void> stopped = Promise.promise();
+            Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
+            serverClosed.onComplete(ignored -> {
+                webClient.close();
+                netClient.close().onComplete(closedClient -> stopped.complete());
+            });
+            return stopped.future();
+        }
+    }
+
+    /**
+     * Timers whose tasks always run on the simulator's context, whichever thread scheduled them.
+     */
+    private static Scheduler contextScheduler(Vertx vertx, Context context)
+    {
+        return (delay, task) -> {
+            long id = vertx.setTimer(Math.max(1, delay.toMillis()), ignored -> context.runOnContext(nothing -> task.run()));
+            return () -> vertx.cancelTimer(id);
+        };
+    }
+
+    public static final class Builder
+    {
+        private ConsulSimulatorConfig config = ConsulSimulatorConfig.defaults();
+        private Optional<Vertx> vertx = Optional.empty();
+
+        private Builder() {}
+
+        public Builder config(ConsulSimulatorConfig config)
+        {
+            this.config = requireNonNull(config, "config is null");
+            return this;
+        }
+
+        public Builder bindAddress(String bindAddress)
+        {
+            return config(new ConsulSimulatorConfig(bindAddress, config.port(), config.aclToken(), config.nodeName(), config.datacenter(),
+                    config.sessionTtlMin(), config.checkReapInterval(), config.checkDeregisterIntervalMin()));
+        }
+
+        /**
+         * 0 for an ephemeral port (read it back with {@link ConsulSimulator#port()}).
+         */
+        public Builder port(int port)
+        {
+            return config(new ConsulSimulatorConfig(config.bindAddress(), port, config.aclToken(), config.nodeName(), config.datacenter(),
+                    config.sessionTtlMin(), config.checkReapInterval(), config.checkDeregisterIntervalMin()));
+        }
+
+        /**
+         * Enables ACLs (default deny) with this management token.
+         */
+        public Builder aclToken(String aclToken)
+        {
+            return config(new ConsulSimulatorConfig(config.bindAddress(), config.port(), Optional.of(aclToken), config.nodeName(), config.datacenter(),
+                    config.sessionTtlMin(), config.checkReapInterval(), config.checkDeregisterIntervalMin()));
+        }
+
+        public Builder nodeName(String nodeName)
+        {
+            return config(new ConsulSimulatorConfig(config.bindAddress(), config.port(), config.aclToken(), nodeName, config.datacenter(),
+                    config.sessionTtlMin(), config.checkReapInterval(), config.checkDeregisterIntervalMin()));
+        }
+
+        public Builder datacenter(String datacenter)
+        {
+            return config(new ConsulSimulatorConfig(config.bindAddress(), config.port(), config.aclToken(), config.nodeName(), datacenter,
+                    config.sessionTtlMin(), config.checkReapInterval(), config.checkDeregisterIntervalMin()));
+        }
+
+        public Builder sessionTtlMin(Duration sessionTtlMin)
+        {
+            return config(new ConsulSimulatorConfig(config.bindAddress(), config.port(), config.aclToken(), config.nodeName(), config.datacenter(),
+                    sessionTtlMin, config.checkReapInterval(), config.checkDeregisterIntervalMin()));
+        }
+
+        /**
+         * How fast DeregisterCriticalServiceAfter acts: the reap interval and the minimum timeout
+         * (Consul's agent uses 30s and 1m; tests may shorten both).
+         */
+        public Builder checkReaping(Duration reapInterval, Duration deregisterIntervalMin)
+        {
+            return config(new ConsulSimulatorConfig(config.bindAddress(), config.port(), config.aclToken(), config.nodeName(), config.datacenter(),
+                    config.sessionTtlMin(), reapInterval, deregisterIntervalMin));
+        }
+
+        /**
+         * Runs on the caller's Vert.x instance (not closed by the simulator) instead of an own one.
+         */
+        public Builder vertx(Vertx vertx)
+        {
+            this.vertx = Optional.of(requireNonNull(vertx, "vertx is null"));
+            return this;
+        }
+
+        public ConsulSimulator build()
+        {
+            return new ConsulSimulator(config, vertx);
+        }
+    }
+}
