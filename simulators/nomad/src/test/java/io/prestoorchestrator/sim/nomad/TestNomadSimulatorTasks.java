@@ -119,7 +119,7 @@ class TestNomadSimulatorTasks
         assertThat(Files.readString(allocDir.resolve("alloc/data/out.txt")).trim())
                 .isEqualTo("hello s3cr3t tmpl.g[0]@" + instanceId + " 0 g main 127.0.0.1:" + port + " dc1 global");
         assertThat(Files.readString(allocDir.resolve("main/local/etc/conf.txt"))).isEqualTo("port=" + port + "\ngreeting=hello\nsecret=s3cr3t\n");
-        assertThat(Files.getPosixFilePermissions(allocDir.resolve("main/secrets/app.env")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(allocDir.resolve("main/secrets/app.env")))).isEqualTo("rw-------");
         assertThat(Files.isDirectory(allocDir.resolve("main/local"))).isTrue();
         nomad.delete("/v1/job/tmpl?purge=true");
     }
