@@ -25,8 +25,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.consul.ConsulClient;
-import io.vertx.ext.consul.ConsulClientOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -72,7 +70,6 @@ public final class Orchestrator
     private final PrometheusMeterRegistry registry;
     private final WorkerExecutor blockingPool;
     private final WebClient webClient;
-    private final ConsulClient consul;
     private final Optional<AwsClients> aws;
     private final Clock clock;
     private final Instant startedAt;
@@ -96,13 +93,6 @@ public final class Orchestrator
         this.webClient = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("presto-orchestrator/" + Version.current())
                 .setConnectTimeout((int) config.nomad().requestTimeout().toMillis()));
-        ConsulClientOptions consulOptions = new ConsulClientOptions()
-                .setHost(config.consul().address().getHost())
-                .setPort(port(config.consul().address()))
-                .setSsl("https".equals(config.consul().address().getScheme()))
-                .setTimeout(config.consul().requestTimeout().toMillis());
-        config.consul().token().ifPresent(token -> consulOptions.setAclToken(token.reveal()));
-        this.consul = ConsulClient.create(vertx, consulOptions);
         this.aws = config.aws().enabled() ? Optional.of(new AwsClients(config.aws())) : Optional.empty();
     }
 
@@ -336,17 +326,8 @@ public final class Orchestrator
     private Future<Void> closeClients()
     {
         webClient.close();
-        consul.close();
         aws.ifPresent(AwsClients::close);
         blockingPool.close();
         return vertx.close();
-    }
-
-    private static int port(java.net.URI uri)
-    {
-        if (uri.getPort() > 0) {
-            return uri.getPort();
-        }
-        return "https".equals(uri.getScheme()) ? 443 : 80;
     }
 }

@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# Shared by run-local.sh and stop-local.sh: where the local stack lives and how its processes are tracked.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOCAL_DIR="${LOCAL_DIR:-$REPO_ROOT/.local}"
+PORT_OFFSET="${PORT_OFFSET:-0}"
+PID_DIR="$LOCAL_DIR/pids"
+LOG_DIR="$LOCAL_DIR/logs"
+
+CONSUL_PORT=$((8500 + PORT_OFFSET))
+NOMAD_PORT=$((4646 + PORT_OFFSET))
+MOTO_PORT=$((5000 + PORT_OFFSET))
+TRAEFIK_PORT=$((8000 + PORT_OFFSET))
+TRAEFIK_PING_PORT=$((8082 + PORT_OFFSET))
+PROMETHEUS_PORT=$((9090 + PORT_OFFSET))
+ORCHESTRATOR_PORT=$((8070 + PORT_OFFSET))
+
+log() { printf '[local] %s\n' "$*"; }
+die() { printf '[local] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# pid_of NAME: the pid recorded for NAME if that process is still alive, else nothing.
+pid_of() {
+    local file="$PID_DIR/$1.pid" pid
+    [[ -f "$file" ]] || return 0
+    pid="$(cat "$file")"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        echo "$pid"
+    fi
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Brings up the local stack on 127.0.0.1 in the background and returns once every part is healthy:
+# Consul simulator, Nomad simulator (3 virtual nodes), moto (SSM / Auto Scaling / SQS / EC2),
+# Traefik (Consul Catalog provider), Prometheus, and the orchestrator. Writes connection details
+# to $LOCAL_DIR/env (default .local/env) for `source`. Safe to run again: parts already running are
+# left alone. scripts/stop-local.sh stops exactly what this started.
+#
+# Environment:
+#   LOCAL_DIR     state, logs and pids (default <repo>/.local)
+#   PORT_OFFSET   added to every port (default 0), to run a second stack beside the first
+#   SKIP_BUILD=1  do not build the jars (they must exist)
+set -euo pipefail
+# shellcheck source=lib/local-stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-stack.sh"
+
+CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
+ORCHESTRATOR_JAR="$REPO_ROOT/orchestrator/target/presto-orchestrator.jar"
+CONSUL_JAR="$REPO_ROOT/simulators/consul/target/consul-simulator.jar"
+NOMAD_JAR="$REPO_ROOT/simulators/nomad/target/nomad-simulator.jar"
+
+ensure_setup() {
+    if [[ ! -f "$CACHE/env.sh" ]]; then
+        log "local stack not installed yet: running scripts/setup.sh"
+        "$REPO_ROOT/scripts/setup.sh"
+    fi
+    # shellcheck source=/dev/null
+    source "$CACHE/env.sh"
+}
+
+ensure_jars() {
+    local stale=0 jar
+    for jar in "$ORCHESTRATOR_JAR" "$CONSUL_JAR" "$NOMAD_JAR"; do
+        [[ -f "$jar" ]] || stale=1
+    done
+    if [[ "$stale" == 0 && "${SKIP_BUILD:-0}" != 1 ]] \
+        && [[ -n "$(find "$REPO_ROOT/orchestrator/src/main" "$REPO_ROOT/simulators" -path '*/src/main/*' -newer "$ORCHESTRATOR_JAR" -type f -print -quit)" ]]; then
+        stale=1
+    fi
+    if [[ "$stale" == 1 ]]; then
+        [[ "${SKIP_BUILD:-0}" != 1 ]] || die "jars missing and SKIP_BUILD=1: build with 'mvn -DskipTests package' first"
+        log "building jars (mvn -DskipTests package)"
+        (cd "$REPO_ROOT" && mvn -B -q -DskipTests package) || die "build failed"
+    fi
+}
+
+# start NAME COMMAND...: start detached unless a recorded process is alive; log to $LOG_DIR/NAME.log
+start() {
+    local name="$1"; shift
+    local pid
+    pid="$(pid_of "$name")"
+    if [[ -n "$pid" ]]; then
+        log "$name already running (pid $pid)"
+        return 0
+    fi
+    : > "$LOG_DIR/$name.log"
+    setsid "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null &
+    echo $! > "$PID_DIR/$name.pid"
+    log "started $name (pid $!), log $LOG_DIR/$name.log"
+}
+
+# wait_for NAME URL [SECONDS] [EXPECTED_STATUS]: poll until URL answers EXPECTED_STATUS (default 200)
+wait_for() {
+    local name="$1" url="$2" timeout="${3:-60}" expected="${4:-200}" waited=0 status
+    while true; do
+        status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)"
+        [[ "$status" == "$expected" ]] && { log "$name is healthy ($url)"; return 0; }
+        if [[ -z "$(pid_of "$name")" ]]; then
+            tail -n 30 "$LOG_DIR/$name.log" >&2 || true
+            die "$name exited during start-up; see $LOG_DIR/$name.log"
+        fi
+        (( waited >= timeout )) && { tail -n 30 "$LOG_DIR/$name.log" >&2 || true; die "$name not healthy after ${timeout}s ($url answered '$status')"; }
+        sleep 1; waited=$((waited + 1))
+    done
+}
+
+write_configs() {
+    local token_file="$LOCAL_DIR/admin-token"
+    if [[ ! -s "$token_file" ]]; then
+        python3 -c 'import secrets; print("local-" + secrets.token_hex(20))' > "$token_file"
+        chmod 600 "$token_file"
+    fi
+    ADMIN_TOKEN="$(cat "$token_file")"
+    cat > "$LOCAL_DIR/orchestrator.yaml" <<YAML
+# Written by scripts/run-local.sh: the orchestrator's configuration for the local stack.
+http:
+  host: 127.0.0.1
+  port: $ORCHESTRATOR_PORT
+nomad:
+  address: http://127.0.0.1:$NOMAD_PORT
+consul:
+  address: http://127.0.0.1:$CONSUL_PORT
+aws:
+  enabled: true
+  region: us-east-1
+  endpoint: http://127.0.0.1:$MOTO_PORT
+auth:
+  tokens:
+    - name: local-admin
+      role: admin
+      token: $ADMIN_TOKEN
+YAML
+    chmod 600 "$LOCAL_DIR/orchestrator.yaml"
+    cat > "$LOCAL_DIR/prometheus.yml" <<YAML
+# Written by scripts/run-local.sh.
+global:
+  scrape_interval: 15s
+scrape_configs:
+  - job_name: presto-orchestrator
+    static_configs:
+      - targets: ['127.0.0.1:$ORCHESTRATOR_PORT']
+  - job_name: prometheus
+    static_configs:
+      - targets: ['127.0.0.1:$PROMETHEUS_PORT']
+YAML
+}
+
+main() {
+    mkdir -p "$PID_DIR" "$LOG_DIR"
+    ensure_setup
+    ensure_jars
+    write_configs
+    command -v curl >/dev/null || die "curl is needed"
+
+    start consul-sim java -jar "$CONSUL_JAR" --bind 127.0.0.1 --port "$CONSUL_PORT"
+    wait_for consul-sim "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"
+
+    start nomad-sim java -jar "$NOMAD_JAR" --bind 127.0.0.1 --port "$NOMAD_PORT" --nodes 3 \
+        --consul "http://127.0.0.1:$CONSUL_PORT" --data-dir "$LOCAL_DIR/nomad"
+    wait_for nomad-sim "http://127.0.0.1:$NOMAD_PORT/v1/status/leader"
+
+    start moto env AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \
+        "$MOTO_SERVER_BIN" -H 127.0.0.1 -p "$MOTO_PORT"
+    wait_for moto "http://127.0.0.1:$MOTO_PORT/moto-api/" 60
+
+    start traefik "$TRAEFIK_BIN" \
+        --entrypoints.web.address="127.0.0.1:$TRAEFIK_PORT" \
+        --entrypoints.traefik.address="127.0.0.1:$TRAEFIK_PING_PORT" \
+        --ping=true --ping.entrypoint=traefik \
+        --accesslog=true --log.level=INFO \
+        --providers.consulcatalog=true \
+        --providers.consulcatalog.endpoint.address="127.0.0.1:$CONSUL_PORT" \
+        --providers.consulcatalog.exposedByDefault=false \
+        --providers.consulcatalog.refreshInterval=2s
+    wait_for traefik "http://127.0.0.1:$TRAEFIK_PING_PORT/ping"
+
+    start prometheus "$PROMETHEUS_BIN" --config.file="$LOCAL_DIR/prometheus.yml" \
+        --storage.tsdb.path="$LOCAL_DIR/prometheus-data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+    wait_for prometheus "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"
+
+    start orchestrator env ORCHESTRATOR_CONFIG="$LOCAL_DIR/orchestrator.yaml" \
+        AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
+        java -jar "$ORCHESTRATOR_JAR" serve
+    wait_for orchestrator "http://127.0.0.1:$ORCHESTRATOR_PORT/health/ready" 90
+
+    cat > "$LOCAL_DIR/env" <<ENV
+# Written by scripts/run-local.sh: connection details of the local stack. source it.
+export ORCHESTRATOR_URL=http://127.0.0.1:$ORCHESTRATOR_PORT
+export ORCHESTRATOR_TOKEN=$ADMIN_TOKEN
+export TRAEFIK_URL=http://127.0.0.1:$TRAEFIK_PORT
+export NOMAD_ADDR=http://127.0.0.1:$NOMAD_PORT
+export CONSUL_HTTP_ADDR=127.0.0.1:$CONSUL_PORT
+export AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT
+export AWS_ACCESS_KEY_ID=local
+export AWS_SECRET_ACCESS_KEY=local
+export AWS_REGION=us-east-1
+export PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
+ENV
+    chmod 600 "$LOCAL_DIR/env"
+
+    cat <<SUMMARY
+
+Local stack is up (127.0.0.1):
+  orchestrator   http://127.0.0.1:$ORCHESTRATOR_PORT   (health: /health/ready, API token in $LOCAL_DIR/env)
+  traefik        http://127.0.0.1:$TRAEFIK_PORT   (clusters by Host header)
+  nomad sim      http://127.0.0.1:$NOMAD_PORT
+  consul sim     http://127.0.0.1:$CONSUL_PORT
+  moto (AWS)     http://127.0.0.1:$MOTO_PORT
+  prometheus     http://127.0.0.1:$PROMETHEUS_PORT
+Connection details: source $LOCAL_DIR/env      Logs: $LOG_DIR      Stop: scripts/stop-local.sh
+SUMMARY
+}
+
+main "$@"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The README's test command (and what CI runs): installs the local stack's parts if needed
+# (scripts/setup.sh), then runs every module's unit tests (surefire, Test*) and integration tests
+# (failsafe, *IT: real Trino, Traefik, nomad-autoscaler, moto, the simulators, run-local.sh itself),
+# and prints a summary with counts. Exits non-zero when anything failed.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+started=$SECONDS
+echo "[test] setting up the local stack's parts (scripts/setup.sh)"
+scripts/setup.sh
+# shellcheck source=/dev/null
+source "${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}/env.sh"
+setup_seconds=$((SECONDS - started))
+
+echo "[test] unit and integration tests (mvn verify)"
+set +e
+mvn -B -ntp verify "$@"
+maven_status=$?
+set -e
+
+python3 - "$REPO_ROOT" "$maven_status" "$setup_seconds" "$((SECONDS - started))" <<'PY'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+root, status, setup_s, total_s = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+totals = {}
+for kind in ("surefire", "failsafe"):
+    tests = failed = skipped = 0
+    for path in glob.glob(os.path.join(root, "**", "target", kind + "-reports", "TEST-*.xml"), recursive=True):
+        suite = ET.parse(path).getroot()
+        tests += int(suite.get("tests", 0))
+        failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped += int(suite.get("skipped", 0))
+    totals[kind] = (tests - failed - skipped, failed, skipped)
+unit, it = totals["surefire"], totals["failsafe"]
+passed, failed, skipped = (unit[i] + it[i] for i in range(3))
+print()
+print(f"[test] unit tests: {unit[0]} passed, {unit[1]} failed, {unit[2]} skipped")
+print(f"[test] integration tests: {it[0]} passed, {it[1]} failed, {it[2]} skipped")
+print(f"[test] setup {setup_s}s, total {total_s}s, maven exit code {status}")
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+if passed == 0:
+    print("[test] ERROR: no test ran", file=sys.stderr)
+    sys.exit(1)
+PY
+exit "$maven_status"
