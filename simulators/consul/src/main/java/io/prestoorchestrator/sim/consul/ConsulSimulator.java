@@ -4,6 +4,7 @@ import io.prestoorchestrator.sim.consul.acl.Acl;
 import io.prestoorchestrator.sim.consul.agent.LocalAgent;
 import io.prestoorchestrator.sim.consul.blocking.BlockingQueries;
 import io.prestoorchestrator.sim.consul.http.ConsulApi;
+import io.prestoorchestrator.sim.consul.http.RequestJournal;
 import io.prestoorchestrator.sim.consul.state.NodeInfo;
 import io.prestoorchestrator.sim.consul.state.Scheduler;
 import io.prestoorchestrator.sim.consul.state.StateStore;
@@ -53,6 +54,7 @@ public final class ConsulSimulator
     private final Vertx vertx;
     private final boolean ownsVertx;
     private final String nodeId = UUID.randomUUID().toString();
+    private final RequestJournal journal = new RequestJournal();
 
     private volatile SimulatorVerticle verticle;
     private volatile String deploymentId;
@@ -141,6 +143,14 @@ public final class ConsulSimulator
     }
 
     /**
+     * The endpoints clients have called so far, and calls to endpoints that are not simulated.
+     */
+    public RequestJournal requests()
+    {
+        return journal;
+    }
+
+    /**
      * Stops the server, the check runners and timers (and the owned Vert.x instance) and waits for
      * that; idempotent. Must not be called on a Vert.x event loop.
      */
@@ -198,7 +208,7 @@ public final class ConsulSimulator
             agent = new LocalAgent(store, scheduler, webClient, netClient, Clock.systemUTC(), config.checkReapInterval(), config.checkDeregisterIntervalMin());
             agent.start();
             Acl acl = new Acl(config.aclToken());
-            ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries);
+            ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries, journal);
             return vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port()).setCompressionSupported(true))
                     .requestHandler(api)
                     .listen()

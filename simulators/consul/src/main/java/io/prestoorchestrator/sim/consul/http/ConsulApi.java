@@ -34,10 +34,12 @@ public final class ConsulApi
     private static final Logger log = LoggerFactory.getLogger(ConsulApi.class);
 
     private final Acl acl;
+    private final RequestJournal journal;
     private final Routes routes = new Routes();
 
-    public ConsulApi(StateStore store, LocalAgent agent, Acl acl, BlockingQueries blockingQueries)
+    public ConsulApi(StateStore store, LocalAgent agent, Acl acl, BlockingQueries blockingQueries, RequestJournal journal)
     {
+        this.journal = requireNonNull(journal, "journal is null");
         requireNonNull(store, "store is null");
         requireNonNull(agent, "agent is null");
         this.acl = requireNonNull(acl, "acl is null");
@@ -54,6 +56,9 @@ public final class ConsulApi
     public void handle(HttpServerRequest request)
     {
         HttpServerResponse response = request.response();
+        if (log.isDebugEnabled()) {
+            log.debug("Request: method={} path={} query={}", request.method(), request.path(), request.query());
+        }
         if (acl.enabled()) {
             response.putHeader("X-Consul-Default-ACL-Policy", "deny");
         }
@@ -67,6 +72,7 @@ public final class ConsulApi
             unknownPath(request, path.get());
             return;
         }
+        journal.recordKnown(request.method().name(), route.get(), request.params().names());
         List<String> methods = route.get().methods();
         if (request.method() == HttpMethod.OPTIONS) {
             response.putHeader("Allow", allow(methods)).setStatusCode(200).end();
@@ -124,6 +130,7 @@ public final class ConsulApi
             response.putHeader("Location", path + "/" + query).setStatusCode(301).end();
             return;
         }
+        journal.recordUnknown(request.method().name(), path);
         log.warn("Unknown endpoint called (not simulated, or not a Consul endpoint): method={} path={} query={}", request.method(), path, request.query());
         String message = path.contains("/v1/")
                 ? "Invalid URL path: not a recognized HTTP API endpoint\n"
