@@ -550,6 +550,7 @@ final class ClusterState
             Set<Integer> used = new HashSet<>();
             List<Integer> toPlace = new ArrayList<>();
             Map<Integer, Allocation> replacing = new HashMap<>();
+            List<Allocation> inPlace = new ArrayList<>();
             for (Allocation alloc : live) {
                 if (alloc.index >= desired || used.contains(alloc.index)) {
                     stopAlloc(alloc, stopped ? "alloc not needed since job is stopped" : "alloc not needed due to job update", false);
@@ -572,6 +573,7 @@ final class ClusterState
                 else if (alloc.jobVersion() != job.current.get("Version").asLong()) {
                     alloc.job = job.current.deepCopy();
                     touch(alloc, idx);
+                    inPlace.add(alloc);
                 }
             }
             for (int i = 0; i < desired; i++) {
@@ -582,6 +584,16 @@ final class ClusterState
             toPlace.sort(Integer::compare);
             if (!toPlace.isEmpty() && mayCreateDeployment && deployment == null && job.type().equals("service") && !stopped) {
                 deployment = startDeployment(job, idx);
+            }
+            if (deployment != null) {
+                // in-place updated allocations belong to the new deployment too (Nomad counts them in DesiredTotal)
+                for (Allocation alloc : inPlace) {
+                    alloc.deploymentId = deployment.id;
+                    alloc.healthy = null;
+                    if (alloc.allTasksRunning()) {
+                        scheduleHealthCheck(alloc);
+                    }
+                }
             }
             int failed = 0;
             for (int allocIndex : toPlace) {

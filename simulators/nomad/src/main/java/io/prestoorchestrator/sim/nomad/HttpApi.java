@@ -45,6 +45,7 @@ final class HttpApi
     private final ClusterState state;
     private final NomadSimulatorConfig config;
     private final Supplier<String> advertiseAddress;
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> requestCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
     record Reply(long index, JsonNode body) {}
 
@@ -95,10 +96,26 @@ final class HttpApi
         request.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(message);
     }
 
+    /** Requests served so far from clients whose User-Agent starts with the prefix, by "METHOD /path" (query dropped). */
+    java.util.Map<String, Long> requestCounts(String userAgentPrefix)
+    {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        requestCounts.forEach((key, count) -> {
+            int tab = key.indexOf('\t');
+            if (key.substring(0, tab).startsWith(userAgentPrefix)) {
+                counts.merge(key.substring(tab + 1), count.get(), Long::sum);
+            }
+        });
+        return counts;
+    }
+
     private void dispatch(HttpServerRequest request, String body)
     {
         String path = request.path();
         HttpMethod method = request.method();
+        String userAgent = request.getHeader("User-Agent") == null ? "" : request.getHeader("User-Agent");
+        requestCounts.computeIfAbsent(userAgent + "\t" + method.name() + " " + path, key -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        log.debug("request: {} {}", method, request.uri());
         if (!path.startsWith("/v1/")) {
             unknown(request);
             return;

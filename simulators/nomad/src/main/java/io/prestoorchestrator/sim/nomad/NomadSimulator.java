@@ -45,6 +45,7 @@ public final class NomadSimulator
     private final ExecutorService taskPool;
     private final ClusterState state;
     private final TaskRunners runners;
+    private final HttpApi api;
     private volatile HttpServer server;
     private volatile boolean closed;
 
@@ -64,6 +65,7 @@ public final class NomadSimulator
                 config.bindAddress() + ":" + config.port(), config.minHealthyTimeOverride());
         this.runners = new TaskRunners(state, taskPool, config.dataDir(), config.consulAddress().map(ConsulServices::new));
         this.state.setDriver(runners);
+        this.api = new HttpApi(vertx, state, config, () -> config.bindAddress() + ":" + port());
     }
 
     private static ThreadFactory named(String prefix)
@@ -80,7 +82,7 @@ public final class NomadSimulator
     public NomadSimulator start()
     {
         HttpServer httpServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port()));
-        httpServer.requestHandler(new HttpApi(vertx, state, config, () -> config.bindAddress() + ":" + port()));
+        httpServer.requestHandler(api);
         try {
             server = httpServer.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
@@ -122,6 +124,18 @@ public final class NomadSimulator
             state.nodes().forEach(node -> ids.put(node.spec.name(), node.instanceId));
             return ids;
         });
+    }
+
+    /** Requests served so far by "METHOD /path" (query dropped): shows which endpoints a client used. */
+    public Map<String, Long> requestCounts()
+    {
+        return api.requestCounts("");
+    }
+
+    /** Like {@link #requestCounts()}, only from clients whose User-Agent starts with the prefix (Go's is "Go-http-client"). */
+    public Map<String, Long> requestCounts(String userAgentPrefix)
+    {
+        return api.requestCounts(userAgentPrefix);
     }
 
     /** Process ids of an allocation's running raw_exec tasks, by task name. */
