@@ -143,6 +143,16 @@ public final class ConsulSimulator
     }
 
     /**
+     * Blocking queries currently parked (waiting for a change or their wait time); for tests that
+     * must know a long poll has arrived before they write.
+     */
+    public int parkedQueries()
+    {
+        SimulatorVerticle current = verticle;
+        return current == null || current.blockingQueries == null ? 0 : current.blockingQueries.parkedQueries();
+    }
+
+    /**
      * The endpoints clients have called so far, and calls to endpoints that are not simulated.
      */
     public RequestJournal requests()
@@ -191,7 +201,7 @@ public final class ConsulSimulator
     {
         private volatile HttpServer server;
         private LocalAgent agent;
-        private BlockingQueries blockingQueries;
+        private volatile BlockingQueries blockingQueries;
         private WebClient webClient;
         private NetClient netClient;
 

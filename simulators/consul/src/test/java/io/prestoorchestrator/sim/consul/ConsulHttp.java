@@ -101,6 +101,14 @@ final class ConsulHttp
             return Long.parseLong(header("X-Consul-Index").orElseThrow(() -> new AssertionError("no X-Consul-Index header: " + this)));
         }
 
+        /**
+         * The body without the newline a dev agent appends to JSON, e.g. "true" for a KV write.
+         */
+        String text()
+        {
+            return body.endsWith("\n") ? body.substring(0, body.length() - 1) : body;
+        }
+
         JsonObject json()
         {
             return new JsonObject(body);

@@ -160,7 +160,7 @@ class TestAgentAndCatalog
     @Test
     void statusAndNodeEndpoints()
     {
-        assertThat(consul.get("/v1/status/leader").body()).isEqualTo("\"127.0.0.1:8300\"");
+        assertThat(consul.get("/v1/status/leader").body()).isEqualTo("\"127.0.0.1:8300\"\n");
         assertThat(consul.get("/v1/status/peers").jsonArray()).containsExactly("127.0.0.1:8300");
         assertThat(consul.get("/v1/catalog/datacenters").jsonArray()).containsExactly("dc1");
         JsonObject node = consul.get("/v1/catalog/nodes").jsonArray().getJsonObject(0);

@@ -34,7 +34,7 @@ class TestBlockingQueries
     void healthQueryBlocksUntilItsServiceChanges()
     {
         long index = consul.get("/v1/health/service/blocker").index();
-        CompletableFuture<ConsulHttp.Response> parked = consul.sendAsync("GET", "/v1/health/service/blocker?index=" + index + "&wait=60s", null);
+        CompletableFuture<ConsulHttp.Response> parked = park("/v1/health/service/blocker?index=" + index + "&wait=60s");
 
         // a write to another service moves the global index but not this query's
         consul.put("/v1/agent/service/register", "{\"Name\": \"bystander\", \"Port\": 1}");
@@ -74,7 +74,7 @@ class TestBlockingQueries
     {
         consul.put("/v1/kv/watched/key", "v1");
         long index = consul.get("/v1/kv/watched/key").index();
-        CompletableFuture<ConsulHttp.Response> parked = consul.sendAsync("GET", "/v1/kv/watched/key?index=" + index + "&wait=60s", null);
+        CompletableFuture<ConsulHttp.Response> parked = park("/v1/kv/watched/key?index=" + index + "&wait=60s");
         consul.put("/v1/kv/watched/other", "noise");
         assertThat(parked).isNotDone();
 
@@ -125,6 +125,18 @@ class TestBlockingQueries
         String id = consul.put("/v1/session/create", "{\"Name\": \"watcher\"}").json().getString("ID");
 
         assertThat(parked.join().jsonArray().stream().map(session -> ((io.vertx.core.json.JsonObject) session).getString("ID"))).contains(id);
+    }
+
+    /**
+     * Sends a blocking read and waits until the simulator has parked it, so that writes made next
+     * happen while it waits (a write that lands first moves the index and answers it at once).
+     */
+    private static CompletableFuture<ConsulHttp.Response> park(String pathAndQuery)
+    {
+        int before = simulator.parkedQueries();
+        CompletableFuture<ConsulHttp.Response> parked = consul.sendAsync("GET", pathAndQuery, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> simulator.parkedQueries() > before);
+        return parked;
     }
 
     @ParameterizedTest

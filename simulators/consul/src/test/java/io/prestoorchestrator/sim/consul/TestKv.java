@@ -33,7 +33,7 @@ class TestKv
     {
         ConsulHttp.Response put = consul.put("/v1/kv/app/config?flags=42", "hello");
         assertThat(put.status()).isEqualTo(200);
-        assertThat(put.body()).isEqualTo("true");
+        assertThat(put.text()).isEqualTo("true");
 
         ConsulHttp.Response get = consul.get("/v1/kv/app/config");
         JsonObject entry = get.jsonArray().getJsonObject(0);
@@ -81,27 +81,27 @@ class TestKv
         assertThat(consul.get("/v1/kv/web/?keys").jsonArray()).containsExactly("web/bar", "web/foo", "web/subdir/baz");
         assertThat(consul.get("/v1/kv/web/?keys&separator=/").jsonArray()).containsExactly("web/bar", "web/foo", "web/subdir/");
 
-        assertThat(consul.delete("/v1/kv/web/?recurse").body()).isEqualTo("true");
+        assertThat(consul.delete("/v1/kv/web/?recurse").text()).isEqualTo("true");
         assertThat(consul.get("/v1/kv/web/?recurse").status()).isEqualTo(404);
     }
 
     @Test
     void checkAndSet()
     {
-        assertThat(consul.put("/v1/kv/cas/key?cas=0", "first").body()).isEqualTo("true");
-        assertThat(consul.put("/v1/kv/cas/key?cas=0", "again").body()).isEqualTo("false");
+        assertThat(consul.put("/v1/kv/cas/key?cas=0", "first").text()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/cas/key?cas=0", "again").text()).isEqualTo("false");
         long modifyIndex = consul.get("/v1/kv/cas/key").jsonArray().getJsonObject(0).getLong("ModifyIndex");
 
-        assertThat(consul.put("/v1/kv/cas/key?cas=" + (modifyIndex + 1000), "wrong").body()).isEqualTo("false");
-        assertThat(consul.put("/v1/kv/cas/key?cas=" + modifyIndex, "second").body()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/cas/key?cas=" + (modifyIndex + 1000), "wrong").text()).isEqualTo("false");
+        assertThat(consul.put("/v1/kv/cas/key?cas=" + modifyIndex, "second").text()).isEqualTo("true");
         assertThat(consul.get("/v1/kv/cas/key?raw").body()).isEqualTo("second");
 
         long newIndex = consul.get("/v1/kv/cas/key").jsonArray().getJsonObject(0).getLong("ModifyIndex");
-        assertThat(consul.delete("/v1/kv/cas/key?cas=" + modifyIndex).body()).isEqualTo("false");
+        assertThat(consul.delete("/v1/kv/cas/key?cas=" + modifyIndex).text()).isEqualTo("false");
         assertThat(consul.get("/v1/kv/cas/key").status()).isEqualTo(200);
-        assertThat(consul.delete("/v1/kv/cas/key?cas=" + newIndex).body()).isEqualTo("true");
+        assertThat(consul.delete("/v1/kv/cas/key?cas=" + newIndex).text()).isEqualTo("true");
         assertThat(consul.get("/v1/kv/cas/key").status()).isEqualTo(404);
-        assertThat(consul.put("/v1/kv/cas/gone?cas=5", "x").body()).isEqualTo("false");
+        assertThat(consul.put("/v1/kv/cas/gone?cas=5", "x").text()).isEqualTo("false");
     }
 
     @Test

@@ -51,7 +51,7 @@ class TestSessionsAndLocks
         assertThat(consul.get("/v1/session/list").jsonArray().stream().map(s -> ((JsonObject) s).getString("ID"))).contains(id);
         assertThat(consul.get("/v1/session/node/lock-node").jsonArray().stream().map(s -> ((JsonObject) s).getString("ID"))).contains(id);
 
-        assertThat(consul.put("/v1/session/destroy/" + id, null).body()).isEqualTo("true");
+        assertThat(consul.put("/v1/session/destroy/" + id, null).text()).isEqualTo("true");
         assertThat(consul.get("/v1/session/info/" + id).jsonArray()).isEmpty();
         ConsulHttp.Response renewGone = consul.put("/v1/session/renew/" + id, null);
         assertThat(renewGone.status()).isEqualTo(404);
@@ -64,22 +64,22 @@ class TestSessionsAndLocks
         String first = session("{\"LockDelay\": \"0s\"}");
         String second = session("{\"LockDelay\": \"0s\"}");
 
-        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + first, "first").body()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + first, "first").text()).isEqualTo("true");
         JsonObject held = consul.get("/v1/kv/locks/leader").jsonArray().getJsonObject(0);
         assertThat(held.getString("Session")).isEqualTo(first);
         assertThat(held.getLong("LockIndex")).isEqualTo(1);
 
-        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + second, "second").body()).isEqualTo("false");
-        assertThat(consul.put("/v1/kv/locks/leader?release=" + second, "").body()).isEqualTo("false");
-        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + first, "again").body()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + second, "second").text()).isEqualTo("false");
+        assertThat(consul.put("/v1/kv/locks/leader?release=" + second, "").text()).isEqualTo("false");
+        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + first, "again").text()).isEqualTo("true");
         assertThat(consul.get("/v1/kv/locks/leader").jsonArray().getJsonObject(0).getLong("LockIndex")).isEqualTo(1);
 
-        assertThat(consul.put("/v1/kv/locks/leader?release=" + first, "released").body()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/locks/leader?release=" + first, "released").text()).isEqualTo("true");
         JsonObject released = consul.get("/v1/kv/locks/leader").jsonArray().getJsonObject(0);
         assertThat(released.containsKey("Session")).isFalse();
         assertThat(released.getLong("LockIndex")).isEqualTo(1);
 
-        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + second, "second").body()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/locks/leader?acquire=" + second, "second").text()).isEqualTo("true");
         assertThat(consul.get("/v1/kv/locks/leader").jsonArray().getJsonObject(0).getLong("LockIndex")).isEqualTo(2);
 
         ConsulHttp.Response unknown = consul.put("/v1/kv/locks/other?acquire=00000000-0000-0000-0000-000000000000", "x");
@@ -101,8 +101,8 @@ class TestSessionsAndLocks
     {
         String releasing = session("{\"TTL\": \"1s\", \"LockDelay\": \"0s\", \"Behavior\": \"release\"}");
         String deleting = session("{\"TTL\": \"1s\", \"LockDelay\": \"0s\", \"Behavior\": \"delete\"}");
-        assertThat(consul.put("/v1/kv/expiry/released?acquire=" + releasing, "r").body()).isEqualTo("true");
-        assertThat(consul.put("/v1/kv/expiry/deleted?acquire=" + deleting, "d").body()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/expiry/released?acquire=" + releasing, "r").text()).isEqualTo("true");
+        assertThat(consul.put("/v1/kv/expiry/deleted?acquire=" + deleting, "d").text()).isEqualTo("true");
 
         // Consul invalidates an unrenewed session between TTL and 2 x TTL
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -118,8 +118,9 @@ class TestSessionsAndLocks
     @Test
     void renewalKeepsSessionAlive()
     {
-        String id = session("{\"TTL\": \"1s\"}");
-        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        String id = session("{\"TTL\": \"3s\"}");
+        // without renewals the session would be gone after at most 2 x TTL = 6s
+        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(consul.put("/v1/session/renew/" + id, null).status()).isEqualTo(200);
             sleep(Duration.ofMillis(300));
@@ -130,13 +131,13 @@ class TestSessionsAndLocks
     @Test
     void lockDelayBlocksReacquisitionAfterInvalidation()
     {
-        String holder = session("{\"LockDelay\": \"2s\"}");
+        String holder = session("{\"LockDelay\": \"5s\"}");
         String waiter = session("{\"LockDelay\": \"0s\"}");
         consul.put("/v1/kv/delayed?acquire=" + holder, "x");
         consul.put("/v1/session/destroy/" + holder, null);
 
-        assertThat(consul.put("/v1/kv/delayed?acquire=" + waiter, "y").body()).isEqualTo("false");
-        await().atMost(Duration.ofSeconds(30)).until(() -> consul.put("/v1/kv/delayed?acquire=" + waiter, "y").body().equals("true"));
+        assertThat(consul.put("/v1/kv/delayed?acquire=" + waiter, "y").text()).isEqualTo("false");
+        await().atMost(Duration.ofSeconds(30)).until(() -> consul.put("/v1/kv/delayed?acquire=" + waiter, "y").text().equals("true"));
     }
 
     @Test

@@ -119,6 +119,17 @@ public final class LocalAgent
         log.info("Check registered: check={} service={} type={}", check.checkId(), check.serviceId(), check.type());
     }
 
+    /**
+     * Adds a maintenance-mode check (critical, nothing runs it); re-enabling keeps the first one.
+     */
+    public synchronized void registerMaintenance(HealthCheck check)
+    {
+        if (store.check(check.checkId()).isEmpty()) {
+            store.registerCheck(check);
+            log.info("Maintenance mode enabled: check={} service={} reason={}", check.checkId(), check.serviceId(), check.notes());
+        }
+    }
+
     public synchronized boolean deregisterCheck(String checkId)
     {
         stopRunner(checkId);

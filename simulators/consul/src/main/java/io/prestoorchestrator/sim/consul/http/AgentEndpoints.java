@@ -76,6 +76,8 @@ final class AgentEndpoints
         routes.subtree("/v1/agent/check/warn/", List.of("PUT"), call -> ttlUpdate(call, CheckStatus.WARNING, call.param("note").orElse("")));
         routes.subtree("/v1/agent/check/fail/", List.of("PUT"), call -> ttlUpdate(call, CheckStatus.CRITICAL, call.param("note").orElse("")));
         routes.subtree("/v1/agent/check/update/", List.of("PUT"), this::checkUpdate);
+        routes.subtree("/v1/agent/service/maintenance/", List.of("PUT"), this::serviceMaintenance);
+        routes.exact("/v1/agent/maintenance", List.of("PUT"), this::nodeMaintenance);
     }
 
     private void self(Call call)
@@ -481,6 +483,61 @@ final class AgentEndpoints
             authorizer.require(Resource.NODE, Access.WRITE, check.node());
         }
         return check;
+    }
+
+    /**
+     * Service maintenance mode: a critical "_service_maintenance:ID" check, as the agent adds it.
+     */
+    private void serviceMaintenance(Call call)
+    {
+        String serviceId = call.suffix();
+        if (serviceId.isEmpty()) {
+            throw ConsulHttpException.badRequest("Missing service ID");
+        }
+        boolean enable = enableParam(call);
+        Authorizer authorizer = call.authorizer();
+        ServiceInstance service = agent.service(serviceId)
+                .orElseThrow(() -> ConsulHttpException.notFound("No service registered with ID \"" + serviceId + "\""));
+        authorizer.require(Resource.SERVICE, Access.WRITE, service.name());
+        String checkId = "_service_maintenance:" + serviceId;
+        if (enable) {
+            String reason = call.param("reason").orElse("Maintenance mode is enabled for this service, but no reason was provided. This is a default message.");
+            agent.registerMaintenance(new HealthCheck(store.node().name(), checkId, "Service Maintenance Mode", CheckStatus.CRITICAL, reason, "",
+                    service.id(), service.name(), service.tags(), Optional.empty(), Optional.empty(), 0, 0));
+        }
+        else {
+            agent.deregisterCheck(checkId);
+        }
+        call.respondEmpty();
+    }
+
+    private void nodeMaintenance(Call call)
+    {
+        boolean enable = enableParam(call);
+        call.authorizer().require(Resource.NODE, Access.WRITE, store.node().name());
+        String checkId = "_node_maintenance";
+        if (enable) {
+            String reason = call.param("reason").orElse("Maintenance mode is enabled for this node, but no reason was provided. This is a default message.");
+            agent.registerMaintenance(new HealthCheck(store.node().name(), checkId, "Node Maintenance Mode", CheckStatus.CRITICAL, reason, "",
+                    "", "", List.of(), Optional.empty(), Optional.empty(), 0, 0));
+        }
+        else {
+            agent.deregisterCheck(checkId);
+        }
+        call.respondEmpty();
+    }
+
+    private static boolean enableParam(Call call)
+    {
+        if (!call.hasParam("enable")) {
+            throw ConsulHttpException.badRequest("Missing value for enable");
+        }
+        String raw = call.params().get("enable");
+        return switch (raw) {
+            case "1", "t", "T", "TRUE", "true", "True" -> true;
+            case "0", "f", "F", "FALSE", "false", "False" -> false;
+            default -> throw ConsulHttpException.badRequest("Invalid value for enable: \"" + raw + "\"");
+        };
     }
 
     private static <T> T decode(java.util.function.Supplier<T> decoder)

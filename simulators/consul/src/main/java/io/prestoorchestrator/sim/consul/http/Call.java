@@ -6,7 +6,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.Json;
 
 import java.util.Map;
 import java.util.Optional;
@@ -121,8 +120,7 @@ final class Call
             raw.writeTo(response);
             return;
         }
-        String json = request.params().contains("pretty") ? Json.encodePrettily(value) + "\n" : Json.encode(value);
-        response.putHeader("Content-Type", "application/json").end(json);
+        response.putHeader("Content-Type", "application/json").end(GoJson.marshalIndent(value));
     }
 
     void respondJson(Object value)

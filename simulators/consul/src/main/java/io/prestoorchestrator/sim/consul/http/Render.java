@@ -7,6 +7,7 @@ import io.prestoorchestrator.sim.consul.state.KvEntry;
 import io.prestoorchestrator.sim.consul.state.NodeInfo;
 import io.prestoorchestrator.sim.consul.state.ServiceInstance;
 import io.prestoorchestrator.sim.consul.state.Session;
+import io.prestoorchestrator.sim.consul.state.StateStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -212,7 +213,7 @@ final class Render
                 serviceChecks.add(new JsonObject().put("ID", id).put("Namespace", ""));
             }
         }
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("ID", session.id())
                 .put("Name", session.name())
                 .put("Node", session.node())
@@ -220,8 +221,12 @@ final class Render
                 .put("Behavior", session.behavior().wireName())
                 .put("TTL", session.ttl())
                 .put("NodeChecks", session.nodeChecks().isEmpty() ? null : new JsonArray(session.nodeChecks()))
-                .put("ServiceChecks", serviceChecks)
-                .put("CreateIndex", session.createIndex())
+                .put("ServiceChecks", serviceChecks);
+        // the deprecated "Checks" is only rendered when the node checks are more than the default serfHealth
+        if (!session.nodeChecks().isEmpty() && !session.nodeChecks().equals(List.of(StateStore.SERF_HEALTH))) {
+            json.put("Checks", new JsonArray(session.nodeChecks()));
+        }
+        return json.put("CreateIndex", session.createIndex())
                 .put("ModifyIndex", session.modifyIndex());
     }
 
