@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import sun.misc.Signal;
+
 /**
  * {@code java -jar consul-simulator.jar --port 8500 [--bind 127.0.0.1] [--acl-token TOKEN]
  * [--node-name NAME] [--datacenter dc1]}: prints one line once listening, stops on SIGTERM/SIGINT.
@@ -40,16 +42,24 @@ public final class ConsulSimulatorMain
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            simulator.close();
-            stopped.countDown();
-        }, "consul-simulator-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // SIGTERM/SIGINT: stop the server and exit 0, as a supervisor expects of a clean stop;
+        // the shutdown hook covers every other way the JVM can end
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String signal : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(signal), ignored -> stopRequested.countDown());
+            }
+            catch (IllegalArgumentException e) {
+                // signal not available on this platform; the shutdown hook still stops the simulator
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(simulator::close, "consul-simulator-shutdown"));
         System.out.println("Consul simulator listening on " + simulator.baseUri() + " (datacenter " + config.datacenter() + ", node " + config.nodeName()
                 + ", ACLs " + (config.aclToken().isPresent() ? "enabled" : "disabled") + ")");
         System.out.flush();
-        stopped.await();
+        stopRequested.await();
+        simulator.close();
+        System.exit(0);
     }
 
     static ConsulSimulatorConfig parse(List<String> args)
