@@ -21,7 +21,7 @@ final class NomadHttp
 {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    record Response(int status, String body, Optional<String> index)
+    record Response(int status, String body, Optional<String> indexHeader)
     {
         JsonNode json()
         {
@@ -33,9 +33,14 @@ final class NomadHttp
             }
         }
 
+        Optional<String> index()
+        {
+            return indexHeader;
+        }
+
         long nomadIndex()
         {
-            return Long.parseLong(index.orElseThrow());
+            return Long.parseLong(indexHeader.orElseThrow());
         }
     }
 
