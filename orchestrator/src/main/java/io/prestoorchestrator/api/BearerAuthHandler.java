@@ -61,7 +61,7 @@ public final class BearerAuthHandler
         String presented = header.substring(7).trim();
         Optional<ApiToken> match = tokens.stream().filter(token -> token.token().matches(presented)).findFirst();
         if (match.isEmpty()) {
-            log.atWarn().addKeyValue("path", context.normalizedPath()).addKeyValue("remote", context.request().remoteAddress())
+            log.atWarn().addKeyValue("path", context.normalizedPath()).addKeyValue("remote", context.request().remoteAddress() == null ? null : context.request().remoteAddress().hostAddress())
                     .log("Refused request with an unknown bearer token");
             context.fail(new AuthenticationException("The bearer token is not valid", true));
             return;
