@@ -1,6 +1,7 @@
 package io.prestoorchestrator.sim.consul;
 
 import io.prestoorchestrator.sim.consul.acl.Acl;
+import io.prestoorchestrator.sim.consul.agent.CheckClients;
 import io.prestoorchestrator.sim.consul.agent.LocalAgent;
 import io.prestoorchestrator.sim.consul.blocking.BlockingQueries;
 import io.prestoorchestrator.sim.consul.http.ConsulApi;
@@ -16,10 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,8 +199,7 @@ public final class ConsulSimulator
         private volatile HttpServer server;
         private LocalAgent agent;
         private volatile BlockingQueries blockingQueries;
-        private WebClient webClient;
-        private NetClient netClient;
+        private CheckClients checkClients;
 
         @Override
         public Future<?> start()
@@ -213,9 +209,8 @@ public final class ConsulSimulator
             StateStore store = new StateStore(node, Clock.systemUTC(), scheduler, config.sessionTtlMin());
             blockingQueries = new BlockingQueries(scheduler);
             store.addListener(blockingQueries);
-            webClient = WebClient.create(vertx, new WebClientOptions().setUserAgent("Consul Health Check").setTrustAll(true).setVerifyHost(false).setKeepAlive(false));
-            netClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Duration.ofSeconds(10).toMillis()));
-            agent = new LocalAgent(store, scheduler, webClient, netClient, Clock.systemUTC(), config.checkReapInterval(), config.checkDeregisterIntervalMin());
+            checkClients = CheckClients.create(vertx);
+            agent = new LocalAgent(store, scheduler, checkClients, Clock.systemUTC(), config.checkReapInterval(), config.checkDeregisterIntervalMin());
             agent.start();
             Acl acl = new Acl(config.aclToken());
             ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries, journal);
@@ -232,10 +227,7 @@ public final class ConsulSimulator
             blockingQueries.releaseAll();
             Promise<Void> stopped = Promise.promise();
             Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
-            serverClosed.onComplete(ignored -> {
-                webClient.close();
-                netClient.close().onComplete(closedClient -> stopped.complete());
-            });
+            serverClosed.onComplete(ignored -> checkClients.close().onComplete(closedClients -> stopped.complete()));
             return stopped.future();
         }
     }

@@ -2,6 +2,7 @@ package io.prestoorchestrator.sim.consul;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 import sun.misc.Signal;
@@ -110,7 +111,7 @@ public final class ConsulSimulatorMain
         return new ConsulSimulatorConfig(
                 bind != null ? bind : config.bindAddress(),
                 port != null ? port : config.port(),
-                aclToken != null ? java.util.Optional.of(aclToken) : config.aclToken(),
+                aclToken != null ? Optional.of(aclToken) : config.aclToken(),
                 nodeName != null ? nodeName : config.nodeName(),
                 datacenter != null ? datacenter : config.datacenter(),
                 config.sessionTtlMin(),

@@ -2,8 +2,10 @@ package io.prestoorchestrator.sim.consul;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.SelfSignedCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,26 @@ class TestChecks
         }
         finally {
             hanging.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    @Test
+    void httpsCheckVerifiesCertificatesUnlessTlsSkipVerify()
+    {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+        HttpServer tls = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()))
+                .requestHandler(request -> request.response().end("secure"))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        try {
+            String url = "https://127.0.0.1:" + tls.actualPort() + "/";
+            register("tls-skip", tls.actualPort(), "\"HTTP\": \"" + url + "\", \"Interval\": \"200ms\", \"Timeout\": \"2s\", \"TLSSkipVerify\": true");
+            register("tls-verify", tls.actualPort(), "\"HTTP\": \"" + url + "\", \"Interval\": \"200ms\", \"Timeout\": \"2s\", \"Status\": \"passing\"");
+            await().atMost(PATIENCE).until(() -> checkStatus("service:tls-skip-1").equals("passing"));
+            await().atMost(PATIENCE).until(() -> checkStatus("service:tls-verify-1").equals("critical"));
+            assertThat(check("service:tls-verify-1").getString("Output")).startsWith("HTTP GET " + url + ": ").containsIgnoringCase("ssl");
+        }
+        finally {
+            tls.close().toCompletionStage().toCompletableFuture().join();
         }
     }
 

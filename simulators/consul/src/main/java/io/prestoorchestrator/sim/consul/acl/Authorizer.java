@@ -1,5 +1,7 @@
 package io.prestoorchestrator.sim.consul.acl;
 
+import java.util.Locale;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -37,7 +39,7 @@ public record Authorizer(String accessorId, boolean allowAll)
 
         String wireName()
         {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -47,7 +49,7 @@ public record Authorizer(String accessorId, boolean allowAll)
 
         String wireName()
         {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 }

@@ -39,8 +39,7 @@ final class CheckRunner
     private final String checkId;
     private final CheckSpec spec;
     private final Scheduler scheduler;
-    private final WebClient webClient;
-    private final NetClient netClient;
+    private final CheckClients clients;
     private final StatusSink sink;
 
     private Scheduler.Cancellable timer = () -> {};
@@ -48,19 +47,18 @@ final class CheckRunner
     private int successes;
     private int failures;
 
-    private CheckRunner(String checkId, CheckSpec spec, Scheduler scheduler, WebClient webClient, NetClient netClient, StatusSink sink)
+    private CheckRunner(String checkId, CheckSpec spec, Scheduler scheduler, CheckClients clients, StatusSink sink)
     {
         this.checkId = requireNonNull(checkId, "checkId is null");
         this.spec = requireNonNull(spec, "spec is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
-        this.webClient = requireNonNull(webClient, "webClient is null");
-        this.netClient = requireNonNull(netClient, "netClient is null");
+        this.clients = requireNonNull(clients, "clients is null");
         this.sink = requireNonNull(sink, "sink is null");
     }
 
-    static CheckRunner start(String checkId, CheckSpec spec, Scheduler scheduler, WebClient webClient, NetClient netClient, StatusSink sink)
+    static CheckRunner start(String checkId, CheckSpec spec, Scheduler scheduler, CheckClients clients, StatusSink sink)
     {
-        CheckRunner runner = new CheckRunner(checkId, spec, scheduler, webClient, netClient, sink);
+        CheckRunner runner = new CheckRunner(checkId, spec, scheduler, clients, sink);
         switch (spec.type()) {
             case "http", "tcp" -> {
                 Duration interval = spec.interval().orElseThrow();
@@ -124,7 +122,7 @@ final class CheckRunner
         HttpMethod method = HttpMethod.valueOf(spec.method());
         HttpRequest<Buffer> request;
         try {
-            request = webClient.requestAbs(method, url);
+            request = (spec.tlsSkipVerify() ? clients.trustingWeb() : clients.verifyingWeb()).requestAbs(method, url);
         }
         catch (RuntimeException e) {
             report(CheckStatus.CRITICAL, "HTTP " + method + " " + url + ": " + e.getMessage());
@@ -187,7 +185,7 @@ final class CheckRunner
             scheduleNext();
             return;
         }
-        netClient.connect(port, host).onComplete((AsyncResult<NetSocket> result) -> {
+        clients.tcp().connect(port, host).onComplete((AsyncResult<NetSocket> result) -> {
             if (result.succeeded()) {
                 result.result().close();
                 report(CheckStatus.PASSING, "TCP connect " + target + ": Success");

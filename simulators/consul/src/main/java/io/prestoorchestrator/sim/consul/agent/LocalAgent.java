@@ -7,8 +7,6 @@ import io.prestoorchestrator.sim.consul.state.HealthCheck;
 import io.prestoorchestrator.sim.consul.state.Scheduler;
 import io.prestoorchestrator.sim.consul.state.ServiceInstance;
 import io.prestoorchestrator.sim.consul.state.StateStore;
-import io.vertx.core.net.NetClient;
-import io.vertx.ext.web.client.WebClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +36,7 @@ public final class LocalAgent
 
     private final StateStore store;
     private final Scheduler scheduler;
-    private final WebClient webClient;
-    private final NetClient netClient;
+    private final CheckClients clients;
     private final Clock clock;
     private final Duration reapInterval;
     private final Duration deregisterIntervalMin;
@@ -47,12 +44,11 @@ public final class LocalAgent
     private Scheduler.Cancellable reaper = () -> {};
     private boolean closed;
 
-    public LocalAgent(StateStore store, Scheduler scheduler, WebClient webClient, NetClient netClient, Clock clock, Duration reapInterval, Duration deregisterIntervalMin)
+    public LocalAgent(StateStore store, Scheduler scheduler, CheckClients clients, Clock clock, Duration reapInterval, Duration deregisterIntervalMin)
     {
         this.store = requireNonNull(store, "store is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
-        this.webClient = requireNonNull(webClient, "webClient is null");
-        this.netClient = requireNonNull(netClient, "netClient is null");
+        this.clients = requireNonNull(clients, "clients is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.reapInterval = requireNonNull(reapInterval, "reapInterval is null");
         this.deregisterIntervalMin = requireNonNull(deregisterIntervalMin, "deregisterIntervalMin is null");
@@ -194,7 +190,7 @@ public final class LocalAgent
             return;
         }
         CheckSpec spec = check.spec().get();
-        runners.put(check.checkId(), CheckRunner.start(check.checkId(), spec, scheduler, webClient, netClient, this::onCheckResult));
+        runners.put(check.checkId(), CheckRunner.start(check.checkId(), spec, scheduler, clients, this::onCheckResult));
     }
 
     private void stopRunner(String checkId)

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.sim.consul.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.prestoorchestrator.sim.consul.acl.Acl;
 import io.prestoorchestrator.sim.consul.acl.Authorizer;
 import io.prestoorchestrator.sim.consul.acl.Authorizer.Access;
@@ -23,11 +24,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -199,11 +202,10 @@ final class AgentEndpoints
         }
         validateMeta(meta);
         Map<String, TaggedAddress> taggedAddresses = new LinkedHashMap<>();
-        Optional<com.fasterxml.jackson.databind.JsonNode> taggedNode = fields.node("TaggedAddresses");
+        Optional<JsonNode> taggedNode = fields.node("TaggedAddresses");
         if (taggedNode.isPresent()) {
             if (!taggedNode.get().isObject()) {
-                throw new JsonFields.DecodeException("json: cannot unmarshal " + taggedNode.get().getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-                        + " into Go struct field structs.ServiceDefinition.TaggedAddresses of type map[string]structs.ServiceAddress");
+                throw JsonFields.typeMismatch("structs.ServiceDefinition", "TaggedAddresses", taggedNode.get(), "map[string]structs.ServiceAddress");
             }
             taggedNode.get().fields().forEachRemaining(entry -> {
                 JsonFields tagged = JsonFields.of(entry.getValue(), "structs.ServiceAddress", TAGGED_ADDRESS_FIELDS);
@@ -540,7 +542,7 @@ final class AgentEndpoints
         };
     }
 
-    private static <T> T decode(java.util.function.Supplier<T> decoder)
+    private static <T> T decode(Supplier<T> decoder)
     {
         try {
             return decoder.get();
@@ -552,7 +554,7 @@ final class AgentEndpoints
 
     private static Set<String> union(Set<String> left, Set<String> right)
     {
-        Set<String> union = new java.util.HashSet<>(left);
+        Set<String> union = new HashSet<>(left);
         union.addAll(right);
         return Set.copyOf(union);
     }

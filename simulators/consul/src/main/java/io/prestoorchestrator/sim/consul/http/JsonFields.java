@@ -263,6 +263,14 @@ final class JsonFields
 
     private DecodeException typeError(String field, JsonNode value, String targetType)
     {
+        return typeMismatch(goType, field, value, targetType);
+    }
+
+    /**
+     * Go's message for a JSON value of the wrong type in a struct field.
+     */
+    static DecodeException typeMismatch(String goType, String field, JsonNode value, String targetType)
+    {
         String description = value.isNumber() ? "number " + value.asText() : jsonType(value);
         return new DecodeException("json: cannot unmarshal " + description + " into Go struct field " + goType + "." + field + " of type " + targetType);
     }

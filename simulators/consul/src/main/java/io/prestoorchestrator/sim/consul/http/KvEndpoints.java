@@ -7,6 +7,7 @@ import io.prestoorchestrator.sim.consul.blocking.QueryResult;
 import io.prestoorchestrator.sim.consul.state.KvEntry;
 import io.prestoorchestrator.sim.consul.state.StateStore;
 import io.prestoorchestrator.sim.consul.state.Topics;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 
@@ -218,7 +219,7 @@ final class KvEndpoints
         {
             response.putHeader("Content-Type", "text/plain; charset=utf-8")
                     .putHeader("X-Content-Type-Options", "nosniff")
-                    .end(io.vertx.core.buffer.Buffer.buffer(bytes));
+                    .end(Buffer.buffer(bytes));
         }
     }
 }

@@ -116,8 +116,7 @@ final class SessionEndpoints
             long value = node.longValue();
             return value < LOCK_DELAY_SECONDS_THRESHOLD ? Duration.ofSeconds(value) : Duration.ofNanos(value);
         }
-        throw new JsonFields.DecodeException("json: cannot unmarshal " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-                + " into Go struct field structs.Session.LockDelay of type time.Duration");
+        throw JsonFields.typeMismatch("structs.Session", "LockDelay", node, "time.Duration");
     }
 
     private void destroy(Call call)
