@@ -86,6 +86,13 @@ abstract class ConsulApiContract
         assertThat(service.getJsonObject("Weights")).isEqualTo(new JsonObject().put("Passing", 10).put("Warning", 1));
         assertThat(service.getString("Datacenter")).isNotBlank();
 
+        // https://developer.hashicorp.com/consul/api-docs/agent/service (Get Service Configuration: the
+        // definition plus ContentHash, also sent as X-Consul-ContentHash)
+        ConsulHttp.Response single = consul.get("/v1/agent/service/" + id);
+        assertThat(single.json().getString("ID")).isEqualTo(id);
+        assertThat(single.json().getInteger("Port")).isEqualTo(8000);
+        assertThat(single.header("X-Consul-ContentHash")).contains(single.json().getString("ContentHash"));
+
         // https://developer.hashicorp.com/consul/api-docs/agent/check (List Checks): the generated check ID and name
         JsonObject check = consul.get("/v1/agent/checks").json().getJsonObject("service:" + id);
         assertThat(check.getString("Name")).isEqualTo("Service '" + name + "' check");

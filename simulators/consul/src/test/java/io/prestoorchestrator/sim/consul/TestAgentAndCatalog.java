@@ -158,6 +158,28 @@ class TestAgentAndCatalog
     }
 
     @Test
+    void singleAgentServiceAndCatalogNode()
+    {
+        consul.put("/v1/agent/service/register", "{\"ID\": \"one-1\", \"Name\": \"one\", \"Port\": 7}");
+        ConsulHttp.Response one = consul.get("/v1/agent/service/one-1");
+        assertThat(one.json().getString("Service")).isEqualTo("one");
+        assertThat(one.json().getString("ContentHash")).isNotBlank();
+        assertThat(one.header("X-Consul-ContentHash")).contains(one.json().getString("ContentHash"));
+
+        ConsulHttp.Response missing = consul.get("/v1/agent/service/none-such");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.body()).isEqualTo("unknown service ID: none-such");
+
+        JsonObject node = consul.get("/v1/catalog/node/sim-node").json();
+        assertThat(node.getJsonObject("Node").getString("Node")).isEqualTo("sim-node");
+        assertThat(node.getJsonObject("Services").getJsonObject("one-1").getInteger("Port")).isEqualTo(7);
+        assertThat(node.getJsonObject("Services").containsKey("consul")).isTrue();
+        ConsulHttp.Response otherNode = consul.get("/v1/catalog/node/elsewhere");
+        assertThat(otherNode.status()).isEqualTo(200);
+        assertThat(otherNode.body()).isEmpty();
+    }
+
+    @Test
     void statusAndNodeEndpoints()
     {
         assertThat(consul.get("/v1/status/leader").body()).isEqualTo("\"127.0.0.1:8300\"\n");

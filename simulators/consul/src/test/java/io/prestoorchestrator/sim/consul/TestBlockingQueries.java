@@ -51,6 +51,26 @@ class TestBlockingQueries
     }
 
     @Test
+    void hashBasedBlockingOnOneAgentService()
+    {
+        consul.put("/v1/agent/service/register", "{\"ID\": \"hashed-1\", \"Name\": \"hashed\", \"Port\": 1}");
+        String hash = consul.get("/v1/agent/service/hashed-1").json().getString("ContentHash");
+        ConsulHttp.Response unchanged = consul.get("/v1/agent/service/hashed-1?hash=" + hash + "&wait=500ms");
+        assertThat(unchanged.json().getString("ContentHash")).isEqualTo(hash);
+
+        CompletableFuture<ConsulHttp.Response> parked = park("/v1/agent/service/hashed-1?hash=" + hash + "&wait=60s");
+        consul.put("/v1/agent/service/register", "{\"ID\": \"hashed-1\", \"Name\": \"hashed\", \"Port\": 2}");
+
+        ConsulHttp.Response changed = parked.join();
+        assertThat(changed.json().getInteger("Port")).isEqualTo(2);
+        assertThat(changed.json().getString("ContentHash")).isNotEqualTo(hash);
+
+        CompletableFuture<ConsulHttp.Response> gone = park("/v1/agent/service/hashed-1?hash=" + changed.json().getString("ContentHash") + "&wait=60s");
+        consul.put("/v1/agent/service/deregister/hashed-1", null);
+        assertThat(gone.join().status()).isEqualTo(404);
+    }
+
+    @Test
     void waitExpiryAnswersWithTheSameIndex()
     {
         ConsulHttp.Response first = consul.get("/v1/catalog/nodes");

@@ -2,6 +2,8 @@ package io.prestoorchestrator.sim.consul.blocking;
 
 import io.prestoorchestrator.sim.consul.state.ChangeSet;
 import io.prestoorchestrator.sim.consul.state.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +26,7 @@ public final class BlockingQueries
         implements Consumer<ChangeSet>
 {
     private static final int JITTER_FRACTION = 16;
+    private static final Logger log = LoggerFactory.getLogger(BlockingQueries.class);
 
     private final Scheduler scheduler;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
@@ -41,17 +44,27 @@ public final class BlockingQueries
     public Scheduler.Cancellable run(QueryOptions options, Predicate<ChangeSet> interest, Supplier<QueryResult> query, Consumer<QueryResult> respond)
     {
         requireNonNull(options, "options is null");
+        return run(options.blocking(), options.effectiveWait(), interest, query, result -> result.index() > options.minIndex(), respond);
+    }
+
+    /**
+     * The general form: answers once {@code moved} accepts an evaluation (or at once when not
+     * blocking). Hash-based blocking queries use it with a content hash instead of an index.
+     */
+    public Scheduler.Cancellable run(boolean blocking, Duration wait, Predicate<ChangeSet> interest, Supplier<QueryResult> query, Predicate<QueryResult> moved, Consumer<QueryResult> respond)
+    {
+        requireNonNull(wait, "wait is null");
         requireNonNull(interest, "interest is null");
         requireNonNull(query, "query is null");
+        requireNonNull(moved, "moved is null");
         requireNonNull(respond, "respond is null");
         QueryResult first = query.get();
-        if (!options.blocking() || first.index() > options.minIndex()) {
+        if (!blocking || moved.test(first)) {
             respond.accept(first);
             return () -> {};
         }
-        Waiter waiter = new Waiter(options.minIndex(), interest, query, respond);
+        Waiter waiter = new Waiter(moved, interest, query, respond);
         waiters.add(waiter);
-        Duration wait = options.effectiveWait();
         long jitterBound = wait.toNanos() / JITTER_FRACTION;
         Duration jitter = Duration.ofNanos(jitterBound > 0 ? ThreadLocalRandom.current().nextLong(jitterBound) : 0);
         waiter.timer = scheduler.schedule(wait.plus(jitter), () -> waiter.finish(query.get()));
@@ -68,8 +81,17 @@ public final class BlockingQueries
     {
         for (Waiter waiter : List.copyOf(waiters)) {
             if (waiter.interest.test(changes)) {
-                QueryResult result = waiter.query.get();
-                if (result.index() > waiter.minIndex) {
+                QueryResult result;
+                try {
+                    result = waiter.query.get();
+                }
+                catch (RuntimeException e) {
+                    // a parked read must never break the write that woke it
+                    log.error("Blocking query failed on re-evaluation", e);
+                    waiter.finish(QueryResult.text(500, String.valueOf(e.getMessage())));
+                    continue;
+                }
+                if (waiter.moved.test(result)) {
                     waiter.finish(result);
                 }
             }
@@ -88,15 +110,15 @@ public final class BlockingQueries
 
     private final class Waiter
     {
-        private final long minIndex;
+        private final Predicate<QueryResult> moved;
         private final Predicate<ChangeSet> interest;
         private final Supplier<QueryResult> query;
         private final Consumer<QueryResult> respond;
         private Scheduler.Cancellable timer = () -> {};
 
-        private Waiter(long minIndex, Predicate<ChangeSet> interest, Supplier<QueryResult> query, Consumer<QueryResult> respond)
+        private Waiter(Predicate<QueryResult> moved, Predicate<ChangeSet> interest, Supplier<QueryResult> query, Consumer<QueryResult> respond)
         {
-            this.minIndex = minIndex;
+            this.moved = moved;
             this.interest = interest;
             this.query = query;
             this.respond = respond;

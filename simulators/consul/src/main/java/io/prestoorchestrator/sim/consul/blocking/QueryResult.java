@@ -27,4 +27,20 @@ public record QueryResult(int status, long index, Object body, Map<String, Strin
     {
         return new QueryResult(404, index, null, Map.of());
     }
+
+    /**
+     * An error answer with a text/plain body, as Consul writes errors.
+     */
+    public static QueryResult text(int status, String message)
+    {
+        return new QueryResult(status, 0, new PlainText(message), Map.of());
+    }
+
+    public record PlainText(String text)
+    {
+        public PlainText
+        {
+            requireNonNull(text, "text is null");
+        }
+    }
 }

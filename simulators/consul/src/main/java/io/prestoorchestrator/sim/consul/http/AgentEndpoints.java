@@ -2,11 +2,13 @@ package io.prestoorchestrator.sim.consul.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prestoorchestrator.sim.consul.acl.Acl;
+import io.prestoorchestrator.sim.consul.acl.AclException;
 import io.prestoorchestrator.sim.consul.acl.Authorizer;
 import io.prestoorchestrator.sim.consul.acl.Authorizer.Access;
 import io.prestoorchestrator.sim.consul.acl.Authorizer.Resource;
 import io.prestoorchestrator.sim.consul.agent.CheckRegistration;
 import io.prestoorchestrator.sim.consul.agent.LocalAgent;
+import io.prestoorchestrator.sim.consul.blocking.QueryResult;
 import io.prestoorchestrator.sim.consul.state.CheckSpec;
 import io.prestoorchestrator.sim.consul.state.CheckStatus;
 import io.prestoorchestrator.sim.consul.state.HealthCheck;
@@ -15,6 +17,7 @@ import io.prestoorchestrator.sim.consul.state.ServiceInstance;
 import io.prestoorchestrator.sim.consul.state.ServiceInstance.TaggedAddress;
 import io.prestoorchestrator.sim.consul.state.ServiceInstance.Weights;
 import io.prestoorchestrator.sim.consul.state.StateStore;
+import io.prestoorchestrator.sim.consul.state.Topics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -22,9 +25,13 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,12 +64,14 @@ final class AgentEndpoints
     private final StateStore store;
     private final LocalAgent agent;
     private final Acl acl;
+    private final BlockingReads reads;
 
-    AgentEndpoints(StateStore store, LocalAgent agent, Acl acl)
+    AgentEndpoints(StateStore store, LocalAgent agent, Acl acl, BlockingReads reads)
     {
         this.store = requireNonNull(store, "store is null");
         this.agent = requireNonNull(agent, "agent is null");
         this.acl = requireNonNull(acl, "acl is null");
+        this.reads = requireNonNull(reads, "reads is null");
     }
 
     void register(Routes routes)
@@ -72,6 +81,7 @@ final class AgentEndpoints
         routes.exact("/v1/agent/services", List.of("GET"), this::services);
         routes.exact("/v1/agent/checks", List.of("GET"), this::checks);
         routes.exact("/v1/agent/service/register", List.of("PUT"), this::registerService);
+        routes.subtree("/v1/agent/service/", List.of("GET"), this::service);
         routes.subtree("/v1/agent/service/deregister/", List.of("PUT"), this::deregisterService);
         routes.exact("/v1/agent/check/register", List.of("PUT"), this::registerCheck);
         routes.subtree("/v1/agent/check/deregister/", List.of("PUT"), this::deregisterCheck);
@@ -128,6 +138,37 @@ final class AgentEndpoints
             }
         }
         call.respondJson(services);
+    }
+
+    /**
+     * One local service with its ContentHash; supports Consul's hash-based blocking (?hash=&wait=).
+     */
+    private void service(Call call)
+    {
+        String serviceId = call.suffix();
+        reads.readByHash(call, changes -> changes.touches(Topics.SERVICES), authorizer -> store.read(() -> {
+            Optional<ServiceInstance> service = agent.service(serviceId);
+            if (service.isEmpty()) {
+                return QueryResult.text(404, "unknown service ID: " + serviceId);
+            }
+            if (!authorizer.canRead(Resource.SERVICE, service.get().name())) {
+                return QueryResult.text(403, AclException.permissionDenied(authorizer.accessorId(), "service", "read", service.get().name()).getMessage());
+            }
+            JsonObject json = Render.agentService(service.get(), store.node().datacenter());
+            String hash = contentHash(json.encode());
+            return new QueryResult(200, 0, json.put("ContentHash", hash), Map.of("X-Consul-ContentHash", hash));
+        }));
+    }
+
+    private static String contentHash(String content)
+    {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void checks(Call call)

@@ -49,6 +49,23 @@ final class BlockingReads
         parked.set(queries.run(options, interest, () -> query.apply(authorizer), result -> respond(call, result, consistency)));
     }
 
+    /**
+     * A hash-based blocking read ({@code ?hash=H&wait=D}, used by /v1/agent/service/:id): answers once
+     * the content hash differs from H. The result's body carries its hash in "ContentHash".
+     */
+    void readByHash(Call call, Predicate<ChangeSet> interest, Function<Authorizer, QueryResult> query)
+    {
+        Optional<String> hash = call.param("hash");
+        Optional<Duration> wait = queryOptions(call).maxWait();
+        Authorizer authorizer = call.authorizer();
+        AtomicReference<Scheduler.Cancellable> parked = new AtomicReference<>(() -> {});
+        call.request().response().closeHandler(ignored -> parked.get().cancel());
+        QueryOptions options = new QueryOptions(0, wait);
+        parked.set(queries.run(hash.isPresent(), options.effectiveWait(), interest, () -> query.apply(authorizer),
+                result -> result.status() != 200 || !hash.get().equals(result.headers().get("X-Consul-ContentHash")),
+                result -> call.respondJson(result.status(), result.body(), result.headers())));
+    }
+
     void checkDatacenter(Call call)
     {
         Optional<String> dc = call.param("dc");

@@ -2,6 +2,7 @@ package io.prestoorchestrator.sim.consul.http;
 
 import io.prestoorchestrator.sim.consul.acl.Acl;
 import io.prestoorchestrator.sim.consul.acl.Authorizer;
+import io.prestoorchestrator.sim.consul.blocking.QueryResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -118,6 +119,10 @@ final class Call
         }
         if (value instanceof KvEndpoints.RawValue raw) {
             raw.writeTo(response);
+            return;
+        }
+        if (value instanceof QueryResult.PlainText text) {
+            response.putHeader("Content-Type", "text/plain; charset=utf-8").end(text.text());
             return;
         }
         response.putHeader("Content-Type", "application/json").end(GoJson.marshalIndent(value));

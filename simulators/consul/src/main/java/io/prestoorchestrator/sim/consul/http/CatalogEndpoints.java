@@ -42,6 +42,7 @@ final class CatalogEndpoints
         routes.exact("/v1/catalog/nodes", List.of("GET"), this::nodes);
         routes.exact("/v1/catalog/services", List.of("GET"), this::services);
         routes.subtree("/v1/catalog/service/", List.of("GET"), this::serviceNodes);
+        routes.subtree("/v1/catalog/node/", List.of("GET"), this::nodeServices);
         routes.subtree("/v1/health/service/", List.of("GET"), this::healthService);
         routes.subtree("/v1/health/checks/", List.of("GET"), this::serviceChecks);
         routes.subtree("/v1/health/state/", List.of("GET"), this::checksInState);
@@ -93,6 +94,31 @@ final class CatalogEndpoints
                 nodes.add(Render.catalogServiceNode(store.node(), service));
             }
             return QueryResult.ok(serviceIndex(name), nodes);
+        }));
+    }
+
+    /**
+     * The node and its services; an unknown node answers 200 with no body, as Consul does.
+     */
+    private void nodeServices(Call call)
+    {
+        String nodeName = call.suffix();
+        if (nodeName.isEmpty()) {
+            throw ConsulHttpException.badRequest("Missing node name");
+        }
+        reads.read(call, changes -> changes.touches(Topics.SERVICES) || changes.touches(Topics.NODES), authorizer -> store.read(() -> {
+            long index = Math.max(store.topicIndex(Topics.SERVICES), store.topicIndex(Topics.NODES));
+            NodeInfo node = store.node();
+            if (!(nodeName.equals(node.name()) || nodeName.equals(node.id())) || !authorizer.canRead(Resource.NODE, node.name())) {
+                return QueryResult.ok(index, null);
+            }
+            JsonObject services = new JsonObject();
+            for (ServiceInstance service : store.services()) {
+                if (authorizer.canRead(Resource.SERVICE, service.name())) {
+                    services.put(service.id(), Render.nodeService(service));
+                }
+            }
+            return QueryResult.ok(index, new JsonObject().put("Node", Render.node(node, store.nodeCreateIndex())).put("Services", services));
         }));
     }
 

@@ -45,7 +45,7 @@ public final class ConsulApi
         this.acl = requireNonNull(acl, "acl is null");
         requireNonNull(blockingQueries, "blockingQueries is null");
         BlockingReads reads = new BlockingReads(blockingQueries, store.node().datacenter());
-        new AgentEndpoints(store, agent, acl).register(routes);
+        new AgentEndpoints(store, agent, acl, reads).register(routes);
         new CatalogEndpoints(store, reads).register(routes);
         new KvEndpoints(store, reads).register(routes);
         new SessionEndpoints(store, reads).register(routes);
