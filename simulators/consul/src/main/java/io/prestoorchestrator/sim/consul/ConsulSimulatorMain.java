@@ -15,6 +15,8 @@ public final class ConsulSimulatorMain
 {
     private static final String USAGE = "usage: java -jar consul-simulator.jar [--port 8500] [--bind 127.0.0.1] [--acl-token TOKEN] [--node-name NAME] [--datacenter dc1]";
 
+    private static final List<String> FLAGS = List.of("--port", "--bind", "--acl-token", "--node-name", "--datacenter");
+
     private ConsulSimulatorMain() {}
 
     public static void main(String[] args)
@@ -78,6 +80,9 @@ public final class ConsulSimulatorMain
             else {
                 if (flag.equals("--help") || flag.equals("-h")) {
                     throw new IllegalArgumentException("help requested");
+                }
+                if (!FLAGS.contains(flag)) {
+                    throw new IllegalArgumentException("unknown flag " + flag);
                 }
                 if (rest.isEmpty()) {
                     throw new IllegalArgumentException("missing value for " + flag);

@@ -44,6 +44,8 @@ class TestConsulSimulatorMain
         assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--port", "eighty"))).hasMessage("--port must be a number: eighty");
         assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--port", "70000"))).hasMessageContaining("port must be between 0 and 65535");
         assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--colour", "red"))).hasMessage("unknown flag --colour");
+        assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--colour"))).hasMessage("unknown flag --colour");
+        assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--colour=red"))).hasMessage("unknown flag --colour");
         assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--bind"))).hasMessage("missing value for --bind");
         assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--datacenter", "dc 1"))).hasMessageContaining("datacenter must match");
         assertThatThrownBy(() -> ConsulSimulatorMain.parse(List.of("--acl-token", " "))).hasMessage("aclToken is blank");
