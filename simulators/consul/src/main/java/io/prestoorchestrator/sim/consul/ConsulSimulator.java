@@ -11,7 +11,6 @@ import io.prestoorchestrator.sim.consul.state.Scheduler;
 import io.prestoorchestrator.sim.consul.state.StateStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -225,10 +224,8 @@ public final class ConsulSimulator
         {
             agent.close();
             blockingQueries.releaseAll();
-            Promise<Void> stopped = Promise.promise();
             Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
-            serverClosed.onComplete(ignored -> checkClients.close().onComplete(closedClients -> stopped.complete()));
-            return stopped.future();
+            return serverClosed.transform(ignored -> checkClients.close());
         }
     }
 
