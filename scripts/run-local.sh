@@ -132,7 +132,9 @@ main() {
         "$MOTO_SERVER_BIN" -H 127.0.0.1 -p "$MOTO_PORT"
     wait_for moto "http://127.0.0.1:$MOTO_PORT/moto-api/" 60
 
+    # never phone home: this stack talks to 127.0.0.1 only
     start traefik "$TRAEFIK_BIN" \
+        --global.checknewversion=false --global.sendanonymoususage=false \
         --entrypoints.web.address="127.0.0.1:$TRAEFIK_PORT" \
         --entrypoints.traefik.address="127.0.0.1:$TRAEFIK_PING_PORT" \
         --ping=true --ping.entrypoint=traefik \
