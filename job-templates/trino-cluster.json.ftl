@@ -1,0 +1,123 @@
+[#ftl strip_whitespace=true]
+[#-- The cluster job: {"Job":{...}} for Nomad's /v1/jobs. Square-bracket syntax: [#...] tags, [=expr] values;
+     ${NOMAD_...} and {{ ... }} are Nomad's and pass through. See README.md. --]
+[#assign ns = 1000000000]
+[#assign static = vars.discovery == "static"]
+[#-- a Trino file as a JSON string: render the sub-template, then escape it --]
+[#macro file path dest perms="0644"]
+[#local body][#include path][/#local]
+{"DestPath": "[=dest?json_string]", "EmbeddedTmpl": "[=body?json_string]", "ChangeMode": "[=vars.template_change_mode?json_string]", "Perms": "[=perms]"}[/#macro]
+[#macro task role]
+[#assign role = role]
+{
+  "Name": "trino",
+  "Driver": "[=vars.driver?json_string]",
+[#if vars.driver == "raw_exec"]
+  "Config": {
+    "command": "[=vars.trino_home?json_string]/bin/launcher",
+    "args": ["run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
+  },
+  "Env": {"JAVA_HOME": "[=vars.java_home?json_string]"},
+[#else]
+  "Config": {
+    "image": "[=cluster.image?json_string]",
+    "network_mode": "host",
+    "entrypoint": ["[=vars.docker_launcher?json_string]"],
+    "args": ["run", "--etc-dir", "/local/etc", "--data-dir", "[=vars.data_dir?json_string]"]
+  },
+[/#if]
+  "Resources": {"CPU": [=(role == "coordinator")?then(cluster.coordinator.cpuMhz, cluster.workers.cpuMhz)], "MemoryMB": [=(role == "coordinator")?then(cluster.coordinator.memoryMb, cluster.workers.memoryMb)]},
+  "KillSignal": "[=vars.kill_signal?json_string]",
+  "KillTimeout": [=vars.kill_timeout_seconds * ns],
+  "ShutdownDelay": [=vars.shutdown_delay_seconds * ns],
+  "Templates": [
+    [@file "trino/config.properties.ftl" "local/etc/config.properties"/],
+    [@file "trino/node.properties.ftl" "local/etc/node.properties"/],
+    [@file "trino/jvm.config.ftl" "local/etc/jvm.config"/],
+    [@file "trino/log.properties.ftl" "local/etc/log.properties"/]
+[#if role == "worker"]
+    ,[@file "trino/access-control.properties.ftl" "local/etc/access-control.properties"/]
+    ,[@file "trino/access-control-rules.json.ftl" "local/etc/access-control-rules.json"/]
+[/#if]
+[#list catalogs as c]
+[#assign catalog = c]
+    ,[@file "trino/catalog.properties.ftl" "local/etc/catalog/" + c.name + ".properties" "0640"/]
+[/#list]
+  ]
+}
+[/#macro]
+[#macro service role name]
+{
+  "Name": "[=name?json_string]",
+  "PortLabel": "http",
+  "Provider": "consul",
+  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"[=role]", "cluster=[=cluster.name]"],
+  "Meta": {"cluster": "[=cluster.name]", "role": "[=role]"},
+  "Checks": [{
+    "Name": "[=role] /v1/info",
+    "Type": "http",
+    "Path": "/v1/info",
+    "PortLabel": "http",
+    "Interval": [=vars.check_interval_seconds * ns],
+    "Timeout": [=vars.check_timeout_seconds * ns]
+  }]
+}
+[/#macro]
+{
+  "Job": {
+    "ID": "[=cluster.jobId?json_string]",
+    "Name": "[=cluster.jobId?json_string]",
+    "Type": "service",
+    "Datacenters": [[#list vars.datacenters as dc]"[=dc?json_string]"[#sep], [/#sep][/#list]],
+[#if vars.node_pool??]
+    "NodePool": "[=vars.node_pool?json_string]",
+[/#if]
+    "Meta": {
+[#list provenance as key, value]
+      "[=key?json_string]": "[=value?json_string]",
+[/#list]
+[#list cluster.labels as key, value]
+      "label_[=key?json_string]": "[=value?json_string]",
+[/#list]
+      "orchestrator_flavour": "[=cluster.flavour]"
+    },
+    "Update": {
+      "MaxParallel": 1,
+      "HealthCheck": "checks",
+      "MinHealthyTime": [=vars.min_healthy_time_seconds * ns],
+      "HealthyDeadline": [=vars.healthy_deadline_seconds * ns],
+      "ProgressDeadline": [=(vars.healthy_deadline_seconds + 60) * ns],
+      "AutoRevert": false
+    },
+    "TaskGroups": [
+      {
+        "Name": "coordinator",
+        "Count": 1,
+        "Networks": [{
+[#if static]
+          "ReservedPorts": [{"Label": "http", "Value": [=coordinatorPort]}]
+[#else]
+          "DynamicPorts": [{"Label": "http"}]
+[/#if]
+        }],
+        "RestartPolicy": {"Attempts": 2, "Interval": [=300 * ns], "Delay": [=15 * ns], "Mode": "fail"},
+        "Services": [[@service "coordinator" "trino-" + cluster.name/]],
+        "Tasks": [[@task "coordinator"/]]
+      },
+      {
+        "Name": "workers",
+        "Count": [=cluster.workers.count],
+        "Scaling": {
+          "Min": [=cluster.workers.min],
+          "Max": [=cluster.workers.max],
+          "Enabled": [=vars.autoscaling_enabled?c],
+          "Policy": {}
+        },
+        "Networks": [{"DynamicPorts": [{"Label": "http"}]}],
+        "RestartPolicy": {"Attempts": 2, "Interval": [=300 * ns], "Delay": [=15 * ns], "Mode": "fail"},
+        "Services": [[@service "worker" "trino-" + cluster.name + "-worker"/]],
+        "Tasks": [[@task "worker"/]]
+      }
+    ]
+  }
+}

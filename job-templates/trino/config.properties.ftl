@@ -1,0 +1,27 @@
+[#ftl]
+[#-- config.properties for [=role]; role is "coordinator" or "worker". Output is a consul-template (Nomad task template). --]
+[#if role == "coordinator"]
+coordinator=true
+node-scheduler.include-coordinator=false
+http-server.process-forwarded=true
+[#if cluster.flavour == "prestodb"]
+discovery-server.enabled=true
+[/#if]
+[#else]
+coordinator=false
+[/#if]
+http-server.http.port={{ env "NOMAD_PORT_http" }}
+[#if vars.discovery == "static"]
+discovery.uri=http://[=vars.coordinator_host]:[=coordinatorPort]
+[#else]
+discovery.uri={{ with service "trino-[=cluster.name]" }}{{ with index . 0 }}http://{{ .Address }}:{{ .Port }}{{ end }}{{ end }}
+[/#if]
+query.max-memory=[=cluster.queryMemory.max]
+query.max-memory-per-node=[=cluster.queryMemory.maxPerNode]
+memory.heap-headroom-per-node=[=cluster.jvm.headroom]
+[#if !(cluster.properties["shutdown.grace-period"])??]
+shutdown.grace-period=[=vars.shutdown_grace_period]
+[/#if]
+[#list cluster.properties as key, value]
+[=key]=[=value]
+[/#list]

@@ -1,0 +1,2 @@
+[#ftl]
+io.trino=[=params["log-level"]!vars.log_level]

@@ -1,0 +1,294 @@
+package io.prestoorchestrator.render;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.SpecHash;
+import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import io.prestoorchestrator.config.Secret;
+import io.prestoorchestrator.error.FieldError;
+import io.prestoorchestrator.error.InvalidInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class TestJobRenderer
+{
+    @TempDir
+    Path temp;
+
+    private final JobRenderer renderer = new JobRenderer(TestingRenderInputs.TEMPLATES);
+
+    @Test
+    void testLocalJobHasNomadShape()
+    {
+        RenderedJob rendered = renderer.render(TestingClusterSpecs.local(), TestingRenderInputs.local());
+        assertThat(rendered.jobId()).isEqualTo("trino-demo");
+        JsonNode job = rendered.job().get("Job");
+        assertThat(job.get("ID").asText()).isEqualTo("trino-demo");
+        assertThat(job.get("Type").asText()).isEqualTo("service");
+        JsonNode groups = job.get("TaskGroups");
+        assertThat(groups).extracting(g -> g.get("Name").asText()).containsExactly("coordinator", "workers");
+        JsonNode coordinator = groups.get(0);
+        JsonNode workers = groups.get(1);
+        assertThat(coordinator.get("Count").asInt()).isEqualTo(1);
+        assertThat(workers.get("Count").asInt()).isEqualTo(2);
+        assertThat(workers.get("Scaling").get("Min").asInt()).isEqualTo(1);
+        assertThat(workers.get("Scaling").get("Max").asInt()).isEqualTo(4);
+        assertThat(workers.get("Scaling").get("Enabled").isBoolean()).isTrue();
+        assertThat(coordinator.get("Networks").get(0).get("ReservedPorts").get(0).get("Value").asInt()).isEqualTo(18080);
+        assertThat(workers.get("Networks").get(0).get("DynamicPorts").get(0).get("Label").asText()).isEqualTo("http");
+        JsonNode service = coordinator.get("Services").get(0);
+        assertThat(service.get("Name").asText()).isEqualTo("trino-demo");
+        assertThat(service.get("Checks").get(0).get("Path").asText()).isEqualTo("/v1/info");
+        assertThat(service.get("Checks").get(0).get("Interval").asLong()).isEqualTo(10_000_000_000L);
+        assertThat(workers.get("Services").get(0).get("Name").asText()).isEqualTo("trino-demo-worker");
+
+        JsonNode task = workers.get("Tasks").get(0);
+        assertThat(task.get("Driver").asText()).isEqualTo("raw_exec");
+        assertThat(task.get("Config").get("command").asText()).isEqualTo("/opt/trino-server-476/bin/launcher");
+        assertThat(task.get("Config").get("args")).extracting(JsonNode::asText)
+                .containsExactly("run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "${NOMAD_ALLOC_DIR}/data", "--jvm-dir", "/usr/lib/jvm/temurin-25");
+        assertThat(task.get("KillSignal").asText()).isEqualTo("SIGTERM");
+        assertThat(task.get("KillTimeout").asLong()).isEqualTo(120_000_000_000L);
+        assertThat(task.get("Resources").get("MemoryMB").asInt()).isEqualTo(1024);
+        Map<String, String> files = templates(task);
+        assertThat(files).containsOnlyKeys("local/etc/config.properties", "local/etc/node.properties", "local/etc/jvm.config", "local/etc/log.properties",
+                "local/etc/access-control.properties", "local/etc/access-control-rules.json", "local/etc/catalog/tpch.properties");
+        assertThat(files.get("local/etc/config.properties"))
+                .contains("coordinator=false\n", "http-server.http.port={{ env \"NOMAD_PORT_http\" }}\n", "discovery.uri=http://127.0.0.1:18080\n",
+                        "query.max-memory-per-node=256MB\n", "memory.heap-headroom-per-node=154MB\n", "query.max-execution-time=1h\n");
+        assertThat(files.get("local/etc/node.properties")).contains("node.id={{ env \"NOMAD_ALLOC_ID\" }}\n", "node.environment=local\n");
+        assertThat(files.get("local/etc/jvm.config")).contains("-Xmx512M\n", "-XX:+ExitOnOutOfMemoryError\n", "-Djdk.attach.allowAttachSelf=true\n");
+        assertThat(files.get("local/etc/access-control.properties")).contains("access-control.name=file\n");
+        assertThat(files.get("local/etc/access-control-rules.json")).contains("{\"user\": \"presto-orchestrator\", \"allow\": [\"read\", \"write\"]}");
+
+        Map<String, String> coordinatorFiles = templates(coordinator.get("Tasks").get(0));
+        assertThat(coordinatorFiles).doesNotContainKey("local/etc/access-control.properties");
+        assertThat(coordinatorFiles.get("local/etc/config.properties")).contains("coordinator=true\n", "node-scheduler.include-coordinator=false\n",
+                "http-server.process-forwarded=true\n");
+    }
+
+    @Test
+    void testProvenanceMeta()
+    {
+        ClusterSpec spec = TestingClusterSpecs.prod();
+        RenderedJob rendered = renderer.render(spec, TestingRenderInputs.prod());
+        JsonNode meta = rendered.job().get("Job").get("Meta");
+        assertThat(meta.get("orchestrator_cluster").asText()).isEqualTo("adhoc");
+        assertThat(meta.get("orchestrator_spec_hash").asText()).isEqualTo(SpecHash.of(spec));
+        assertThat(meta.get("orchestrator_template_version").asText()).isEqualTo("1");
+        assertThat(meta.get("orchestrator_variable_file").asText()).isEqualTo("vars/prod.yaml");
+        assertThat(meta.get("orchestrator_ssm_versions").asText())
+                .isEqualTo("/presto-orchestrator/adhoc/ldap-password=2,/presto-orchestrator/catalogs/hive/metastore-password=7,log-level=3");
+        assertThat(meta.get("orchestrator_version").asText()).isEqualTo("1.2.3");
+        assertThat(rendered.provenance()).containsEntry("orchestrator_spec_hash", SpecHash.of(spec));
+    }
+
+    @Test
+    void testProdUsesDockerImageAndConsulDiscovery()
+    {
+        JsonNode task = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
+        assertThat(task.get("Driver").asText()).isEqualTo("docker");
+        assertThat(task.get("Config").get("image").asText()).isEqualTo("trinodb/trino:476");
+        assertThat(templates(task).get("local/etc/config.properties")).contains("discovery.uri={{ with service \"trino-adhoc\" }}");
+    }
+
+    @Test
+    void testSecretsNeverInTheJob()
+    {
+        RenderedJob rendered = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod());
+        Map<String, Secret> store = Map.of(
+                "/presto-orchestrator/catalogs/hive/metastore-password", Secret.of(TestingRenderInputs.HIVE_PASSWORD),
+                "/presto-orchestrator/adhoc/ldap-password", Secret.of(TestingRenderInputs.LDAP_PASSWORD));
+        assertThat(rendered.variables()).containsExactly(new NomadVariable("nomad/jobs/trino-adhoc", Map.of(
+                "catalog_hive_hive_metastore_password", "/presto-orchestrator/catalogs/hive/metastore-password",
+                "secret_ldap_password", "/presto-orchestrator/adhoc/ldap-password")));
+        Map<String, Secret> items = rendered.variables().get(0).resolve(store::get);
+        assertThat(items.get("catalog_hive_hive_metastore_password").reveal()).isEqualTo(TestingRenderInputs.HIVE_PASSWORD);
+
+        String json = rendered.job().toString();
+        assertThat(json).doesNotContain(TestingRenderInputs.HIVE_PASSWORD).doesNotContain(TestingRenderInputs.LDAP_PASSWORD);
+        JsonNode workerTask = rendered.job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
+        assertThat(templates(workerTask).get("local/etc/catalog/hive.properties"))
+                .contains("hive.metastore.password={{ with nomadVar \"nomad/jobs/trino-adhoc\" }}{{ .catalog_hive_hive_metastore_password }}{{ end }}\n");
+    }
+
+    @Test
+    void testMissingSecretParameterNamesThePath()
+    {
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH, TestingRenderInputs.HIVE), List.of(), List.of(), "1.2.3", Map.of(), Optional.empty());
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.prod(), inputs));
+        assertThat(e.semantic()).isTrue();
+        assertThat(e.fieldErrors()).containsExactly(new FieldError("/catalogs/0", "catalog 'hive' property hive.metastore.password refers to SSM parameter "
+                + "/presto-orchestrator/catalogs/hive/metastore-password, which was not found: create it (a SecureString) or change the catalog"));
+    }
+
+    @Test
+    void testMissingCatalogDefinition()
+    {
+        RenderInputs inputs = new RenderInputs(List.of(), List.of(), List.of(), "1.2.3", TestingRenderInputs.local().environment(), Optional.of(18080));
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.local(), inputs));
+        assertThat(e.fieldErrors()).extracting(FieldError::field).containsExactly("/catalogs/0");
+    }
+
+    @Test
+    void testUnsetEnvironmentVariableNamesIt()
+    {
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", Map.of("TRINO_HOME", "/opt/trino"), Optional.of(18080));
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.local(), inputs));
+        assertThat(e.semantic()).isTrue();
+        assertThat(e.getMessage()).startsWith("variable file vars/local.yaml: java_home refers to ${env:TRINO_JAVA_HOME}, which is not set in the orchestrator's environment");
+    }
+
+    @Test
+    void testUnknownEnvironment()
+    {
+        ClusterSpec spec = TestingClusterSpecs.local();
+        ClusterSpec other = new ClusterSpec(spec.name(), spec.flavour(), spec.version(), spec.image(), "qa", spec.coordinator(), spec.workers(),
+                spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(other, TestingRenderInputs.local()));
+        assertThat(e.fieldErrors()).containsExactly(new FieldError("/environment",
+                "environment 'qa' has no variable file vars/qa.yaml in the job templates: use one of [local, prod, staging]"));
+    }
+
+    @Test
+    void testStaticDiscoveryWithoutCoordinatorPortNamesTheVariable()
+    {
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", TestingRenderInputs.local().environment(), Optional.empty());
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.local(), inputs));
+        assertThat(e.semantic()).isTrue();
+        assertThat(e.fieldErrors()).hasSize(1);
+        assertThat(e.fieldErrors().get(0).field()).isEqualTo("job-templates/trino-cluster.json.ftl");
+        assertThat(e.getMessage()).matches("job template error: trino-cluster\\.json\\.ftl, line \\d+, column \\d+: 'coordinatorPort' is undefined or null.*");
+    }
+
+    @Test
+    void testUndefinedVariableInSubTemplateNamesFileLineAndVariable()
+            throws IOException
+    {
+        Path templates = copyTemplates();
+        Files.writeString(templates.resolve("trino/node.properties.ftl"), "[#ftl]\nnode.environment=[=vars.node_environment]\nnode.foo=[=cluster.nosuchthing]\n", UTF_8);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
+        assertThat(e.fieldErrors()).containsExactly(new FieldError("job-templates/trino/node.properties.ftl",
+                "trino/node.properties.ftl, line 3, column 12: 'cluster.nosuchthing' is undefined or null: define it (in vars/<environment>.yaml for vars.*) or give a default with !"));
+    }
+
+    @Test
+    void testUndefinedVarsKeyFromVariableFile()
+            throws IOException
+    {
+        Path templates = copyTemplates();
+        Path local = templates.resolve("vars/local.yaml");
+        Files.writeString(local, Files.readString(local).replace("kill_signal: SIGTERM\n", ""), UTF_8);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
+        assertThat(e.getMessage()).contains("trino-cluster.json.ftl, line ").contains("'vars.kill_signal' is undefined");
+    }
+
+    @Test
+    void testSyntaxErrorNamesFileAndLine()
+            throws IOException
+    {
+        Path templates = copyTemplates();
+        Files.writeString(templates.resolve("trino/log.properties.ftl"), "[#ftl]\nio.trino=[#if x]\n", UTF_8);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
+        assertThat(e.fieldErrors().get(0).field()).isEqualTo("job-templates/trino/log.properties.ftl");
+        assertThat(e.getMessage()).contains("trino/log.properties.ftl, line 2").contains("syntax error");
+    }
+
+    @Test
+    void testNewBuiltinRefused()
+            throws IOException
+    {
+        Path templates = copyTemplates();
+        Files.writeString(templates.resolve("trino/log.properties.ftl"),
+                "[#ftl]\n[#assign exec = \"freemarker.template.utility.Execute\"?new()]io.trino=[=exec(\"id\")]\n", UTF_8);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
+        assertThat(e.getMessage()).contains("trino/log.properties.ftl, line 2").containsIgnoringCase("not allowed");
+    }
+
+    @Test
+    void testApiBuiltinRefused()
+            throws IOException
+    {
+        Path templates = copyTemplates();
+        Files.writeString(templates.resolve("trino/log.properties.ftl"), "[#ftl]\nio.trino=[=cluster.name?api.getClass()]\n", UTF_8);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
+        assertThat(e.getMessage()).contains("trino/log.properties.ftl, line 2").contains("?api");
+    }
+
+    @Test
+    void testInvalidJsonNamesTheTemplate()
+            throws IOException
+    {
+        Path templates = copyTemplates();
+        Path job = templates.resolve("trino-cluster.json.ftl");
+        Files.writeString(job, Files.readString(job).replace("\"Type\": \"service\",", "\"Type\": \"service\""), UTF_8);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
+        assertThat(e.fieldErrors().get(0).field()).isEqualTo("job-templates/trino-cluster.json.ftl");
+        assertThat(e.getMessage()).contains("rendered invalid JSON at output line").contains("\"Datacenters\"");
+    }
+
+    @Test
+    void testNomadAndGoTemplateSyntaxPassThrough()
+    {
+        String json = renderer.render(TestingClusterSpecs.local(), TestingRenderInputs.local()).job().toString();
+        assertThat(json).contains("${NOMAD_TASK_DIR}/etc").contains("{{ env \\\"NOMAD_ALLOC_ID\\\" }}");
+    }
+
+    @Test
+    void testMaskedCopy()
+    {
+        ObjectNode job = renderer.render(TestingClusterSpecs.local(), TestingRenderInputs.local()).job();
+        ObjectNode task = (ObjectNode) job.get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
+        ((ObjectNode) task.get("Env")).put("DB_PASSWORD", "leaked-1");
+        ((ObjectNode) task.get("Templates").get(0)).put("EmbeddedTmpl", "a=1\nweb-ui.shared-secret=leaked-2\nhive.metastore.password={{ .x }}\n");
+        String masked = JobMasking.mask(job).toString();
+        assertThat(masked).doesNotContain("leaked-1").doesNotContain("leaked-2").contains("web-ui.shared-secret=******").contains("a=1")
+                .contains("hive.metastore.password={{ .x }}");
+        assertThat(job.toString()).contains("leaked-1");
+    }
+
+    private Path copyTemplates()
+            throws IOException
+    {
+        Path target = temp.resolve("job-templates");
+        List<Path> sources;
+        try (Stream<Path> walk = Files.walk(TestingRenderInputs.TEMPLATES)) {
+            sources = walk.toList();
+        }
+        for (Path source : sources) {
+            Path destination = target.resolve(TestingRenderInputs.TEMPLATES.relativize(source).toString());
+            if (Files.isDirectory(source)) {
+                Files.createDirectories(destination);
+            }
+            else {
+                Files.copy(source, destination);
+            }
+        }
+        return target;
+    }
+
+    static Map<String, String> templates(JsonNode task)
+    {
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        List<JsonNode> templates = new ArrayList<>();
+        task.get("Templates").forEach(templates::add);
+        for (JsonNode template : templates) {
+            files.put(template.get("DestPath").asText(), template.get("EmbeddedTmpl").asText());
+        }
+        return files;
+    }
+}
