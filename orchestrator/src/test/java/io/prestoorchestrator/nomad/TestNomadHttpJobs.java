@@ -107,6 +107,38 @@ class TestNomadHttpJobs
     }
 
     @Test
+    void testDeploymentWatchUsesBlockingQueriesNotAPollLoop()
+    {
+        String id = newJobId();
+        io.prestoorchestrator.testing.Await.await(nomad.register(sleepJob(id, 2), OptionalLong.of(0)));
+        Deployment deployment = io.prestoorchestrator.testing.Await.await(nomad.latestDeployment(id)).orElseThrow();
+        java.util.List<Deployment> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DeploymentOutcome outcome = io.prestoorchestrator.testing.Await.await(nomad.watchDeployment(deployment.id(), seen::add));
+
+        assertThat(outcome.successful()).isTrue();
+        long reads = simulator.requestCounts().getOrDefault("GET /v1/deployment/" + deployment.id(), 0L);
+        // one read per change (placed, healthy, successful ...), not one per millisecond
+        assertThat(reads).isBetween(1L, (long) seen.size() + 3);
+        io.prestoorchestrator.testing.Await.await(nomad.deregister(id, true));
+    }
+
+    @Test
+    void testConfiguredNamespaceAndRegionTravelWithEveryCall()
+    {
+        NomadConfig prod = new NomadConfig(simulator.address(), Optional.empty(), "global", "prod", Duration.ofSeconds(5));
+        // the simulator knows only the default namespace, so it names the one it was sent
+        assertThat(failure(jobsAt(prod).register(sleepJob(newJobId(), 1), OptionalLong.empty())))
+                .isInstanceOf(DependencyException.class)
+                .hasMessageContaining("nonexistent namespace \"prod\"");
+        NomadConfig otherRegion = new NomadConfig(simulator.address(), Optional.empty(), "eu-west", "default", Duration.ofSeconds(5));
+        var job = sleepJob(newJobId(), 1);
+        job.put("Region", "global");
+        assertThatThrownBy(() -> jobsAt(otherRegion).register(job, OptionalLong.empty()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("eu-west");
+    }
+
+    @Test
     void testJobInAnotherNamespaceIsRefusedBeforeSending()
     {
         var job = sleepJob(newJobId(), 1);
