@@ -32,6 +32,17 @@ class TestArchitecture
     }
 
     @Test
+    void testAdapterInterfacesAndValuesAreFreeOfTransport()
+    {
+        // the domain core calls these: only the implementations named for their technology may use Vert.x
+        noClasses().that().resideInAnyPackage("io.prestoorchestrator.nomad..", "io.prestoorchestrator.discovery..")
+                .and().haveSimpleNameNotStartingWith("NomadHttp")
+                .and().haveSimpleNameNotStartingWith("Consul")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.netty..")
+                .check(CLASSES);
+    }
+
+    @Test
     void testAdaptersAreBuiltOnlyInApp()
     {
         noClasses().that().resideOutsideOfPackage("io.prestoorchestrator.app..")

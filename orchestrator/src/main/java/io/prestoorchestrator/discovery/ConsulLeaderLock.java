@@ -1,0 +1,316 @@
+package io.prestoorchestrator.discovery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.http.DependencyHttp;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@link LeaderLock} on a Consul session and a KV lock key, as Consul's leader-election guide
+ * describes: create a session ({@code PUT /v1/session/create}, TTL, {@code Behavior=release},
+ * LockDelay), take the key with {@code PUT /v1/kv/:key?acquire=<session>}, watch the key with
+ * blocking queries, renew the session every TTL/2 on a Vert.x timer.
+ *
+ * <p>Leadership is lost when a renew fails or answers 404 (session invalidated), or when the
+ * watch shows the key no longer held by this session. A leader that cannot renew steps down at
+ * once rather than wait for Consul to invalidate its session; if the session turns out to be still
+ * valid and still holding the key, leadership comes back with the next watch. {@link #close()}
+ * releases the key and destroys the session, so another replica takes over without waiting for
+ * the lock delay. All state lives on one Vert.x context.
+ */
+public final class ConsulLeaderLock
+        implements LeaderLock
+{
+    private static final Logger log = LoggerFactory.getLogger(ConsulLeaderLock.class);
+
+    private final Vertx vertx;
+    private final Context context;
+    private final DependencyHttp consul;
+    private final String lockPath;
+    private final LeaderLockOptions options;
+    private final LeadershipListener listener;
+
+    // confined to the context
+    private String sessionId;
+    private boolean started;
+    private boolean closed;
+    private long renewTimer = -1;
+    private volatile boolean leader;
+
+    public ConsulLeaderLock(Vertx vertx, DependencyHttp consul, String kvPrefix, LeaderLockOptions options, LeadershipListener listener)
+    {
+        this.vertx = requireNonNull(vertx, "vertx is null");
+        this.consul = requireNonNull(consul, "consul is null");
+        this.options = requireNonNull(options, "options is null");
+        this.listener = requireNonNull(listener, "listener is null");
+        this.lockPath = "/v1/kv/" + ConsulKvStore.encodePath(KvKeys.checkKey(requireNonNull(kvPrefix, "kvPrefix is null")) + "/" + options.key());
+        this.context = vertx.getOrCreateContext();
+    }
+
+    @Override
+    public void start()
+    {
+        context.runOnContext(ignored -> {
+            if (started || closed) {
+                return;
+            }
+            started = true;
+            renewTimer = vertx.setPeriodic(Math.max(1, options.ttl().toMillis() / 2), id -> renew());
+            step(0);
+        });
+    }
+
+    @Override
+    public boolean isLeader()
+    {
+        return leader;
+    }
+
+    /** The Consul session this replica holds now, if any (for diagnostics and tests). */
+    public Optional<String> sessionId()
+    {
+        return Optional.ofNullable(sessionId);
+    }
+
+    @Override
+    public CompletionStage<Void> close()
+    {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(ignored -> {
+            if (closed) {
+                done.complete();
+                return;
+            }
+            closed = true;
+            if (renewTimer >= 0) {
+                vertx.cancelTimer(renewTimer);
+            }
+            String session = sessionId;
+            sessionId = null;
+            boolean wasLeader = leader;
+            lose("this replica is shutting down");
+            if (session == null) {
+                done.complete();
+                return;
+            }
+            Future<Void> released = wasLeader ? release(session) : Future.succeededFuture();
+            released.recover(failure -> Future.succeededFuture())
+                    .compose(nothing -> destroy(session))
+                    .onComplete(result -> {
+                        if (result.failed()) {
+                            log.warn("could not destroy Consul session on close; Consul will expire it after its TTL: session={} error={}", session, result.cause().getMessage());
+                        }
+                        done.complete();
+                    });
+        });
+        return done.future().toCompletionStage();
+    }
+
+    // ---------------------------------------------------------------- the election loop
+
+    /** One step: make sure there is a session, read (or watch, from {@code index}) the key, act on who holds it. Exactly one chain of steps runs. */
+    private void step(long index)
+    {
+        if (closed) {
+            return;
+        }
+        if (sessionId == null) {
+            createSession()
+                    .onSuccess(id -> {
+                        sessionId = id;
+                        step(0);
+                    })
+                    .onFailure(failure -> retryLater("cannot create a Consul session", failure));
+            return;
+        }
+        readLock(index)
+                .onSuccess(this::onLock)
+                .onFailure(failure -> {
+                    if (leader) {
+                        // the renew timer decides whether to step down; keep watching
+                        log.warn("cannot watch the leader lock: key={} error={}", options.key(), failure.getMessage());
+                    }
+                    retryLater("cannot read the leader lock", failure);
+                });
+    }
+
+    private void onLock(LockState lock)
+    {
+        if (closed) {
+            return;
+        }
+        String mine = sessionId;
+        if (mine == null) {
+            step(0);
+            return;
+        }
+        boolean held = lock.session().map(mine::equals).orElse(false);
+        if (leader && !held) {
+            lose("the lock is no longer held by this replica's Consul session (session invalidated)");
+            sessionId = null;
+            destroy(mine);
+            step(0);
+            return;
+        }
+        if (held) {
+            gain();
+            step(lock.index());
+            return;
+        }
+        if (lock.session().isPresent()) {
+            step(lock.index()); // someone else leads: wait for the key to change
+            return;
+        }
+        acquire(mine)
+                .onSuccess(acquired -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (acquired) {
+                        gain();
+                        step(0);
+                    }
+                    else {
+                        // free but refused: the lock delay of an invalidated holder is running
+                        vertx.setTimer(options.retryInterval().toMillis(), id -> step(0));
+                    }
+                })
+                .onFailure(failure -> retryLater("cannot take the leader lock", failure));
+    }
+
+    private void retryLater(String what, Throwable failure)
+    {
+        log.debug("{}; retrying in {}: {}", what, options.retryInterval(), failure.getMessage());
+        vertx.setTimer(options.retryInterval().toMillis(), id -> step(0));
+    }
+
+    private void renew()
+    {
+        String session = sessionId;
+        if (closed || session == null) {
+            return;
+        }
+        consul.send(consul.request(HttpMethod.PUT, "/v1/session/renew/" + session), Optional.empty(), Set.of(404))
+                .onSuccess(response -> {
+                    if (response.statusCode() == 404 && session.equals(sessionId)) {
+                        lose("this replica's Consul session was invalidated (renew answered 404)");
+                        sessionId = null;
+                    }
+                })
+                .onFailure(failure -> {
+                    if (leader) {
+                        lose("cannot renew this replica's Consul session: " + failure.getMessage());
+                    }
+                });
+    }
+
+    private void gain()
+    {
+        if (!leader && !closed) {
+            leader = true;
+            log.info("leadership gained: holder={} key={} session={}", options.holder(), options.key(), sessionId);
+            try {
+                listener.gained();
+            }
+            catch (RuntimeException e) {
+                log.warn("leadership listener failed on gained", e);
+            }
+        }
+    }
+
+    private void lose(String reason)
+    {
+        if (leader) {
+            leader = false;
+            log.warn("leadership lost: holder={} key={} reason={}", options.holder(), options.key(), reason);
+            try {
+                listener.lost(reason);
+            }
+            catch (RuntimeException e) {
+                log.warn("leadership listener failed on lost", e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Consul calls
+
+    private Future<String> createSession()
+    {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("Name", "presto-orchestrator-leader " + options.holder());
+        body.put("TTL", options.ttl().toSeconds() + "s");
+        body.put("Behavior", "release");
+        long delayMillis = options.lockDelay().toMillis();
+        body.put("LockDelay", delayMillis % 1000 == 0 ? delayMillis / 1000 + "s" : delayMillis + "ms");
+        return consul.send(consul.request(HttpMethod.PUT, "/v1/session/create"), Optional.of(body), Set.of())
+                .map(response -> {
+                    String id = consul.json(response).path("ID").asText("");
+                    if (id.isEmpty()) {
+                        throw new DependencyException(consul.dependency(), "Consul created a session without an ID", false, null);
+                    }
+                    log.debug("consul session created: session={} ttl={} lock_delay={}", id, options.ttl(), options.lockDelay());
+                    return id;
+                });
+    }
+
+    private Future<LockState> readLock(long index)
+    {
+        HttpRequest<Buffer> request = consul.blocking(consul.request(HttpMethod.GET, lockPath), index, options.watchWait());
+        return consul.send(request, Optional.empty(), Set.of(404))
+                .map(response -> {
+                    OptionalLong header = DependencyHttp.index(response, "X-Consul-Index");
+                    long next = header.isPresent() && header.getAsLong() >= index ? header.getAsLong() : 0;
+                    if (response.statusCode() == 404) {
+                        return new LockState(Optional.empty(), next);
+                    }
+                    JsonNode entry = consul.json(response).path(0);
+                    String session = entry.path("Session").asText("");
+                    return new LockState(session.isEmpty() ? Optional.empty() : Optional.of(session), next);
+                });
+    }
+
+    private Future<Boolean> acquire(String session)
+    {
+        HttpRequest<Buffer> request = consul.request(HttpMethod.PUT, lockPath);
+        request.addQueryParam("acquire", session);
+        ObjectNode holder = JsonNodeFactory.instance.objectNode();
+        holder.put("holder", options.holder());
+        holder.put("since", Instant.now().toString());
+        return consul.sendBuffer(request, Buffer.buffer(holder.toString().getBytes(StandardCharsets.UTF_8)), Set.of())
+                .map(response -> consul.json(response).asBoolean(false));
+    }
+
+    private Future<Void> release(String session)
+    {
+        HttpRequest<Buffer> request = consul.request(HttpMethod.PUT, lockPath);
+        request.addQueryParam("release", session);
+        return consul.sendBuffer(request, Buffer.buffer(), Set.of()).mapEmpty();
+    }
+
+    private Future<Void> destroy(String session)
+    {
+        return consul.send(consul.request(HttpMethod.PUT, "/v1/session/destroy/" + session), Optional.empty(), Set.of(404)).mapEmpty();
+    }
+
+    private record LockState(Optional<String> session, long index) {}
+}

@@ -1,0 +1,155 @@
+package io.prestoorchestrator.discovery;
+
+import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.error.InvalidInputException;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static io.prestoorchestrator.testing.Await.await;
+import static io.prestoorchestrator.testing.Await.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What every {@link KvStore} does, run against the in-memory fake and against Consul (the
+ * simulator), so the fake cannot drift from the real adapter.
+ */
+public abstract class KvStoreContract
+{
+    /** A store with nothing in it (a fresh prefix). */
+    protected abstract KvStore store();
+
+    @Test
+    void testMissingKeyIsEmpty()
+    {
+        assertThat(await(store().get("clusters/nope"))).isEmpty();
+        assertThat(await(store().list("clusters/"))).isEmpty();
+    }
+
+    @Test
+    void testPutThenGetKeepsTextAndGivesAnIndex()
+    {
+        KvStore store = store();
+        String value = "{\"name\":\"c1\",\"note\":\"grüße ✓ \\n\"}";
+        await(store.put("clusters/c1", value));
+
+        Optional<KvEntry> entry = await(store.get("clusters/c1"));
+        assertThat(entry).isPresent();
+        assertThat(entry.get().key()).isEqualTo("clusters/c1");
+        assertThat(entry.get().value()).isEqualTo(value);
+        assertThat(entry.get().modifyIndex()).isPositive();
+
+        await(store.put("clusters/c1", "v2"));
+        KvEntry second = await(store.get("clusters/c1")).orElseThrow();
+        assertThat(second.value()).isEqualTo("v2");
+        assertThat(second.modifyIndex()).isGreaterThan(entry.get().modifyIndex());
+    }
+
+    @Test
+    void testEmptyValueRoundTrips()
+    {
+        KvStore store = store();
+        await(store.put("flags/empty", ""));
+        assertThat(await(store.get("flags/empty")).orElseThrow().value()).isEmpty();
+    }
+
+    @Test
+    void testListReturnsEntriesUnderPrefixSortedWithRelativeKeys()
+    {
+        KvStore store = store();
+        await(store.put("clusters/b", "B"));
+        await(store.put("clusters/a", "A"));
+        await(store.put("clusters/a/ops/1", "op"));
+        await(store.put("catalogs/tpch", "T"));
+
+        assertThat(await(store.list("clusters/")))
+                .extracting(KvEntry::key, KvEntry::value)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("clusters/a", "A"),
+                        org.assertj.core.groups.Tuple.tuple("clusters/a/ops/1", "op"),
+                        org.assertj.core.groups.Tuple.tuple("clusters/b", "B"));
+        assertThat(await(store.list(""))).extracting(KvEntry::key)
+                .containsExactly("catalogs/tpch", "clusters/a", "clusters/a/ops/1", "clusters/b");
+        assertThat(await(store.list("cat"))).extracting(KvEntry::key).containsExactly("catalogs/tpch");
+    }
+
+    @Test
+    void testCompareAndSetZeroCreatesOnlyOnce()
+    {
+        KvStore store = store();
+        await(store.compareAndSet("clusters/c1", "first", 0));
+        assertThat(await(store.get("clusters/c1")).orElseThrow().value()).isEqualTo("first");
+
+        assertThat(failure(store.compareAndSet("clusters/c1", "second", 0)))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("clusters/c1");
+        assertThat(await(store.get("clusters/c1")).orElseThrow().value()).isEqualTo("first");
+    }
+
+    @Test
+    void testCompareAndSetWithStaleIndexLosesAndChangesNothing()
+    {
+        KvStore store = store();
+        await(store.put("clusters/c1", "v1"));
+        KvEntry read = await(store.get("clusters/c1")).orElseThrow();
+
+        await(store.compareAndSet("clusters/c1", "v2", read.modifyIndex()));
+        KvEntry after = await(store.get("clusters/c1")).orElseThrow();
+        assertThat(after.value()).isEqualTo("v2");
+        assertThat(after.modifyIndex()).isGreaterThan(read.modifyIndex());
+
+        // a second writer that read v1 loses
+        assertThat(failure(store.compareAndSet("clusters/c1", "v2-other", read.modifyIndex())))
+                .isInstanceOf(ConflictException.class);
+        assertThat(await(store.get("clusters/c1")).orElseThrow()).isEqualTo(after);
+    }
+
+    @Test
+    void testCompareAndSetOnMissingKeyWithNonZeroIndexLoses()
+    {
+        KvStore store = store();
+        assertThat(failure(store.compareAndSet("clusters/gone", "x", 12345))).isInstanceOf(ConflictException.class);
+        assertThat(await(store.get("clusters/gone"))).isEmpty();
+    }
+
+    @Test
+    void testDelete()
+    {
+        KvStore store = store();
+        await(store.put("clusters/c1", "v1"));
+        await(store.delete("clusters/c1"));
+        assertThat(await(store.get("clusters/c1"))).isEmpty();
+        await(store.delete("clusters/c1")); // idempotent
+    }
+
+    @Test
+    void testDeleteIfUnchanged()
+    {
+        KvStore store = store();
+        await(store.put("clusters/c1", "v1"));
+        KvEntry read = await(store.get("clusters/c1")).orElseThrow();
+        await(store.put("clusters/c1", "v2"));
+
+        assertThat(failure(store.deleteIfUnchanged("clusters/c1", read.modifyIndex()))).isInstanceOf(ConflictException.class);
+        assertThat(await(store.get("clusters/c1")).orElseThrow().value()).isEqualTo("v2");
+
+        KvEntry current = await(store.get("clusters/c1")).orElseThrow();
+        await(store.deleteIfUnchanged("clusters/c1", current.modifyIndex()));
+        assertThat(await(store.get("clusters/c1"))).isEmpty();
+
+        // already gone: counts as deleted
+        await(store.deleteIfUnchanged("clusters/c1", current.modifyIndex()));
+    }
+
+    @Test
+    void testBadKeysAreRefused()
+    {
+        KvStore store = store();
+        assertThatThrownBy(() -> store.get("/abs")).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> store.put("a//b", "x")).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> store.put("a/../b", "x")).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> store.delete("dir/")).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> store.compareAndSet("a", "x", -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

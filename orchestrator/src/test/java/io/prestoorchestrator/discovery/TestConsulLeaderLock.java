@@ -1,0 +1,110 @@
+package io.prestoorchestrator.discovery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prestoorchestrator.sim.consul.ConsulSimulator;
+import io.prestoorchestrator.testing.TestingHashiCorp;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+import static io.prestoorchestrator.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The leader-lock contract on the embedded Consul simulator (short TTL and lock delay), plus Consul going away. */
+class TestConsulLeaderLock
+        extends LeaderLockContract
+{
+    private Vertx vertx;
+    private WebClient client;
+    private ConsulSimulator consul;
+
+    @BeforeEach
+    void startConsul()
+    {
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+        consul = ConsulSimulator.builder().port(0).sessionTtlMin(Duration.ofSeconds(1)).build().startAndWait();
+    }
+
+    @AfterEach
+    void stopConsul()
+            throws Exception
+    {
+        closeLocks(); // before Consul and the client go away
+        consul.close();
+        client.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    private static LeaderLockOptions options(String holder)
+    {
+        return new LeaderLockOptions("leader", holder, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(5));
+    }
+
+    @Override
+    protected LeaderLock newLock(String holder, LeadershipListener listener)
+    {
+        return new ConsulLeaderLock(vertx, TestingHashiCorp.consul(client, consul.baseUri(), Optional.empty()), "presto-orchestrator", options(holder), listener);
+    }
+
+    @Override
+    protected void invalidateSession(LeaderLock leader)
+    {
+        String session = ((ConsulLeaderLock) leader).sessionId().orElseThrow();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(consul.baseUri() + "/v1/session/destroy/" + session)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
+        catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void testLockKeyNamesTheHolderAndTheSession()
+            throws Exception
+    {
+        ConsulLeaderLock lock = (ConsulLeaderLock) contender("replica-a", new RecordingLeadershipListener());
+        lock.start();
+        await().atMost(TAKEOVER).until(lock::isLeader);
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(consul.baseUri() + "/v1/kv/presto-orchestrator/leader")).build(), HttpResponse.BodyHandlers.ofString());
+        var entry = new ObjectMapper().readTree(response.body()).get(0);
+        assertThat(entry.get("Session").asText()).isEqualTo(lock.sessionId().orElseThrow());
+        String value = new String(java.util.Base64.getDecoder().decode(entry.get("Value").asText()), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(new ObjectMapper().readTree(value).get("holder").asText()).isEqualTo("replica-a");
+
+        await(lock.close());
+        HttpResponse<String> after = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(consul.baseUri() + "/v1/kv/presto-orchestrator/leader")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(new ObjectMapper().readTree(after.body()).get(0).has("Session")).isFalse();
+    }
+
+    @Test
+    void testConsulGoneLosesLeadership()
+    {
+        RecordingLeadershipListener events = new RecordingLeadershipListener();
+        LeaderLock lock = contender("alone", events);
+        lock.start();
+        await().atMost(TAKEOVER).until(lock::isLeader);
+
+        consul.close();
+
+        await().atMost(TAKEOVER).until(() -> !lock.isLeader());
+        assertThat(events.events()).hasSize(2);
+        assertThat(events.events().get(1)).startsWith("lost: ").contains("renew");
+    }
+}

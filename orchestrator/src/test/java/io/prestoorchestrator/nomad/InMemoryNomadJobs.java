@@ -1,0 +1,382 @@
+package io.prestoorchestrator.nomad;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.error.NotFoundException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiPredicate;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@link NomadJobs} in memory, for unit tests of the code that drives Nomad. Deployments end at
+ * once: successful, unless a task matches {@link #failTasksWhere} (then its allocations fail with
+ * Nomad-like events and the deployment fails). {@link #setAvailable(boolean)} simulates Nomad down.
+ * Kept honest by {@code NomadJobsContract}, which runs against this and the Nomad simulator.
+ */
+public final class InMemoryNomadJobs
+        implements NomadJobs
+{
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final Map<String, List<ObjectNode>> versions = new HashMap<>(); // oldest first
+    private final Map<String, List<AllocationStub>> allocations = new HashMap<>();
+    private final Map<String, Deployment> deployments = new LinkedHashMap<>();
+    private final Map<String, String> latestDeployment = new HashMap<>();
+    private final Map<String, NomadVariable> variables = new HashMap<>();
+    private long index;
+    private volatile BiPredicate<String, JsonNode> failingTask = (group, task) -> false;
+    private volatile boolean available = true;
+
+    /** Tasks (group name, task JSON) that fail when placed. */
+    public void failTasksWhere(BiPredicate<String, JsonNode> failingTask)
+    {
+        this.failingTask = requireNonNull(failingTask, "failingTask is null");
+    }
+
+    public void setAvailable(boolean available)
+    {
+        this.available = available;
+    }
+
+    @Override
+    public CompletionStage<RegisterResult> register(ObjectNode job, OptionalLong expectedJobModifyIndex)
+    {
+        requireNonNull(job, "job is null");
+        requireNonNull(expectedJobModifyIndex, "expectedJobModifyIndex is null");
+        return call(() -> {
+            synchronized (this) {
+                String id = job.path("ID").asText();
+                ObjectNode current = current(id);
+                long currentIndex = current == null ? 0 : current.path("JobModifyIndex").asLong();
+                if (expectedJobModifyIndex.isPresent() && expectedJobModifyIndex.getAsLong() != currentIndex) {
+                    throw new ConflictException("job '" + id + "' was changed in Nomad since it was read (expected job modify index "
+                            + expectedJobModifyIndex.getAsLong() + ", it is " + currentIndex + ")");
+                }
+                return store(id, job.deepCopy(), current);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<JobPlan> plan(ObjectNode job)
+    {
+        requireNonNull(job, "job is null");
+        return call(() -> {
+            synchronized (this) {
+                String id = job.path("ID").asText();
+                ObjectNode current = current(id);
+                String type = current == null ? "Added" : strip(current).equals(strip(job)) ? "None" : "Edited";
+                Map<String, GroupUpdates> groups = new LinkedHashMap<>();
+                for (JsonNode group : job.path("TaskGroups")) {
+                    String name = group.path("Name").asText();
+                    int live = (int) allocations.getOrDefault(id, List.of()).stream().filter(a -> a.taskGroup().equals(name) && !a.terminal()).count();
+                    int count = job.path("Stop").asBoolean() ? 0 : group.path("Count").asInt(1);
+                    int kept = Math.min(live, count);
+                    JsonNode oldGroup = current == null ? null : group(current, name);
+                    boolean destructive = oldGroup != null && !oldGroup.path("Tasks").equals(group.path("Tasks"));
+                    boolean changed = type.equals("Edited");
+                    groups.put(name, new GroupUpdates(Math.max(0, count - live), Math.max(0, live - count), changed ? 0 : kept,
+                            changed && !destructive ? kept : 0, destructive ? kept : 0, 0, 0));
+                }
+                ObjectNode diff = JSON.objectNode();
+                diff.put("Type", type);
+                diff.put("ID", id);
+                return new JobPlan(type, diff, groups, current == null ? 0 : current.path("JobModifyIndex").asLong(), "", false);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<NomadJob>> job(String jobId)
+    {
+        return call(() -> {
+            synchronized (this) {
+                ObjectNode current = current(jobId);
+                return Optional.ofNullable(current).map(NomadHttpJobs::job);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<List<NomadJob>> versions(String jobId)
+    {
+        return call(() -> {
+            synchronized (this) {
+                List<NomadJob> out = new ArrayList<>();
+                versions.getOrDefault(jobId, List.of()).forEach(version -> out.add(0, NomadHttpJobs.job(version)));
+                return List.copyOf(out);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<RegisterResult>> deregister(String jobId, boolean purge)
+    {
+        return call(() -> {
+            synchronized (this) {
+                ObjectNode current = current(jobId);
+                if (current == null) {
+                    return Optional.<RegisterResult>empty();
+                }
+                allocations.computeIfPresent(jobId, (id, allocs) -> allocs.stream().map(InMemoryNomadJobs::stopped).toList());
+                if (purge) {
+                    versions.remove(jobId);
+                    allocations.remove(jobId);
+                    return Optional.of(new RegisterResult(UUID.randomUUID().toString(), ++index, ""));
+                }
+                ObjectNode stopped = current.deepCopy();
+                stopped.put("Stop", true);
+                return Optional.of(store(jobId, stopped, current));
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<RegisterResult> scale(String jobId, String group, int count, String message)
+    {
+        return call(() -> {
+            synchronized (this) {
+                ObjectNode current = current(jobId);
+                if (current == null) {
+                    throw new NotFoundException("Nomad has no job '" + jobId + "' to scale");
+                }
+                ObjectNode scaled = current.deepCopy();
+                JsonNode taskGroup = group(scaled, group);
+                if (taskGroup == null) {
+                    throw new io.prestoorchestrator.error.InvalidInputException("job '" + jobId + "' has no group '" + group + "'", List.of(), true);
+                }
+                ((ObjectNode) taskGroup).put("Count", count);
+                return store(jobId, scaled, current);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<List<AllocationStub>> allocations(String jobId)
+    {
+        return call(() -> {
+            synchronized (this) {
+                return List.copyOf(allocations.getOrDefault(jobId, List.of()));
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<Deployment>> latestDeployment(String jobId)
+    {
+        return call(() -> {
+            synchronized (this) {
+                return Optional.ofNullable(latestDeployment.get(jobId)).map(deployments::get);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<DeploymentOutcome> watchDeployment(String deploymentId, DeploymentListener listener)
+    {
+        requireNonNull(listener, "listener is null");
+        return call(() -> {
+            Deployment deployment;
+            List<AllocationStub> allocs;
+            synchronized (this) {
+                deployment = deployments.get(deploymentId);
+                if (deployment == null) {
+                    throw new NotFoundException("Nomad has no deployment '" + deploymentId + "'");
+                }
+                allocs = List.copyOf(allocations.getOrDefault(deployment.jobId(), List.of()));
+            }
+            listener.progress(deployment);
+            return new DeploymentOutcome(deployment, deployment.successful() ? List.of() : NomadHttpJobs.failures(allocs));
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<NomadVariable>> variable(String path)
+    {
+        return call(() -> {
+            synchronized (this) {
+                return Optional.ofNullable(variables.get(path));
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<NomadVariable> putVariable(String path, Map<String, String> items, OptionalLong expectedModifyIndex)
+    {
+        requireNonNull(items, "items is null");
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException("a Nomad variable needs at least one item");
+        }
+        return call(() -> {
+            synchronized (this) {
+                checkCas(path, expectedModifyIndex);
+                NomadVariable stored = new NomadVariable(path, items, ++index);
+                variables.put(path, stored);
+                return stored;
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> deleteVariable(String path, OptionalLong expectedModifyIndex)
+    {
+        return call(() -> {
+            synchronized (this) {
+                if (variables.containsKey(path)) {
+                    checkCas(path, expectedModifyIndex);
+                    variables.remove(path);
+                    index++;
+                }
+                return null;
+            }
+        });
+    }
+
+    private void checkCas(String path, OptionalLong expected)
+    {
+        NomadVariable existing = variables.get(path);
+        long current = existing == null ? 0 : existing.modifyIndex();
+        if (expected.isPresent() && expected.getAsLong() != current) {
+            throw new ConflictException("Nomad variable '" + path + "' changed concurrently: expected index " + expected.getAsLong() + ", it is at " + current);
+        }
+    }
+
+    private ObjectNode current(String id)
+    {
+        List<ObjectNode> list = versions.get(id);
+        return list == null || list.isEmpty() ? null : list.get(list.size() - 1);
+    }
+
+    private static JsonNode group(ObjectNode job, String name)
+    {
+        for (JsonNode group : job.path("TaskGroups")) {
+            if (group.path("Name").asText().equals(name)) {
+                return group;
+            }
+        }
+        return null;
+    }
+
+    /** The spec without the fields Nomad sets itself. */
+    private static ObjectNode strip(ObjectNode job)
+    {
+        ObjectNode copy = job.deepCopy();
+        copy.remove(List.of("Version", "JobModifyIndex", "ModifyIndex", "CreateIndex", "Status", "Stable", "SubmitTime", "Namespace", "Region"));
+        if (!copy.path("Stop").asBoolean()) {
+            copy.remove("Stop");
+        }
+        return copy;
+    }
+
+    private RegisterResult store(String id, ObjectNode job, ObjectNode current)
+    {
+        if (current != null && strip(current).equals(strip(job))) {
+            return new RegisterResult(UUID.randomUUID().toString(), current.path("JobModifyIndex").asLong(), "");
+        }
+        long jobModifyIndex = ++index;
+        job.put("Version", current == null ? 0 : current.path("Version").asLong() + 1);
+        job.put("JobModifyIndex", jobModifyIndex);
+        job.put("ModifyIndex", jobModifyIndex);
+        job.put("Stable", false);
+        boolean stop = job.path("Stop").asBoolean();
+        job.put("Stop", stop);
+        job.put("Status", stop ? "dead" : "running");
+        versions.computeIfAbsent(id, key -> new ArrayList<>()).add(job);
+        place(id, job);
+        return new RegisterResult(UUID.randomUUID().toString(), jobModifyIndex, "");
+    }
+
+    /** Places every group at its count at once and ends the deployment (service jobs only). */
+    private void place(String id, ObjectNode job)
+    {
+        long version = job.path("Version").asLong();
+        List<AllocationStub> allocs = new ArrayList<>();
+        Map<String, GroupProgress> progress = new LinkedHashMap<>();
+        boolean allHealthy = true;
+        for (JsonNode group : job.path("TaskGroups")) {
+            String name = group.path("Name").asText();
+            int count = job.path("Stop").asBoolean() ? 0 : group.path("Count").asInt(1);
+            int unhealthy = 0;
+            for (int i = 0; i < count; i++) {
+                Map<String, TaskState> states = new LinkedHashMap<>();
+                boolean failed = false;
+                for (JsonNode task : group.path("Tasks")) {
+                    boolean fails = failingTask.test(name, task);
+                    failed |= fails;
+                    states.put(task.path("Name").asText(), fails ? failedState() : runningState());
+                }
+                unhealthy += failed ? 1 : 0;
+                allocs.add(new AllocationStub(UUID.randomUUID().toString(), id + "." + name + "[" + i + "]", name, failed ? "failed" : "running", "run",
+                        "in-memory-node", version, Optional.of(!failed), states));
+            }
+            allHealthy &= unhealthy == 0;
+            progress.put(name, new GroupProgress(count, count, count - unhealthy, unhealthy));
+        }
+        List<AllocationStub> previous = allocations.getOrDefault(id, List.of());
+        List<AllocationStub> all = new ArrayList<>(previous.stream().filter(AllocationStub::terminal).toList());
+        all.addAll(allocs);
+        allocations.put(id, all);
+        if (job.path("Type").asText("service").equals("service") && !job.path("Stop").asBoolean()) {
+            Deployment deployment = new Deployment(UUID.randomUUID().toString(), id, version, allHealthy ? "successful" : "failed",
+                    allHealthy ? "Deployment completed successfully" : "Failed due to unhealthy allocations", progress, ++index);
+            deployments.put(deployment.id(), deployment);
+            latestDeployment.put(id, deployment.id());
+            if (allHealthy) {
+                job.put("Stable", true);
+            }
+        }
+    }
+
+    private static TaskState runningState()
+    {
+        return new TaskState("running", false, 0, List.of(event("Received", "Task received by client"), event("Task Setup", "Building Task Directory"),
+                event("Started", "Task started by client")));
+    }
+
+    private static TaskState failedState()
+    {
+        return new TaskState("dead", true, 0, List.of(event("Received", "Task received by client"), event("Task Setup", "Building Task Directory"),
+                event("Started", "Task started by client"), event("Terminated", "Exit Code: 3"),
+                event("Not Restarting", "Error was unrecoverable")));
+    }
+
+    private static TaskEvent event(String type, String message)
+    {
+        return new TaskEvent(type, Instant.now(), message, Map.of());
+    }
+
+    private static AllocationStub stopped(AllocationStub alloc)
+    {
+        return new AllocationStub(alloc.id(), alloc.name(), alloc.taskGroup(), alloc.clientStatus().equals("running") ? "complete" : alloc.clientStatus(), "stop",
+                alloc.nodeId(), alloc.jobVersion(), alloc.healthy(), alloc.taskStates());
+    }
+
+    private <T> CompletionStage<T> call(Supplier<T> action)
+    {
+        if (!available) {
+            return CompletableFuture.failedFuture(new DependencyException("nomad", "Nomad (in memory) is down", true, null));
+        }
+        try {
+            return CompletableFuture.completedFuture(action.get());
+        }
+        catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

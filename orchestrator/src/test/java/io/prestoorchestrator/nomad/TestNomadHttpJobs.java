@@ -1,0 +1,150 @@
+package io.prestoorchestrator.nomad;
+
+import io.prestoorchestrator.config.NomadConfig;
+import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.error.InvalidInputException;
+import io.prestoorchestrator.http.DependencyHttp;
+import io.prestoorchestrator.sim.nomad.NomadSimulator;
+import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
+import io.prestoorchestrator.testing.TestingHashiCorp;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import static io.prestoorchestrator.testing.Await.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Nomad contract against the embedded Nomad simulator (raw_exec runs real processes), plus error mapping. */
+class TestNomadHttpJobs
+        extends NomadJobsContract
+{
+    private static final String TOKEN = "nomad-test-management-token";
+
+    private static Vertx vertx;
+    private static WebClient client;
+    private static NomadSimulator simulator;
+    private static NomadSimulator securedSimulator;
+    private static NomadHttpJobs nomad;
+
+    @BeforeAll
+    static void startNomad()
+            throws Exception
+    {
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+        Path dir = Files.createTempDirectory("nomad-jobs-test");
+        simulator = new NomadSimulator(NomadSimulatorConfig.defaults(2, "dc1", dir.resolve("open"))
+                .withMinHealthyTime(Duration.ofMillis(200))).start();
+        securedSimulator = new NomadSimulator(NomadSimulatorConfig.defaults(1, "dc1", dir.resolve("secured")).withAclToken(TOKEN)).start();
+        nomad = jobsAt(TestingHashiCorp.nomadConfig(simulator.address(), Optional.empty()));
+    }
+
+    @AfterAll
+    static void stopNomad()
+            throws Exception
+    {
+        simulator.close();
+        securedSimulator.close();
+        client.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    private static NomadHttpJobs jobsAt(NomadConfig config)
+    {
+        return new NomadHttpJobs(DependencyHttp.nomad(client, config), config, Duration.ofSeconds(5));
+    }
+
+    @Override
+    protected NomadJobs nomad()
+    {
+        return nomad;
+    }
+
+    @Test
+    void testNomadDownIsUnavailableNamingNomad()
+    {
+        NomadHttpJobs down = jobsAt(TestingHashiCorp.nomadConfig(TestingHashiCorp.nothingListening(), Optional.empty()));
+        assertThat(failure(down.register(sleepJob(newJobId(), 1), OptionalLong.of(0))))
+                .isInstanceOfSatisfying(DependencyException.class, e -> {
+                    assertThat(e.dependency()).isEqualTo("nomad");
+                    assertThat(e.unavailable()).isTrue();
+                    assertThat(e.getMessage()).contains("Nomad").contains("cannot be reached");
+                });
+        assertThat(failure(down.watchDeployment("0b9ae1b3-0000-0000-0000-000000000000", DeploymentListener.NONE))).isInstanceOf(DependencyException.class);
+    }
+
+    @Test
+    void testRefusedTokenIsADependencyErrorWithoutTheToken()
+    {
+        NomadHttpJobs wrong = jobsAt(TestingHashiCorp.nomadConfig(securedSimulator.address(), Optional.of("definitely-the-wrong-token")));
+        assertThat(failure(wrong.job("anything")))
+                .isInstanceOfSatisfying(DependencyException.class, e -> {
+                    assertThat(e.dependency()).isEqualTo("nomad");
+                    assertThat(e.unavailable()).isFalse();
+                    assertThat(e.getMessage()).contains("403").doesNotContain("definitely-the-wrong-token");
+                });
+        NomadHttpJobs right = jobsAt(TestingHashiCorp.nomadConfig(securedSimulator.address(), Optional.of(TOKEN)));
+        assertThat(io.prestoorchestrator.testing.Await.await(right.job("anything"))).isEmpty();
+    }
+
+    @Test
+    void testInvalidJobIsUnprocessable()
+    {
+        var job = sleepJob(newJobId(), 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) job.withArray("TaskGroups").get(0)).putArray("Tasks");
+        assertThat(failure(nomad.register(job, OptionalLong.empty())))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("Nomad refused job");
+    }
+
+    @Test
+    void testDeploymentWatchUsesBlockingQueriesNotAPollLoop()
+    {
+        String id = newJobId();
+        io.prestoorchestrator.testing.Await.await(nomad.register(sleepJob(id, 2), OptionalLong.of(0)));
+        Deployment deployment = io.prestoorchestrator.testing.Await.await(nomad.latestDeployment(id)).orElseThrow();
+        java.util.List<Deployment> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DeploymentOutcome outcome = io.prestoorchestrator.testing.Await.await(nomad.watchDeployment(deployment.id(), seen::add));
+
+        assertThat(outcome.successful()).isTrue();
+        long reads = simulator.requestCounts().getOrDefault("GET /v1/deployment/" + deployment.id(), 0L);
+        // one read per change (placed, healthy, successful ...), not one per millisecond
+        assertThat(reads).isBetween(1L, (long) seen.size() + 3);
+        io.prestoorchestrator.testing.Await.await(nomad.deregister(id, true));
+    }
+
+    @Test
+    void testConfiguredNamespaceAndRegionTravelWithEveryCall()
+    {
+        NomadConfig prod = new NomadConfig(simulator.address(), Optional.empty(), "global", "prod", Duration.ofSeconds(5));
+        // the simulator knows only the default namespace, so it names the one it was sent
+        assertThat(failure(jobsAt(prod).register(sleepJob(newJobId(), 1), OptionalLong.empty())))
+                .isInstanceOf(DependencyException.class)
+                .hasMessageContaining("nonexistent namespace \"prod\"");
+        NomadConfig otherRegion = new NomadConfig(simulator.address(), Optional.empty(), "eu-west", "default", Duration.ofSeconds(5));
+        var job = sleepJob(newJobId(), 1);
+        job.put("Region", "global");
+        assertThatThrownBy(() -> jobsAt(otherRegion).register(job, OptionalLong.empty()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("eu-west");
+    }
+
+    @Test
+    void testJobInAnotherNamespaceIsRefusedBeforeSending()
+    {
+        var job = sleepJob(newJobId(), 1);
+        job.put("Namespace", "elsewhere");
+        assertThatThrownBy(() -> nomad.register(job, OptionalLong.empty()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("Namespace");
+    }
+}
