@@ -33,6 +33,12 @@ public record RenderedJob(String jobId, ObjectNode job, List<NomadVariable> vari
     }
 
     /** The job with secret-looking values masked, for display ({@code GET /v1/clusters/{name}/job}). */
+    /** The job itself (what {@code NomadJobs.register} and {@code plan} take), without the request wrapper. */
+    public ObjectNode nomadJob()
+    {
+        return (ObjectNode) job().get("Job");
+    }
+
     public ObjectNode masked()
     {
         return JobMasking.mask(job);

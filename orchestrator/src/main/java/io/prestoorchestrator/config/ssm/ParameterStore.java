@@ -15,6 +15,9 @@ public interface ParameterStore
     /** Every parameter under {@code path}, recursively, decrypted. */
     List<Parameter> byPath(String path);
 
+    /** One parameter by its full name, decrypted; empty when it does not exist. */
+    java.util.Optional<Parameter> get(String name);
+
     /**
      * A parameter. Its value is a {@link Secret}: whether or not it was a SecureString, it is
      * handled as one and never logged.

@@ -5,7 +5,9 @@ import io.prestoorchestrator.error.DependencyException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
 import software.amazon.awssdk.services.ssm.model.GetParametersByPathRequest;
+import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,22 @@ public final class SsmParameterStore
     public SsmParameterStore(SsmClient ssm)
     {
         this.ssm = requireNonNull(ssm, "ssm is null");
+    }
+
+    @Override
+    public java.util.Optional<Parameter> get(String name)
+    {
+        requireNonNull(name, "name is null");
+        try {
+            var parameter = ssm.getParameter(GetParameterRequest.builder().name(name).withDecryption(true).build()).parameter();
+            return java.util.Optional.of(new Parameter(parameter.name(), Secret.of(parameter.value()), parameter.version()));
+        }
+        catch (ParameterNotFoundException e) {
+            return java.util.Optional.empty();
+        }
+        catch (SdkException e) {
+            throw new DependencyException("aws-ssm", "SSM GetParameter " + name + " failed: " + e.getMessage(), e instanceof SdkClientException, e);
+        }
     }
 
     @Override

@@ -1,0 +1,153 @@
+package io.prestoorchestrator.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.prestoorchestrator.discovery.KvEntry;
+import io.prestoorchestrator.discovery.KvStore;
+import io.prestoorchestrator.error.ConflictException;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletionException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Cluster records, catalogs, operations and events in the KV store, as JSON. Cluster records and
+ * catalogs change only by compare-and-set, so two writers never silently overwrite each other.
+ * Keys (under {@code consul.kv-prefix}): {@code clusters/<name>}, {@code catalogs/<name>},
+ * {@code operations/<id>}, {@code events/<cluster>/<millis>-<unique>}.
+ */
+public final class ClusterRepository
+{
+    private final KvStore kv;
+
+    public ClusterRepository(KvStore kv)
+    {
+        this.kv = requireNonNull(kv, "kv is null");
+    }
+
+    public CompletionStage<Optional<Versioned<ClusterRecord>>> cluster(String name)
+    {
+        return kv.get("clusters/" + name).thenApply(entry -> entry.map(e -> new Versioned<>(read(e.value(), ClusterRecord.class), e.modifyIndex())));
+    }
+
+    public CompletionStage<List<ClusterRecord>> clusters()
+    {
+        return kv.list("clusters/").thenApply(entries -> entries.stream().map(e -> read(e.value(), ClusterRecord.class)).toList());
+    }
+
+    public CompletionStage<Void> createCluster(ClusterRecord record)
+    {
+        return alreadyExists(kv.compareAndSet("clusters/" + record.name(), write(record), 0), "Cluster '" + record.name() + "' already exists");
+    }
+
+    /** Writes the record if it is still at {@code index}; a concurrent change is a 409. */
+    public CompletionStage<Void> updateCluster(ClusterRecord record, long index)
+    {
+        return kv.compareAndSet("clusters/" + record.name(), write(record), index);
+    }
+
+    public CompletionStage<Void> deleteCluster(String name)
+    {
+        return kv.delete("clusters/" + name);
+    }
+
+    public CompletionStage<Optional<Versioned<CatalogDefinition>>> catalog(String name)
+    {
+        return kv.get("catalogs/" + name).thenApply(entry -> entry.map(e -> new Versioned<>(read(e.value(), CatalogDefinition.class), e.modifyIndex())));
+    }
+
+    public CompletionStage<List<CatalogDefinition>> catalogs()
+    {
+        return kv.list("catalogs/").thenApply(entries -> entries.stream().map(e -> read(e.value(), CatalogDefinition.class)).toList());
+    }
+
+    public CompletionStage<Void> createCatalog(CatalogDefinition catalog)
+    {
+        return alreadyExists(kv.compareAndSet("catalogs/" + catalog.name(), write(catalog), 0), "Catalog '" + catalog.name() + "' already exists");
+    }
+
+    public CompletionStage<Void> updateCatalog(CatalogDefinition catalog, long index)
+    {
+        return kv.compareAndSet("catalogs/" + catalog.name(), write(catalog), index);
+    }
+
+    public CompletionStage<Void> deleteCatalog(String name, long index)
+    {
+        return kv.deleteIfUnchanged("catalogs/" + name, index);
+    }
+
+    public CompletionStage<Optional<Operation>> operation(String id)
+    {
+        return kv.get("operations/" + id).thenApply(entry -> entry.map(e -> read(e.value(), Operation.class)));
+    }
+
+    public CompletionStage<Void> saveOperation(Operation operation)
+    {
+        return kv.put("operations/" + operation.id(), write(operation));
+    }
+
+    public CompletionStage<Void> appendEvent(ClusterEvent event)
+    {
+        String key = String.format("events/%s/%013d-%s", event.cluster(), event.at().toEpochMilli(), UUID.randomUUID().toString().substring(0, 8));
+        return kv.put(key, write(event));
+    }
+
+    /** The cluster's timeline, oldest first. */
+    public CompletionStage<List<ClusterEvent>> events(String cluster)
+    {
+        return kv.list("events/" + cluster + "/").thenApply(entries -> {
+            List<ClusterEvent> events = new ArrayList<>();
+            for (KvEntry entry : entries) {
+                events.add(read(entry.value(), ClusterEvent.class));
+            }
+            return List.copyOf(events);
+        });
+    }
+
+    public CompletionStage<Void> deleteEvents(String cluster)
+    {
+        return kv.list("events/" + cluster + "/").thenCompose(entries -> {
+            CompletionStage<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
+            for (KvEntry entry : entries) {
+                chain = chain.thenCompose(ignored -> kv.delete(entry.key()));
+            }
+            return chain;
+        });
+    }
+
+    private static CompletionStage<Void> alreadyExists(CompletionStage<Void> write, String message)
+    {
+        return write.exceptionally(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof ConflictException) {
+                throw new ConflictException(message);
+            }
+            throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+        });
+    }
+
+    static String write(Object value)
+    {
+        try {
+            return ClusterJson.MAPPER.writeValueAsString(value);
+        }
+        catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static <T> T read(String json, Class<T> type)
+    {
+        try {
+            return ClusterJson.MAPPER.readValue(json, type);
+        }
+        catch (JsonProcessingException e) {
+            throw new UncheckedIOException("stored " + type.getSimpleName() + " cannot be read: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,678 @@
+package io.prestoorchestrator.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.config.Secret;
+import io.prestoorchestrator.config.ssm.ParameterStore;
+import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.error.InvalidInputException;
+import io.prestoorchestrator.error.NotFoundException;
+import io.prestoorchestrator.nomad.AllocationStub;
+import io.prestoorchestrator.nomad.Deployment;
+import io.prestoorchestrator.nomad.DeploymentOutcome;
+import io.prestoorchestrator.nomad.JobPlan;
+import io.prestoorchestrator.nomad.NomadJob;
+import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.render.NomadVariable;
+import io.prestoorchestrator.render.RenderInputs;
+import io.prestoorchestrator.render.RenderedJob;
+import io.prestoorchestrator.render.SecretParameter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Keeps Nomad in line with the cluster specs: create, update (resize, upgrade, properties,
+ * catalogs), stop, start, restart, delete. Every change is an {@link Operation} that runs in the
+ * background and records its steps, and an entry in the cluster's event timeline. One operation
+ * per cluster at a time; the cluster record changes only by compare-and-set.
+ */
+public final class ClusterService
+{
+    public static final String WORKER_GROUP = "workers";
+    private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
+
+    private final ClusterRepository repository;
+    private final NomadJobs nomad;
+    private final JobRenderer renderer;
+    private final Optional<ParameterStore> parameters;
+    private final String ssmPrefix;
+    private final TrinoProbe trino;
+    private final Executor blocking;
+    private final Clock clock;
+    private final IntSupplier freePort;
+    private final Map<String, String> environment;
+    private final String version;
+    private final Duration settleTimeout;
+    private final Supplier<String> ids;
+
+    public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
+            TrinoProbe trino, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout)
+    {
+        this.repository = requireNonNull(repository, "repository is null");
+        this.nomad = requireNonNull(nomad, "nomad is null");
+        this.renderer = requireNonNull(renderer, "renderer is null");
+        this.parameters = requireNonNull(parameters, "parameters is null");
+        this.ssmPrefix = requireNonNull(ssmPrefix, "ssmPrefix is null");
+        this.trino = requireNonNull(trino, "trino is null");
+        this.blocking = requireNonNull(blocking, "blocking is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.freePort = requireNonNull(freePort, "freePort is null");
+        this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+        this.version = requireNonNull(version, "version is null");
+        this.settleTimeout = requireNonNull(settleTimeout, "settleTimeout is null");
+        this.ids = () -> UUID.randomUUID().toString();
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    public CompletionStage<ClusterView> get(String name)
+    {
+        return existing(name).thenCompose(record -> liveStatus(record.value()).thenApply(status -> new ClusterView(record.value(), status)));
+    }
+
+    /** Cluster records sorted by name, {@code limit} of them after the name {@code after}. */
+    public CompletionStage<List<ClusterRecord>> list(int limit, Optional<String> after)
+    {
+        return repository.clusters().thenApply(records -> records.stream()
+                .filter(record -> after.map(cursor -> record.name().compareTo(cursor) > 0).orElse(true))
+                .sorted((a, b) -> a.name().compareTo(b.name()))
+                .limit(limit)
+                .toList());
+    }
+
+    public CompletionStage<List<ClusterEvent>> events(String name)
+    {
+        return existing(name).thenCompose(ignored -> repository.events(name));
+    }
+
+    public CompletionStage<Operation> operation(String id)
+    {
+        return repository.operation(id).thenApply(operation -> operation.orElseThrow(() -> new NotFoundException("Operation '" + id + "' does not exist")));
+    }
+
+    /** The Nomad plan (diff) of the job as it would be deployed now; deploys nothing. */
+    public CompletionStage<JobPlan> plan(String name)
+    {
+        return existing(name).thenCompose(record -> render(record.value())).thenCompose(rendered -> nomad.plan(rendered.nomadJob()));
+    }
+
+    /** The job as it would be deployed now, secrets masked. */
+    public CompletionStage<ObjectNode> renderedJob(String name)
+    {
+        return existing(name).thenCompose(record -> render(record.value())).thenApply(RenderedJob::masked);
+    }
+
+    // ---- changes -----------------------------------------------------------------------------
+
+    public CompletionStage<Operation> create(ClusterSpec spec, String actor)
+    {
+        return repository.catalogs()
+                .thenApply(catalogs -> {
+                    ClusterSpecValidator.validate(spec, names(catalogs));
+                    return catalogs;
+                })
+                .thenCompose(ignored -> {
+                    Operation operation = Operation.start(ids.get(), spec.name(), "create", actor, clock.instant());
+                    ClusterRecord record = new ClusterRecord(spec, ClusterState.DEPLOYING, Optional.of(freePort.getAsInt()), Optional.of(operation.id()),
+                            Optional.empty(), clock.instant(), clock.instant(), actor);
+                    return repository.createCluster(record)
+                            .thenCompose(created -> repository.saveOperation(operation))
+                            .thenCompose(saved -> event(spec.name(), "create-requested", "Cluster created by " + actor, actor, operation))
+                            .thenApply(done -> {
+                                background(operation, deploy(spec.name(), operation, OptionalLong.of(0)));
+                                return operation;
+                            });
+                });
+    }
+
+    /**
+     * Applies a new spec. Only the worker count changed on a running cluster: scale the worker group.
+     * Anything else on a running cluster: render and register (rolling update), refused with 409 when
+     * the job was changed outside the orchestrator since its own last change. A stopped cluster
+     * only has its spec updated; {@code start} deploys it.
+     */
+    public CompletionStage<Operation> update(String name, ClusterSpec spec, String actor)
+    {
+        if (!spec.name().equals(name)) {
+            return CompletableFuture.failedFuture(InvalidInputException.malformed("/name", "name is " + spec.name() + " but the path names " + name + ": a cluster cannot be renamed"));
+        }
+        return repository.catalogs().thenCompose(catalogs -> {
+            ClusterSpecValidator.validate(spec, names(catalogs));
+            return existing(name).thenCompose(current -> {
+                ClusterRecord record = current.value();
+                requireIdle(record);
+                boolean resizeOnly = spec.withWorkers(record.spec().workers()).equals(record.spec()) && !spec.workers().equals(record.spec().workers());
+                ClusterState next = record.state().on(ClusterState.Action.UPDATE);
+                String kind = record.state() == ClusterState.STOPPED ? "update-spec" : resizeOnly ? "resize" : "update";
+                Operation operation = Operation.start(ids.get(), name, kind, actor, clock.instant());
+                ClusterRecord updated = record.withSpec(spec, clock.instant()).with(next, Optional.of(operation.id()), clock.instant());
+                return repository.updateCluster(updated, current.index())
+                        .thenCompose(ignored -> repository.saveOperation(operation))
+                        .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec), actor, operation))
+                        .thenApply(ignored -> {
+                            CompletionStage<Void> work = switch (kind) {
+                                case "update-spec" -> settleWithoutNomad(name, operation);
+                                case "resize" -> resize(name, operation, spec.workers().count(), record.spec().workers().count(), actor);
+                                default -> deploy(name, operation, record.jobModifyIndex().map(OptionalLong::of).orElse(OptionalLong.empty()));
+                            };
+                            background(operation, work);
+                            return operation;
+                        });
+            });
+        });
+    }
+
+    public CompletionStage<Operation> stop(String name, String actor)
+    {
+        return transition(name, ClusterState.Action.STOP, "stop", actor, operation -> stopJob(name, operation, false));
+    }
+
+    public CompletionStage<Operation> start(String name, String actor)
+    {
+        return transition(name, ClusterState.Action.START, "start", actor, operation -> deploy(name, operation, OptionalLong.empty()));
+    }
+
+    public CompletionStage<Operation> restart(String name, String actor)
+    {
+        return transition(name, ClusterState.Action.RESTART, "restart", actor, operation -> deploy(name, operation, OptionalLong.empty(), true));
+    }
+
+    public CompletionStage<Operation> delete(String name, String actor)
+    {
+        return transition(name, ClusterState.Action.DELETE, "delete", actor, operation -> stopJob(name, operation, true));
+    }
+
+    // ---- catalogs ----------------------------------------------------------------------------
+
+    public CompletionStage<List<CatalogDefinition>> catalogs()
+    {
+        return repository.catalogs();
+    }
+
+    public CompletionStage<CatalogDefinition> catalog(String name)
+    {
+        return repository.catalog(name).thenApply(found -> found.orElseThrow(() -> new NotFoundException("Catalog '" + name + "' does not exist")).value());
+    }
+
+    public CompletionStage<CatalogDefinition> createCatalog(CatalogDefinition catalog)
+    {
+        CatalogValidator.validate(catalog);
+        return repository.createCatalog(catalog).thenApply(ignored -> catalog);
+    }
+
+    /** Replaces a catalog and restarts every running cluster that uses it; answers the restart operations. */
+    public CompletionStage<List<Operation>> updateCatalog(CatalogDefinition catalog, String actor)
+    {
+        CatalogValidator.validate(catalog);
+        return repository.catalog(catalog.name())
+                .thenCompose(found -> repository.updateCatalog(catalog,
+                        found.orElseThrow(() -> new NotFoundException("Catalog '" + catalog.name() + "' does not exist")).index()))
+                .thenCompose(ignored -> repository.clusters())
+                .thenCompose(clusters -> {
+                    List<CompletableFuture<Operation>> restarts = new ArrayList<>();
+                    for (ClusterRecord record : clusters) {
+                        if (record.spec().catalogs().contains(catalog.name()) && record.state() == ClusterState.RUNNING) {
+                            restarts.add(restart(record.name(), actor + " (catalog " + catalog.name() + " changed)").toCompletableFuture());
+                        }
+                    }
+                    return CompletableFuture.allOf(restarts.toArray(CompletableFuture[]::new))
+                            .thenApply(ignored -> restarts.stream().map(CompletableFuture::join).toList());
+                });
+    }
+
+    public CompletionStage<Void> deleteCatalog(String name)
+    {
+        return repository.clusters().thenCompose(clusters -> {
+            List<String> users = clusters.stream().filter(record -> record.spec().catalogs().contains(name)).map(ClusterRecord::name).sorted().toList();
+            if (!users.isEmpty()) {
+                throw new ConflictException("Catalog '" + name + "' is attached to " + users + ": detach it from those clusters first");
+            }
+            return repository.catalog(name).thenCompose(found -> repository.deleteCatalog(name,
+                    found.orElseThrow(() -> new NotFoundException("Catalog '" + name + "' does not exist")).index()));
+        });
+    }
+
+    // ---- the work behind operations ----------------------------------------------------------
+
+    private CompletionStage<Operation> transition(String name, ClusterState.Action action, String kind, String actor, Function<Operation, CompletionStage<Void>> work)
+    {
+        return existing(name).thenCompose(current -> {
+            ClusterRecord record = current.value();
+            requireIdle(record);
+            ClusterState next = record.state().on(action);
+            Operation operation = Operation.start(ids.get(), name, kind, actor, clock.instant());
+            return repository.updateCluster(record.with(next, Optional.of(operation.id()), clock.instant()), current.index())
+                    .thenCompose(ignored -> repository.saveOperation(operation))
+                    .thenCompose(ignored -> event(name, kind + "-requested", capitalize(kind) + " requested by " + actor, actor, operation))
+                    .thenApply(ignored -> {
+                        background(operation, work.apply(operation));
+                        return operation;
+                    });
+        });
+    }
+
+    private CompletionStage<Void> deploy(String name, Operation operation, OptionalLong expectedIndex)
+    {
+        return deploy(name, operation, expectedIndex, false);
+    }
+
+    /** render -> write secrets to Nomad Variables -> register (EnforceIndex) -> watch the deployment. */
+    private CompletionStage<Void> deploy(String name, Operation operation, OptionalLong expectedIndex, boolean forceNewAllocations)
+    {
+        Tracker tracker = new Tracker(operation);
+        return tracker.step("render", "rendering the job from job-templates/")
+                .thenCompose(ignored -> existing(name))
+                .thenCompose(record -> renderWithSecrets(record.value()).thenApply(rendered -> Map.entry(record, rendered)))
+                .thenCompose(entry -> {
+                    RenderedJob rendered = entry.getValue().job();
+                    ObjectNode job = rendered.nomadJob();
+                    if (forceNewAllocations) {
+                        // a restart changes nothing else, so a meta stamp makes Nomad replace every allocation
+                        job.with("Meta").put("orchestrator_restarted_at", clock.instant().toString());
+                    }
+                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
+                            .thenCompose(ignored -> writeVariables(rendered.variables(), entry.getValue().secrets()))
+                            .thenCompose(ignored -> tracker.step("register", "registering job " + rendered.jobId()))
+                            .thenCompose(ignored -> nomad.register(job, expectedIndex))
+                            .thenCompose(result -> recordIndex(name, result.jobModifyIndex()).thenApply(ignored -> rendered.jobId()));
+                })
+                .thenCompose(jobId -> tracker.step("deploy", "waiting for the deployment").thenCompose(ignored -> awaitDeployment(jobId, tracker)))
+                .thenCompose(outcome -> finishDeploy(name, tracker, outcome));
+    }
+
+    private CompletionStage<DeploymentOutcome> awaitDeployment(String jobId, Tracker tracker)
+    {
+        return nomad.job(jobId).thenCompose(job -> {
+            long version = job.map(NomadJob::version).orElseThrow(() -> new ConflictException("Job " + jobId + " disappeared right after it was registered"));
+            return deploymentOf(jobId, version, clock.instant().plus(Duration.ofSeconds(30)));
+        }).thenCompose(deployment -> nomad.watchDeployment(deployment.id(), progress -> tracker.progress("deploy", describe(progress))));
+    }
+
+    private CompletionStage<Deployment> deploymentOf(String jobId, long version, java.time.Instant deadline)
+    {
+        return nomad.latestDeployment(jobId).thenCompose(latest -> {
+            if (latest.isPresent() && latest.get().jobVersion() == version) {
+                return CompletableFuture.completedFuture(latest.get());
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new ConflictException("Nomad created no deployment for version " + version + " of job " + jobId + " within 30s");
+            }
+            return delay(Duration.ofMillis(500)).thenCompose(ignored -> deploymentOf(jobId, version, deadline));
+        });
+    }
+
+    private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome)
+    {
+        Deployment deployment = outcome.deployment();
+        if ("successful".equals(deployment.status())) {
+            return settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
+                    "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded");
+        }
+        StringBuilder reason = new StringBuilder("Deployment " + deployment.id() + " " + deployment.status() + ": " + deployment.statusDescription());
+        outcome.failures().forEach(failure -> reason.append("; ").append(failure.allocName()).append(" task ").append(failure.task()).append(": ")
+                .append(failure.events().isEmpty() ? failure.state() : failure.events().get(failure.events().size() - 1).displayMessage()));
+        return fail(name, tracker, ClusterState.Action.DEPLOY_FAILED, reason.toString());
+    }
+
+    private CompletionStage<Void> resize(String name, Operation operation, int count, int previous, String actor)
+    {
+        Tracker tracker = new Tracker(operation);
+        String jobId = jobId(name);
+        return tracker.step("scale", "workers " + previous + " -> " + count)
+                .thenCompose(ignored -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + actor))
+                .thenCompose(result -> recordIndex(name, result.jobModifyIndex()))
+                .thenCompose(ignored -> tracker.step("place", "waiting for " + count + " running worker allocation(s)"))
+                .thenCompose(ignored -> awaitRunning(jobId, WORKER_GROUP, count, clock.instant().plus(settleTimeout), tracker))
+                .thenCompose(ignored -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + count));
+    }
+
+    private CompletionStage<Void> awaitRunning(String jobId, String group, int count, java.time.Instant deadline, Tracker tracker)
+    {
+        return nomad.allocations(jobId).thenCompose(allocations -> {
+            long running = allocations.stream().filter(a -> a.taskGroup().equals(group) && "running".equals(a.clientStatus()) && "run".equals(a.desiredStatus())).count();
+            long wanted = allocations.stream().filter(a -> a.taskGroup().equals(group) && "run".equals(a.desiredStatus())).count();
+            tracker.progress("place", running + "/" + count + " worker allocation(s) running");
+            if (running == count && wanted == count) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new ConflictException("Group " + group + " of job " + jobId + " has " + running + " of " + count + " allocations running after " + settleTimeout.toSeconds() + "s");
+            }
+            return delay(Duration.ofSeconds(1)).thenCompose(ignored -> awaitRunning(jobId, group, count, deadline, tracker));
+        });
+    }
+
+    /** Stop (keep the spec) or delete (remove everything): deregister with purge, then wait until no allocation runs. */
+    private CompletionStage<Void> stopJob(String name, Operation operation, boolean delete)
+    {
+        Tracker tracker = new Tracker(operation);
+        String jobId = jobId(name);
+        CompletionStage<Void> stopped = tracker.step("deregister", "stopping job " + jobId)
+                .thenCompose(ignored -> nomad.deregister(jobId, true))
+                .thenCompose(ignored -> tracker.step("drain-allocations", "waiting until no allocation of " + jobId + " runs"))
+                .thenCompose(ignored -> awaitNoAllocations(jobId, clock.instant().plus(settleTimeout), tracker));
+        if (!delete) {
+            return stopped.thenCompose(ignored -> settle(name, ClusterState.Action.STOP_COMPLETED, tracker, "stopped", "Stopped; the spec is kept, start brings it back"));
+        }
+        return stopped
+                .thenCompose(ignored -> tracker.step("cleanup", "removing Nomad variables and stored state"))
+                .thenCompose(ignored -> nomad.deleteVariable("nomad/jobs/" + jobId, OptionalLong.empty()))
+                .thenCompose(ignored -> repository.deleteEvents(name))
+                .thenCompose(ignored -> repository.deleteCluster(name))
+                .thenCompose(ignored -> tracker.succeed());
+    }
+
+    private CompletionStage<Void> awaitNoAllocations(String jobId, java.time.Instant deadline, Tracker tracker)
+    {
+        return nomad.allocations(jobId).thenCompose(allocations -> {
+            long live = allocations.stream().filter(a -> !a.terminal()).count();
+            tracker.progress("drain-allocations", live + " allocation(s) still running");
+            if (live == 0) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new ConflictException(live + " allocation(s) of " + jobId + " still run " + settleTimeout.toSeconds() + "s after the job was stopped");
+            }
+            return delay(Duration.ofSeconds(1)).thenCompose(ignored -> awaitNoAllocations(jobId, deadline, tracker));
+        });
+    }
+
+    private CompletionStage<Void> settleWithoutNomad(String name, Operation operation)
+    {
+        Tracker tracker = new Tracker(operation);
+        return tracker.step("store", "spec stored; the cluster is stopped, start deploys it")
+                .thenCompose(ignored -> existing(name))
+                .thenCompose(current -> repository.updateCluster(current.value().with(ClusterState.STOPPED, Optional.empty(), clock.instant()), current.index()))
+                .thenCompose(ignored -> event(name, "spec-updated", "Spec updated while stopped", operation.requestedBy(), operation))
+                .thenCompose(ignored -> tracker.succeed());
+    }
+
+    private CompletionStage<Void> settle(String name, ClusterState.Action action, Tracker tracker, String eventType, String message)
+    {
+        return existing(name)
+                .thenCompose(current -> repository.updateCluster(current.value().with(current.value().state().on(action), Optional.empty(), clock.instant()), current.index()))
+                .thenCompose(ignored -> event(name, eventType, message, tracker.operation().requestedBy(), tracker.operation()))
+                .thenCompose(ignored -> tracker.succeed());
+    }
+
+    private CompletionStage<Void> fail(String name, Tracker tracker, ClusterState.Action action, String reason)
+    {
+        log.atWarn().addKeyValue("cluster", name).addKeyValue("operation", tracker.operation().id()).addKeyValue("reason", reason).log("Operation failed");
+        return existing(name)
+                .thenCompose(current -> {
+                    ClusterState state = current.value().state();
+                    ClusterState next = action == null ? failedState(state) : state.on(action);
+                    return repository.updateCluster(current.value().with(next, Optional.empty(), clock.instant()), current.index());
+                })
+                .exceptionally(failure -> null)
+                .thenCompose(ignored -> event(name, tracker.operation().kind() + "-failed", reason, tracker.operation().requestedBy(), tracker.operation()))
+                .thenCompose(ignored -> tracker.fail(reason));
+    }
+
+    private static ClusterState failedState(ClusterState state)
+    {
+        return switch (state) {
+            case DEPLOYING, STARTING -> ClusterState.FAILED;
+            case STOPPING -> ClusterState.FAILED;
+            default -> state;
+        };
+    }
+
+    /** Runs an operation's work; whatever fails is recorded on the operation and the cluster, never lost. */
+    private void background(Operation operation, CompletionStage<Void> work)
+    {
+        work.whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            repository.operation(operation.id())
+                    .thenCompose(current -> {
+                        Operation latest = current.orElse(operation);
+                        if (latest.state() != Operation.State.RUNNING) {
+                            return CompletableFuture.<Void>completedFuture(null);
+                        }
+                        return fail(operation.cluster(), new Tracker(latest), null, reason);
+                    })
+                    .whenComplete((done, error) -> {
+                        if (error != null) {
+                            log.atError().setCause(error).addKeyValue("operation", operation.id()).log("Could not record the failure of an operation");
+                        }
+                    });
+        });
+    }
+
+    // ---- rendering inputs --------------------------------------------------------------------
+
+    private record Rendered(RenderedJob job, Map<String, Secret> secrets) {}
+
+    private CompletionStage<RenderedJob> render(ClusterRecord record)
+    {
+        return renderWithSecrets(record).thenApply(Rendered::job);
+    }
+
+    private CompletionStage<Rendered> renderWithSecrets(ClusterRecord record)
+    {
+        return repository.catalogs().thenCompose(catalogs -> CompletableFuture.supplyAsync(() -> {
+            List<CatalogDefinition> attached = catalogs.stream().filter(catalog -> record.spec().catalogs().contains(catalog.name())).toList();
+            Map<String, Secret> values = new HashMap<>();
+            List<SecretParameter> secrets = new ArrayList<>();
+            Set<String> references = new HashSet<>();
+            attached.forEach(catalog -> catalog.secretProperties().values().forEach(reference -> references.add(CatalogDefinition.ssmPath(reference))));
+            if (!references.isEmpty() || parameters.isPresent()) {
+                ParameterStore store = parameters.orElseThrow(() -> InvalidInputException.unprocessable("/catalogs",
+                        "catalogs " + record.spec().catalogs() + " refer to SSM parameters " + references + " but aws.enabled is false"));
+                for (ParameterStore.Parameter parameter : store.byPath(ssmPrefix + "/" + record.name())) {
+                    String key = parameter.name().substring(ssmPrefix.length() + record.name().length() + 2);
+                    secrets.add(new SecretParameter(key, parameter.name(), parameter.version()));
+                    values.put(parameter.name(), parameter.value());
+                }
+                for (String reference : references) {
+                    ParameterStore.Parameter parameter = store.get(reference).orElseThrow(() -> InvalidInputException.unprocessable("/catalogs",
+                            "SSM parameter " + reference + " (referred to by a catalog of cluster " + record.name() + ") does not exist: create it or fix the catalog"));
+                    secrets.add(new SecretParameter("catalog_" + Integer.toHexString(reference.hashCode()), parameter.name(), parameter.version()));
+                    values.put(parameter.name(), parameter.value());
+                }
+            }
+            RenderInputs inputs = new RenderInputs(attached, List.of(), secrets, version, environment, record.coordinatorPort());
+            return new Rendered(renderer.render(record.spec(), inputs), Map.copyOf(values));
+        }, blocking));
+    }
+
+    private CompletionStage<Void> writeVariables(List<NomadVariable> variables, Map<String, Secret> values)
+    {
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (NomadVariable variable : variables) {
+            Map<String, String> items = new TreeMap<>();
+            variable.resolve(values::get).forEach((item, secret) -> items.put(item, secret.reveal()));
+            chain = chain.thenCompose(ignored -> nomad.putVariable(variable.path(), items, OptionalLong.empty()).thenApply(written -> null));
+        }
+        return chain;
+    }
+
+    // ---- live status -------------------------------------------------------------------------
+
+    private CompletionStage<ClusterView.Status> liveStatus(ClusterRecord record)
+    {
+        String jobId = jobId(record.name());
+        Optional<String> coordinator = record.coordinatorPort().map(port -> "http://127.0.0.1:" + port);
+        CompletionStage<Optional<NomadJob>> job = nomad.job(jobId);
+        CompletionStage<List<AllocationStub>> allocations = nomad.allocations(jobId);
+        CompletionStage<OptionalInt> active = record.state() == ClusterState.STOPPED || coordinator.isEmpty()
+                ? CompletableFuture.completedFuture(OptionalInt.empty())
+                : trino.activeWorkers(coordinator.get());
+        return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> active.thenApply(workers -> {
+            Map<String, Map<String, Integer>> groups = new TreeMap<>();
+            for (AllocationStub alloc : allocs) {
+                groups.computeIfAbsent(alloc.taskGroup(), ignored -> new TreeMap<>()).merge(alloc.clientStatus(), 1, Integer::sum);
+            }
+            Optional<String> drift = drift(record, nomadJob);
+            return new ClusterView.Status(
+                    nomadJob.map(NomadJob::version),
+                    nomadJob.map(NomadJob::status),
+                    groups,
+                    nomadJob.isPresent() ? coordinator : Optional.empty(),
+                    workers.isPresent() ? Optional.of(workers.getAsInt()) : Optional.empty(),
+                    drift.isPresent(),
+                    drift);
+        })));
+    }
+
+    private static Optional<String> drift(ClusterRecord record, Optional<NomadJob> job)
+    {
+        if (job.isEmpty() || job.get().stop()) {
+            return record.state() == ClusterState.RUNNING ? Optional.of("job " + jobId(record.name()) + " is not running in Nomad") : Optional.empty();
+        }
+        if (record.jobModifyIndex().isPresent() && job.get().jobModifyIndex() != record.jobModifyIndex().get()) {
+            return Optional.of("job modify index is " + job.get().jobModifyIndex() + " but the orchestrator's last change left " + record.jobModifyIndex().get()
+                    + ": the job was changed outside the orchestrator");
+        }
+        return Optional.empty();
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    public static String jobId(String cluster)
+    {
+        return "trino-" + cluster;
+    }
+
+    private CompletionStage<Versioned<ClusterRecord>> existing(String name)
+    {
+        return repository.cluster(name).thenApply(found -> found.orElseThrow(() -> new NotFoundException("Cluster '" + name + "' does not exist")));
+    }
+
+    private CompletionStage<Void> recordIndex(String name, long index)
+    {
+        return existing(name).thenCompose(current -> repository.updateCluster(current.value().withJobModifyIndex(index, clock.instant()), current.index()));
+    }
+
+    private static void requireIdle(ClusterRecord record)
+    {
+        record.activeOperation().ifPresent(id -> {
+            throw new ConflictException("Cluster '" + record.name() + "' has operation " + id + " in progress: wait for it (GET /v1/operations/" + id + ")");
+        });
+    }
+
+    private CompletionStage<Void> event(String cluster, String type, String message, String actor, Operation operation)
+    {
+        log.atInfo().addKeyValue("cluster", cluster).addKeyValue("event", type).addKeyValue("actor", actor).addKeyValue("operation", operation.id()).log(message);
+        return repository.appendEvent(new ClusterEvent(clock.instant(), cluster, type, message, actor, Optional.of(operation.id())));
+    }
+
+    private static Set<String> names(List<CatalogDefinition> catalogs)
+    {
+        Set<String> names = new HashSet<>();
+        catalogs.forEach(catalog -> names.add(catalog.name()));
+        return names;
+    }
+
+    private static String describe(Deployment deployment)
+    {
+        StringBuilder text = new StringBuilder(deployment.status());
+        deployment.groups().forEach((group, progress) -> text.append(", ").append(group).append(' ')
+                .append(progress.healthyAllocs()).append('/').append(progress.desiredTotal()).append(" healthy"));
+        return text.toString();
+    }
+
+    private static String describeChange(ClusterSpec before, ClusterSpec after)
+    {
+        List<String> changes = new ArrayList<>();
+        if (!before.workers().equals(after.workers())) {
+            changes.add("workers " + before.workers().count() + " -> " + after.workers().count() + " (min " + after.workers().min() + ", max " + after.workers().max() + ")");
+        }
+        if (!before.version().equals(after.version()) || !before.image().equals(after.image())) {
+            changes.add("version " + before.version() + " -> " + after.version());
+        }
+        if (!before.catalogs().equals(after.catalogs())) {
+            changes.add("catalogs " + before.catalogs() + " -> " + after.catalogs());
+        }
+        if (!before.properties().equals(after.properties())) {
+            changes.add("properties changed");
+        }
+        return changes.isEmpty() ? "Spec changed" : String.join("; ", changes);
+    }
+
+    private static String capitalize(String text)
+    {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
+    private CompletionStage<Void> delay(Duration duration)
+    {
+        return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, blocking));
+    }
+
+    /** Persists an operation's progress; writes are chained so they land in order. */
+    private final class Tracker
+    {
+        private Operation operation;
+        private CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
+
+        Tracker(Operation operation)
+        {
+            this.operation = Objects.requireNonNull(operation, "operation is null");
+        }
+
+        synchronized Operation operation()
+        {
+            return operation;
+        }
+
+        synchronized CompletionStage<Void> step(String name, String detail)
+        {
+            operation = operation.step(name, detail, clock.instant());
+            return save();
+        }
+
+        synchronized void progress(String name, String detail)
+        {
+            operation = operation.step(name, detail, clock.instant());
+            save();
+        }
+
+        synchronized CompletionStage<Void> succeed()
+        {
+            operation = operation.succeeded(clock.instant());
+            return save();
+        }
+
+        synchronized CompletionStage<Void> fail(String reason)
+        {
+            operation = operation.failed(reason, clock.instant());
+            return save();
+        }
+
+        private CompletionStage<Void> save()
+        {
+            Operation snapshot = operation;
+            writes = writes.exceptionally(ignored -> null).thenCompose(ignored -> repository.saveOperation(snapshot));
+            return writes;
+        }
+    }
+}

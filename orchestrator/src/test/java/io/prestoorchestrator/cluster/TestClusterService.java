@@ -1,0 +1,270 @@
+package io.prestoorchestrator.cluster;
+
+import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.error.InvalidInputException;
+import io.prestoorchestrator.error.NotFoundException;
+import io.prestoorchestrator.nomad.InMemoryNomadJobs;
+import io.prestoorchestrator.render.JobRenderer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class TestClusterService
+{
+    private static final CatalogDefinition TPCH = new CatalogDefinition("tpch", "tpch", Map.of("tpch.splits-per-node", "4"), Map.of());
+
+    private final ExecutorService executor = Executors.newFixedThreadPool(2);
+    private final InMemoryKvStore kv = new InMemoryKvStore();
+    private final InMemoryNomadJobs nomad = new InMemoryNomadJobs();
+    private final ClusterRepository repository = new ClusterRepository(kv);
+    private final AtomicInteger ports = new AtomicInteger(18000);
+    private ClusterService service;
+
+    @BeforeEach
+    void setUp()
+            throws Exception
+    {
+        service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
+                coordinator -> CompletableFuture.completedFuture(OptionalInt.of(2)), executor, Clock.systemUTC(), ports::incrementAndGet,
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10));
+        join(service.createCatalog(TPCH));
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        executor.shutdownNow();
+    }
+
+    @Test
+    void testCreateDeploysAndRecordsTheTimeline()
+            throws Exception
+    {
+        Operation operation = join(service.create(TestingClusterSpecs.local(), "ops"));
+        assertThat(operation.kind()).isEqualTo("create");
+        assertThat(awaitDone(operation).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(awaitDone(operation).steps()).extracting(Operation.Step::name).containsExactly("render", "write-variables", "register", "deploy");
+
+        ClusterView view = join(service.get("demo"));
+        assertThat(view.record().state()).isEqualTo(ClusterState.RUNNING);
+        assertThat(view.record().activeOperation()).isEmpty();
+        assertThat(view.status().jobVersion()).contains(0L);
+        assertThat(view.status().drift()).isFalse();
+        assertThat(view.status().activeWorkers()).contains(2);
+        assertThat(view.status().coordinatorUrl()).contains("http://127.0.0.1:18001");
+        assertThat(join(nomad.job("trino-demo"))).isPresent();
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).containsExactly("create-requested", "deploy-succeeded");
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::actor).containsOnly("ops");
+    }
+
+    @Test
+    void testDuplicateNameIsAConflictAndChangesNothing()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThatThrownBy(() -> join(service.create(TestingClusterSpecs.local(), "someone-else")))
+                .isInstanceOf(ConflictException.class)
+                .hasMessage("Cluster 'demo' already exists");
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::actor).containsOnly("ops");
+    }
+
+    @Test
+    void testUnknownCatalogIsRejectedBeforeAnythingIsStored()
+    {
+        ClusterSpec spec = TestingClusterSpecs.local();
+        ClusterSpec withHive = new ClusterSpec(spec.name(), spec.flavour(), spec.version(), spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+                spec.workerResources(), spec.jvm(), spec.queryMemory(), List.of("tpch", "hive"), spec.properties(), false, spec.labels());
+        assertThatThrownBy(() -> join(service.create(withHive, "ops")))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(e -> assertThat(((InvalidInputException) e).fieldErrors()).anySatisfy(error -> assertThat(error.field()).startsWith("/catalogs")));
+        assertThat(join(service.list(10, Optional.empty()))).isEmpty();
+        assertThat(join(nomad.job("trino-demo"))).isEmpty();
+    }
+
+    @Test
+    void testResizeScalesTheWorkerGroup()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        ClusterSpec bigger = TestingClusterSpecs.local().withWorkers(new Workers(3, 1, 4));
+        Operation resize = join(service.update("demo", bigger, "ops"));
+        assertThat(resize.kind()).isEqualTo("resize");
+        assertThat(awaitDone(resize).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(3);
+        ClusterView view = join(service.get("demo"));
+        assertThat(view.record().spec().workers().count()).isEqualTo(3);
+        assertThat(view.status().drift()).isFalse();
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).contains("resize-requested", "scaled");
+    }
+
+    @Test
+    void testCountOutsideMinMaxIsRejected()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThatThrownBy(() -> join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(9, 1, 4)), "ops")))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(e -> assertThat(((InvalidInputException) e).fieldErrors()).anySatisfy(error -> assertThat(error.field()).isEqualTo("/workers/count")));
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
+    }
+
+    @Test
+    void testStopKeepsTheSpecAndStartBringsItBack()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThat(awaitDone(join(service.stop("demo", "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
+        ClusterView stopped = join(service.get("demo"));
+        assertThat(stopped.record().state()).isEqualTo(ClusterState.STOPPED);
+        assertThat(stopped.record().spec()).isEqualTo(TestingClusterSpecs.local());
+        assertThat(join(nomad.allocations("trino-demo"))).allMatch(allocation -> allocation.terminal());
+        assertThatThrownBy(() -> join(service.stop("demo", "ops"))).isInstanceOf(ConflictException.class).hasMessageContaining("The cluster is stopped");
+
+        assertThat(awaitDone(join(service.start("demo", "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(service.get("demo")).record().state()).isEqualTo(ClusterState.RUNNING);
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type)
+                .containsSubsequence("stop-requested", "stopped", "start-requested", "deploy-succeeded");
+    }
+
+    @Test
+    void testAChangeMadeOutsideTheOrchestratorIsDriftAndBlocksABlindUpdate()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        join(nomad.scale("trino-demo", "workers", 4, "someone in the Nomad UI"));
+        ClusterView view = join(service.get("demo"));
+        assertThat(view.status().drift()).isTrue();
+        assertThat(view.status().driftReason()).hasValueSatisfying(reason -> assertThat(reason).contains("changed outside the orchestrator"));
+
+        ClusterSpec spec = TestingClusterSpecs.local();
+        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+                spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
+        Operation update = awaitDone(join(service.update("demo", upgraded, "ops")));
+        assertThat(update.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(update.error()).hasValueSatisfying(error -> assertThat(error).containsIgnoringCase("index"));
+        assertThat(join(service.get("demo")).record().state()).isEqualTo(ClusterState.FAILED);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(4);
+    }
+
+    @Test
+    void testRestartRegistersANewVersionThatReplacesAllocations()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThat(awaitDone(join(service.restart("demo", "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.versions("trino-demo"))).hasSize(2);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText()).isNotEmpty();
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).containsSubsequence("restart-requested", "deploy-succeeded");
+    }
+
+    @Test
+    void testOneOperationAtATime()
+            throws Exception
+    {
+        Operation create = join(service.create(TestingClusterSpecs.local(), "ops"));
+        ClusterRecord record = join(repository.cluster("demo")).orElseThrow().value();
+        if (record.activeOperation().isPresent()) {
+            assertThatThrownBy(() -> join(service.stop("demo", "ops"))).isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("has operation " + create.id() + " in progress");
+        }
+        awaitDone(create);
+        assertThat(join(service.get("demo")).record().activeOperation()).isEmpty();
+    }
+
+    @Test
+    void testFailedDeploymentReportsTheFailingTask()
+            throws Exception
+    {
+        nomad.failTasksWhere((group, task) -> group.equals("workers"));
+        Operation operation = awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThat(operation.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(operation.error()).hasValueSatisfying(error -> assertThat(error).contains("failed").contains("workers"));
+        assertThat(operation.steps().get(operation.steps().size() - 1).state()).isEqualTo(Operation.StepState.FAILED);
+        assertThat(join(service.get("demo")).record().state()).isEqualTo(ClusterState.FAILED);
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).contains("create-failed");
+    }
+
+    @Test
+    void testNomadDownIsNamed()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        nomad.setAvailable(false);
+        assertThatThrownBy(() -> join(service.plan("demo")))
+                .isInstanceOf(DependencyException.class)
+                .satisfies(e -> assertThat(((DependencyException) e).dependency()).isEqualTo("nomad"));
+    }
+
+    @Test
+    void testDeleteLeavesNothing()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        Operation delete = awaitDone(join(service.delete("demo", "ops")));
+        assertThat(delete.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.job("trino-demo"))).isEmpty();
+        assertThat(join(nomad.variable("nomad/jobs/trino-demo"))).isEmpty();
+        assertThat(join(repository.cluster("demo"))).isEmpty();
+        assertThat(join(repository.events("demo"))).isEmpty();
+        assertThatThrownBy(() -> join(service.get("demo"))).isInstanceOf(NotFoundException.class).hasMessage("Cluster 'demo' does not exist");
+    }
+
+    @Test
+    void testCatalogInUseCannotBeDeletedAndItsChangeRestartsTheCluster()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThatThrownBy(() -> join(service.deleteCatalog("tpch"))).isInstanceOf(ConflictException.class).hasMessageContaining("[demo]");
+        List<Operation> restarts = join(service.updateCatalog(new CatalogDefinition("tpch", "tpch", Map.of("tpch.splits-per-node", "8"), Map.of()), "ops"));
+        assertThat(restarts).extracting(Operation::cluster).containsExactly("demo");
+        assertThat(awaitDone(restarts.get(0)).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.versions("trino-demo"))).hasSize(2);
+        String config = join(nomad.job("trino-demo")).orElseThrow().spec().toString();
+        assertThat(config).contains("tpch.splits-per-node=8");
+    }
+
+    private Operation awaitDone(Operation operation)
+    {
+        await().atMost(Duration.ofSeconds(20)).until(() -> join(service.operation(operation.id())).state() != Operation.State.RUNNING);
+        return join(service.operation(operation.id()));
+    }
+
+    private static <T> T join(CompletionStage<T> stage)
+    {
+        try {
+            return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+        }
+        catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new RuntimeException(cause);
+        }
+        catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+}
