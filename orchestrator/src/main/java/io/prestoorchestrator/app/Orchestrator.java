@@ -5,6 +5,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prestoorchestrator.api.BearerAuthHandler;
 import io.prestoorchestrator.api.ApiRouters;
+import io.prestoorchestrator.api.ClusterRoutes;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.ClusterService;
+import io.prestoorchestrator.discovery.ConsulKvStore;
+import io.prestoorchestrator.nomad.NomadHttpJobs;
+import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.trino.TrinoHttpProbe;
 import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
@@ -24,6 +31,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
@@ -42,6 +50,9 @@ import software.amazon.awssdk.services.ssm.model.GetParametersByPathRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +60,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -64,6 +77,8 @@ public final class Orchestrator
 {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
     static final String CONTRACT_RESOURCE = "openapi.yaml";
+    /** The Trino user the orchestrator acts as (metrics, worker state changes). */
+    static final String TRINO_USER = "presto-orchestrator";
 
     private final OrchestratorConfig config;
     private final Vertx vertx;
@@ -72,11 +87,13 @@ public final class Orchestrator
     private final WebClient webClient;
     private final Optional<AwsClients> aws;
     private final Clock clock;
+    private final Map<String, String> environment;
     private final Instant startedAt;
     private HttpServer server;
 
-    private Orchestrator(OrchestratorConfig config, Clock clock)
+    private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
+        this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.startedAt = clock.instant();
@@ -92,7 +109,9 @@ public final class Orchestrator
         this.blockingPool = vertx.createSharedWorkerExecutor("orchestrator-blocking", 8, config.aws().requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
         this.webClient = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("presto-orchestrator/" + Version.current())
-                .setConnectTimeout((int) config.nomad().requestTimeout().toMillis()));
+                .setConnectTimeout((int) config.nomad().requestTimeout().toMillis()),
+                // deployment watches hold a connection for a whole blocking query
+                new PoolOptions().setHttp1MaxSize(32));
         this.aws = config.aws().enabled() ? Optional.of(new AwsClients(config.aws())) : Optional.empty();
     }
 
@@ -103,7 +122,13 @@ public final class Orchestrator
 
     public static Future<Orchestrator> start(OrchestratorConfig config, Clock clock)
     {
-        Orchestrator orchestrator = new Orchestrator(config, clock);
+        return start(config, clock, System.getenv());
+    }
+
+    /** @param environment the process environment, for {@code ${env:NAME}} values in variable files */
+    public static Future<Orchestrator> start(OrchestratorConfig config, Clock clock, Map<String, String> environment)
+    {
+        Orchestrator orchestrator = new Orchestrator(config, clock, environment);
         return orchestrator.listen()
                 .map(orchestrator)
                 .recover(failure -> {
@@ -259,10 +284,44 @@ public final class Orchestrator
                 .put("startedAt", startedAt.toString())
                 .put("uptimeSeconds", Duration.between(startedAt, clock.instant()).toSeconds())
                 .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))));
+        new ClusterRoutes(clusterService()).register(builder);
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
         return ApiRouters.build(builder);
+    }
+
+    private ClusterService clusterService()
+    {
+        Optional<ParameterStore> parameters = aws.map(clients -> new SsmParameterStore(clients.ssm()));
+        Executor blocking = command -> blockingPool.executeBlocking(() -> {
+            command.run();
+            return null;
+        }, false);
+        return new ClusterService(
+                new ClusterRepository(new ConsulKvStore(DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix())),
+                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
+                new JobRenderer(Path.of(config.clusters().templatesDir())),
+                parameters,
+                config.aws().ssmPrefix(),
+                new TrinoHttpProbe(webClient, TRINO_USER, Duration.ofSeconds(3)),
+                blocking,
+                clock,
+                Orchestrator::freeLocalPort,
+                environment,
+                Version.current(),
+                config.clusters().settleTimeout());
+    }
+
+    /** A free port on 127.0.0.1, for a local cluster's coordinator (static discovery). */
+    private static int freeLocalPort()
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("no free local port for a coordinator", e);
+        }
     }
 
     private String effectiveConfigJson()

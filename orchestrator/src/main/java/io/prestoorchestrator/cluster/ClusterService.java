@@ -128,18 +128,17 @@ public final class ClusterService
 
     // ---- changes -----------------------------------------------------------------------------
 
+    /** Validates and renders the spec (so a template error or a missing parameter is a 422 with nothing stored), then deploys it in the background. */
     public CompletionStage<Operation> create(ClusterSpec spec, String actor)
     {
         return repository.catalogs()
-                .thenApply(catalogs -> {
+                .thenCompose(catalogs -> {
                     ClusterSpecValidator.validate(spec, names(catalogs));
-                    return catalogs;
-                })
-                .thenCompose(ignored -> {
                     Operation operation = Operation.start(ids.get(), spec.name(), "create", actor, clock.instant());
                     ClusterRecord record = new ClusterRecord(spec, ClusterState.DEPLOYING, Optional.of(freePort.getAsInt()), Optional.of(operation.id()),
                             Optional.empty(), clock.instant(), clock.instant(), actor);
-                    return repository.createCluster(record)
+                    return render(record)
+                            .thenCompose(rendered -> repository.createCluster(record))
                             .thenCompose(created -> repository.saveOperation(operation))
                             .thenCompose(saved -> event(spec.name(), "create-requested", "Cluster created by " + actor, actor, operation))
                             .thenApply(done -> {
@@ -170,7 +169,8 @@ public final class ClusterService
                 String kind = record.state() == ClusterState.STOPPED ? "update-spec" : resizeOnly ? "resize" : "update";
                 Operation operation = Operation.start(ids.get(), name, kind, actor, clock.instant());
                 ClusterRecord updated = record.withSpec(spec, clock.instant()).with(next, Optional.of(operation.id()), clock.instant());
-                return repository.updateCluster(updated, current.index())
+                return render(updated)
+                        .thenCompose(rendered -> repository.updateCluster(updated, current.index()))
                         .thenCompose(ignored -> repository.saveOperation(operation))
                         .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec), actor, operation))
                         .thenApply(ignored -> {

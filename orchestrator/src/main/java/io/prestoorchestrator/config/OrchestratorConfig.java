@@ -9,10 +9,11 @@ public record OrchestratorConfig(
         ConsulConfig consul,
         AwsConfig aws,
         AuthConfig auth,
-        LoggingConfig logging)
+        LoggingConfig logging,
+        ClustersConfig clusters)
 {
     public static final OrchestratorConfig DEFAULTS = new OrchestratorConfig(
-            HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS);
+            HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS, ClustersConfig.DEFAULTS);
 
     public OrchestratorConfig
     {
@@ -22,5 +23,6 @@ public record OrchestratorConfig(
         requireNonNull(aws, "aws is null");
         requireNonNull(auth, "auth is null");
         requireNonNull(logging, "logging is null");
+        requireNonNull(clusters, "clusters is null");
     }
 }

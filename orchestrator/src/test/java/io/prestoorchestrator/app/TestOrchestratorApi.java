@@ -57,7 +57,8 @@ class TestOrchestratorApi
                 new AuthConfig(List.of(
                         new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)),
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
-                OrchestratorConfig.DEFAULTS.logging());
+                OrchestratorConfig.DEFAULTS.logging(),
+                OrchestratorConfig.DEFAULTS.clusters());
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

@@ -1,0 +1,263 @@
+package io.prestoorchestrator.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.ClusterJson;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterService;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.ClusterView;
+import io.prestoorchestrator.cluster.DataSize;
+import io.prestoorchestrator.cluster.Flavour;
+import io.prestoorchestrator.cluster.JvmSettings;
+import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.cluster.QueryMemory;
+import io.prestoorchestrator.cluster.Resources;
+import io.prestoorchestrator.cluster.Workers;
+import io.prestoorchestrator.error.InvalidInputException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The cluster, catalog and operation routes of the contract. Handlers only translate: JSON in,
+ * {@link ClusterService} call, JSON out; failures go to {@link ProblemHandler}. Long changes answer
+ * 202 with the operation and a {@code Location} to poll.
+ */
+public final class ClusterRoutes
+{
+    /** What a create request gets for every field it leaves out. */
+    public static final ClusterSpec DEFAULTS = new ClusterSpec("defaults", Flavour.TRINO, "476", Optional.empty(), "local",
+            new Resources(1000, 1024), new Workers(2, 1, 4), new Resources(1000, 1024),
+            new JvmSettings(DataSize.valueOf("512MB"), 0.3), new QueryMemory(DataSize.valueOf("256MB"), DataSize.valueOf("1GB")),
+            List.of(), Map.of(), false, Map.of());
+
+    private final ClusterService service;
+
+    public ClusterRoutes(ClusterService service)
+    {
+        this.service = requireNonNull(service, "service is null");
+    }
+
+    public void register(RouterBuilder builder)
+    {
+        builder.getRoute("listClusters").addHandler(context -> {
+            int limit = context.queryParams().contains("limit") ? Integer.parseInt(context.queryParams().get("limit")) : 50;
+            Optional<String> after = Optional.ofNullable(context.queryParams().get("after"));
+            reply(context, service.list(limit, after), records -> {
+                ObjectNode page = ClusterJson.MAPPER.createObjectNode();
+                var items = page.putArray("clusters");
+                records.forEach(record -> items.add(summary(record)));
+                if (records.size() == limit) {
+                    page.put("next", records.get(records.size() - 1).name());
+                }
+                return page;
+            }, 200);
+        });
+        builder.getRoute("createCluster").addHandler(context -> accepted(context, service.create(specFrom(context.body().asString(), defaultsTree()), actor(context))));
+        builder.getRoute("getCluster").addHandler(context -> reply(context, service.get(name(context)), ClusterRoutes::view, 200));
+        builder.getRoute("updateCluster").addHandler(context -> {
+            String name = name(context);
+            CompletionStage<Operation> operation = service.get(name).thenCompose(current -> {
+                ObjectNode tree = ClusterJson.MAPPER.valueToTree(current.record().spec());
+                return service.update(name, specFrom(context.body().asString(), tree), actor(context));
+            });
+            accepted(context, operation);
+        });
+        builder.getRoute("deleteCluster").addHandler(context -> accepted(context, service.delete(name(context), actor(context))));
+        builder.getRoute("stopCluster").addHandler(context -> accepted(context, service.stop(name(context), actor(context))));
+        builder.getRoute("startCluster").addHandler(context -> accepted(context, service.start(name(context), actor(context))));
+        builder.getRoute("restartCluster").addHandler(context -> accepted(context, service.restart(name(context), actor(context))));
+        builder.getRoute("planCluster").addHandler(context -> reply(context, service.plan(name(context)), plan -> ClusterJson.MAPPER.valueToTree(plan), 200));
+        builder.getRoute("getClusterJob").addHandler(context -> reply(context, service.renderedJob(name(context)), job -> job, 200));
+        builder.getRoute("getClusterEvents").addHandler(context -> reply(context, service.events(name(context)), events -> {
+            ObjectNode body = ClusterJson.MAPPER.createObjectNode();
+            body.set("events", ClusterJson.MAPPER.valueToTree(events));
+            return body;
+        }, 200));
+        builder.getRoute("getOperation").addHandler(context -> reply(context, service.operation(context.pathParam("id")), ClusterJson.MAPPER::valueToTree, 200));
+
+        builder.getRoute("listCatalogs").addHandler(context -> reply(context, service.catalogs(), catalogs -> {
+            ObjectNode body = ClusterJson.MAPPER.createObjectNode();
+            body.set("catalogs", ClusterJson.MAPPER.valueToTree(catalogs));
+            return body;
+        }, 200));
+        builder.getRoute("createCatalog").addHandler(context -> reply(context,
+                service.createCatalog(catalogFrom(context.body().asString(), Optional.empty())), ClusterJson.MAPPER::valueToTree, 201));
+        builder.getRoute("getCatalog").addHandler(context -> reply(context, service.catalog(name(context)), ClusterJson.MAPPER::valueToTree, 200));
+        builder.getRoute("updateCatalog").addHandler(context -> reply(context,
+                service.updateCatalog(catalogFrom(context.body().asString(), Optional.of(name(context))), actor(context)), operations -> {
+                    ObjectNode body = ClusterJson.MAPPER.createObjectNode();
+                    body.set("restarts", ClusterJson.MAPPER.valueToTree(operations));
+                    return body;
+                }, 200));
+        builder.getRoute("deleteCatalog").addHandler(context -> reply(context, service.deleteCatalog(name(context)), ignored -> null, 204));
+    }
+
+    private static ObjectNode defaultsTree()
+    {
+        ObjectNode tree = ClusterJson.MAPPER.valueToTree(DEFAULTS);
+        tree.remove("name");
+        return tree;
+    }
+
+    /** The request body merged over {@code base} (RFC 7396 merge-patch semantics), bound strictly to a spec. */
+    static ClusterSpec specFrom(String body, ObjectNode base)
+    {
+        JsonNode patch = parse(body);
+        merge(base, patch);
+        try {
+            return ClusterJson.MAPPER.treeToValue(base, ClusterSpec.class);
+        }
+        catch (JsonMappingException e) {
+            throw InvalidInputException.malformed(pointer(e), "invalid cluster spec: " + e.getOriginalMessage());
+        }
+        catch (JsonProcessingException e) {
+            throw InvalidInputException.malformed("/", "invalid cluster spec: " + e.getOriginalMessage());
+        }
+    }
+
+    static CatalogDefinition catalogFrom(String body, Optional<String> pathName)
+    {
+        JsonNode tree = parse(body);
+        pathName.ifPresent(name -> {
+            if (tree.hasNonNull("name") && !tree.get("name").asText().equals(name)) {
+                throw InvalidInputException.malformed("/name", "name is " + tree.get("name").asText() + " but the path names " + name + ": a catalog cannot be renamed");
+            }
+            ((ObjectNode) tree).put("name", name);
+        });
+        ObjectNode withDefaults = ClusterJson.MAPPER.createObjectNode();
+        withDefaults.putObject("properties");
+        withDefaults.putObject("secretProperties");
+        merge(withDefaults, tree);
+        try {
+            return ClusterJson.MAPPER.treeToValue(withDefaults, CatalogDefinition.class);
+        }
+        catch (JsonMappingException e) {
+            throw InvalidInputException.malformed(pointer(e), "invalid catalog: " + e.getOriginalMessage());
+        }
+        catch (JsonProcessingException e) {
+            throw InvalidInputException.malformed("/", "invalid catalog: " + e.getOriginalMessage());
+        }
+    }
+
+    private static JsonNode parse(String body)
+    {
+        try {
+            JsonNode tree = ClusterJson.MAPPER.readTree(body == null ? "" : body);
+            if (tree == null || !tree.isObject()) {
+                throw InvalidInputException.malformed("/", "the request body must be a JSON object");
+            }
+            return tree;
+        }
+        catch (JsonProcessingException e) {
+            throw InvalidInputException.malformed("/", "the request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static void merge(ObjectNode target, JsonNode patch)
+    {
+        Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode existing = target.get(field.getKey());
+            boolean mergeable = existing != null && existing.isObject() && field.getValue().isObject()
+                    && !field.getKey().equals("properties") && !field.getKey().equals("labels") && !field.getKey().equals("secretProperties");
+            if (mergeable) {
+                merge((ObjectNode) existing, field.getValue());
+            }
+            else {
+                target.set(field.getKey(), field.getValue());
+            }
+        }
+    }
+
+    private static String pointer(JsonMappingException e)
+    {
+        StringBuilder pointer = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            pointer.append('/').append(reference.getFieldName() != null ? reference.getFieldName() : String.valueOf(reference.getIndex()));
+        }
+        return pointer.isEmpty() ? "/" : pointer.toString();
+    }
+
+    private static ObjectNode summary(ClusterRecord record)
+    {
+        ObjectNode node = ClusterJson.MAPPER.createObjectNode();
+        node.put("name", record.name());
+        node.put("state", record.state().label());
+        node.put("version", record.spec().version());
+        node.put("workers", record.spec().workers().count());
+        record.activeOperation().ifPresent(id -> node.put("activeOperation", id));
+        return node;
+    }
+
+    private static ObjectNode view(ClusterView view)
+    {
+        ObjectNode node = summary(view.record());
+        node.set("spec", ClusterJson.MAPPER.valueToTree(view.record().spec()));
+        node.put("createdAt", view.record().createdAt().toString());
+        node.put("updatedAt", view.record().updatedAt().toString());
+        node.put("createdBy", view.record().createdBy());
+        node.set("status", ClusterJson.MAPPER.valueToTree(view.status()));
+        return node;
+    }
+
+    private static String name(RoutingContext context)
+    {
+        return context.pathParam("name");
+    }
+
+    private static String actor(RoutingContext context)
+    {
+        String principal = context.get(BearerAuthHandler.PRINCIPAL);
+        return principal == null ? "anonymous" : principal;
+    }
+
+    private static void accepted(RoutingContext context, CompletionStage<Operation> operation)
+    {
+        reply(context, operation, value -> {
+            context.response().putHeader("Location", "/v1/operations/" + value.id());
+            return ClusterJson.MAPPER.valueToTree(value);
+        }, 202);
+    }
+
+    /** Completes the response on the request's own Vert.x context, whatever thread the stage finishes on. */
+    private static <T> void reply(RoutingContext context, CompletionStage<T> stage, Function<T, JsonNode> body, int status)
+    {
+        Context vertxContext = Vertx.currentContext();
+        stage.whenComplete((value, failure) -> vertxContext.runOnContext(ignored -> {
+            if (failure != null) {
+                context.fail(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+                return;
+            }
+            try {
+                JsonNode json = body.apply(value);
+                context.response().setStatusCode(status);
+                if (json == null) {
+                    context.response().end();
+                }
+                else {
+                    context.response().putHeader("Content-Type", "application/json").end(ClusterJson.MAPPER.writeValueAsString(json));
+                }
+            }
+            catch (RuntimeException | JsonProcessingException e) {
+                context.fail(e);
+            }
+        }));
+    }
+}

@@ -1,0 +1,227 @@
+package io.prestoorchestrator.api;
+
+import io.prestoorchestrator.testing.TestingStack;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The cluster API through the real HTTP stack (contract validation, auth, problem+json) against the
+ * embedded simulators. Trino is pointed at a path that does not exist, so no Trino starts here:
+ * these tests are about what the API accepts, refuses and records (ClusterLifecycleIT runs Trino).
+ */
+class TestClusterApi
+{
+    private static final Map<String, String> NO_TRINO = Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk");
+    private static TestingStack stack;
+
+    @BeforeAll
+    static void start()
+            throws Exception
+    {
+        stack = new TestingStack(NO_TRINO);
+        assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop()
+            throws Exception
+    {
+        stack.close();
+    }
+
+    @Test
+    void testBadName()
+            throws Exception
+    {
+        JsonObject problem = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"Ad_Hoc!\",\"catalogs\":[\"tpch\"]}"), 400);
+        assertThat(fields(problem)).contains("/name");
+        assertNotStored("Ad_Hoc!");
+    }
+
+    @Test
+    void testDuplicateName()
+            throws Exception
+    {
+        HttpResponse<String> first = stack.call("POST", "/v1/clusters", "{\"name\":\"dup\",\"catalogs\":[\"tpch\"]}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        assertThat(first.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location).startsWith("/v1/operations/"));
+        JsonObject problem = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"dup\",\"catalogs\":[\"tpch\"]}"), 409);
+        assertThat(problem.getString("detail")).isEqualTo("Cluster 'dup' already exists");
+    }
+
+    @Test
+    void testCountOutsideMinMax()
+            throws Exception
+    {
+        JsonObject problem = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"toomany\",\"workers\":{\"count\":9,\"min\":1,\"max\":4}}"), 422);
+        assertThat(fields(problem)).contains("/workers/count");
+        assertNotStored("toomany");
+    }
+
+    @Test
+    void testHeapTooSmallForQueryMemory()
+            throws Exception
+    {
+        JsonObject problem = problem(stack.call("POST", "/v1/clusters",
+                "{\"name\":\"smallheap\",\"jvm\":{\"heap\":\"512MB\"},\"queryMemory\":{\"maxPerNode\":\"1GB\",\"max\":\"2GB\"}}"), 422);
+        assertThat(problem.getJsonArray("errors").encode()).contains("raise /jvm/heap");
+        assertNotStored("smallheap");
+    }
+
+    @Test
+    void testUnknownCatalog()
+            throws Exception
+    {
+        JsonObject problem = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"nocat\",\"catalogs\":[\"hive\"]}"), 422);
+        assertThat(fields(problem)).anySatisfy(field -> assertThat(field).startsWith("/catalogs"));
+        assertNotStored("nocat");
+    }
+
+    @Test
+    void testUnknownProperty()
+            throws Exception
+    {
+        JsonObject problem = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"badprop\",\"properties\":{\"query.made-up-setting\":\"1\"}}"), 422);
+        assertThat(fields(problem)).anySatisfy(field -> assertThat(field).startsWith("/properties"));
+        assertNotStored("badprop");
+    }
+
+    @Test
+    void testUnknownFieldIsRejectedByTheContract()
+            throws Exception
+    {
+        JsonObject problem = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"typo\",\"wrokers\":{\"count\":2}}"), 400);
+        assertThat(problem.getJsonArray("errors").encode()).contains("wrokers");
+        assertNotStored("typo");
+    }
+
+    @Test
+    void testConcurrentUpdateIsAConflict()
+            throws Exception
+    {
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"busy\",\"catalogs\":[\"tpch\"]}");
+        assertThat(created.statusCode()).isEqualTo(202);
+        JsonObject operation = new JsonObject(created.body());
+        // the create operation is still watching its deployment (Trino cannot start here)
+        JsonObject problem = problem(stack.call("PATCH", "/v1/clusters/busy", "{\"workers\":{\"count\":3}}"), 409);
+        assertThat(problem.getString("detail")).contains("has operation " + operation.getString("id") + " in progress");
+    }
+
+    @Test
+    void testViewerCannotCreate()
+            throws Exception
+    {
+        problem(stack.call("POST", "/v1/clusters", "{\"name\":\"viewer\"}", TestingStack.VIEWER_TOKEN), 403);
+        assertNotStored("viewer");
+    }
+
+    @Test
+    void testPlanAndJobOfAStoredCluster()
+            throws Exception
+    {
+        assertThat(stack.call("POST", "/v1/clusters", "{\"name\":\"planned\",\"catalogs\":[\"tpch\"]}").statusCode()).isEqualTo(202);
+        HttpResponse<String> plan = stack.call("POST", "/v1/clusters/planned/plan", null, TestingStack.VIEWER_TOKEN);
+        assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
+        assertThat(new JsonObject(plan.body()).encode()).contains("workers");
+        HttpResponse<String> job = stack.call("GET", "/v1/clusters/planned/job", null);
+        assertThat(job.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(job.body()).getJsonObject("Job").getString("ID")).isEqualTo("trino-planned");
+        HttpResponse<String> events = stack.call("GET", "/v1/clusters/planned/events", null);
+        assertThat(new JsonObject(events.body()).getJsonArray("events").getJsonObject(0).getString("actor")).isEqualTo("ops");
+    }
+
+    @Test
+    void testUnknownClusterAndOperation()
+            throws Exception
+    {
+        assertThat(problem(stack.call("GET", "/v1/clusters/ghost", null), 404).getString("detail")).isEqualTo("Cluster 'ghost' does not exist");
+        problem(stack.call("GET", "/v1/operations/nope", null), 404);
+    }
+
+    @Test
+    void testTemplateErrorIs422AndDeploysNothing()
+            throws Exception
+    {
+        Path templates = Files.createTempDirectory("broken-templates");
+        copy(Path.of("../job-templates"), templates);
+        Path node = templates.resolve("trino/node.properties.ftl");
+        Files.writeString(node, Files.readString(node) + "\nbroken=[=cluster.noSuchThing]\n");
+        try (TestingStack broken = new TestingStack(NO_TRINO, templates)) {
+            broken.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}");
+            JsonObject problem = problem(broken.call("POST", "/v1/clusters", "{\"name\":\"broken\",\"catalogs\":[\"tpch\"]}"), 422);
+            assertThat(problem.getJsonArray("errors").encode()).contains("node.properties.ftl").contains("line").contains("noSuchThing");
+            assertThat(broken.call("GET", "/v1/clusters/broken", null).statusCode()).isEqualTo(404);
+            assertThat(broken.nomad().address()).isNotNull();
+            assertThat(new JsonArray(get(broken, "/v1/jobs"))).isEmpty();
+        }
+    }
+
+    @Test
+    void testNomadDownIsA503NamingNomad()
+            throws Exception
+    {
+        try (TestingStack down = new TestingStack(NO_TRINO)) {
+            down.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}");
+            assertThat(down.call("POST", "/v1/clusters", "{\"name\":\"lonely\",\"catalogs\":[\"tpch\"]}").statusCode()).isEqualTo(202);
+            down.nomad().close();
+            JsonObject problem = problem(down.call("POST", "/v1/clusters/lonely/plan", null), 503);
+            assertThat(problem.getString("dependency")).isEqualTo("nomad");
+        }
+    }
+
+    private static String get(TestingStack target, String nomadPath)
+            throws Exception
+    {
+        var client = java.net.http.HttpClient.newHttpClient();
+        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(target.nomad().address() + nomadPath)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static void copy(Path from, Path to)
+            throws Exception
+    {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.sorted(Comparator.naturalOrder()).toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                }
+                else {
+                    Files.copy(path, target);
+                }
+            }
+        }
+    }
+
+    private static void assertNotStored(String name)
+            throws Exception
+    {
+        assertThat(stack.call("GET", "/v1/clusters/" + name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", ""), null).statusCode()).isEqualTo(404);
+    }
+
+    private static java.util.List<String> fields(JsonObject problem)
+    {
+        JsonArray errors = problem.getJsonArray("errors", new JsonArray());
+        return errors.stream().map(JsonObject.class::cast).map(error -> error.getString("field")).toList();
+    }
+
+    private static JsonObject problem(HttpResponse<String> response, int status)
+    {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        return new JsonObject(response.body());
+    }
+}

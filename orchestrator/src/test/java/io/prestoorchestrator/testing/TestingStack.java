@@ -1,0 +1,129 @@
+package io.prestoorchestrator.testing;
+
+import io.prestoorchestrator.app.Orchestrator;
+import io.prestoorchestrator.config.AuthConfig;
+import io.prestoorchestrator.config.AuthConfig.ApiToken;
+import io.prestoorchestrator.config.AuthConfig.Role;
+import io.prestoorchestrator.config.ClustersConfig;
+import io.prestoorchestrator.config.ConsulConfig;
+import io.prestoorchestrator.config.HttpConfig;
+import io.prestoorchestrator.config.NomadConfig;
+import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.config.Secret;
+import io.prestoorchestrator.sim.consul.ConsulSimulator;
+import io.prestoorchestrator.sim.nomad.NomadSimulator;
+import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The orchestrator wired to an embedded Consul simulator and Nomad simulator (3 nodes, raw_exec
+ * tasks really run), with an admin and a viewer token, for API tests.
+ */
+public final class TestingStack
+        implements AutoCloseable
+{
+    public static final String ADMIN_TOKEN = "stack-admin-token-4b1f0c";
+    public static final String VIEWER_TOKEN = "stack-viewer-token-9d2e7a";
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final ConsulSimulator consul;
+    private final NomadSimulator nomad;
+    private final Orchestrator orchestrator;
+
+    public TestingStack(Map<String, String> environment)
+            throws Exception
+    {
+        this(environment, Path.of("../job-templates").toAbsolutePath().normalize());
+    }
+
+    public TestingStack(Map<String, String> environment, Path templates)
+            throws Exception
+    {
+        Path dir = Files.createTempDirectory("testing-stack");
+        consul = ConsulSimulator.builder().port(0).build().startAndWait();
+        nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad"))
+                .withConsul(consul.baseUri())
+                .withMinHealthyTime(Duration.ofSeconds(1))).start();
+        OrchestratorConfig config = new OrchestratorConfig(
+                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
+                new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
+                new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
+                OrchestratorConfig.DEFAULTS.aws(),
+                new AuthConfig(List.of(
+                        new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)),
+                        new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
+                OrchestratorConfig.DEFAULTS.logging(),
+                new ClustersConfig(templates.toString(), Duration.ofMinutes(3)));
+        orchestrator = Orchestrator.start(config, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    public NomadSimulator nomad()
+    {
+        return nomad;
+    }
+
+    public ConsulSimulator consul()
+    {
+        return consul;
+    }
+
+    public HttpResponse<String> call(String method, String path, String body)
+            throws IOException, InterruptedException
+    {
+        return call(method, path, body, ADMIN_TOKEN);
+    }
+
+    public HttpResponse<String> call(String method, String path, String body, String token)
+            throws IOException, InterruptedException
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + orchestrator.port() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits for an operation (from a 202 answer) to end, and returns it. */
+    public JsonObject awaitOperation(HttpResponse<String> accepted, Duration timeout)
+    {
+        String location = accepted.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location in " + accepted.body()));
+        JsonObject[] last = new JsonObject[1];
+        await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
+            last[0] = new JsonObject(call("GET", location, null).body());
+            return !"RUNNING".equals(last[0].getString("state"));
+        });
+        return last[0];
+    }
+
+    @Override
+    public void close()
+            throws Exception
+    {
+        try {
+            orchestrator.stop();
+        }
+        finally {
+            nomad.close();
+            consul.close();
+        }
+    }
+}
