@@ -93,6 +93,8 @@ aws:
   enabled: true
   region: us-east-1
   endpoint: http://127.0.0.1:$MOTO_PORT
+clusters:
+  templates-dir: $REPO_ROOT/job-templates
 auth:
   tokens:
     - name: local-admin

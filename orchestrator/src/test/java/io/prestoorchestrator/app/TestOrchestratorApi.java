@@ -3,6 +3,7 @@ package io.prestoorchestrator.app;
 import io.prestoorchestrator.config.AuthConfig;
 import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.ConsulConfig;
 import io.prestoorchestrator.config.HttpConfig;
 import io.prestoorchestrator.config.NomadConfig;
@@ -22,6 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -58,7 +60,7 @@ class TestOrchestratorApi
                         new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)),
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
-                OrchestratorConfig.DEFAULTS.clusters());
+                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)));
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
