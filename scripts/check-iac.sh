@@ -4,7 +4,8 @@
 #      from github.com/hashicorp/hcl/v2 (the parser Terraform, Packer, Nomad and Consul use),
 #      built once with `go install` from the Go module proxy and cached under
 #      ${PRESTO_ORCH_CACHE:-~/.cache/presto-orchestrator}/bin.
-#   2. Shell syntax (bash -n) of the scripts baked into images; JSON files parse.
+#   2. Shell syntax (bash -n) of the scripts baked into images; JSON files parse; the Trino image's
+#      drain entrypoint drains a fake worker (packer/trino-image/test-run-with-drain.sh).
 #   3. Only if a `terraform` or `tofu` binary is on PATH (none can be installed from the registries
 #      these machines reach, except OpenTofu built from source, which takes long): `fmt -check`,
 #      and, if a local provider mirror with hashicorp/aws exists ($TF_PLUGIN_MIRROR, default
@@ -90,6 +91,10 @@ check_scripts() {
   say "JSON: $n files OK"
 }
 
+check_drain_entrypoint() {
+  packer/trino-image/test-run-with-drain.sh | sed 's/^/[check-iac] /' || fail "packer/trino-image/run-with-drain does not drain as expected (output above)"
+}
+
 check_with_terraform() {
   local tf=""
   if command -v tofu >/dev/null; then tf=tofu; elif command -v terraform >/dev/null; then tf=terraform; fi
@@ -134,5 +139,6 @@ mkdir -p "$CACHE"
 install_hclfmt
 check_hcl
 check_scripts
+check_drain_entrypoint
 check_with_terraform
 say "all checks passed in $((SECONDS - started)) s (cross-checks: TestInfrastructureAgreement in mvn verify)"
