@@ -1,0 +1,3 @@
+# Consul client agent on every Nomad client: Nomad registers services here, Traefik reads the
+# catalog through it.
+server = false
