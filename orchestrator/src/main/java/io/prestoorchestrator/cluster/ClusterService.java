@@ -329,8 +329,9 @@ public final class ClusterService
     {
         Deployment deployment = outcome.deployment();
         if ("successful".equals(deployment.status())) {
-            return settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
-                    "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded");
+            return awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
+                    .thenCompose(workers -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
+                            "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers + " active worker(s)"));
         }
         StringBuilder reason = new StringBuilder("Deployment " + deployment.id() + " " + deployment.status() + ": " + deployment.statusDescription());
         outcome.failures().forEach(failure -> reason.append("; ").append(failure.allocName()).append(" task ").append(failure.task()).append(": ")
@@ -347,6 +348,7 @@ public final class ClusterService
                 .thenCompose(result -> recordIndex(name, result.jobModifyIndex()))
                 .thenCompose(ignored -> tracker.step("place", "waiting for " + count + " running worker allocation(s)"))
                 .thenCompose(ignored -> awaitRunning(jobId, WORKER_GROUP, count, clock.instant().plus(settleTimeout), tracker))
+                .thenCompose(ignored -> awaitTrinoReady(name, jobId, OptionalLong.empty(), tracker))
                 .thenCompose(ignored -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + count));
     }
 
@@ -363,6 +365,59 @@ public final class ClusterService
                 throw new ConflictException("Group " + group + " of job " + jobId + " has " + running + " of " + count + " allocations running after " + settleTimeout.toSeconds() + "s");
             }
             return delay(Duration.ofSeconds(1)).thenCompose(ignored -> awaitRunning(jobId, group, count, deadline, tracker));
+        });
+    }
+
+    /**
+     * Done means Trino serves: allocations of older job versions are gone (a replaced coordinator
+     * can answer for a few seconds after Nomad reports the new deployment healthy), and the
+     * coordinator counts the spec's number of workers as active.
+     */
+    private CompletionStage<Integer> awaitTrinoReady(String name, String jobId, OptionalLong version, Tracker tracker)
+    {
+        java.time.Instant deadline = clock.instant().plus(settleTimeout);
+        return tracker.step("trino-ready", "waiting for the coordinator to count the workers as active")
+                .thenCompose(ignored -> version.isPresent() ? awaitOlderVersionsGone(jobId, version.getAsLong(), deadline, tracker) : CompletableFuture.completedFuture(null))
+                .thenCompose(ignored -> existing(name))
+                .thenCompose(record -> {
+                    Optional<String> coordinator = record.value().coordinatorPort().map(port -> "http://127.0.0.1:" + port);
+                    if (coordinator.isEmpty()) {
+                        // no fixed coordinator address (Consul discovery): the routing readiness gate covers it
+                        return CompletableFuture.completedFuture(-1);
+                    }
+                    return awaitActiveWorkers(coordinator.get(), record.value().spec().workers().count(), deadline, tracker);
+                });
+    }
+
+    private CompletionStage<Void> awaitOlderVersionsGone(String jobId, long version, java.time.Instant deadline, Tracker tracker)
+    {
+        return nomad.allocations(jobId).thenCompose(allocations -> {
+            long old = allocations.stream().filter(a -> a.jobVersion() < version && !a.clientTerminal()).count();
+            if (old == 0) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            tracker.progress("trino-ready", old + " allocation(s) of older job versions still stopping");
+            if (clock.instant().isAfter(deadline)) {
+                throw new ConflictException(old + " allocation(s) of older versions of " + jobId + " still run " + settleTimeout.toSeconds() + "s after the deployment");
+            }
+            return delay(Duration.ofSeconds(1)).thenCompose(ignored -> awaitOlderVersionsGone(jobId, version, deadline, tracker));
+        });
+    }
+
+    private CompletionStage<Integer> awaitActiveWorkers(String coordinator, int expected, java.time.Instant deadline, Tracker tracker)
+    {
+        return trino.activeWorkers(coordinator).thenCompose(active -> {
+            if (active.isPresent() && active.getAsInt() == expected) {
+                return CompletableFuture.completedFuture(expected);
+            }
+            tracker.progress("trino-ready", active.isPresent()
+                    ? "the coordinator counts " + active.getAsInt() + " of " + expected + " worker(s) as active"
+                    : "the coordinator at " + coordinator + " does not answer yet");
+            if (clock.instant().isAfter(deadline)) {
+                throw new ConflictException("After " + settleTimeout.toSeconds() + "s the coordinator at " + coordinator + " counts "
+                        + (active.isPresent() ? active.getAsInt() : "no") + " active workers of " + expected + "; see the worker task logs in Nomad");
+            }
+            return delay(Duration.ofSeconds(2)).thenCompose(ignored -> awaitActiveWorkers(coordinator, expected, deadline, tracker));
         });
     }
 
@@ -389,7 +444,7 @@ public final class ClusterService
     private CompletionStage<Void> awaitNoAllocations(String jobId, java.time.Instant deadline, Tracker tracker)
     {
         return nomad.allocations(jobId).thenCompose(allocations -> {
-            long live = allocations.stream().filter(a -> !a.terminal()).count();
+            long live = allocations.stream().filter(a -> !a.clientTerminal()).count();
             tracker.progress("drain-allocations", live + " allocation(s) still running");
             if (live == 0) {
                 return CompletableFuture.<Void>completedFuture(null);

@@ -37,6 +37,12 @@ public record AllocationStub(
         taskStates = Map.copyOf(requireNonNull(taskStates, "taskStates is null"));
     }
 
+    /** The task has stopped on its client (complete, failed or lost), not only been told to stop. */
+    public boolean clientTerminal()
+    {
+        return clientStatus.equals("complete") || clientStatus.equals("failed") || clientStatus.equals("lost");
+    }
+
     public boolean terminal()
     {
         return !desiredStatus.equals("run") || clientStatus.equals("complete") || clientStatus.equals("failed") || clientStatus.equals("lost");

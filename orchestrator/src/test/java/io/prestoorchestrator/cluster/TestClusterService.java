@@ -47,7 +47,8 @@ class TestClusterService
             throws Exception
     {
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
-                coordinator -> CompletableFuture.completedFuture(OptionalInt.of(2)), executor, Clock.systemUTC(), ports::incrementAndGet,
+                coordinator -> nomad.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
+                        .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())), executor, Clock.systemUTC(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10));
         join(service.createCatalog(TPCH));
     }
@@ -65,7 +66,7 @@ class TestClusterService
         Operation operation = join(service.create(TestingClusterSpecs.local(), "ops"));
         assertThat(operation.kind()).isEqualTo("create");
         assertThat(awaitDone(operation).state()).isEqualTo(Operation.State.SUCCEEDED);
-        assertThat(awaitDone(operation).steps()).extracting(Operation.Step::name).containsExactly("render", "write-variables", "register", "deploy");
+        assertThat(awaitDone(operation).steps()).extracting(Operation.Step::name).containsExactly("render", "write-variables", "register", "deploy", "trino-ready");
 
         ClusterView view = join(service.get("demo"));
         assertThat(view.record().state()).isEqualTo(ClusterState.RUNNING);

@@ -45,6 +45,7 @@ public final class TestingStack
     private final ConsulSimulator consul;
     private final NomadSimulator nomad;
     private final Orchestrator orchestrator;
+    private final Path dataDir;
 
     public TestingStack(Map<String, String> environment)
             throws Exception
@@ -56,6 +57,7 @@ public final class TestingStack
             throws Exception
     {
         Path dir = Files.createTempDirectory("testing-stack");
+        this.dataDir = dir;
         consul = ConsulSimulator.builder().port(0).build().startAndWait();
         nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad"))
                 .withConsul(consul.baseUri())
@@ -71,6 +73,12 @@ public final class TestingStack
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(templates.toString(), Duration.ofMinutes(3)));
         orchestrator = Orchestrator.start(config, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    /** Where the Nomad simulator keeps allocation directories: every task process runs below it. */
+    public Path dataDir()
+    {
+        return dataDir;
     }
 
     public NomadSimulator nomad()

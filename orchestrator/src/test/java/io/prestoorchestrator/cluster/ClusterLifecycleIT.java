@@ -1,0 +1,171 @@
+package io.prestoorchestrator.cluster;
+
+import io.prestoorchestrator.testing.TestingStack;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The lifecycle walk with real Trino 476 run by the Nomad simulator's raw_exec driver:
+ * create -> query -> resize to 3 (3 active workers) -> stop (no processes left) -> start -> query
+ * -> catalog change (restart) -> delete (nothing left in Nomad, Consul or KV).
+ */
+class ClusterLifecycleIT
+{
+    private static final String EXPECTED_LINEITEM = "6001215";
+    private static TestingStack stack;
+
+    @BeforeAll
+    static void start()
+            throws Exception
+    {
+        for (String variable : List.of("TRINO_HOME", "TRINO_JAVA_HOME", "TRINO_CLI_JAR")) {
+            if (System.getenv(variable) == null) {
+                throw new IllegalStateException(variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh (scripts/test.sh does both)");
+            }
+        }
+        stack = new TestingStack(System.getenv());
+    }
+
+    @AfterAll
+    static void stop()
+            throws Exception
+    {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void testLifecycleWithRealTrino()
+            throws Exception
+    {
+        assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\",\"properties\":{\"tpch.splits-per-node\":\"4\"}}").statusCode()).isEqualTo(201);
+
+        // create -> query
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters",
+                "{\"name\":\"demo\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":2,\"min\":1,\"max\":4}}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(4)));
+        awaitActiveWorkers(2);
+        assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
+
+        // resize to 3 -> 3 active workers
+        HttpResponse<String> resized = stack.call("PATCH", "/v1/clusters/demo", "{\"workers\":{\"count\":3}}");
+        assertThat(resized.statusCode()).as(resized.body()).isEqualTo(202);
+        assertThat(new JsonObject(resized.body()).getString("kind")).isEqualTo("resize");
+        assertSucceeded(stack.awaitOperation(resized, Duration.ofMinutes(4)));
+        awaitActiveWorkers(3);
+
+        // stop -> no processes left, spec kept
+        HttpResponse<String> stopped = stack.call("POST", "/v1/clusters/demo/stop", null);
+        assertSucceeded(stack.awaitOperation(stopped, Duration.ofMinutes(4)));
+        await().atMost(Duration.ofMinutes(1)).until(() -> taskProcesses().isEmpty());
+        JsonObject afterStop = cluster();
+        assertThat(afterStop.getString("state")).isEqualTo("stopped");
+        assertThat(afterStop.getJsonObject("spec").getJsonObject("workers").getInteger("count")).isEqualTo(3);
+
+        // start -> query
+        HttpResponse<String> startedAgain = stack.call("POST", "/v1/clusters/demo/start", null);
+        assertSucceeded(stack.awaitOperation(startedAgain, Duration.ofMinutes(4)));
+        awaitActiveWorkers(3);
+        assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
+
+        // catalog change -> the cluster restarts with the new catalog file
+        HttpResponse<String> changed = stack.call("PUT", "/v1/catalogs/tpch", "{\"connectorName\":\"tpch\",\"properties\":{\"tpch.splits-per-node\":\"2\"}}");
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        JsonArray restarts = new JsonObject(changed.body()).getJsonArray("restarts");
+        assertThat(restarts).hasSize(1);
+        String restartId = restarts.getJsonObject(0).getString("id");
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !"RUNNING".equals(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()).getString("state")));
+        assertSucceeded(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()));
+        assertThat(stack.call("GET", "/v1/clusters/demo/job", null).body()).contains("tpch.splits-per-node=2");
+        awaitActiveWorkers(3);
+        assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
+
+        JsonArray events = new JsonObject(stack.call("GET", "/v1/clusters/demo/events", null).body()).getJsonArray("events");
+        assertThat(events.stream().map(JsonObject.class::cast).map(event -> event.getString("type")).toList())
+                .containsSubsequence("create-requested", "deploy-succeeded", "resize-requested", "scaled", "stop-requested", "stopped",
+                        "start-requested", "deploy-succeeded", "restart-requested", "deploy-succeeded");
+
+        // delete -> nothing left in Nomad, Consul or KV
+        HttpResponse<String> deleted = stack.call("DELETE", "/v1/clusters/demo", null);
+        assertSucceeded(stack.awaitOperation(deleted, Duration.ofMinutes(4)));
+        assertThat(stack.call("GET", "/v1/clusters/demo", null).statusCode()).isEqualTo(404);
+        assertThat(get(stack.nomad().address() + "/v1/job/trino-demo").statusCode()).isEqualTo(404);
+        assertThat(get(stack.nomad().address() + "/v1/var/nomad/jobs/trino-demo").statusCode()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(new JsonObject(get(stack.consul().baseUri() + "/v1/catalog/services").body()).fieldNames()).noneMatch(name -> name.startsWith("trino-demo")));
+        HttpResponse<String> kv = get(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/?keys");
+        assertThat(kv.body()).doesNotContain("clusters/demo").doesNotContain("events/demo");
+        await().atMost(Duration.ofMinutes(1)).until(() -> taskProcesses().isEmpty());
+    }
+
+    private static void assertSucceeded(JsonObject operation)
+    {
+        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
+    }
+
+    private static JsonObject cluster()
+            throws IOException, InterruptedException
+    {
+        return new JsonObject(stack.call("GET", "/v1/clusters/demo", null).body());
+    }
+
+    private static void awaitActiveWorkers(int expected)
+    {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            JsonObject status = cluster().getJsonObject("status");
+            assertThat(status.getValue("activeWorkers")).as(status.encode()).isEqualTo(expected);
+        });
+    }
+
+    private static String lineitemCount()
+            throws Exception
+    {
+        String coordinator = cluster().getJsonObject("status").getString("coordinatorUrl");
+        Process cli = new ProcessBuilder("java", "-jar", System.getenv("TRINO_CLI_JAR"), "--server", coordinator, "--user", "lifecycle-it",
+                "--execute", "SELECT count(*) FROM tpch.sf1.lineitem")
+                .redirectErrorStream(true)
+                .start();
+        cli.getOutputStream().close();
+        String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(cli.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(cli.exitValue()).as("trino CLI against %s said:%n%s%ncluster: %s", coordinator, output, cluster().encodePrettily()).isZero();
+        // the CLI may print JLine warnings first; the result is the last line
+        String[] lines = output.split("\\R");
+        return lines[lines.length - 1].replace("\"", "");
+    }
+
+    /** Processes whose command line points into the Nomad simulator's allocation directories. */
+    private static List<ProcessHandle> taskProcesses()
+    {
+        String dir = stack.dataDir().toString();
+        return ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().map(line -> line.contains(dir)).orElse(false))
+                .toList();
+    }
+
+    private static HttpResponse<String> get(String url)
+            throws IOException, InterruptedException
+    {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+}
