@@ -9,6 +9,7 @@
 #   LOCAL_DIR     state, logs and pids (default <repo>/.local)
 #   PORT_OFFSET   added to every port (default 0), to run a second stack beside the first
 #   SKIP_BUILD=1  do not build the jars (they must exist)
+#   DEMO_CLUSTER=0  do not create the demo Trino cluster (1 coordinator, 2 workers, tpch catalog)
 set -euo pipefail
 # shellcheck source=lib/local-stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/local-stack.sh"
@@ -116,6 +117,55 @@ scrape_configs:
 YAML
 }
 
+# api METHOD PATH [BODY]: call the orchestrator with the local admin token; prints the body, then the status on the last line
+api() {
+    local method="$1" path="$2" body="${3:-}"
+    local args=(-s -X "$method" -H "Authorization: Bearer $ADMIN_TOKEN" -w '\n%{http_code}' "http://127.0.0.1:$ORCHESTRATOR_PORT$path")
+    [[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' -d "$body")
+    curl "${args[@]}"
+}
+
+# json_field KEY...: the value at KEY/KEY/... of the JSON on stdin, or nothing
+json_field() {
+    python3 -c '
+import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1:]:
+    value = value.get(key) if isinstance(value, dict) else None
+print("" if value is None else value)' "$@" 2>/dev/null || true
+}
+
+create_demo_cluster() {
+    local response status
+    response="$(api GET /v1/catalogs/tpch)"; status="${response##*$'\n'}"
+    if [[ "$status" == 404 ]]; then
+        response="$(api POST /v1/catalogs '{"name":"tpch","connectorName":"tpch"}')"; status="${response##*$'\n'}"
+        [[ "$status" == 201 ]] || die "creating the tpch catalog failed ($status): ${response%$'\n'*}"
+        log "created catalog tpch"
+    fi
+    response="$(api GET /v1/clusters/demo)"; status="${response##*$'\n'}"
+    if [[ "$status" == 404 ]]; then
+        response="$(api POST /v1/clusters '{"name":"demo","catalogs":["tpch"],"workers":{"count":2,"min":1,"max":4}}')"; status="${response##*$'\n'}"
+        [[ "$status" == 202 ]] || die "creating the demo cluster failed ($status): ${response%$'\n'*}"
+        log "creating cluster demo (1 coordinator, 2 workers): operation $(printf '%s' "${response%$'\n'*}" | json_field id)"
+    else
+        log "cluster demo already exists"
+    fi
+    local waited=0 body workers state
+    while true; do
+        body="$(api GET /v1/clusters/demo)"; body="${body%$'\n'*}"
+        workers="$(printf '%s' "$body" | json_field status activeWorkers)"
+        state="$(printf '%s' "$body" | json_field state)"
+        [[ "$workers" == 2 ]] && break
+        [[ "$state" == failed || "$state" == stopped ]] && die "cluster demo is $state; see GET /v1/clusters/demo/events and $LOG_DIR/nomad-sim.log"
+        (( waited >= 300 )) && die "cluster demo has ${workers:-no} active workers after 300s; see $LOG_DIR/nomad-sim.log"
+        (( waited % 10 == 0 )) && log "waiting for cluster demo: state ${state:-?}, active workers ${workers:-none yet} of 2 (${waited}s)"
+        sleep 2; waited=$((waited + 2))
+    done
+    DEMO_COORDINATOR_URL="$(printf '%s' "$body" | json_field status coordinatorUrl)"
+    log "cluster demo is up: $DEMO_COORDINATOR_URL with 2 active workers"
+}
+
 main() {
     mkdir -p "$PID_DIR" "$LOG_DIR"
     ensure_setup
@@ -156,6 +206,11 @@ main() {
         java -jar "$ORCHESTRATOR_JAR" serve
     wait_for orchestrator "http://127.0.0.1:$ORCHESTRATOR_PORT/health/ready" 90
 
+    DEMO_COORDINATOR_URL=""
+    if [[ "${DEMO_CLUSTER:-1}" != 0 ]]; then
+        create_demo_cluster
+    fi
+
     cat > "$LOCAL_DIR/env" <<ENV
 # Written by scripts/run-local.sh: connection details of the local stack. source it.
 export ORCHESTRATOR_URL=http://127.0.0.1:$ORCHESTRATOR_PORT
@@ -168,6 +223,8 @@ export AWS_ACCESS_KEY_ID=local
 export AWS_SECRET_ACCESS_KEY=local
 export AWS_REGION=us-east-1
 export PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
+export TRINO_CLI_JAR=$TRINO_CLI_JAR
+export DEMO_COORDINATOR_URL=$DEMO_COORDINATOR_URL
 ENV
     chmod 600 "$LOCAL_DIR/env"
 
@@ -182,6 +239,12 @@ Local stack is up (127.0.0.1):
   prometheus     http://127.0.0.1:$PROMETHEUS_PORT
 Connection details: source $LOCAL_DIR/env      Logs: $LOG_DIR      Stop: scripts/stop-local.sh
 SUMMARY
+    if [[ -n "$DEMO_COORDINATOR_URL" ]]; then
+        cat <<DEMO
+Demo Trino cluster 'demo' (1 coordinator, 2 workers): $DEMO_COORDINATOR_URL
+  java -jar $TRINO_CLI_JAR --server $DEMO_COORDINATOR_URL --execute 'SELECT count(*) FROM tpch.sf1.lineitem'
+DEMO
+    fi
 }
 
 main "$@"

@@ -2,6 +2,7 @@
 # The README's test command (and what CI runs): installs the local stack's parts if needed
 # (scripts/setup.sh), then runs every module's unit tests (surefire, Test*) and integration tests
 # (failsafe, *IT: real Trino, Traefik, nomad-autoscaler, moto, the simulators, run-local.sh itself),
+# after the offline checks of packer/ and terraform/ (scripts/check-iac.sh),
 # and prints a summary with counts. Exits non-zero when anything failed.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,9 @@ scripts/setup.sh
 # shellcheck source=/dev/null
 source "${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}/env.sh"
 setup_seconds=$((SECONDS - started))
+
+echo "[test] infrastructure code, offline (scripts/check-iac.sh)"
+scripts/check-iac.sh
 
 echo "[test] unit and integration tests (mvn verify)"
 set +e
