@@ -67,7 +67,8 @@ class LocalStackIT
         assertThat(first.output()).contains("Local stack is up");
 
         Map<String, String> env = readEnv(localDir.resolve("env"));
-        assertThat(env).containsKeys("ORCHESTRATOR_URL", "ORCHESTRATOR_TOKEN", "TRAEFIK_URL", "NOMAD_ADDR", "CONSUL_HTTP_ADDR", "AWS_ENDPOINT_URL");
+        assertThat(env).containsKeys("ORCHESTRATOR_URL", "ORCHESTRATOR_TOKEN", "TRAEFIK_URL", "NOMAD_ADDR", "CONSUL_HTTP_ADDR", "AWS_ENDPOINT_URL",
+                "TRINO_CLI_JAR", "DEMO_COORDINATOR_URL");
         String orchestrator = env.get("ORCHESTRATOR_URL");
 
         HttpResponse<String> ready = get(orchestrator + "/health/ready", null);
@@ -79,6 +80,18 @@ class LocalStackIT
         assertThat(info.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(info.body()).getString("principal")).isEqualTo("local-admin");
         assertThat(get(orchestrator + "/v1/info", null).statusCode()).isEqualTo(401);
+
+        // the demo cluster answers through the Trino CLI, as the README says
+        assertThat(env.get("DEMO_COORDINATOR_URL")).startsWith("http://127.0.0.1:");
+        Process cli = new ProcessBuilder("java", "-jar", env.get("TRINO_CLI_JAR"), "--server", env.get("DEMO_COORDINATOR_URL"),
+                "--execute", "SELECT count(*) FROM tpch.sf1.lineitem")
+                .redirectErrorStream(true)
+                .start();
+        cli.getOutputStream().close();
+        String answer = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(cli.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(cli.exitValue()).as(answer).isZero();
+        assertThat(answer).endsWith("\"6001215\"");
 
         List<Long> pidsBefore = recordedPids();
         Result second = run("scripts/run-local.sh");
