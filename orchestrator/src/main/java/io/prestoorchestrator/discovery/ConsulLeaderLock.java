@@ -31,6 +31,9 @@ import static java.util.Objects.requireNonNull;
  * LockDelay), take the key with {@code PUT /v1/kv/:key?acquire=<session>}, watch the key with
  * blocking queries, renew the session every TTL/2 on a Vert.x timer.
  *
+ * <p>A replica that loses leadership sits out one lock delay plus one TTL before it contends again,
+ * so a healthy replica takes over instead of the one that just failed winning the lock straight back.
+ *
  * <p>Leadership is lost when a renew fails or answers 404 (session invalidated), or when the
  * watch shows the key no longer held by this session. A leader that cannot renew steps down at
  * once rather than wait for Consul to invalidate its session; if the session turns out to be still
@@ -56,6 +59,8 @@ public final class ConsulLeaderLock
     private boolean closed;
     private long renewTimer = -1;
     private volatile boolean leader;
+    /** After losing leadership, this replica does not contend until then (System.nanoTime). */
+    private volatile long cooldownUntilNanos = System.nanoTime();
 
     public ConsulLeaderLock(Vertx vertx, DependencyHttp consul, String kvPrefix, LeaderLockOptions options, LeadershipListener listener)
     {
@@ -181,6 +186,12 @@ public final class ConsulLeaderLock
             step(lock.index()); // someone else leads: wait for the key to change
             return;
         }
+        long coolingMillis = (cooldownUntilNanos - System.nanoTime()) / 1_000_000;
+        if (coolingMillis > 0) {
+            // this replica just lost leadership: let a healthy replica take over before contending again
+            vertx.setTimer(coolingMillis, id -> step(0));
+            return;
+        }
         acquire(mine)
                 .onSuccess(acquired -> {
                     if (closed) {
@@ -242,6 +253,7 @@ public final class ConsulLeaderLock
     {
         if (leader) {
             leader = false;
+            cooldownUntilNanos = System.nanoTime() + options.lockDelay().plus(options.ttl()).toNanos();
             log.warn("leadership lost: holder={} key={} reason={}", options.holder(), options.key(), reason);
             try {
                 listener.lost(reason);
