@@ -342,7 +342,7 @@ public final class ClusterService
     private CompletionStage<Void> resize(String name, Operation operation, int count, int previous, String actor)
     {
         Tracker tracker = new Tracker(operation);
-        String jobId = jobId(name);
+        String jobId = ClusterSpec.jobId(name);
         return tracker.step("scale", "workers " + previous + " -> " + count)
                 .thenCompose(ignored -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + actor))
                 .thenCompose(result -> recordIndex(name, result.jobModifyIndex()))
@@ -425,7 +425,7 @@ public final class ClusterService
     private CompletionStage<Void> stopJob(String name, Operation operation, boolean delete)
     {
         Tracker tracker = new Tracker(operation);
-        String jobId = jobId(name);
+        String jobId = ClusterSpec.jobId(name);
         CompletionStage<Void> stopped = tracker.step("deregister", "stopping job " + jobId)
                 .thenCompose(ignored -> nomad.deregister(jobId, true))
                 .thenCompose(ignored -> tracker.step("drain-allocations", "waiting until no allocation of " + jobId + " runs"))
@@ -435,7 +435,7 @@ public final class ClusterService
         }
         return stopped
                 .thenCompose(ignored -> tracker.step("cleanup", "removing Nomad variables and stored state"))
-                .thenCompose(ignored -> nomad.deleteVariable("nomad/jobs/" + jobId, OptionalLong.empty()))
+                .thenCompose(ignored -> nomad.deleteVariable(JobRenderer.variablePath(jobId), OptionalLong.empty()))
                 .thenCompose(ignored -> repository.deleteEvents(name))
                 .thenCompose(ignored -> repository.deleteCluster(name))
                 .thenCompose(ignored -> tracker.succeed());
@@ -574,7 +574,7 @@ public final class ClusterService
 
     private CompletionStage<ClusterView.Status> liveStatus(ClusterRecord record)
     {
-        String jobId = jobId(record.name());
+        String jobId = record.spec().jobId();
         Optional<String> coordinator = record.coordinatorPort().map(port -> "http://127.0.0.1:" + port);
         CompletionStage<Optional<NomadJob>> job = nomad.job(jobId);
         CompletionStage<List<AllocationStub>> allocations = nomad.allocations(jobId);
@@ -601,7 +601,7 @@ public final class ClusterService
     private static Optional<String> drift(ClusterRecord record, Optional<NomadJob> job)
     {
         if (job.isEmpty() || job.get().stop()) {
-            return record.state() == ClusterState.RUNNING ? Optional.of("job " + jobId(record.name()) + " is not running in Nomad") : Optional.empty();
+            return record.state() == ClusterState.RUNNING ? Optional.of("job " + record.spec().jobId() + " is not running in Nomad") : Optional.empty();
         }
         if (record.jobModifyIndex().isPresent() && job.get().jobModifyIndex() != record.jobModifyIndex().get()) {
             return Optional.of("job modify index is " + job.get().jobModifyIndex() + " but the orchestrator's last change left " + record.jobModifyIndex().get()
@@ -611,11 +611,6 @@ public final class ClusterService
     }
 
     // ---- helpers -----------------------------------------------------------------------------
-
-    public static String jobId(String cluster)
-    {
-        return "trino-" + cluster;
-    }
 
     private CompletionStage<Versioned<ClusterRecord>> existing(String name)
     {

@@ -68,6 +68,12 @@ public record ClusterSpec(
     /** The Nomad job ID of this cluster. */
     public String jobId()
     {
+        return jobId(name);
+    }
+
+    /** The Nomad job ID of the cluster called {@code name}. */
+    public static String jobId(String name)
+    {
         return "trino-" + name;
     }
 

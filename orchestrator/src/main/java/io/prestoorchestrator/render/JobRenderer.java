@@ -116,6 +116,12 @@ public final class JobRenderer
         return configuration;
     }
 
+    /** The Nomad Variable that holds a job's secrets; its tasks' templates read it with {@code nomadVar}. */
+    public static String variablePath(String jobId)
+    {
+        return "nomad/jobs/" + jobId;
+    }
+
     public Path templateDir()
     {
         return templateDir;
@@ -127,7 +133,7 @@ public final class JobRenderer
         requireNonNull(spec, "spec is null");
         requireNonNull(inputs, "inputs is null");
         String jobId = spec.jobId();
-        String variablePath = "nomad/jobs/" + jobId;
+        String variablePath = variablePath(jobId);
         Map<String, Object> vars = VariableFiles.load(templateDir, spec.environment(), inputs.environment());
 
         Map<String, String> items = new TreeMap<>();
