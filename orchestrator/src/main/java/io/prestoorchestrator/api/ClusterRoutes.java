@@ -17,6 +17,7 @@ import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.QueryMemory;
 import io.prestoorchestrator.cluster.Resources;
 import io.prestoorchestrator.cluster.Workers;
+import io.prestoorchestrator.error.Failures;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -27,7 +28,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -242,7 +242,7 @@ public final class ClusterRoutes
         Context vertxContext = Vertx.currentContext();
         stage.whenComplete((value, failure) -> vertxContext.runOnContext(ignored -> {
             if (failure != null) {
-                context.fail(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+                context.fail(Failures.unwrap(failure));
                 return;
             }
             try {

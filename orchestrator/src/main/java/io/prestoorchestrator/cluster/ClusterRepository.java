@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.prestoorchestrator.discovery.KvEntry;
 import io.prestoorchestrator.discovery.KvStore;
 import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.error.Failures;
 
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -123,8 +124,7 @@ public final class ClusterRepository
     private static CompletionStage<Void> alreadyExists(CompletionStage<Void> write, String message)
     {
         return write.exceptionally(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause instanceof ConflictException) {
+            if (Failures.unwrap(failure) instanceof ConflictException) {
                 throw new ConflictException(message);
             }
             throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.error.Failures;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
@@ -35,7 +36,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -504,7 +504,7 @@ public final class ClusterService
             if (failure == null) {
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = Failures.unwrap(failure);
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
             repository.operation(operation.id())
                     .thenCompose(current -> {
