@@ -308,21 +308,12 @@ public final class ClusterService
     {
         return nomad.job(jobId).thenCompose(job -> {
             long version = job.map(NomadJob::version).orElseThrow(() -> new ConflictException("Job " + jobId + " disappeared right after it was registered"));
-            return deploymentOf(jobId, version, clock.instant().plus(Duration.ofSeconds(30)));
+            java.time.Instant deadline = clock.instant().plus(Duration.ofSeconds(30));
+            return poll(tracker, "deploy", Duration.ofMillis(500), deadline, () -> nomad.latestDeployment(jobId).thenApply(latest ->
+                    latest.isPresent() && latest.get().jobVersion() == version
+                            ? Look.done(latest.get(), Optional.empty())
+                            : Look.<Deployment>waiting(Optional.empty(), "Nomad created no deployment for version " + version + " of job " + jobId + " within 30s")));
         }).thenCompose(deployment -> nomad.watchDeployment(deployment.id(), progress -> tracker.progress("deploy", describe(progress))));
-    }
-
-    private CompletionStage<Deployment> deploymentOf(String jobId, long version, java.time.Instant deadline)
-    {
-        return nomad.latestDeployment(jobId).thenCompose(latest -> {
-            if (latest.isPresent() && latest.get().jobVersion() == version) {
-                return CompletableFuture.completedFuture(latest.get());
-            }
-            if (clock.instant().isAfter(deadline)) {
-                throw new ConflictException("Nomad created no deployment for version " + version + " of job " + jobId + " within 30s");
-            }
-            return delay(Duration.ofMillis(500)).thenCompose(ignored -> deploymentOf(jobId, version, deadline));
-        });
     }
 
     private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome)
@@ -352,20 +343,16 @@ public final class ClusterService
                 .thenCompose(ignored -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + count));
     }
 
-    private CompletionStage<Void> awaitRunning(String jobId, String group, int count, java.time.Instant deadline, Tracker tracker)
+    private CompletionStage<Long> awaitRunning(String jobId, String group, int count, java.time.Instant deadline, Tracker tracker)
     {
-        return nomad.allocations(jobId).thenCompose(allocations -> {
+        return poll(tracker, "place", Duration.ofSeconds(1), deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
             long running = allocations.stream().filter(a -> a.taskGroup().equals(group) && "running".equals(a.clientStatus()) && "run".equals(a.desiredStatus())).count();
             long wanted = allocations.stream().filter(a -> a.taskGroup().equals(group) && "run".equals(a.desiredStatus())).count();
-            tracker.progress("place", running + "/" + count + " worker allocation(s) running");
-            if (running == count && wanted == count) {
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-            if (clock.instant().isAfter(deadline)) {
-                throw new ConflictException("Group " + group + " of job " + jobId + " has " + running + " of " + count + " allocations running after " + settleTimeout.toSeconds() + "s");
-            }
-            return delay(Duration.ofSeconds(1)).thenCompose(ignored -> awaitRunning(jobId, group, count, deadline, tracker));
-        });
+            Optional<String> progress = Optional.of(running + "/" + count + " worker allocation(s) running");
+            return running == count && wanted == count
+                    ? Look.done(running, progress)
+                    : Look.<Long>waiting(progress, "Group " + group + " of job " + jobId + " has " + running + " of " + count + " allocations running after " + settleTimeout.toSeconds() + "s");
+        }));
     }
 
     /**
@@ -377,7 +364,7 @@ public final class ClusterService
     {
         java.time.Instant deadline = clock.instant().plus(settleTimeout);
         return tracker.step("trino-ready", "waiting for the coordinator to count the workers as active")
-                .thenCompose(ignored -> version.isPresent() ? awaitOlderVersionsGone(jobId, version.getAsLong(), deadline, tracker) : CompletableFuture.completedFuture(null))
+                .thenCompose(ignored -> version.isPresent() ? awaitOlderVersionsGone(jobId, version.getAsLong(), deadline, tracker) : CompletableFuture.completedFuture(0L))
                 .thenCompose(ignored -> existing(name))
                 .thenCompose(record -> {
                     Optional<String> coordinator = record.value().coordinatorPort().map(port -> "http://127.0.0.1:" + port);
@@ -389,36 +376,27 @@ public final class ClusterService
                 });
     }
 
-    private CompletionStage<Void> awaitOlderVersionsGone(String jobId, long version, java.time.Instant deadline, Tracker tracker)
+    private CompletionStage<Long> awaitOlderVersionsGone(String jobId, long version, java.time.Instant deadline, Tracker tracker)
     {
-        return nomad.allocations(jobId).thenCompose(allocations -> {
+        return poll(tracker, "trino-ready", Duration.ofSeconds(1), deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
             long old = allocations.stream().filter(a -> a.jobVersion() < version && !a.clientTerminal()).count();
-            if (old == 0) {
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-            tracker.progress("trino-ready", old + " allocation(s) of older job versions still stopping");
-            if (clock.instant().isAfter(deadline)) {
-                throw new ConflictException(old + " allocation(s) of older versions of " + jobId + " still run " + settleTimeout.toSeconds() + "s after the deployment");
-            }
-            return delay(Duration.ofSeconds(1)).thenCompose(ignored -> awaitOlderVersionsGone(jobId, version, deadline, tracker));
-        });
+            return old == 0
+                    ? Look.done(old, Optional.empty())
+                    : Look.<Long>waiting(Optional.of(old + " allocation(s) of older job versions still stopping"),
+                    old + " allocation(s) of older versions of " + jobId + " still run " + settleTimeout.toSeconds() + "s after the deployment");
+        }));
     }
 
     private CompletionStage<Integer> awaitActiveWorkers(String coordinator, int expected, java.time.Instant deadline, Tracker tracker)
     {
-        return trino.activeWorkers(coordinator).thenCompose(active -> {
-            if (active.isPresent() && active.getAsInt() == expected) {
-                return CompletableFuture.completedFuture(expected);
-            }
-            tracker.progress("trino-ready", active.isPresent()
-                    ? "the coordinator counts " + active.getAsInt() + " of " + expected + " worker(s) as active"
-                    : "the coordinator at " + coordinator + " does not answer yet");
-            if (clock.instant().isAfter(deadline)) {
-                throw new ConflictException("After " + settleTimeout.toSeconds() + "s the coordinator at " + coordinator + " counts "
-                        + (active.isPresent() ? active.getAsInt() : "no") + " active workers of " + expected + "; see the worker task logs in Nomad");
-            }
-            return delay(Duration.ofSeconds(2)).thenCompose(ignored -> awaitActiveWorkers(coordinator, expected, deadline, tracker));
-        });
+        return poll(tracker, "trino-ready", Duration.ofSeconds(2), deadline, () -> trino.activeWorkers(coordinator).thenApply(active ->
+                active.isPresent() && active.getAsInt() == expected
+                        ? Look.done(expected, Optional.empty())
+                        : Look.<Integer>waiting(Optional.of(active.isPresent()
+                                ? "the coordinator counts " + active.getAsInt() + " of " + expected + " worker(s) as active"
+                                : "the coordinator at " + coordinator + " does not answer yet"),
+                        "After " + settleTimeout.toSeconds() + "s the coordinator at " + coordinator + " counts "
+                                + (active.isPresent() ? active.getAsInt() : "no") + " active workers of " + expected + "; see the worker task logs in Nomad")));
     }
 
     /** Stop (keep the spec) or delete (remove everything): deregister with purge, then wait until no allocation runs. */
@@ -426,7 +404,7 @@ public final class ClusterService
     {
         Tracker tracker = new Tracker(operation);
         String jobId = ClusterSpec.jobId(name);
-        CompletionStage<Void> stopped = tracker.step("deregister", "stopping job " + jobId)
+        CompletionStage<Long> stopped = tracker.step("deregister", "stopping job " + jobId)
                 .thenCompose(ignored -> nomad.deregister(jobId, true))
                 .thenCompose(ignored -> tracker.step("drain-allocations", "waiting until no allocation of " + jobId + " runs"))
                 .thenCompose(ignored -> awaitNoAllocations(jobId, clock.instant().plus(settleTimeout), tracker));
@@ -441,18 +419,43 @@ public final class ClusterService
                 .thenCompose(ignored -> tracker.succeed());
     }
 
-    private CompletionStage<Void> awaitNoAllocations(String jobId, java.time.Instant deadline, Tracker tracker)
+    private CompletionStage<Long> awaitNoAllocations(String jobId, java.time.Instant deadline, Tracker tracker)
     {
-        return nomad.allocations(jobId).thenCompose(allocations -> {
+        return poll(tracker, "drain-allocations", Duration.ofSeconds(1), deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
             long live = allocations.stream().filter(a -> !a.clientTerminal()).count();
-            tracker.progress("drain-allocations", live + " allocation(s) still running");
-            if (live == 0) {
-                return CompletableFuture.<Void>completedFuture(null);
+            Optional<String> progress = Optional.of(live + " allocation(s) still running");
+            return live == 0
+                    ? Look.done(live, progress)
+                    : Look.<Long>waiting(progress, live + " allocation(s) of " + jobId + " still run " + settleTimeout.toSeconds() + "s after the job was stopped");
+        }));
+    }
+
+    /** One look at what an operation waits for: the result once it is there, else what to say if time runs out. */
+    private record Look<T>(Optional<T> result, Optional<String> progress, String timeoutMessage)
+    {
+        static <T> Look<T> done(T result, Optional<String> progress)
+        {
+            return new Look<>(Optional.of(result), progress, "");
+        }
+
+        static <T> Look<T> waiting(Optional<String> progress, String timeoutMessage)
+        {
+            return new Look<>(Optional.empty(), progress, timeoutMessage);
+        }
+    }
+
+    /** Looks every {@code interval}, showing progress on {@code step}, until there is a result; past {@code deadline} it is a 409 with the look's message. */
+    private <T> CompletionStage<T> poll(Tracker tracker, String step, Duration interval, java.time.Instant deadline, Supplier<CompletionStage<Look<T>>> look)
+    {
+        return look.get().thenCompose(seen -> {
+            seen.progress().ifPresent(detail -> tracker.progress(step, detail));
+            if (seen.result().isPresent()) {
+                return CompletableFuture.completedFuture(seen.result().get());
             }
             if (clock.instant().isAfter(deadline)) {
-                throw new ConflictException(live + " allocation(s) of " + jobId + " still run " + settleTimeout.toSeconds() + "s after the job was stopped");
+                throw new ConflictException(seen.timeoutMessage());
             }
-            return delay(Duration.ofSeconds(1)).thenCompose(ignored -> awaitNoAllocations(jobId, deadline, tracker));
+            return delay(interval).thenCompose(ignored -> poll(tracker, step, interval, deadline, look));
         });
     }
 
@@ -491,8 +494,7 @@ public final class ClusterService
     private static ClusterState failedState(ClusterState state)
     {
         return switch (state) {
-            case DEPLOYING, STARTING -> ClusterState.FAILED;
-            case STOPPING -> ClusterState.FAILED;
+            case DEPLOYING, STARTING, STOPPING -> ClusterState.FAILED;
             default -> state;
         };
     }
