@@ -1,5 +1,6 @@
 package io.prestoorchestrator.app;
 
+import io.prestoorchestrator.testing.TrinoCli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -83,15 +84,9 @@ class LocalStackIT
 
         // the demo cluster answers through the Trino CLI, as the README says
         assertThat(env.get("DEMO_COORDINATOR_URL")).startsWith("http://127.0.0.1:");
-        Process cli = new ProcessBuilder("java", "-jar", env.get("TRINO_CLI_JAR"), "--server", env.get("DEMO_COORDINATOR_URL"),
-                "--execute", "SELECT count(*) FROM tpch.sf1.lineitem")
-                .redirectErrorStream(true)
-                .start();
-        cli.getOutputStream().close();
-        String answer = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(cli.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        assertThat(cli.exitValue()).as(answer).isZero();
-        assertThat(answer).endsWith("\"6001215\"");
+        TrinoCli.Result answer = TrinoCli.execute(env.get("TRINO_CLI_JAR"), env.get("DEMO_COORDINATOR_URL"), "local-stack-it", "SELECT count(*) FROM tpch.sf1.lineitem");
+        assertThat(answer.exitCode()).as(answer.output()).isZero();
+        assertThat(answer.output()).endsWith("\"6001215\"");
 
         List<Long> pidsBefore = recordedPids();
         Result second = run("scripts/run-local.sh");

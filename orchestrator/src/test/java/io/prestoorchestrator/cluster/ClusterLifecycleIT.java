@@ -1,6 +1,7 @@
 package io.prestoorchestrator.cluster;
 
 import io.prestoorchestrator.testing.TestingStack;
+import io.prestoorchestrator.testing.TrinoCli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -12,10 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -140,17 +139,9 @@ class ClusterLifecycleIT
             throws Exception
     {
         String coordinator = cluster().getJsonObject("status").getString("coordinatorUrl");
-        Process cli = new ProcessBuilder("java", "-jar", System.getenv("TRINO_CLI_JAR"), "--server", coordinator, "--user", "lifecycle-it",
-                "--execute", "SELECT count(*) FROM tpch.sf1.lineitem")
-                .redirectErrorStream(true)
-                .start();
-        cli.getOutputStream().close();
-        String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(cli.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        assertThat(cli.exitValue()).as("trino CLI against %s said:%n%s%ncluster: %s", coordinator, output, cluster().encodePrettily()).isZero();
-        // the CLI may print JLine warnings first; the result is the last line
-        String[] lines = output.split("\\R");
-        return lines[lines.length - 1].replace("\"", "");
+        TrinoCli.Result result = TrinoCli.execute(System.getenv("TRINO_CLI_JAR"), coordinator, "lifecycle-it", "SELECT count(*) FROM tpch.sf1.lineitem");
+        assertThat(result.exitCode()).as("trino CLI against %s said:%n%s%ncluster: %s", coordinator, result.output(), cluster().encodePrettily()).isZero();
+        return result.lastLine().replace("\"", "");
     }
 
     /** Processes whose command line points into the Nomad simulator's allocation directories. */
