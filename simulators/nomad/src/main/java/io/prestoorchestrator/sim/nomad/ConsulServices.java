@@ -42,6 +42,15 @@ final class ConsulServices
         log.info("consul service deregistered: service_id={}", serviceId);
     }
 
+    /** As Nomad feeds a script check's TTL: PUT /v1/agent/check/update/:check_id with Status and Output. */
+    void updateCheck(String checkId, String status, String output)
+    {
+        ObjectNode body = Json.object();
+        body.put("Status", status);
+        body.put("Output", output);
+        send("PUT", "/v1/agent/check/update/" + checkId, Json.bytes(body));
+    }
+
     private void send(String method, String path, byte[] body)
     {
         HttpRequest request = HttpRequest.newBuilder(address.resolve(path))

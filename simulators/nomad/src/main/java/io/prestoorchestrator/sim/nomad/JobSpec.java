@@ -362,6 +362,7 @@ final class JobSpec
                     check.put("Interval", Json.number(c, "Interval", 0));
                     check.put("Timeout", Json.number(c, "Timeout", 0));
                     check.put("InitialStatus", str(c, "InitialStatus", path, ""));
+                    check.put("TaskName", str(c, "TaskName", path, ""));
                     check.put("TLSSkipVerify", bool(c, "TLSSkipVerify", path, false));
                     check.put("OnUpdate", str(c, "OnUpdate", path, "require_healthy"));
                     check.put("SuccessBeforePassing", Json.number(c, "SuccessBeforePassing", 0));
@@ -621,6 +622,7 @@ final class JobSpec
         }
         validateServices(group.get("Services"), portLabels, errors);
         JsonNode tasks = group.get("Tasks");
+        validateGroupScriptChecks(group.get("Services"), tasks, errors);
         if (tasks.isEmpty()) {
             errors.add("Missing tasks for task group");
         }
@@ -663,6 +665,31 @@ final class JobSpec
         return errors;
     }
 
+    /** A script check in a group service runs inside one of the group's tasks, named by TaskName. */
+    private static void validateGroupScriptChecks(JsonNode services, JsonNode tasks, List<String> errors)
+    {
+        if (services == null || services.isNull()) {
+            return;
+        }
+        Set<String> taskNames = new HashSet<>();
+        tasks.forEach(task -> taskNames.add(task.get("Name").asText()));
+        for (JsonNode service : services) {
+            JsonNode checks = service.get("Checks");
+            if (checks == null || checks.isNull()) {
+                continue;
+            }
+            for (JsonNode check : checks) {
+                String taskName = check.get("TaskName").asText();
+                if (check.get("Type").asText().equals("script") && taskName.isEmpty()) {
+                    errors.add("Service " + service.get("Name").asText() + " check \"" + check.get("Name").asText() + "\" is invalid: script checks in a group service must name a task");
+                }
+                else if (!taskName.isEmpty() && !taskNames.contains(taskName)) {
+                    errors.add("Service " + service.get("Name").asText() + " check \"" + check.get("Name").asText() + "\" refers to non-existent task " + taskName);
+                }
+            }
+        }
+    }
+
     private static void validateServices(JsonNode services, Set<String> portLabels, List<String> errors)
     {
         if (services == null || services.isNull()) {
@@ -690,6 +717,9 @@ final class JobSpec
                     }
                     if (check.get("Interval").asLong() <= 0) {
                         errors.add("Service " + name + " check \"" + check.get("Name").asText() + "\": interval (0) cannot be lower than 1s");
+                    }
+                    if (type.equals("script") && check.get("Command").asText().isEmpty()) {
+                        errors.add("Service " + name + " check \"" + check.get("Name").asText() + "\": script type must have a valid script path");
                     }
                     if (type.equals("http") && check.get("Path").asText().isEmpty()) {
                         errors.add("Service " + name + " check \"" + check.get("Name").asText() + "\": http type must have http path");

@@ -41,6 +41,9 @@ final class TaskRunners
 {
     private static final Logger log = LoggerFactory.getLogger(TaskRunners.class);
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([^}]+)}");
+    /** Nomad registers a script check as a TTL check of its interval plus this buffer (client/serviceregistration). */
+    private static final long SCRIPT_TTL_BUFFER_NANOS = TimeUnit.SECONDS.toNanos(31);
+    private static final int SCRIPT_OUTPUT_LIMIT = 4096;
     private static final boolean HAVE_SETSID = new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute();
 
     private final ClusterState state;
@@ -134,6 +137,7 @@ final class TaskRunners
         final String allocId;
         final Map<String, TaskRunner> tasks = new LinkedHashMap<>();
         final List<String> serviceIds = new ArrayList<>();
+        final List<ScriptCheck> scriptChecks = new ArrayList<>();
         final CountDownLatch stopped = new CountDownLatch(1);
         volatile boolean stopping;
         volatile boolean force;
@@ -280,6 +284,13 @@ final class TaskRunners
                         else if (type.equals("tcp")) {
                             out.put("TCP", "127.0.0.1:" + checkPort);
                         }
+                        else if (type.equals("script")) {
+                            // as Nomad: a TTL check in Consul that the client feeds with the script's result
+                            String taskName = owner.startsWith("group-") ? check.get("TaskName").asText() : owner;
+                            out.remove("Timeout");
+                            out.put("TTL", GoDuration.format(check.get("Interval").asLong() + SCRIPT_TTL_BUFFER_NANOS));
+                            scriptChecks.add(new ScriptCheck(out.get("CheckID").asText(), checkName, taskName, check));
+                        }
                         else {
                             continue;
                         }
@@ -292,6 +303,25 @@ final class TaskRunners
                 body.set("Checks", checks);
                 consul.get().register(body);
                 serviceIds.add(serviceId);
+            }
+            startScriptChecks();
+        }
+
+        private void startScriptChecks()
+        {
+            for (ScriptCheck check : scriptChecks) {
+                if (check.thread != null) {
+                    continue;
+                }
+                TaskRunner runner = tasks.get(check.taskName);
+                if (runner == null) {
+                    log.warn("script check {} names task {}, which is not in group {}", check.name, check.taskName, group.get("Name").asText());
+                    continue;
+                }
+                Thread thread = new Thread(() -> check.loop(this, runner), "nomad-sim-check-" + allocId.substring(0, 8) + "-" + check.checkId.substring(13, 21));
+                thread.setDaemon(true);
+                check.thread = thread;
+                thread.start();
             }
         }
 
@@ -308,6 +338,8 @@ final class TaskRunners
 
         synchronized void deregisterServices()
         {
+            scriptChecks.forEach(ScriptCheck::stop);
+            scriptChecks.clear();
             if (consul.isEmpty()) {
                 return;
             }
@@ -497,6 +529,8 @@ final class TaskRunners
         final String name;
         final boolean runs;
         volatile Process process;
+        /** The environment the task was last launched with: script checks run in it. */
+        volatile Map<String, String> environment;
         private volatile boolean killed;
         private volatile boolean finished;
         private final Object monitor = new Object();
@@ -570,6 +604,7 @@ final class TaskRunners
                     }
                     try {
                         process = launch(taskDir, env);
+                        environment = Map.copyOf(env);
                     }
                     catch (IOException e) {
                         failure = e.getMessage();
@@ -1005,4 +1040,95 @@ final class TaskRunners
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * A script check as the Nomad client runs it: every Interval, the command runs in the task's
+     * environment and directory (raw_exec) with the check's Timeout; exit 0 is passing, 1 warning,
+     * anything else (or a timeout) critical; the result and its output go to Consul as a TTL update.
+     */
+    private final class ScriptCheck
+    {
+        final String checkId;
+        final String name;
+        final String taskName;
+        final JsonNode check;
+        volatile Thread thread;
+        private volatile boolean stopped;
+
+        ScriptCheck(String checkId, String name, String taskName, JsonNode check)
+        {
+            this.checkId = checkId;
+            this.name = name;
+            this.taskName = taskName;
+            this.check = check;
+        }
+
+        void stop()
+        {
+            stopped = true;
+            Thread current = thread;
+            if (current != null) {
+                current.interrupt();
+            }
+        }
+
+        void loop(AllocRunner alloc, TaskRunner task)
+        {
+            long interval = check.get("Interval").asLong();
+            long timeout = check.get("Timeout").asLong() == 0 ? TimeUnit.SECONDS.toNanos(30) : check.get("Timeout").asLong();
+            while (!stopped && !alloc.stopping) {
+                Map<String, String> env = task.environment;
+                if (env != null) {
+                    Result result = run(alloc, task, env, timeout);
+                    if (!stopped && !alloc.stopping) {
+                        consul.ifPresent(client -> client.updateCheck(checkId, result.status(), result.output()));
+                    }
+                }
+                try {
+                    TimeUnit.NANOSECONDS.sleep(interval);
+                }
+                catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private Result run(AllocRunner alloc, TaskRunner task, Map<String, String> env, long timeout)
+        {
+            List<String> argv = new ArrayList<>();
+            argv.add(alloc.interpolate(check.get("Command").asText(), env));
+            JsonNode args = check.get("Args");
+            if (args != null && args.isArray()) {
+                args.forEach(arg -> argv.add(alloc.interpolate(arg.asText(), env)));
+            }
+            ProcessBuilder builder = new ProcessBuilder(argv)
+                    .directory(alloc.allocDir.resolve(task.name).toFile())
+                    .redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().putAll(env);
+            try {
+                Process process = builder.start();
+                byte[] output = process.getInputStream().readNBytes(SCRIPT_OUTPUT_LIMIT);
+                if (!process.waitFor(timeout, TimeUnit.NANOSECONDS)) {
+                    process.destroyForcibly();
+                    return new Result("critical", "check timed out after " + GoDuration.format(timeout));
+                }
+                String text = new String(output, StandardCharsets.UTF_8);
+                return switch (process.exitValue()) {
+                    case 0 -> new Result("passing", text);
+                    case 1 -> new Result("warning", text);
+                    default -> new Result("critical", text);
+                };
+            }
+            catch (IOException e) {
+                return new Result("critical", "failed to run " + argv.get(0) + ": " + e.getMessage());
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Result("critical", "interrupted");
+            }
+        }
+    }
+
+    private record Result(String status, String output) {}
 }

@@ -181,6 +181,59 @@ class TestNomadSimulatorTasks
     }
 
     @Test
+    void scriptCheckRunsInTheTaskAndFeedsAConsulTtlCheck()
+            throws Exception
+    {
+        String group = """
+                ,"Networks":[{"DynamicPorts":[{"Label":"http"}]}],
+                "Services":[{"Name":"gated","PortLabel":"http",
+                  "Checks":[{"Name":"ready","Type":"script","TaskName":"main","Command":"/bin/sh",
+                    "Args":["-c","if test -f ${NOMAD_TASK_DIR}/ready; then echo ready on $NOMAD_PORT_http; else echo not ready; exit 2; fi"],
+                    "Interval":200000000,"Timeout":2000000000}]}]""";
+        nomad.put("/v1/jobs", shellJob("gate", "g", 1, "sleep 300", "", group));
+        JsonNode alloc = awaitSingleRunning("gate");
+        String allocId = alloc.get("ID").asText();
+        RecordingConsul.Call registration = await().atMost(Duration.ofSeconds(10)).until(() -> consul.calls().stream()
+                .filter(call -> call.path().equals("/v1/agent/service/register") && call.body().contains("\"gated\""))
+                .findFirst(), java.util.Optional::isPresent).orElseThrow();
+        JsonNode registered = NomadHttp.MAPPER.readTree(registration.body());
+        JsonNode check = registered.get("Checks").get(0);
+        assertThat(check.get("TTL").asText()).as("Nomad registers interval + 31s").isEqualTo("31.2s");
+        assertThat(check.has("HTTP")).isFalse();
+        String update = "/v1/agent/check/update/" + check.get("CheckID").asText();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(consul.calls()).anySatisfy(call -> {
+            assertThat(call.path()).isEqualTo(update);
+            assertThat(NomadHttp.MAPPER.readTree(call.body()).get("Status").asText()).isEqualTo("critical");
+            assertThat(NomadHttp.MAPPER.readTree(call.body()).get("Output").asText()).isEqualTo("not ready\n");
+        }));
+
+        java.nio.file.Files.writeString(dataDir.resolve("alloc").resolve(allocId).resolve("main").resolve("local").resolve("ready"), "");
+        int port = registered.get("Port").asInt();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(consul.calls()).anySatisfy(call -> {
+            assertThat(call.path()).isEqualTo(update);
+            assertThat(NomadHttp.MAPPER.readTree(call.body()).get("Status").asText()).isEqualTo("passing");
+            assertThat(NomadHttp.MAPPER.readTree(call.body()).get("Output").asText()).isEqualTo("ready on " + port + "\n");
+        }));
+        nomad.delete("/v1/job/gate?purge=true");
+        awaitTaskDead(allocId);
+        int updates = (int) consul.calls().stream().filter(call -> call.path().equals(update)).count();
+        Thread.sleep(600);
+        assertThat(consul.calls().stream().filter(call -> call.path().equals(update)).count()).as("no check runs after the service is deregistered").isEqualTo(updates);
+    }
+
+    @Test
+    void groupScriptCheckMustNameATask()
+    {
+        String group = """
+                ,"Networks":[{"DynamicPorts":[{"Label":"http"}]}],
+                "Services":[{"Name":"gated","PortLabel":"http",
+                  "Checks":[{"Name":"ready","Type":"script","Command":"/bin/true","Interval":1000000000,"Timeout":1000000000}]}]""";
+        NomadHttp.Response response = nomad.put("/v1/jobs", shellJob("gate-bad", "g", 1, "sleep 1", "", group));
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(response.body()).contains("Service gated check \"ready\" is invalid: script checks in a group service must name a task");
+    }
+
+    @Test
     void otherDriversArePlacedButNotRun()
     {
         nomad.put("/v1/jobs", """
