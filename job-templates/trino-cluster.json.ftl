@@ -3,6 +3,8 @@
      ${NOMAD_...} and {{ ... }} are Nomad's and pass through. See README.md. --]
 [#assign ns = 1000000000]
 [#assign static = vars.discovery == "static"]
+[#assign publicHost = cluster.name + "." + vars.route_domain]
+[#assign publicUrl = vars.public_scheme + "://" + publicHost + (vars.public_port?string == (vars.public_scheme == "https")?then("443", "80"))?then("", ":" + vars.public_port?string)]
 [#-- a Trino file as a JSON string: render the sub-template, then escape it --]
 [#macro file path dest perms="0644"]
 [#local body][#include path][/#local]
@@ -35,6 +37,9 @@
     [@file "trino/node.properties.ftl" "local/etc/node.properties"/],
     [@file "trino/jvm.config.ftl" "local/etc/jvm.config"/],
     [@file "trino/log.properties.ftl" "local/etc/log.properties"/]
+[#if role == "coordinator"]
+    ,[@file "trino/ready-check.sh.ftl" "local/ready-check.sh" "0755"/]
+[/#if]
 [#if role == "worker"]
     ,[@file "trino/access-control.properties.ftl" "local/etc/access-control.properties"/]
     ,[@file "trino/access-control-rules.json.ftl" "local/etc/access-control-rules.json"/]
@@ -46,12 +51,13 @@
   ]
 }
 [/#macro]
+[#-- a service Traefik never routes: discovery (workers find the coordinator), monitoring, drain --]
 [#macro service role name]
 {
   "Name": "[=name?json_string]",
   "PortLabel": "http",
   "Provider": "consul",
-  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"[=role]", "cluster=[=cluster.name]"],
+  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"[=role]", "cluster=[=cluster.name]", "traefik.enable=false"],
   "Meta": {"cluster": "[=cluster.name]", "role": "[=role]"},
   "Checks": [{
     "Name": "[=role] /v1/info",
@@ -60,6 +66,33 @@
     "PortLabel": "http",
     "Interval": [=vars.check_interval_seconds * ns],
     "Timeout": [=vars.check_timeout_seconds * ns]
+  }]
+}
+[/#macro]
+[#-- the routed entry point: Traefik's Consul Catalog provider routes Host(<cluster>.<domain>) to the
+     coordinator only while every check passes, i.e. once the readiness gate (ready-check.sh) does --]
+[#macro routedService]
+[#local router = "trino-" + cluster.name]
+{
+  "Name": "[=router?json_string]",
+  "PortLabel": "http",
+  "Provider": "consul",
+  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"routed", "cluster=[=cluster.name]",
+    "traefik.enable=true",
+    "traefik.http.routers.[=router].rule=Host(`[=publicHost?json_string]`)",
+    "traefik.http.routers.[=router].entrypoints=[=vars.route_entrypoint?json_string]",
+    "traefik.http.routers.[=router].service=[=router]",
+    "traefik.http.services.[=router].loadbalancer.passhostheader=true"],
+  "Meta": {"cluster": "[=cluster.name]", "role": "coordinator", "public_url": "[=publicUrl?json_string]"},
+  "Checks": [{
+    "Name": "routing readiness gate",
+    "Type": "script",
+    "TaskName": "trino",
+    "Command": "/bin/sh",
+    "Args": ["${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", "[=cluster.workers.min?c]", "[=vars.orchestrator_user?json_string]"],
+    "Interval": [=vars.ready_check_interval_seconds * ns],
+    "Timeout": [=vars.check_timeout_seconds * ns],
+    "OnUpdate": "ignore"
   }]
 }
 [/#macro]
@@ -79,7 +112,8 @@
 [#list cluster.labels as key, value]
       "label_[=key?json_string]": "[=value?json_string]",
 [/#list]
-      "orchestrator_flavour": "[=cluster.flavour]"
+      "orchestrator_flavour": "[=cluster.flavour]",
+      "public_url": "[=publicUrl?json_string]"
     },
     "Update": {
       "MaxParallel": 1,
@@ -101,7 +135,7 @@
 [/#if]
         }],
         "RestartPolicy": {"Attempts": 2, "Interval": [=300 * ns], "Delay": [=15 * ns], "Mode": "fail"},
-        "Services": [[@service "coordinator" "trino-" + cluster.name/]],
+        "Services": [[@service "coordinator" "trino-" + cluster.name + "-coordinator"/], [@routedService/]],
         "Tasks": [[@task "coordinator"/]]
       },
       {

@@ -14,11 +14,20 @@ http-server.http.port={{ env "NOMAD_PORT_http" }}
 [#if vars.discovery == "static"]
 discovery.uri=http://[=vars.coordinator_host]:[=coordinatorPort]
 [#else]
-discovery.uri={{ with service "trino-[=cluster.name]" }}{{ with index . 0 }}http://{{ .Address }}:{{ .Port }}{{ end }}{{ end }}
+discovery.uri={{ with service "trino-[=cluster.name]-coordinator" }}{{ with index . 0 }}http://{{ .Address }}:{{ .Port }}{{ end }}{{ end }}
 [/#if]
 query.max-memory=[=cluster.queryMemory.max]
 query.max-memory-per-node=[=cluster.queryMemory.maxPerNode]
 memory.heap-headroom-per-node=[=cluster.jvm.headroom]
+[#if role == "coordinator"]
+[#-- a query that arrives before any worker is active waits for one instead of failing --]
+[#if !(cluster.properties["query-manager.required-workers"])??]
+query-manager.required-workers=1
+[/#if]
+[#if !(cluster.properties["query-manager.required-workers-max-wait"])??]
+query-manager.required-workers-max-wait=[=vars.required_workers_max_wait]
+[/#if]
+[/#if]
 [#if !(cluster.properties["shutdown.grace-period"])??]
 shutdown.grace-period=[=vars.shutdown_grace_period]
 [/#if]

@@ -9,6 +9,7 @@ import io.prestoorchestrator.api.ClusterRoutes;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.discovery.ConsulKvStore;
+import io.prestoorchestrator.discovery.ConsulServiceHealth;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.trino.TrinoHttpProbe;
@@ -305,6 +306,7 @@ public final class Orchestrator
                 parameters,
                 config.aws().ssmPrefix(),
                 new TrinoHttpProbe(webClient, TRINO_USER, Duration.ofSeconds(3)),
+                new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())),
                 blocking,
                 clock,
                 Orchestrator::freeLocalPort,

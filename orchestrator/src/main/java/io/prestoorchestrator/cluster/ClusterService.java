@@ -1,8 +1,10 @@
 package io.prestoorchestrator.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.cluster.ClusterView.Routing;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.config.ssm.ParameterStore;
+import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.Failures;
 import io.prestoorchestrator.error.InvalidInputException;
@@ -53,6 +55,8 @@ import static java.util.Objects.requireNonNull;
 public final class ClusterService
 {
     public static final String WORKER_GROUP = "workers";
+    /** The name of the routed service's script check in job-templates/trino-cluster.json.ftl. */
+    static final String READINESS_GATE = "routing readiness gate";
     private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
 
     private final ClusterRepository repository;
@@ -61,6 +65,7 @@ public final class ClusterService
     private final Optional<ParameterStore> parameters;
     private final String ssmPrefix;
     private final TrinoProbe trino;
+    private final ServiceHealth services;
     private final Executor blocking;
     private final Clock clock;
     private final IntSupplier freePort;
@@ -70,7 +75,7 @@ public final class ClusterService
     private final Supplier<String> ids;
 
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
-            TrinoProbe trino, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout)
+            TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout)
     {
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
@@ -78,6 +83,7 @@ public final class ClusterService
         this.parameters = requireNonNull(parameters, "parameters is null");
         this.ssmPrefix = requireNonNull(ssmPrefix, "ssmPrefix is null");
         this.trino = requireNonNull(trino, "trino is null");
+        this.services = requireNonNull(services, "services is null");
         this.blocking = requireNonNull(blocking, "blocking is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.freePort = requireNonNull(freePort, "freePort is null");
@@ -321,8 +327,9 @@ public final class ClusterService
         Deployment deployment = outcome.deployment();
         if ("successful".equals(deployment.status())) {
             return awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
-                    .thenCompose(workers -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
-                            "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers + " active worker(s)"));
+                    .thenCompose(workers -> awaitRoutable(name, tracker).thenCompose(routing -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
+                            "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers
+                                    + " active worker(s); routable" + routing.url().map(url -> " at " + url).orElse(""))));
         }
         StringBuilder reason = new StringBuilder("Deployment " + deployment.id() + " " + deployment.status() + ": " + deployment.statusDescription());
         outcome.failures().forEach(failure -> reason.append("; ").append(failure.allocName()).append(" task ").append(failure.task()).append(": ")
@@ -366,14 +373,76 @@ public final class ClusterService
         return tracker.step("trino-ready", "waiting for the coordinator to count the workers as active")
                 .thenCompose(ignored -> version.isPresent() ? awaitOlderVersionsGone(jobId, version.getAsLong(), deadline, tracker) : CompletableFuture.completedFuture(0L))
                 .thenCompose(ignored -> existing(name))
-                .thenCompose(record -> {
-                    Optional<String> coordinator = record.value().coordinatorPort().map(port -> "http://127.0.0.1:" + port);
-                    if (coordinator.isEmpty()) {
-                        // no fixed coordinator address (Consul discovery): the routing readiness gate covers it
-                        return CompletableFuture.completedFuture(-1);
-                    }
-                    return awaitActiveWorkers(coordinator.get(), record.value().spec().workers().count(), deadline, tracker);
-                });
+                .thenCompose(record -> awaitCoordinator(record.value(), deadline, tracker)
+                        .thenCompose(coordinator -> awaitActiveWorkers(coordinator, record.value().spec().workers().count(), deadline, tracker)));
+    }
+
+    /** Where the coordinator answers: its static local port, else its discovery service in Consul (which Nomad registers once it runs). */
+    private CompletionStage<String> awaitCoordinator(ClusterRecord record, java.time.Instant deadline, Tracker tracker)
+    {
+        return poll(tracker, "trino-ready", Duration.ofSeconds(1), deadline, () -> coordinatorUrl(record).thenApply(url -> url.isPresent()
+                ? Look.done(url.get(), Optional.empty())
+                : Look.<String>waiting(Optional.of("waiting for the coordinator to register in Consul as " + coordinatorService(record.name())),
+                "The coordinator of " + record.name() + " did not register in Consul as " + coordinatorService(record.name()) + " within " + settleTimeout.toSeconds() + "s")));
+    }
+
+    private CompletionStage<Optional<String>> coordinatorUrl(ClusterRecord record)
+    {
+        if (record.coordinatorPort().isPresent()) {
+            return CompletableFuture.completedFuture(Optional.of("http://127.0.0.1:" + record.coordinatorPort().get()));
+        }
+        return services.instances(coordinatorService(record.name())).thenApply(instances -> instances.stream()
+                .findFirst()
+                .map(instance -> "http://" + (instance.address().contains(":") ? "[" + instance.address() + "]" : instance.address()) + ":" + instance.port()));
+    }
+
+    /** The coordinator's unrouted Consul service: workers discover it, the orchestrator probes it. */
+    static String coordinatorService(String cluster)
+    {
+        return ClusterSpec.jobId(cluster) + "-coordinator";
+    }
+
+    /** The coordinator's routed Consul service, behind the readiness gate. */
+    static String routedService(String cluster)
+    {
+        return ClusterSpec.jobId(cluster);
+    }
+
+    /** The last step of a deploy: the routing readiness gate passes in Consul, so Traefik routes the cluster's host. */
+    private CompletionStage<Routing> awaitRoutable(String name, Tracker tracker)
+    {
+        java.time.Instant deadline = clock.instant().plus(settleTimeout);
+        return tracker.step("routable", "waiting for the readiness gate of " + routedService(name) + " to pass in Consul")
+                .thenCompose(ignored -> existing(name))
+                .thenCompose(record -> poll(tracker, "routable", Duration.ofSeconds(1), deadline, () -> routing(record.value(), Optional.empty()).thenApply(routing -> routing.routable()
+                        ? Look.done(routing, Optional.empty())
+                        : Look.<Routing>waiting(Optional.of(routing.reason()), "Cluster " + name + " is not routable " + settleTimeout.toSeconds() + "s after its deployment: " + routing.reason()))));
+    }
+
+    /** Whether Traefik routes the cluster now, and why not, from the routed service's instances in Consul. */
+    private CompletionStage<Routing> routing(ClusterRecord record, Optional<NomadJob> job)
+    {
+        Optional<String> jobUrl = job.flatMap(NomadJob::publicUrl);
+        if (record.state() == ClusterState.STOPPED) {
+            return CompletableFuture.completedFuture(new Routing(Optional.empty(), false, "the cluster is stopped: POST /v1/clusters/" + record.name() + "/start brings it back"));
+        }
+        return services.instances(routedService(record.name())).thenApply(instances -> {
+            Optional<String> url = instances.stream().map(instance -> instance.meta().get("public_url")).filter(Objects::nonNull).findFirst().or(() -> jobUrl);
+            if (instances.isEmpty()) {
+                return new Routing(url, false, "no coordinator is registered in Consul as " + routedService(record.name()) + " (it is not running yet, or stopping)");
+            }
+            Optional<ServiceHealth.Instance> passing = instances.stream().filter(ServiceHealth.Instance::passing).findFirst();
+            if (passing.isPresent()) {
+                String gate = passing.get().checks().stream().filter(check -> check.name().equals(READINESS_GATE)).map(ServiceHealth.Check::output).findFirst().orElse("").strip();
+                return new Routing(url, true, gate.isEmpty() ? "every check of " + routedService(record.name()) + " passes" : gate);
+            }
+            String failing = instances.stream().flatMap(instance -> instance.checks().stream())
+                    .filter(check -> !check.status().equals("passing"))
+                    .map(check -> check.name() + " is " + check.status() + (check.output().isBlank() ? "" : ": " + check.output().strip()))
+                    .distinct()
+                    .collect(java.util.stream.Collectors.joining("; "));
+            return new Routing(url, false, failing);
+        });
     }
 
     private CompletionStage<Long> awaitOlderVersionsGone(String jobId, long version, java.time.Instant deadline, Tracker tracker)
@@ -577,13 +646,15 @@ public final class ClusterService
     private CompletionStage<ClusterView.Status> liveStatus(ClusterRecord record)
     {
         String jobId = record.spec().jobId();
-        Optional<String> coordinator = record.coordinatorPort().map(port -> "http://127.0.0.1:" + port);
         CompletionStage<Optional<NomadJob>> job = nomad.job(jobId);
         CompletionStage<List<AllocationStub>> allocations = nomad.allocations(jobId);
-        CompletionStage<OptionalInt> active = record.state() == ClusterState.STOPPED || coordinator.isEmpty()
+        CompletionStage<Optional<String>> coordinator = record.state() == ClusterState.STOPPED
+                ? CompletableFuture.completedFuture(Optional.empty())
+                : coordinatorUrl(record);
+        CompletionStage<OptionalInt> active = coordinator.thenCompose(url -> url.isEmpty()
                 ? CompletableFuture.completedFuture(OptionalInt.empty())
-                : trino.activeWorkers(coordinator.get());
-        return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> active.thenApply(workers -> {
+                : trino.activeWorkers(url.get()));
+        return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> coordinator.thenCompose(url -> active.thenCompose(workers -> routing(record, nomadJob).thenApply(routing -> {
             Map<String, Map<String, Integer>> groups = new TreeMap<>();
             for (AllocationStub alloc : allocs) {
                 groups.computeIfAbsent(alloc.taskGroup(), ignored -> new TreeMap<>()).merge(alloc.clientStatus(), 1, Integer::sum);
@@ -593,11 +664,12 @@ public final class ClusterService
                     nomadJob.map(NomadJob::version),
                     nomadJob.map(NomadJob::status),
                     groups,
-                    nomadJob.isPresent() ? coordinator : Optional.empty(),
+                    nomadJob.isPresent() ? url : Optional.empty(),
                     workers.isPresent() ? Optional.of(workers.getAsInt()) : Optional.empty(),
                     drift.isPresent(),
-                    drift);
-        })));
+                    drift,
+                    routing);
+        })))));
     }
 
     private static Optional<String> drift(ClusterRecord record, Optional<NomadJob> job)

@@ -22,6 +22,7 @@ public record ClusterView(ClusterRecord record, Status status)
      * @param activeWorkers active workers as the coordinator counts them; empty when it does not answer
      * @param drift whether the job differs from the orchestrator's last change
      * @param driftReason what differs
+     * @param routing whether Traefik routes the cluster's public URL now, and why not
      */
     public record Status(
             Optional<Long> jobVersion,
@@ -30,11 +31,27 @@ public record ClusterView(ClusterRecord record, Status status)
             Optional<String> coordinatorUrl,
             Optional<Integer> activeWorkers,
             boolean drift,
-            Optional<String> driftReason)
+            Optional<String> driftReason,
+            Routing routing)
     {
         public Status
         {
             allocations = Map.copyOf(requireNonNull(allocations, "allocations is null"));
+            requireNonNull(routing, "routing is null");
+        }
+    }
+
+    /**
+     * @param url where users reach the cluster through Traefik ({@code http://<cluster>.<domain>}); empty while stopped
+     * @param routable whether the routed service's checks (the readiness gate) pass in Consul, so Traefik routes it now
+     * @param reason why (not): the gate's own output, or what is missing
+     */
+    public record Routing(Optional<String> url, boolean routable, String reason)
+    {
+        public Routing
+        {
+            requireNonNull(url, "url is null");
+            requireNonNull(reason, "reason is null");
         }
     }
 }

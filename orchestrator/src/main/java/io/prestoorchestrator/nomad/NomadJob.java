@@ -30,6 +30,13 @@ public record NomadJob(String id, long version, long jobModifyIndex, String stat
         return spec.deepCopy();
     }
 
+    /** The job Meta {@code public_url} (where Traefik routes the cluster), rendered by the job template. */
+    public java.util.Optional<String> publicUrl()
+    {
+        String url = spec.path("Meta").path("public_url").asText("");
+        return url.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(url);
+    }
+
     /** A group's Count in this spec, or -1 when the group does not exist. */
     public int groupCount(String group)
     {

@@ -1,6 +1,7 @@
 package io.prestoorchestrator.cluster;
 
 import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.error.InvalidInputException;
@@ -40,6 +41,9 @@ class TestClusterService
     private final InMemoryNomadJobs nomad = new InMemoryNomadJobs();
     private final ClusterRepository repository = new ClusterRepository(kv);
     private final AtomicInteger ports = new AtomicInteger(18000);
+    /** The routed service's readiness gate as the fake Consul reports it for running coordinators: status and output. */
+    private final java.util.concurrent.atomic.AtomicReference<ServiceHealth.Check> gate =
+            new java.util.concurrent.atomic.AtomicReference<>(new ServiceHealth.Check("routing readiness gate", "passing", "ready: the coordinator counts 2 active worker(s), 1 required"));
     private ClusterService service;
 
     @BeforeEach
@@ -48,9 +52,23 @@ class TestClusterService
     {
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> nomad.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
-                        .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())), executor, Clock.systemUTC(), ports::incrementAndGet,
+                        .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
+                this::routedInstances, executor, Clock.systemUTC(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10));
         join(service.createCatalog(TPCH));
+    }
+
+    /** Consul as Nomad's client would fill it: one routed instance per running coordinator allocation. */
+    private CompletionStage<List<ServiceHealth.Instance>> routedInstances(String service)
+    {
+        if (!service.equals("trino-demo")) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return nomad.allocations("trino-demo").thenApply(allocations -> allocations.stream()
+                .filter(allocation -> allocation.taskGroup().equals("coordinator") && "running".equals(allocation.clientStatus()))
+                .map(allocation -> new ServiceHealth.Instance("_nomad-task-" + allocation.id(), "node-1", "127.0.0.1", 18001, List.of("routed"),
+                        Map.of("public_url", "http://demo.trino.localhost:8000"), List.of(gate.get())))
+                .toList());
     }
 
     @AfterEach
@@ -66,9 +84,12 @@ class TestClusterService
         Operation operation = join(service.create(TestingClusterSpecs.local(), "ops"));
         assertThat(operation.kind()).isEqualTo("create");
         assertThat(awaitDone(operation).state()).isEqualTo(Operation.State.SUCCEEDED);
-        assertThat(awaitDone(operation).steps()).extracting(Operation.Step::name).containsExactly("render", "write-variables", "register", "deploy", "trino-ready");
+        assertThat(awaitDone(operation).steps()).extracting(Operation.Step::name).containsExactly("render", "write-variables", "register", "deploy", "trino-ready", "routable");
 
         ClusterView view = join(service.get("demo"));
+        assertThat(view.status().routing().routable()).isTrue();
+        assertThat(view.status().routing().url()).contains("http://demo.trino.localhost:8000");
+        assertThat(view.status().routing().reason()).isEqualTo("ready: the coordinator counts 2 active worker(s), 1 required");
         assertThat(view.record().state()).isEqualTo(ClusterState.RUNNING);
         assertThat(view.record().activeOperation()).isEmpty();
         assertThat(view.status().jobVersion()).contains(0L);
@@ -192,6 +213,34 @@ class TestClusterService
         }
         awaitDone(create);
         assertThat(join(service.get("demo")).record().activeOperation()).isEmpty();
+    }
+
+    @Test
+    void testDeployEndsOnlyWhenTheClusterIsRoutable()
+            throws Exception
+    {
+        gate.set(new ServiceHealth.Check("routing readiness gate", "critical", "not ready: the coordinator counts 0 of 1 required active worker(s)\n"));
+        Operation operation = awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThat(operation.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(operation.steps().get(operation.steps().size() - 1).name()).isEqualTo("routable");
+        assertThat(operation.error()).hasValueSatisfying(error -> assertThat(error)
+                .contains("not routable")
+                .contains("routing readiness gate is critical: not ready: the coordinator counts 0 of 1 required active worker(s)"));
+        ClusterView.Routing routing = join(service.get("demo")).status().routing();
+        assertThat(routing.routable()).isFalse();
+        assertThat(routing.url()).contains("http://demo.trino.localhost:8000");
+    }
+
+    @Test
+    void testStoppedClusterIsNotRoutable()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        awaitDone(join(service.stop("demo", "ops")));
+        ClusterView.Routing routing = join(service.get("demo")).status().routing();
+        assertThat(routing.routable()).isFalse();
+        assertThat(routing.url()).isEmpty();
+        assertThat(routing.reason()).contains("stopped").contains("/start");
     }
 
     @Test

@@ -51,7 +51,7 @@ class TestJobRenderer
         assertThat(coordinator.get("Networks").get(0).get("ReservedPorts").get(0).get("Value").asInt()).isEqualTo(18080);
         assertThat(workers.get("Networks").get(0).get("DynamicPorts").get(0).get("Label").asText()).isEqualTo("http");
         JsonNode service = coordinator.get("Services").get(0);
-        assertThat(service.get("Name").asText()).isEqualTo("trino-demo");
+        assertThat(service.get("Name").asText()).isEqualTo("trino-demo-coordinator");
         assertThat(service.get("Checks").get(0).get("Path").asText()).isEqualTo("/v1/info");
         assertThat(service.get("Checks").get(0).get("Interval").asLong()).isEqualTo(10_000_000_000L);
         assertThat(workers.get("Services").get(0).get("Name").asText()).isEqualTo("trino-demo-worker");
@@ -103,7 +103,43 @@ class TestJobRenderer
         JsonNode task = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
         assertThat(task.get("Driver").asText()).isEqualTo("docker");
         assertThat(task.get("Config").get("image").asText()).isEqualTo("trinodb/trino:476");
-        assertThat(templates(task).get("local/etc/config.properties")).contains("discovery.uri={{ with service \"trino-adhoc\" }}");
+        assertThat(templates(task).get("local/etc/config.properties")).contains("discovery.uri={{ with service \"trino-adhoc-coordinator\" }}");
+    }
+
+    @Test
+    void testCoordinatorIsRoutedOnlyThroughTheReadinessGate()
+    {
+        JsonNode coordinator = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(0);
+        JsonNode discovery = coordinator.get("Services").get(0);
+        assertThat(discovery.get("Name").asText()).isEqualTo("trino-adhoc-coordinator");
+        assertThat(discovery.get("Tags")).extracting(JsonNode::asText).contains("traefik.enable=false").doesNotContain("traefik.enable=true");
+        JsonNode routed = coordinator.get("Services").get(1);
+        assertThat(routed.get("Name").asText()).isEqualTo("trino-adhoc");
+        assertThat(routed.get("Tags")).extracting(JsonNode::asText).contains(
+                "traefik.enable=true",
+                "traefik.http.routers.trino-adhoc.rule=Host(`adhoc.trino.example.com`)",
+                "traefik.http.routers.trino-adhoc.entrypoints=web");
+        assertThat(routed.get("Meta").get("public_url").asText()).isEqualTo("http://adhoc.trino.example.com");
+        JsonNode gate = routed.get("Checks").get(0);
+        assertThat(gate.get("Type").asText()).isEqualTo("script");
+        assertThat(gate.get("TaskName").asText()).isEqualTo("trino");
+        assertThat(gate.get("Args")).extracting(JsonNode::asText)
+                .containsExactly("${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", Integer.toString(TestingClusterSpecs.prod().workers().min()), "presto-orchestrator");
+        assertThat(routed.get("Checks")).hasSize(1);
+        assertThat(templates(coordinator.get("Tasks").get(0))).containsKey("local/ready-check.sh");
+        JsonNode workers = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(1);
+        assertThat(workers.get("Services")).hasSize(1);
+        assertThat(workers.get("Services").get(0).get("Tags")).extracting(JsonNode::asText).doesNotContain("traefik.enable=true");
+        assertThat(templates(workers.get("Tasks").get(0))).doesNotContainKey("local/ready-check.sh");
+    }
+
+    @Test
+    void testCoordinatorWaitsForOneWorkerUnlessOverridden()
+    {
+        JsonNode coordinator = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(0);
+        assertThat(templates(coordinator.get("Tasks").get(0)).get("local/etc/config.properties"))
+                .contains("query-manager.required-workers=1\n")
+                .contains("query-manager.required-workers-max-wait=5m\n");
     }
 
     @Test

@@ -1,0 +1,44 @@
+package io.prestoorchestrator.discovery;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+import static java.util.Objects.requireNonNull;
+
+/** The instances of a Consul service with the state of their checks, as routing sees them. */
+public interface ServiceHealth
+{
+    /** Every instance of {@code service}, whatever the state of its checks; empty when none is registered. */
+    CompletionStage<List<Instance>> instances(String service);
+
+    record Instance(String serviceId, String node, String address, int port, List<String> tags, Map<String, String> meta, List<Check> checks)
+    {
+        public Instance
+        {
+            requireNonNull(serviceId, "serviceId is null");
+            requireNonNull(node, "node is null");
+            requireNonNull(address, "address is null");
+            tags = List.copyOf(requireNonNull(tags, "tags is null"));
+            meta = Map.copyOf(requireNonNull(meta, "meta is null"));
+            checks = List.copyOf(requireNonNull(checks, "checks is null"));
+        }
+
+        /** Passing as Traefik's Consul Catalog provider counts it with {@code strictChecks=passing}: every check, the node's included, passes. */
+        public boolean passing()
+        {
+            return checks.stream().allMatch(check -> check.status().equals("passing"));
+        }
+    }
+
+    /** @param status passing, warning or critical */
+    record Check(String name, String status, String output)
+    {
+        public Check
+        {
+            requireNonNull(name, "name is null");
+            requireNonNull(status, "status is null");
+            requireNonNull(output, "output is null");
+        }
+    }
+}

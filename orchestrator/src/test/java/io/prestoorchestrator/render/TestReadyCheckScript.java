@@ -1,0 +1,151 @@
+package io.prestoorchestrator.render;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the rendered readiness gate ({@code job-templates/trino/ready-check.sh.ftl}) with /bin/sh
+ * and curl against a stand-in coordinator, checking the exit codes Nomad maps to check states:
+ * only 0 (passing) may route, and "not ready" must be critical (2), never warning (1).
+ */
+class TestReadyCheckScript
+{
+    private static final String USER = "presto-orchestrator";
+
+    @TempDir
+    Path directory;
+
+    private HttpServer coordinator;
+    private volatile String info;
+    private volatile String metrics;
+    private volatile String metricsUser;
+
+    @BeforeEach
+    void start()
+            throws IOException
+    {
+        coordinator = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        coordinator.createContext("/v1/info", exchange -> {
+            byte[] body = info.getBytes(UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        coordinator.createContext("/metrics", exchange -> {
+            metricsUser = exchange.getRequestHeaders().getFirst("X-Trino-User");
+            byte[] body = metrics.getBytes(UTF_8);
+            exchange.sendResponseHeaders(metricsUser == null ? 401 : 200, metricsUser == null ? -1 : body.length);
+            if (metricsUser != null) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        coordinator.start();
+    }
+
+    @AfterEach
+    void stop()
+    {
+        coordinator.stop(0);
+    }
+
+    @Test
+    void testPassesOnlyWithEnoughActiveWorkers()
+            throws Exception
+    {
+        Path script = renderScript();
+        info = "{\"nodeVersion\":{\"version\":\"476\"},\"environment\":\"local\",\"coordinator\":true,\"starting\":false,\"uptime\":\"1.00m\"}";
+
+        metrics = activeNodes("2.0");
+        Result result = run(script, 2);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).isEqualTo("not ready: the coordinator counts 1 of 2 required active worker(s)\n");
+        assertThat(metricsUser).isEqualTo(USER);
+
+        metrics = activeNodes("3.0");
+        result = run(script, 2);
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.output()).isEqualTo("ready: the coordinator counts 2 active worker(s), 2 required\n");
+
+        metrics = activeNodes("1.0");
+        assertThat(run(script, 0).exitCode()).as("min 0: the coordinator alone is routable (queries wait for a worker)").isZero();
+    }
+
+    @Test
+    void testStartingCoordinatorIsNotReady()
+            throws Exception
+    {
+        Path script = renderScript();
+        info = "{\"nodeVersion\":{\"version\":\"476\"},\"environment\":\"local\",\"coordinator\":true,\"starting\":true,\"uptime\":\"1.00s\"}";
+        metrics = activeNodes("3.0");
+        Result result = run(script, 1);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).isEqualTo("not ready: the coordinator is still starting\n");
+    }
+
+    @Test
+    void testSilentCoordinatorAndMissingMetricAreNotReady()
+            throws Exception
+    {
+        Path script = renderScript();
+        info = "{\"starting\":false}";
+        metrics = "# no node manager here\ntrino_other_metric 1.0\n";
+        Result result = run(script, 1);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).startsWith("not ready: ").contains("has no DiscoveryNodeManager ActiveNodeCount");
+
+        int port = coordinator.getAddress().getPort();
+        coordinator.stop(0);
+        result = run(script, 1);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).startsWith("not ready: the coordinator does not answer at http://127.0.0.1:" + port + "/v1/info");
+    }
+
+    private static String activeNodes(String value)
+    {
+        return """
+                # TYPE trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount gauge
+                trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount %s
+                trino_metadata_name_DiscoveryNodeManager_InactiveNodeCount 0.0
+                """.formatted(value);
+    }
+
+    private Path renderScript()
+            throws IOException
+    {
+        JsonNode task = new JobRenderer(TestingRenderInputs.TEMPLATES).render(TestingClusterSpecs.local(), TestingRenderInputs.local())
+                .job().get("Job").get("TaskGroups").get(0).get("Tasks").get(0);
+        String body = TestJobRenderer.templates(task).get("local/ready-check.sh");
+        assertThat(body).startsWith("#!/bin/sh\n");
+        Path script = directory.resolve("ready-check.sh");
+        Files.writeString(script, body, UTF_8);
+        return script;
+    }
+
+    private Result run(Path script, int required)
+            throws IOException, InterruptedException
+    {
+        Process process = new ProcessBuilder("/bin/sh", script.toString(), Integer.toString(coordinator.getAddress().getPort()), Integer.toString(required), USER)
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    private record Result(int exitCode, String output) {}
+}
