@@ -151,19 +151,21 @@ create_demo_cluster() {
     else
         log "cluster demo already exists"
     fi
-    local waited=0 body workers state
+    local waited=0 body workers state routable
     while true; do
         body="$(api GET /v1/clusters/demo)"; body="${body%$'\n'*}"
         workers="$(printf '%s' "$body" | json_field status activeWorkers)"
         state="$(printf '%s' "$body" | json_field state)"
-        [[ "$workers" == 2 ]] && break
+        routable="$(printf '%s' "$body" | json_field status routing routable)"
+        [[ "$workers" == 2 && "$routable" == True ]] && break
         [[ "$state" == failed || "$state" == stopped ]] && die "cluster demo is $state; see GET /v1/clusters/demo/events and $LOG_DIR/nomad-sim.log"
         (( waited >= 300 )) && die "cluster demo has ${workers:-no} active workers after 300s; see $LOG_DIR/nomad-sim.log"
-        (( waited % 10 == 0 )) && log "waiting for cluster demo: state ${state:-?}, active workers ${workers:-none yet} of 2 (${waited}s)"
+        (( waited % 10 == 0 )) && log "waiting for cluster demo: state ${state:-?}, active workers ${workers:-none yet} of 2, $(printf '%s' "$body" | json_field status routing reason) (${waited}s)"
         sleep 2; waited=$((waited + 2))
     done
     DEMO_COORDINATOR_URL="$(printf '%s' "$body" | json_field status coordinatorUrl)"
-    log "cluster demo is up: $DEMO_COORDINATOR_URL with 2 active workers"
+    DEMO_URL="$(printf '%s' "$body" | json_field status routing url)"
+    log "cluster demo is up: $DEMO_URL through Traefik (coordinator $DEMO_COORDINATOR_URL) with 2 active workers"
 }
 
 main() {
@@ -190,10 +192,11 @@ main() {
         --entrypoints.web.address="127.0.0.1:$TRAEFIK_PORT" \
         --entrypoints.traefik.address="127.0.0.1:$TRAEFIK_PING_PORT" \
         --ping=true --ping.entrypoint=traefik \
-        --accesslog=true --log.level=INFO \
+        --accesslog=true --accesslog.filepath="$LOG_DIR/traefik-access.log" --log.level=INFO \
         --providers.consulcatalog=true \
         --providers.consulcatalog.endpoint.address="127.0.0.1:$CONSUL_PORT" \
         --providers.consulcatalog.exposedByDefault=false \
+        --providers.consulcatalog.strictChecks=passing \
         --providers.consulcatalog.refreshInterval=2s
     wait_for traefik "http://127.0.0.1:$TRAEFIK_PING_PORT/ping"
 
@@ -201,12 +204,14 @@ main() {
         --storage.tsdb.path="$LOCAL_DIR/prometheus-data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
     wait_for prometheus "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"
 
-    start orchestrator env ORCHESTRATOR_CONFIG="$LOCAL_DIR/orchestrator.yaml" \
+    # PRESTO_ORCH_PUBLIC_PORT: the port in each cluster's public URL (job-templates/vars/local.yaml)
+    start orchestrator env ORCHESTRATOR_CONFIG="$LOCAL_DIR/orchestrator.yaml" PRESTO_ORCH_PUBLIC_PORT="$TRAEFIK_PORT" \
         AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
         java -jar "$ORCHESTRATOR_JAR" serve
     wait_for orchestrator "http://127.0.0.1:$ORCHESTRATOR_PORT/health/ready" 90
 
     DEMO_COORDINATOR_URL=""
+    DEMO_URL=""
     if [[ "${DEMO_CLUSTER:-1}" != 0 ]]; then
         create_demo_cluster
     fi
@@ -225,6 +230,7 @@ export AWS_REGION=us-east-1
 export PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
 export TRINO_CLI_JAR=$TRINO_CLI_JAR
 export DEMO_COORDINATOR_URL=$DEMO_COORDINATOR_URL
+export DEMO_URL=$DEMO_URL
 ENV
     chmod 600 "$LOCAL_DIR/env"
 
@@ -232,7 +238,7 @@ ENV
 
 Local stack is up (127.0.0.1):
   orchestrator   http://127.0.0.1:$ORCHESTRATOR_PORT   (health: /health/ready, API token in $LOCAL_DIR/env)
-  traefik        http://127.0.0.1:$TRAEFIK_PORT   (clusters by Host header)
+  traefik        http://127.0.0.1:$TRAEFIK_PORT   (every cluster at http://<cluster>.trino.localhost:$TRAEFIK_PORT)
   nomad sim      http://127.0.0.1:$NOMAD_PORT
   consul sim     http://127.0.0.1:$CONSUL_PORT
   moto (AWS)     http://127.0.0.1:$MOTO_PORT
@@ -241,8 +247,11 @@ Connection details: source $LOCAL_DIR/env      Logs: $LOG_DIR      Stop: scripts
 SUMMARY
     if [[ -n "$DEMO_COORDINATOR_URL" ]]; then
         cat <<DEMO
-Demo Trino cluster 'demo' (1 coordinator, 2 workers): $DEMO_COORDINATOR_URL
-  java -jar $TRINO_CLI_JAR --server $DEMO_COORDINATOR_URL --execute 'SELECT count(*) FROM tpch.sf1.lineitem'
+Demo Trino cluster 'demo' (1 coordinator, 2 workers): $DEMO_URL (through Traefik)
+  curl $DEMO_URL/v1/info
+  java -jar $TRINO_CLI_JAR --server $DEMO_URL --http-proxy 127.0.0.1:$TRAEFIK_PORT --execute 'SELECT count(*) FROM tpch.sf1.lineitem'
+  (*.localhost is 127.0.0.1 for curl and browsers; Java does not resolve it, so the CLI uses Traefik as its HTTP proxy.
+   The coordinator itself: $DEMO_COORDINATOR_URL)
 DEMO
     fi
 }

@@ -2,6 +2,8 @@ package io.prestoorchestrator.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one statement through the real Trino CLI jar, the way a user would. */
@@ -26,7 +28,17 @@ public final class TrinoCli
     public static Result execute(String cliJar, String server, String user, String sql)
             throws IOException, InterruptedException
     {
-        Process cli = new ProcessBuilder("java", "-jar", cliJar, "--server", server, "--user", user, "--execute", sql)
+        return execute(cliJar, server, user, sql, List.of());
+    }
+
+    /** @param options more CLI options, e.g. {@code --http-proxy 127.0.0.1:8000} to reach a {@code *.localhost} host through Traefik */
+    public static Result execute(String cliJar, String server, String user, String sql, List<String> options)
+            throws IOException, InterruptedException
+    {
+        List<String> command = new ArrayList<>(List.of("java", "-jar", cliJar, "--server", server, "--user", user));
+        command.addAll(options);
+        command.addAll(List.of("--execute", sql));
+        Process cli = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         cli.getOutputStream().close();
