@@ -69,7 +69,7 @@ class LocalStackIT
 
         Map<String, String> env = readEnv(localDir.resolve("env"));
         assertThat(env).containsKeys("ORCHESTRATOR_URL", "ORCHESTRATOR_TOKEN", "TRAEFIK_URL", "NOMAD_ADDR", "CONSUL_HTTP_ADDR", "AWS_ENDPOINT_URL",
-                "TRINO_CLI_JAR", "DEMO_COORDINATOR_URL");
+                "TRINO_CLI_JAR", "DEMO_COORDINATOR_URL", "DEMO_URL");
         String orchestrator = env.get("ORCHESTRATOR_URL");
 
         HttpResponse<String> ready = get(orchestrator + "/health/ready", null);
@@ -82,11 +82,14 @@ class LocalStackIT
         assertThat(new JsonObject(info.body()).getString("principal")).isEqualTo("local-admin");
         assertThat(get(orchestrator + "/v1/info", null).statusCode()).isEqualTo(401);
 
-        // the demo cluster answers through the Trino CLI, as the README says
-        assertThat(env.get("DEMO_COORDINATOR_URL")).startsWith("http://127.0.0.1:");
-        TrinoCli.Result answer = TrinoCli.execute(env.get("TRINO_CLI_JAR"), env.get("DEMO_COORDINATOR_URL"), "local-stack-it", "SELECT count(*) FROM tpch.sf1.lineitem");
+        // the demo cluster answers the Trino CLI through Traefik at its public URL, as the README says
+        String traefikPort = env.get("TRAEFIK_URL").substring(env.get("TRAEFIK_URL").lastIndexOf(':') + 1);
+        assertThat(env.get("DEMO_URL")).isEqualTo("http://demo.trino.localhost:" + traefikPort);
+        TrinoCli.Result answer = TrinoCli.execute(env.get("TRINO_CLI_JAR"), env.get("DEMO_URL"), "local-stack-it", "SELECT count(*) FROM tpch.sf1.lineitem",
+                List.of("--http-proxy", "127.0.0.1:" + traefikPort));
         assertThat(answer.exitCode()).as(answer.output()).isZero();
         assertThat(answer.output()).endsWith("\"6001215\"");
+        assertThat(env.get("DEMO_COORDINATOR_URL")).startsWith("http://127.0.0.1:");
 
         List<Long> pidsBefore = recordedPids();
         Result second = run("scripts/run-local.sh");
