@@ -1,0 +1,182 @@
+package io.prestoorchestrator.app;
+
+import io.prestoorchestrator.config.AuthConfig;
+import io.prestoorchestrator.config.AuthConfig.ApiToken;
+import io.prestoorchestrator.config.AuthConfig.Role;
+import io.prestoorchestrator.config.AwsConfig;
+import io.prestoorchestrator.config.ClustersConfig;
+import io.prestoorchestrator.config.ConsulConfig;
+import io.prestoorchestrator.config.HttpConfig;
+import io.prestoorchestrator.config.NomadConfig;
+import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.config.Secret;
+import io.prestoorchestrator.sim.consul.ConsulSimulator;
+import io.prestoorchestrator.sim.nomad.NomadSimulator;
+import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
+import io.prestoorchestrator.testing.CapturedLogs;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Cluster secrets through a real moto SSM: a catalog that refers to a parameter that does not exist
+ * is refused with a 422 naming the path and nothing is stored or deployed; once the parameter
+ * exists, the value reaches the Nomad Variable the task reads and nothing else (job, API, log).
+ */
+class SsmRenderingIT
+{
+    private static final String ADMIN = "ssm-rendering-admin-token";
+    private static final String PASSWORD_PATH = "/presto-orchestrator/catalogs/warehouse/connection-password";
+    private static final String PASSWORD = "pg-secret-value-51c9e0";
+
+    private static Process moto;
+    private static URI endpoint;
+    private static ConsulSimulator consul;
+    private static NomadSimulator nomad;
+    private static Orchestrator orchestrator;
+    private static CapturedLogs logs;
+    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start()
+            throws Exception
+    {
+        String binary = System.getenv("MOTO_SERVER_BIN");
+        if (binary == null) {
+            throw new IllegalStateException("MOTO_SERVER_BIN is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh");
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        endpoint = URI.create("http://127.0.0.1:" + port);
+        moto = new ProcessBuilder(binary, "-H", "127.0.0.1", "-p", String.valueOf(port))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        System.setProperty("aws.accessKeyId", "testing");
+        System.setProperty("aws.secretAccessKey", "testing");
+
+        Path dir = Files.createTempDirectory("ssm-rendering-it");
+        consul = ConsulSimulator.builder().port(0).build().startAndWait();
+        nomad = new NomadSimulator(NomadSimulatorConfig.defaults(1, "dc1", dir.resolve("nomad")).withConsul(consul.baseUri())).start();
+        OrchestratorConfig config = new OrchestratorConfig(
+                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
+                new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
+                new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
+                new AwsConfig(true, "us-east-1", Optional.of(endpoint), "/presto-orchestrator", Duration.ofSeconds(10)),
+                new AuthConfig(List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN))), Optional.empty()),
+                OrchestratorConfig.DEFAULTS.logging(),
+                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)));
+        logs = new CapturedLogs();
+        // no Trino needed: the tasks fail to start, which this test does not wait for
+        orchestrator = Orchestrator.start(config, Clock.systemUTC(), Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk"))
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop()
+            throws Exception
+    {
+        if (orchestrator != null) {
+            orchestrator.stop();
+        }
+        if (logs != null) {
+            logs.close();
+        }
+        if (nomad != null) {
+            nomad.close();
+        }
+        if (consul != null) {
+            consul.close();
+        }
+        if (moto != null) {
+            moto.destroy();
+            moto.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void testMissingParameterIsNamedAndThenTheSecretReachesOnlyTheNomadVariable()
+            throws Exception
+    {
+        HttpResponse<String> catalog = call("POST", "/v1/catalogs", """
+                {"name":"warehouse","connectorName":"postgresql",
+                 "properties":{"connection-url":"jdbc:postgresql://db.internal:5432/warehouse","connection-user":"trino"},
+                 "secretProperties":{"connection-password":"ssm:%s"}}""".formatted(PASSWORD_PATH));
+        assertThat(catalog.statusCode()).as(catalog.body()).isEqualTo(201);
+
+        String cluster = "{\"name\":\"etl\",\"catalogs\":[\"warehouse\"]}";
+        HttpResponse<String> refused = call("POST", "/v1/clusters", cluster);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
+        JsonObject problem = new JsonObject(refused.body());
+        assertThat(problem.getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("/catalogs");
+        assertThat(problem.getJsonArray("errors").getJsonObject(0).getString("message"))
+                .contains("SSM parameter " + PASSWORD_PATH).contains("does not exist");
+        assertThat(call("GET", "/v1/clusters/etl", null).statusCode()).as("nothing stored").isEqualTo(404);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/job/trino-etl")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("nothing deployed").isEqualTo(404);
+
+        try (SsmClient ssm = SsmClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            ssm.putParameter(PutParameterRequest.builder().name(PASSWORD_PATH).value(PASSWORD).type(ParameterType.SECURE_STRING).build());
+        }
+        HttpResponse<String> accepted = call("POST", "/v1/clusters", cluster);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+
+        // the value lands in the Nomad Variable the task templates read
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> variable = http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/var/nomad/jobs/trino-etl")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(variable.statusCode()).isEqualTo(200);
+            assertThat(new JsonObject(variable.body()).getJsonObject("Items").getMap().values()).contains(PASSWORD);
+        });
+        // and nowhere else: not in the job Nomad shows, the API's job, the events, or a log line
+        HttpResponse<String> nomadJob = http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/job/trino-etl")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(nomadJob.statusCode()).isEqualTo(200);
+        assertThat(nomadJob.body()).doesNotContain(PASSWORD).contains("nomadVar");
+        assertThat(call("GET", "/v1/clusters/etl/job", null).body()).doesNotContain(PASSWORD);
+        assertThat(call("GET", "/v1/clusters/etl/events", null).body()).doesNotContain(PASSWORD);
+        assertThat(new JsonObject(nomadJob.body()).getJsonObject("Meta").getString("orchestrator_ssm_versions")).contains(PASSWORD_PATH + "=1");
+        assertThat(logs.text()).doesNotContain(PASSWORD);
+    }
+
+    private static HttpResponse<String> call(String method, String path, String body)
+            throws Exception
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + orchestrator.port() + path))
+                .header("Authorization", "Bearer " + ADMIN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
