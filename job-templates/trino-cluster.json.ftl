@@ -6,20 +6,28 @@
 [#assign publicHost = cluster.name + "." + vars.route_domain]
 [#assign publicUrl = vars.public_scheme + "://" + publicHost + (vars.public_port?string == (vars.public_scheme == "https")?then("443", "80"))?then("", ":" + vars.public_port?string)]
 [#-- a Trino file as a JSON string: render the sub-template, then escape it --]
-[#macro file path dest perms="0644"]
-[#local body][#include path][/#local]
+[#-- parse=false: a plain file (a shell script), included as it is --]
+[#macro file path dest perms="0644" parse=true]
+[#local body][#include path parse=parse][/#local]
 {"DestPath": "[=dest?json_string]", "EmbeddedTmpl": "[=body?json_string]", "ChangeMode": "[=vars.template_change_mode?json_string]", "Perms": "[=perms]"}[/#macro]
 [#macro task role]
 [#assign role = role]
 {
   "Name": "trino",
   "Driver": "[=vars.driver?json_string]",
+[#assign drainWrapper = role == "worker" && vars.driver == "raw_exec" && vars.drain_on_stop]
 [#if vars.driver == "raw_exec"]
   "Config": {
+[#if drainWrapper]
+    [#-- drain path 3: on the kill signal the wrapper drains Trino (DRAINING -> DRAINED -> SHUTTING_DOWN) before it exits --]
+    "command": "/bin/bash",
+    "args": ["${NOMAD_TASK_DIR}/run-with-drain", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
+[#else]
     "command": "[=vars.trino_home?json_string]/bin/launcher",
     "args": ["run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
+[/#if]
   },
-  "Env": {"JAVA_HOME": "[=vars.java_home?json_string]"},
+  "Env": {"JAVA_HOME": "[=vars.java_home?json_string]"[#if drainWrapper], "TRINO_HOME": "[=vars.trino_home?json_string]"[/#if][#if role == "worker"], "TRINO_DRAIN_USER": "[=vars.orchestrator_user?json_string]", "TRINO_DRAIN_TIMEOUT_SECONDS": "[=vars.drain_timeout_seconds?c]"[/#if]},
 [#else]
   "Config": {
     "image": "[=cluster.image?json_string]",
@@ -27,6 +35,9 @@
     "entrypoint": ["[=vars.docker_launcher?json_string]"],
     "args": ["run", "--etc-dir", "/local/etc", "--data-dir", "[=vars.data_dir?json_string]"]
   },
+[#if role == "worker"]
+  "Env": {"TRINO_DRAIN_USER": "[=vars.orchestrator_user?json_string]", "TRINO_DRAIN_TIMEOUT_SECONDS": "[=vars.drain_timeout_seconds?c]"},
+[/#if]
 [/#if]
   "Resources": {"CPU": [=(role == "coordinator")?then(cluster.coordinator.cpuMhz, cluster.workers.cpuMhz)], "MemoryMB": [=(role == "coordinator")?then(cluster.coordinator.memoryMb, cluster.workers.memoryMb)]},
   "KillSignal": "[=vars.kill_signal?json_string]",
@@ -39,6 +50,9 @@
     [@file "trino/log.properties.ftl" "local/etc/log.properties"/]
 [#if role == "coordinator"]
     ,[@file "trino/ready-check.sh.ftl" "local/ready-check.sh" "0755"/]
+[/#if]
+[#if drainWrapper]
+    ,[@file "trino/run-with-drain.sh" "local/run-with-drain" "0755" false/]
 [/#if]
 [#if role == "worker"]
     ,[@file "trino/access-control.properties.ftl" "local/etc/access-control.properties"/]

@@ -92,7 +92,7 @@ check_scripts() {
 }
 
 check_drain_entrypoint() {
-  packer/trino-image/test-run-with-drain.sh | sed 's/^/[check-iac] /' || fail "packer/trino-image/run-with-drain does not drain as expected (output above)"
+  packer/trino-image/test-run-with-drain.sh | sed 's/^/[check-iac] /' || fail "job-templates/trino/run-with-drain.sh does not drain as expected (output above)"
 }
 
 check_with_terraform() {

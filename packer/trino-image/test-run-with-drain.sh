@@ -39,7 +39,7 @@ run_case() { # mode expected-PUT-sequence expected-log-line
   local mode=$1 expected=$2 phrase=$3 pid code puts
   rm -f "$work/ready"
   MODE=$mode PORT=$port READY="$work/ready" TRINO_HOME="$work" TRINO_DRAIN_POLL_SECONDS=1 TRINO_DRAIN_TIMEOUT_SECONDS=10 TRINO_DRAIN_USER=presto-orchestrator \
-    "$here/run-with-drain" run --etc-dir "$work/etc" >"$work/$mode.log" 2>&1 &
+    "$here/../../job-templates/trino/run-with-drain.sh" run --etc-dir "$work/etc" >"$work/$mode.log" 2>&1 &
   pid=$!
   for _ in $(seq 50); do [[ -e $work/ready ]] && break; sleep 0.1; done
   sleep 0.3

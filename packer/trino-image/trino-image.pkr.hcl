@@ -48,7 +48,7 @@ build {
   sources = ["source.docker.trino"]
 
   provisioner "file" {
-    source      = "${path.root}/run-with-drain"
+    source      = "${path.root}/../../job-templates/trino/run-with-drain.sh"
     destination = "/usr/lib/trino/bin/run-with-drain"
   }
 

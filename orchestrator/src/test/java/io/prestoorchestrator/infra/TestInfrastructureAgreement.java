@@ -149,7 +149,7 @@ class TestInfrastructureAgreement
         assertThat(Math.min(100 * heartbeat, 48 * 3600)).isGreaterThanOrEqualTo(exampleBound);
 
         // The image's own drain gives up before Nomad's kill timeout force-kills it.
-        Matcher drain = Pattern.compile("TRINO_DRAIN_TIMEOUT_SECONDS:-(\\d+)").matcher(read(ROOT.resolve("packer/trino-image/run-with-drain")));
+        Matcher drain = Pattern.compile("TRINO_DRAIN_TIMEOUT_SECONDS:-(\\d+)").matcher(read(ROOT.resolve("job-templates/trino/run-with-drain.sh")));
         assertThat(drain.find()).as("TRINO_DRAIN_TIMEOUT_SECONDS default in run-with-drain").isTrue();
         assertThat(Long.parseLong(drain.group(1))).isLessThan(exampleBound);
     }

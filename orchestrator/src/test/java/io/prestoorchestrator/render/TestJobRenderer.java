@@ -58,15 +58,22 @@ class TestJobRenderer
 
         JsonNode task = workers.get("Tasks").get(0);
         assertThat(task.get("Driver").asText()).isEqualTo("raw_exec");
-        assertThat(task.get("Config").get("command").asText()).isEqualTo("/opt/trino-server-476/bin/launcher");
+        // workers run under the drain-on-stop wrapper (drain path 3); the coordinator runs the launcher itself
+        assertThat(task.get("Config").get("command").asText()).isEqualTo("/bin/bash");
         assertThat(task.get("Config").get("args")).extracting(JsonNode::asText)
-                .containsExactly("run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "${NOMAD_ALLOC_DIR}/data", "--jvm-dir", "/usr/lib/jvm/temurin-25");
+                .containsExactly("${NOMAD_TASK_DIR}/run-with-drain", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "${NOMAD_ALLOC_DIR}/data", "--jvm-dir", "/usr/lib/jvm/temurin-25");
+        assertThat(task.get("Env").get("TRINO_HOME").asText()).isEqualTo("/opt/trino-server-476");
+        assertThat(task.get("Env").get("TRINO_DRAIN_USER").asText()).isEqualTo("presto-orchestrator");
+        assertThat(templates(task).get("local/run-with-drain")).startsWith("#!/usr/bin/env bash\n").contains("PUT /v1/info/state \"DRAINING\"");
+        JsonNode coordinatorTask = coordinator.get("Tasks").get(0);
+        assertThat(coordinatorTask.get("Config").get("command").asText()).isEqualTo("/opt/trino-server-476/bin/launcher");
+        assertThat(templates(coordinatorTask)).doesNotContainKey("local/run-with-drain");
         assertThat(task.get("KillSignal").asText()).isEqualTo("SIGTERM");
         assertThat(task.get("KillTimeout").asLong()).isEqualTo(120_000_000_000L);
         assertThat(task.get("Resources").get("MemoryMB").asInt()).isEqualTo(1024);
         Map<String, String> files = templates(task);
         assertThat(files).containsOnlyKeys("local/etc/config.properties", "local/etc/node.properties", "local/etc/jvm.config", "local/etc/log.properties",
-                "local/etc/access-control.properties", "local/etc/access-control-rules.json", "local/etc/catalog/tpch.properties");
+                "local/etc/access-control.properties", "local/etc/access-control-rules.json", "local/etc/catalog/tpch.properties", "local/run-with-drain");
         assertThat(files.get("local/etc/config.properties"))
                 .contains("coordinator=false\n", "http-server.http.port={{ env \"NOMAD_PORT_http\" }}\n", "discovery.uri=http://127.0.0.1:18080\n",
                         "query.max-memory-per-node=256MB\n", "memory.heap-headroom-per-node=154MB\n", "query.max-execution-time=1h\n");

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Entrypoint of the presto-orchestrator Trino image: runs Trino's launcher as a child process and,
+# Entrypoint of Trino workers: of the presto-orchestrator Trino image (packer/trino-image copies this
+# file), and of local raw_exec workers (job-templates/trino-cluster.json.ftl renders it into the task
+# directory when vars.drain_on_stop is true). It runs Trino's launcher as a child process and,
 # on the stop signal (Nomad's kill_signal, SIGTERM; or SIGINT), drains the worker before it exits
 # (drain path 3 of issue 6: count lowered or job stopped outside the orchestrator):
 #   PUT /v1/info/state "DRAINING"  (X-Trino-User: $TRINO_DRAIN_USER, the orchestrator's user, the
