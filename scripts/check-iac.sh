@@ -11,10 +11,19 @@
 #      and, if a local provider mirror with hashicorp/aws exists ($TF_PLUGIN_MIRROR, default
 #      /opt/tf-plugins), `init -backend=false` + `validate` of every module and the example
 #      environment against the real provider schema, in a scratch copy (the repo is not touched).
-# The names and settings that must agree across terraform/, packer/ and the orchestrator are checked
-# by orchestrator/src/test/java/io/prestoorchestrator/infra/TestInfrastructureAgreement.java
+#   4. The production system jobs (job-templates/system/*.json.ftl, every variable file in
+#      job-templates/system/vars/): rendered with the orchestrator's own renderer through the built
+#      jar (`render-system`), each must be valid JSON with Job.ID = its name, and its HCL task
+#      templates (nomad-autoscaler agent and policies) must parse with hclfmt. Needs
+#      orchestrator/target/presto-orchestrator.jar newer than orchestrator/src/main; otherwise
+#      SKIPPED with a message: the same rendering and checks run in `mvn verify`
+#      (TestSystemJobRenderer, TestInfrastructureAgreement), and scripts/test.sh runs
+#      `check-iac.sh --system-jobs` again after mvn has built the jar (~2 s).
+# The names and settings that must agree across terraform/, packer/, job-templates/ and the
+# orchestrator are checked by orchestrator/src/test/java/io/prestoorchestrator/infra/TestInfrastructureAgreement.java
 # (part of `mvn verify`).
 #
+# Usage: scripts/check-iac.sh [--system-jobs]   (--system-jobs: only check 4)
 # Standalone, idempotent; exits non-zero, naming the file, on the first kind of failure found.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -134,11 +143,69 @@ check_with_terraform() {
   say "$tf validate used hashicorp/aws $(ls "$TF_PLUGIN_MIRROR/registry.terraform.io/hashicorp/aws" | tr '\n' ' ')from $TF_PLUGIN_MIRROR"
 }
 
+check_system_jobs() {
+  local jar=orchestrator/target/presto-orchestrator.jar covered="TestSystemJobRenderer and TestInfrastructureAgreement render and check them in mvn verify"
+  if [[ ! -f $jar ]]; then
+    say "SKIPPED: rendering job-templates/system/*.json.ftl (no $jar yet; $covered)"
+    return
+  fi
+  if [[ -n "$(find orchestrator/src/main -type f -newer "$jar" -print -quit)" ]]; then
+    say "SKIPPED: rendering job-templates/system/*.json.ftl ($jar is older than orchestrator/src/main; $covered)"
+    return
+  fi
+  command -v java >/dev/null || fail "java is needed to render the system jobs with $jar"
+  local scratch vars environment jobs=0 files=0
+  scratch=$(mktemp -d)
+  trap 'rm -rf "$scratch"' RETURN
+  for vars in job-templates/system/vars/*.yaml; do
+    environment=$(basename "$vars" .yaml)
+    java -jar "$jar" render-system --templates job-templates --vars "$vars" --output-dir "$scratch/$environment" >/dev/null ||
+      fail "render-system with $vars (message above)"
+  done
+  # Valid JSON, Job.ID = file name; HCL task templates written out with consul-template
+  # expressions replaced, for hclfmt.
+  read -r jobs files < <(python3 - "$scratch" <<'PY'
+import glob, json, os, re, sys
+root = sys.argv[1]
+jobs = files = 0
+for path in sorted(glob.glob(os.path.join(root, "*", "*.json"))):
+    name = os.path.basename(path)[:-len(".json")]
+    with open(path) as f:
+        job = json.load(f)["Job"]
+    if job.get("ID") != name:
+        sys.exit(f"{path}: Job.ID {job.get('ID')!r} is not {name!r}")
+    jobs += 1
+    for group in job["TaskGroups"]:
+        for task in group["Tasks"]:
+            for template in task.get("Templates") or []:
+                if template["DestPath"].endswith(".hcl"):
+                    files += 1
+                    out = os.path.join(os.path.dirname(path), "hcl", name, template["DestPath"].replace("/", "_"))
+                    os.makedirs(os.path.dirname(out), exist_ok=True)
+                    with open(out, "w") as f:
+                        f.write(re.sub(r"\{\{.*?\}\}", "X", template["EmbeddedTmpl"]))
+print(jobs, files)
+PY
+  ) || fail "rendered system jobs are not what Nomad expects (message above)"
+  local f
+  while IFS= read -r f; do
+    "$HCLFMT" -check "$f" >/dev/null 2>"$CACHE/.hclfmt.err" || { cat "$CACHE/.hclfmt.err" >&2; fail "HCL syntax of a rendered task template: ${f#"$scratch"/}"; }
+  done < <(find "$scratch" -path '*/hcl/*' -type f | sort)
+  say "system jobs: $jobs rendered with $(ls job-templates/system/vars/*.yaml | wc -l) variable files by $jar, valid JSON, Job.ID = name; $files HCL task templates parse"
+}
+
 started=$SECONDS
 mkdir -p "$CACHE"
+if [[ ${1:-} == --system-jobs ]]; then
+  install_hclfmt
+  check_system_jobs
+  exit 0
+fi
+[[ $# == 0 ]] || fail "usage: scripts/check-iac.sh [--system-jobs]"
 install_hclfmt
 check_hcl
 check_scripts
 check_drain_entrypoint
 check_with_terraform
+check_system_jobs
 say "all checks passed in $((SECONDS - started)) s (cross-checks: TestInfrastructureAgreement in mvn verify)"

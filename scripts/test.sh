@@ -2,7 +2,8 @@
 # The README's test command (and what CI runs): installs the local stack's parts if needed
 # (scripts/setup.sh), then runs every module's unit tests (surefire, Test*) and integration tests
 # (failsafe, *IT: real Trino, Traefik, nomad-autoscaler, moto, the simulators, run-local.sh itself),
-# after the offline checks of packer/ and terraform/ (scripts/check-iac.sh),
+# after the offline checks of packer/, terraform/ and the system job templates (scripts/check-iac.sh;
+# its system-job rendering runs again after mvn, with the jar mvn built),
 # and prints a summary with counts. Exits non-zero when anything failed.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +24,14 @@ set +e
 mvn -B -ntp verify "$@"
 maven_status=$?
 set -e
+
+# The jar mvn just built renders the production system jobs (check-iac.sh skipped that above when
+# no fresh jar existed yet); ~2-4 s.
+system_jobs_status=0
+if [[ $maven_status == 0 ]]; then
+    echo "[test] system job templates through the built jar (scripts/check-iac.sh --system-jobs)"
+    scripts/check-iac.sh --system-jobs || system_jobs_status=$?
+fi
 
 python3 - "$REPO_ROOT" "$maven_status" "$setup_seconds" "$((SECONDS - started))" <<'PY'
 import glob, os, sys
@@ -49,4 +58,7 @@ if passed == 0:
     print("[test] ERROR: no test ran", file=sys.stderr)
     sys.exit(1)
 PY
-exit "$maven_status"
+if [[ $maven_status != 0 ]]; then
+    exit "$maven_status"
+fi
+exit "$system_jobs_status"

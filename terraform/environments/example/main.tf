@@ -55,6 +55,12 @@ module "orchestrator_iam" {
   asg_name_prefix     = local.asg_name_prefix
 }
 
+module "autoscaler_iam" {
+  source          = "../../modules/autoscaler-iam"
+  name            = "${local.name}-nomad-autoscaler"
+  asg_name_prefix = local.asg_name_prefix
+}
+
 module "nlb" {
   source             = "../../modules/nlb"
   name               = local.name
@@ -65,8 +71,9 @@ module "nlb" {
   orchestrator_port  = var.orchestrator_port
 }
 
-# Runs the orchestrator (two replicas), Traefik, Prometheus and nomad-autoscaler; its instance
-# role carries the orchestrator's policy. Its own terminations are drained like any pool's.
+# Runs the orchestrator (two replicas), Traefik, Prometheus and nomad-autoscaler (job-templates/system/);
+# its instance role carries the orchestrator's and the autoscaler's policies. Its own terminations
+# are drained like any pool's.
 module "system_pool" {
   source                      = "../../modules/worker-pool"
   name                        = "${local.asg_name_prefix}system"
@@ -88,7 +95,7 @@ module "system_pool" {
   lifecycle_hook_role_arn     = module.lifecycle_queue.hook_role_arn
   heartbeat_timeout_seconds   = var.heartbeat_timeout_seconds
   drain_timeout_seconds       = var.drain_timeout_seconds
-  extra_policy_arns           = [module.orchestrator_iam.policy_arn]
+  extra_policy_arns           = [module.orchestrator_iam.policy_arn, module.autoscaler_iam.policy_arn]
   target_group_arns           = module.nlb.target_group_arns
 }
 

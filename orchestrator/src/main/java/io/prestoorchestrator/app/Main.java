@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Runs Presto/Trino clusters on Nomad + Consul.",
-        subcommands = {Main.Serve.class, Main.CheckConfig.class})
+        subcommands = {Main.Serve.class, Main.CheckConfig.class, RenderSystemJobs.class})
 public final class Main
         implements Callable<Integer>
 {

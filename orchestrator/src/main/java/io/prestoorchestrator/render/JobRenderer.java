@@ -216,12 +216,7 @@ public final class JobRenderer
         model.put("provenance", provenance);
         inputs.coordinatorPort().ifPresent(port -> model.put("coordinatorPort", port));
 
-        String output = process(JOB_TEMPLATE, model);
-        ObjectNode job = parse(output);
-        JsonNode renderedId = job.path("Job").path("ID");
-        if (!renderedId.isTextual() || !renderedId.asText().equals(jobId)) {
-            throw templateError(JOB_TEMPLATE, JOB_TEMPLATE + " must render {\"Job\":{\"ID\":\"" + jobId + "\", ...}}, found ID " + renderedId);
-        }
+        ObjectNode job = renderJob(JOB_TEMPLATE, jobId, model, "vars/<environment>.yaml");
         List<NomadVariable> variables = items.isEmpty() ? List.of() : List.of(new NomadVariable(variablePath, items));
         return new RenderedJob(jobId, job, variables, provenance);
     }
@@ -255,7 +250,23 @@ public final class JobRenderer
         return cluster;
     }
 
-    private String process(String templateName, Map<String, Object> model)
+    /**
+     * Processes one template of this directory and checks that the output is one Nomad job
+     * {@code {"Job":{"ID":<jobId>, ...}}}.
+     *
+     * @param variableFile where {@code vars.*} come from, named in the hint of an undefined-value error
+     */
+    ObjectNode renderJob(String templateName, String jobId, Map<String, Object> model, String variableFile)
+    {
+        ObjectNode job = parse(templateName, process(templateName, model, variableFile));
+        JsonNode renderedId = job.path("Job").path("ID");
+        if (!renderedId.isTextual() || !renderedId.asText().equals(jobId)) {
+            throw templateError(templateName, templateName + " must render {\"Job\":{\"ID\":\"" + jobId + "\", ...}}, found ID " + renderedId);
+        }
+        return job;
+    }
+
+    private String process(String templateName, Map<String, Object> model, String variableFile)
     {
         StringWriter out = new StringWriter(16 * 1024);
         try {
@@ -270,7 +281,7 @@ public final class JobRenderer
             throw templateError(name, name + ", line " + e.getLineNumber() + ", column " + e.getColumnNumber() + ": syntax error: " + firstLine(e.getEditorMessage()));
         }
         catch (TemplateException e) {
-            throw templateError(e);
+            throw templateError(e, variableFile);
         }
         catch (IOException e) {
             throw new UncheckedIOException("cannot read job templates in " + templateDir, e);
@@ -278,7 +289,7 @@ public final class JobRenderer
         return out.toString();
     }
 
-    private static InvalidInputException templateError(TemplateException e)
+    private static InvalidInputException templateError(TemplateException e, String variableFile)
     {
         // a template that failed inside an #include reports the included file
         if (e.getCauseException() instanceof ParseException parse) {
@@ -293,7 +304,7 @@ public final class JobRenderer
         String where = name + ", line " + e.getLineNumber() + ", column " + e.getColumnNumber() + ": ";
         String what;
         if (e instanceof InvalidReferenceException && e.getBlamedExpressionString() != null) {
-            what = "'" + e.getBlamedExpressionString() + "' is undefined or null: define it (in vars/<environment>.yaml for vars.*) or give a default with !";
+            what = "'" + e.getBlamedExpressionString() + "' is undefined or null: define it (in " + variableFile + " for vars.*) or give a default with !";
         }
         else {
             what = firstLine(e.getMessageWithoutStackTop());
@@ -309,12 +320,12 @@ public final class JobRenderer
         return new InvalidInputException("job template error: " + message, List.of(new FieldError("job-templates/" + templateName, message)), true);
     }
 
-    private static ObjectNode parse(String output)
+    private static ObjectNode parse(String templateName, String output)
     {
         try {
             JsonNode node = JSON.readTree(output);
             if (!(node instanceof ObjectNode object) || !(object.get("Job") instanceof ObjectNode)) {
-                throw templateError(JOB_TEMPLATE, JOB_TEMPLATE + " must render one JSON object {\"Job\":{...}}");
+                throw templateError(templateName, templateName + " must render one JSON object {\"Job\":{...}}");
             }
             return object;
         }
@@ -323,12 +334,12 @@ public final class JobRenderer
             int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
             String[] lines = output.split("\n", -1);
             String context = line >= 1 && line <= lines.length ? " near: " + abbreviate(lines[line - 1].strip()) : "";
-            throw templateError(JOB_TEMPLATE, JOB_TEMPLATE + " rendered invalid JSON at output line " + line + ", column " + column + ": "
+            throw templateError(templateName, templateName + " rendered invalid JSON at output line " + line + ", column " + column + ": "
                     + e.getOriginalMessage().lines().findFirst().orElse("") + context);
         }
     }
 
-    private String templateVersion()
+    String templateVersion()
     {
         Path file = templateDir.resolve(VERSION_FILE);
         try {

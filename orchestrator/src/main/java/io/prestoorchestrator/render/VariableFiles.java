@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Levant-style variable files, one per environment: {@code <templates>/vars/<environment>.yaml}.
+ * Levant-style variable files, one per environment: {@code <templates>/vars/<environment>.yaml} for
+ * clusters, {@code <templates>/system/vars/<environment>.yaml} for the system jobs.
  * A string value may refer to the orchestrator's environment as {@code ${env:NAME}}
  * ({@code ${env:NAME:-default}} for a default); an unset variable without a default is an error
  * naming the variable file, the key and the variable.
@@ -44,12 +45,26 @@ final class VariableFiles
             throw InvalidInputException.unprocessable("/environment", "environment '" + environment + "' has no variable file " + displayName
                     + " in the job templates: use one of " + known(templateDir));
         }
+        return load(file, displayName, "/environment", processEnvironment);
+    }
+
+    /**
+     * Loads one variable file.
+     *
+     * @param displayName how errors name the file
+     * @param field the field of the {@link InvalidInputException} when the file is invalid
+     */
+    static Map<String, Object> load(Path file, String displayName, String field, Map<String, String> processEnvironment)
+    {
+        if (!Files.isRegularFile(file)) {
+            throw InvalidInputException.unprocessable(field, "variable file " + displayName + " does not exist");
+        }
         Map<String, Object> raw;
         try {
             raw = YAML.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
         }
         catch (JacksonException e) {
-            throw InvalidInputException.unprocessable("/environment", "variable file " + displayName + " is not valid YAML: " + e.getOriginalMessage()
+            throw InvalidInputException.unprocessable(field, "variable file " + displayName + " is not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         }
         catch (IOException e) {
@@ -62,7 +77,7 @@ final class VariableFiles
         @SuppressWarnings("unchecked")
         Map<String, Object> resolved = (Map<String, Object>) resolve(raw, "", processEnvironment, problems);
         if (!problems.isEmpty()) {
-            throw InvalidInputException.unprocessable("/environment", "variable file " + displayName + ": " + String.join("; ", problems));
+            throw InvalidInputException.unprocessable(field, "variable file " + displayName + ": " + String.join("; ", problems));
         }
         return resolved;
     }

@@ -1,13 +1,24 @@
 package io.prestoorchestrator.infra;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.TestingClusterSpecs;
 import io.prestoorchestrator.config.AwsConfig;
 import io.prestoorchestrator.config.ConfigLoader;
 import io.prestoorchestrator.config.HttpConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.render.RenderInputs;
+import io.prestoorchestrator.render.SystemJobRenderer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +53,7 @@ class TestInfrastructureAgreement
     private static final Path EXAMPLE = ROOT.resolve("terraform/environments/example");
 
     private static final String TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** SDK service package -> IAM action prefix. A client of a service not listed here fails the test. */
     private static final Map<String, String> IAM_PREFIXES = Map.of(
@@ -214,17 +227,212 @@ class TestInfrastructureAgreement
 
         // Resolve the example's orchestrator_environment and load it with the orchestrator's own
         // ConfigLoader, which rejects an unknown key or a value that does not parse.
-        Map<String, String> standIns = Map.of("module.ssm.auth_ssm_path", prefix + "/_orchestrator/auth");
-        String outputs = read(EXAMPLE.resolve("outputs.tf"));
-        Map<String, String> expressions = attributes(block(block(outputs, "output \"orchestrator_environment\""), "value ="));
-        assertThat(expressions).isNotEmpty();
-        Map<String, String> environment = new TreeMap<>();
-        expressions.forEach((key, expression) -> environment.put(key, resolve(expression, variables, standIns)));
+        Map<String, String> environment = terraformOrchestratorEnvironment();
         OrchestratorConfig config = ConfigLoader.load(Optional.empty(), environment);
         assertThat(config.http().port()).isEqualTo(HttpConfig.DEFAULTS.port());
         assertThat(config.aws().enabled()).isTrue();
         assertThat(config.aws().ssmPrefix()).isEqualTo(prefix);
         assertThat(config.auth().ssmPath()).contains(prefix + "/_orchestrator/auth");
+    }
+
+    @Test
+    void testTraefikEntryPointsAreTheLoadBalancerTargets()
+    {
+        JsonNode job = systemJob("traefik").get("Job");
+        assertThat(job.get("Type").asText()).as("one Traefik on every system node: every NLB target").isEqualTo("system");
+        JsonNode group = job.get("TaskGroups").get(0);
+        Map<String, Integer> ports = reservedPorts(group);
+        JsonNode config = yaml(taskTemplate(group, "secrets/traefik.yml"));
+        JsonNode entryPoints = config.get("entryPoints");
+        int web = portOf(entryPoints.get("web").get("address").asText());
+        int ping = portOf(entryPoints.get(config.get("ping").get("entryPoint").asText()).get("address").asText());
+        assertThat(ports).containsEntry("web", web).containsEntry("ping", ping);
+
+        for (Path variables : List.of(MODULES.resolve("nlb/variables.tf"), MODULES.resolve("network/variables.tf"))) {
+            String text = read(variables);
+            assertThat(variableDefault(text, "traefik_port")).as("traefik_port in %s vs entry point web", ROOT.relativize(variables)).isEqualTo(String.valueOf(web));
+            assertThat(variableDefault(text, "traefik_ping_port")).as("traefik_ping_port in %s vs entry point ping", ROOT.relativize(variables)).isEqualTo(String.valueOf(ping));
+        }
+        String main = read(EXAMPLE.resolve("main.tf"));
+        for (String module : List.of("module \"nlb\"", "module \"network\"")) {
+            assertThat(attributes(block(main, module))).as("%s keeps the module's Traefik ports", module).doesNotContainKeys("traefik_port", "traefik_ping_port");
+        }
+        String nlb = read(MODULES.resolve("nlb/main.tf"));
+        String targetGroup = block(nlb, "resource \"aws_lb_target_group\" \"traefik\"");
+        assertThat(attributes(targetGroup).get("port")).isEqualTo("var.traefik_port");
+        Map<String, String> healthCheck = attributes(block(targetGroup, "health_check"));
+        assertThat(healthCheck.get("port")).isEqualTo("tostring(var.traefik_ping_port)");
+        JsonNode check = group.get("Services").get(0).get("Checks").get(0);
+        assertThat(check.get("PortLabel").asText()).isEqualTo("ping");
+        assertThat(healthCheck.get("path")).as("NLB and Nomad check the same ping endpoint").isEqualTo(quoted(check.get("Path").asText()));
+        assertThat(attributes(block(nlb, "resource \"aws_lb_listener\" \"traefik\"")).get("port")).isEqualTo("80");
+
+        // Clusters are routed on entry point "web"; whatever entry points the cluster job's router tags
+        // name must exist.
+        assertThat(entryPoints.has("web")).isTrue();
+        JsonNode cluster = prodClusterJob().get("Job");
+        Pattern routerEntryPoints = Pattern.compile("traefik\\.http\\.routers\\.[^.]+\\.entrypoints=(.+)");
+        for (JsonNode clusterGroup : cluster.get("TaskGroups")) {
+            for (JsonNode tag : clusterGroup.get("Services").get(0).get("Tags")) {
+                Matcher matcher = routerEntryPoints.matcher(tag.asText());
+                if (matcher.matches()) {
+                    for (String name : matcher.group(1).split(",")) {
+                        assertThat(entryPoints.has(name.strip())).as("entry point '%s' of cluster tag %s is defined in Traefik", name, tag).isTrue();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void testPrometheusFindsCoordinatorsAndOrchestratorTheWayTheyRegister()
+    {
+        JsonNode prometheus = systemJob("prometheus").get("Job").get("TaskGroups").get(0);
+        Map<String, JsonNode> scrapeJobs = new LinkedHashMap<>();
+        yaml(taskTemplate(prometheus, "secrets/prometheus.yml")).get("scrape_configs").forEach(job -> scrapeJobs.put(job.get("job_name").asText(), job));
+
+        JsonNode trino = scrapeJobs.get("trino-coordinators");
+        List<String> sdTags = new ArrayList<>();
+        trino.get("consul_sd_configs").get(0).get("tags").forEach(tag -> sdTags.add(tag.asText()));
+        assertThat(sdTags).isNotEmpty();
+        Set<String> metaKeys = new TreeSet<>();
+        trino.get("relabel_configs").forEach(rule -> rule.path("source_labels").forEach(label -> {
+            if (label.asText().startsWith("__meta_consul_service_metadata_")) {
+                metaKeys.add(label.asText().substring("__meta_consul_service_metadata_".length()));
+            }
+        }));
+        assertThat(metaKeys).contains("cluster");
+
+        JsonNode cluster = prodClusterJob().get("Job");
+        for (JsonNode group : cluster.get("TaskGroups")) {
+            JsonNode service = group.get("Services").get(0);
+            List<String> tags = new ArrayList<>();
+            service.get("Tags").forEach(tag -> tags.add(tag.asText()));
+            if (group.get("Name").asText().equals("coordinator")) {
+                assertThat(tags).as("coordinator service tags (trino-cluster.json.ftl) vs Prometheus consul_sd tags").containsAll(sdTags);
+                for (String key : metaKeys) {
+                    assertThat(service.get("Meta").has(key)).as("coordinator service Meta has '%s' (Prometheus relabels it)", key).isTrue();
+                }
+                assertThat(service.get("Meta").get("cluster").asText()).isEqualTo("adhoc");
+            }
+            else {
+                assertThat(tags).as("%s must not be scraped as a coordinator", group.get("Name").asText()).doesNotContainAnyElementsOf(sdTags);
+            }
+        }
+
+        JsonNode orchestrator = systemJob("presto-orchestrator").get("Job").get("TaskGroups").get(0).get("Services").get(0);
+        assertThat(scrapeJobs.get("presto-orchestrator").get("consul_sd_configs").get(0).get("services"))
+                .extracting(JsonNode::asText).containsExactly(orchestrator.get("Name").asText());
+        assertThat(scrapeJobs.get("presto-orchestrator").get("metrics_path").asText()).isEqualTo("/metrics");
+        assertThat(read(ROOT.resolve("orchestrator/src/main/resources/openapi.yaml"))).contains("\n  /metrics:");
+    }
+
+    @Test
+    void testAutoscalerPoliciesNameTheWorkerPoolsTerraformCreates()
+    {
+        String variables = read(EXAMPLE.resolve("variables.tf"));
+        String main = read(EXAMPLE.resolve("main.tf"));
+        Map<String, String> locals = attributes(block(main, "locals"));
+        assertThat(locals.get("name")).isEqualTo("\"${var.environment}-presto\"");
+        assertThat(locals.get("asg_name_prefix")).isEqualTo("\"${local.name}-pool-\"");
+        String environment = unquote(variableDefault(variables, "environment"));
+        String asgNamePrefix = environment + "-presto-pool-";
+        Map<String, String> pool = attributes(block(main, "module \"worker_pool\""));
+        assertThat(pool.get("name")).isEqualTo("\"${local.asg_name_prefix}${each.key}\"");
+        String nodePool = unquote(pool.get("node_pool"));
+        assertThat(read(ROOT.resolve("packer/files/scripts/node-configure"))).contains("node_class = \"$NODE_POOL-$CLUSTER\"");
+        String clusters = block(variables, "variable \"clusters\"");
+        long drainBound = Math.max(Long.parseLong(variableDefault(variables, "drain_timeout_seconds")),
+                Long.parseLong(variableDefault(read(MODULES.resolve("worker-pool/variables.tf")), "drain_timeout_seconds")));
+
+        Map<String, Object> vars = systemVars();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> autoscaler = (Map<String, Object>) vars.get("nomad_autoscaler");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> pools = (List<Map<String, Object>>) autoscaler.get("pools");
+        assertThat(pools).isNotEmpty();
+        JsonNode task = systemJob("nomad-autoscaler").get("Job").get("TaskGroups").get(0).get("Tasks").get(0);
+        for (Map<String, Object> entry : pools) {
+            String cluster = String.valueOf(entry.get("cluster"));
+            assertThat(entry.get("asg_name")).as("ASG of pool %s", cluster).isEqualTo(asgNamePrefix + cluster);
+            assertThat(entry.get("node_class")).as("node_class of pool %s", cluster).isEqualTo(nodePool + "-" + cluster);
+            Map<String, String> sizes = attributes(block(clusters, cluster));
+            assertThat(String.valueOf(entry.get("min"))).as("min of pool %s vs clusters.%s.min_size", cluster, cluster).isEqualTo(sizes.get("min_size"));
+            assertThat(String.valueOf(entry.get("max"))).as("max of pool %s vs clusters.%s.max_size", cluster, cluster).isEqualTo(sizes.get("max_size"));
+
+            String policy = taskTemplate(task, "local/policies/" + cluster + ".hcl");
+            assertThat(hclString(policy, "aws_asg_name")).isEqualTo(entry.get("asg_name"));
+            assertThat(hclString(policy, "node_class")).isEqualTo(entry.get("node_class"));
+            assertThat(seconds(hclString(policy, "node_drain_deadline")))
+                    .as("aws-asg scale-in drains with node_drain_deadline: at least the drain bound, or Trino workers are killed mid-query")
+                    .isGreaterThanOrEqualTo(drainBound);
+        }
+        String agent = taskTemplate(task, "local/config/agent.hcl");
+        assertThat(hclString(agent, "aws_region")).isEqualTo(unquote(variableDefault(variables, "region")));
+
+        // The aws-asg target's Auto Scaling calls (nomad-autoscaler 0.5.0) are allowed, only on the pools' ASGs.
+        String policy = read(MODULES.resolve("autoscaler-iam/main.tf"));
+        assertThat(policyActions(policy)).containsExactlyInAnyOrder(
+                "autoscaling:UpdateAutoScalingGroup", "autoscaling:TerminateInstanceInAutoScalingGroup", "autoscaling:CreateOrUpdateTags",
+                "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeInstanceRefreshes");
+        assertThat(statement(policy, "ScaleWorkerPools").get("resources")).isEqualTo("[local.asgs]");
+        assertThat(attributes(block(policy, "locals")).get("asgs")).endsWith(":autoScalingGroup:*:autoScalingGroupName/${var.asg_name_prefix}*\"");
+        assertThat(attributes(block(main, "module \"autoscaler_iam\"")).get("asg_name_prefix")).isEqualTo("local.asg_name_prefix");
+        assertThat(attributes(block(main, "module \"system_pool\"")).get("extra_policy_arns")).contains("module.autoscaler_iam.policy_arn");
+    }
+
+    @Test
+    void testOrchestratorJobRunsWithTheEnvironmentTerraformExpects()
+    {
+        JsonNode job = systemJob("presto-orchestrator").get("Job");
+        JsonNode group = job.get("TaskGroups").get(0);
+        Map<String, String> environment = envFile(taskTemplate(group.get("Tasks").get(0), "local/orchestrator.env"));
+        terraformOrchestratorEnvironment().forEach((key, value) ->
+                assertThat(environment.get(key)).as("%s: job-templates/system vs terraform output orchestrator_environment", key).isEqualTo(value));
+        OrchestratorConfig config = ConfigLoader.load(Optional.empty(), environment);
+        int port = config.http().port();
+        assertThat(port).isEqualTo(HttpConfig.DEFAULTS.port());
+        assertThat(reservedPorts(group)).containsExactly(Map.entry("http", port));
+        assertThat(config.auth().ssmPath()).contains(AwsConfig.DEFAULTS.ssmPrefix() + "/_orchestrator/auth");
+
+        JsonNode service = group.get("Services").get(0);
+        assertThat(service.get("Name").asText()).isEqualTo("presto-orchestrator");
+        assertThat(service.get("PortLabel").asText()).isEqualTo("http");
+        String openapi = read(ROOT.resolve("orchestrator/src/main/resources/openapi.yaml"));
+        Set<String> checkPaths = new TreeSet<>();
+        service.get("Checks").forEach(check -> checkPaths.add(check.get("Path").asText()));
+        assertThat(checkPaths).containsExactly("/health/live", "/health/ready");
+        checkPaths.forEach(path -> assertThat(openapi).contains("\n  " + path + ":"));
+        assertThat(quoted("/health/ready")).isEqualTo(variableDefault(read(MODULES.resolve("nlb/variables.tf")), "orchestrator_health_path"));
+
+        int count = group.get("Count").asInt();
+        Map<String, String> systemPool = attributes(block(read(EXAMPLE.resolve("main.tf")), "module \"system_pool\""));
+        assertThat(Long.parseLong(systemPool.get("min_size"))).as("distinct_hosts: the system pool must have a node per replica").isGreaterThanOrEqualTo(count);
+    }
+
+    @Test
+    void testSystemJobsRunOnTheSystemPoolWithinTheKillTimeoutBound()
+    {
+        String main = read(EXAMPLE.resolve("main.tf"));
+        String nodePool = unquote(attributes(block(main, "module \"system_pool\"")).get("node_pool"));
+        String environment = unquote(variableDefault(read(EXAMPLE.resolve("variables.tf")), "environment"));
+        List<String> datacenters = new ArrayList<>();
+        Matcher zones = Pattern.compile("\"([a-z0-9-]+)\"").matcher(variableDefault(read(EXAMPLE.resolve("variables.tf")), "availability_zones"));
+        while (zones.find()) {
+            datacenters.add(environment + "-" + zones.group(1));
+        }
+        assertThat(datacenters).isNotEmpty();
+        SystemJobRenderer renderer = new SystemJobRenderer(ROOT.resolve("job-templates"));
+        assertThat(renderer.jobNames()).containsExactlyInAnyOrder("traefik", "nomad-autoscaler", "prometheus", "presto-orchestrator");
+        for (String name : renderer.jobNames()) {
+            JsonNode job = systemJob(name).get("Job");
+            assertThat(job.get("NodePool").asText()).as(name).isEqualTo(nodePool);
+            assertThat(job.get("Datacenters")).extracting(JsonNode::asText).as("%s: Nomad datacenters <environment>-<az>", name).isEqualTo(datacenters);
+            for (JsonNode task : job.get("TaskGroups").get(0).get("Tasks")) {
+                assertThat(Duration.ofNanos(task.get("KillTimeout").asLong())).as("%s: kill timeout above max_kill_timeout is capped", name)
+                        .isLessThanOrEqualTo(nomadMaxKillTimeout());
+            }
+        }
     }
 
     // --- the orchestrator's AWS calls -------------------------------------------------------------
@@ -441,6 +649,111 @@ class TestInfrastructureAgreement
         catch (IOException e) {
             throw new UncheckedIOException("cannot read " + ROOT.relativize(file.toAbsolutePath()), e);
         }
+    }
+
+    // --- job templates -----------------------------------------------------------------------------
+
+    private static ObjectNode systemJob(String name)
+    {
+        SystemJobRenderer renderer = new SystemJobRenderer(ROOT.resolve("job-templates"));
+        return renderer.render(name, renderer.variableFile("prod"), Map.of());
+    }
+
+    private static Map<String, Object> systemVars()
+    {
+        try {
+            return YAML.readValue(ROOT.resolve("job-templates/system/vars/prod.yaml").toFile(), new TypeReference<Map<String, Object>>() {});
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The cluster job as production renders it (vars/prod.yaml), for a cluster "adhoc" with the tpch catalog. */
+    private static ObjectNode prodClusterJob()
+    {
+        ClusterSpec base = TestingClusterSpecs.prod();
+        ClusterSpec spec = new ClusterSpec(base.name(), base.flavour(), base.version(), base.image(), "prod", base.coordinator(), base.workers(),
+                base.workerResources(), base.jvm(), base.queryMemory(), List.of("tpch"), base.properties(), false, base.labels());
+        RenderInputs inputs = new RenderInputs(List.of(new CatalogDefinition("tpch", "tpch", Map.of(), Map.of())), List.of(), List.of(), "test", Map.of(), Optional.empty());
+        return new JobRenderer(ROOT.resolve("job-templates")).render(spec, inputs).job();
+    }
+
+    private static String taskTemplate(JsonNode groupOrTask, String destination)
+    {
+        JsonNode task = groupOrTask.has("Tasks") ? groupOrTask.get("Tasks").get(0) : groupOrTask;
+        for (JsonNode template : task.get("Templates")) {
+            if (template.get("DestPath").asText().equals(destination)) {
+                return template.get("EmbeddedTmpl").asText();
+            }
+        }
+        throw new AssertionError("no task template " + destination + " in task " + task.get("Name"));
+    }
+
+    private static Map<String, Integer> reservedPorts(JsonNode group)
+    {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        group.get("Networks").get(0).get("ReservedPorts").forEach(port -> ports.put(port.get("Label").asText(), port.get("Value").asInt()));
+        return ports;
+    }
+
+    private static int portOf(String address)
+    {
+        Matcher matcher = Pattern.compile("^[^:]*:(\\d+)$").matcher(address);
+        assertThat(matcher.matches()).as("entry point address '%s'", address).isTrue();
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static JsonNode yaml(String text)
+    {
+        try {
+            return YAML.readTree(text);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, String> envFile(String text)
+    {
+        Map<String, String> environment = new TreeMap<>();
+        text.lines().filter(line -> !line.isBlank()).forEach(line -> {
+            int equals = line.indexOf('=');
+            assertThat(equals).as("env file line '%s'", line).isPositive();
+            environment.put(line.substring(0, equals), line.substring(equals + 1));
+        });
+        return environment;
+    }
+
+    /** The value of the first {@code name = "value"} line of an HCL file. */
+    private static String hclString(String hcl, String name)
+    {
+        Matcher matcher = Pattern.compile("(?m)^\\s*" + Pattern.quote(name) + "\\s*=\\s*\"([^\"]*)\"\\s*$").matcher(hcl);
+        if (!matcher.find()) {
+            throw new AssertionError("'" + name + " = \"...\"' not found in\n" + hcl);
+        }
+        return matcher.group(1);
+    }
+
+    private static long seconds(String duration)
+    {
+        Matcher matcher = Pattern.compile("(\\d+)s").matcher(duration);
+        assertThat(matcher.matches()).as("duration '%s' in seconds", duration).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    /** The example's orchestrator_environment output, its variables at their defaults. */
+    private static Map<String, String> terraformOrchestratorEnvironment()
+    {
+        String prefix = AwsConfig.DEFAULTS.ssmPrefix();
+        String variables = read(EXAMPLE.resolve("variables.tf"));
+        Map<String, String> standIns = Map.of("module.ssm.auth_ssm_path", prefix + "/_orchestrator/auth");
+        String outputs = read(EXAMPLE.resolve("outputs.tf"));
+        Map<String, String> expressions = attributes(block(block(outputs, "output \"orchestrator_environment\""), "value ="));
+        assertThat(expressions).isNotEmpty();
+        Map<String, String> environment = new TreeMap<>();
+        expressions.forEach((key, expression) -> environment.put(key, resolve(expression, variables, standIns)));
+        return environment;
     }
 
     private static Path repositoryRoot()

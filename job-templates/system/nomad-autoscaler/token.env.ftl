@@ -1,0 +1,2 @@
+[#ftl]
+NOMAD_TOKEN=[=secret("nomad_token")]

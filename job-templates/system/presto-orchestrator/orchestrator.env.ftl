@@ -1,0 +1,17 @@
+[#ftl]
+ORCHESTRATOR_HTTP_PORT=[=vars.presto_orchestrator.http_port]
+ORCHESTRATOR_HTTP_SHUTDOWN_TIMEOUT=[=vars.presto_orchestrator.shutdown_timeout_seconds]s
+ORCHESTRATOR_NOMAD_ADDRESS=[=vars.nomad_address]
+ORCHESTRATOR_CONSUL_ADDRESS=[=vars.consul_scheme]://[=vars.consul_address]
+ORCHESTRATOR_AWS_ENABLED=true
+ORCHESTRATOR_AWS_REGION=[=vars.aws_region]
+ORCHESTRATOR_AWS_SSM_PREFIX=[=vars.presto_orchestrator.ssm_prefix]
+ORCHESTRATOR_AUTH_SSM_PATH=[=vars.presto_orchestrator.auth_ssm_path]
+ORCHESTRATOR_LOGGING_FORMAT=[=vars.presto_orchestrator.logging_format]
+ORCHESTRATOR_CLUSTERS_TEMPLATES_DIR=[=vars.presto_orchestrator.templates_dir]
+[#list vars.presto_orchestrator.extra_env as key, value]
+[#if !key?matches("ORCHESTRATOR_[A-Z0-9_]+") || key?ends_with("_TOKEN")]
+[#stop "presto_orchestrator.extra_env: '" + key + "' is not an ORCHESTRATOR_<SECTION>_<KEY> setting, or is a token (tokens come from the job's Nomad Variable: set nomad_acl / consul_acl)"]
+[/#if]
+[=key]=[=value]
+[/#list]

@@ -1,0 +1,7 @@
+[#ftl]
+[#if vars.nomad_acl]
+ORCHESTRATOR_NOMAD_TOKEN=[=secret("nomad_token")]
+[/#if]
+[#if vars.consul_acl]
+ORCHESTRATOR_CONSUL_TOKEN=[=secret("consul_token")]
+[/#if]
