@@ -1,6 +1,7 @@
 package io.prestoorchestrator.app;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.prestoorchestrator.cli.RenderCommand;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.ConfigLoader;
 import io.prestoorchestrator.config.OrchestratorConfig;
@@ -21,8 +22,8 @@ import java.util.concurrent.TimeoutException;
 @Command(name = "presto-orchestrator",
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
-        description = "Runs Presto/Trino clusters on Nomad + Consul.",
-        subcommands = {Main.Serve.class, Main.CheckConfig.class})
+        description = "Runs Presto/Trino clusters on Nomad + Consul: the service (serve) and its command-line tools.",
+        subcommands = {Main.Serve.class, Main.CheckConfig.class, RenderCommand.class})
 public final class Main
         implements Callable<Integer>
 {

@@ -3,6 +3,7 @@ package io.prestoorchestrator.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.error.InvalidInputException;
 
@@ -10,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Cluster specs and catalogs as documents (the bodies of {@code POST /v1/clusters}, {@code PATCH},
@@ -47,6 +49,9 @@ public final class ClusterDocuments
         try {
             return ClusterJson.MAPPER.treeToValue(base, ClusterSpec.class);
         }
+        catch (UnrecognizedPropertyException e) {
+            throw InvalidInputException.malformed(pointer(e), "invalid cluster spec: unknown field '" + e.getPropertyName() + "': known fields here are " + known(e));
+        }
         catch (JsonMappingException e) {
             throw InvalidInputException.malformed(pointer(e), "invalid cluster spec: " + e.getOriginalMessage());
         }
@@ -75,6 +80,9 @@ public final class ClusterDocuments
         merge(withDefaults, tree);
         try {
             return ClusterJson.MAPPER.treeToValue(withDefaults, CatalogDefinition.class);
+        }
+        catch (UnrecognizedPropertyException e) {
+            throw InvalidInputException.malformed(pointer(e), "invalid catalog: unknown field '" + e.getPropertyName() + "': known fields here are " + known(e));
         }
         catch (JsonMappingException e) {
             throw InvalidInputException.malformed(pointer(e), "invalid catalog: " + e.getOriginalMessage());
@@ -128,6 +136,11 @@ public final class ClusterDocuments
                 target.set(field.getKey(), field.getValue());
             }
         }
+    }
+
+    private static String known(UnrecognizedPropertyException e)
+    {
+        return e.getKnownPropertyIds() == null ? "[]" : new TreeSet<>(e.getKnownPropertyIds().stream().map(String::valueOf).toList()).toString();
     }
 
     private static String pointer(JsonMappingException e)
