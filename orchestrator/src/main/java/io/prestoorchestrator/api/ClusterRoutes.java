@@ -1,32 +1,22 @@
 package io.prestoorchestrator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.ClusterDocuments;
 import io.prestoorchestrator.cluster.ClusterJson;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterView;
-import io.prestoorchestrator.cluster.DataSize;
-import io.prestoorchestrator.cluster.Flavour;
-import io.prestoorchestrator.cluster.JvmSettings;
 import io.prestoorchestrator.cluster.Operation;
-import io.prestoorchestrator.cluster.QueryMemory;
-import io.prestoorchestrator.cluster.Resources;
-import io.prestoorchestrator.cluster.Workers;
 import io.prestoorchestrator.error.Failures;
-import io.prestoorchestrator.error.InvalidInputException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -41,10 +31,7 @@ import static java.util.Objects.requireNonNull;
 public final class ClusterRoutes
 {
     /** What a create request gets for every field it leaves out. */
-    public static final ClusterSpec DEFAULTS = new ClusterSpec("defaults", Flavour.TRINO, "476", Optional.empty(), "local",
-            new Resources(1000, 1024), new Workers(2, 1, 4), new Resources(1000, 1024),
-            new JvmSettings(DataSize.valueOf("512MB"), 0.3), new QueryMemory(DataSize.valueOf("256MB"), DataSize.valueOf("1GB")),
-            List.of(), Map.of(), false, Map.of());
+    public static final ClusterSpec DEFAULTS = ClusterDocuments.DEFAULTS;
 
     private final ClusterService service;
 
@@ -68,7 +55,7 @@ public final class ClusterRoutes
                 return page;
             }, 200);
         });
-        builder.getRoute("createCluster").addHandler(context -> accepted(context, service.create(specFrom(context.body().asString(), defaultsTree()), actor(context))));
+        builder.getRoute("createCluster").addHandler(context -> accepted(context, service.create(ClusterDocuments.create(ClusterDocuments.parseObject(context.body().asString())), actor(context))));
         builder.getRoute("getCluster").addHandler(context -> reply(context, service.get(name(context)), ClusterRoutes::view, 200));
         builder.getRoute("updateCluster").addHandler(context -> {
             String name = name(context);
@@ -108,91 +95,15 @@ public final class ClusterRoutes
         builder.getRoute("deleteCatalog").addHandler(context -> reply(context, service.deleteCatalog(name(context)), ignored -> null, 204));
     }
 
-    private static ObjectNode defaultsTree()
-    {
-        ObjectNode tree = ClusterJson.MAPPER.valueToTree(DEFAULTS);
-        tree.remove("name");
-        return tree;
-    }
-
     /** The request body merged over {@code base} (RFC 7396 merge-patch semantics), bound strictly to a spec. */
     static ClusterSpec specFrom(String body, ObjectNode base)
     {
-        JsonNode patch = parse(body);
-        merge(base, patch);
-        try {
-            return ClusterJson.MAPPER.treeToValue(base, ClusterSpec.class);
-        }
-        catch (JsonMappingException e) {
-            throw InvalidInputException.malformed(pointer(e), "invalid cluster spec: " + e.getOriginalMessage());
-        }
-        catch (JsonProcessingException e) {
-            throw InvalidInputException.malformed("/", "invalid cluster spec: " + e.getOriginalMessage());
-        }
+        return ClusterDocuments.specFrom(ClusterDocuments.parseObject(body), base);
     }
 
     static CatalogDefinition catalogFrom(String body, Optional<String> pathName)
     {
-        JsonNode tree = parse(body);
-        pathName.ifPresent(name -> {
-            if (tree.hasNonNull("name") && !tree.get("name").asText().equals(name)) {
-                throw InvalidInputException.malformed("/name", "name is " + tree.get("name").asText() + " but the path names " + name + ": a catalog cannot be renamed");
-            }
-            ((ObjectNode) tree).put("name", name);
-        });
-        ObjectNode withDefaults = ClusterJson.MAPPER.createObjectNode();
-        withDefaults.putObject("properties");
-        withDefaults.putObject("secretProperties");
-        merge(withDefaults, tree);
-        try {
-            return ClusterJson.MAPPER.treeToValue(withDefaults, CatalogDefinition.class);
-        }
-        catch (JsonMappingException e) {
-            throw InvalidInputException.malformed(pointer(e), "invalid catalog: " + e.getOriginalMessage());
-        }
-        catch (JsonProcessingException e) {
-            throw InvalidInputException.malformed("/", "invalid catalog: " + e.getOriginalMessage());
-        }
-    }
-
-    private static JsonNode parse(String body)
-    {
-        try {
-            JsonNode tree = ClusterJson.MAPPER.readTree(body == null ? "" : body);
-            if (tree == null || !tree.isObject()) {
-                throw InvalidInputException.malformed("/", "the request body must be a JSON object");
-            }
-            return tree;
-        }
-        catch (JsonProcessingException e) {
-            throw InvalidInputException.malformed("/", "the request body is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static void merge(ObjectNode target, JsonNode patch)
-    {
-        Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            JsonNode existing = target.get(field.getKey());
-            boolean mergeable = existing != null && existing.isObject() && field.getValue().isObject()
-                    && !field.getKey().equals("properties") && !field.getKey().equals("labels") && !field.getKey().equals("secretProperties");
-            if (mergeable) {
-                merge((ObjectNode) existing, field.getValue());
-            }
-            else {
-                target.set(field.getKey(), field.getValue());
-            }
-        }
-    }
-
-    private static String pointer(JsonMappingException e)
-    {
-        StringBuilder pointer = new StringBuilder();
-        for (JsonMappingException.Reference reference : e.getPath()) {
-            pointer.append('/').append(reference.getFieldName() != null ? reference.getFieldName() : String.valueOf(reference.getIndex()));
-        }
-        return pointer.isEmpty() ? "/" : pointer.toString();
+        return ClusterDocuments.catalog(ClusterDocuments.parseObject(body), pathName);
     }
 
     private static ObjectNode summary(ClusterRecord record)

@@ -127,14 +127,39 @@ public final class JobRenderer
         return templateDir;
     }
 
-    /** Renders the cluster's job. The spec should have passed {@link io.prestoorchestrator.cluster.ClusterSpecValidator}. */
+    /**
+     * Renders the cluster's job with the variable file of its environment ({@code vars/<environment>.yaml}).
+     * The spec should have passed {@link io.prestoorchestrator.cluster.ClusterSpecValidator}.
+     */
     public RenderedJob render(ClusterSpec spec, RenderInputs inputs)
     {
         requireNonNull(spec, "spec is null");
         requireNonNull(inputs, "inputs is null");
+        return render(spec, inputs, VariableFiles.load(templateDir, spec.environment(), inputs.environment()), "vars/" + spec.environment() + ".yaml");
+    }
+
+    /**
+     * Renders the cluster's job with explicit variable files instead of the environment's, Levant-style:
+     * a later file overrides the keys of the earlier ones (maps merge key by key). The job meta names
+     * the files, relative to the template directory when inside it.
+     */
+    public RenderedJob render(ClusterSpec spec, RenderInputs inputs, List<Path> variableFiles)
+    {
+        requireNonNull(spec, "spec is null");
+        requireNonNull(inputs, "inputs is null");
+        requireNonNull(variableFiles, "variableFiles is null");
+        if (variableFiles.isEmpty()) {
+            throw new IllegalArgumentException("variableFiles is empty: use render(spec, inputs) for the environment's file");
+        }
+        Map<String, Object> vars = VariableFiles.load(variableFiles, templateDir, inputs.environment());
+        List<String> names = variableFiles.stream().map(file -> VariableFiles.displayName(templateDir, file)).toList();
+        return render(spec, inputs, vars, String.join(",", names));
+    }
+
+    private RenderedJob render(ClusterSpec spec, RenderInputs inputs, Map<String, Object> vars, String variableFileText)
+    {
         String jobId = spec.jobId();
         String variablePath = variablePath(jobId);
-        Map<String, Object> vars = VariableFiles.load(templateDir, spec.environment(), inputs.environment());
 
         Map<String, String> items = new TreeMap<>();
         Map<String, Long> ssmVersions = new TreeMap<>();
@@ -202,7 +227,7 @@ public final class JobRenderer
         provenance.put("orchestrator_cluster", spec.name());
         provenance.put("orchestrator_spec_hash", SpecHash.of(spec));
         provenance.put("orchestrator_template_version", templateVersion());
-        provenance.put("orchestrator_variable_file", "vars/" + spec.environment() + ".yaml");
+        provenance.put("orchestrator_variable_file", variableFileText);
         provenance.put("orchestrator_ssm_versions", ssmVersionsText(ssmVersions));
         provenance.put("orchestrator_version", inputs.orchestratorVersion());
 

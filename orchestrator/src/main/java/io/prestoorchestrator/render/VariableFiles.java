@@ -59,6 +59,42 @@ final class VariableFiles
         if (!Files.isRegularFile(file)) {
             throw InvalidInputException.unprocessable(field, "variable file " + displayName + " does not exist");
         }
+        return resolved(read(file, displayName, field), "variable file " + displayName, field, processEnvironment);
+    }
+
+    /**
+     * Explicit variable files, Levant-style: read in order, a later file overriding the keys of the
+     * earlier ones (maps merge key by key, anything else is replaced), then {@code ${env:...}}
+     * resolved, so that an override can replace a value whose variable is not set. An error's field
+     * is the file's {@link #displayName}.
+     */
+    static Map<String, Object> load(List<Path> files, Path templateDir, Map<String, String> processEnvironment)
+    {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no variable files");
+        }
+        Map<String, Object> merged = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (Path file : files) {
+            String displayName = displayName(templateDir, file);
+            if (!Files.isRegularFile(file)) {
+                throw InvalidInputException.unprocessable(displayName, "variable file " + displayName + " does not exist or is not a file");
+            }
+            mergeInto(merged, read(file, displayName, displayName));
+            names.add(displayName);
+        }
+        return resolved(merged, (names.size() == 1 ? "variable file " : "variable files ") + String.join(", ", names), names.get(names.size() - 1), processEnvironment);
+    }
+
+    /** A variable file as job meta and errors name it: relative to the template directory when inside it, else as given. */
+    static String displayName(Path templateDir, Path file)
+    {
+        Path absolute = file.toAbsolutePath().normalize();
+        return absolute.startsWith(templateDir) ? templateDir.relativize(absolute).toString().replace('\\', '/') : file.toString();
+    }
+
+    private static Map<String, Object> read(Path file, String displayName, String field)
+    {
         Map<String, Object> raw;
         try {
             raw = YAML.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
@@ -70,16 +106,33 @@ final class VariableFiles
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (raw == null) {
-            raw = Map.of();
-        }
+        return raw == null ? Map.of() : raw;
+    }
+
+    private static Map<String, Object> resolved(Map<String, Object> raw, String description, String field, Map<String, String> processEnvironment)
+    {
         List<String> problems = new ArrayList<>();
         @SuppressWarnings("unchecked")
         Map<String, Object> resolved = (Map<String, Object>) resolve(raw, "", processEnvironment, problems);
         if (!problems.isEmpty()) {
-            throw InvalidInputException.unprocessable(field, "variable file " + displayName + ": " + String.join("; ", problems));
+            throw InvalidInputException.unprocessable(field, description + ": " + String.join("; ", problems));
         }
         return resolved;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void mergeInto(Map<String, Object> target, Map<String, Object> overrides)
+    {
+        overrides.forEach((key, value) -> {
+            if (target.get(key) instanceof Map<?, ?> existing && value instanceof Map<?, ?> override) {
+                Map<String, Object> merged = new LinkedHashMap<>((Map<String, Object>) existing);
+                mergeInto(merged, (Map<String, Object>) override);
+                target.put(key, merged);
+            }
+            else {
+                target.put(key, value);
+            }
+        });
     }
 
     static List<String> known(Path templateDir)

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The domain core and the config records import nothing from Vert.x or the AWS SDK. */
+/** The domain core and the config records import nothing from Vert.x or the AWS SDK; the CLI talks to the service only through its API. */
 class TestArchitecture
 {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -39,6 +39,25 @@ class TestArchitecture
                 .and().haveSimpleNameNotStartingWith("NomadHttp")
                 .and().haveSimpleNameNotStartingWith("Consul")
                 .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.netty..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void testCliUsesTheApiAndTheDomainCoreOnly()
+    {
+        // one-shot commands: java.net.http against the REST API, the domain core for the offline render
+        noClasses().that().resideInAPackage("io.prestoorchestrator.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.netty..", "software.amazon..",
+                        "io.prestoorchestrator.api..", "io.prestoorchestrator.nomad..", "io.prestoorchestrator.discovery..", "io.prestoorchestrator.http..",
+                        "io.prestoorchestrator.health..", "io.prestoorchestrator.trino..", "io.prestoorchestrator.aws..", "io.prestoorchestrator.config.ssm..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void testOnlyTheEntryPointUsesTheCli()
+    {
+        noClasses().that().resideOutsideOfPackages("io.prestoorchestrator.cli..", "io.prestoorchestrator.app..")
+                .should().dependOnClassesThat().resideInAPackage("io.prestoorchestrator.cli..")
                 .check(CLASSES);
     }
 

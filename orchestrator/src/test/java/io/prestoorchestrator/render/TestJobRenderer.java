@@ -285,6 +285,83 @@ class TestJobRenderer
     }
 
     @Test
+    void testExplicitVariableFilesLaterOverridesEarlier()
+            throws IOException
+    {
+        Path override = temp.resolve("override.yaml");
+        Files.writeString(override, "kill_timeout_seconds: 45\ndatacenters: [dc9]\n", UTF_8);
+        Path local = TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml");
+        RenderedJob rendered = renderer.render(TestingClusterSpecs.local(), TestingRenderInputs.local(), List.of(local, override));
+        JsonNode job = rendered.job().get("Job");
+        assertThat(job.get("Datacenters")).extracting(JsonNode::asText).containsExactly("dc9");
+        JsonNode task = job.get("TaskGroups").get(1).get("Tasks").get(0);
+        assertThat(task.get("KillTimeout").asLong()).isEqualTo(45_000_000_000L);
+        // keys the override leaves alone keep the earlier file's values
+        assertThat(task.get("Driver").asText()).isEqualTo("raw_exec");
+        assertThat(job.get("Meta").get("orchestrator_variable_file").asText()).isEqualTo("vars/local.yaml," + override);
+    }
+
+    @Test
+    void testExplicitVariableFileOfTheEnvironmentRendersLikeTheDefault()
+    {
+        RenderedJob byEnvironment = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod());
+        RenderedJob explicit = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod(), List.of(TestingRenderInputs.TEMPLATES.resolve("vars/prod.yaml")));
+        assertThat(explicit.job()).isEqualTo(byEnvironment.job());
+    }
+
+    @Test
+    void testExplicitVariableFilesMergeMapsKeyByKey()
+            throws IOException
+    {
+        Path base = temp.resolve("base.yaml");
+        Path override = temp.resolve("override.yaml");
+        Files.writeString(base, Files.readString(TestingRenderInputs.TEMPLATES.resolve("vars/staging.yaml"), UTF_8) + "extra: {a: 1, b: 2}\n", UTF_8);
+        Files.writeString(override, "extra: {b: 3}\n", UTF_8);
+        Map<String, Object> vars = VariableFiles.load(List.of(base, override), TestingRenderInputs.TEMPLATES, Map.of());
+        assertThat(vars.get("extra")).isEqualTo(Map.of("a", 1, "b", 3));
+        assertThat(vars.get("driver")).isEqualTo("docker");
+    }
+
+    @Test
+    void testExplicitOverrideReplacesAnUnsetEnvironmentReference()
+            throws IOException
+    {
+        Path override = temp.resolve("paths.yaml");
+        Files.writeString(override, "trino_home: /srv/trino\njava_home: /srv/jdk\n", UTF_8);
+        RenderInputs noEnvironment = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", Map.of(), Optional.of(18080));
+        RenderedJob rendered = renderer.render(TestingClusterSpecs.local(), noEnvironment,
+                List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"), override));
+        JsonNode task = rendered.job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
+        assertThat(task.get("Env").get("TRINO_HOME").asText()).isEqualTo("/srv/trino");
+        assertThat(task.get("Env").get("JAVA_HOME").asText()).isEqualTo("/srv/jdk");
+
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
+                () -> renderer.render(TestingClusterSpecs.local(), noEnvironment, List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"))));
+        assertThat(e.getMessage()).startsWith("variable file vars/local.yaml: trino_home refers to ${env:TRINO_HOME}");
+    }
+
+    @Test
+    void testMissingExplicitVariableFileIsNamed()
+    {
+        Path missing = temp.resolve("nope.yaml");
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
+                () -> renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod(), List.of(missing)));
+        assertThat(e.fieldErrors()).containsExactly(new FieldError(missing.toString(), "variable file " + missing + " does not exist or is not a file"));
+    }
+
+    @Test
+    void testInvalidExplicitVariableFileNamesFileAndLine()
+            throws IOException
+    {
+        Path broken = temp.resolve("broken.yaml");
+        Files.writeString(broken, "driver: docker\ndatacenters: [dc1\n", UTF_8);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
+                () -> renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod(), List.of(broken)));
+        assertThat(e.fieldErrors()).extracting(FieldError::field).containsExactly(broken.toString());
+        assertThat(e.getMessage()).startsWith("variable file " + broken + " is not valid YAML").contains("line ");
+    }
+
+    @Test
     void testNomadAndGoTemplateSyntaxPassThrough()
     {
         String json = renderer.render(TestingClusterSpecs.local(), TestingRenderInputs.local()).job().toString();

@@ -81,6 +81,12 @@ public final class TestingStack
         return dataDir;
     }
 
+    /** The orchestrator's API, e.g. {@code http://127.0.0.1:40123}. */
+    public String baseUrl()
+    {
+        return "http://127.0.0.1:" + orchestrator.port();
+    }
+
     public NomadSimulator nomad()
     {
         return nomad;

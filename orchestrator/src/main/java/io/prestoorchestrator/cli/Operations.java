@@ -1,0 +1,24 @@
+package io.prestoorchestrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.PrintWriter;
+
+/** What deploy and scale do with the operation of a 202 answer. */
+final class Operations
+{
+    private Operations() {}
+
+    static int followOrReturn(OrchestratorClient client, PrintWriter out, WaitOptions wait, JsonNode operation)
+            throws InterruptedException
+    {
+        String cluster = operation.path("cluster").asText();
+        out.println("Operation " + operation.path("id").asText() + ": " + operation.path("kind").asText() + " of cluster " + cluster);
+        out.flush();
+        if (wait.noWait) {
+            out.println("Not waiting for it (--no-wait): follow it with `status " + cluster + "`");
+            return 0;
+        }
+        return new OperationFollower(client, out, wait.pollInterval, wait.timeout).follow(operation);
+    }
+}
