@@ -60,7 +60,8 @@ class TestOrchestratorApi
                         new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)),
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
-                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)));
+                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
+                OrchestratorConfig.DEFAULTS.leader());
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

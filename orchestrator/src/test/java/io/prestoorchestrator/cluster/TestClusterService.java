@@ -49,13 +49,16 @@ class TestClusterService
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> nomad.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())), executor, Clock.systemUTC(), ports::incrementAndGet,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10));
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
+        service.leadership().gained();
         join(service.createCatalog(TPCH));
     }
 
     @AfterEach
     void tearDown()
     {
+        service.leadership().lost("test over");
         executor.shutdownNow();
     }
 
