@@ -165,10 +165,16 @@ public final class TestingStack
     /** Waits for an operation (from a 202 answer) to end, and returns it. */
     public JsonObject awaitOperation(HttpResponse<String> accepted, Duration timeout)
     {
+        return awaitOperation(orchestrator, accepted, timeout);
+    }
+
+    /** Waits for an operation (from a 202 answer) to end, asking {@code replica}, and returns it. */
+    public JsonObject awaitOperation(Orchestrator replica, HttpResponse<String> accepted, Duration timeout)
+    {
         String location = accepted.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location in " + accepted.body()));
         JsonObject[] last = new JsonObject[1];
         await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
-            last[0] = new JsonObject(call("GET", location, null).body());
+            last[0] = new JsonObject(call(replica, "GET", location, null).body());
             return !"RUNNING".equals(last[0].getString("state"));
         });
         return last[0];
