@@ -300,7 +300,13 @@ public final class OperationRunner
             CompletableFuture<T> guarded = new CompletableFuture<>();
             Runnable forget = term.onEnd(() -> {
                 guarded.completeExceptionally(lost());
-                wait.toCompletableFuture().cancel(false);
+                try {
+                    // stops what can be stopped (a deployment watch, a timer)
+                    wait.toCompletableFuture().cancel(false);
+                }
+                catch (UnsupportedOperationException ignored) {
+                    // a stage that cannot be cancelled ends on its own; its result is dropped
+                }
             });
             wait.whenComplete((value, failure) -> {
                 forget.run();
