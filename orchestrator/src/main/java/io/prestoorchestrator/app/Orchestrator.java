@@ -1,6 +1,7 @@
 package io.prestoorchestrator.app;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prestoorchestrator.api.BearerAuthHandler;
@@ -10,6 +11,9 @@ import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.discovery.ConsulKvStore;
 import io.prestoorchestrator.discovery.ConsulServiceHealth;
+import io.prestoorchestrator.discovery.ConsulLeaderLock;
+import io.prestoorchestrator.discovery.LeaderLock;
+import io.prestoorchestrator.discovery.LeaderLockOptions;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.trino.TrinoHttpProbe;
@@ -18,6 +22,7 @@ import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.ConfigLoader;
+import io.prestoorchestrator.config.LeaderConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.config.ssm.SsmParameterStore;
@@ -63,6 +68,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -71,8 +77,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The running service: the only place where adapters are constructed and wired. {@link #start}
- * brings it up; {@link #stop} stops accepting requests, lets in-flight ones finish (bounded by
- * {@code http.shutdown-timeout}), then closes every client.
+ * brings it up and starts contending for leadership (the leader runs the operations; every replica
+ * serves the API); {@link #stop} gives leadership up, stops accepting requests, lets in-flight ones
+ * finish (bounded by {@code http.shutdown-timeout}), then closes every client.
  */
 public final class Orchestrator
 {
@@ -90,7 +97,10 @@ public final class Orchestrator
     private final Clock clock;
     private final Map<String, String> environment;
     private final Instant startedAt;
+    private final String replicaId;
     private HttpServer server;
+    private ClusterService clusters;
+    private LeaderLock leaderLock;
 
     private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
@@ -98,6 +108,7 @@ public final class Orchestrator
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.startedAt = clock.instant();
+        this.replicaId = config.leader().replicaId().orElseGet(() -> defaultReplicaId(this.environment));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
                 .setEnabled(true)
@@ -149,6 +160,33 @@ public final class Orchestrator
         return vertx;
     }
 
+    public String replicaId()
+    {
+        return replicaId;
+    }
+
+    /** Whether this replica holds the leader lock now, and so runs the operations. */
+    public boolean isLeader()
+    {
+        return clusters != null && clusters.isLeader();
+    }
+
+    /** The host name (from {@code HOSTNAME}, else the JVM's) and a random suffix, so two replicas on one host differ. */
+    static String defaultReplicaId(Map<String, String> environment)
+    {
+        String host = Optional.ofNullable(environment.get("HOSTNAME")).filter(name -> !name.isBlank()).orElseGet(() -> {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            }
+            catch (IOException e) {
+                return "orchestrator";
+            }
+        });
+        String safe = host.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
+        safe = safe.isEmpty() ? "orchestrator" : safe.substring(0, Math.min(safe.length(), 100));
+        return safe + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
     private Future<Void> listen()
     {
         return loadTokens()
@@ -161,9 +199,23 @@ public final class Orchestrator
                 .onSuccess(server -> {
                     this.server = server;
                     log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort())
-                            .addKeyValue("version", Version.current()).log("Orchestrator listening");
+                            .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
+                    contendForLeadership();
                 })
                 .mapEmpty();
+    }
+
+    /** A Consul session lock on {@code <consul.kv-prefix>/leader}; its holder runs the operations. */
+    private void contendForLeadership()
+    {
+        LeaderConfig leader = config.leader();
+        LeaderLockOptions options = new LeaderLockOptions("leader", replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait());
+        leaderLock = new ConsulLeaderLock(vertx, DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix(), options, clusters.leadership());
+        Gauge.builder("orchestrator.leader", clusters, service -> service.isLeader() ? 1 : 0)
+                .description("1 while this replica holds the leader lock and runs the operations, else 0")
+                .tag("replica", replicaId)
+                .register(registry);
+        leaderLock.start();
     }
 
     private Future<List<ApiToken>> loadTokens()
@@ -284,8 +336,11 @@ public final class Orchestrator
                 .put("version", Version.current())
                 .put("startedAt", startedAt.toString())
                 .put("uptimeSeconds", Duration.between(startedAt, clock.instant()).toSeconds())
-                .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))));
-        new ClusterRoutes(clusterService()).register(builder);
+                .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))
+                .put("replica", replicaId)
+                .put("leader", isLeader())));
+        clusters = clusterService();
+        new ClusterRoutes(clusters).register(builder);
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
@@ -312,7 +367,10 @@ public final class Orchestrator
                 Orchestrator::freeLocalPort,
                 environment,
                 Version.current(),
-                config.clusters().settleTimeout());
+                config.clusters().settleTimeout(),
+                replicaId,
+                config.leader().watchWait(),
+                config.leader().retryInterval());
     }
 
     /** A free port on 127.0.0.1, for a local cluster's coordinator (static discovery). */
@@ -357,7 +415,7 @@ public final class Orchestrator
     }
 
     /**
-     * Stops accepting connections, waits for in-flight requests up to {@code http.shutdown-timeout},
+     * Gives up leadership, stops accepting connections, waits for in-flight requests up to {@code http.shutdown-timeout},
      * then closes clients and Vert.x. Blocks: call it from a thread that is not Vert.x's (the
      * shutdown hook, a test), so that closing Vert.x does not complete a future on a stopped event loop.
      */
@@ -365,6 +423,10 @@ public final class Orchestrator
             throws InterruptedException
     {
         long timeout = config.http().shutdownTimeout().toMillis();
+        if (leaderLock != null) {
+            // first, so that another replica takes over the operations at once
+            await(Future.fromCompletionStage(leaderLock.close()), 10_000);
+        }
         log.atInfo().addKeyValue("timeout_ms", timeout).log("Shutting down: no new requests, finishing in-flight ones");
         if (server != null) {
             await(server.shutdown(timeout, TimeUnit.MILLISECONDS), timeout + 5_000);

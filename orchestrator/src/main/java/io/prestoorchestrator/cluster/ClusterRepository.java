@@ -7,6 +7,7 @@ import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.Failures;
 
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +40,16 @@ public final class ClusterRepository
     public CompletionStage<List<ClusterRecord>> clusters()
     {
         return kv.list("clusters/").thenApply(entries -> entries.stream().map(e -> read(e.value(), ClusterRecord.class)).toList());
+    }
+
+    /**
+     * The cluster records, answered once one changed after {@code index} (0: at once) or when
+     * {@code wait} has passed, with the index for the next call (see {@link KvStore#watch}).
+     */
+    public CompletionStage<Listing<ClusterRecord>> watchClusters(long index, Duration wait)
+    {
+        return kv.watch("clusters/", index, wait).thenApply(listing -> new Listing<>(
+                listing.entries().stream().map(e -> read(e.value(), ClusterRecord.class)).toList(), listing.index()));
     }
 
     public CompletionStage<Void> createCluster(ClusterRecord record)
@@ -87,6 +98,11 @@ public final class ClusterRepository
         return kv.get("operations/" + id).thenApply(entry -> entry.map(e -> read(e.value(), Operation.class)));
     }
 
+    public CompletionStage<List<Operation>> operations()
+    {
+        return kv.list("operations/").thenApply(entries -> entries.stream().map(e -> read(e.value(), Operation.class)).toList());
+    }
+
     public CompletionStage<Void> saveOperation(Operation operation)
     {
         return kv.put("operations/" + operation.id(), write(operation));
@@ -119,6 +135,15 @@ public final class ClusterRepository
             }
             return chain;
         });
+    }
+
+    /** Values read by a watch, and the index to hand to the next one. */
+    public record Listing<T>(List<T> values, long index)
+    {
+        public Listing
+        {
+            values = List.copyOf(requireNonNull(values, "values is null"));
+        }
     }
 
     private static CompletionStage<Void> alreadyExists(CompletionStage<Void> write, String message)

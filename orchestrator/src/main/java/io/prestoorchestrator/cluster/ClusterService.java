@@ -5,6 +5,7 @@ import io.prestoorchestrator.cluster.ClusterView.Routing;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
+import io.prestoorchestrator.discovery.LeadershipListener;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.Failures;
 import io.prestoorchestrator.error.InvalidInputException;
@@ -15,6 +16,7 @@ import io.prestoorchestrator.nomad.DeploymentOutcome;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.nomad.RegisterResult;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.render.NomadVariable;
 import io.prestoorchestrator.render.RenderInputs;
@@ -40,7 +42,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -51,12 +52,19 @@ import static java.util.Objects.requireNonNull;
  * catalogs), stop, start, restart, delete. Every change is an {@link Operation} that runs in the
  * background and records its steps, and an entry in the cluster's event timeline. One operation
  * per cluster at a time; the cluster record changes only by compare-and-set.
+ *
+ * <p>Any replica takes requests and stores the operation; only the leader runs it (see
+ * {@link OperationRunner}, told of leadership through {@link #leadership()}). The work of every
+ * kind is safe to run again from the start, which is how a new leader resumes it.
  */
 public final class ClusterService
 {
     public static final String WORKER_GROUP = "workers";
     /** The name of the routed service's script check in job-templates/trino-cluster.json.ftl. */
     static final String READINESS_GATE = "routing readiness gate";
+    /** Operation inputs: the Meta stamp that makes a restart replace every allocation, and the worker count a resize started from. */
+    static final String RESTART_STAMP = "restartStamp";
+    static final String WORKERS_BEFORE = "workersBefore";
     private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
 
     private final ClusterRepository repository;
@@ -73,9 +81,17 @@ public final class ClusterService
     private final String version;
     private final Duration settleTimeout;
     private final Supplier<String> ids;
+    private final String replicaId;
+    private final OperationRunner runner;
 
+    /**
+     * @param replicaId this replica, as operations and events name it
+     * @param watchWait how long the leader's blocking query on the cluster records may be held
+     * @param retryInterval how long the leader waits before following the cluster records again after Consul failed
+     */
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
-            TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout)
+            TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
+            String replicaId, Duration watchWait, Duration retryInterval)
     {
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
@@ -91,6 +107,19 @@ public final class ClusterService
         this.version = requireNonNull(version, "version is null");
         this.settleTimeout = requireNonNull(settleTimeout, "settleTimeout is null");
         this.ids = () -> UUID.randomUUID().toString();
+        this.replicaId = requireNonNull(replicaId, "replicaId is null");
+        this.runner = new OperationRunner(replicaId, repository, this::execute, blocking, watchWait, retryInterval);
+    }
+
+    /** Tell this about leadership changes: operations run only while this replica leads. */
+    public LeadershipListener leadership()
+    {
+        return runner;
+    }
+
+    public boolean isLeader()
+    {
+        return runner.isLeader();
     }
 
     // ---- reads -------------------------------------------------------------------------------
@@ -148,7 +177,7 @@ public final class ClusterService
                             .thenCompose(created -> repository.saveOperation(operation))
                             .thenCompose(saved -> event(spec.name(), "create-requested", "Cluster created by " + actor, actor, operation))
                             .thenApply(done -> {
-                                background(operation, deploy(spec.name(), operation, OptionalLong.of(0)));
+                                runner.submit(operation);
                                 return operation;
                             });
                 });
@@ -173,19 +202,15 @@ public final class ClusterService
                 boolean resizeOnly = spec.withWorkers(record.spec().workers()).equals(record.spec()) && !spec.workers().equals(record.spec().workers());
                 ClusterState next = record.state().on(ClusterState.Action.UPDATE);
                 String kind = record.state() == ClusterState.STOPPED ? "update-spec" : resizeOnly ? "resize" : "update";
-                Operation operation = Operation.start(ids.get(), name, kind, actor, clock.instant());
+                Map<String, String> inputs = kind.equals("resize") ? Map.of(WORKERS_BEFORE, Integer.toString(record.spec().workers().count())) : Map.of();
+                Operation operation = Operation.start(ids.get(), name, kind, inputs, actor, clock.instant());
                 ClusterRecord updated = record.withSpec(spec, clock.instant()).with(next, Optional.of(operation.id()), clock.instant());
                 return render(updated)
                         .thenCompose(rendered -> repository.updateCluster(updated, current.index()))
                         .thenCompose(ignored -> repository.saveOperation(operation))
                         .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec), actor, operation))
                         .thenApply(ignored -> {
-                            CompletionStage<Void> work = switch (kind) {
-                                case "update-spec" -> settleWithoutNomad(name, operation);
-                                case "resize" -> resize(name, operation, spec.workers().count(), record.spec().workers().count(), actor);
-                                default -> deploy(name, operation, record.jobModifyIndex().map(OptionalLong::of).orElse(OptionalLong.empty()));
-                            };
-                            background(operation, work);
+                            runner.submit(operation);
                             return operation;
                         });
             });
@@ -194,22 +219,23 @@ public final class ClusterService
 
     public CompletionStage<Operation> stop(String name, String actor)
     {
-        return transition(name, ClusterState.Action.STOP, "stop", actor, operation -> stopJob(name, operation, false));
+        return transition(name, ClusterState.Action.STOP, "stop", Map.of(), actor);
     }
 
     public CompletionStage<Operation> start(String name, String actor)
     {
-        return transition(name, ClusterState.Action.START, "start", actor, operation -> deploy(name, operation, OptionalLong.empty()));
+        return transition(name, ClusterState.Action.START, "start", Map.of(), actor);
     }
 
     public CompletionStage<Operation> restart(String name, String actor)
     {
-        return transition(name, ClusterState.Action.RESTART, "restart", actor, operation -> deploy(name, operation, OptionalLong.empty(), true));
+        // a restart changes nothing else, so a Meta stamp makes Nomad replace every allocation; fixed now, so a resumed restart restarts once
+        return transition(name, ClusterState.Action.RESTART, "restart", Map.of(RESTART_STAMP, clock.instant().toString()), actor);
     }
 
     public CompletionStage<Operation> delete(String name, String actor)
     {
-        return transition(name, ClusterState.Action.DELETE, "delete", actor, operation -> stopJob(name, operation, true));
+        return transition(name, ClusterState.Action.DELETE, "delete", Map.of(), actor);
     }
 
     // ---- catalogs ----------------------------------------------------------------------------
@@ -264,50 +290,125 @@ public final class ClusterService
 
     // ---- the work behind operations ----------------------------------------------------------
 
-    private CompletionStage<Operation> transition(String name, ClusterState.Action action, String kind, String actor, Function<Operation, CompletionStage<Void>> work)
+    private CompletionStage<Operation> transition(String name, ClusterState.Action action, String kind, Map<String, String> inputs, String actor)
     {
         return existing(name).thenCompose(current -> {
             ClusterRecord record = current.value();
             requireIdle(record);
             ClusterState next = record.state().on(action);
-            Operation operation = Operation.start(ids.get(), name, kind, actor, clock.instant());
+            Operation operation = Operation.start(ids.get(), name, kind, inputs, actor, clock.instant());
             return repository.updateCluster(record.with(next, Optional.of(operation.id()), clock.instant()), current.index())
                     .thenCompose(ignored -> repository.saveOperation(operation))
                     .thenCompose(ignored -> event(name, kind + "-requested", capitalize(kind) + " requested by " + actor, actor, operation))
                     .thenApply(ignored -> {
-                        background(operation, work.apply(operation));
+                        runner.submit(operation);
                         return operation;
                     });
         });
     }
 
-    private CompletionStage<Void> deploy(String name, Operation operation, OptionalLong expectedIndex)
+    /**
+     * An operation's work, on the leader: from its start, or again from the start when a new leader
+     * resumes it (then {@code stored} names the replica that ran it before). Whatever fails is
+     * recorded on the operation and the cluster, never lost; losing leadership records nothing.
+     */
+    private CompletionStage<Void> execute(Operation stored, OperationRunner.Execution execution)
     {
-        return deploy(name, operation, expectedIndex, false);
+        boolean resumed = stored.runner().isPresent();
+        Tracker tracker = new Tracker(resumed
+                ? stored.resumedBy(replicaId, "resumed by " + replicaId + " after leader change (it was run by " + stored.runner().get() + ")", clock.instant())
+                : stored.runBy(replicaId), execution);
+        String name = stored.cluster();
+        CompletionStage<Void> work = repository.cluster(name).thenCompose(found -> {
+            if (found.isEmpty() || !found.get().value().activeOperation().equals(Optional.of(stored.id()))) {
+                return conclude(stored, found, tracker);
+            }
+            CompletionStage<Void> announced = CompletableFuture.completedFuture(null);
+            if (resumed) {
+                log.atInfo().addKeyValue("cluster", name).addKeyValue("operation", stored.id()).addKeyValue("replica", replicaId).log("Resuming an operation after a leader change");
+                announced = tracker.save().thenCompose(ignored -> tracker.whileLeading(() -> event(name, "operation-resumed",
+                        capitalize(stored.kind()) + " operation resumed by " + replicaId + " after leader change", stored.requestedBy(), stored)));
+            }
+            return announced.thenCompose(ignored -> switch (stored.kind()) {
+                case "create", "update", "start", "restart" -> deploy(name, tracker, resumed);
+                case "resize" -> resize(name, tracker, found.get().value().spec().workers().count(), resumed);
+                case "update-spec" -> settleWithoutNomad(name, tracker);
+                case "stop" -> stopJob(name, tracker, false);
+                case "delete" -> stopJob(name, tracker, true);
+                default -> CompletableFuture.failedFuture(new IllegalStateException("operation kind '" + stored.kind() + "' is unknown to this orchestrator version"));
+            });
+        });
+        return recordFailure(work, tracker);
+    }
+
+    /**
+     * An unfinished operation the cluster record no longer points to: the replica that ran it
+     * settled the cluster, then lost leadership before it marked the operation done. The cluster's
+     * timeline says how it ended.
+     */
+    private CompletionStage<Void> conclude(Operation stored, Optional<Versioned<ClusterRecord>> cluster, Tracker tracker)
+    {
+        if (cluster.isEmpty()) {
+            return stored.kind().equals("delete")
+                    ? tracker.succeed()
+                    : tracker.fail("cluster " + stored.cluster() + " no longer exists");
+        }
+        return repository.events(stored.cluster()).thenCompose(events -> {
+            Optional<ClusterEvent> last = events.stream().filter(event -> event.operation().equals(Optional.of(stored.id()))).reduce((first, second) -> second);
+            if (last.isPresent() && last.get().type().endsWith("-failed")) {
+                return tracker.fail(last.get().message());
+            }
+            if (last.isPresent() && !last.get().type().endsWith("-requested") && !last.get().type().equals("operation-resumed")) {
+                return tracker.succeed();
+            }
+            return tracker.fail("interrupted by a leader change before it finished; the cluster is " + cluster.get().value().state().label());
+        });
     }
 
     /** render -> write secrets to Nomad Variables -> register (EnforceIndex) -> watch the deployment. */
-    private CompletionStage<Void> deploy(String name, Operation operation, OptionalLong expectedIndex, boolean forceNewAllocations)
+    private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
     {
-        Tracker tracker = new Tracker(operation);
+        Operation operation = tracker.operation();
         return tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> existing(name))
                 .thenCompose(record -> renderWithSecrets(record.value()).thenApply(rendered -> Map.entry(record, rendered)))
                 .thenCompose(entry -> {
                     RenderedJob rendered = entry.getValue().job();
                     ObjectNode job = rendered.nomadJob();
-                    if (forceNewAllocations) {
-                        // a restart changes nothing else, so a meta stamp makes Nomad replace every allocation
-                        job.with("Meta").put("orchestrator_restarted_at", clock.instant().toString());
+                    if (operation.kind().equals("restart")) {
+                        job.with("Meta").put("orchestrator_restarted_at", operation.input(RESTART_STAMP).orElse(operation.createdAt().toString()));
                     }
                     return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
-                            .thenCompose(ignored -> writeVariables(rendered.variables(), entry.getValue().secrets()))
+                            .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), entry.getValue().secrets())))
                             .thenCompose(ignored -> tracker.step("register", "registering job " + rendered.jobId()))
-                            .thenCompose(ignored -> nomad.register(job, expectedIndex))
-                            .thenCompose(result -> recordIndex(name, result.jobModifyIndex()).thenApply(ignored -> rendered.jobId()));
+                            .thenCompose(ignored -> expectedIndex(operation.kind(), entry.getKey().value(), job, resumed))
+                            .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
+                            .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> rendered.jobId()));
                 })
                 .thenCompose(jobId -> tracker.step("deploy", "waiting for the deployment").thenCompose(ignored -> awaitDeployment(jobId, tracker)))
                 .thenCompose(outcome -> finishDeploy(name, tracker, outcome));
+    }
+
+    /**
+     * Create and update register with {@code EnforceIndex}: the job must still be as the
+     * orchestrator last left it. A resumed one may find the job its former leader registered but had
+     * not recorded yet: the same job (same Meta: spec hash, templates, SSM versions, restart stamp),
+     * so its index is adopted and registering it again changes nothing.
+     */
+    private CompletionStage<OptionalLong> expectedIndex(String kind, ClusterRecord record, ObjectNode job, boolean resumed)
+    {
+        OptionalLong expected = switch (kind) {
+            case "create" -> OptionalLong.of(record.jobModifyIndex().orElse(0L));
+            case "update" -> record.jobModifyIndex().map(OptionalLong::of).orElse(OptionalLong.empty());
+            default -> OptionalLong.empty();
+        };
+        if (!resumed || expected.isEmpty()) {
+            return CompletableFuture.completedFuture(expected);
+        }
+        return nomad.job(record.spec().jobId()).thenApply(current -> current
+                .filter(found -> !found.stop() && found.jobModifyIndex() != expected.getAsLong() && found.spec().path("Meta").equals(job.path("Meta")))
+                .map(found -> OptionalLong.of(found.jobModifyIndex()))
+                .orElse(expected));
     }
 
     private CompletionStage<DeploymentOutcome> awaitDeployment(String jobId, Tracker tracker)
@@ -319,7 +420,7 @@ public final class ClusterService
                     latest.isPresent() && latest.get().jobVersion() == version
                             ? Look.done(latest.get(), Optional.empty())
                             : Look.<Deployment>waiting(Optional.empty(), "Nomad created no deployment for version " + version + " of job " + jobId + " within 30s")));
-        }).thenCompose(deployment -> nomad.watchDeployment(deployment.id(), progress -> tracker.progress("deploy", describe(progress))));
+        }).thenCompose(deployment -> tracker.await(nomad.watchDeployment(deployment.id(), progress -> tracker.progress("deploy", describe(progress)))));
     }
 
     private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome)
@@ -337,13 +438,18 @@ public final class ClusterService
         return fail(name, tracker, ClusterState.Action.DEPLOY_FAILED, reason.toString());
     }
 
-    private CompletionStage<Void> resize(String name, Operation operation, int count, int previous, String actor)
+    /** Scale the worker group; resumed, it scales only if the former leader did not get to it. */
+    private CompletionStage<Void> resize(String name, Tracker tracker, int count, boolean resumed)
     {
-        Tracker tracker = new Tracker(operation);
+        Operation operation = tracker.operation();
+        String previous = operation.input(WORKERS_BEFORE).orElse("?");
         String jobId = ClusterSpec.jobId(name);
         return tracker.step("scale", "workers " + previous + " -> " + count)
-                .thenCompose(ignored -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + actor))
-                .thenCompose(result -> recordIndex(name, result.jobModifyIndex()))
+                .thenCompose(ignored -> resumed ? nomad.job(jobId) : CompletableFuture.completedFuture(Optional.<NomadJob>empty()))
+                .thenCompose(job -> job.isPresent() && job.get().groupCount(WORKER_GROUP) == count
+                        ? CompletableFuture.completedFuture(job.get().jobModifyIndex())
+                        : tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + operation.requestedBy())).thenApply(RegisterResult::jobModifyIndex))
+                .thenCompose(index -> recordIndex(name, index, tracker))
                 .thenCompose(ignored -> tracker.step("place", "waiting for " + count + " running worker allocation(s)"))
                 .thenCompose(ignored -> awaitRunning(jobId, WORKER_GROUP, count, clock.instant().plus(settleTimeout), tracker))
                 .thenCompose(ignored -> awaitTrinoReady(name, jobId, OptionalLong.empty(), tracker))
@@ -469,12 +575,11 @@ public final class ClusterService
     }
 
     /** Stop (keep the spec) or delete (remove everything): deregister with purge, then wait until no allocation runs. */
-    private CompletionStage<Void> stopJob(String name, Operation operation, boolean delete)
+    private CompletionStage<Void> stopJob(String name, Tracker tracker, boolean delete)
     {
-        Tracker tracker = new Tracker(operation);
         String jobId = ClusterSpec.jobId(name);
         CompletionStage<Long> stopped = tracker.step("deregister", "stopping job " + jobId)
-                .thenCompose(ignored -> nomad.deregister(jobId, true))
+                .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deregister(jobId, true)))
                 .thenCompose(ignored -> tracker.step("drain-allocations", "waiting until no allocation of " + jobId + " runs"))
                 .thenCompose(ignored -> awaitNoAllocations(jobId, clock.instant().plus(settleTimeout), tracker));
         if (!delete) {
@@ -482,9 +587,9 @@ public final class ClusterService
         }
         return stopped
                 .thenCompose(ignored -> tracker.step("cleanup", "removing Nomad variables and stored state"))
-                .thenCompose(ignored -> nomad.deleteVariable(JobRenderer.variablePath(jobId), OptionalLong.empty()))
-                .thenCompose(ignored -> repository.deleteEvents(name))
-                .thenCompose(ignored -> repository.deleteCluster(name))
+                .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deleteVariable(JobRenderer.variablePath(jobId), OptionalLong.empty())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteEvents(name)))
+                .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteCluster(name)))
                 .thenCompose(ignored -> tracker.succeed());
     }
 
@@ -516,7 +621,7 @@ public final class ClusterService
     /** Looks every {@code interval}, showing progress on {@code step}, until there is a result; past {@code deadline} it is a 409 with the look's message. */
     private <T> CompletionStage<T> poll(Tracker tracker, String step, Duration interval, java.time.Instant deadline, Supplier<CompletionStage<Look<T>>> look)
     {
-        return look.get().thenCompose(seen -> {
+        return tracker.whileLeading(look).thenCompose(seen -> {
             seen.progress().ifPresent(detail -> tracker.progress(step, detail));
             if (seen.result().isPresent()) {
                 return CompletableFuture.completedFuture(seen.result().get());
@@ -524,25 +629,25 @@ public final class ClusterService
             if (clock.instant().isAfter(deadline)) {
                 throw new ConflictException(seen.timeoutMessage());
             }
-            return delay(interval).thenCompose(ignored -> poll(tracker, step, interval, deadline, look));
+            return tracker.await(delay(interval)).thenCompose(ignored -> poll(tracker, step, interval, deadline, look));
         });
     }
 
-    private CompletionStage<Void> settleWithoutNomad(String name, Operation operation)
+    private CompletionStage<Void> settleWithoutNomad(String name, Tracker tracker)
     {
-        Tracker tracker = new Tracker(operation);
+        Operation operation = tracker.operation();
         return tracker.step("store", "spec stored; the cluster is stopped, start deploys it")
                 .thenCompose(ignored -> existing(name))
-                .thenCompose(current -> repository.updateCluster(current.value().with(ClusterState.STOPPED, Optional.empty(), clock.instant()), current.index()))
-                .thenCompose(ignored -> event(name, "spec-updated", "Spec updated while stopped", operation.requestedBy(), operation))
+                .thenCompose(current -> tracker.whileLeading(() -> repository.updateCluster(current.value().with(ClusterState.STOPPED, Optional.empty(), clock.instant()), current.index())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> event(name, "spec-updated", "Spec updated while stopped", operation.requestedBy(), operation)))
                 .thenCompose(ignored -> tracker.succeed());
     }
 
     private CompletionStage<Void> settle(String name, ClusterState.Action action, Tracker tracker, String eventType, String message)
     {
         return existing(name)
-                .thenCompose(current -> repository.updateCluster(current.value().with(current.value().state().on(action), Optional.empty(), clock.instant()), current.index()))
-                .thenCompose(ignored -> event(name, eventType, message, tracker.operation().requestedBy(), tracker.operation()))
+                .thenCompose(current -> tracker.whileLeading(() -> repository.updateCluster(current.value().with(current.value().state().on(action), Optional.empty(), clock.instant()), current.index())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> event(name, eventType, message, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.succeed());
     }
 
@@ -553,10 +658,10 @@ public final class ClusterService
                 .thenCompose(current -> {
                     ClusterState state = current.value().state();
                     ClusterState next = action == null ? failedState(state) : state.on(action);
-                    return repository.updateCluster(current.value().with(next, Optional.empty(), clock.instant()), current.index());
+                    return tracker.whileLeading(() -> repository.updateCluster(current.value().with(next, Optional.empty(), clock.instant()), current.index()));
                 })
                 .exceptionally(failure -> null)
-                .thenCompose(ignored -> event(name, tracker.operation().kind() + "-failed", reason, tracker.operation().requestedBy(), tracker.operation()))
+                .thenCompose(ignored -> tracker.whileLeading(() -> event(name, tracker.operation().kind() + "-failed", reason, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.fail(reason));
     }
 
@@ -568,27 +673,31 @@ public final class ClusterService
         };
     }
 
-    /** Runs an operation's work; whatever fails is recorded on the operation and the cluster, never lost. */
-    private void background(Operation operation, CompletionStage<Void> work)
+    /** Whatever fails is recorded on the operation and the cluster, never lost; unless this replica stopped leading, then the new leader resumes it. */
+    private CompletionStage<Void> recordFailure(CompletionStage<Void> work, Tracker tracker)
     {
-        work.whenComplete((ignored, failure) -> {
+        Operation operation = tracker.operation();
+        return work.handle((ignored, failure) -> failure).thenCompose(failure -> {
             if (failure == null) {
-                return;
+                return CompletableFuture.<Void>completedFuture(null);
             }
             Throwable cause = Failures.unwrap(failure);
+            if (cause instanceof OperationRunner.LeadershipLostException || !tracker.active()) {
+                log.atInfo().addKeyValue("cluster", operation.cluster()).addKeyValue("operation", operation.id())
+                        .log("Operation stopped: this replica is no longer the leader, the new leader resumes it");
+                return CompletableFuture.<Void>completedFuture(null);
+            }
             String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-            repository.operation(operation.id())
+            return repository.operation(operation.id())
                     .thenCompose(current -> {
-                        Operation latest = current.orElse(operation);
-                        if (latest.state() != Operation.State.RUNNING) {
+                        if (current.map(Operation::state).orElse(Operation.State.RUNNING) != Operation.State.RUNNING) {
                             return CompletableFuture.<Void>completedFuture(null);
                         }
-                        return fail(operation.cluster(), new Tracker(latest), null, reason);
+                        return fail(operation.cluster(), tracker, null, reason);
                     })
-                    .whenComplete((done, error) -> {
-                        if (error != null) {
-                            log.atError().setCause(error).addKeyValue("operation", operation.id()).log("Could not record the failure of an operation");
-                        }
+                    .exceptionally(error -> {
+                        log.atError().setCause(error).addKeyValue("operation", operation.id()).log("Could not record the failure of an operation");
+                        return null;
                     });
         });
     }
@@ -691,9 +800,9 @@ public final class ClusterService
         return repository.cluster(name).thenApply(found -> found.orElseThrow(() -> new NotFoundException("Cluster '" + name + "' does not exist")));
     }
 
-    private CompletionStage<Void> recordIndex(String name, long index)
+    private CompletionStage<Void> recordIndex(String name, long index, Tracker tracker)
     {
-        return existing(name).thenCompose(current -> repository.updateCluster(current.value().withJobModifyIndex(index, clock.instant()), current.index()));
+        return existing(name).thenCompose(current -> tracker.whileLeading(() -> repository.updateCluster(current.value().withJobModifyIndex(index, clock.instant()), current.index())));
     }
 
     private static void requireIdle(ClusterRecord record)
@@ -752,20 +861,42 @@ public final class ClusterService
         return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, blocking));
     }
 
-    /** Persists an operation's progress; writes are chained so they land in order. */
+    /**
+     * Persists an operation's progress, writes chained so they land in order; and keeps its work to
+     * this replica's term as leader: after it ends, nothing more is written and every wait ends.
+     */
     private final class Tracker
     {
+        private final OperationRunner.Execution execution;
         private Operation operation;
         private CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
 
-        Tracker(Operation operation)
+        Tracker(Operation operation, OperationRunner.Execution execution)
         {
             this.operation = Objects.requireNonNull(operation, "operation is null");
+            this.execution = Objects.requireNonNull(execution, "execution is null");
         }
 
         synchronized Operation operation()
         {
             return operation;
+        }
+
+        boolean active()
+        {
+            return execution.active();
+        }
+
+        /** Does {@code action} (a write, or a look that leads to one) only while this replica leads. */
+        <T> CompletionStage<T> whileLeading(Supplier<CompletionStage<T>> action)
+        {
+            return execution.active() ? action.get() : CompletableFuture.failedFuture(execution.lost());
+        }
+
+        /** {@code wait}, ended at once when this replica stops leading. */
+        <T> CompletionStage<T> await(CompletionStage<T> wait)
+        {
+            return execution.guard(wait);
         }
 
         synchronized CompletionStage<Void> step(String name, String detail)
@@ -776,8 +907,10 @@ public final class ClusterService
 
         synchronized void progress(String name, String detail)
         {
-            operation = operation.step(name, detail, clock.instant());
-            save();
+            if (execution.active()) {
+                operation = operation.step(name, detail, clock.instant());
+                save();
+            }
         }
 
         synchronized CompletionStage<Void> succeed()
@@ -792,10 +925,10 @@ public final class ClusterService
             return save();
         }
 
-        private CompletionStage<Void> save()
+        synchronized CompletionStage<Void> save()
         {
             Operation snapshot = operation;
-            writes = writes.exceptionally(ignored -> null).thenCompose(ignored -> repository.saveOperation(snapshot));
+            writes = writes.exceptionally(ignored -> null).thenCompose(ignored -> whileLeading(() -> repository.saveOperation(snapshot)));
             return writes;
         }
     }

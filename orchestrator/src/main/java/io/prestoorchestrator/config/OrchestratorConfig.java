@@ -10,10 +10,12 @@ public record OrchestratorConfig(
         AwsConfig aws,
         AuthConfig auth,
         LoggingConfig logging,
-        ClustersConfig clusters)
+        ClustersConfig clusters,
+        LeaderConfig leader)
 {
     public static final OrchestratorConfig DEFAULTS = new OrchestratorConfig(
-            HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS, ClustersConfig.DEFAULTS);
+            HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS, ClustersConfig.DEFAULTS,
+            LeaderConfig.DEFAULTS);
 
     public OrchestratorConfig
     {
@@ -24,5 +26,6 @@ public record OrchestratorConfig(
         requireNonNull(auth, "auth is null");
         requireNonNull(logging, "logging is null");
         requireNonNull(clusters, "clusters is null");
+        requireNonNull(leader, "leader is null");
     }
 }

@@ -12,11 +12,13 @@ import io.vertx.ext.web.client.HttpResponse;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -66,6 +68,25 @@ public final class ConsulKvStore
         request.addQueryParam("recurse", "true");
         return consul.send(request, Optional.empty(), NOT_FOUND_IS_ANSWER)
                 .map(response -> response.statusCode() == 404 ? List.<KvEntry>of() : entries(response))
+                .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<KvListing> watch(String prefix, long index, Duration wait)
+    {
+        checkPrefix(prefix);
+        checkIndex(index);
+        requireNonNull(wait, "wait is null");
+        HttpRequest<Buffer> request = consul.request(HttpMethod.GET, "/v1/kv/" + encodePath(rootPrefix + "/" + prefix));
+        request.addQueryParam("recurse", "true");
+        consul.blocking(request, index, wait);
+        return consul.send(request, Optional.empty(), NOT_FOUND_IS_ANSWER)
+                .map(response -> {
+                    List<KvEntry> found = response.statusCode() == 404 ? List.of() : entries(response);
+                    OptionalLong next = DependencyHttp.index(response, "X-Consul-Index");
+                    // Consul's rule: an index that is missing, not positive or going backwards (a restored snapshot) restarts the watch from 0
+                    return new KvListing(found, next.isEmpty() || next.getAsLong() <= 0 || next.getAsLong() < index ? 0 : next.getAsLong());
+                })
                 .toCompletionStage();
     }
 

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.discovery;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -18,6 +19,14 @@ public interface KvStore
 
     /** Every entry whose key starts with {@code prefix} (empty: all), sorted by key. */
     CompletionStage<List<KvEntry>> list(String prefix);
+
+    /**
+     * A blocking list, as Consul's blocking queries: answers once something under {@code prefix}
+     * changed after {@code index}, or when {@code wait} has passed, with the entries and the index to
+     * pass to the next watch. Index 0 answers at once. It may answer with nothing changed (the wait
+     * ran out, or a change elsewhere): callers look at the entries, not at the fact of an answer.
+     */
+    CompletionStage<KvListing> watch(String prefix, long index, Duration wait);
 
     /** Writes unconditionally (last writer wins): only for values nobody else updates. */
     CompletionStage<Void> put(String key, String value);

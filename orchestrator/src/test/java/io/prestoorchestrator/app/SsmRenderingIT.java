@@ -92,7 +92,8 @@ class SsmRenderingIT
                 new AwsConfig(true, "us-east-1", Optional.of(endpoint), "/presto-orchestrator", Duration.ofSeconds(10)),
                 new AuthConfig(List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
-                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)));
+                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
+                OrchestratorConfig.DEFAULTS.leader());
         logs = new CapturedLogs();
         // no Trino needed: the tasks fail to start, which this test does not wait for
         orchestrator = Orchestrator.start(config, Clock.systemUTC(), Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk"))

@@ -87,7 +87,8 @@ class SsmTokensIT
                 new AwsConfig(true, "us-east-1", Optional.of(endpoint), "/presto-orchestrator", Duration.ofSeconds(10)),
                 new AuthConfig(List.of(), Optional.of("/presto-orchestrator/auth-tokens")),
                 OrchestratorConfig.DEFAULTS.logging(),
-                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)));
+                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
+                OrchestratorConfig.DEFAULTS.leader());
         try (CapturedLogs logs = new CapturedLogs()) {
             Orchestrator orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             try {

@@ -26,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,8 @@ class TestOrchestratorApi
                         new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)),
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
-                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)));
+                new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
+                OrchestratorConfig.DEFAULTS.leader());
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -149,6 +151,20 @@ class TestOrchestratorApi
         JsonObject info = new JsonObject(response.body());
         assertThat(info.getString("service")).isEqualTo("presto-orchestrator");
         assertThat(info.getString("principal")).isEqualTo("dashboards");
+        // this Consul stand-in grants no session, so this replica never leads
+        assertThat(info.getString("replica")).isEqualTo(orchestrator.replicaId()).isNotBlank();
+        assertThat(info.getBoolean("leader")).isFalse();
+        assertThat(get("/metrics", null).body()).contains("orchestrator_leader{replica=\"" + orchestrator.replicaId() + "\"} 0.0");
+    }
+
+    @Test
+    void testDefaultReplicaIdIsTheHostNameWithASuffix()
+    {
+        String first = Orchestrator.defaultReplicaId(Map.of("HOSTNAME", "ip-10-0-1-17.ec2.internal"));
+        String second = Orchestrator.defaultReplicaId(Map.of("HOSTNAME", "ip-10-0-1-17.ec2.internal"));
+        assertThat(first).matches("ip-10-0-1-17\\.ec2\\.internal-[0-9a-f]{6}");
+        assertThat(second).isNotEqualTo(first);
+        assertThat(Orchestrator.defaultReplicaId(Map.of("HOSTNAME", "weird host/name"))).matches("weird-host-name-[0-9a-f]{6}");
     }
 
     @Test

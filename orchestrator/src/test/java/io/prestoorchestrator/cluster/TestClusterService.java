@@ -54,7 +54,9 @@ class TestClusterService
                 coordinator -> nomad.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
                 this::routedInstances, executor, Clock.systemUTC(), ports::incrementAndGet,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10));
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
+        service.leadership().gained();
         join(service.createCatalog(TPCH));
     }
 
@@ -74,6 +76,7 @@ class TestClusterService
     @AfterEach
     void tearDown()
     {
+        service.leadership().lost("test over");
         executor.shutdownNow();
     }
 

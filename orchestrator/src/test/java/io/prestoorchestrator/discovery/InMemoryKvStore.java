@@ -3,12 +3,15 @@ package io.prestoorchestrator.discovery;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.DependencyException;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static io.prestoorchestrator.discovery.KvKeys.checkIndex;
@@ -18,13 +21,17 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * {@link KvStore} in memory, with Consul's semantics (one index for every write, cas=0 creates only,
- * a CAS delete of a missing key succeeds). {@link #setAvailable(boolean)} simulates Consul being down.
+ * a CAS delete of a missing key succeeds, a watch answers when a key under its prefix is written or
+ * deleted after its index). {@link #setAvailable(boolean)} simulates Consul being down.
  * Kept honest by {@code KvStoreContract}.
  */
 public final class InMemoryKvStore
         implements KvStore
 {
     private final TreeMap<String, KvEntry> entries = new TreeMap<>();
+    /** The index of the last write or delete of every key ever touched: what a prefix watch compares with. */
+    private final TreeMap<String, Long> changedAt = new TreeMap<>();
+    private final List<Watcher> watchers = new ArrayList<>();
     private long index;
     private volatile boolean available = true;
 
@@ -56,6 +63,35 @@ public final class InMemoryKvStore
     }
 
     @Override
+    public CompletionStage<KvListing> watch(String prefix, long since, Duration wait)
+    {
+        checkPrefix(prefix);
+        checkIndex(since);
+        requireNonNull(wait, "wait is null");
+        if (!available) {
+            return CompletableFuture.failedFuture(new DependencyException("consul", "Consul (in memory) is down", true, null));
+        }
+        Watcher watcher = new Watcher(prefix, new CompletableFuture<>());
+        synchronized (this) {
+            if (since == 0 || prefixIndex(prefix) > since) {
+                return CompletableFuture.completedFuture(listing(prefix));
+            }
+            watchers.add(watcher);
+        }
+        CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            KvListing unchanged;
+            synchronized (this) {
+                if (!watchers.remove(watcher)) {
+                    return;
+                }
+                unchanged = listing(prefix);
+            }
+            watcher.answer().complete(unchanged);
+        });
+        return watcher.answer();
+    }
+
+    @Override
     public CompletionStage<Void> put(String key, String value)
     {
         checkKey(key);
@@ -63,9 +99,9 @@ public final class InMemoryKvStore
         return call(() -> {
             synchronized (this) {
                 entries.put(key, new KvEntry(key, value, ++index));
-                return null;
+                return changed(key);
             }
-        });
+        }).thenApply(this::wake);
     }
 
     @Override
@@ -82,9 +118,9 @@ public final class InMemoryKvStore
                     throw new ConflictException("key '" + key + "' is at index " + current + ", not " + expectedModifyIndex);
                 }
                 entries.put(key, new KvEntry(key, value, ++index));
-                return null;
+                return changed(key);
             }
-        });
+        }).thenApply(this::wake);
     }
 
     @Override
@@ -95,10 +131,11 @@ public final class InMemoryKvStore
             synchronized (this) {
                 if (entries.remove(key) != null) {
                     index++;
+                    return changed(key);
                 }
-                return null;
+                return List.<Watcher>of();
             }
-        });
+        }).thenApply(this::wake);
     }
 
     @Override
@@ -110,16 +147,16 @@ public final class InMemoryKvStore
             synchronized (this) {
                 KvEntry existing = entries.get(key);
                 if (existing == null) {
-                    return null;
+                    return List.<Watcher>of();
                 }
                 if (existing.modifyIndex() != expectedModifyIndex) {
                     throw new ConflictException("key '" + key + "' is at index " + existing.modifyIndex() + ", not " + expectedModifyIndex);
                 }
                 entries.remove(key);
                 index++;
-                return null;
+                return changed(key);
             }
-        });
+        }).thenApply(this::wake);
     }
 
     /** Everything stored, for assertions. */
@@ -129,6 +166,52 @@ public final class InMemoryKvStore
         entries.forEach((key, entry) -> out.put(key, entry.value()));
         return out;
     }
+
+    /** Records that {@code key} changed at the current index; answers the watchers to wake (outside the lock). */
+    private List<Watcher> changed(String key)
+    {
+        changedAt.put(key, index);
+        List<Watcher> woken = new ArrayList<>();
+        for (Watcher watcher : List.copyOf(watchers)) {
+            if (key.startsWith(watcher.prefix())) {
+                watchers.remove(watcher);
+                woken.add(watcher);
+            }
+        }
+        return woken;
+    }
+
+    private Void wake(List<Watcher> woken)
+    {
+        for (Watcher watcher : woken) {
+            KvListing listing;
+            synchronized (this) {
+                listing = listing(watcher.prefix());
+            }
+            watcher.answer().complete(listing);
+        }
+        return null;
+    }
+
+    private long prefixIndex(String prefix)
+    {
+        long latest = 0;
+        for (Map.Entry<String, Long> entry : changedAt.tailMap(prefix, true).entrySet()) {
+            if (!entry.getKey().startsWith(prefix)) {
+                break;
+            }
+            latest = Math.max(latest, entry.getValue());
+        }
+        return latest;
+    }
+
+    private KvListing listing(String prefix)
+    {
+        List<KvEntry> found = entries.values().stream().filter(entry -> entry.key().startsWith(prefix)).toList();
+        return new KvListing(found, Math.max(1, prefixIndex(prefix)));
+    }
+
+    private record Watcher(String prefix, CompletableFuture<KvListing> answer) {}
 
     private <T> CompletionStage<T> call(Supplier<T> action)
     {

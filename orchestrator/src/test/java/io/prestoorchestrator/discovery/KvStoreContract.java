@@ -4,7 +4,9 @@ import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static io.prestoorchestrator.testing.Await.failure;
@@ -140,6 +142,65 @@ public abstract class KvStoreContract
 
         // already gone: counts as deleted
         await(store.deleteIfUnchanged("clusters/c1", current.modifyIndex()));
+    }
+
+    @Test
+    void testWatchFromZeroAnswersAtOnceWithTheEntriesAndAnIndex()
+    {
+        KvStore store = store();
+        await(store.put("clusters/a", "A"));
+        await(store.put("catalogs/tpch", "T"));
+        KvListing listing = await(store.watch("clusters/", 0, Duration.ofSeconds(20)), Duration.ofSeconds(5));
+        assertThat(listing.entries()).extracting(KvEntry::key, KvEntry::value).containsExactly(org.assertj.core.groups.Tuple.tuple("clusters/a", "A"));
+        assertThat(listing.index()).isPositive();
+
+        KvListing empty = await(store.watch("drains/", 0, Duration.ofSeconds(20)), Duration.ofSeconds(5));
+        assertThat(empty.entries()).isEmpty();
+        assertThat(empty.index()).isPositive();
+    }
+
+    @Test
+    void testWatchBlocksUntilAKeyUnderThePrefixChanges()
+    {
+        KvStore store = store();
+        await(store.put("clusters/a", "A"));
+        KvListing first = await(store.watch("clusters/", 0, Duration.ofSeconds(20)));
+        CompletableFuture<KvListing> next = store.watch("clusters/", first.index(), Duration.ofSeconds(20)).toCompletableFuture();
+        sleep(Duration.ofMillis(300));
+        assertThat(next).isNotDone();
+
+        await(store.put("clusters/b", "B"));
+        KvListing changed = await(next, Duration.ofSeconds(5));
+        assertThat(changed.entries()).extracting(KvEntry::key).containsExactly("clusters/a", "clusters/b");
+        assertThat(changed.index()).isGreaterThan(first.index());
+
+        CompletableFuture<KvListing> afterDelete = store.watch("clusters/", changed.index(), Duration.ofSeconds(20)).toCompletableFuture();
+        await(store.delete("clusters/a"));
+        assertThat(await(afterDelete, Duration.ofSeconds(5)).entries()).extracting(KvEntry::key).containsExactly("clusters/b");
+    }
+
+    @Test
+    void testWatchWithNothingChangedAnswersAfterTheWaitWithTheSameIndex()
+    {
+        KvStore store = store();
+        await(store.put("clusters/a", "A"));
+        KvListing first = await(store.watch("clusters/", 0, Duration.ofSeconds(20)));
+        long started = System.nanoTime();
+        KvListing again = await(store.watch("clusters/", first.index(), Duration.ofMillis(500)), Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(again.index()).isEqualTo(first.index());
+        assertThat(again.entries()).isEqualTo(first.entries());
+    }
+
+    private static void sleep(Duration duration)
+    {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Test

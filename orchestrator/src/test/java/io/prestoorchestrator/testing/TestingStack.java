@@ -7,6 +7,7 @@ import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.ConsulConfig;
 import io.prestoorchestrator.config.HttpConfig;
+import io.prestoorchestrator.config.LeaderConfig;
 import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.config.Secret;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +35,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The orchestrator wired to an embedded Consul simulator and Nomad simulator (3 nodes, raw_exec
- * tasks really run), with an admin and a viewer token, for API tests.
+ * tasks really run), with an admin and a viewer token, for API tests. {@link #startReplica} adds
+ * more replicas against the same Consul and Nomad; calls go to the first one unless told otherwise.
  */
 public final class TestingStack
         implements AutoCloseable
@@ -45,6 +48,9 @@ public final class TestingStack
     private final ConsulSimulator consul;
     private final NomadSimulator nomad;
     private final Orchestrator orchestrator;
+    private final List<Orchestrator> replicas = new ArrayList<>();
+    private final OrchestratorConfig config;
+    private final Map<String, String> environment;
     private final Path dataDir;
 
     public TestingStack(Map<String, String> environment)
@@ -62,7 +68,8 @@ public final class TestingStack
         nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad"))
                 .withConsul(consul.baseUri())
                 .withMinHealthyTime(Duration.ofSeconds(1))).start();
-        OrchestratorConfig config = new OrchestratorConfig(
+        this.environment = Map.copyOf(environment);
+        this.config = new OrchestratorConfig(
                 new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
                 new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
                 new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
@@ -71,8 +78,41 @@ public final class TestingStack
                         new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)),
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
-                new ClustersConfig(templates.toString(), Duration.ofMinutes(3)));
-        orchestrator = Orchestrator.start(config, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                new ClustersConfig(templates.toString(), Duration.ofMinutes(3)),
+                OrchestratorConfig.DEFAULTS.leader());
+        orchestrator = startReplica(Optional.empty());
+    }
+
+    /** Starts another orchestrator replica against the same Consul and Nomad, named {@code replicaId} when given. */
+    public Orchestrator startReplica(Optional<String> replicaId)
+            throws Exception
+    {
+        LeaderConfig leader = config.leader();
+        OrchestratorConfig replicaConfig = new OrchestratorConfig(config.http(), config.nomad(), config.consul(), config.aws(), config.auth(), config.logging(), config.clusters(),
+                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()));
+        Orchestrator replica = Orchestrator.start(replicaConfig, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        synchronized (replicas) {
+            replicas.add(replica);
+        }
+        return replica;
+    }
+
+    /** The replica that {@link #call} talks to. */
+    public Orchestrator orchestrator()
+    {
+        return orchestrator;
+    }
+
+    /** Stops one replica (it gives up leadership first). */
+    public void stopReplica(Orchestrator replica)
+            throws InterruptedException
+    {
+        synchronized (replicas) {
+            if (!replicas.remove(replica)) {
+                return;
+            }
+        }
+        replica.stop();
     }
 
     /** Where the Nomad simulator keeps allocation directories: every task process runs below it. */
@@ -106,7 +146,19 @@ public final class TestingStack
     public HttpResponse<String> call(String method, String path, String body, String token)
             throws IOException, InterruptedException
     {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + orchestrator.port() + path))
+        return call(orchestrator, method, path, body, token);
+    }
+
+    public HttpResponse<String> call(Orchestrator replica, String method, String path, String body)
+            throws IOException, InterruptedException
+    {
+        return call(replica, method, path, body, ADMIN_TOKEN);
+    }
+
+    public HttpResponse<String> call(Orchestrator replica, String method, String path, String body, String token)
+            throws IOException, InterruptedException
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -119,10 +171,16 @@ public final class TestingStack
     /** Waits for an operation (from a 202 answer) to end, and returns it. */
     public JsonObject awaitOperation(HttpResponse<String> accepted, Duration timeout)
     {
+        return awaitOperation(orchestrator, accepted, timeout);
+    }
+
+    /** Waits for an operation (from a 202 answer) to end, asking {@code replica}, and returns it. */
+    public JsonObject awaitOperation(Orchestrator replica, HttpResponse<String> accepted, Duration timeout)
+    {
         String location = accepted.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location in " + accepted.body()));
         JsonObject[] last = new JsonObject[1];
         await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
-            last[0] = new JsonObject(call("GET", location, null).body());
+            last[0] = new JsonObject(call(replica, "GET", location, null).body());
             return !"RUNNING".equals(last[0].getString("state"));
         });
         return last[0];
@@ -133,7 +191,14 @@ public final class TestingStack
             throws Exception
     {
         try {
-            orchestrator.stop();
+            List<Orchestrator> running;
+            synchronized (replicas) {
+                running = List.copyOf(replicas);
+                replicas.clear();
+            }
+            for (Orchestrator replica : running) {
+                replica.stop();
+            }
         }
         finally {
             nomad.close();
