@@ -21,6 +21,8 @@ stop_one() {
         if (( waited >= GRACE_SECONDS * 10 )); then
             log "$name did not stop within ${GRACE_SECONDS}s: killing"
             kill -KILL "$pid" 2>/dev/null || true
+            # the kernel reaps it shortly; do not report it stopped before it is gone
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
             break
         fi
         sleep 0.1; waited=$((waited + 1))

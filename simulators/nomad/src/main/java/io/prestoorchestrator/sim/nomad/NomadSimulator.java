@@ -37,6 +37,9 @@ import static java.util.Objects.requireNonNull;
 public final class NomadSimulator
         implements AutoCloseable
 {
+    /** How long {@link #close()} lets tasks stop through their kill signal before killing them; below scripts/stop-local.sh's 40 s grace. */
+    static final long SHUTDOWN_TASK_WAIT_MILLIS = 25_000;
+
     private static final Logger log = LoggerFactory.getLogger(NomadSimulator.class);
 
     private final NomadSimulatorConfig config;
@@ -159,7 +162,10 @@ public final class NomadSimulator
                     return timeouts.stream();
                 })
                 .mapToLong(Long::longValue).max().orElse(0));
-        runners.closeAll(Math.min(TimeUnit.NANOSECONDS.toMillis(maxKill) + 5_000, 120_000));
+        // Tasks get the kill-signal path, but a simulator going away must not wait out a worker's
+        // drain (kill_timeout can be minutes): whatever still runs after SHUTDOWN_TASK_WAIT is killed,
+        // so no task process outlives the simulator (a real Nomad client would leave tasks running).
+        runners.closeAll(Math.min(TimeUnit.NANOSECONDS.toMillis(maxKill) + 5_000, SHUTDOWN_TASK_WAIT_MILLIS));
         timers.shutdownNow();
         taskPool.shutdownNow();
         try {
