@@ -185,7 +185,7 @@ class TestClusterApi
     private static String get(TestingStack target, String nomadPath)
             throws Exception
     {
-        var client = java.net.http.HttpClient.newHttpClient();
+        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
         return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(target.nomad().address() + nomadPath)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }

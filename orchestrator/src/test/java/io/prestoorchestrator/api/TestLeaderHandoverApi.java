@@ -134,7 +134,7 @@ class TestLeaderHandoverApi
     private String nomad(String path)
             throws Exception
     {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** Answers as a coordinator that counts {@code workers} active workers (Trino counts itself too). */

@@ -54,7 +54,7 @@ class SsmTokensIT
         endpoint = URI.create("http://127.0.0.1:" + port);
         moto = new ProcessBuilder(binary, "-H", "127.0.0.1", "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
                 http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
         System.setProperty("aws.accessKeyId", "testing");

@@ -193,7 +193,7 @@ class TestApiCommands
         HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"cli-drift\",\"catalogs\":[\"tpch\"]}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         assertThat(stack.awaitOperation(created, Duration.ofMinutes(1)).getString("state")).isEqualTo("FAILED");
-        HttpResponse<String> scaled = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + "/v1/job/trino-cli-drift/scale"))
+        HttpResponse<String> scaled = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + "/v1/job/trino-cli-drift/scale"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"Count\":3,\"Target\":{\"Group\":\"workers\"}}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(scaled.statusCode()).as(scaled.body()).isEqualTo(200);
 

@@ -162,7 +162,7 @@ class RoutingIT
         boolean started = false;
         if (coordinator != null) {
             try {
-                HttpResponse<String> info = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(coordinator + "/v1/info")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<String> info = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(URI.create(coordinator + "/v1/info")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 started = info.statusCode() == 200 && info.body().contains("\"starting\":false");
             }
@@ -208,7 +208,7 @@ class RoutingIT
     private static int consulInstances(String service)
             throws IOException, InterruptedException
     {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(stack.consul().baseUri().resolve("/v1/health/service/" + service)).build(),
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(stack.consul().baseUri().resolve("/v1/health/service/" + service)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new JsonArray(response.body()).size();
     }

@@ -62,7 +62,7 @@ class TestConsulLeaderLock
     {
         String session = ((ConsulLeaderLock) leader).sessionId().orElseThrow();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpResponse<String> response = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(
                     HttpRequest.newBuilder(URI.create(consul.baseUri() + "/v1/session/destroy/" + session)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
@@ -80,7 +80,7 @@ class TestConsulLeaderLock
         lock.start();
         await().atMost(TAKEOVER).until(lock::isLeader);
 
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpResponse<String> response = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(
                 HttpRequest.newBuilder(URI.create(consul.baseUri() + "/v1/kv/presto-orchestrator/leader")).build(), HttpResponse.BodyHandlers.ofString());
         var entry = new ObjectMapper().readTree(response.body()).get(0);
         assertThat(entry.get("Session").asText()).isEqualTo(lock.sessionId().orElseThrow());
@@ -88,7 +88,7 @@ class TestConsulLeaderLock
         assertThat(new ObjectMapper().readTree(value).get("holder").asText()).isEqualTo("replica-a");
 
         await(lock.close());
-        HttpResponse<String> after = HttpClient.newHttpClient().send(
+        HttpResponse<String> after = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(
                 HttpRequest.newBuilder(URI.create(consul.baseUri() + "/v1/kv/presto-orchestrator/leader")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(new ObjectMapper().readTree(after.body()).get(0).has("Session")).isFalse();
     }

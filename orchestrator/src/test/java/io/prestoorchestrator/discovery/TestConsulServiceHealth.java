@@ -96,7 +96,7 @@ class TestConsulServiceHealth
     private static void agent(String path, String body)
             throws IOException, InterruptedException
     {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(consul.baseUri().resolve(path))
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(consul.baseUri().resolve(path))
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }

@@ -69,7 +69,7 @@ class TestJobRenderer
         assertThat(coordinatorTask.get("Config").get("command").asText()).isEqualTo("/opt/trino-server-476/bin/launcher");
         assertThat(templates(coordinatorTask)).doesNotContainKey("local/run-with-drain");
         assertThat(task.get("KillSignal").asText()).isEqualTo("SIGTERM");
-        assertThat(task.get("KillTimeout").asLong()).isEqualTo(120_000_000_000L);
+        assertThat(task.get("KillTimeout").asLong()).isEqualTo(300_000_000_000L);
         assertThat(task.get("Resources").get("MemoryMB").asInt()).isEqualTo(1024);
         Map<String, String> files = templates(task);
         assertThat(files).containsOnlyKeys("local/etc/config.properties", "local/etc/node.properties", "local/etc/jvm.config", "local/etc/log.properties",

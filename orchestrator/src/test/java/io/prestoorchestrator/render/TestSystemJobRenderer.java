@@ -71,7 +71,7 @@ class TestSystemJobRenderer
     void testNomadSimulatorAcceptsEveryJob()
             throws Exception
     {
-        HttpClient client = HttpClient.newHttpClient();
+        HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
         try (NomadSimulator nomad = new NomadSimulator(NomadSimulatorConfig.defaults(1, "dc1", temp.resolve("nomad"))).start()) {
             for (String name : JOBS) {
                 ObjectNode job = renderer.render(name, renderer.variableFile("prod"), NO_ENVIRONMENT);

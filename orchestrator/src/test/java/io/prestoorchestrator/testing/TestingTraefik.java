@@ -78,7 +78,7 @@ public final class TestingTraefik
                 .redirectOutput(log.toFile())
                 .start();
         TestingTraefik traefik = new TestingTraefik(process, webPort, log, accessLog);
-        HttpClient client = HttpClient.newHttpClient();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             if (!process.isAlive()) {
@@ -108,7 +108,7 @@ public final class TestingTraefik
     /** An HTTP client that sends every request through Traefik as its proxy, so {@code http://<cluster>.trino.localhost:<port>} needs no DNS. */
     public HttpClient client()
     {
-        return HttpClient.newBuilder().proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", webPort))).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", webPort))).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     public List<String> accessLog()
