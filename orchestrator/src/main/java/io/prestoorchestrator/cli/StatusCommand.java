@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code GET /v1/clusters/{name}} (or every cluster) as a compact summary: what was asked and what runs. */
 @Command(name = "status",
-        description = "Show a cluster (or, without NAME, every cluster): state, workers active/desired, coordinator, job version, drift, last operation.",
+        description = "Show a cluster (or, without NAME, every cluster): state, workers active/desired, coordinator, public URL and routability, job version, drift, last operation.",
         sortOptions = false)
 public final class StatusCommand
         implements Callable<Integer>
@@ -136,6 +136,11 @@ public final class StatusCommand
         row(out, "state", cluster.path("state").asText());
         row(out, "workers", activeOfDesired(cluster) + " active (min " + workers.path("min").asText() + ", max " + workers.path("max").asText() + ")");
         row(out, "coordinator", text(status.get("coordinatorUrl")).orElse("-"));
+        JsonNode routing = status.path("routing");
+        if (!routing.isMissingNode()) {
+            row(out, "url", text(routing.get("url")).orElse("-") + (routing.path("routable").asBoolean(false) ? " (routable)" : " (not routable)"));
+            text(routing.get("reason")).ifPresent(reason -> row(out, "routing", reason.strip()));
+        }
         row(out, "job", jobSummary(cluster) + text(status.get("jobStatus")).map(jobStatus -> " (" + jobStatus + ")").orElse(""));
         row(out, "allocations", allocations(status.path("allocations")));
         row(out, "drift", status.path("drift").asBoolean(false) ? "yes: " + text(status.get("driftReason")).orElse("the job differs from the orchestrator's last change") : "none");

@@ -79,7 +79,8 @@ class TestApiCommands
         TestingCli.Result status = api("status", "cli-fails");
         assertThat(status.exitCode()).as(status.toString()).isEqualTo(0);
         assertThat(status.out()).contains("state        failed\n").contains("workers      ?/1 active (min 1, max 3)\n")
-                .contains("operation    create FAILED (").contains("requested by ops").contains("error        Deployment ");
+                .contains("operation    create FAILED (").contains("requested by ops").contains("error        Deployment ")
+                .contains("\nurl          http://cli-fails.trino.localhost:").contains(" (not routable)\nrouting      ");
     }
 
     @Test
