@@ -14,19 +14,12 @@ import io.prestoorchestrator.sim.consul.ConsulSimulator;
 import io.prestoorchestrator.sim.nomad.NomadSimulator;
 import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
 import io.prestoorchestrator.testing.CapturedLogs;
+import io.prestoorchestrator.testing.TestingMoto;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ssm.SsmClient;
-import software.amazon.awssdk.services.ssm.model.ParameterType;
-import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,8 +47,7 @@ class SsmRenderingIT
     private static final String PASSWORD_PATH = "/presto-orchestrator/catalogs/warehouse/connection-password";
     private static final String PASSWORD = "pg-secret-value-51c9e0";
 
-    private static Process moto;
-    private static URI endpoint;
+    private static TestingMoto moto;
     private static ConsulSimulator consul;
     private static NomadSimulator nomad;
     private static Orchestrator orchestrator;
@@ -66,21 +58,7 @@ class SsmRenderingIT
     static void start()
             throws Exception
     {
-        String binary = System.getenv("MOTO_SERVER_BIN");
-        if (binary == null) {
-            throw new IllegalStateException("MOTO_SERVER_BIN is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh");
-        }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        endpoint = URI.create("http://127.0.0.1:" + port);
-        moto = new ProcessBuilder(binary, "-H", "127.0.0.1", "-p", String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
-                http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-        System.setProperty("aws.accessKeyId", "testing");
-        System.setProperty("aws.secretAccessKey", "testing");
+        moto = TestingMoto.start();
 
         Path dir = Files.createTempDirectory("ssm-rendering-it");
         consul = ConsulSimulator.builder().port(0).build().startAndWait();
@@ -89,7 +67,7 @@ class SsmRenderingIT
                 new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
                 new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
                 new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
-                new AwsConfig(true, "us-east-1", Optional.of(endpoint), "/presto-orchestrator", Duration.ofSeconds(10)),
+                new AwsConfig(true, "us-east-1", Optional.of(moto.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),
                 new AuthConfig(List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
@@ -117,8 +95,7 @@ class SsmRenderingIT
             consul.close();
         }
         if (moto != null) {
-            moto.destroy();
-            moto.waitFor(20, TimeUnit.SECONDS);
+            moto.close();
         }
     }
 
@@ -144,11 +121,7 @@ class SsmRenderingIT
         assertThat(http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/job/trino-etl")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                 .as("nothing deployed").isEqualTo(404);
 
-        try (SsmClient ssm = SsmClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
-            ssm.putParameter(PutParameterRequest.builder().name(PASSWORD_PATH).value(PASSWORD).type(ParameterType.SECURE_STRING).build());
-        }
+        moto.putSecureParameter(PASSWORD_PATH, PASSWORD);
         HttpResponse<String> accepted = call("POST", "/v1/clusters", cluster);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
 

@@ -6,19 +6,12 @@ import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.HttpConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.testing.CapturedLogs;
+import io.prestoorchestrator.testing.TestingMoto;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ssm.SsmClient;
-import software.amazon.awssdk.services.ssm.model.ParameterType;
-import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,40 +23,19 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** API tokens from SSM (chamber-style path, SecureString) against a real moto server. */
 class SsmTokensIT
 {
     private static final String SSM_TOKEN = "ssm-held-token-7c41e2b9a0";
-    private static Process moto;
-    private static URI endpoint;
+    private static TestingMoto moto;
 
     @BeforeAll
     static void startMoto()
             throws Exception
     {
-        String binary = System.getenv("MOTO_SERVER_BIN");
-        if (binary == null) {
-            throw new IllegalStateException("MOTO_SERVER_BIN is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh");
-        }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        endpoint = URI.create("http://127.0.0.1:" + port);
-        moto = new ProcessBuilder(binary, "-H", "127.0.0.1", "-p", String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
-                http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-        System.setProperty("aws.accessKeyId", "testing");
-        System.setProperty("aws.secretAccessKey", "testing");
-        try (SsmClient ssm = SsmClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
-            ssm.putParameter(PutParameterRequest.builder().name("/presto-orchestrator/auth-tokens/admin/ci").value(SSM_TOKEN).type(ParameterType.SECURE_STRING).build());
-        }
+        moto = TestingMoto.start();
+        moto.putSecureParameter("/presto-orchestrator/auth-tokens/admin/ci", SSM_TOKEN);
     }
 
     @AfterAll
@@ -71,8 +43,7 @@ class SsmTokensIT
             throws Exception
     {
         if (moto != null) {
-            moto.destroy();
-            moto.waitFor(20, TimeUnit.SECONDS);
+            moto.close();
         }
     }
 
@@ -84,7 +55,7 @@ class SsmTokensIT
                 new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(5), 1024 * 1024),
                 OrchestratorConfig.DEFAULTS.nomad(),
                 OrchestratorConfig.DEFAULTS.consul(),
-                new AwsConfig(true, "us-east-1", Optional.of(endpoint), "/presto-orchestrator", Duration.ofSeconds(10)),
+                new AwsConfig(true, "us-east-1", Optional.of(moto.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),
                 new AuthConfig(List.of(), Optional.of("/presto-orchestrator/auth-tokens")),
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
