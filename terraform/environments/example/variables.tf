@@ -16,12 +16,12 @@ variable "availability_zones" {
 
 variable "control_plane_ami_id" {
   type        = string
-  description = "AMI built by packer/control-plane."
+  description = "AMI built by packer/nomad-node (image control-plane)."
 }
 
 variable "nomad_client_ami_id" {
   type        = string
-  description = "AMI built by packer/nomad-client."
+  description = "AMI built by packer/nomad-node (image nomad-client)."
 }
 
 variable "api_allowed_cidrs" {

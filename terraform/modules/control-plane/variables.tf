@@ -10,7 +10,7 @@ variable "environment" {
 
 variable "ami_id" {
   type        = string
-  description = "Control-plane AMI (packer/control-plane)."
+  description = "Control-plane AMI (packer/nomad-node, image control-plane)."
 }
 
 variable "instance_type" {

@@ -21,7 +21,7 @@ variable "node_pool" {
 
 variable "ami_id" {
   type        = string
-  description = "Nomad client AMI (packer/nomad-client)."
+  description = "Nomad client AMI (packer/nomad-node, image nomad-client)."
 }
 
 variable "instance_type" {
