@@ -185,7 +185,8 @@
               }]
 [/#if]
             }],
-            "target": [{"nomad": [{}]}]
+            [#-- the agent's built-in Nomad target plugin is named nomad-target (a target "nomad" block would name no plugin) --]
+            "target": [{"nomad-target": [{}]}]
           }
         },
         "Networks": [{"DynamicPorts": [{"Label": "http"}]}],

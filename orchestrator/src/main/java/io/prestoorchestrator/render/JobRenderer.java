@@ -314,6 +314,12 @@ public final class JobRenderer
         return job;
     }
 
+    /** Processes one template of this directory into text (a configuration file, not a job). */
+    String renderText(String templateName, Map<String, Object> model, String variableFile)
+    {
+        return process(templateName, model, variableFile);
+    }
+
     private String process(String templateName, Map<String, Object> model, String variableFile)
     {
         StringWriter out = new StringWriter(16 * 1024);
