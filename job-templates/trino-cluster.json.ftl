@@ -2,6 +2,9 @@
 [#-- The cluster job: {"Job":{...}} for Nomad's /v1/jobs. Square-bracket syntax: [#...] tags, [=expr] values;
      ${NOMAD_...} and {{ ... }} are Nomad's and pass through. See README.md. --]
 [#assign ns = 1000000000]
+[#assign autoscaling = cluster.autoscaling]
+[#assign workersNeeded = "presto_orchestrator_cluster_workers_needed{cluster=\"" + cluster.name + "\"}"]
+[#assign workersNeededQuery = (autoscaling.scaleInDelayMillis == 0)?then("max(" + workersNeeded + ")", "max(max_over_time(" + workersNeeded + "[" + autoscaling.scaleInDelay + "]))")]
 [#assign static = vars.discovery == "static"]
 [#assign publicHost = cluster.name + "." + vars.route_domain]
 [#assign publicUrl = vars.public_scheme + "://" + publicHost + (vars.public_port?string == (vars.public_scheme == "https")?then("443", "80"))?then("", ":" + vars.public_port?string)]
@@ -158,8 +161,33 @@
         "Scaling": {
           "Min": [=cluster.workers.min],
           "Max": [=cluster.workers.max],
-          "Enabled": [=vars.autoscaling_enabled?c],
-          "Policy": {}
+          "Enabled": [=autoscaling.enabled?c],
+          [#-- nomad-autoscaler's policy, as Nomad stores an HCL scaling block (blocks are lists of one-key maps) --]
+          "Policy": {
+            "evaluation_interval": "[=autoscaling.evaluationInterval]",
+            "cooldown": "[=autoscaling.scaleInCooldown]",
+            "cooldown_on_scale_up": "[=autoscaling.scaleOutCooldown]",
+            "on_check_error": "fail",
+            "check": [{
+[#if autoscaling.signal == "workers-needed"]
+              [#-- already a worker count, clamped to min..max: passed through; taking the highest need over
+                   scaleInDelay makes scale-out immediate and scale-in wait until the need stayed lower that long --]
+              "workers-needed": [{
+                "source": "prometheus",
+                "query": "[=workersNeededQuery?json_string]",
+                "strategy": [{"pass-through": [{}]}]
+              }]
+[#else]
+              "cpu": [{
+                "source": "nomad-apm",
+                "query": "avg_cpu-allocated",
+                "strategy": [{"target-value": [{"target": [=autoscaling.target?c]}]}]
+              }]
+[/#if]
+            }],
+            [#-- the agent's built-in Nomad target plugin is named nomad-target (a target "nomad" block would name no plugin) --]
+            "target": [{"nomad-target": [{}]}]
+          }
         },
         "Networks": [{"DynamicPorts": [{"Label": "http"}]}],
         "RestartPolicy": {"Attempts": 2, "Interval": [=300 * ns], "Delay": [=15 * ns], "Mode": "fail"},

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up the local stack on 127.0.0.1 in the background and returns once every part is healthy:
 # Consul simulator, Nomad simulator (3 virtual nodes), moto (SSM / Auto Scaling / SQS / EC2),
-# Traefik (Consul Catalog provider), Prometheus, and the orchestrator. Writes connection details
+# Traefik (Consul Catalog provider), Prometheus, nomad-autoscaler (Prometheus APM, Nomad target; it
+# reads every Trino job's scaling policy from the Nomad simulator) and the orchestrator. Writes connection details
 # to $LOCAL_DIR/env (default .local/env) for `source`. Safe to run again: parts already running are
 # left alone. scripts/stop-local.sh stops exactly what this started.
 #
@@ -108,7 +109,9 @@ YAML
 global:
   scrape_interval: 15s
 scrape_configs:
+  # the autoscaling signal (presto_orchestrator_cluster_workers_needed) is at most this old
   - job_name: presto-orchestrator
+    scrape_interval: 5s
     static_configs:
       - targets: ['127.0.0.1:$ORCHESTRATOR_PORT']
   - job_name: prometheus
@@ -204,6 +207,18 @@ main() {
         --storage.tsdb.path="$LOCAL_DIR/prometheus-data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
     wait_for prometheus "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"
 
+    # the production job's agent configuration (job-templates/system/nomad-autoscaler/agent.hcl.ftl),
+    # rendered with job-templates/local/nomad-autoscaler.yaml by the orchestrator's own renderer
+    NOMAD_PORT="$NOMAD_PORT" PROMETHEUS_PORT="$PROMETHEUS_PORT" java -jar "$ORCHESTRATOR_JAR" render-system \
+        --templates "$REPO_ROOT/job-templates" --vars "$REPO_ROOT/job-templates/local/nomad-autoscaler.yaml" \
+        --file nomad-autoscaler/agent.hcl.ftl > "$LOCAL_DIR/nomad-autoscaler.hcl" \
+        || die "rendering the nomad-autoscaler configuration failed"
+    mkdir -p "$LOCAL_DIR/nomad-autoscaler-plugins"
+    start nomad-autoscaler "$NOMAD_AUTOSCALER_BIN" agent -config="$LOCAL_DIR/nomad-autoscaler.hcl" \
+        -http-bind-address=127.0.0.1 -http-bind-port="$NOMAD_AUTOSCALER_PORT" \
+        -plugin-dir="$LOCAL_DIR/nomad-autoscaler-plugins"
+    wait_for nomad-autoscaler "http://127.0.0.1:$NOMAD_AUTOSCALER_PORT/v1/health"
+
     # PRESTO_ORCH_PUBLIC_PORT: the port in each cluster's public URL (job-templates/vars/local.yaml)
     start orchestrator env ORCHESTRATOR_CONFIG="$LOCAL_DIR/orchestrator.yaml" PRESTO_ORCH_PUBLIC_PORT="$TRAEFIK_PORT" \
         AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
@@ -228,6 +243,7 @@ export AWS_ACCESS_KEY_ID=local
 export AWS_SECRET_ACCESS_KEY=local
 export AWS_REGION=us-east-1
 export PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
+export NOMAD_AUTOSCALER_URL=http://127.0.0.1:$NOMAD_AUTOSCALER_PORT
 export TRINO_CLI_JAR=$TRINO_CLI_JAR
 export DEMO_COORDINATOR_URL=$DEMO_COORDINATOR_URL
 export DEMO_URL=$DEMO_URL
@@ -242,7 +258,8 @@ Local stack is up (127.0.0.1):
   nomad sim      http://127.0.0.1:$NOMAD_PORT
   consul sim     http://127.0.0.1:$CONSUL_PORT
   moto (AWS)     http://127.0.0.1:$MOTO_PORT
-  prometheus     http://127.0.0.1:$PROMETHEUS_PORT
+  prometheus     http://127.0.0.1:$PROMETHEUS_PORT   (scrapes the orchestrator's /metrics every 5 s)
+  autoscaler     http://127.0.0.1:$NOMAD_AUTOSCALER_PORT   (nomad-autoscaler; config $LOCAL_DIR/nomad-autoscaler.hcl)
 Connection details: source $LOCAL_DIR/env      Logs: $LOG_DIR      Stop: scripts/stop-local.sh
 SUMMARY
     if [[ -n "$DEMO_COORDINATOR_URL" ]]; then

@@ -32,7 +32,7 @@ stop_one() {
 
 [[ -d "$PID_DIR" ]] || { log "nothing to stop (no $PID_DIR)"; exit 0; }
 # reverse start order: the orchestrator first, the Consul simulator last
-for name in orchestrator prometheus traefik moto nomad-sim consul-sim; do
+for name in orchestrator nomad-autoscaler prometheus traefik moto nomad-sim consul-sim; do
     stop_one "$name"
 done
 log "local stack stopped"

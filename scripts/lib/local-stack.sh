@@ -14,6 +14,7 @@ TRAEFIK_PORT=$((8000 + PORT_OFFSET))
 TRAEFIK_PING_PORT=$((8082 + PORT_OFFSET))
 PROMETHEUS_PORT=$((9090 + PORT_OFFSET))
 ORCHESTRATOR_PORT=$((8070 + PORT_OFFSET))
+NOMAD_AUTOSCALER_PORT=$((8095 + PORT_OFFSET))
 
 log() { printf '[local] %s\n' "$*"; }
 die() { printf '[local] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -1,7 +1,9 @@
 [#ftl]
-# nomad-autoscaler agent configuration (rendered by presto-orchestrator from job-templates/system/nomad-autoscaler/).
+# nomad-autoscaler agent configuration, rendered by presto-orchestrator from
+# job-templates/system/nomad-autoscaler/agent.hcl.ftl: in production into the nomad-autoscaler system
+# job (system/vars/<env>.yaml), locally by scripts/run-local.sh (local/nomad-autoscaler.yaml).
 log_level = "[=vars.nomad_autoscaler.log_level]"
-log_json  = true
+log_json  = [=(vars.nomad_autoscaler.log_json!true)?c]
 
 # The token, when Nomad ACLs are on, comes from the environment (NOMAD_TOKEN, rendered from this
 # job's Nomad Variable into secrets/), never from this file.
@@ -9,12 +11,16 @@ nomad {
   address = "[=vars.nomad_address]"
 }
 
+# Checks with source "prometheus": the Trino clusters' worker groups scale on the orchestrator's
+# presto_orchestrator_cluster_workers_needed{cluster} (pass-through). The Nomad APM (nomad-apm,
+# signal cpu) and the Nomad target (nomad-target, every Trino job's worker group) are built in.
 apm "prometheus" {
   driver = "prometheus"
   config = {
     address = "[=vars.nomad_autoscaler.prometheus_address]"
   }
 }
+[#if vars.nomad_autoscaler.pools?has_content]
 
 # Cluster scaling: grows and shrinks the worker pools' ASGs; credentials from the instance role.
 target "aws-asg" {
@@ -23,9 +29,12 @@ target "aws-asg" {
     aws_region = "[=vars.aws_region]"
   }
 }
+[/#if]
 
 policy {
+[#if vars.nomad_autoscaler.pools?has_content]
   dir                         = "/local/policies"
+[/#if]
   default_evaluation_interval = "[=vars.nomad_autoscaler.evaluation_interval_seconds]s"
   default_cooldown            = "[=vars.nomad_autoscaler.cooldown_seconds]s"
 }

@@ -40,6 +40,9 @@ final class RenderSystemJobs
     @Option(names = {"-o", "--output-dir"}, description = "write <name>.json here (required for more than one job); default: print the one job")
     Path outputDir;
 
+    @Option(names = "--file", paramLabel = "TEMPLATE", description = "render one task file instead of jobs, as text, e.g. nomad-autoscaler/agent.hcl.ftl (the local stack's agent configuration)")
+    String file;
+
     @Parameters(arity = "0..*", paramLabel = "NAME", description = "jobs to render (default: all)")
     List<String> names = new ArrayList<>();
 
@@ -54,6 +57,25 @@ final class RenderSystemJobs
         catch (IllegalArgumentException e) {
             System.err.println("presto-orchestrator: " + e.getMessage());
             return RENDER_ERROR;
+        }
+        if (file != null) {
+            try {
+                String text = renderer.renderFile(file, vars, System.getenv());
+                if (outputDir == null) {
+                    System.out.print(text);
+                }
+                else {
+                    Files.createDirectories(outputDir);
+                    Path target = outputDir.resolve(Path.of(file).getFileName().toString().replaceFirst("\\.ftl$", ""));
+                    Files.writeString(target, text);
+                    System.out.println(target);
+                }
+                return 0;
+            }
+            catch (InvalidInputException e) {
+                System.err.println("presto-orchestrator: " + file + ": " + e.getMessage());
+                return RENDER_ERROR;
+            }
         }
         List<String> jobs = names.isEmpty() ? renderer.jobNames() : names;
         if (jobs.isEmpty()) {

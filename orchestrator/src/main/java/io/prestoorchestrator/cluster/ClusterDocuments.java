@@ -45,6 +45,11 @@ public final class ClusterDocuments
     public static ClusterSpec specFrom(JsonNode patch, ObjectNode base)
     {
         requireObject(patch, "the cluster spec");
+        for (String bound : List.of("min", "max")) {
+            if (patch.path("autoscaling").has(bound)) {
+                throw InvalidInputException.malformed("/autoscaling/" + bound, "the autoscaler's bounds are the worker group's: set /workers/" + bound + " instead");
+            }
+        }
         merge(base, patch);
         try {
             return ClusterJson.MAPPER.treeToValue(base, ClusterSpec.class);

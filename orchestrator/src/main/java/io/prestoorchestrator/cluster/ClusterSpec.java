@@ -25,6 +25,7 @@ import static java.util.Objects.requireNonNull;
  * @param properties {@code config.properties} overrides, checked against the known Trino properties
  * @param allowUnknownProperties accept override keys not on the known list
  * @param labels free-form labels (kept in the job meta)
+ * @param autoscaling the worker group's scaling policy (bounds: {@code workers.min..max})
  */
 public record ClusterSpec(
         String name,
@@ -40,7 +41,8 @@ public record ClusterSpec(
         List<String> catalogs,
         Map<String, String> properties,
         boolean allowUnknownProperties,
-        Map<String, String> labels)
+        Map<String, String> labels,
+        Autoscaling autoscaling)
 {
     public ClusterSpec
     {
@@ -57,6 +59,17 @@ public record ClusterSpec(
         catalogs = List.copyOf(requireNonNull(catalogs, "catalogs is null"));
         properties = Map.copyOf(requireNonNull(properties, "properties is null"));
         labels = Map.copyOf(requireNonNull(labels, "labels is null"));
+        // specs stored before autoscaling existed have none: they get the defaults (off)
+        autoscaling = autoscaling == null ? Autoscaling.DEFAULTS : autoscaling;
+    }
+
+    /** A spec with the default scaling policy (off). */
+    public ClusterSpec(String name, Flavour flavour, String version, Optional<String> image, String environment, Resources coordinator, Workers workers,
+            Resources workerResources, JvmSettings jvm, QueryMemory queryMemory, List<String> catalogs, Map<String, String> properties,
+            boolean allowUnknownProperties, Map<String, String> labels)
+    {
+        this(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory, catalogs, properties,
+                allowUnknownProperties, labels, Autoscaling.DEFAULTS);
     }
 
     /** The Docker image to run: the spec's, or {@code <flavour repository>:<version>}. */
@@ -80,6 +93,12 @@ public record ClusterSpec(
     public ClusterSpec withWorkers(Workers newWorkers)
     {
         return new ClusterSpec(name, flavour, version, image, environment, coordinator, newWorkers, workerResources, jvm, queryMemory,
-                catalogs, properties, allowUnknownProperties, labels);
+                catalogs, properties, allowUnknownProperties, labels, autoscaling);
+    }
+
+    public ClusterSpec withAutoscaling(Autoscaling newAutoscaling)
+    {
+        return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
+                catalogs, properties, allowUnknownProperties, labels, newAutoscaling);
     }
 }

@@ -1,8 +1,10 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.error.FieldError;
 import io.prestoorchestrator.error.InvalidInputException;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +79,7 @@ public final class ClusterSpecValidator
         catalogs(spec.catalogs(), knownCatalogs, problems);
         properties(spec, problems);
         labels(spec.labels(), problems);
+        autoscaling(spec.autoscaling(), problems);
         return problems.sorted();
     }
 
@@ -236,6 +239,39 @@ public final class ClusterSpecValidator
             if (entry.getValue().length() > 256 || entry.getValue().contains("\n")) {
                 problems.structural(field, "label value must be one line of at most 256 characters");
             }
+        }
+    }
+
+    private static void autoscaling(Autoscaling autoscaling, Problems problems)
+    {
+        // nomad-autoscaler treats a zero cooldown as unset and applies its agent default (5m) instead
+        duration("/autoscaling/evaluationInterval", autoscaling.evaluationInterval(), Duration.ofSeconds(1), Duration.ofHours(1), problems);
+        duration("/autoscaling/scaleOutCooldown", autoscaling.scaleOutCooldown(), Duration.ofSeconds(1), Duration.ofHours(24), problems);
+        duration("/autoscaling/scaleInCooldown", autoscaling.scaleInCooldown(), Duration.ofSeconds(1), Duration.ofHours(24), problems);
+        duration("/autoscaling/scaleInDelay", autoscaling.scaleInDelay(), Duration.ZERO, Duration.ofHours(24), problems);
+        autoscaling.target().ifPresent(target -> {
+            if (autoscaling.signal() != Autoscaling.Signal.CPU) {
+                problems.consistency("/autoscaling/target", "target applies to signal cpu only (percent of allocated CPU); signal "
+                        + autoscaling.signal().jsonName() + " is already a worker count: remove /autoscaling/target or set /autoscaling/signal to cpu");
+            }
+            else if (!(target > 0 && target <= 100)) {
+                problems.structural("/autoscaling/target", "target is " + target + ": set the percent of allocated CPU to hold, above 0 and at most 100, e.g. 70");
+            }
+        });
+    }
+
+    private static void duration(String field, String text, Duration min, Duration max, Problems problems)
+    {
+        Duration value;
+        try {
+            value = Durations.parse(text);
+        }
+        catch (IllegalArgumentException e) {
+            problems.structural(field, e.getMessage());
+            return;
+        }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            problems.structural(field, text + " is out of range: set from " + Durations.format(min) + " to " + Durations.format(max));
         }
     }
 

@@ -18,9 +18,11 @@ import freemarker.template.Template;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
 import freemarker.template.TemplateNotFoundException;
+import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.SpecHash;
+import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.error.FieldError;
 import io.prestoorchestrator.error.InvalidInputException;
 
@@ -272,7 +274,28 @@ public final class JobRenderer
         cluster.put("properties", new TreeMap<>(spec.properties()));
         cluster.put("labels", new TreeMap<>(spec.labels()));
         cluster.put("catalogs", spec.catalogs());
+        cluster.put("autoscaling", autoscalingModel(spec.autoscaling()));
         return cluster;
+    }
+
+    /** The scaling policy with durations as Go writes them (nomad-autoscaler parses them with time.ParseDuration). */
+    private static Map<String, Object> autoscalingModel(Autoscaling autoscaling)
+    {
+        return Map.of(
+                "enabled", autoscaling.enabled(),
+                "signal", autoscaling.signal().jsonName(),
+                "target", autoscaling.effectiveTarget(),
+                "evaluationInterval", goDuration(autoscaling.evaluationInterval()),
+                "scaleOutCooldown", goDuration(autoscaling.scaleOutCooldown()),
+                "scaleInCooldown", goDuration(autoscaling.scaleInCooldown()),
+                "scaleInDelay", goDuration(autoscaling.scaleInDelay()),
+                "scaleInDelayMillis", Durations.parse(autoscaling.scaleInDelay()).toMillis());
+    }
+
+    private static String goDuration(String text)
+    {
+        long millis = Durations.parse(text).toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     /**
@@ -289,6 +312,12 @@ public final class JobRenderer
             throw templateError(templateName, templateName + " must render {\"Job\":{\"ID\":\"" + jobId + "\", ...}}, found ID " + renderedId);
         }
         return job;
+    }
+
+    /** Processes one template of this directory into text (a configuration file, not a job). */
+    String renderText(String templateName, Map<String, Object> model, String variableFile)
+    {
+        return process(templateName, model, variableFile);
     }
 
     private String process(String templateName, Map<String, Object> model, String variableFile)

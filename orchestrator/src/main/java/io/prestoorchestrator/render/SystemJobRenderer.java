@@ -33,6 +33,7 @@ public final class SystemJobRenderer
     public static final String DIRECTORY = "system";
     private static final String SUFFIX = ".json.ftl";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final Pattern FILE = Pattern.compile("[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*\\.ftl");
 
     private final JobRenderer renderer;
 
@@ -95,6 +96,27 @@ public final class SystemJobRenderer
         model.put("nomadVarPath", JobRenderer.variablePath(name));
         model.put("provenance", provenance);
         return renderer.renderJob(DIRECTORY + "/" + name + SUFFIX, name, model, displayName);
+    }
+
+    /**
+     * Renders one task file of the system jobs, e.g. {@code nomad-autoscaler/agent.hcl.ftl}, as text with
+     * the variables of {@code variableFile}: what a process run outside Nomad (the local stack's
+     * nomad-autoscaler) reads as its configuration, from the same template as the production job.
+     *
+     * @throws InvalidInputException naming the template, line and expression, or the variable file and key
+     */
+    public String renderFile(String template, Path variableFile, Map<String, String> environment)
+    {
+        requireNonNull(template, "template is null");
+        requireNonNull(variableFile, "variableFile is null");
+        requireNonNull(environment, "environment is null");
+        if (!FILE.matcher(template).matches() || !Files.isRegularFile(renderer.templateDir().resolve(DIRECTORY).resolve(template))) {
+            throw InvalidInputException.unprocessable("file", "no task file '" + template + "' under job-templates/" + DIRECTORY + "/ (e.g. nomad-autoscaler/agent.hcl.ftl)");
+        }
+        String displayName = displayName(variableFile);
+        Map<String, Object> model = new HashMap<>();
+        model.put("vars", VariableFiles.load(variableFile, displayName, displayName, environment));
+        return renderer.renderText(DIRECTORY + "/" + template, model, displayName);
     }
 
     private String displayName(Path variableFile)

@@ -109,6 +109,22 @@ class TestClusterApi
     }
 
     @Test
+    void testAutoscalingPolicyProblemsNameTheField()
+            throws Exception
+    {
+        JsonObject target = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"scaled\",\"autoscaling\":{\"enabled\":true,\"target\":70}}"), 422);
+        assertThat(fields(target)).containsExactly("/autoscaling/target");
+        JsonObject duration = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"scaled\",\"autoscaling\":{\"scaleOutCooldown\":\"soon\"}}"), 400);
+        assertThat(fields(duration)).containsExactly("/autoscaling/scaleOutCooldown");
+        // the contract knows no autoscaling.min: the bounds are workers.min/max
+        JsonObject bound = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"scaled\",\"autoscaling\":{\"min\":2}}"), 400);
+        assertThat(bound.getJsonArray("errors").encode()).contains("min");
+        JsonObject signal = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"scaled\",\"autoscaling\":{\"signal\":\"memory\"}}"), 400);
+        assertThat(signal.getJsonArray("errors").encode()).contains("signal");
+        assertNotStored("scaled");
+    }
+
+    @Test
     void testConcurrentUpdateIsAConflict()
             throws Exception
     {

@@ -184,7 +184,7 @@ class TestRenderCommand
     {
         TestingCli.Result typo = render("-f", write("typo.json", "{\"name\":\"adhoc\",\"wrokers\":{\"count\":2}}").toString());
         assertThat(typo.exitCode()).isEqualTo(2);
-        assertThat(typo.err()).contains("  /wrokers: invalid cluster spec: unknown field 'wrokers': known fields here are [allowUnknownProperties, catalogs,");
+        assertThat(typo.err()).contains("  /wrokers: invalid cluster spec: unknown field 'wrokers': known fields here are [allowUnknownProperties, autoscaling, catalogs,");
 
         Path broken = write("broken.yaml", "name: a\n  b: [\n");
         TestingCli.Result malformed = render("-f", broken.toString());

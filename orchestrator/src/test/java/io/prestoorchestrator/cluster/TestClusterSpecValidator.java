@@ -197,6 +197,93 @@ class TestClusterSpecValidator
         return e;
     }
 
+    @Test
+    void testAutoscalingDefaultsAreValidAndTunedForInteractiveTrino()
+    {
+        Autoscaling defaults = VALID.autoscaling();
+        assertThat(defaults).isEqualTo(Autoscaling.DEFAULTS);
+        assertThat(defaults.enabled()).isFalse();
+        assertThat(defaults.signal()).isEqualTo(Autoscaling.Signal.WORKERS_NEEDED);
+        assertThat(defaults.evaluationInterval()).isEqualTo("10s");
+        assertThat(defaults.scaleInDelay()).isEqualTo("5m");
+        assertThatCode(() -> ClusterSpecValidator.validate(VALID.withAutoscaling(enabled(defaults)))).doesNotThrowAnyException();
+        assertThatCode(() -> ClusterSpecValidator.validate(VALID.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.CPU, Optional.of(65.0), "15s", "1m", "2m", "0s"))))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void testAutoscalingDurations()
+    {
+        InvalidInputException e = invalid(VALID.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "10 seconds", "0s", "90000s", "-1m")));
+        assertThat(e.semantic()).isFalse();
+        assertThat(e.fieldErrors()).extracting(FieldError::field)
+                .containsExactly("/autoscaling/evaluationInterval", "/autoscaling/scaleOutCooldown", "/autoscaling/scaleInCooldown", "/autoscaling/scaleInDelay");
+        assertThat(e.fieldErrors().get(0).message()).isEqualTo("'10 seconds' is not a duration (use a number with ms, s, m, h or d, e.g. 30s)");
+        // a zero cooldown would be replaced by the agent's default (5m): refused
+        assertThat(e.fieldErrors().get(1).message()).isEqualTo("0s is out of range: set from 1s to 1d");
+        assertThat(e.fieldErrors().get(2).message()).isEqualTo("90000s is out of range: set from 1s to 1d");
+    }
+
+    @Test
+    void testAutoscalingTargetOnlyForCpu()
+    {
+        InvalidInputException e = invalid(VALID.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.of(70.0), "10s", "30s", "1m", "5m")));
+        assertThat(e.semantic()).isTrue();
+        assertThat(e.fieldErrors()).extracting(FieldError::field).containsExactly("/autoscaling/target");
+        assertThat(e.fieldErrors().get(0).message()).contains("target applies to signal cpu only").contains("remove /autoscaling/target or set /autoscaling/signal to cpu");
+
+        InvalidInputException range = invalid(VALID.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.CPU, Optional.of(150.0), "10s", "30s", "1m", "5m")));
+        assertThat(range.semantic()).isFalse();
+        assertThat(range.fieldErrors()).extracting(FieldError::field).containsExactly("/autoscaling/target");
+        assertThat(range.fieldErrors().get(0).message()).isEqualTo("target is 150.0: set the percent of allocated CPU to hold, above 0 and at most 100, e.g. 70");
+    }
+
+    @Test
+    void testAutoscalingDefaultsAndMergeThroughDocuments()
+    {
+        ClusterSpec created = ClusterDocuments.create(ClusterDocuments.parseObject("{\"name\":\"a\",\"autoscaling\":{\"enabled\":true,\"scaleInDelay\":\"10m\"}}"));
+        assertThat(created.autoscaling()).isEqualTo(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "10s", "30s", "1m", "10m"));
+        ClusterSpec patched = ClusterDocuments.patch(created, ClusterDocuments.parseObject("{\"autoscaling\":{\"signal\":\"cpu\",\"target\":60}}"));
+        assertThat(patched.autoscaling()).isEqualTo(new Autoscaling(true, Autoscaling.Signal.CPU, Optional.of(60.0), "10s", "30s", "1m", "10m"));
+        // back to workers-needed: the target is removed with null (merge patch)
+        ClusterSpec back = ClusterDocuments.patch(patched, ClusterDocuments.parseObject("{\"autoscaling\":{\"signal\":\"workers-needed\",\"target\":null}}"));
+        assertThat(back.autoscaling().target()).isEmpty();
+        assertThat(ClusterDocuments.create(ClusterDocuments.parseObject("{\"name\":\"b\"}")).autoscaling()).isEqualTo(Autoscaling.DEFAULTS);
+    }
+
+    @Test
+    void testAutoscalingBoundsAreTheWorkersBounds()
+    {
+        for (String bound : List.of("min", "max")) {
+            InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
+                    () -> ClusterDocuments.create(ClusterDocuments.parseObject("{\"name\":\"a\",\"autoscaling\":{\"" + bound + "\":3}}")));
+            assertThat(e).isNotNull();
+            assertThat(e.fieldErrors()).extracting(FieldError::field).containsExactly("/autoscaling/" + bound);
+            assertThat(e.fieldErrors().get(0).message()).isEqualTo("the autoscaler's bounds are the worker group's: set /workers/" + bound + " instead");
+        }
+        InvalidInputException signal = catchThrowableOfType(InvalidInputException.class,
+                () -> ClusterDocuments.create(ClusterDocuments.parseObject("{\"name\":\"a\",\"autoscaling\":{\"signal\":\"memory\"}}")));
+        assertThat(signal).isNotNull();
+        assertThat(signal.fieldErrors()).extracting(FieldError::field).containsExactly("/autoscaling/signal");
+        assertThat(signal.fieldErrors().get(0).message()).contains("unknown signal 'memory', expected one of workers-needed, cpu");
+    }
+
+    @Test
+    void testStoredSpecWithoutAutoscalingReadsAsDefaults()
+            throws Exception
+    {
+        com.fasterxml.jackson.databind.node.ObjectNode stored = ClusterJson.MAPPER.valueToTree(VALID);
+        stored.remove("autoscaling");
+        assertThat(ClusterJson.MAPPER.treeToValue(stored, ClusterSpec.class).autoscaling()).isEqualTo(Autoscaling.DEFAULTS);
+        ClusterSpec enabled = VALID.withAutoscaling(enabled(Autoscaling.DEFAULTS));
+        assertThat(ClusterJson.MAPPER.readValue(ClusterJson.MAPPER.writeValueAsString(enabled), ClusterSpec.class)).isEqualTo(enabled);
+    }
+
+    private static Autoscaling enabled(Autoscaling a)
+    {
+        return new Autoscaling(true, a.signal(), a.target(), a.evaluationInterval(), a.scaleOutCooldown(), a.scaleInCooldown(), a.scaleInDelay());
+    }
+
     private static ClusterSpec with(ClusterSpec s, String field, String value)
     {
         return new ClusterSpec(

@@ -19,7 +19,7 @@ class TestSpecHash
         ClusterSpec same = new ClusterSpec(spec.name(), spec.flavour(), spec.version(), spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), reversed, spec.allowUnknownProperties(), spec.labels());
         assertThat(SpecHash.of(same)).isEqualTo(SpecHash.of(spec)).matches("sha256:[0-9a-f]{64}");
-        assertThat(SpecHash.canonicalJson(spec)).startsWith("{\"allowUnknownProperties\":false,\"catalogs\":[\"hive\",\"tpch\"],\"coordinator\":{\"cpuMhz\":4000,");
+        assertThat(SpecHash.canonicalJson(spec)).startsWith("{\"allowUnknownProperties\":false,\"autoscaling\":{\"enabled\":false,\"evaluationInterval\":\"10s\",").contains(",\"catalogs\":[\"hive\",\"tpch\"],\"coordinator\":{\"cpuMhz\":4000,");
     }
 
     @Test
@@ -27,6 +27,8 @@ class TestSpecHash
     {
         ClusterSpec spec = TestingClusterSpecs.prod();
         assertThat(SpecHash.of(spec.withWorkers(new Workers(5, 2, 20)))).isNotEqualTo(SpecHash.of(spec));
+        assertThat(SpecHash.of(spec.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, java.util.Optional.empty(), "10s", "30s", "1m", "5m"))))
+                .isNotEqualTo(SpecHash.of(spec));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.prestoorchestrator.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.SpecHash;
 import io.prestoorchestrator.cluster.TestingClusterSpecs;
@@ -29,6 +30,8 @@ class TestJobRenderer
     @TempDir
     Path temp;
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final JobRenderer renderer = new JobRenderer(TestingRenderInputs.TEMPLATES);
 
     @Test
@@ -47,7 +50,7 @@ class TestJobRenderer
         assertThat(workers.get("Count").asInt()).isEqualTo(2);
         assertThat(workers.get("Scaling").get("Min").asInt()).isEqualTo(1);
         assertThat(workers.get("Scaling").get("Max").asInt()).isEqualTo(4);
-        assertThat(workers.get("Scaling").get("Enabled").isBoolean()).isTrue();
+        assertThat(workers.get("Scaling").get("Enabled").asBoolean()).isFalse();
         assertThat(coordinator.get("Networks").get(0).get("ReservedPorts").get(0).get("Value").asInt()).isEqualTo(18080);
         assertThat(workers.get("Networks").get(0).get("DynamicPorts").get(0).get("Label").asText()).isEqualTo("http");
         JsonNode service = coordinator.get("Services").get(0);
@@ -86,6 +89,57 @@ class TestJobRenderer
         assertThat(coordinatorFiles).doesNotContainKey("local/etc/access-control.properties");
         assertThat(coordinatorFiles.get("local/etc/config.properties")).contains("coordinator=true\n", "node-scheduler.include-coordinator=false\n",
                 "http-server.process-forwarded=true\n");
+    }
+
+    @Test
+    void testScalingPolicyOnTheWorkersNeededSignal()
+            throws Exception
+    {
+        ClusterSpec spec = TestingClusterSpecs.local().withAutoscaling(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "10s", "1500ms", "2m", "5m"));
+        JsonNode scaling = workers(renderer.render(spec, TestingRenderInputs.local())).get("Scaling");
+        assertThat(scaling.get("Min").asInt()).isEqualTo(1);
+        assertThat(scaling.get("Max").asInt()).isEqualTo(4);
+        assertThat(scaling.get("Enabled").asBoolean()).isTrue();
+        // as Nomad stores `scaling { policy { ... } }` from HCL, which nomad-autoscaler's Nomad policy source parses
+        assertThat(scaling.get("Policy")).isEqualTo(JSON.readTree("""
+                {"evaluation_interval": "10s", "cooldown": "120s", "cooldown_on_scale_up": "1500ms", "on_check_error": "fail",
+                 "check": [{"workers-needed": [{
+                   "source": "prometheus",
+                   "query": "max(max_over_time(presto_orchestrator_cluster_workers_needed{cluster=\\"demo\\"}[300s]))",
+                   "strategy": [{"pass-through": [{}]}]}]}],
+                 "target": [{"nomad-target": [{}]}]}
+                """));
+    }
+
+    @Test
+    void testScalingPolicyWithoutScaleInDelayQueriesTheCurrentNeed()
+    {
+        ClusterSpec spec = TestingClusterSpecs.local().withAutoscaling(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "10s", "30s", "1m", "0s"));
+        JsonNode check = workers(renderer.render(spec, TestingRenderInputs.local())).get("Scaling").get("Policy").get("check").get(0).get("workers-needed").get(0);
+        assertThat(check.get("query").asText()).isEqualTo("max(presto_orchestrator_cluster_workers_needed{cluster=\"demo\"})");
+    }
+
+    @Test
+    void testScalingPolicyOnCpu()
+    {
+        ClusterSpec spec = TestingClusterSpecs.prod().withAutoscaling(new Autoscaling(true, Autoscaling.Signal.CPU, Optional.of(65.0), "20s", "1m", "10m", "5m"));
+        JsonNode policy = workers(renderer.render(spec, TestingRenderInputs.prod())).get("Scaling").get("Policy");
+        assertThat(policy.get("evaluation_interval").asText()).isEqualTo("20s");
+        assertThat(policy.get("cooldown").asText()).isEqualTo("600s");
+        assertThat(policy.get("cooldown_on_scale_up").asText()).isEqualTo("60s");
+        JsonNode check = policy.get("check").get(0).get("cpu").get(0);
+        assertThat(check.get("source").asText()).isEqualTo("nomad-apm");
+        assertThat(check.get("query").asText()).isEqualTo("avg_cpu-allocated");
+        assertThat(check.get("strategy").get(0).get("target-value").get(0).get("target").asDouble()).isEqualTo(65.0);
+
+        JsonNode defaultTarget = workers(renderer.render(spec.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.CPU, Optional.empty(), "20s", "1m", "10m", "5m")),
+                TestingRenderInputs.prod())).get("Scaling").get("Policy").get("check").get(0).get("cpu").get(0);
+        assertThat(defaultTarget.get("strategy").get(0).get("target-value").get(0).get("target").asDouble()).isEqualTo(Autoscaling.DEFAULT_CPU_TARGET);
+    }
+
+    private static JsonNode workers(RenderedJob rendered)
+    {
+        return rendered.job().get("Job").get("TaskGroups").get(1);
     }
 
     @Test

@@ -169,6 +169,30 @@ class TestSystemJobRenderer
     }
 
     @Test
+    void testLocalAutoscalerConfigurationIsTheProductionTemplateWithoutAutoScalingGroups()
+    {
+        Path local = TestingRenderInputs.TEMPLATES.resolve("local/nomad-autoscaler.yaml");
+        String agent = renderer.renderFile("nomad-autoscaler/agent.hcl.ftl", local, Map.of("NOMAD_PORT", "14646", "PROMETHEUS_PORT", "19090"));
+        assertThat(agent)
+                .contains("address = \"http://127.0.0.1:14646\"")
+                .containsPattern("apm \"prometheus\" \\{\\s+driver = \"prometheus\"\\s+config = \\{\\s+address = \"http://127.0.0.1:19090\"")
+                .containsPattern("default_evaluation_interval = \"10s\"")
+                .contains("log_json  = false")
+                .doesNotContain("aws-asg")
+                .doesNotContain("/local/policies");
+        // the production job's copy keeps the Auto Scaling group target and the policy directory
+        Map<String, String> files = templates(group(renderProd("nomad-autoscaler")).get("Tasks").get(0));
+        assertThat(files.get("local/config/agent.hcl")).contains("target \"aws-asg\"").contains("log_json  = true");
+
+        InvalidInputException unknown = catchThrowableOfType(InvalidInputException.class,
+                () -> renderer.renderFile("nomad-autoscaler/missing.hcl.ftl", local, Map.of()));
+        assertThat(unknown.getMessage()).contains("no task file 'nomad-autoscaler/missing.hcl.ftl'");
+        InvalidInputException escape = catchThrowableOfType(InvalidInputException.class,
+                () -> renderer.renderFile("../trino-cluster.json.ftl", local, Map.of()));
+        assertThat(escape.getMessage()).contains("no task file '../trino-cluster.json.ftl'");
+    }
+
+    @Test
     void testAutoscalerPoliciesFollowTheVarsList()
             throws IOException
     {

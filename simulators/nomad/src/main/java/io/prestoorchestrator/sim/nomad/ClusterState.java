@@ -535,6 +535,8 @@ final class ClusterState
         boolean stopped = job.current.get("Stop").asBoolean();
         Deployment deployment = null;
         ObjectNode failedGroups = Json.object();
+        // in-place updated allocations of every group, whichever group's placements start the deployment
+        List<Allocation> updatedInPlace = new ArrayList<>();
         for (JsonNode group : job.current.get("TaskGroups")) {
             String groupName = group.get("Name").asText();
             int desired = stopped ? 0 : group.get("Count").asInt();
@@ -585,16 +587,7 @@ final class ClusterState
             if (!toPlace.isEmpty() && mayCreateDeployment && deployment == null && job.type().equals("service") && !stopped) {
                 deployment = startDeployment(job, idx);
             }
-            if (deployment != null) {
-                // in-place updated allocations belong to the new deployment too (Nomad counts them in DesiredTotal)
-                for (Allocation alloc : inPlace) {
-                    alloc.deploymentId = deployment.id;
-                    alloc.healthy = null;
-                    if (alloc.allTasksRunning()) {
-                        scheduleHealthCheck(alloc);
-                    }
-                }
-            }
+            updatedInPlace.addAll(inPlace);
             int failed = 0;
             for (int allocIndex : toPlace) {
                 Optional<VirtualNode> node = pickNode(job);
@@ -620,6 +613,15 @@ final class ClusterState
             }
         }
         if (deployment != null) {
+            // in-place updated allocations belong to the new deployment too (Nomad counts them in DesiredTotal),
+            // also those of groups reconciled before another group's placements started it (a scaled group)
+            for (Allocation alloc : updatedInPlace) {
+                alloc.deploymentId = deployment.id;
+                alloc.healthy = null;
+                if (alloc.allTasksRunning()) {
+                    scheduleHealthCheck(alloc);
+                }
+            }
             eval.put("DeploymentID", deployment.id);
             recomputeDeployment(deployment);
         }

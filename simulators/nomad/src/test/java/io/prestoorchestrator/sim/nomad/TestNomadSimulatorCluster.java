@@ -204,6 +204,29 @@ class TestNomadSimulatorCluster
     }
 
     @Test
+    void scalingOneGroupOfATwoGroupJobCompletesItsDeployment()
+    {
+        String job = """
+                {"Job":{"ID":"twogroups","Datacenters":["dc1"],"Update":{"MaxParallel":1,"HealthCheck":"checks","MinHealthyTime":10000000000,"HealthyDeadline":300000000000},
+                  "TaskGroups":[
+                    {"Name":"coordinator","Count":1,"Tasks":[{"Name":"t","Driver":"raw_exec","Config":{"command":"sleep","args":["300"]}}]},
+                    {"Name":"workers","Count":1,"Scaling":{"Min":1,"Max":4,"Enabled":true,"Policy":{}},
+                     "Tasks":[{"Name":"t","Driver":"raw_exec","Config":{"command":"sleep","args":["300"]}}]}]}}
+                """;
+        assertThat(nomad.put("/v1/jobs", job).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> nomad.get("/v1/job/twogroups/deployment").json().get("Status").asText().equals("successful"));
+        NomadHttp.Response scaled = nomad.put("/v1/job/twogroups/scale", "{\"Count\":3,\"Target\":{\"Group\":\"workers\"},\"Message\":\"more\"}");
+        assertThat(scaled.status()).as(scaled.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode deployment = nomad.get("/v1/job/twogroups/deployment").json();
+            assertThat(deployment.get("Status").asText()).as(deployment.toString()).isEqualTo("successful");
+            assertThat(deployment.get("TaskGroups").get("workers").get("DesiredTotal").asInt()).isEqualTo(3);
+            assertThat(deployment.get("TaskGroups").get("workers").get("HealthyAllocs").asInt()).isEqualTo(3);
+        });
+        nomad.delete("/v1/job/twogroups?purge=true");
+    }
+
+    @Test
     void variablesWithCheckAndSet()
     {
         NomadHttp.Response created = nomad.put("/v1/var/nomad/jobs/vars-test?cas=0", "{\"Items\":{\"a\":\"1\"}}");

@@ -1,0 +1,334 @@
+package io.prestoorchestrator.render;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.prestoorchestrator.cluster.Autoscaling;
+import io.prestoorchestrator.cluster.ClusterDocuments;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.ClusterSpecValidator;
+import io.prestoorchestrator.sim.nomad.NomadSimulator;
+import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The rendered scaling policy drives the real nomad-autoscaler 0.5.0: the cluster job is rendered
+ * from job-templates/ (local variables; the Trino launcher replaced by {@code sleep}, so nothing
+ * heavy runs) and registered with the Nomad simulator; the agent runs with the configuration
+ * run-local.sh renders, its Prometheus APM on a real Prometheus that scrapes a stand-in for the
+ * orchestrator's {@code /metrics} serving {@code presto_orchestrator_cluster_workers_needed}.
+ * Need raised: the agent scales the worker group out within an evaluation interval (plus a scrape).
+ * Need lowered: it scales in only once the need has stayed lower for the scale-in delay.
+ */
+class AutoscalerPolicyIT
+{
+    private static final String CLUSTER = "scaled";
+    private static final String JOB = "trino-" + CLUSTER;
+    private static final Duration EVALUATION = Duration.ofSeconds(2);
+    private static final Duration SCALE_IN_DELAY = Duration.ofSeconds(20);
+    private static final Duration SCRAPE = Duration.ofSeconds(1);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AtomicInteger workersNeeded = new AtomicInteger(1);
+    private NomadSimulator nomad;
+    private HttpServer signal;
+    private Process prometheus;
+    private Process autoscaler;
+    private int prometheusPort;
+
+    @AfterEach
+    void cleanUp()
+            throws Exception
+    {
+        stop(autoscaler);
+        stop(prometheus);
+        if (signal != null) {
+            signal.stop(0);
+        }
+        if (nomad != null) {
+            nomad.close();
+        }
+    }
+
+    @Test
+    void autoscalerScalesTheWorkerGroupOnTheRenderedPolicy()
+            throws Exception
+    {
+        nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad")).withMinHealthyTime(Duration.ofMillis(500))).start();
+        signal = startSignal();
+        prometheus = startPrometheus(signal.getAddress().getPort());
+        Path agentLog = dir.resolve("nomad-autoscaler.log");
+        autoscaler = startAutoscaler(agentLog);
+
+        // as POST /v1/clusters makes it: defaults merged, validated
+        ClusterSpec spec = ClusterDocuments.create(ClusterDocuments.parseObject("""
+                {"name": "%s", "catalogs": ["tpch"], "workers": {"count": 1, "min": 1, "max": 4},
+                 "autoscaling": {"enabled": true, "evaluationInterval": "%ds", "scaleOutCooldown": "2s", "scaleInCooldown": "2s", "scaleInDelay": "%ds"}}
+                """.formatted(CLUSTER, EVALUATION.toSeconds(), SCALE_IN_DELAY.toSeconds())));
+        ClusterSpecValidator.validate(spec, Set.of("tpch"));
+        assertThat(spec.autoscaling().signal()).isEqualTo(Autoscaling.Signal.WORKERS_NEEDED);
+        JsonNode job = render(spec);
+        assertThat(job.get("Job").get("TaskGroups").get(1).get("Scaling").get("Policy").get("check").get(0).get("workers-needed").get(0).get("query").asText())
+                .isEqualTo("max(max_over_time(presto_orchestrator_cluster_workers_needed{cluster=\"scaled\"}[20s]))");
+        assertThat(nomadCall("PUT", "/v1/jobs", JSON.writeValueAsString(job)).statusCode()).isEqualTo(200);
+        try {
+            awaitWorkers(1, Duration.ofSeconds(60));
+            awaitDeploymentDone();
+            // the agent has read the policy; the need equals the count, so it does nothing
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(autoscaler.isAlive()).as("nomad-autoscaler exited; log:\n%s", Files.readString(agentLog)).isTrue();
+                assertThat(nomad.requestCounts("Go-http-client").keySet()).anyMatch(key -> key.startsWith("GET /v1/scaling/policy/"));
+                assertThat(Files.readString(agentLog)).contains("skipping scaling, no action needed");
+            });
+            assertThat(scaleEvents()).isEmpty();
+
+            long raised = System.currentTimeMillis();
+            workersNeeded.set(3);
+            JsonNode out = awaitScaleEvent(1, Duration.ofSeconds(30));
+            long outReaction = eventMillis(out) - raised;
+            assertThat(out.get("Count").asInt()).isEqualTo(3);
+            assertThat(out.get("Message").asText()).isEqualTo("scaling up because metric is 3");
+            System.out.printf("AutoscalerPolicyIT: need 1 -> 3, scale-out call after %d ms (evaluation interval %d s, scrape %d s)%n",
+                    outReaction, EVALUATION.toSeconds(), SCRAPE.toSeconds());
+            assertThat(outReaction).isLessThanOrEqualTo(EVALUATION.plus(SCRAPE).plusSeconds(5).toMillis());
+            awaitWorkers(3, Duration.ofSeconds(60));
+            awaitDeploymentDone();
+
+            long lowered = System.currentTimeMillis();
+            workersNeeded.set(1);
+            JsonNode in = awaitScaleEvent(2, SCALE_IN_DELAY.plusSeconds(30));
+            long inReaction = eventMillis(in) - lowered;
+            assertThat(in.get("Count").asInt()).isEqualTo(1);
+            assertThat(in.get("Message").asText()).isEqualTo("scaling down because metric is 1");
+            System.out.printf("AutoscalerPolicyIT: need 3 -> 1, scale-in call after %d ms (scale-in delay %d s)%n", inReaction, SCALE_IN_DELAY.toSeconds());
+            // not before the need has stayed lower for the delay (the last scrape of 3 may be up to one scrape later)
+            assertThat(inReaction).isGreaterThanOrEqualTo(SCALE_IN_DELAY.minus(SCRAPE).minusMillis(500).toMillis());
+            assertThat(inReaction).isLessThanOrEqualTo(SCALE_IN_DELAY.plus(EVALUATION).plus(SCRAPE).plusSeconds(5).toMillis());
+            awaitWorkers(1, Duration.ofSeconds(60));
+            assertThat(scaleEvents()).hasSize(2);
+        }
+        catch (AssertionError | RuntimeException e) {
+            System.out.println("nomad-autoscaler log:\n" + Files.readString(agentLog));
+            throw e;
+        }
+        Map<String, Long> requests = nomad.requestCounts("Go-http-client");
+        System.out.println("endpoints nomad-autoscaler called on the simulator: " + requests.keySet());
+        assertThat(requests).containsKeys("GET /v1/scaling/policies", "GET /v1/job/" + JOB + "/scale", "PUT /v1/job/" + JOB + "/scale");
+    }
+
+    private JsonNode render(ClusterSpec spec)
+            throws IOException
+    {
+        Path trinoHome = Files.createDirectories(dir.resolve("fake-trino/bin"));
+        Path launcher = trinoHome.resolve("launcher");
+        Files.writeString(launcher, "#!/bin/sh\n# stands in for Trino: the policy, not Trino, is under test\nexec sleep 600\n");
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path noDrain = dir.resolve("no-drain.yaml");
+        Files.writeString(noDrain, "drain_on_stop: false\n");
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "it",
+                Map.of("TRINO_HOME", trinoHome.getParent().toString(), "TRINO_JAVA_HOME", dir.resolve("no-jdk").toString()), Optional.of(freePort()));
+        JobRenderer renderer = new JobRenderer(TestingRenderInputs.TEMPLATES);
+        return renderer.render(spec, inputs, List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"), noDrain)).job();
+    }
+
+    private HttpServer startSignal()
+            throws IOException
+    {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/metrics", exchange -> {
+            byte[] body = ("# TYPE presto_orchestrator_cluster_workers_needed gauge\n"
+                    + "presto_orchestrator_cluster_workers_needed{cluster=\"" + CLUSTER + "\"} " + workersNeeded.get() + "\n"
+                    + "presto_orchestrator_cluster_workers_needed{cluster=\"other\"} 4\n").getBytes(UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private Process startPrometheus(int signalPort)
+            throws Exception
+    {
+        String binary = requiredBinary("PROMETHEUS_BIN");
+        int port = freePort();
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: %ds
+                scrape_configs:
+                  - job_name: presto-orchestrator
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(SCRAPE.toSeconds(), signalPort));
+        Process process = new ProcessBuilder(binary, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("prometheus-data"),
+                "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
+        prometheusPort = port;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            assertThat(process.isAlive()).as("prometheus exited; log:\n%s", Files.readString(dir.resolve("prometheus.log"))).isTrue();
+            return status(URI.create("http://127.0.0.1:" + port + "/-/ready")) == 200;
+        });
+        return process;
+    }
+
+    /** The agent as scripts/run-local.sh runs it: the production template rendered with job-templates/local/nomad-autoscaler.yaml. */
+    private Process startAutoscaler(Path log)
+            throws Exception
+    {
+        String binary = requiredBinary("NOMAD_AUTOSCALER_BIN");
+        String configText = new SystemJobRenderer(TestingRenderInputs.TEMPLATES).renderFile("nomad-autoscaler/agent.hcl.ftl",
+                TestingRenderInputs.TEMPLATES.resolve("local/nomad-autoscaler.yaml"),
+                Map.of("NOMAD_PORT", String.valueOf(nomad.port()), "PROMETHEUS_PORT", String.valueOf(prometheusPort), "NOMAD_AUTOSCALER_LOG_LEVEL", "DEBUG"));
+        Path config = dir.resolve("nomad-autoscaler.hcl");
+        Files.writeString(config, configText);
+        int port = freePort();
+        Process process = new ProcessBuilder(binary, "agent", "-config=" + config, "-http-bind-address=127.0.0.1", "-http-bind-port=" + port,
+                "-plugin-dir=" + Files.createDirectories(dir.resolve("plugins")))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            assertThat(process.isAlive()).as("nomad-autoscaler exited; log:\n%s", Files.readString(log)).isTrue();
+            return status(URI.create("http://127.0.0.1:" + port + "/v1/health")) == 200;
+        });
+        return process;
+    }
+
+    private void awaitWorkers(int running, Duration timeout)
+    {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            JsonNode group = scaleStatus().get("TaskGroups").get("workers");
+            assertThat(group.get("Desired").asInt()).isEqualTo(running);
+            assertThat(group.get("Running").asInt()).isEqualTo(running);
+        });
+    }
+
+    private void awaitDeploymentDone()
+    {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !JSON.readTree(nomadCall("GET", "/v1/job/" + JOB + "/deployment", null).body()).get("Status").asText().equals("running"));
+    }
+
+    /** Waits for the {@code n}th scale event of the worker group and returns it. */
+    private JsonNode awaitScaleEvent(int n, Duration timeout)
+            throws IOException, InterruptedException
+    {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> scaleEvents().size() >= n);
+        List<JsonNode> events = scaleEvents();
+        // newest first
+        return events.get(events.size() - n);
+    }
+
+    private List<JsonNode> scaleEvents()
+            throws IOException, InterruptedException
+    {
+        List<JsonNode> list = new ArrayList<>();
+        JsonNode events = scaleStatus().get("TaskGroups").get("workers").get("Events");
+        if (events != null) {
+            events.forEach(list::add);
+        }
+        return list;
+    }
+
+    private JsonNode scaleStatus()
+            throws IOException, InterruptedException
+    {
+        return JSON.readTree(nomadCall("GET", "/v1/job/" + JOB + "/scale", null).body());
+    }
+
+    private static long eventMillis(JsonNode event)
+    {
+        return TimeUnit.NANOSECONDS.toMillis(event.get("Time").asLong());
+    }
+
+    private HttpResponse<String> nomadCall(String method, String path, String body)
+            throws IOException, InterruptedException
+    {
+        HttpRequest request = HttpRequest.newBuilder(nomad.address().resolve(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int status(URI uri)
+    {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+        catch (IOException e) {
+            return -1;
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String requiredBinary(String variable)
+    {
+        String binary = requireNonNull(System.getenv(variable), variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh");
+        if (!new File(binary).canExecute()) {
+            throw new IllegalStateException(variable + "=" + binary + " is not executable: run scripts/setup.sh");
+        }
+        return binary;
+    }
+
+    private static int freePort()
+            throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void stop(Process process)
+            throws InterruptedException
+    {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
