@@ -174,8 +174,8 @@ public final class ClusterService
                             Optional.empty(), clock.instant(), clock.instant(), actor);
                     return render(record)
                             .thenCompose(rendered -> repository.createCluster(record))
-                            .thenCompose(created -> repository.saveOperation(operation))
-                            .thenCompose(saved -> event(spec.name(), "create-requested", "Cluster created by " + actor, actor, operation))
+                            .thenCompose(created -> event(spec.name(), "create-requested", "Cluster created by " + actor, actor, operation))
+                            .thenCompose(requested -> repository.saveOperation(operation))
                             .thenApply(done -> {
                                 runner.submit(operation);
                                 return operation;
@@ -207,8 +207,8 @@ public final class ClusterService
                 ClusterRecord updated = record.withSpec(spec, clock.instant()).with(next, Optional.of(operation.id()), clock.instant());
                 return render(updated)
                         .thenCompose(rendered -> repository.updateCluster(updated, current.index()))
-                        .thenCompose(ignored -> repository.saveOperation(operation))
                         .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec), actor, operation))
+                        .thenCompose(ignored -> repository.saveOperation(operation))
                         .thenApply(ignored -> {
                             runner.submit(operation);
                             return operation;
@@ -297,9 +297,11 @@ public final class ClusterService
             requireIdle(record);
             ClusterState next = record.state().on(action);
             Operation operation = Operation.start(ids.get(), name, kind, inputs, actor, clock.instant());
+            // The leader's cluster watch can pick the operation up as soon as it is saved: the
+            // request event goes first, so that it precedes everything the operation records.
             return repository.updateCluster(record.with(next, Optional.of(operation.id()), clock.instant()), current.index())
-                    .thenCompose(ignored -> repository.saveOperation(operation))
                     .thenCompose(ignored -> event(name, kind + "-requested", capitalize(kind) + " requested by " + actor, actor, operation))
+                    .thenCompose(ignored -> repository.saveOperation(operation))
                     .thenApply(ignored -> {
                         runner.submit(operation);
                         return operation;
