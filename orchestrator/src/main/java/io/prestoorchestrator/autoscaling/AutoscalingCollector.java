@@ -62,6 +62,7 @@ public final class AutoscalingCollector
     private final Map<String, CompletableFuture<CountedQueries>> ledgers = new ConcurrentHashMap<>();
     private final Map<String, String> queryErrors = new ConcurrentHashMap<>();
     private final AtomicBoolean polling = new AtomicBoolean();
+    private final Set<String> countingQueries = ConcurrentHashMap.newKeySet();
 
     public AutoscalingCollector(ClusterSource clusters, ServiceHealth services, CoordinatorClient coordinators, KvStore kv, BooleanSupplier leader,
             MeterRegistry registry, AutoscalingConfig config, Clock clock)
@@ -161,8 +162,11 @@ public final class AutoscalingCollector
                             return null;
                         })
                         .toCompletableFuture();
-                CompletableFuture<Void> queries = countQueries(name, url.get()).toCompletableFuture();
-                return CompletableFuture.allOf(signal, queries);
+                // the query list of a busy coordinator can be slow: the signal does not wait for it
+                if (countingQueries.add(name)) {
+                    countQueries(name, url.get()).whenComplete((ignored, failure) -> countingQueries.remove(name));
+                }
+                return signal;
             });
         }
         catch (RuntimeException e) {
