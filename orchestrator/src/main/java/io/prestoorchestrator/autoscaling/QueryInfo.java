@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -70,7 +71,7 @@ public record QueryInfo(String queryId, String user, String state, Optional<Stri
             throw new IllegalArgumentException("the coordinator's /v1/query answered with something that is not JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isArray()) {
-            throw new IllegalArgumentException("the coordinator's /v1/query answered with " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + ", not a JSON array");
+            throw new IllegalArgumentException("the coordinator's /v1/query answered with " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)) + ", not a JSON array");
         }
         List<QueryInfo> queries = new ArrayList<>();
         for (JsonNode query : root) {

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +61,7 @@ class AutoscalingSignalIT
             assertThat(idle.getInteger("needed")).as(idle.encode()).isEqualTo(1);
 
             long loadStarted = System.nanoTime();
-            java.time.Instant loadStartedAt = java.time.Instant.now();
+            Instant loadStartedAt = Instant.now();
             List<CompletableFuture<TrinoStatements.Outcome>> load = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 String user = i % 2 == 0 ? "alice" : "bob";
@@ -78,7 +79,7 @@ class AutoscalingSignalIT
                 if ("ok".equals(view.getString("status")) && !view.getString("computedAt").equals(lastComputedAt)) {
                     lastComputedAt = view.getString("computedAt");
                     JsonObject inputs = view.getJsonObject("inputs");
-                    double computed = Duration.between(loadStartedAt, java.time.Instant.parse(view.getString("computedAt"))).toMillis() / 1e3;
+                    double computed = Duration.between(loadStartedAt, Instant.parse(view.getString("computedAt"))).toMillis() / 1e3;
                     timeline.add("computed %5.1f s, seen %5.1f s: %s".formatted(computed, at, view.getString("reason")));
                     if (firstCounted < 0 && inputs.getInteger("runningQueries") + inputs.getInteger("queuedQueries") > 0) {
                         firstCounted = at;
