@@ -105,6 +105,7 @@ public final class Orchestrator
     private ClusterService clusters;
     private LeaderLock leaderLock;
     private AutoscalingCollector autoscaling;
+    private volatile long autoscalingTimer = -1;
 
     private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
@@ -205,7 +206,7 @@ public final class Orchestrator
                     log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort())
                             .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
                     contendForLeadership();
-                    vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> autoscaling.pollAll());
+                    autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> autoscaling.pollAll());
                 })
                 .mapEmpty();
     }
@@ -445,6 +446,7 @@ public final class Orchestrator
             throws InterruptedException
     {
         long timeout = config.http().shutdownTimeout().toMillis();
+        vertx.cancelTimer(autoscalingTimer);
         if (leaderLock != null) {
             // first, so that another replica takes over the operations at once
             await(Future.fromCompletionStage(leaderLock.close()), 10_000);
