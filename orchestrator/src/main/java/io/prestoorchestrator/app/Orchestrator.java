@@ -6,7 +6,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prestoorchestrator.api.BearerAuthHandler;
 import io.prestoorchestrator.api.ApiRouters;
+import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
+import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.discovery.ConsulKvStore;
@@ -16,6 +18,7 @@ import io.prestoorchestrator.discovery.LeaderLock;
 import io.prestoorchestrator.discovery.LeaderLockOptions;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.trino.TrinoHttpCoordinator;
 import io.prestoorchestrator.trino.TrinoHttpProbe;
 import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.config.AuthConfig.ApiToken;
@@ -101,6 +104,8 @@ public final class Orchestrator
     private HttpServer server;
     private ClusterService clusters;
     private LeaderLock leaderLock;
+    private AutoscalingCollector autoscaling;
+    private volatile long autoscalingTimer = -1;
 
     private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
@@ -201,6 +206,7 @@ public final class Orchestrator
                     log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort())
                             .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
                     contendForLeadership();
+                    autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> autoscaling.pollAll());
                 })
                 .mapEmpty();
     }
@@ -341,6 +347,8 @@ public final class Orchestrator
                 .put("leader", isLeader())));
         clusters = clusterService();
         new ClusterRoutes(clusters).register(builder);
+        autoscaling = autoscalingCollector();
+        new AutoscalingRoutes(autoscaling).register(builder);
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
@@ -371,6 +379,21 @@ public final class Orchestrator
                 replicaId,
                 config.leader().watchWait(),
                 config.leader().retryInterval());
+    }
+
+    /** Every replica polls the coordinators for the scaling signal and the query counts; the leader persists what it counted. */
+    private AutoscalingCollector autoscalingCollector()
+    {
+        DependencyHttp consul = DependencyHttp.consul(webClient, config.consul());
+        return new AutoscalingCollector(
+                () -> clusters.list(Integer.MAX_VALUE, Optional.empty()),
+                new ConsulServiceHealth(consul),
+                new TrinoHttpCoordinator(webClient, TRINO_USER, config.autoscaling().requestTimeout()),
+                new ConsulKvStore(consul, config.consul().kvPrefix()),
+                clusters::isLeader,
+                registry,
+                config.autoscaling(),
+                clock);
     }
 
     /** A free port on 127.0.0.1, for a local cluster's coordinator (static discovery). */
@@ -423,6 +446,7 @@ public final class Orchestrator
             throws InterruptedException
     {
         long timeout = config.http().shutdownTimeout().toMillis();
+        vertx.cancelTimer(autoscalingTimer);
         if (leaderLock != null) {
             // first, so that another replica takes over the operations at once
             await(Future.fromCompletionStage(leaderLock.close()), 10_000);

@@ -79,7 +79,8 @@ public final class TestingStack
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(templates.toString(), Duration.ofMinutes(3)),
-                OrchestratorConfig.DEFAULTS.leader());
+                OrchestratorConfig.DEFAULTS.leader(),
+                OrchestratorConfig.DEFAULTS.autoscaling());
         orchestrator = startReplica(Optional.empty());
     }
 
@@ -89,7 +90,7 @@ public final class TestingStack
     {
         LeaderConfig leader = config.leader();
         OrchestratorConfig replicaConfig = new OrchestratorConfig(config.http(), config.nomad(), config.consul(), config.aws(), config.auth(), config.logging(), config.clusters(),
-                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()));
+                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()), config.autoscaling());
         Orchestrator replica = Orchestrator.start(replicaConfig, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         synchronized (replicas) {
             replicas.add(replica);

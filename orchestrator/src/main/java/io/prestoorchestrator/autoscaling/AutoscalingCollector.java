@@ -1,0 +1,308 @@
+package io.prestoorchestrator.autoscaling;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.config.AutoscalingConfig;
+import io.prestoorchestrator.discovery.KvStore;
+import io.prestoorchestrator.discovery.ServiceHealth;
+import io.prestoorchestrator.error.Failures;
+import io.prestoorchestrator.error.NotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Runs on every replica: every {@code autoscaling.poll-interval} it reads the coordinator of each
+ * cluster that should be running (found in Consul as {@code trino-<cluster>-coordinator}),
+ * computes {@link ScalingSignal the workers it needs}, keeps that last computation, and exports it
+ * as gauges labelled with the cluster; it counts the queries that ended ({@link QueryCounters}).
+ * The leader persists each cluster's {@link CountedQueries} under {@code query-metrics/<cluster>}
+ * so that no replica counts a query again after a restart. A cluster whose coordinator does not
+ * answer has no gauges (the autoscaler sees no data and acts on nothing) until it answers again.
+ */
+public final class AutoscalingCollector
+{
+    public static final String WORKERS_NEEDED = "presto_orchestrator.cluster.workers.needed";
+    static final String KV_PREFIX = "query-metrics/";
+    private static final Set<ClusterState> NOT_POLLED = Set.of(ClusterState.STOPPED, ClusterState.STOPPING, ClusterState.DELETING);
+    private static final Logger log = LoggerFactory.getLogger(AutoscalingCollector.class);
+
+    private final ClusterSource clusters;
+    private final ServiceHealth services;
+    private final CoordinatorClient coordinators;
+    private final KvStore kv;
+    private final BooleanSupplier leader;
+    private final MeterRegistry registry;
+    private final QueryCounters counters;
+    private final AutoscalingConfig config;
+    private final Clock clock;
+    private final Map<String, ClusterSignal> last = new ConcurrentHashMap<>();
+    private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<CountedQueries>> ledgers = new ConcurrentHashMap<>();
+    private final Map<String, String> queryErrors = new ConcurrentHashMap<>();
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private final Set<String> countingQueries = ConcurrentHashMap.newKeySet();
+
+    public AutoscalingCollector(ClusterSource clusters, ServiceHealth services, CoordinatorClient coordinators, KvStore kv, BooleanSupplier leader,
+            MeterRegistry registry, AutoscalingConfig config, Clock clock)
+    {
+        this.clusters = requireNonNull(clusters, "clusters is null");
+        this.services = requireNonNull(services, "services is null");
+        this.coordinators = requireNonNull(coordinators, "coordinators is null");
+        this.kv = requireNonNull(kv, "kv is null");
+        this.leader = requireNonNull(leader, "leader is null");
+        this.registry = requireNonNull(registry, "registry is null");
+        this.counters = new QueryCounters(registry);
+        this.config = requireNonNull(config, "config is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public AutoscalingConfig config()
+    {
+        return config;
+    }
+
+    /** The Consul service a cluster's coordinator registers as (unrouted; workers discover it there). */
+    public static String coordinatorService(String cluster)
+    {
+        return ClusterSpec.jobId(cluster) + "-coordinator";
+    }
+
+    /** One round: every cluster polled once. A round still running when the next is due makes that one a no-op. */
+    public CompletionStage<Void> pollAll()
+    {
+        if (!polling.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletionStage<Void> round;
+        try {
+            round = clusters.clusters().thenCompose(records -> {
+                Set<String> known = records.stream().map(ClusterRecord::name).collect(Collectors.toSet());
+                List<CompletableFuture<Void>> polls = new ArrayList<>();
+                for (String gone : List.copyOf(union(last.keySet(), ledgers.keySet()))) {
+                    if (!known.contains(gone)) {
+                        polls.add(forget(gone).toCompletableFuture());
+                    }
+                }
+                for (ClusterRecord record : records) {
+                    if (NOT_POLLED.contains(record.state())) {
+                        unregister(record.name());
+                        last.remove(record.name());
+                    }
+                    else {
+                        polls.add(poll(record).toCompletableFuture());
+                    }
+                }
+                return CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new));
+            });
+        }
+        catch (RuntimeException e) {
+            round = CompletableFuture.failedFuture(e);
+        }
+        return round.handle((ignored, failure) -> {
+            polling.set(false);
+            if (failure != null) {
+                log.atWarn().addKeyValue("error", Failures.unwrap(failure).getMessage()).log("Autoscaling signal: could not list the clusters");
+            }
+            return null;
+        });
+    }
+
+    /** What the endpoint shows for {@code cluster}; fails with NotFoundException for a cluster that does not exist. */
+    public CompletionStage<AutoscalingView> view(String cluster)
+    {
+        return clusters.clusters().thenApply(records -> records.stream()
+                .filter(record -> record.name().equals(cluster))
+                .findFirst()
+                .map(record -> new AutoscalingView(cluster, record.state(), !NOT_POLLED.contains(record.state()), config.pollInterval(), Optional.ofNullable(last.get(cluster))))
+                .orElseThrow(() -> new NotFoundException("Cluster '" + cluster + "' does not exist")));
+    }
+
+    /** The last poll of {@code cluster}, if any. */
+    public Optional<ClusterSignal> last(String cluster)
+    {
+        return Optional.ofNullable(last.get(cluster));
+    }
+
+    private CompletionStage<Void> poll(ClusterRecord record)
+    {
+        String name = record.name();
+        CompletionStage<Void> poll;
+        try {
+            poll = coordinator(name).thenCompose(url -> {
+                if (url.isEmpty()) {
+                    failed(name, Optional.empty(), "no coordinator is registered in Consul as " + coordinatorService(name) + " (not running yet, or stopped)");
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                CompletableFuture<Void> signal = coordinators.metrics(url.get())
+                        .thenAccept(text -> succeeded(record, url.get(), CoordinatorMetrics.parse(text)))
+                        .exceptionally(failure -> {
+                            failed(name, url, "the coordinator at " + url.get() + " did not give its metrics: " + message(failure));
+                            return null;
+                        })
+                        .toCompletableFuture();
+                // the query list of a busy coordinator can be slow: the signal does not wait for it
+                if (countingQueries.add(name)) {
+                    countQueries(name, url.get()).whenComplete((ignored, failure) -> countingQueries.remove(name));
+                }
+                return signal;
+            });
+        }
+        catch (RuntimeException e) {
+            poll = CompletableFuture.failedFuture(e);
+        }
+        return poll.exceptionally(failure -> {
+            failed(name, Optional.empty(), "could not look the coordinator up in Consul as " + coordinatorService(name) + ": " + message(failure));
+            return null;
+        });
+    }
+
+    private CompletionStage<Optional<String>> coordinator(String cluster)
+    {
+        return services.instances(coordinatorService(cluster)).thenApply(instances -> instances.stream()
+                .sorted((a, b) -> Boolean.compare(b.passing(), a.passing()))
+                .findFirst()
+                .map(instance -> "http://" + (instance.address().contains(":") ? "[" + instance.address() + "]" : instance.address()) + ":" + instance.port()));
+    }
+
+    private void succeeded(ClusterRecord record, String coordinator, CoordinatorMetrics metrics)
+    {
+        SignalInputs inputs = new SignalInputs(metrics.runningQueries(), metrics.queuedQueries(), metrics.fullyBlockedQueries(), metrics.activeWorkers(), metrics.drainingNodes(),
+                config.queriesPerWorker(), record.spec().workers().min(), record.spec().workers().max());
+        WorkersNeeded computation = ScalingSignal.compute(inputs);
+        ClusterSignal previous = last.put(record.name(), new ClusterSignal(record.name(), clock.instant(), Optional.of(coordinator), Optional.of(computation), Optional.empty()));
+        register(record.name());
+        int before = previous == null ? -1 : previous.computation().map(WorkersNeeded::needed).orElse(-1);
+        if (before != computation.needed()) {
+            log.atInfo().addKeyValue("cluster", record.name()).addKeyValue("needed", computation.needed()).addKeyValue("previous", before)
+                    .addKeyValue("reason", computation.reason()).log("Autoscaling signal changed");
+        }
+    }
+
+    private void failed(String cluster, Optional<String> coordinator, String error)
+    {
+        ClusterSignal previous = last.put(cluster, new ClusterSignal(cluster, clock.instant(), coordinator, Optional.empty(), Optional.of(error)));
+        unregister(cluster);
+        if (previous == null || !previous.error().equals(Optional.of(error))) {
+            log.atWarn().addKeyValue("cluster", cluster).addKeyValue("error", error).log("Autoscaling signal unavailable");
+        }
+    }
+
+    private CompletionStage<Void> countQueries(String cluster, String coordinator)
+    {
+        return ledger(cluster)
+                .thenCompose(ledger -> coordinators.queries(coordinator).thenCompose(json -> {
+                    Instant now = clock.instant();
+                    List<QueryInfo> fresh = ledger.admit(QueryInfo.parseList(json), now);
+                    ledger.prune(now, config.queryHistoryRetention());
+                    fresh.forEach(query -> counters.count(cluster, query));
+                    queryErrors.remove(cluster);
+                    if (fresh.isEmpty() || !leader.getAsBoolean()) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    return kv.put(KV_PREFIX + cluster, ledger.toJson());
+                }))
+                .exceptionally(failure -> {
+                    String error = message(failure);
+                    if (!Objects.equals(queryErrors.put(cluster, error), error)) {
+                        log.atWarn().addKeyValue("cluster", cluster).addKeyValue("error", error).log("Query metrics: could not count the coordinator's queries");
+                    }
+                    return null;
+                });
+    }
+
+    /** The cluster's ledger: what the leader persisted, read once; a new one when there is none or it cannot be read. */
+    private CompletionStage<CountedQueries> ledger(String cluster)
+    {
+        CompletableFuture<CountedQueries> created = new CompletableFuture<>();
+        CompletableFuture<CountedQueries> existing = ledgers.putIfAbsent(cluster, created);
+        if (existing != null) {
+            return existing;
+        }
+        kv.get(KV_PREFIX + cluster).whenComplete((entry, failure) -> {
+            if (failure != null) {
+                ledgers.remove(cluster, created);
+                created.completeExceptionally(failure);
+                return;
+            }
+            created.complete(entry.flatMap(value -> CountedQueries.tryFromJson(value.value())).orElseGet(CountedQueries::empty));
+        });
+        return created;
+    }
+
+    /** A cluster that no longer exists: no gauges, no signal; the leader deletes its persisted ledger. */
+    private CompletionStage<Void> forget(String cluster)
+    {
+        unregister(cluster);
+        last.remove(cluster);
+        ledgers.remove(cluster);
+        queryErrors.remove(cluster);
+        if (!leader.getAsBoolean()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return kv.delete(KV_PREFIX + cluster).exceptionally(failure -> null);
+    }
+
+    private void register(String cluster)
+    {
+        gauges.computeIfAbsent(cluster, name -> List.of(
+                gauge(WORKERS_NEEDED, name, "Workers the cluster needs now (the Trino-aware scaling signal), clamped to workers.min..max", WorkersNeeded::needed),
+                gauge("presto_orchestrator.cluster.workers.active", name, "Workers the coordinator schedules on", computation -> computation.inputs().activeWorkers()),
+                gauge("presto_orchestrator.cluster.workers.draining", name, "Workers draining", computation -> computation.inputs().drainingWorkers()),
+                gauge("presto_orchestrator.cluster.queries.running", name, "Queries running on the cluster", computation -> computation.inputs().runningQueries()),
+                gauge("presto_orchestrator.cluster.queries.queued", name, "Queries queued on the cluster", computation -> computation.inputs().queuedQueries()),
+                gauge("presto_orchestrator.cluster.queries.blocked", name, "Running queries that are fully blocked", computation -> computation.inputs().fullyBlockedQueries()),
+                gauge("presto_orchestrator.cluster.queries.per.worker", name, "Concurrent queries one worker is sized for", computation -> computation.inputs().queriesPerWorker())));
+    }
+
+    private Meter gauge(String name, String cluster, String description, ToDoubleFunction<WorkersNeeded> value)
+    {
+        return Gauge.builder(name, () -> Optional.ofNullable(last.get(cluster)).flatMap(ClusterSignal::computation).map(value::applyAsDouble).orElse(Double.NaN))
+                .description(description)
+                .tag("cluster", cluster)
+                .register(registry);
+    }
+
+    private void unregister(String cluster)
+    {
+        List<Meter> meters = gauges.remove(cluster);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b)
+    {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static String message(Throwable failure)
+    {
+        Throwable cause = Failures.unwrap(failure);
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

@@ -1,0 +1,13 @@
+package io.prestoorchestrator.autoscaling;
+
+import java.util.concurrent.CompletionStage;
+
+/** Reads a Trino coordinator's metrics and query list; fails when it does not answer 200. */
+public interface CoordinatorClient
+{
+    /** The OpenMetrics text of {@code /metrics}, at least the {@link CoordinatorMetrics#NAMES}. */
+    CompletionStage<String> metrics(String coordinatorUrl);
+
+    /** The JSON array of {@code GET /v1/query}. */
+    CompletionStage<String> queries(String coordinatorUrl);
+}

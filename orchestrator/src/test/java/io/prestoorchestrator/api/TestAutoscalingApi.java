@@ -1,0 +1,172 @@
+package io.prestoorchestrator.api;
+
+import com.sun.net.httpserver.HttpServer;
+import io.prestoorchestrator.testing.TestingStack;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code GET /v1/clusters/{name}/autoscaling} and the exported metrics through the real HTTP stack
+ * against the simulators. No Trino runs: a stand-in coordinator registered in Consul as
+ * {@code trino-sig-coordinator} serves {@code /metrics} and {@code /v1/query} captured from a real
+ * Trino 476 under load (2 running, 4 queued; 10 queries ended, one failed, one cancelled).
+ */
+class TestAutoscalingApi
+{
+    private static final Map<String, String> NO_TRINO = Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk");
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final List<String> requests = new CopyOnWriteArrayList<>();
+    private static TestingStack stack;
+    private static HttpServer coordinator;
+
+    @BeforeAll
+    static void start()
+            throws Exception
+    {
+        stack = new TestingStack(NO_TRINO);
+        coordinator = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        coordinator.createContext("/", exchange -> {
+            String user = exchange.getRequestHeaders().getFirst("X-Trino-User");
+            requests.add(exchange.getRequestURI() + " user=" + user);
+            byte[] body;
+            int status = 200;
+            if (user == null) {
+                status = 401;
+                body = "Unauthorized".getBytes(UTF_8);
+            }
+            else if (exchange.getRequestURI().getPath().equals("/metrics")) {
+                body = resource("metrics-busy.txt");
+            }
+            else if (exchange.getRequestURI().getPath().equals("/v1/query")) {
+                body = resource("v1-query-after-load.json");
+            }
+            else {
+                status = 404;
+                body = new byte[0];
+            }
+            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        coordinator.start();
+        assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop()
+            throws Exception
+    {
+        coordinator.stop(0);
+        stack.close();
+    }
+
+    @Test
+    void testUnknownCluster()
+            throws Exception
+    {
+        HttpResponse<String> response = stack.call("GET", "/v1/clusters/ghost/autoscaling", null, TestingStack.VIEWER_TOKEN);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(new JsonObject(response.body()).getString("detail")).isEqualTo("Cluster 'ghost' does not exist");
+        assertThat(stack.call("GET", "/v1/clusters/ghost/autoscaling", null, "not-a-token-at-all-x").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void testSignalFromTheCoordinator()
+            throws Exception
+    {
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"sig\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":1,\"min\":1,\"max\":4}}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        JsonObject before = autoscaling("sig");
+        assertThat(before.getString("cluster")).isEqualTo("sig");
+        assertThat(before.getString("pollInterval")).isEqualTo("5s");
+        assertThat(before.getString("status")).as(before.encode()).isIn("no-data", "unavailable");
+        assertThat(before.containsKey("needed")).isFalse();
+
+        register("sig", coordinator.getAddress().getPort());
+        JsonObject view = await("the signal computed from the stand-in coordinator").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> autoscaling("sig"), body -> "ok".equals(body.getString("status")));
+        // 2 running + 4 queued at the default 4 queries per worker: 2 workers; the coordinator itself is no worker
+        assertThat(view.getInteger("needed")).isEqualTo(2);
+        assertThat(view.getInteger("currentWorkers")).isZero();
+        assertThat(view.getInteger("change")).isEqualTo(2);
+        assertThat(view.getInteger("rawNeed")).isEqualTo(2);
+        assertThat(view.getString("clamp")).isEqualTo("none");
+        assertThat(view.getString("coordinator")).isEqualTo("http://127.0.0.1:" + coordinator.getAddress().getPort());
+        assertThat(view.getString("reason")).isEqualTo("2 running + 4 queued = 6 queries at 4 per worker: 2 worker(s); 0 active: scale out by 2");
+        assertThat(view.getString("computedAt")).isNotBlank();
+        assertThat(view.getJsonObject("inputs")).isEqualTo(new JsonObject()
+                .put("runningQueries", 2).put("queuedQueries", 4).put("fullyBlockedQueries", 0).put("busyQueries", 2)
+                .put("activeWorkers", 0).put("drainingWorkers", 0).put("queriesPerWorker", 4).put("min", 1).put("max", 4));
+        assertThat(requests).anySatisfy(request -> assertThat(request)
+                .startsWith("/metrics?name%5B%5D=trino_execution_name_QueryManager_RunningQueries&")
+                .endsWith("user=presto-orchestrator"));
+
+        String metrics = await("the gauges and counters on /metrics").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> stack.call("GET", "/metrics", null).body(), body -> body.contains("user=\"erin\""));
+        assertThat(metrics)
+                .contains("presto_orchestrator_cluster_workers_needed{cluster=\"sig\"} 2.0")
+                .contains("presto_orchestrator_cluster_queries_queued{cluster=\"sig\"} 4.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"TABLE_NOT_FOUND\",error_type=\"USER_ERROR\",state=\"failed\",user=\"carol\"} 1.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"\",error_type=\"\",state=\"cancelled\",user=\"dave\"} 1.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"erin\"} 3.0");
+        // polled again and again, still counted once
+        Thread.sleep(6_000);
+        assertThat(stack.call("GET", "/metrics", null).body())
+                .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"erin\"} 3.0");
+        HttpResponse<String> persisted = HTTP.send(HttpRequest.newBuilder(URI.create(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/query-metrics/sig?raw")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(persisted.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(persisted.body()).getJsonObject("queries").size()).isEqualTo(10);
+    }
+
+    private static JsonObject autoscaling(String cluster)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = stack.call("GET", "/v1/clusters/" + cluster + "/autoscaling", null, TestingStack.VIEWER_TOKEN);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new JsonObject(response.body());
+    }
+
+    private static void register(String cluster, int port)
+            throws IOException, InterruptedException
+    {
+        String body = new JsonObject().put("ID", "stand-in-" + cluster).put("Name", "trino-" + cluster + "-coordinator")
+                .put("Address", "127.0.0.1").put("Port", port).put("Tags", List.of("coordinator")).encode();
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.consul().baseUri() + "/v1/agent/service/register"))
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private static byte[] resource(String name)
+    {
+        try (InputStream in = TestAutoscalingApi.class.getResourceAsStream("/trino476/" + name)) {
+            return in.readAllBytes();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package io.prestoorchestrator.autoscaling;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import io.prestoorchestrator.cluster.Workers;
+import io.prestoorchestrator.config.AutoscalingConfig;
+import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.discovery.ServiceHealth;
+import io.prestoorchestrator.error.NotFoundException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.prestoorchestrator.autoscaling.TestCoordinatorMetrics.resource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TestAutoscalingCollector
+{
+    private static final String COORDINATOR = "http://10.0.0.5:8080";
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T03:44:00Z"), ZoneOffset.UTC);
+    private static final AutoscalingConfig CONFIG = new AutoscalingConfig(Duration.ofSeconds(5), 2, Duration.ofSeconds(1), Duration.ofHours(1));
+
+    private final Map<String, ClusterRecord> records = new ConcurrentHashMap<>();
+    private final FakeServices services = new FakeServices();
+    private final FakeCoordinator coordinator = new FakeCoordinator();
+    private final InMemoryKvStore kv = new InMemoryKvStore();
+    private final AtomicBoolean leader = new AtomicBoolean(true);
+
+    @Test
+    void testSignalAndItsInputsAreExportedAsGauges()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+
+        ClusterSignal signal = collector.last("demo").orElseThrow();
+        assertThat(signal.coordinator()).contains(COORDINATOR);
+        assertThat(signal.computedAt()).isEqualTo(CLOCK.instant());
+        WorkersNeeded computation = signal.computation().orElseThrow();
+        assertThat(computation.needed()).isEqualTo(3);
+        assertThat(computation.inputs()).isEqualTo(new SignalInputs(2, 4, 0, 0, 0, 2, 1, 4));
+        assertThat(registry.scrape())
+                .contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 3.0")
+                .contains("presto_orchestrator_cluster_workers_active{cluster=\"demo\"} 0.0")
+                .contains("presto_orchestrator_cluster_workers_draining{cluster=\"demo\"} 0.0")
+                .contains("presto_orchestrator_cluster_queries_running{cluster=\"demo\"} 2.0")
+                .contains("presto_orchestrator_cluster_queries_queued{cluster=\"demo\"} 4.0")
+                .contains("presto_orchestrator_cluster_queries_blocked{cluster=\"demo\"} 0.0")
+                .contains("presto_orchestrator_cluster_queries_per_worker{cluster=\"demo\"} 2.0");
+
+        coordinator.metrics = resource("metrics-idle.txt");
+        await(collector.pollAll());
+        assertThat(registry.scrape()).contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 1.0");
+        assertThat(collector.last("demo").orElseThrow().computation().orElseThrow().clamp()).isEqualTo(WorkersNeeded.Clamp.MIN);
+    }
+
+    @Test
+    void testUnansweredCoordinatorHasNoGaugeUntilItAnswers()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+        assertThat(registry.scrape()).contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"}");
+
+        coordinator.metricsFailure = Optional.of("HTTP 503: starting");
+        await(collector.pollAll());
+        assertThat(registry.scrape()).doesNotContain("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"}");
+        assertThat(collector.last("demo").orElseThrow().error()).contains("the coordinator at " + COORDINATOR + " did not give its metrics: HTTP 503: starting");
+
+        coordinator.metricsFailure = Optional.empty();
+        await(collector.pollAll());
+        assertThat(registry.scrape()).contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 3.0");
+    }
+
+    @Test
+    void testNoCoordinatorInConsul()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        services.instances.clear();
+        AutoscalingCollector collector = collector(registry());
+        await(collector.pollAll());
+        assertThat(collector.last("demo").orElseThrow().error())
+                .contains("no coordinator is registered in Consul as trino-demo-coordinator (not running yet, or stopped)");
+    }
+
+    @Test
+    void testStoppedClustersAreNotPolledAndDeletedOnesForgotten()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        coordinator.queries = resource("v1-query-after-load.json");
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+        assertThat(kv.snapshot()).containsKey("query-metrics/demo");
+
+        addCluster("demo", ClusterState.STOPPED, new Workers(1, 1, 4));
+        await(collector.pollAll());
+        assertThat(collector.last("demo")).isEmpty();
+        assertThat(registry.scrape()).doesNotContain("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"}");
+        AutoscalingView view = await(collector.view("demo"));
+        assertThat(view.polled()).isFalse();
+
+        records.remove("demo");
+        await(collector.pollAll());
+        assertThat(kv.snapshot()).doesNotContainKey("query-metrics/demo");
+        assertThatThrownBy(() -> await(collector.view("demo")))
+                .hasCauseInstanceOf(NotFoundException.class)
+                .cause().hasMessage("Cluster 'demo' does not exist");
+    }
+
+    @Test
+    void testQueriesAreCountedOncePerClusterUserAndOutcome()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        coordinator.queries = resource("v1-query-during-load.json");
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+        await(collector.pollAll());
+        String scrape = registry.scrape();
+        assertThat(scrape)
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"TABLE_NOT_FOUND\",error_type=\"USER_ERROR\",state=\"failed\",user=\"carol\"} 1.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"\",error_type=\"\",state=\"cancelled\",user=\"dave\"} 1.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"alice\"} 2.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"bob\"} 3.0")
+                .doesNotContain("user=\"erin\"");
+
+        coordinator.queries = resource("v1-query-after-load.json");
+        await(collector.pollAll());
+        await(collector.pollAll());
+        assertThat(registry.scrape())
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"erin\"} 3.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"bob\"} 3.0");
+    }
+
+    @Test
+    void testARestartedReplicaDoesNotCountAgain()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        coordinator.queries = resource("v1-query-during-load.json");
+        await(collector(registry()).pollAll());
+        assertThat(kv.snapshot().get("query-metrics/demo")).contains("20261122_034143_00000_cis9j");
+
+        // a new process: same Consul KV, fresh counters
+        PrometheusMeterRegistry restarted = registry();
+        coordinator.queries = resource("v1-query-after-load.json");
+        await(collector(restarted).pollAll());
+        String scrape = restarted.scrape();
+        assertThat(scrape).contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"erin\"} 3.0");
+        assertThat(scrape).doesNotContain("user=\"bob\"").doesNotContain("user=\"carol\"").doesNotContain("user=\"dave\"");
+    }
+
+    @Test
+    void testOnlyTheLeaderPersists()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        coordinator.queries = resource("v1-query-during-load.json");
+        leader.set(false);
+        PrometheusMeterRegistry registry = registry();
+        await(collector(registry).pollAll());
+        assertThat(kv.snapshot()).doesNotContainKey("query-metrics/demo");
+        assertThat(registry.scrape()).as("a follower still counts and exports").contains("user=\"carol\"");
+    }
+
+    @Test
+    void testUnreadableQueryListLeavesTheSignalAlone()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        coordinator.queries = "<html>login</html>";
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+        assertThat(collector.last("demo").orElseThrow().computation()).isPresent();
+        assertThat(registry.scrape()).doesNotContain("presto_orchestrator_queries_total{");
+    }
+
+    private AutoscalingCollector collector(PrometheusMeterRegistry registry)
+    {
+        return new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.copyOf(records.values())), services, coordinator, kv, leader::get, registry, CONFIG, CLOCK);
+    }
+
+    private static PrometheusMeterRegistry registry()
+    {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    private void addCluster(String name, ClusterState state, Workers workers)
+    {
+        ClusterSpec spec = TestingClusterSpecs.local().withWorkers(workers);
+        assertThat(spec.name()).isEqualTo(name);
+        records.put(name, new ClusterRecord(spec, state, Optional.empty(), Optional.empty(), Optional.empty(), CLOCK.instant(), CLOCK.instant(), "test"));
+        services.instances.put("trino-" + name + "-coordinator",
+                List.of(new ServiceHealth.Instance("coordinator-1", "node-1", "10.0.0.5", 8080, List.of("coordinator"), Map.of(), List.of(new ServiceHealth.Check("http", "passing", "")))));
+    }
+
+    private static <T> T await(CompletionStage<T> stage)
+            throws ExecutionException, InterruptedException
+    {
+        return stage.toCompletableFuture().get();
+    }
+
+    private static final class FakeServices
+            implements ServiceHealth
+    {
+        final Map<String, List<Instance>> instances = new ConcurrentHashMap<>();
+
+        @Override
+        public CompletionStage<List<Instance>> instances(String service)
+        {
+            return CompletableFuture.completedFuture(instances.getOrDefault(service, List.of()));
+        }
+    }
+
+    private static final class FakeCoordinator
+            implements CoordinatorClient
+    {
+        volatile String metrics = "";
+        volatile String queries = "[]";
+        volatile Optional<String> metricsFailure = Optional.empty();
+
+        @Override
+        public CompletionStage<String> metrics(String coordinatorUrl)
+        {
+            assertThat(coordinatorUrl).isEqualTo(COORDINATOR);
+            return metricsFailure.<CompletionStage<String>>map(message -> CompletableFuture.failedFuture(new IllegalStateException(message)))
+                    .orElseGet(() -> CompletableFuture.completedFuture(metrics));
+        }
+
+        @Override
+        public CompletionStage<String> queries(String coordinatorUrl)
+        {
+            return CompletableFuture.completedFuture(queries);
+        }
+    }
+}
