@@ -31,6 +31,7 @@ import io.prestoorchestrator.health.DependencyCheck;
 import io.prestoorchestrator.health.HttpLeaderCheck;
 import io.prestoorchestrator.health.ReadinessHandler;
 import io.prestoorchestrator.http.DependencyHttp;
+import io.prestoorchestrator.lifecycle.LifecycleHooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -101,6 +102,7 @@ public final class Orchestrator
     private HttpServer server;
     private ClusterService clusters;
     private LeaderLock leaderLock;
+    private Optional<LifecycleHooks> lifecycle = Optional.empty();
 
     private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
@@ -210,7 +212,8 @@ public final class Orchestrator
     {
         LeaderConfig leader = config.leader();
         LeaderLockOptions options = new LeaderLockOptions("leader", replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait());
-        leaderLock = new ConsulLeaderLock(vertx, DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix(), options, clusters.leadership());
+        leaderLock = new ConsulLeaderLock(vertx, DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix(), options,
+                lifecycle.map(hooks -> hooks.leadership(clusters.leadership())).orElse(clusters.leadership()));
         Gauge.builder("orchestrator.leader", clusters, service -> service.isLeader() ? 1 : 0)
                 .description("1 while this replica holds the leader lock and runs the operations, else 0")
                 .tag("replica", replicaId)
@@ -341,6 +344,11 @@ public final class Orchestrator
                 .put("leader", isLeader())));
         clusters = clusterService();
         new ClusterRoutes(clusters).register(builder);
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws, replicaId, TRINO_USER, clock, command -> blockingPool.executeBlocking(() -> {
+            command.run();
+            return null;
+        }, false));
+        builder.getRoute("postLifecycleEvent").addHandler(lifecycle.map(LifecycleHooks::endpoint).orElseGet(LifecycleHooks::disabledEndpoint));
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
@@ -448,6 +456,7 @@ public final class Orchestrator
 
     private Future<Void> closeClients()
     {
+        lifecycle.ifPresent(LifecycleHooks::close);
         webClient.close();
         aws.ifPresent(AwsClients::close);
         blockingPool.close();

@@ -11,11 +11,18 @@ public record OrchestratorConfig(
         AuthConfig auth,
         LoggingConfig logging,
         ClustersConfig clusters,
-        LeaderConfig leader)
+        LeaderConfig leader,
+        LifecycleConfig lifecycle)
 {
     public static final OrchestratorConfig DEFAULTS = new OrchestratorConfig(
             HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS, ClustersConfig.DEFAULTS,
-            LeaderConfig.DEFAULTS);
+            LeaderConfig.DEFAULTS, LifecycleConfig.DEFAULTS);
+
+    /** Without a lifecycle section: lifecycle hooks off. */
+    public OrchestratorConfig(HttpConfig http, NomadConfig nomad, ConsulConfig consul, AwsConfig aws, AuthConfig auth, LoggingConfig logging, ClustersConfig clusters, LeaderConfig leader)
+    {
+        this(http, nomad, consul, aws, auth, logging, clusters, leader, LifecycleConfig.DEFAULTS);
+    }
 
     public OrchestratorConfig
     {
@@ -27,5 +34,6 @@ public record OrchestratorConfig(
         requireNonNull(logging, "logging is null");
         requireNonNull(clusters, "clusters is null");
         requireNonNull(leader, "leader is null");
+        requireNonNull(lifecycle, "lifecycle is null");
     }
 }
