@@ -251,9 +251,9 @@ public final class LifecycleService
         });
     }
 
-    private void start(Term owner, DrainRecord record)
+    private void start(Term owner, DrainRecord seen)
     {
-        String instance = record.action().instanceId();
+        String instance = seen.action().instanceId();
         if (!owner.active.get()) {
             return;
         }
@@ -264,6 +264,22 @@ public final class LifecycleService
         if (previous == null && running.putIfAbsent(instance, owner) != null) {
             return;
         }
+        // what started this may be stale (a watch answer from before the last run finished): act on the stored record
+        record(instance).whenComplete((latest, failure) -> {
+            if (failure != null || latest.isEmpty() || latest.get().state() == State.DONE || !owner.active.get()) {
+                running.remove(instance, owner);
+                if (failure != null) {
+                    retry(owner, instance, failure);
+                }
+                return;
+            }
+            run(owner, latest.get());
+        });
+    }
+
+    private void run(Term owner, DrainRecord record)
+    {
+        String instance = record.action().instanceId();
         if (record.state() != State.RECEIVED) {
             log.atInfo().addKeyValue("instance", instance).addKeyValue("state", record.state()).addKeyValue("previous_runner", record.runner().orElse(""))
                     .log("Resuming an interrupted lifecycle drain from the start");
@@ -276,14 +292,26 @@ public final class LifecycleService
                 .whenComplete((ignored, failure) -> {
                     execution.finished.set(true);
                     running.remove(instance, owner);
-                    if (failure != null && owner.active.get()) {
-                        log.atWarn().addKeyValue("instance", instance).addKeyValue("error", Failures.unwrap(failure).getMessage())
-                                .log("Lifecycle drain step failed; trying again from the start");
-                        delays.after(retryInterval).thenRun(() -> record(instance).thenAccept(latest -> latest
-                                .filter(stored -> stored.state() != State.DONE)
-                                .ifPresent(stored -> start(owner, stored))));
+                    if (failure != null) {
+                        retry(owner, instance, failure);
                     }
                 });
+    }
+
+    private void retry(Term owner, String instance, Throwable failure)
+    {
+        if (!owner.active.get()) {
+            return;
+        }
+        log.atWarn().addKeyValue("instance", instance).addKeyValue("error", Failures.unwrap(failure).getMessage())
+                .log("Lifecycle drain step failed; trying again from the start");
+        delays.after(retryInterval).thenRun(() -> record(instance).whenComplete((latest, readFailure) -> {
+            if (readFailure != null) {
+                retry(owner, instance, readFailure);
+                return;
+            }
+            latest.filter(stored -> stored.state() != State.DONE).ifPresent(stored -> start(owner, stored));
+        }));
     }
 
     /** One run of one drain within one leadership term. */
