@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Nodes with allocations in memory; a node drain stops its non-system allocations at once (as Nomad does once their tasks exit). */
-final class FakeNomadNodes
+public final class FakeNomadNodes
         implements NomadNodes
 {
     final List<String> calls = new CopyOnWriteArrayList<>();

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records completions and heartbeats; answers {@link #answer}. */
-final class RecordingLifecycleActions
+public final class RecordingLifecycleActions
         implements LifecycleActions
 {
     record Completion(LifecycleAction action, Result result, Instant at, long nanos) {}
