@@ -344,7 +344,7 @@ public final class Orchestrator
                 .put("leader", isLeader())));
         clusters = clusterService();
         new ClusterRoutes(clusters).register(builder);
-        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws, replicaId, TRINO_USER, clock, command -> blockingPool.executeBlocking(() -> {
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, clock, command -> blockingPool.executeBlocking(() -> {
             command.run();
             return null;
         }, false));

@@ -16,7 +16,6 @@ import static java.util.Objects.requireNonNull;
 public record LifecycleAction(String autoScalingGroupName, String lifecycleHookName, String instanceId, Optional<String> token, String transition)
 {
     public static final String TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
-    public static final String LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
 
     public LifecycleAction
     {

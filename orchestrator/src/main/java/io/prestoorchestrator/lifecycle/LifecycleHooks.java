@@ -1,6 +1,5 @@
 package io.prestoorchestrator.lifecycle;
 
-import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.OrchestratorConfig;
@@ -15,6 +14,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
 import java.time.Clock;
@@ -42,13 +43,13 @@ public final class LifecycleHooks
     }
 
     /** Empty when {@code lifecycle.enabled} is false. */
-    public static Optional<LifecycleHooks> create(Vertx vertx, WebClient webClient, OrchestratorConfig config, Optional<AwsClients> aws, String replicaId,
+    public static Optional<LifecycleHooks> create(Vertx vertx, WebClient webClient, OrchestratorConfig config, Optional<AutoScalingClient> autoScaling, Optional<SqsClient> sqs, String replicaId,
             String trinoUser, Clock clock, Executor blocking)
     {
         if (!config.lifecycle().enabled()) {
             return Optional.empty();
         }
-        if (aws.isEmpty()) {
+        if (autoScaling.isEmpty() || sqs.isEmpty()) {
             throw new ConfigException("lifecycle.enabled", "is true but aws.enabled is false: completing lifecycle actions needs AWS");
         }
         KvStore kv = new ConsulKvStore(DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix());
@@ -60,9 +61,9 @@ public final class LifecycleHooks
         WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad())),
-                new AwsLifecycleActions(aws.get().autoScaling(), blocking),
+                new AwsLifecycleActions(autoScaling.get(), blocking),
                 WorkerDrain.of(drainer), delays, clock, config.lifecycle(), Duration.ofMillis(250), config.leader().retryInterval(), config.leader().watchWait());
-        Optional<SqsLifecycleConsumer> consumer = config.lifecycle().queueUrl().map(queue -> new SqsLifecycleConsumer(aws.get().sqs(), queue, service,
+        Optional<SqsLifecycleConsumer> consumer = config.lifecycle().queueUrl().map(queue -> new SqsLifecycleConsumer(sqs.get(), queue, service,
                 config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), config.leader().retryInterval(), Duration.ofSeconds(1), clock));
         LifecycleEndpoint endpoint = new LifecycleEndpoint(service, config.lifecycle().httpSecret(), config.lifecycle().httpSecretHeader(),
                 url -> confirm(webClient, url));

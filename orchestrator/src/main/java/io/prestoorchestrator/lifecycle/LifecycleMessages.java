@@ -143,10 +143,8 @@ public final class LifecycleMessages
         if (transition.isEmpty()) {
             return new Malformed(pointer + "/LifecycleTransition", "is missing or not a string");
         }
-        if (transition.get().equals(LifecycleAction.LAUNCHING)) {
-            return new Ignored("launching lifecycle action (only terminations are drained)");
-        }
         if (!transition.get().equals(LifecycleAction.TERMINATING)) {
+            // launching actions belong to whoever set up a launch hook; only terminations are drained
             return new Ignored("lifecycle transition '" + abbreviate(transition.get()) + "' is not " + LifecycleAction.TERMINATING);
         }
         for (String field : new String[] {"AutoScalingGroupName", "LifecycleHookName", "EC2InstanceId"}) {

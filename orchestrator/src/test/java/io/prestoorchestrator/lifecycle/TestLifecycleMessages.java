@@ -68,13 +68,13 @@ class TestLifecycleMessages
     void testLaunchingTransitionsAreIgnored()
     {
         ObjectNode direct = json(resource("direct-terminating.json"));
-        direct.put("LifecycleTransition", LifecycleAction.LAUNCHING);
+        direct.put("LifecycleTransition", "autoscaling:EC2_INSTANCE_LAUNCHING");
         assertThat(LifecycleMessages.parse(direct.toString())).isInstanceOf(Ignored.class);
         assertThat(LifecycleMessages.parse(sns(direct.toString()))).isInstanceOf(Ignored.class);
 
         ObjectNode eventBridge = json(resource("eventbridge-terminating.json"));
         eventBridge.put("detail-type", "EC2 Instance-launch Lifecycle Action");
-        ((ObjectNode) eventBridge.get("detail")).put("LifecycleTransition", LifecycleAction.LAUNCHING);
+        ((ObjectNode) eventBridge.get("detail")).put("LifecycleTransition", "autoscaling:EC2_INSTANCE_LAUNCHING");
         assertThat(LifecycleMessages.parse(eventBridge.toString())).isInstanceOf(Ignored.class);
     }
 
