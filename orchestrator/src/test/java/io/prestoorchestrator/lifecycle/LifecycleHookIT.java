@@ -149,7 +149,14 @@ class LifecycleHookIT
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl)
                 .messageBody(TestLifecycleMessages.resource("direct-terminating.json").replace("i-0abc1234def567890", instanceId)).build());
 
-        JsonObject record = await("the drain record is done").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+        // Q1 takes 31-36 s on an idle machine; the worker reaches DRAINED once its Q1 tasks end
+        JsonObject record = await("the drain record is done").atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofMillis(500))
+                .conditionEvaluationListener(condition -> {
+                    if (condition.getElapsedTimeInMS() % 30_000 < 500) {
+                        System.out.printf("LifecycleHookIT: after %d s: long query %s, %d short queries, drain record %s%n", condition.getElapsedTimeInMS() / 1000,
+                                longQuery.isDone() ? "done" : "running", shortQueries.size(), condition.getValue());
+                    }
+                })
                 .until(() -> drainRecord(stack, instanceId), json -> json != null && "DONE".equals(json.getString("state")));
         TrinoStatements.Outcome longOutcome = longQuery.get();
         sleep(3_000);
