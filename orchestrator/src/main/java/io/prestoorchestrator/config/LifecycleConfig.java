@@ -36,7 +36,7 @@ public record LifecycleConfig(
         Result resultAtBound)
 {
     public static final LifecycleConfig DEFAULTS = new LifecycleConfig(false, Optional.empty(), Optional.empty(), "X-Lifecycle-Secret",
-            Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofMinutes(5), Result.CONTINUE);
+            Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE);
 
     public LifecycleConfig
     {

@@ -25,7 +25,7 @@ class TestLifecycleConfig
     {
         assertThat(loadEnvironment(Map.of()).lifecycle())
                 .isEqualTo(new LifecycleConfig(false, Optional.empty(), Optional.empty(), "X-Lifecycle-Secret", Duration.ofSeconds(20), Duration.ofSeconds(60),
-                        Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofMinutes(5), Result.CONTINUE));
+                        Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE));
     }
 
     @Test
