@@ -75,7 +75,7 @@
   "PortLabel": "http",
   "Provider": "consul",
   "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"[=role]", "cluster=[=cluster.name]", "traefik.enable=false"],
-  "Meta": {"cluster": "[=cluster.name]", "role": "[=role]"},
+  "Meta": {"cluster": "[=cluster.name]", "role": "[=role]"[#if role == "worker"], "alloc_id": "${NOMAD_ALLOC_ID}", "alloc_index": "${NOMAD_ALLOC_INDEX}"[/#if]},
   "Checks": [{
     "Name": "[=role] /v1/info",
     "Type": "http",

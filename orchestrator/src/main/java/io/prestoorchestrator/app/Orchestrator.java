@@ -34,6 +34,7 @@ import io.prestoorchestrator.health.DependencyCheck;
 import io.prestoorchestrator.health.HttpLeaderCheck;
 import io.prestoorchestrator.health.ReadinessHandler;
 import io.prestoorchestrator.http.DependencyHttp;
+import io.prestoorchestrator.lifecycle.LifecycleHooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -106,6 +107,7 @@ public final class Orchestrator
     private LeaderLock leaderLock;
     private AutoscalingCollector autoscaling;
     private volatile long autoscalingTimer = -1;
+    private Optional<LifecycleHooks> lifecycle = Optional.empty();
 
     private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
@@ -216,7 +218,8 @@ public final class Orchestrator
     {
         LeaderConfig leader = config.leader();
         LeaderLockOptions options = new LeaderLockOptions("leader", replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait());
-        leaderLock = new ConsulLeaderLock(vertx, DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix(), options, clusters.leadership());
+        leaderLock = new ConsulLeaderLock(vertx, DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix(), options,
+                lifecycle.map(hooks -> hooks.leadership(clusters.leadership())).orElse(clusters.leadership()));
         Gauge.builder("orchestrator.leader", clusters, service -> service.isLeader() ? 1 : 0)
                 .description("1 while this replica holds the leader lock and runs the operations, else 0")
                 .tag("replica", replicaId)
@@ -349,6 +352,11 @@ public final class Orchestrator
         new ClusterRoutes(clusters).register(builder);
         autoscaling = autoscalingCollector();
         new AutoscalingRoutes(autoscaling).register(builder);
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, clock, command -> blockingPool.executeBlocking(() -> {
+            command.run();
+            return null;
+        }, false));
+        builder.getRoute("postLifecycleEvent").addHandler(lifecycle.map(LifecycleHooks::endpoint).orElseGet(LifecycleHooks::disabledEndpoint));
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
@@ -472,6 +480,7 @@ public final class Orchestrator
 
     private Future<Void> closeClients()
     {
+        lifecycle.ifPresent(LifecycleHooks::close);
         webClient.close();
         aws.ifPresent(AwsClients::close);
         blockingPool.close();

@@ -6,6 +6,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 import static java.util.Objects.requireNonNull;
@@ -20,6 +21,7 @@ public final class AwsClients
     private final SdkHttpClient http;
     private final SsmClient ssm;
     private final AutoScalingClient autoScaling;
+    private final SqsClient sqs;
 
     public AwsClients(AwsConfig config)
     {
@@ -35,12 +37,20 @@ public final class AwsClients
         Region region = Region.of(config.region());
         var ssmBuilder = SsmClient.builder().httpClient(http).region(region).overrideConfiguration(overrides);
         var autoScalingBuilder = AutoScalingClient.builder().httpClient(http).region(region).overrideConfiguration(overrides);
+        // long polls hold a call for up to 20 s: no attempt timeout below that
+        var sqsBuilder = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(config.requestTimeout())
+                        .socketTimeout(config.requestTimeout().plusSeconds(25)))
+                .region(region)
+                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(config.requestTimeout().plusSeconds(30)).build());
         config.endpoint().ifPresent(endpoint -> {
             ssmBuilder.endpointOverride(endpoint);
             autoScalingBuilder.endpointOverride(endpoint);
+            sqsBuilder.endpointOverride(endpoint);
         });
         this.ssm = ssmBuilder.build();
         this.autoScaling = autoScalingBuilder.build();
+        this.sqs = sqsBuilder.build();
     }
 
     public SsmClient ssm()
@@ -53,9 +63,15 @@ public final class AwsClients
         return autoScaling;
     }
 
+    public SqsClient sqs()
+    {
+        return sqs;
+    }
+
     @Override
     public void close()
     {
+        sqs.close();
         ssm.close();
         autoScaling.close();
         http.close();

@@ -12,11 +12,12 @@ public record OrchestratorConfig(
         LoggingConfig logging,
         ClustersConfig clusters,
         LeaderConfig leader,
-        AutoscalingConfig autoscaling)
+        AutoscalingConfig autoscaling,
+        LifecycleConfig lifecycle)
 {
     public static final OrchestratorConfig DEFAULTS = new OrchestratorConfig(
             HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS, ClustersConfig.DEFAULTS,
-            LeaderConfig.DEFAULTS, AutoscalingConfig.DEFAULTS);
+            LeaderConfig.DEFAULTS, AutoscalingConfig.DEFAULTS, LifecycleConfig.DEFAULTS);
 
     public OrchestratorConfig
     {
@@ -29,10 +30,16 @@ public record OrchestratorConfig(
         requireNonNull(clusters, "clusters is null");
         requireNonNull(leader, "leader is null");
         requireNonNull(autoscaling, "autoscaling is null");
+        requireNonNull(lifecycle, "lifecycle is null");
     }
 
     public OrchestratorConfig withAutoscaling(AutoscalingConfig newAutoscaling)
     {
-        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, newAutoscaling);
+        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, newAutoscaling, lifecycle);
+    }
+
+    public OrchestratorConfig withLifecycle(LifecycleConfig newLifecycle)
+    {
+        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, autoscaling, newLifecycle);
     }
 }

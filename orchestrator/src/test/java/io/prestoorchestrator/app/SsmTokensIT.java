@@ -60,7 +60,8 @@ class SsmTokensIT
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
                 OrchestratorConfig.DEFAULTS.leader(),
-                OrchestratorConfig.DEFAULTS.autoscaling());
+                OrchestratorConfig.DEFAULTS.autoscaling(),
+                OrchestratorConfig.DEFAULTS.lifecycle());
         try (CapturedLogs logs = new CapturedLogs()) {
             Orchestrator orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             try {

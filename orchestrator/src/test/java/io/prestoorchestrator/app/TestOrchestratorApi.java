@@ -63,7 +63,8 @@ class TestOrchestratorApi
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
                 OrchestratorConfig.DEFAULTS.leader(),
-                OrchestratorConfig.DEFAULTS.autoscaling());
+                OrchestratorConfig.DEFAULTS.autoscaling(),
+                OrchestratorConfig.DEFAULTS.lifecycle());
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

@@ -106,6 +106,17 @@ class TestInfrastructureAgreement
     }
 
     @Test
+    void testLifecycleDefaultsFitTheHook()
+    {
+        String variables = read(MODULES.resolve("worker-pool/variables.tf"));
+        long heartbeatTimeout = Long.parseLong(variableDefault(variables, "heartbeat_timeout_seconds"));
+        long drainTimeout = Long.parseLong(variableDefault(variables, "drain_timeout_seconds"));
+        io.prestoorchestrator.config.LifecycleConfig defaults = io.prestoorchestrator.config.LifecycleConfig.DEFAULTS;
+        assertThat(defaults.heartbeatInterval().toSeconds()).as("lifecycle.heartbeat-interval well inside the hook's HeartbeatTimeout").isLessThanOrEqualTo(heartbeatTimeout / 2);
+        assertThat(defaults.drainBound().toSeconds()).as("lifecycle.drain-bound within terraform's drain_timeout_seconds").isLessThanOrEqualTo(drainTimeout);
+    }
+
+    @Test
     void testLifecycleQueueIsWiredFromOneQueueToHookPolicyAndOrchestrator()
     {
         String main = read(EXAMPLE.resolve("main.tf"));

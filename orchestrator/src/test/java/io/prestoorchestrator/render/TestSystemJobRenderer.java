@@ -289,6 +289,22 @@ class TestSystemJobRenderer
     }
 
     @Test
+    void testLifecycleQueueTurnsLifecycleHooksOn()
+            throws IOException
+    {
+        assertThat(orchestratorEnvironment(renderer.render("presto-orchestrator", renderer.variableFile("prod"), NO_ENVIRONMENT)).keySet())
+                .noneMatch(key -> key.startsWith("ORCHESTRATOR_LIFECYCLE_"));
+        String queue = "https://sqs.us-east-1.amazonaws.com/123456789012/prod-trino-lifecycle";
+        Path vars = prodVarsWith(text -> text.replace("  lifecycle_queue_url: \"\"\n", "  lifecycle_queue_url: " + queue + "\n"));
+        Map<String, String> environment = orchestratorEnvironment(renderer.render("presto-orchestrator", vars, NO_ENVIRONMENT));
+        assertThat(environment).containsEntry("ORCHESTRATOR_LIFECYCLE_ENABLED", "true").containsEntry("ORCHESTRATOR_LIFECYCLE_QUEUE_URL", queue);
+        // the orchestrator accepts what the job sets
+        io.prestoorchestrator.config.OrchestratorConfig config = io.prestoorchestrator.config.ConfigLoader.load(java.util.Optional.empty(), environment);
+        assertThat(config.lifecycle().enabled()).isTrue();
+        assertThat(config.lifecycle().queueUrl()).contains(queue);
+    }
+
+    @Test
     void testVariableFileEnvironmentReferences()
     {
         Path vars = renderer.variableFile("prod");

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static org.awaitility.Awaitility.await;
 
@@ -62,6 +63,13 @@ public final class TestingStack
     public TestingStack(Map<String, String> environment, Path templates)
             throws Exception
     {
+        this(environment, templates, UnaryOperator.identity());
+    }
+
+    /** @param customize changes the configuration every replica gets (e.g. turns AWS and lifecycle hooks on) */
+    public TestingStack(Map<String, String> environment, Path templates, UnaryOperator<OrchestratorConfig> customize)
+            throws Exception
+    {
         Path dir = Files.createTempDirectory("testing-stack");
         this.dataDir = dir;
         consul = ConsulSimulator.builder().port(0).build().startAndWait();
@@ -69,7 +77,7 @@ public final class TestingStack
                 .withConsul(consul.baseUri())
                 .withMinHealthyTime(Duration.ofSeconds(1))).start();
         this.environment = Map.copyOf(environment);
-        this.config = new OrchestratorConfig(
+        this.config = customize.apply(new OrchestratorConfig(
                 new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
                 new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
                 new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
@@ -80,7 +88,8 @@ public final class TestingStack
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(templates.toString(), Duration.ofMinutes(3)),
                 OrchestratorConfig.DEFAULTS.leader(),
-                OrchestratorConfig.DEFAULTS.autoscaling());
+                OrchestratorConfig.DEFAULTS.autoscaling(),
+                OrchestratorConfig.DEFAULTS.lifecycle()));
         orchestrator = startReplica(Optional.empty());
     }
 
@@ -90,7 +99,7 @@ public final class TestingStack
     {
         LeaderConfig leader = config.leader();
         OrchestratorConfig replicaConfig = new OrchestratorConfig(config.http(), config.nomad(), config.consul(), config.aws(), config.auth(), config.logging(), config.clusters(),
-                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()), config.autoscaling());
+                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()), config.autoscaling(), config.lifecycle());
         Orchestrator replica = Orchestrator.start(replicaConfig, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         synchronized (replicas) {
             replicas.add(replica);

@@ -1,0 +1,76 @@
+package io.prestoorchestrator.drain;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.WebClient;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@link TrinoWorkers} over HTTP: {@code GET /v1/info/state} needs no user; {@code PUT} sends
+ * {@code X-Trino-User} and a JSON string body. Trino refuses the change unless the worker's access
+ * control grants it to this user (403), and a coordinator refuses it always (500).
+ */
+public final class HttpTrinoWorkers
+        implements TrinoWorkers
+{
+    private static final String PATH = "/v1/info/state";
+
+    private final WebClient client;
+    private final String user;
+    private final Duration timeout;
+
+    public HttpTrinoWorkers(WebClient client, String user, Duration timeout)
+    {
+        this.client = requireNonNull(client, "client is null");
+        this.user = requireNonNull(user, "user is null");
+        this.timeout = requireNonNull(timeout, "timeout is null");
+    }
+
+    @Override
+    public CompletionStage<Optional<WorkerState>> state(URI worker)
+    {
+        return client.getAbs(url(worker))
+                .timeout(timeout.toMillis())
+                .send()
+                .map(response -> response.statusCode() == 200 ? WorkerState.parse(response.bodyAsString()) : Optional.<WorkerState>empty())
+                .otherwise(Optional.empty())
+                .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<StateChange> request(URI worker, WorkerState target)
+    {
+        requireNonNull(target, "target is null");
+        return client.putAbs(url(worker))
+                .putHeader("Content-Type", "application/json")
+                .putHeader("X-Trino-User", user)
+                .timeout(timeout.toMillis())
+                .sendBuffer(Buffer.buffer("\"" + target.name() + "\""))
+                .map(response -> classify(response.statusCode()))
+                .otherwise(StateChange.UNREACHABLE)
+                .toCompletionStage();
+    }
+
+    static StateChange classify(int status)
+    {
+        if (status >= 200 && status < 300) {
+            return StateChange.ACCEPTED;
+        }
+        return switch (status) {
+            case 400, 404, 422 -> StateChange.UNSUPPORTED;
+            case 502, 503, 504 -> StateChange.UNREACHABLE;
+            default -> StateChange.REFUSED;
+        };
+    }
+
+    private static String url(URI worker)
+    {
+        String base = requireNonNull(worker, "worker is null").toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + PATH;
+    }
+}

@@ -1,0 +1,539 @@
+package io.prestoorchestrator.lifecycle;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterJson;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.config.LifecycleConfig;
+import io.prestoorchestrator.config.LifecycleConfig.Result;
+import io.prestoorchestrator.discovery.KvEntry;
+import io.prestoorchestrator.discovery.KvStore;
+import io.prestoorchestrator.discovery.LeadershipListener;
+import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.error.Failures;
+import io.prestoorchestrator.lifecycle.DrainRecord.State;
+import io.prestoorchestrator.lifecycle.LifecycleActions.Answer;
+import io.prestoorchestrator.lifecycle.LifecycleMessage.Ignored;
+import io.prestoorchestrator.lifecycle.LifecycleMessage.Malformed;
+import io.prestoorchestrator.lifecycle.LifecycleMessage.SubscriptionConfirmation;
+import io.prestoorchestrator.lifecycle.LifecycleMessage.Terminating;
+import io.prestoorchestrator.lifecycle.LifecycleMessage.Test;
+import io.prestoorchestrator.lifecycle.NomadNodes.Node;
+import io.prestoorchestrator.lifecycle.NomadNodes.NodeAllocation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Drain path 1: an Auto Scaling group terminates an instance. Any replica records the event in the
+ * KV store ({@code lifecycle/<instance-id>}, created by compare-and-set, so duplicates find it);
+ * the leader alone acts: finds the Nomad node by its instance id, marks it ineligible, drains the
+ * Trino workers on it, Nomad-drains the node, waits for its allocations to stop, and completes the
+ * lifecycle action, sending heartbeats meanwhile. A new leader resumes every unfinished drain from
+ * the start (every step is safe to repeat) and still completes the action.
+ */
+public final class LifecycleService
+        implements LeadershipListener
+{
+    private static final Logger log = LoggerFactory.getLogger(LifecycleService.class);
+    static final String PREFIX = "lifecycle/";
+    static final String WORKER_GROUP = "workers";
+    private static final Duration DONE_RETENTION = Duration.ofDays(1);
+
+    /** Delays without blocking a thread (Vert.x timers in the service, a scheduler in tests). */
+    @FunctionalInterface
+    public interface Delays
+    {
+        CompletionStage<Void> after(Duration delay);
+    }
+
+    /** What became of one message. */
+    public enum Disposition
+    {
+        /** A new drain was recorded. */
+        ACCEPTED,
+        /** The instance's drain was recorded before: nothing new to do. */
+        DUPLICATE,
+        /** A test notification, acknowledged. */
+        TEST,
+        /** Well-formed, not for us (launching, other events). */
+        IGNORED,
+        /** Not a lifecycle event; dropped, never retried. */
+        MALFORMED,
+        /** An SNS subscription confirmation (only the HTTP endpoint deals with it). */
+        SUBSCRIPTION
+    }
+
+    private final String replicaId;
+    private final KvStore kv;
+    private final ClusterRepository clusters;
+    private final NomadNodes nodes;
+    private final LifecycleActions actions;
+    private final WorkerDrain drain;
+    private final Delays delays;
+    private final Clock clock;
+    private final LifecycleConfig config;
+    private final Duration pollInterval;
+    private final Duration retryInterval;
+    private final Duration watchWait;
+    private final Map<String, Term> running = new ConcurrentHashMap<>();
+    private Term term; // guarded by this
+
+    public LifecycleService(String replicaId, KvStore kv, ClusterRepository clusters, NomadNodes nodes, LifecycleActions actions, WorkerDrain drain,
+            Delays delays, Clock clock, LifecycleConfig config, Duration pollInterval, Duration retryInterval, Duration watchWait)
+    {
+        this.replicaId = requireNonNull(replicaId, "replicaId is null");
+        this.kv = requireNonNull(kv, "kv is null");
+        this.clusters = requireNonNull(clusters, "clusters is null");
+        this.nodes = requireNonNull(nodes, "nodes is null");
+        this.actions = requireNonNull(actions, "actions is null");
+        this.drain = requireNonNull(drain, "drain is null");
+        this.delays = requireNonNull(delays, "delays is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.config = requireNonNull(config, "config is null");
+        this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
+        this.retryInterval = requireNonNull(retryInterval, "retryInterval is null");
+        this.watchWait = requireNonNull(watchWait, "watchWait is null");
+    }
+
+    public synchronized boolean isLeader()
+    {
+        return term != null;
+    }
+
+    /** Instance ids whose drain this replica runs now. */
+    public Set<String> running()
+    {
+        return Set.copyOf(running.keySet());
+    }
+
+    /**
+     * Acts on one parsed message: a terminating instance is recorded (and started at once on the
+     * leader); everything else is only logged. Fails only when the KV store is unavailable, in which
+     * case the message must be kept for a retry.
+     */
+    public CompletionStage<Disposition> accept(LifecycleMessage message)
+    {
+        if (message instanceof Terminating terminating) {
+            return submit(terminating.action(), terminating.via());
+        }
+        if (message instanceof Test test) {
+            log.atInfo().addKeyValue("asg", test.autoScalingGroupName()).log("Lifecycle hook test notification acknowledged");
+            return CompletableFuture.completedFuture(Disposition.TEST);
+        }
+        if (message instanceof Ignored ignored) {
+            log.atInfo().addKeyValue("reason", ignored.reason()).log("Lifecycle message ignored");
+            return CompletableFuture.completedFuture(Disposition.IGNORED);
+        }
+        if (message instanceof Malformed malformed) {
+            log.atWarn().addKeyValue("field", malformed.field()).addKeyValue("reason", malformed.reason()).log("Malformed lifecycle message dropped");
+            return CompletableFuture.completedFuture(Disposition.MALFORMED);
+        }
+        if (message instanceof SubscriptionConfirmation) {
+            return CompletableFuture.completedFuture(Disposition.SUBSCRIPTION);
+        }
+        throw new IllegalArgumentException("unknown lifecycle message " + message.getClass().getSimpleName());
+    }
+
+    CompletionStage<Disposition> submit(LifecycleAction action, String via)
+    {
+        DrainRecord record = DrainRecord.received(action, via, clock.instant());
+        return kv.compareAndSet(DrainRecord.key(action.instanceId()), write(record), 0)
+                .thenApply(ignored -> {
+                    log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("asg", action.autoScalingGroupName())
+                            .addKeyValue("hook", action.lifecycleHookName()).addKeyValue("via", via).log("Instance terminating: drain recorded");
+                    Term current = current();
+                    if (current != null) {
+                        start(current, record);
+                    }
+                    return Disposition.ACCEPTED;
+                })
+                .exceptionally(failure -> {
+                    if (Failures.unwrap(failure) instanceof ConflictException) {
+                        log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("via", via).log("Duplicate lifecycle message: this instance's drain is recorded already");
+                        return Disposition.DUPLICATE;
+                    }
+                    throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+                });
+    }
+
+    /** The drain recorded for an instance, if any. */
+    public CompletionStage<Optional<DrainRecord>> record(String instanceId)
+    {
+        return kv.get(DrainRecord.key(instanceId)).thenApply(entry -> entry.map(e -> read(e.value())));
+    }
+
+    @Override
+    public void gained()
+    {
+        Term started;
+        synchronized (this) {
+            if (term != null) {
+                return;
+            }
+            term = new Term();
+            started = term;
+        }
+        log.atInfo().addKeyValue("replica", replicaId).log("Leader: resuming unfinished lifecycle drains");
+        watch(started, 0);
+    }
+
+    @Override
+    public void lost(String reason)
+    {
+        Term ended;
+        synchronized (this) {
+            ended = term;
+            term = null;
+        }
+        if (ended != null) {
+            ended.active.set(false);
+            log.atInfo().addKeyValue("reason", reason).addKeyValue("drains", running.keySet()).log("Leadership lost: lifecycle drains stop here; the next leader resumes them");
+        }
+    }
+
+    private synchronized Term current()
+    {
+        return term;
+    }
+
+    /** Follows {@code lifecycle/}: starts every unfinished drain (resumed ones, ones another replica recorded), prunes old finished ones. */
+    private void watch(Term watching, long index)
+    {
+        if (!watching.active.get()) {
+            return;
+        }
+        kv.watch(PREFIX, index, watchWait).whenComplete((listing, failure) -> {
+            if (!watching.active.get()) {
+                return;
+            }
+            if (failure != null) {
+                log.atWarn().addKeyValue("error", Failures.unwrap(failure).getMessage()).log("Cannot read the lifecycle drains; retrying");
+                delays.after(retryInterval).thenRun(() -> watch(watching, index));
+                return;
+            }
+            Instant now = clock.instant();
+            for (KvEntry entry : listing.entries()) {
+                DrainRecord record;
+                try {
+                    record = read(entry.value());
+                }
+                catch (UncheckedIOException e) {
+                    log.atWarn().addKeyValue("key", entry.key()).addKeyValue("error", e.getMessage()).log("Unreadable lifecycle drain record skipped");
+                    continue;
+                }
+                if (record.state() != State.DONE) {
+                    start(watching, record);
+                }
+                else if (record.updatedAt().plus(DONE_RETENTION).isBefore(now)) {
+                    kv.deleteIfUnchanged(entry.key(), entry.modifyIndex());
+                }
+            }
+            watch(watching, listing.index() == index ? index : listing.index());
+        });
+    }
+
+    private void start(Term owner, DrainRecord seen)
+    {
+        String instance = seen.action().instanceId();
+        if (!owner.active.get()) {
+            return;
+        }
+        Term previous = running.get(instance);
+        if (previous != null && (previous.active.get() || !running.replace(instance, previous, owner))) {
+            return;
+        }
+        if (previous == null && running.putIfAbsent(instance, owner) != null) {
+            return;
+        }
+        // what started this may be stale (a watch answer from before the last run finished): act on the stored record
+        record(instance).whenComplete((latest, failure) -> {
+            if (failure != null || latest.isEmpty() || latest.get().state() == State.DONE || !owner.active.get()) {
+                running.remove(instance, owner);
+                if (failure != null) {
+                    retry(owner, instance, failure);
+                }
+                return;
+            }
+            run(owner, latest.get());
+        });
+    }
+
+    private void run(Term owner, DrainRecord record)
+    {
+        String instance = record.action().instanceId();
+        if (record.state() != State.RECEIVED) {
+            log.atInfo().addKeyValue("instance", instance).addKeyValue("state", record.state()).addKeyValue("previous_runner", record.runner().orElse(""))
+                    .log("Resuming an interrupted lifecycle drain from the start");
+            record.clusters().forEach(cluster -> event(owner, cluster, "lifecycle-drain-resumed",
+                    "Replica " + replicaId + " resumes the drain of instance " + instance + " (was " + record.state().name().toLowerCase(Locale.ROOT) + ")", record.action()));
+        }
+        Execution execution = new Execution(owner, record.withRunner(replicaId));
+        execution.heartbeats();
+        execution.run()
+                .whenComplete((ignored, failure) -> {
+                    execution.finished.set(true);
+                    running.remove(instance, owner);
+                    if (failure != null) {
+                        retry(owner, instance, failure);
+                    }
+                });
+    }
+
+    private void retry(Term owner, String instance, Throwable failure)
+    {
+        if (!owner.active.get()) {
+            return;
+        }
+        log.atWarn().addKeyValue("instance", instance).addKeyValue("error", Failures.unwrap(failure).getMessage())
+                .log("Lifecycle drain step failed; trying again from the start");
+        delays.after(retryInterval).thenRun(() -> record(instance).whenComplete((latest, readFailure) -> {
+            if (readFailure != null) {
+                retry(owner, instance, readFailure);
+                return;
+            }
+            latest.filter(stored -> stored.state() != State.DONE).ifPresent(stored -> start(owner, stored));
+        }));
+    }
+
+    /** One run of one drain within one leadership term. */
+    private final class Execution
+    {
+        private final Term term;
+        private final LifecycleAction action;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile DrainRecord record;
+        private volatile boolean boundReached;
+
+        Execution(Term term, DrainRecord record)
+        {
+            this.term = term;
+            this.record = record;
+            this.action = record.action();
+        }
+
+        CompletionStage<Void> run()
+        {
+            String instance = action.instanceId();
+            return nodes.findByInstanceId(instance).thenCompose(found -> {
+                if (found.isEmpty()) {
+                    log.atInfo().addKeyValue("instance", instance).log("Terminating instance is not a Nomad node: completing the lifecycle action at once");
+                    return complete(Result.CONTINUE, "not a Nomad node");
+                }
+                Node node = found.get();
+                return nodes.allocations(node.id()).thenCompose(allocations -> drainNode(node, allocations));
+            });
+        }
+
+        private CompletionStage<Void> drainNode(Node node, List<NodeAllocation> allocations)
+        {
+            List<NodeAllocation> workers = allocations.stream()
+                    .filter(alloc -> alloc.taskGroup().equals(WORKER_GROUP) && alloc.cluster().isPresent() && alloc.http().isPresent())
+                    .filter(alloc -> alloc.desiredStatus().equals("run") && alloc.live())
+                    .toList();
+            Set<String> affected = new TreeSet<>(record.clusters());
+            workers.forEach(worker -> affected.add(worker.cluster().get()));
+            allocations.stream()
+                    .filter(alloc -> alloc.cluster().isPresent() && alloc.live() && !alloc.taskGroup().equals(WORKER_GROUP))
+                    .forEach(alloc -> {
+                        affected.add(alloc.cluster().get());
+                        event(term, alloc.cluster().get(), "lifecycle-coordinator-on-node",
+                                "Instance " + action.instanceId() + " also runs " + alloc.name() + "; the node drain stops it without a Trino drain (keep coordinators off worker pools)", action);
+                    });
+            record = record.withNode(node.id(), List.copyOf(affected));
+            log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("node", node.name()).addKeyValue("workers", workers.size())
+                    .addKeyValue("clusters", affected).log("Draining the Trino workers of a terminating node");
+            for (String cluster : affected) {
+                event(term, cluster, "lifecycle-drain-started", "Auto Scaling group " + action.autoScalingGroupName() + " terminates instance " + action.instanceId()
+                        + " (Nomad node " + node.name() + "): marked ineligible, draining " + workers.stream().filter(w -> w.cluster().get().equals(cluster)).count()
+                        + " worker(s)", action);
+            }
+            return save(State.DRAINING_WORKERS, "node " + node.name() + " ineligible; draining " + workers.size() + " worker(s)")
+                    .thenCompose(ignored -> nodes.markIneligible(node.id()))
+                    .thenCompose(ignored -> drainWorkers(workers))
+                    .thenCompose(ignored -> {
+                        record = record.withWorkersDrainedAt(clock.instant());
+                        return save(State.DRAINING_NODE, "workers drained; Nomad drains node " + node.name());
+                    })
+                    .thenCompose(ignored -> nodes.drain(node.id(), config.nodeDrainDeadline()))
+                    .thenCompose(ignored -> waitStopped(node, clock.instant().plus(config.nodeDrainDeadline()).plus(Duration.ofSeconds(30))))
+                    .thenCompose(stopped -> {
+                        if (!stopped) {
+                            boundReached = true;
+                            for (String cluster : record.clusters()) {
+                                event(term, cluster, "lifecycle-node-drain-late", "Allocations on node " + node.name() + " still run past the node drain deadline "
+                                        + config.nodeDrainDeadline().toSeconds() + "s", action);
+                            }
+                        }
+                        Result result = boundReached ? config.resultAtBound() : Result.CONTINUE;
+                        if (boundReached) {
+                            for (String cluster : record.clusters()) {
+                                event(term, cluster, "lifecycle-bound-reached", "A drain bound passed on instance " + action.instanceId()
+                                        + "; completing the lifecycle action with " + result + " (lifecycle.result-at-bound)", action);
+                            }
+                        }
+                        return complete(result, boundReached ? "bound reached" : "drained");
+                    });
+        }
+
+        private CompletionStage<Void> drainWorkers(List<NodeAllocation> workers)
+        {
+            List<CompletableFuture<Void>> drains = new ArrayList<>();
+            for (NodeAllocation worker : workers) {
+                String cluster = worker.cluster().get();
+                drains.add(drain.drain(worker.http().get(), config.drainBound(), progress -> log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("alloc", worker.id()).addKeyValue("progress", progress).log("Worker drain"))
+                        .thenAccept(result -> {
+                            if (!result.finished()) {
+                                boundReached = true;
+                            }
+                            log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("cluster", cluster).addKeyValue("alloc", worker.id())
+                                    .addKeyValue("outcome", result.outcome()).addKeyValue("took_ms", result.took().toMillis()).log("Worker drain finished");
+                            event(term, cluster, result.finished() ? "lifecycle-worker-drained" : "lifecycle-worker-drain-" + result.outcome().toLowerCase(Locale.ROOT),
+                                    "Worker " + worker.name() + " on instance " + action.instanceId() + ": " + result.outcome() + " after "
+                                            + result.took().toMillis() + " ms" + (result.detail().isEmpty() ? "" : " (" + result.detail() + ")"), action);
+                        })
+                        .toCompletableFuture());
+            }
+            return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new));
+        }
+
+        /** Whether every non-system allocation on the node stopped before {@code until}. */
+        private CompletionStage<Boolean> waitStopped(Node node, Instant until)
+        {
+            if (!term.active.get()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("leadership lost"));
+            }
+            return nodes.allocations(node.id()).thenCompose(allocations -> {
+                boolean stopped = allocations.stream().noneMatch(alloc -> alloc.live() && !alloc.system());
+                if (stopped) {
+                    return CompletableFuture.completedFuture(true);
+                }
+                if (!clock.instant().isBefore(until)) {
+                    return CompletableFuture.completedFuture(false);
+                }
+                return delays.after(pollInterval).thenCompose(ignored -> waitStopped(node, until));
+            });
+        }
+
+        private CompletionStage<Void> complete(Result result, String why)
+        {
+            return save(State.COMPLETING, "completing with " + result + " (" + why + ")")
+                    .thenCompose(ignored -> actions.complete(action, result))
+                    .thenCompose(answer -> {
+                        Instant now = clock.instant();
+                        String outcome = answer == Answer.EXPIRED ? "EXPIRED" : result.name();
+                        long overhead = record.workersDrainedAt().map(at -> Duration.between(at, now).toMillis()).orElse(-1L);
+                        if (answer == Answer.EXPIRED) {
+                            log.atWarn().addKeyValue("instance", action.instanceId()).addKeyValue("asg", action.autoScalingGroupName())
+                                    .log("No active lifecycle action found (token expired or completed elsewhere); drain record closed");
+                        }
+                        else {
+                            log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("asg", action.autoScalingGroupName()).addKeyValue("result", result)
+                                    .addKeyValue("drained_to_complete_ms", overhead).log("Lifecycle action completed");
+                        }
+                        for (String cluster : record.clusters()) {
+                            event(term, cluster, answer == Answer.EXPIRED ? "lifecycle-action-expired" : "lifecycle-action-completed",
+                                    answer == Answer.EXPIRED
+                                            ? "Instance " + action.instanceId() + ": no active lifecycle action found (expired); nothing completed"
+                                            : "Instance " + action.instanceId() + ": CompleteLifecycleAction " + result + " (" + why + ")"
+                                                    + (overhead >= 0 ? ", " + overhead + " ms after its workers drained" : ""), action);
+                        }
+                        record = record.done(outcome, now, why);
+                        return write(record);
+                    });
+        }
+
+        /** Heartbeats every {@code lifecycle.heartbeat-interval} until this execution finishes or leadership ends. */
+        void heartbeats()
+        {
+            delays.after(config.heartbeatInterval()).thenRun(() -> {
+                if (finished.get() || !term.active.get()) {
+                    return;
+                }
+                actions.heartbeat(action).whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        log.atWarn().addKeyValue("instance", action.instanceId()).addKeyValue("error", Failures.unwrap(failure).getMessage()).log("Lifecycle heartbeat failed");
+                    }
+                    else if (answer == Answer.EXPIRED) {
+                        log.atWarn().addKeyValue("instance", action.instanceId()).log("Lifecycle heartbeat: no active lifecycle action found; the drain goes on, completion will be refused");
+                    }
+                    else {
+                        log.atDebug().addKeyValue("instance", action.instanceId()).log("Lifecycle heartbeat sent");
+                    }
+                    heartbeats();
+                });
+            });
+        }
+
+        private CompletionStage<Void> save(State state, String detail)
+        {
+            record = record.withState(state, clock.instant(), detail);
+            return write(record);
+        }
+
+        private CompletionStage<Void> write(DrainRecord value)
+        {
+            if (!term.active.get()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("leadership lost: not writing the drain of " + action.instanceId()));
+            }
+            return kv.put(DrainRecord.key(action.instanceId()), LifecycleService.write(value));
+        }
+    }
+
+    private void event(Term owner, String cluster, String type, String message, LifecycleAction action)
+    {
+        if (!owner.active.get()) {
+            return;
+        }
+        clusters.appendEvent(new ClusterEvent(clock.instant(), cluster, type, message, "autoscaling:" + action.autoScalingGroupName(), Optional.empty()))
+                .whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        log.atWarn().addKeyValue("cluster", cluster).addKeyValue("type", type).addKeyValue("error", Failures.unwrap(failure).getMessage())
+                                .log("Cannot record a cluster event");
+                    }
+                });
+    }
+
+    private static final class Term
+    {
+        final AtomicBoolean active = new AtomicBoolean(true);
+    }
+
+    static String write(DrainRecord record)
+    {
+        try {
+            return ClusterJson.MAPPER.writeValueAsString(record);
+        }
+        catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DrainRecord read(String json)
+    {
+        try {
+            return ClusterJson.MAPPER.readValue(json, DrainRecord.class);
+        }
+        catch (JsonProcessingException e) {
+            throw new UncheckedIOException("stored lifecycle drain cannot be read: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.prestoorchestrator.drain;
+
+import io.prestoorchestrator.drain.DrainResult.Outcome;
+import io.prestoorchestrator.testing.FakeTrinoWorker;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static io.prestoorchestrator.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link WorkerDrainer} and {@link HttpTrinoWorkers} against a fake worker state API. */
+class TestWorkerDrainer
+{
+    private static final String USER = "presto-orchestrator";
+    private static Vertx vertx;
+    private static WebClient client;
+    private static ExecutorService executor;
+    private static WorkerDrainer drainer;
+    private FakeTrinoWorker worker;
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start()
+    {
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+        executor = Executors.newCachedThreadPool();
+        drainer = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        client.close();
+        executor.shutdownNow();
+        await(vertx.close().toCompletionStage());
+    }
+
+    @BeforeEach
+    void startWorker()
+    {
+        worker = new FakeTrinoWorker(vertx);
+        progress.clear();
+    }
+
+    @AfterEach
+    void stopWorker()
+    {
+        worker.close();
+    }
+
+    @Test
+    void testDrainingThenDrained()
+    {
+        worker.drainTime(Optional.of(Duration.ofMillis(400)));
+
+        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
+        assertThat(result.safeToStop()).isTrue();
+        assertThat(result.lastState()).contains(WorkerState.DRAINED);
+        assertThat(result.took()).isGreaterThanOrEqualTo(Duration.ofMillis(350));
+        assertThat(worker.state()).isEqualTo(WorkerState.DRAINED);
+        assertThat(worker.requests()).contains("PUT DRAINING as " + USER).doesNotContain("PUT SHUTTING_DOWN as " + USER);
+        assertThat(progress).anyMatch(line -> line.startsWith("DRAINING requested")).anyMatch(line -> line.startsWith("DRAINED after"));
+    }
+
+    @Test
+    void testAlreadyDrainedIsNotAskedAgain()
+    {
+        worker.state(WorkerState.DRAINED);
+
+        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
+        assertThat(worker.requests()).containsExactly("GET");
+    }
+
+    @Test
+    void testFallsBackToShuttingDownWithoutDraining()
+    {
+        worker.withoutDraining().exitAfter(Duration.ofMillis(300));
+
+        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SHUTTING_DOWN);
+        assertThat(result.safeToStop()).isTrue();
+        assertThat(result.lastState()).contains(WorkerState.SHUTTING_DOWN);
+        assertThat(worker.isGone()).isTrue();
+        assertThat(worker.requests()).containsSubsequence("PUT DRAINING as " + USER, "PUT SHUTTING_DOWN as " + USER);
+        assertThat(progress).anyMatch(line -> line.contains("SHUTTING_DOWN requested instead"));
+    }
+
+    @Test
+    void testRefusedByAccessControl()
+    {
+        worker.refusingWith(403);
+
+        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(result.safeToStop()).isFalse();
+        assertThat(result.detail()).contains("access control");
+        assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
+    }
+
+    @Test
+    void testCoordinatorRefusal()
+    {
+        worker.refusingWith(500);
+
+        assertThat(await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add)).outcome()).isEqualTo(Outcome.REFUSED);
+    }
+
+    @Test
+    void testGoneMidDrain()
+    {
+        worker.drainTime(Optional.empty());
+        vertx.setTimer(300, id -> worker.gone());
+
+        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.GONE);
+        assertThat(result.lastState()).contains(WorkerState.DRAINING);
+        assertThat(result.safeToStop()).isTrue();
+    }
+
+    @Test
+    void testNothingAnswers()
+            throws Exception
+    {
+        URI nowhere;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            nowhere = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+
+        DrainResult result = await(drainer.drain(nowhere, Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.GONE);
+        assertThat(result.lastState()).isEmpty();
+    }
+
+    @Test
+    void testTimesOutAtTheBound()
+    {
+        worker.drainTime(Optional.empty());
+
+        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofMillis(500), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.safeToStop()).isFalse();
+        assertThat(result.lastState()).contains(WorkerState.DRAINING);
+        assertThat(result.took()).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
+        assertThat(result.detail()).contains("still DRAINING");
+    }
+
+    @Test
+    void testCancelledByOthersIsNotADrain()
+    {
+        worker.drainTime(Optional.empty());
+        vertx.setTimer(300, id -> worker.state(WorkerState.ACTIVE));
+
+        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(result.detail()).contains("back to ACTIVE");
+    }
+
+    @Test
+    void testReactivateDrainingAndDrained()
+    {
+        worker.drainTime(Optional.empty()).state(WorkerState.DRAINING);
+        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
+
+        worker.state(WorkerState.DRAINED);
+        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(worker.requests()).filteredOn(request -> request.startsWith("PUT")).containsExactly("PUT ACTIVE as " + USER, "PUT ACTIVE as " + USER);
+    }
+
+    @Test
+    void testReactivateActiveAsksNothing()
+    {
+        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        assertThat(worker.requests()).containsExactly("GET");
+    }
+
+    @Test
+    void testShuttingDownCannotBeReactivated()
+    {
+        worker.state(WorkerState.SHUTTING_DOWN);
+        assertThat(await(drainer.reactivate(worker.uri()))).isFalse();
+        assertThat(worker.state()).isEqualTo(WorkerState.SHUTTING_DOWN);
+    }
+
+    @Test
+    void testDrainCancelledByReactivateThenDrainedAgain()
+    {
+        worker.drainTime(Optional.of(Duration.ofMillis(300)));
+        await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
+
+        assertThat(await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add)).outcome()).isEqualTo(Outcome.DRAINED);
+    }
+
+    @Test
+    void testClassifiesStatusCodes()
+    {
+        assertThat(HttpTrinoWorkers.classify(200)).isEqualTo(TrinoWorkers.StateChange.ACCEPTED);
+        assertThat(HttpTrinoWorkers.classify(204)).isEqualTo(TrinoWorkers.StateChange.ACCEPTED);
+        assertThat(HttpTrinoWorkers.classify(400)).isEqualTo(TrinoWorkers.StateChange.UNSUPPORTED);
+        assertThat(HttpTrinoWorkers.classify(422)).isEqualTo(TrinoWorkers.StateChange.UNSUPPORTED);
+        assertThat(HttpTrinoWorkers.classify(401)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
+        assertThat(HttpTrinoWorkers.classify(403)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
+        assertThat(HttpTrinoWorkers.classify(500)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
+        assertThat(HttpTrinoWorkers.classify(503)).isEqualTo(TrinoWorkers.StateChange.UNREACHABLE);
+    }
+
+    @Test
+    void testParsesStates()
+    {
+        assertThat(WorkerState.parse("\"DRAINED\"")).contains(WorkerState.DRAINED);
+        assertThat(WorkerState.parse(" \"SHUTTING_DOWN\"\n")).contains(WorkerState.SHUTTING_DOWN);
+        assertThat(WorkerState.parse("\"INACTIVE\"")).isEmpty();
+        assertThat(WorkerState.parse(null)).isEmpty();
+    }
+}

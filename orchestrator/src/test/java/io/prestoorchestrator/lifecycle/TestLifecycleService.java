@@ -1,0 +1,410 @@
+package io.prestoorchestrator.lifecycle;
+
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.config.LifecycleConfig;
+import io.prestoorchestrator.config.LifecycleConfig.Result;
+import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.lifecycle.DrainRecord.State;
+import io.prestoorchestrator.lifecycle.LifecycleActions.Answer;
+import io.prestoorchestrator.lifecycle.LifecycleMessage.Malformed;
+import io.prestoorchestrator.lifecycle.LifecycleMessage.Terminating;
+import io.prestoorchestrator.lifecycle.LifecycleService.Disposition;
+import io.prestoorchestrator.lifecycle.NomadNodes.Node;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.prestoorchestrator.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TestLifecycleService
+{
+    private static final String INSTANCE = "i-0abc1234def567890";
+    private static final URI WORKER = URI.create("http://127.0.0.1:28080");
+    private static final URI OTHER_WORKER = URI.create("http://127.0.0.1:28081");
+    private static final LifecycleConfig CONFIG = new LifecycleConfig(true, Optional.of("https://sqs.us-east-1.amazonaws.com/1/q"), Optional.empty(), "X-Lifecycle-Secret",
+            Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofMinutes(5), Result.ABANDON);
+
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private InMemoryKvStore kv;
+    private ClusterRepository repository;
+    private FakeNomadNodes nodes;
+    private RecordingLifecycleActions actions;
+    private GatedDrain drain;
+    private final List<LifecycleService> services = new ArrayList<>();
+
+    @BeforeEach
+    void setUp()
+    {
+        kv = new InMemoryKvStore();
+        repository = new ClusterRepository(kv);
+        nodes = new FakeNomadNodes();
+        actions = new RecordingLifecycleActions();
+        drain = new GatedDrain();
+        Node node = nodes.addNode("worker-2", INSTANCE);
+        nodes.addWorker(node, "adhoc", 1, WORKER);
+        nodes.addWorker(node, "etl", 0, OTHER_WORKER);
+        nodes.addSystemJob(node, "traefik");
+        nodes.addNode("worker-3", "i-0fff000011112222a");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        services.forEach(service -> service.lost("test over"));
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void testDrainsTheNodeThenCompletesWithContinue()
+    {
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+
+        assertThat(await(service.accept(terminating(INSTANCE)))).isEqualTo(Disposition.ACCEPTED);
+        DrainRecord done = awaitDone(service, INSTANCE);
+
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(done.nodeId()).contains("node-worker-2");
+        assertThat(done.clusters()).containsExactly("adhoc", "etl");
+        assertThat(done.runner()).contains("replica-a");
+        assertThat(actions.completions).hasSize(1);
+        assertThat(actions.completions.get(0).result()).isEqualTo(Result.CONTINUE);
+        assertThat(actions.completions.get(0).action().token()).contains("token-1");
+        assertThat(drain.calls).containsExactlyInAnyOrder(WORKER, OTHER_WORKER);
+        // order: find, ineligible, (worker drains), node drain, complete
+        assertThat(nodes.calls).containsExactly("find:" + INSTANCE, "ineligible:node-worker-2", "drain:node-worker-2:300s");
+        assertThat(drain.startedAfterIneligible).isTrue();
+        assertThat(eventTypes("adhoc")).containsExactly("lifecycle-drain-started", "lifecycle-worker-drained", "lifecycle-action-completed");
+        assertThat(eventTypes("etl")).containsExactly("lifecycle-drain-started", "lifecycle-worker-drained", "lifecycle-action-completed");
+        ClusterEvent completed = events("adhoc").get(2);
+        assertThat(completed.actor()).isEqualTo("autoscaling:trino-workers");
+        assertThat(completed.message()).contains(INSTANCE).contains("CONTINUE");
+    }
+
+    @Test
+    void testInstanceThatIsNotANomadNodeIsCompletedAtOnce()
+    {
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+
+        await(service.accept(terminating("i-0123456789abcdef0")));
+        DrainRecord done = awaitDone(service, "i-0123456789abcdef0");
+
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(done.detail()).isEqualTo("not a Nomad node");
+        assertThat(actions.completions).extracting(RecordingLifecycleActions.Completion::result).containsExactly(Result.CONTINUE);
+        assertThat(nodes.calls).containsExactly("find:i-0123456789abcdef0");
+        assertThat(drain.calls).isEmpty();
+    }
+
+    @Test
+    void testDuplicatesAreIdempotent()
+    {
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+        drain.hold();
+
+        assertThat(await(service.accept(terminating(INSTANCE)))).isEqualTo(Disposition.ACCEPTED);
+        assertThat(await(service.accept(terminating(INSTANCE)))).isEqualTo(Disposition.DUPLICATE);
+        assertThat(await(service.accept(new Terminating(action(INSTANCE), "eventbridge")))).isEqualTo(Disposition.DUPLICATE);
+        drain.release();
+        awaitDone(service, INSTANCE);
+        assertThat(await(service.accept(terminating(INSTANCE)))).isEqualTo(Disposition.DUPLICATE);
+
+        sleep(300);
+        assertThat(actions.completions).hasSize(1);
+        assertThat(drain.calls).hasSize(2);
+        assertThat(nodes.calls.stream().filter(call -> call.startsWith("drain:")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void testOtherMessagesAreAcknowledgedWithoutActing()
+    {
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+
+        assertThat(await(service.accept(LifecycleMessages.parse(TestLifecycleMessages.resource("test-notification.json"))))).isEqualTo(Disposition.TEST);
+        assertThat(await(service.accept(new LifecycleMessage.Ignored("launching")))).isEqualTo(Disposition.IGNORED);
+        assertThat(await(service.accept(new Malformed("/", "not JSON")))).isEqualTo(Disposition.MALFORMED);
+        sleep(200);
+        assertThat(await(kv.list("lifecycle/"))).isEmpty();
+        assertThat(nodes.calls).isEmpty();
+        assertThat(actions.completions).isEmpty();
+    }
+
+    @Test
+    void testOnlyTheLeaderActs()
+    {
+        LifecycleService follower = service("replica-b", drain, CONFIG);
+
+        assertThat(await(follower.accept(terminating(INSTANCE)))).isEqualTo(Disposition.ACCEPTED);
+        sleep(300);
+        assertThat(await(follower.record(INSTANCE)).orElseThrow().state()).isEqualTo(State.RECEIVED);
+        assertThat(nodes.calls).isEmpty();
+        assertThat(actions.completions).isEmpty();
+
+        // another replica leads: it finds the drain the follower recorded
+        LifecycleService leader = service("replica-a", drain, CONFIG);
+        leader.gained();
+        DrainRecord done = awaitDone(leader, INSTANCE);
+        assertThat(done.runner()).contains("replica-a");
+        assertThat(actions.completions).hasSize(1);
+        assertThat(follower.running()).isEmpty();
+    }
+
+    @Test
+    void testNewLeaderResumesADrainInterruptedMidway()
+    {
+        GatedDrain stuck = new GatedDrain();
+        stuck.hold();
+        LifecycleService first = service("replica-a", stuck, CONFIG);
+        first.gained();
+        await(first.accept(terminating(INSTANCE)));
+        eventually(() -> stuck.calls.size() == 2);
+        assertThat(await(first.record(INSTANCE)).orElseThrow().state()).isEqualTo(State.DRAINING_WORKERS);
+
+        // the leader dies mid-drain (its process is gone: it writes nothing more)
+        first.lost("session invalidated");
+
+        LifecycleService second = service("replica-b", drain, CONFIG);
+        second.gained();
+        DrainRecord done = awaitDone(second, INSTANCE);
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(done.runner()).contains("replica-b");
+        assertThat(actions.completions).hasSize(1);
+        assertThat(eventTypes("adhoc")).contains("lifecycle-drain-resumed");
+        assertThat(events("adhoc").stream().filter(event -> event.type().equals("lifecycle-drain-resumed")).findFirst().orElseThrow().message())
+                .contains("replica-b").contains("draining_workers");
+
+        // the old leader's drain finishing late changes nothing
+        stuck.release();
+        sleep(300);
+        assertThat(actions.completions).hasSize(1);
+        assertThat(await(second.record(INSTANCE)).orElseThrow().runner()).contains("replica-b");
+    }
+
+    @Test
+    void testExpiredTokenIsLoggedAndClosed()
+    {
+        actions.answer = Answer.EXPIRED;
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+
+        await(service.accept(terminating(INSTANCE)));
+        DrainRecord done = awaitDone(service, INSTANCE);
+
+        assertThat(done.result()).contains("EXPIRED");
+        assertThat(eventTypes("adhoc")).contains("lifecycle-action-expired").doesNotContain("lifecycle-action-completed");
+        sleep(300);
+        assertThat(actions.completions).hasSize(1);
+    }
+
+    @Test
+    void testBoundReachedCompletesWithTheConfiguredResult()
+    {
+        drain.outcome = new WorkerDrain.Result("TIMED_OUT", false, Duration.ofMinutes(30), "still DRAINING with 2 task(s)");
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+
+        await(service.accept(terminating(INSTANCE)));
+        DrainRecord done = awaitDone(service, INSTANCE);
+
+        assertThat(done.result()).contains("ABANDON");
+        assertThat(actions.completions).extracting(RecordingLifecycleActions.Completion::result).containsExactly(Result.ABANDON);
+        assertThat(eventTypes("adhoc")).contains("lifecycle-worker-drain-timed_out", "lifecycle-bound-reached");
+        assertThat(events("adhoc").stream().filter(event -> event.type().equals("lifecycle-bound-reached")).findFirst().orElseThrow().message())
+                .contains("ABANDON").contains("lifecycle.result-at-bound");
+
+        LifecycleConfig continueAtBound = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
+                CONFIG.heartbeatInterval(), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE);
+        LifecycleService other = service("replica-b", drain, continueAtBound);
+        service.lost("handover");
+        other.gained();
+        await(other.accept(terminating("i-0fff000011112222a")));
+        assertThat(awaitDone(other, "i-0fff000011112222a").result()).contains("CONTINUE");
+    }
+
+    @Test
+    void testHeartbeatsWhileADrainIsSlow()
+    {
+        LifecycleConfig fastHeartbeats = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
+                Duration.ofMillis(50), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE);
+        LifecycleService service = service("replica-a", drain, fastHeartbeats);
+        service.gained();
+        drain.hold();
+
+        await(service.accept(terminating(INSTANCE)));
+        eventually(() -> actions.heartbeats.size() >= 4);
+        assertThat(actions.heartbeats).allMatch(action -> action.instanceId().equals(INSTANCE));
+        assertThat(actions.completions).isEmpty();
+
+        drain.release();
+        awaitDone(service, INSTANCE);
+        sleep(150);
+        int after = actions.heartbeats.size();
+        sleep(300);
+        assertThat(actions.heartbeats).hasSize(after);
+    }
+
+    @Test
+    void testFailedStepIsRetriedFromTheStart()
+    {
+        nodes.drainFailures.set(2);
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+
+        await(service.accept(terminating(INSTANCE)));
+        DrainRecord done = awaitDone(service, INSTANCE);
+
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(nodes.calls.stream().filter(call -> call.startsWith("drain-failed:")).count()).isEqualTo(2);
+        assertThat(actions.completions).hasSize(1);
+    }
+
+    @Test
+    void testKvDownFailsTheMessageSoItIsKept()
+    {
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        kv.setAvailable(false);
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.accept(terminating(INSTANCE)))).isNotNull();
+        kv.setAvailable(true);
+        assertThat(await(service.accept(terminating(INSTANCE)))).isEqualTo(Disposition.ACCEPTED);
+    }
+
+    /**
+     * The orchestrator's own overhead between the node's workers reaching DRAINED and
+     * CompleteLifecycleAction, with Nomad answering at once: KV writes, the node drain call and one
+     * allocation check. Printed for the test log; bounded generously so a loaded machine does not fail it.
+     */
+    @Test
+    void testOverheadFromDrainedToComplete()
+    {
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+        List<Long> overheads = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            String instance = String.format("i-%017x", 0x1000 + i);
+            Node node = nodes.addNode("bench-" + i, instance);
+            nodes.addWorker(node, "bench", i, URI.create("http://127.0.0.1:" + (30000 + i)));
+            await(service.accept(terminating(instance)));
+            awaitDone(service, instance);
+            long drainedAt = drain.finishedNanos.get(URI.create("http://127.0.0.1:" + (30000 + i)));
+            long completedAt = actions.completions.get(actions.completions.size() - 1).nanos();
+            overheads.add(TimeUnit.NANOSECONDS.toMicros(completedAt - drainedAt));
+        }
+        Collections.sort(overheads);
+        System.out.printf("lifecycle drain overhead (worker DRAINED -> CompleteLifecycleAction, fake Nomad/AWS, %d runs): min %.2f ms, median %.2f ms, max %.2f ms%n",
+                overheads.size(), overheads.get(0) / 1000.0, overheads.get(overheads.size() / 2) / 1000.0, overheads.get(overheads.size() - 1) / 1000.0);
+        assertThat(overheads.get(overheads.size() / 2)).isLessThan(1_000_000L);
+    }
+
+    private LifecycleService service(String replica, WorkerDrain workerDrain, LifecycleConfig config)
+    {
+        LifecycleService service = new LifecycleService(replica, kv, repository, nodes, actions, workerDrain,
+                delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler)),
+                Clock.systemUTC(), config, Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5));
+        services.add(service);
+        return service;
+    }
+
+    private DrainRecord awaitDone(LifecycleService service, String instance)
+    {
+        eventually(() -> await(service.record(instance)).map(record -> record.state() == State.DONE).orElse(false));
+        return await(service.record(instance)).orElseThrow();
+    }
+
+    private List<ClusterEvent> events(String cluster)
+    {
+        // events are appended without waiting; give the last ones a moment
+        sleep(50);
+        return await(repository.events(cluster));
+    }
+
+    private List<String> eventTypes(String cluster)
+    {
+        return events(cluster).stream().map(ClusterEvent::type).toList();
+    }
+
+    private static Terminating terminating(String instance)
+    {
+        return new Terminating(action(instance), "sqs");
+    }
+
+    private static LifecycleAction action(String instance)
+    {
+        return new LifecycleAction("trino-workers", "trino-workers-drain", instance, Optional.of("token-1"), LifecycleAction.TERMINATING);
+    }
+
+    private static void eventually(BooleanSupplier condition)
+    {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached within 10 s");
+            }
+            sleep(10);
+        }
+    }
+
+    private static void sleep(long millis)
+    {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A worker drain that answers DRAINED at once, or holds every drain until released. */
+    private final class GatedDrain
+            implements WorkerDrain
+    {
+        final List<URI> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Map<URI, Long> finishedNanos = new ConcurrentHashMap<>();
+        volatile Result outcome = new Result("DRAINED", true, Duration.ofSeconds(10), "");
+        volatile boolean startedAfterIneligible = true;
+        private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+
+        void hold()
+        {
+            gate = new CompletableFuture<>();
+        }
+
+        void release()
+        {
+            gate.complete(null);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Result> drain(URI worker, Duration bound, java.util.function.Consumer<String> progress)
+        {
+            calls.add(worker);
+            if (nodes.calls.stream().noneMatch(call -> call.startsWith("ineligible:"))) {
+                startedAfterIneligible = false;
+            }
+            return gate.thenApplyAsync(ignored -> {
+                finishedNanos.put(worker, System.nanoTime());
+                return outcome;
+            }, scheduler);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.prestoorchestrator.testing;
+
+import io.prestoorchestrator.drain.WorkerState;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A Trino worker's {@code /v1/info/state} as Trino 476 behaves (FACTS.md): DRAINING becomes DRAINED
+ * after {@link #drainTime}, ACTIVE cancels a drain, SHUTTING_DOWN cannot be cancelled and the
+ * process exits after {@link #exitAfter}; a worker without DRAINING (older versions) answers 400.
+ * After it is gone every connection is closed without an answer.
+ */
+public final class FakeTrinoWorker
+        implements AutoCloseable
+{
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile WorkerState state = WorkerState.ACTIVE;
+    private volatile boolean gone;
+    private volatile boolean supportsDraining = true;
+    private volatile Optional<Integer> refuseWith = Optional.empty();
+    private volatile Optional<Duration> drainTime = Optional.of(Duration.ofMillis(300));
+    private volatile Duration exitAfter = Duration.ofMillis(200);
+    private long drainTimer = -1;
+
+    public FakeTrinoWorker(Vertx vertx)
+    {
+        this.vertx = requireNonNull(vertx, "vertx is null");
+        this.server = vertx.createHttpServer().requestHandler(this::handle);
+        await(server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture());
+    }
+
+    public URI uri()
+    {
+        return URI.create("http://127.0.0.1:" + server.actualPort());
+    }
+
+    public WorkerState state()
+    {
+        return state;
+    }
+
+    public FakeTrinoWorker state(WorkerState state)
+    {
+        this.state = state;
+        return this;
+    }
+
+    /** Empty: a busy worker that never finishes its tasks. */
+    public FakeTrinoWorker drainTime(Optional<Duration> drainTime)
+    {
+        this.drainTime = drainTime;
+        return this;
+    }
+
+    public FakeTrinoWorker exitAfter(Duration exitAfter)
+    {
+        this.exitAfter = exitAfter;
+        return this;
+    }
+
+    public FakeTrinoWorker withoutDraining()
+    {
+        this.supportsDraining = false;
+        return this;
+    }
+
+    public FakeTrinoWorker refusingWith(int status)
+    {
+        this.refuseWith = Optional.of(status);
+        return this;
+    }
+
+    public FakeTrinoWorker gone()
+    {
+        this.gone = true;
+        return this;
+    }
+
+    public boolean isGone()
+    {
+        return gone;
+    }
+
+    /** Every request as {@code "GET"} or {@code "PUT DRAINING as user"}. */
+    public List<String> requests()
+    {
+        return List.copyOf(requests);
+    }
+
+    private void handle(HttpServerRequest request)
+    {
+        if (gone) {
+            request.connection().close();
+            return;
+        }
+        if (!request.path().equals("/v1/info/state")) {
+            request.response().setStatusCode(404).end();
+            return;
+        }
+        if (request.method().name().equals("GET")) {
+            requests.add("GET");
+            request.response().putHeader("Content-Type", "application/json").end("\"" + state.name() + "\"");
+            return;
+        }
+        request.body().onSuccess(body -> {
+            String text = body.toString().strip();
+            String user = request.getHeader("X-Trino-User");
+            requests.add("PUT " + text.replace("\"", "") + " as " + user);
+            if (refuseWith.isPresent()) {
+                request.response().setStatusCode(refuseWith.get()).end("Management only resource");
+                return;
+            }
+            if (user == null) {
+                request.response().setStatusCode(401).end();
+                return;
+            }
+            Optional<WorkerState> target = WorkerState.parse(text);
+            if (target.isEmpty() || !"application/json".equals(request.getHeader("Content-Type"))) {
+                request.response().setStatusCode(400).end("bad state " + text);
+                return;
+            }
+            int status = change(target.get());
+            request.response().setStatusCode(status).end();
+        });
+    }
+
+    private synchronized int change(WorkerState target)
+    {
+        switch (target) {
+            case DRAINING -> {
+                if (!supportsDraining || state == WorkerState.SHUTTING_DOWN) {
+                    return 400;
+                }
+                if (state == WorkerState.ACTIVE) {
+                    state = WorkerState.DRAINING;
+                    drainTime.ifPresent(time -> drainTimer = vertx.setTimer(Math.max(1, time.toMillis()), id -> drained()));
+                }
+                return 200;
+            }
+            case ACTIVE -> {
+                if (state == WorkerState.SHUTTING_DOWN) {
+                    return 400;
+                }
+                if (drainTimer >= 0) {
+                    vertx.cancelTimer(drainTimer);
+                    drainTimer = -1;
+                }
+                state = WorkerState.ACTIVE;
+                return 200;
+            }
+            case SHUTTING_DOWN -> {
+                state = WorkerState.SHUTTING_DOWN;
+                vertx.setTimer(Math.max(1, exitAfter.toMillis()), id -> gone = true);
+                return 200;
+            }
+            default -> {
+                return 400;
+            }
+        }
+    }
+
+    private synchronized void drained()
+    {
+        drainTimer = -1;
+        if (state == WorkerState.DRAINING) {
+            state = WorkerState.DRAINED;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        await(server.close().toCompletionStage().toCompletableFuture());
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> future)
+    {
+        try {
+            return future.get(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
