@@ -11,11 +11,12 @@ public record OrchestratorConfig(
         AuthConfig auth,
         LoggingConfig logging,
         ClustersConfig clusters,
-        LeaderConfig leader)
+        LeaderConfig leader,
+        DrainConfig drain)
 {
     public static final OrchestratorConfig DEFAULTS = new OrchestratorConfig(
             HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS, ClustersConfig.DEFAULTS,
-            LeaderConfig.DEFAULTS);
+            LeaderConfig.DEFAULTS, DrainConfig.DEFAULTS);
 
     public OrchestratorConfig
     {
@@ -27,5 +28,6 @@ public record OrchestratorConfig(
         requireNonNull(logging, "logging is null");
         requireNonNull(clusters, "clusters is null");
         requireNonNull(leader, "leader is null");
+        requireNonNull(drain, "drain is null");
     }
 }

@@ -71,7 +71,8 @@ class SsmRenderingIT
                 new AuthConfig(List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
-                OrchestratorConfig.DEFAULTS.leader());
+                OrchestratorConfig.DEFAULTS.leader(),
+                OrchestratorConfig.DEFAULTS.drain());
         logs = new CapturedLogs();
         // no Trino needed: the tasks fail to start, which this test does not wait for
         orchestrator = Orchestrator.start(config, Clock.systemUTC(), Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk"))

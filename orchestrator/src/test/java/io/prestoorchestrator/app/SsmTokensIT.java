@@ -59,7 +59,8 @@ class SsmTokensIT
                 new AuthConfig(List.of(), Optional.of("/presto-orchestrator/auth-tokens")),
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
-                OrchestratorConfig.DEFAULTS.leader());
+                OrchestratorConfig.DEFAULTS.leader(),
+                OrchestratorConfig.DEFAULTS.drain());
         try (CapturedLogs logs = new CapturedLogs()) {
             Orchestrator orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             try {

@@ -62,7 +62,8 @@ class TestOrchestratorApi
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
-                OrchestratorConfig.DEFAULTS.leader());
+                OrchestratorConfig.DEFAULTS.leader(),
+                OrchestratorConfig.DEFAULTS.drain());
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

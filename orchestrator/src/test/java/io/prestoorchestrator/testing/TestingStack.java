@@ -6,6 +6,7 @@ import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.ConsulConfig;
+import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.config.HttpConfig;
 import io.prestoorchestrator.config.LeaderConfig;
 import io.prestoorchestrator.config.NomadConfig;
@@ -62,6 +63,12 @@ public final class TestingStack
     public TestingStack(Map<String, String> environment, Path templates)
             throws Exception
     {
+        this(environment, templates, OrchestratorConfig.DEFAULTS.drain());
+    }
+
+    public TestingStack(Map<String, String> environment, Path templates, DrainConfig drain)
+            throws Exception
+    {
         Path dir = Files.createTempDirectory("testing-stack");
         this.dataDir = dir;
         consul = ConsulSimulator.builder().port(0).build().startAndWait();
@@ -79,7 +86,8 @@ public final class TestingStack
                         new ApiToken("dashboards", Role.VIEWER, Secret.of(VIEWER_TOKEN))), Optional.empty()),
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(templates.toString(), Duration.ofMinutes(3)),
-                OrchestratorConfig.DEFAULTS.leader());
+                OrchestratorConfig.DEFAULTS.leader(),
+                drain);
         orchestrator = startReplica(Optional.empty());
     }
 
@@ -89,7 +97,7 @@ public final class TestingStack
     {
         LeaderConfig leader = config.leader();
         OrchestratorConfig replicaConfig = new OrchestratorConfig(config.http(), config.nomad(), config.consul(), config.aws(), config.auth(), config.logging(), config.clusters(),
-                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()));
+                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()), config.drain());
         Orchestrator replica = Orchestrator.start(replicaConfig, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         synchronized (replicas) {
             replicas.add(replica);
