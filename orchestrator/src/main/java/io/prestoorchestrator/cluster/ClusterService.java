@@ -89,6 +89,7 @@ public final class ClusterService
     private final String replicaId;
     private final OperationRunner runner;
     private final Optional<WorkerPool> drains;
+    private final Optional<DrainWatchdog> watchdog;
 
     /**
      * @param replicaId this replica, as operations and events name it
@@ -109,6 +110,7 @@ public final class ClusterService
             String replicaId, Duration watchWait, Duration retryInterval, Optional<WorkerPool> drains)
     {
         this.drains = requireNonNull(drains, "drains is null");
+        this.watchdog = drains.map(pool -> new DrainWatchdog(repository, pool, clock, blocking));
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
         this.renderer = requireNonNull(renderer, "renderer is null");
@@ -130,7 +132,26 @@ public final class ClusterService
     /** Tell this about leadership changes: operations run only while this replica leads. */
     public LeadershipListener leadership()
     {
-        return runner;
+        if (watchdog.isEmpty()) {
+            return runner;
+        }
+        DrainWatchdog drainWatchdog = watchdog.get();
+        return new LeadershipListener()
+        {
+            @Override
+            public void gained()
+            {
+                runner.gained();
+                drainWatchdog.gained();
+            }
+
+            @Override
+            public void lost(String reason)
+            {
+                drainWatchdog.lost(reason);
+                runner.lost(reason);
+            }
+        };
     }
 
     public boolean isLeader()
@@ -385,7 +406,9 @@ public final class ClusterService
     private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
     {
         Operation operation = tracker.operation();
-        return tracker.step("render", "rendering the job from job-templates/")
+        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), blocking, tracker::active,
+                (type, message) -> tracker.whileLeading(() -> event(name, type, message, operation.requestedBy(), operation)));
+        CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> existing(name))
                 .thenCompose(record -> renderWithSecrets(record.value()).thenApply(rendered -> Map.entry(record, rendered)))
                 .thenCompose(entry -> {
@@ -396,13 +419,15 @@ public final class ClusterService
                     }
                     return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), entry.getValue().secrets())))
+                            .thenCompose(ignored -> replacements.start())
                             .thenCompose(ignored -> tracker.step("register", "registering job " + rendered.jobId()))
                             .thenCompose(ignored -> expectedIndex(operation.kind(), entry.getKey().value(), job, resumed))
                             .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
                             .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> rendered.jobId()));
                 })
                 .thenCompose(jobId -> tracker.step("deploy", "waiting for the deployment").thenCompose(ignored -> awaitDeployment(jobId, tracker)))
-                .thenCompose(outcome -> finishDeploy(name, tracker, outcome));
+                .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
+        return work.whenComplete((ignored, failure) -> replacements.stop());
     }
 
     /**
@@ -439,11 +464,12 @@ public final class ClusterService
         }).thenCompose(deployment -> tracker.await(nomad.watchDeployment(deployment.id(), progress -> tracker.progress("deploy", describe(progress)))));
     }
 
-    private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome)
+    private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome, ReplacementWatcher replacements)
     {
         Deployment deployment = outcome.deployment();
         if ("successful".equals(deployment.status())) {
             return awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
+                    .thenCompose(workers -> replacements.finish().thenApply(ignored -> workers))
                     .thenCompose(workers -> awaitRoutable(name, tracker).thenCompose(routing -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
                             "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers
                                     + " active worker(s); routable" + routing.url().map(url -> " at " + url).orElse(""))));
@@ -451,7 +477,7 @@ public final class ClusterService
         StringBuilder reason = new StringBuilder("Deployment " + deployment.id() + " " + deployment.status() + ": " + deployment.statusDescription());
         outcome.failures().forEach(failure -> reason.append("; ").append(failure.allocName()).append(" task ").append(failure.task()).append(": ")
                 .append(failure.events().isEmpty() ? failure.state() : failure.events().get(failure.events().size() - 1).displayMessage()));
-        return fail(name, tracker, ClusterState.Action.DEPLOY_FAILED, reason.toString());
+        return replacements.finish().thenCompose(ignored -> fail(name, tracker, ClusterState.Action.DEPLOY_FAILED, reason.toString()));
     }
 
     /**

@@ -61,6 +61,7 @@ class TestScaleInDrain
     private Vertx vertx;
     private WebClient client;
     private ClusterService service;
+    private WorkerPool pool;
 
     @BeforeEach
     void setUp()
@@ -76,7 +77,7 @@ class TestScaleInDrain
     {
         DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30));
         HttpTrinoWorkers trino = new HttpTrinoWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
-        WorkerPool pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), executor),
+        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), executor),
                 config, new DrainMetrics(registry));
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
@@ -234,6 +235,48 @@ class TestScaleInDrain
         ClusterEvent event = await(service.events("demo")).stream().filter(candidate -> candidate.type().equals("worker-reactivated")).findFirst().orElseThrow();
         assertThat(event.actor()).isEqualTo("autoscaler");
         assertThat(event.operation()).isEmpty();
+    }
+
+    @Test
+    void testWatchdogFinishesOrphanedDrainsSafely()
+            throws Exception
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(1));
+        workers.get(1).state(WorkerState.DRAINED);
+        workers.get(2).state(WorkerState.SHUTTING_DOWN);
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, Clock.systemUTC(), executor);
+
+        assertThat(await(watchdog.check())).isEmpty();
+        Thread.sleep(2200);
+        List<ClusterEvent> found = await(watchdog.check());
+
+        assertThat(found).extracting(ClusterEvent::type).containsExactly("drain-stuck", "drain-stuck");
+        assertThat(found).extracting(ClusterEvent::message).anySatisfy(message -> assertThat(message)
+                .startsWith("Worker workers[1] (alloc ").contains("has been DRAINED for").endsWith("put back to ACTIVE, since Nomad still runs it for the spec's count"));
+        assertThat(found).extracting(ClusterEvent::message).anySatisfy(message -> assertThat(message)
+                .startsWith("Worker workers[2]").contains("SHUTTING_DOWN cannot be cancelled"));
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(registry.get(DrainMetrics.STUCK).tags("cluster", "demo", "path", "watchdog", "reason", "orphaned").counter().count()).isEqualTo(2);
+        assertThat(await(service.events("demo"))).extracting(ClusterEvent::type).contains("drain-stuck");
+
+        assertThat(await(watchdog.check())).as("reported once").isEmpty();
+    }
+
+    @Test
+    void testWatchdogLeavesClustersWithAnOperationAlone()
+            throws Exception
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(1));
+        workers.get(1).state(WorkerState.DRAINED);
+        ClusterRecord record = await(repository.cluster("demo")).orElseThrow().value();
+        await(repository.updateCluster(record.with(ClusterState.DEPLOYING, Optional.of("someone-else"), record.updatedAt()), await(repository.cluster("demo")).orElseThrow().index()));
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, Clock.systemUTC(), executor);
+
+        await(watchdog.check());
+        Thread.sleep(2200);
+
+        assertThat(await(watchdog.check())).isEmpty();
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.DRAINED);
     }
 
     private static String message(List<ClusterEvent> events, String type)
