@@ -78,7 +78,7 @@ class DrainPathsIT
         assertThat(q1).as("Q1 on sf10 still running when the resize starts").isNotDone();
         Instant requested = Instant.now();
 
-        JsonObject operation = stack.awaitOperation(patch(stack, 2), Duration.ofMinutes(6));
+        JsonObject operation = awaitOperation(stack, patch(stack, 2), Duration.ofMinutes(15), requested);
         q1.get();
         sleep(3_000);
         QueryLoad.Result result = load.stop();
@@ -121,7 +121,7 @@ class DrainPathsIT
         QueryLoad load = QueryLoad.start(coordinator, USER, Duration.ofMillis(500));
         CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.Q1);
 
-        JsonObject operation = awaitOperation(stack, accepted, Duration.ofMinutes(10));
+        JsonObject operation = awaitOperation(stack, accepted, Duration.ofMinutes(15), requested);
         q1.get();
         QueryLoad.Result result = load.stop();
 
@@ -151,9 +151,19 @@ class DrainPathsIT
         return accepted;
     }
 
-    private static JsonObject awaitOperation(TestingStack stack, HttpResponse<String> accepted, Duration timeout)
+    /** The operation once it ended; when it does not end in time, what it and the events show before failing. */
+    private static JsonObject awaitOperation(TestingStack stack, HttpResponse<String> accepted, Duration timeout, Instant since)
+            throws IOException, InterruptedException
     {
-        return stack.awaitOperation(accepted, timeout);
+        try {
+            return stack.awaitOperation(accepted, timeout);
+        }
+        catch (RuntimeException e) {
+            String location = accepted.headers().firstValue("Location").orElseThrow();
+            System.out.printf("DrainPathsIT: operation still running after %s: %s%n", timeout, stack.call("GET", location, null).body());
+            events(stack, since).forEach(event -> System.out.printf("  %s %-22s %s%n", event.getString("at"), event.getString("type"), event.getString("message")));
+            throw e;
+        }
     }
 
     private static void assertSucceeded(JsonObject operation)
