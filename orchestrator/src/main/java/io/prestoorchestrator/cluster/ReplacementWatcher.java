@@ -71,7 +71,9 @@ final class ReplacementWatcher
                         .filter(allocation -> !allocation.terminal())
                         .sorted(Comparator.comparing(AllocationStub::name))
                         .forEach(allocation -> baseline.put(allocation.id(), allocation));
-                next();
+                if (!baseline.isEmpty()) {
+                    next();
+                }
             }
         });
     }
@@ -97,7 +99,7 @@ final class ReplacementWatcher
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(interval.toMillis(), TimeUnit.MILLISECONDS, executor))
-                .thenCompose(ignored -> finished ? CompletableFuture.completedFuture(null) : look().exceptionally(ignored2 -> null))
+                .thenCompose(ignored -> finished ? CompletableFuture.completedFuture(null) : look().exceptionally(failure -> null))
                 .thenCompose(ignored -> next());
     }
 

@@ -176,6 +176,15 @@ public final class TestingStack
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A call to the Nomad simulator's HTTP API, as the Nomad UI or CLI would make it. */
+    public HttpResponse<String> callNomad(String method, String path, String body)
+            throws IOException, InterruptedException
+    {
+        return http.send(HttpRequest.newBuilder(URI.create(nomad.address() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Waits for an operation (from a 202 answer) to end, and returns it. */
     public JsonObject awaitOperation(HttpResponse<String> accepted, Duration timeout)
     {
