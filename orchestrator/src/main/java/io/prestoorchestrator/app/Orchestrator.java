@@ -16,6 +16,12 @@ import io.prestoorchestrator.discovery.ConsulServiceHealth;
 import io.prestoorchestrator.discovery.ConsulLeaderLock;
 import io.prestoorchestrator.discovery.LeaderLock;
 import io.prestoorchestrator.discovery.LeaderLockOptions;
+import io.prestoorchestrator.drain.ClusterWorkers;
+import io.prestoorchestrator.drain.DrainMetrics;
+import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.drain.TrinoWorkers;
+import io.prestoorchestrator.drain.WorkerDrainer;
+import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.trino.TrinoHttpCoordinator;
@@ -386,7 +392,21 @@ public final class Orchestrator
                 config.clusters().settleTimeout(),
                 replicaId,
                 config.leader().watchWait(),
-                config.leader().retryInterval());
+                config.leader().retryInterval(),
+                workerPool(blocking));
+    }
+
+    /** Drains before the orchestrator removes workers (issue 6); empty when {@code drain.enabled} is false. */
+    private Optional<WorkerPool> workerPool(Executor blocking)
+    {
+        if (!config.drain().enabled()) {
+            return Optional.empty();
+        }
+        TrinoWorkers trino = new HttpTrinoWorkers(webClient, TRINO_USER, Duration.ofSeconds(3));
+        ClusterWorkers workers = new ClusterWorkers(
+                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
+                new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())));
+        return Optional.of(new WorkerPool(workers, trino, new WorkerDrainer(trino, clock, config.drain().pollInterval(), blocking), config.drain(), new DrainMetrics(registry)));
     }
 
     /** Every replica polls the coordinators for the scaling signal and the query counts; the leader persists what it counted. */

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,10 +22,12 @@ import static java.util.Objects.requireNonNull;
  * Cluster records, catalogs, operations and events in the KV store, as JSON. Cluster records and
  * catalogs change only by compare-and-set, so two writers never silently overwrite each other.
  * Keys (under {@code consul.kv-prefix}): {@code clusters/<name>}, {@code catalogs/<name>},
- * {@code operations/<id>}, {@code events/<cluster>/<millis>-<unique>}.
+ * {@code operations/<id>}, {@code events/<cluster>/<millis>-<sequence>-<unique>}.
  */
 public final class ClusterRepository
 {
+    private static final AtomicLong EVENT_SEQUENCE = new AtomicLong();
+
     private final KvStore kv;
 
     public ClusterRepository(KvStore kv)
@@ -110,7 +113,9 @@ public final class ClusterRepository
 
     public CompletionStage<Void> appendEvent(ClusterEvent event)
     {
-        String key = String.format("events/%s/%013d-%s", event.cluster(), event.at().toEpochMilli(), UUID.randomUUID().toString().substring(0, 8));
+        // Keys sort as the timeline reads: by time, then, within a millisecond, in the order this
+        // process appended them (a random suffix alone shuffled same-millisecond events).
+        String key = String.format("events/%s/%013d-%012d-%s", event.cluster(), event.at().toEpochMilli(), EVENT_SEQUENCE.incrementAndGet(), UUID.randomUUID().toString().substring(0, 8));
         return kv.put(key, write(event));
     }
 

@@ -2,10 +2,15 @@ package io.prestoorchestrator.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.cluster.ClusterView.Routing;
+import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.discovery.LeadershipListener;
+import io.prestoorchestrator.drain.ClusterWorkers;
+import io.prestoorchestrator.drain.DrainResult;
+import io.prestoorchestrator.drain.Worker;
+import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.Failures;
 import io.prestoorchestrator.error.InvalidInputException;
@@ -83,6 +88,8 @@ public final class ClusterService
     private final Supplier<String> ids;
     private final String replicaId;
     private final OperationRunner runner;
+    private final Optional<WorkerPool> drains;
+    private final Optional<DrainWatchdog> watchdog;
 
     /**
      * @param replicaId this replica, as operations and events name it
@@ -93,6 +100,17 @@ public final class ClusterService
             TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
             String replicaId, Duration watchWait, Duration retryInterval)
     {
+        this(repository, nomad, renderer, parameters, ssmPrefix, trino, services, blocking, clock, freePort, environment, version, settleTimeout, replicaId, watchWait, retryInterval,
+                Optional.empty());
+    }
+
+    /** @param drains drains workers before a scale-in and restores them on a scale-up; empty: the count changes at once (drain.enabled false) */
+    public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
+            TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
+            String replicaId, Duration watchWait, Duration retryInterval, Optional<WorkerPool> drains)
+    {
+        this.drains = requireNonNull(drains, "drains is null");
+        this.watchdog = drains.map(pool -> new DrainWatchdog(repository, pool, clock, blocking));
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
         this.renderer = requireNonNull(renderer, "renderer is null");
@@ -114,7 +132,26 @@ public final class ClusterService
     /** Tell this about leadership changes: operations run only while this replica leads. */
     public LeadershipListener leadership()
     {
-        return runner;
+        if (watchdog.isEmpty()) {
+            return runner;
+        }
+        DrainWatchdog drainWatchdog = watchdog.get();
+        return new LeadershipListener()
+        {
+            @Override
+            public void gained()
+            {
+                runner.gained();
+                drainWatchdog.gained();
+            }
+
+            @Override
+            public void lost(String reason)
+            {
+                drainWatchdog.lost(reason);
+                runner.lost(reason);
+            }
+        };
     }
 
     public boolean isLeader()
@@ -371,7 +408,9 @@ public final class ClusterService
     private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
     {
         Operation operation = tracker.operation();
-        return tracker.step("render", "rendering the job from job-templates/")
+        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), blocking, tracker::active,
+                (type, message) -> tracker.whileLeading(() -> event(name, type, message, operation.requestedBy(), operation)));
+        CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> existing(name))
                 .thenCompose(record -> renderWithSecrets(record.value()).thenApply(rendered -> Map.entry(record, rendered)))
                 .thenCompose(entry -> {
@@ -382,13 +421,15 @@ public final class ClusterService
                     }
                     return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), entry.getValue().secrets())))
+                            .thenCompose(ignored -> replacements.start())
                             .thenCompose(ignored -> tracker.step("register", "registering job " + rendered.jobId()))
                             .thenCompose(ignored -> expectedIndex(operation.kind(), entry.getKey().value(), job, resumed))
                             .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
                             .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> rendered.jobId()));
                 })
                 .thenCompose(jobId -> tracker.step("deploy", "waiting for the deployment").thenCompose(ignored -> awaitDeployment(jobId, tracker)))
-                .thenCompose(outcome -> finishDeploy(name, tracker, outcome));
+                .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
+        return work.whenComplete((ignored, failure) -> replacements.stop());
     }
 
     /**
@@ -425,11 +466,12 @@ public final class ClusterService
         }).thenCompose(deployment -> tracker.await(nomad.watchDeployment(deployment.id(), progress -> tracker.progress("deploy", describe(progress)))));
     }
 
-    private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome)
+    private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome, ReplacementWatcher replacements)
     {
         Deployment deployment = outcome.deployment();
         if ("successful".equals(deployment.status())) {
             return awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
+                    .thenCompose(workers -> replacements.finish().thenApply(ignored -> workers))
                     .thenCompose(workers -> awaitRoutable(name, tracker).thenCompose(routing -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
                             "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers
                                     + " active worker(s); routable" + routing.url().map(url -> " at " + url).orElse(""))));
@@ -437,25 +479,271 @@ public final class ClusterService
         StringBuilder reason = new StringBuilder("Deployment " + deployment.id() + " " + deployment.status() + ": " + deployment.statusDescription());
         outcome.failures().forEach(failure -> reason.append("; ").append(failure.allocName()).append(" task ").append(failure.task()).append(": ")
                 .append(failure.events().isEmpty() ? failure.state() : failure.events().get(failure.events().size() - 1).displayMessage()));
-        return fail(name, tracker, ClusterState.Action.DEPLOY_FAILED, reason.toString());
+        return replacements.finish().thenCompose(ignored -> fail(name, tracker, ClusterState.Action.DEPLOY_FAILED, reason.toString()));
     }
 
-    /** Scale the worker group; resumed, it scales only if the former leader did not get to it. */
+    /**
+     * Scale the worker group; resumed, it scales only if the former leader did not get to it. With
+     * drains on, a scale-in first drains the workers Nomad will stop (see {@link #drainForScaleIn}),
+     * and a scale-up first puts draining workers back to ACTIVE.
+     */
     private CompletionStage<Void> resize(String name, Tracker tracker, int count, boolean resumed)
     {
         Operation operation = tracker.operation();
         String previous = operation.input(WORKERS_BEFORE).orElse("?");
         String jobId = ClusterSpec.jobId(name);
-        return tracker.step("scale", "workers " + previous + " -> " + count)
-                .thenCompose(ignored -> resumed ? nomad.job(jobId) : CompletableFuture.completedFuture(Optional.<NomadJob>empty()))
-                .thenCompose(job -> job.isPresent() && job.get().groupCount(WORKER_GROUP) == count
-                        ? CompletableFuture.completedFuture(job.get().jobModifyIndex())
-                        : tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + operation.requestedBy())).thenApply(RegisterResult::jobModifyIndex))
-                .thenCompose(index -> recordIndex(name, index, tracker))
+        return nomad.job(jobId).thenCompose(job -> {
+            int current = job.filter(found -> !found.stop()).map(found -> found.groupCount(WORKER_GROUP)).orElse(-1);
+            boolean scaled = resumed && current == count;
+            if (drains.isEmpty() || current < 0 || scaled || current == count) {
+                return scale(name, tracker, count, previous, scaled).thenApply(ignored -> List.<Worker>of());
+            }
+            if (count > current) {
+                return reactivateForCapacity(name, tracker)
+                        .thenCompose(ignored -> scale(name, tracker, count, previous, false))
+                        .thenApply(ignored -> List.<Worker>of());
+            }
+            return drainForScaleIn(name, tracker, current, count, previous);
+        }).thenCompose(drained -> drained.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : awaitStopped(name, jobId, drained, tracker))
                 .thenCompose(ignored -> tracker.step("place", "waiting for " + count + " running worker allocation(s)"))
                 .thenCompose(ignored -> awaitRunning(jobId, WORKER_GROUP, count, clock.instant().plus(settleTimeout), tracker))
                 .thenCompose(ignored -> awaitTrinoReady(name, jobId, OptionalLong.empty(), tracker))
                 .thenCompose(ignored -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + count));
+    }
+
+    private CompletionStage<Void> scale(String name, Tracker tracker, int count, String previous, boolean alreadyScaled)
+    {
+        Operation operation = tracker.operation();
+        String jobId = ClusterSpec.jobId(name);
+        return tracker.step("scale", "workers " + previous + " -> " + count)
+                .thenCompose(ignored -> alreadyScaled
+                        ? nomad.job(jobId).thenApply(job -> job.map(NomadJob::jobModifyIndex).orElse(0L))
+                        : tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + operation.requestedBy())).thenApply(RegisterResult::jobModifyIndex))
+                .thenCompose(index -> recordIndex(name, index, tracker));
+    }
+
+    /**
+     * Path 2 of issue 6: drain the workers Nomad will stop (the highest allocation indices) in
+     * parallel, record an event per worker, and only then lower the count, so the worker's own
+     * drain wrapper finds it DRAINED and exits at once. A worker still draining at the bound is
+     * handled as {@code drain.at-bound} says. If the scale fails, or the drain is aborted, the
+     * workers are put back to ACTIVE. Resumed by a new leader, workers already DRAINED are not
+     * asked again. Answers the drained workers, whose allocations the caller waits to see stop.
+     */
+    private CompletionStage<List<Worker>> drainForScaleIn(String name, Tracker tracker, int current, int count, String previous)
+    {
+        WorkerPool pool = drains.orElseThrow();
+        DrainConfig config = pool.config();
+        Operation operation = tracker.operation();
+        Map<String, java.time.Instant> finishedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        return tracker.step("drain", "finding the workers Nomad stops when the count goes " + current + " -> " + count)
+                .thenCompose(ignored -> tracker.whileLeading(() -> pool.workers(name)))
+                .thenCompose(workers -> {
+                    List<Worker> chosen = ClusterWorkers.stoppedByScaleIn(workers, count);
+                    if (chosen.isEmpty()) {
+                        tracker.progress("drain", "no registered worker beyond the count " + count + ": nothing to drain");
+                        return CompletableFuture.completedFuture(List.<WorkerPool.Drained>of());
+                    }
+                    tracker.progress("drain", "draining " + labels(chosen) + " (bound " + config.timeout().toSeconds() + "s each)");
+                    return pool.drain(name, "scale-in", chosen, new WorkerPool.Listener()
+                    {
+                        @Override
+                        public CompletionStage<Void> started(Worker worker)
+                        {
+                            return tracker.whileLeading(() -> event(name, "drain-started", "Draining worker " + describe(worker) + " before the count goes " + current + " -> " + count
+                                    + "; bound " + config.timeout().toSeconds() + "s, at the bound: " + config.atBound().name().toLowerCase(java.util.Locale.ROOT), operation.requestedBy(), operation));
+                        }
+
+                        @Override
+                        public void progress(Worker worker, String detail)
+                        {
+                            tracker.progress("drain", worker.label() + ": " + detail);
+                        }
+
+                        @Override
+                        public CompletionStage<Void> finished(Worker worker, DrainResult result)
+                        {
+                            finishedAt.put(worker.allocId(), clock.instant());
+                            return tracker.whileLeading(() -> event(name, drainEventType(result), describe(worker, result, config), operation.requestedBy(), operation));
+                        }
+                    });
+                })
+                .thenCompose(results -> {
+                    List<Worker> chosen = results.stream().map(WorkerPool.Drained::worker).toList();
+                    List<WorkerPool.Drained> unfinished = results.stream().filter(drained -> !drained.result().safeToStop()).toList();
+                    if (!unfinished.isEmpty() && config.atBound() == DrainConfig.AtBound.ABORT) {
+                        return abortScaleIn(name, tracker, chosen, unfinished, current);
+                    }
+                    CompletionStage<Void> noted = unfinished.isEmpty()
+                            ? CompletableFuture.completedFuture(null)
+                            : tracker.whileLeading(() -> event(name, "drain-bound-reached", labels(unfinished.stream().map(WorkerPool.Drained::worker).toList())
+                                    + " did not finish draining; drain.at-bound is continue: the count is lowered anyway, Nomad's kill signal and the worker's own drain wrapper take over",
+                                    operation.requestedBy(), operation));
+                    java.time.Instant lastDrained = finishedAt.values().stream().max(java.time.Instant::compareTo).orElse(clock.instant());
+                    return noted
+                            .thenCompose(ignored -> scale(name, tracker, count, previous, false))
+                            .handle((ignored, failure) -> failure)
+                            .thenCompose(failure -> {
+                                if (failure == null) {
+                                    Duration overhead = Duration.between(lastDrained, clock.instant());
+                                    return tracker.whileLeading(() -> event(name, "count-lowered", "Count lowered " + current + " -> " + count + " " + seconds(overhead)
+                                                    + " after the last worker finished draining; Nomad stops " + labels(chosen), operation.requestedBy(), operation))
+                                            .thenApply(ignored -> chosen);
+                                }
+                                if (!tracker.active()) {
+                                    return CompletableFuture.<List<Worker>>failedFuture(failure);
+                                }
+                                return restore(name, tracker, chosen, "the resize failed (" + Failures.unwrap(failure).getMessage() + ")")
+                                        .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(failure));
+                            });
+                });
+    }
+
+    /** {@code drain.at-bound: abort}: every worker of the operation back to ACTIVE, the spec back to the count Nomad runs, the operation failed. */
+    private CompletionStage<List<Worker>> abortScaleIn(String name, Tracker tracker, List<Worker> chosen, List<WorkerPool.Drained> unfinished, int current)
+    {
+        String reason = "Drain aborted: " + unfinished.stream().map(drained -> drained.worker().label() + " " + drained.result().outcome().name().toLowerCase(java.util.Locale.ROOT)
+                + " (" + drained.result().detail() + ")").collect(java.util.stream.Collectors.joining("; "))
+                + "; drain.at-bound is abort, so every worker was put back to ACTIVE and the count stays " + current;
+        return restore(name, tracker, chosen, "drain.at-bound is abort")
+                .thenCompose(ignored -> existing(name))
+                .thenCompose(record -> {
+                    ClusterSpec spec = record.value().spec();
+                    ClusterRecord kept = record.value()
+                            .withSpec(spec.withWorkers(new Workers(current, spec.workers().min(), spec.workers().max())), clock.instant())
+                            .with(ClusterState.RUNNING, Optional.empty(), clock.instant());
+                    return tracker.whileLeading(() -> repository.updateCluster(kept, record.index()));
+                })
+                .thenCompose(ignored -> tracker.whileLeading(() -> event(name, "drain-aborted", reason, tracker.operation().requestedBy(), tracker.operation())))
+                .thenCompose(ignored -> tracker.fail(reason))
+                .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(new DrainAborted(reason)));
+    }
+
+    /** Raised after an aborted drain recorded everything, so nothing else is recorded. */
+    static final class DrainAborted
+            extends RuntimeException
+    {
+        DrainAborted(String message)
+        {
+            super(message);
+        }
+    }
+
+    /** A reversible drain undone: the workers back to ACTIVE, one event naming them. */
+    private CompletionStage<Void> restore(String name, Tracker tracker, List<Worker> workers, String why)
+    {
+        WorkerPool pool = drains.orElseThrow();
+        return tracker.step("reactivate", "putting " + labels(workers) + " back to ACTIVE: " + why)
+                .thenCompose(ignored -> tracker.whileLeading(() -> pool.reactivate(workers)))
+                .thenCompose(back -> tracker.whileLeading(() -> event(name, "drain-reversed", (back.isEmpty() ? "No worker needed putting back" : labels(back) + " put back to ACTIVE")
+                        + " because " + why, tracker.operation().requestedBy(), tracker.operation())));
+    }
+
+    /** Capacity is wanted: workers still DRAINING or DRAINED are put back to ACTIVE before any new one is started. */
+    private CompletionStage<Void> reactivateForCapacity(String name, Tracker tracker)
+    {
+        WorkerPool pool = drains.orElseThrow();
+        return tracker.step("reactivate", "putting draining workers back to ACTIVE before starting new ones")
+                .thenCompose(ignored -> tracker.whileLeading(() -> pool.reactivateDraining(name)))
+                .thenCompose(back -> back.isEmpty()
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : tracker.whileLeading(() -> event(name, "worker-reactivated", labels(back) + " were draining and are ACTIVE again: capacity back without starting new workers",
+                        tracker.operation().requestedBy(), tracker.operation())));
+    }
+
+    /**
+     * For scale-up outside an operation (the autoscaler): every DRAINING or DRAINED worker of the
+     * cluster that Nomad still runs is put back to ACTIVE, with an event. Answers those workers.
+     */
+    public CompletionStage<List<Worker>> reactivateDraining(String name, String actor)
+    {
+        if (drains.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return existing(name)
+                .thenCompose(ignored -> drains.get().reactivateDraining(name))
+                .thenCompose(back -> back.isEmpty()
+                        ? CompletableFuture.completedFuture(back)
+                        : repository.appendEvent(new ClusterEvent(clock.instant(), name, "worker-reactivated",
+                                labels(back) + " were draining and are ACTIVE again: capacity back without starting new workers", actor, Optional.empty())).thenApply(ignored -> back));
+    }
+
+    /** Waits until the drained workers' allocations have stopped, recording when each stopped relative to the count being lowered. */
+    private CompletionStage<Void> awaitStopped(String name, String jobId, List<Worker> drained, Tracker tracker)
+    {
+        java.time.Instant lowered = clock.instant();
+        java.time.Instant deadline = lowered.plus(settleTimeout);
+        Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Operation operation = tracker.operation();
+        return tracker.step("stop-drained", "waiting for the allocations of " + labels(drained) + " to stop")
+                .thenCompose(ignored -> poll(tracker, "stop-drained", Duration.ofMillis(250), deadline, () -> nomad.allocations(jobId).thenCompose(allocations -> {
+                    CompletionStage<Void> events = CompletableFuture.completedFuture(null);
+                    int stopped = 0;
+                    for (Worker worker : drained) {
+                        Optional<AllocationStub> allocation = allocations.stream().filter(candidate -> candidate.id().equals(worker.allocId())).findFirst();
+                        if (allocation.isEmpty() || allocation.get().clientTerminal()) {
+                            stopped++;
+                            if (reported.add(worker.allocId())) {
+                                Duration after = Duration.between(lowered, clock.instant());
+                                events = events.thenCompose(written -> event(name, "worker-stopped", "Worker " + worker.label() + " (alloc " + shortId(worker.allocId())
+                                        + ") stopped " + seconds(after) + " after the count was lowered", operation.requestedBy(), operation));
+                            }
+                        }
+                    }
+                    int done = stopped;
+                    return events.thenApply(written -> done == drained.size()
+                            ? Look.done(done, Optional.of(done + "/" + drained.size() + " drained worker(s) stopped"))
+                            : Look.<Integer>waiting(Optional.of(done + "/" + drained.size() + " drained worker(s) stopped"),
+                            "The allocations of " + labels(drained) + " did not stop within " + settleTimeout.toSeconds() + "s of the count being lowered"));
+                })))
+                .thenApply(ignored -> null);
+    }
+
+    private static String drainEventType(DrainResult result)
+    {
+        return switch (result.outcome()) {
+            case DRAINED -> "worker-drained";
+            case SHUTTING_DOWN -> "worker-shut-down";
+            case TIMED_OUT -> "drain-timed-out";
+            case GONE -> "drain-worker-gone";
+            case REFUSED -> "drain-refused";
+        };
+    }
+
+    private static String describe(Worker worker)
+    {
+        return worker.label() + " (alloc " + shortId(worker.allocId()) + " on node " + shortId(worker.nodeId()) + ", " + worker.url() + ")";
+    }
+
+    private static String describe(Worker worker, DrainResult result, DrainConfig config)
+    {
+        String took = seconds(result.took());
+        return switch (result.outcome()) {
+            case DRAINED -> "Worker " + worker.label() + " drained after " + took + ": it runs no tasks and is stopped next";
+            case SHUTTING_DOWN -> "Worker " + worker.label() + " has no DRAINING state: SHUTTING_DOWN used instead, it exited after " + took;
+            case GONE -> "Worker " + worker.label() + " went away while draining (" + result.detail() + ") after " + took + "; its allocation or node is gone";
+            case TIMED_OUT -> "Worker " + worker.label() + " did not finish draining within " + config.timeout().toSeconds() + "s (" + result.detail() + "); at the bound: "
+                    + (config.atBound() == DrainConfig.AtBound.CONTINUE ? "continue, it is stopped anyway" : "abort, it is put back to ACTIVE");
+            case REFUSED -> "Worker " + worker.label() + " refused to drain (" + result.detail() + ") after " + took + "; at the bound: "
+                    + (config.atBound() == DrainConfig.AtBound.CONTINUE ? "continue, it is stopped anyway" : "abort, it is put back to ACTIVE");
+        };
+    }
+
+    private static String labels(List<Worker> workers)
+    {
+        return workers.stream().map(Worker::label).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    static String shortId(String id)
+    {
+        return id.length() > 8 ? id.substring(0, 8) : id;
+    }
+
+    static String seconds(Duration duration)
+    {
+        return String.format(java.util.Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
     }
 
     private CompletionStage<Long> awaitRunning(String jobId, String group, int count, java.time.Instant deadline, Tracker tracker)
@@ -684,6 +972,9 @@ public final class ClusterService
                 return CompletableFuture.<Void>completedFuture(null);
             }
             Throwable cause = Failures.unwrap(failure);
+            if (cause instanceof DrainAborted) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
             if (cause instanceof OperationRunner.LeadershipLostException || !tracker.active()) {
                 log.atInfo().addKeyValue("cluster", operation.cluster()).addKeyValue("operation", operation.id())
                         .log("Operation stopped: this replica is no longer the leader, the new leader resumes it");

@@ -13,11 +13,12 @@ public record OrchestratorConfig(
         ClustersConfig clusters,
         LeaderConfig leader,
         AutoscalingConfig autoscaling,
-        LifecycleConfig lifecycle)
+        LifecycleConfig lifecycle,
+        DrainConfig drain)
 {
     public static final OrchestratorConfig DEFAULTS = new OrchestratorConfig(
             HttpConfig.DEFAULTS, NomadConfig.DEFAULTS, ConsulConfig.DEFAULTS, AwsConfig.DEFAULTS, AuthConfig.DEFAULTS, LoggingConfig.DEFAULTS, ClustersConfig.DEFAULTS,
-            LeaderConfig.DEFAULTS, AutoscalingConfig.DEFAULTS, LifecycleConfig.DEFAULTS);
+            LeaderConfig.DEFAULTS, AutoscalingConfig.DEFAULTS, LifecycleConfig.DEFAULTS, DrainConfig.DEFAULTS);
 
     public OrchestratorConfig
     {
@@ -31,15 +32,21 @@ public record OrchestratorConfig(
         requireNonNull(leader, "leader is null");
         requireNonNull(autoscaling, "autoscaling is null");
         requireNonNull(lifecycle, "lifecycle is null");
+        requireNonNull(drain, "drain is null");
     }
 
     public OrchestratorConfig withAutoscaling(AutoscalingConfig newAutoscaling)
     {
-        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, newAutoscaling, lifecycle);
+        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, newAutoscaling, lifecycle, drain);
     }
 
     public OrchestratorConfig withLifecycle(LifecycleConfig newLifecycle)
     {
-        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, autoscaling, newLifecycle);
+        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, autoscaling, newLifecycle, drain);
+    }
+
+    public OrchestratorConfig withDrain(DrainConfig newDrain)
+    {
+        return new OrchestratorConfig(http, nomad, consul, aws, auth, logging, clusters, leader, autoscaling, lifecycle, newDrain);
     }
 }

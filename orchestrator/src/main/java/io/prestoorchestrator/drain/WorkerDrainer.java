@@ -27,17 +27,27 @@ import static java.util.Objects.requireNonNull;
  */
 public final class WorkerDrainer
 {
-    /** Consecutive unanswered polls after which a worker counts as gone (one miss may be a blip). */
+    /** Consecutive unanswered polls after which a worker may count as gone (one miss may be a blip)... */
     static final int GONE_AFTER_MISSES = 3;
+    /** ...once it has not answered for this long either: a worker busy on a loaded machine can miss a few polls. */
+    public static final Duration DEFAULT_GONE_AFTER = Duration.ofSeconds(10);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     private final TrinoWorkers workers;
     private final Clock clock;
     private final Duration pollInterval;
     private final Executor executor;
+    private final Duration goneAfter;
 
     public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor)
     {
+        this(workers, clock, pollInterval, executor, DEFAULT_GONE_AFTER);
+    }
+
+    /** @param goneAfter how long a worker must not answer (and at least 3 polls in a row) before it counts as gone */
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, Duration goneAfter)
+    {
+        this.goneAfter = requireNonNull(goneAfter, "goneAfter is null");
         this.workers = requireNonNull(workers, "workers is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
@@ -55,9 +65,18 @@ public final class WorkerDrainer
         requireNonNull(progress, "progress is null");
         Instant started = clock.instant();
         Drain drain = new Drain(worker, started, started.plus(bound), progress);
+        return attempt(drain);
+    }
+
+    /** Asks for DRAINING; a worker that does not answer is asked again each poll until it answers, the bound passes, or it has been silent long enough to count as gone. */
+    private CompletionStage<DrainResult> attempt(Drain drain)
+    {
+        URI worker = drain.worker;
+        Consumer<String> progress = drain.progress;
         return workers.state(worker).thenCompose(current -> {
             if (current.isPresent()) {
                 drain.seen = current;
+                drain.lastAnswer = clock.instant();
             }
             if (current.equals(Optional.of(WorkerState.DRAINED))) {
                 return CompletableFuture.completedFuture(drain.result(Outcome.DRAINED, "already DRAINED"));
@@ -78,9 +97,16 @@ public final class WorkerDrainer
                 case UNSUPPORTED -> shutDown(drain);
                 case REFUSED -> CompletableFuture.completedFuture(drain.result(Outcome.REFUSED,
                         "the worker refused DRAINING: its access control must let the orchestrator's user change the state"));
-                case UNREACHABLE -> current.isEmpty()
-                        ? CompletableFuture.completedFuture(drain.result(Outcome.GONE, "the worker does not answer"))
-                        : drain.awaitDrained();
+                case UNREACHABLE -> {
+                    Instant now = clock.instant();
+                    if (Duration.between(drain.lastAnswer, now).compareTo(goneAfter) >= 0) {
+                        yield CompletableFuture.completedFuture(drain.result(Outcome.GONE, "the worker does not answer"));
+                    }
+                    if (!now.isBefore(drain.deadline)) {
+                        yield CompletableFuture.completedFuture(drain.result(Outcome.TIMED_OUT, "the worker did not take DRAINING before the bound passed"));
+                    }
+                    yield pause().thenCompose(ignored -> attempt(drain));
+                }
             });
         });
     }
@@ -105,7 +131,7 @@ public final class WorkerDrainer
         drain.progress.accept("no DRAINING on this worker: SHUTTING_DOWN requested instead");
         return workers.request(drain.worker, WorkerState.SHUTTING_DOWN).thenCompose(change -> switch (change) {
             case ACCEPTED -> drain.awaitExit();
-            case UNREACHABLE -> CompletableFuture.completedFuture(drain.result(Outcome.GONE, "the worker stopped answering"));
+            case UNREACHABLE -> drain.awaitExit();
             case UNSUPPORTED, REFUSED -> CompletableFuture.completedFuture(drain.result(Outcome.REFUSED,
                     "the worker refused both DRAINING and SHUTTING_DOWN (" + change + ")"));
         });
@@ -124,6 +150,7 @@ public final class WorkerDrainer
         private final Consumer<String> progress;
         private Optional<WorkerState> seen = Optional.empty();
         private int misses;
+        private Instant lastAnswer;
         private Instant lastProgress;
 
         Drain(URI worker, Instant started, Instant deadline, Consumer<String> progress)
@@ -133,6 +160,7 @@ public final class WorkerDrainer
             this.deadline = deadline;
             this.progress = progress;
             this.lastProgress = started;
+            this.lastAnswer = started;
         }
 
         CompletionStage<DrainResult> awaitDrained()
@@ -152,6 +180,7 @@ public final class WorkerDrainer
                 Instant now = clock.instant();
                 if (state.isPresent()) {
                     misses = 0;
+                    lastAnswer = now;
                     if (!state.equals(seen)) {
                         seen = state;
                         lastProgress = now;
@@ -164,7 +193,7 @@ public final class WorkerDrainer
                         return CompletableFuture.completedFuture(result(Outcome.REFUSED, "the worker went back to ACTIVE: someone cancelled the drain"));
                     }
                 }
-                else if (++misses >= GONE_AFTER_MISSES) {
+                else if (++misses >= GONE_AFTER_MISSES && Duration.between(lastAnswer, now).compareTo(goneAfter) >= 0) {
                     return CompletableFuture.completedFuture(exitIsSuccess
                             ? result(success, "SHUTTING_DOWN, then the process exited")
                             : result(Outcome.GONE, "the worker stopped answering while " + seen.map(WorkerState::name).orElse("draining")));

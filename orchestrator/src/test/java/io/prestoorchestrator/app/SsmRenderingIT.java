@@ -73,7 +73,8 @@ class SsmRenderingIT
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
                 OrchestratorConfig.DEFAULTS.leader(),
                 OrchestratorConfig.DEFAULTS.autoscaling(),
-                OrchestratorConfig.DEFAULTS.lifecycle());
+                OrchestratorConfig.DEFAULTS.lifecycle(),
+                OrchestratorConfig.DEFAULTS.drain());
         logs = new CapturedLogs();
         // no Trino needed: the tasks fail to start, which this test does not wait for
         orchestrator = Orchestrator.start(config, Clock.systemUTC(), Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk"))

@@ -61,7 +61,8 @@ class SsmTokensIT
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
                 OrchestratorConfig.DEFAULTS.leader(),
                 OrchestratorConfig.DEFAULTS.autoscaling(),
-                OrchestratorConfig.DEFAULTS.lifecycle());
+                OrchestratorConfig.DEFAULTS.lifecycle(),
+                OrchestratorConfig.DEFAULTS.drain());
         try (CapturedLogs logs = new CapturedLogs()) {
             Orchestrator orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             try {

@@ -64,7 +64,8 @@ class TestOrchestratorApi
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
                 OrchestratorConfig.DEFAULTS.leader(),
                 OrchestratorConfig.DEFAULTS.autoscaling(),
-                OrchestratorConfig.DEFAULTS.lifecycle());
+                OrchestratorConfig.DEFAULTS.lifecycle(),
+                OrchestratorConfig.DEFAULTS.drain());
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

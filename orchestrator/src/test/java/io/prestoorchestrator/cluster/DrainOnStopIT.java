@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
 import io.vertx.core.json.JsonArray;
@@ -8,9 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,16 +32,6 @@ import static org.awaitility.Awaitility.await;
  */
 class DrainOnStopIT
 {
-    private static final String Q1 = """
-            SELECT returnflag, linestatus, sum(quantity) AS sum_qty, sum(extendedprice) AS sum_base_price,
-                   sum(extendedprice * (1 - discount)) AS sum_disc_price, sum(extendedprice * (1 - discount) * (1 + tax)) AS sum_charge,
-                   avg(quantity) AS avg_qty, avg(extendedprice) AS avg_price, avg(discount) AS avg_disc, count(*) AS count_order
-            FROM tpch.sf10.lineitem
-            WHERE shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY
-            GROUP BY returnflag, linestatus
-            ORDER BY returnflag, linestatus""";
-    private static final String SHORT = "SELECT count(*) FROM tpch.tiny.lineitem";
-
     @BeforeAll
     static void requireTrino()
     {
@@ -128,18 +114,11 @@ class DrainOnStopIT
         String coordinator = cluster(stack, name).getJsonObject("status").getString("coordinatorUrl");
         String jobId = "trino-" + name;
 
-        List<TrinoStatements.Outcome> shortQueries = new CopyOnWriteArrayList<>();
-        AtomicBoolean stopShort = new AtomicBoolean();
-        CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-            while (!stopShort.get()) {
-                shortQueries.add(TrinoStatements.run(coordinator, "drain-it", SHORT));
-                sleep(500);
-            }
-        });
+        QueryLoad load = QueryLoad.start(coordinator, "drain-it", Duration.ofMillis(500));
         for (int i = 0; i < 3; i++) {
-            assertThat(TrinoStatements.run(coordinator, "drain-it", SHORT).succeeded()).as("warm-up query before the removal").isTrue();
+            assertThat(TrinoStatements.run(coordinator, "drain-it", QueryLoad.SHORT).succeeded()).as("warm-up query before the removal").isTrue();
         }
-        CompletableFuture<TrinoStatements.Outcome> longQuery = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, "drain-it", Q1));
+        CompletableFuture<TrinoStatements.Outcome> longQuery = load.longQuery(QueryLoad.Q1);
         sleep(8_000);
         assertThat(longQuery).as("Q1 on sf10 still running when the worker is removed").isNotDone();
 
@@ -151,10 +130,9 @@ class DrainOnStopIT
                         .filter(alloc -> alloc.getString("DesiredStatus").equals("stop") && List.of("complete", "failed").contains(alloc.getString("ClientStatus")))
                         .findFirst(), java.util.Optional::isPresent).orElseThrow();
 
-        TrinoStatements.Outcome longOutcome = longQuery.get();
+        longQuery.get();
         sleep(3_000);
-        stopShort.set(true);
-        stream.get();
+        QueryLoad.Result outcomes = load.stop();
 
         String allocId = stopped.getString("ID");
         JsonObject detail = new JsonObject(nomad(stack, "GET", "/v1/allocation/" + allocId, null).body());
@@ -167,7 +145,7 @@ class DrainOnStopIT
 
         Integer active = await("the coordinator counts 2 workers").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> cluster(stack, name).getJsonObject("status").getInteger("activeWorkers"), count -> count != null && count == 2);
-        return new Scenario(longOutcome, List.copyOf(shortQueries), stopSeconds, taskLog, active);
+        return new Scenario(outcomes.longQueries().get(0), outcomes.shortQueries(), stopSeconds, taskLog, active);
     }
 
     private static List<JsonObject> workerAllocations(TestingStack stack, String jobId)
@@ -194,23 +172,16 @@ class DrainOnStopIT
     private static HttpResponse<String> nomad(TestingStack stack, String method, String path, String body)
             throws IOException, InterruptedException
     {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return stack.callNomad(method, path, body);
     }
 
     private static double seconds(TrinoStatements.Outcome outcome)
     {
-        return (outcome.endedNanos() - outcome.startedNanos()) / 1e9;
+        return QueryLoad.seconds(outcome);
     }
 
     private static void sleep(long millis)
     {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeException(e);
-        }
+        QueryLoad.sleep(millis);
     }
 }

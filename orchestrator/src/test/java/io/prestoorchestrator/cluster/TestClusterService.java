@@ -202,6 +202,10 @@ class TestClusterService
         assertThat(join(nomad.versions("trino-demo"))).hasSize(2);
         assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText()).isNotEmpty();
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).containsSubsequence("restart-requested", "deploy-succeeded");
+        List<ClusterEvent> replacements = join(service.events("demo")).stream().filter(event -> event.type().matches("(worker|coordinator)-(replac|restart).*")).toList();
+        assertThat(replacements).extracting(ClusterEvent::type)
+                .containsExactlyInAnyOrder("coordinator-restarting", "coordinator-restarted", "worker-replacing", "worker-replaced", "worker-replacing", "worker-replaced");
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).containsSubsequence("coordinator-restarted", "deploy-succeeded");
     }
 
     @Test

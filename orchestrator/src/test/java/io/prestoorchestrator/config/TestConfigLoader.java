@@ -54,7 +54,7 @@ class TestConfigLoader
                         + "keys under 'nomad' are [address, namespace, region, request-timeout, token]");
         assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_NOMDA_ADDRESS", "http://x:4646")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("environment variable ORCHESTRATOR_NOMDA_ADDRESS does not name a configuration section; sections are [auth, autoscaling, aws, clusters, consul, http, leader, lifecycle, logging, nomad]");
+                .hasMessage("environment variable ORCHESTRATOR_NOMDA_ADDRESS does not name a configuration section; sections are [auth, autoscaling, aws, clusters, consul, drain, http, leader, lifecycle, logging, nomad]");
     }
 
     @Test

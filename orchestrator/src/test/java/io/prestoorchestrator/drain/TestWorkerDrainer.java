@@ -39,7 +39,7 @@ class TestWorkerDrainer
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
         executor = Executors.newCachedThreadPool();
-        drainer = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor);
+        drainer = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(1));
     }
 
     @AfterAll
@@ -152,6 +152,33 @@ class TestWorkerDrainer
 
         assertThat(result.outcome()).isEqualTo(Outcome.GONE);
         assertThat(result.lastState()).isEmpty();
+    }
+
+    @Test
+    void testASlowWorkerIsNotTakenForGone()
+    {
+        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(3));
+        worker.drainTime(Optional.of(Duration.ofMillis(300))).stalled(true);
+        vertx.setTimer(1200, id -> worker.stalled(false));
+
+        DrainResult result = await(impatient.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
+        assertThat(result.took()).isGreaterThanOrEqualTo(Duration.ofMillis(1200));
+        assertThat(worker.requests()).contains("PUT DRAINING as " + USER);
+    }
+
+    @Test
+    void testAWorkerSilentMidDrainIsNotTakenForGoneTooSoon()
+    {
+        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(3));
+        worker.drainTime(Optional.of(Duration.ofMillis(500)));
+        vertx.setTimer(100, id -> worker.stalled(true));
+        vertx.setTimer(1500, id -> worker.stalled(false));
+
+        DrainResult result = await(impatient.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
     }
 
     @Test

@@ -98,7 +98,7 @@ class LifecycleHookIT
             try (TestingStack stack = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
                     config -> new OrchestratorConfig(config.http(), config.nomad(), config.consul(),
                             new AwsConfig(true, "us-east-1", Optional.of(front.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),
-                            config.auth(), config.logging(), config.clusters(), config.leader(), config.autoscaling(), lifecycle))) {
+                            config.auth(), config.logging(), config.clusters(), config.leader(), config.autoscaling(), lifecycle, config.drain()))) {
                 run(stack, sqs, queueUrl, front);
             }
         }

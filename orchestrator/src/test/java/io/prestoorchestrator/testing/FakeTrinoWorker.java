@@ -30,6 +30,7 @@ public final class FakeTrinoWorker
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile WorkerState state = WorkerState.ACTIVE;
     private volatile boolean gone;
+    private volatile boolean stalled;
     private volatile boolean supportsDraining = true;
     private volatile Optional<Integer> refuseWith = Optional.empty();
     private volatile Optional<Duration> drainTime = Optional.of(Duration.ofMillis(300));
@@ -90,6 +91,13 @@ public final class FakeTrinoWorker
         return this;
     }
 
+    /** While stalled every request waits unanswered (a worker too busy to answer in time); released, it answers again. */
+    public FakeTrinoWorker stalled(boolean stalled)
+    {
+        this.stalled = stalled;
+        return this;
+    }
+
     public boolean isGone()
     {
         return gone;
@@ -105,6 +113,9 @@ public final class FakeTrinoWorker
     {
         if (gone) {
             request.connection().close();
+            return;
+        }
+        if (stalled) {
             return;
         }
         if (!request.path().equals("/v1/info/state")) {

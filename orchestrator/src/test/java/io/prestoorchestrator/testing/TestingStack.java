@@ -6,6 +6,7 @@ import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.ConsulConfig;
+import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.config.HttpConfig;
 import io.prestoorchestrator.config.LeaderConfig;
 import io.prestoorchestrator.config.NomadConfig;
@@ -66,6 +67,12 @@ public final class TestingStack
         this(environment, templates, UnaryOperator.identity());
     }
 
+    public TestingStack(Map<String, String> environment, Path templates, DrainConfig drain)
+            throws Exception
+    {
+        this(environment, templates, config -> config.withDrain(drain));
+    }
+
     /** @param customize changes the configuration every replica gets (e.g. turns AWS and lifecycle hooks on) */
     public TestingStack(Map<String, String> environment, Path templates, UnaryOperator<OrchestratorConfig> customize)
             throws Exception
@@ -89,7 +96,8 @@ public final class TestingStack
                 new ClustersConfig(templates.toString(), Duration.ofMinutes(3)),
                 OrchestratorConfig.DEFAULTS.leader(),
                 OrchestratorConfig.DEFAULTS.autoscaling(),
-                OrchestratorConfig.DEFAULTS.lifecycle()));
+                OrchestratorConfig.DEFAULTS.lifecycle(),
+                OrchestratorConfig.DEFAULTS.drain()));
         orchestrator = startReplica(Optional.empty());
     }
 
@@ -99,7 +107,7 @@ public final class TestingStack
     {
         LeaderConfig leader = config.leader();
         OrchestratorConfig replicaConfig = new OrchestratorConfig(config.http(), config.nomad(), config.consul(), config.aws(), config.auth(), config.logging(), config.clusters(),
-                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()), config.autoscaling(), config.lifecycle());
+                new LeaderConfig(replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait()), config.autoscaling(), config.lifecycle(), config.drain());
         Orchestrator replica = Orchestrator.start(replicaConfig, Clock.systemUTC(), environment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         synchronized (replicas) {
             replicas.add(replica);
@@ -176,6 +184,15 @@ public final class TestingStack
             request.header("Content-Type", "application/json");
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A call to the Nomad simulator's HTTP API, as the Nomad UI or CLI would make it. */
+    public HttpResponse<String> callNomad(String method, String path, String body)
+            throws IOException, InterruptedException
+    {
+        return http.send(HttpRequest.newBuilder(URI.create(nomad.address() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Waits for an operation (from a 202 answer) to end, and returns it. */

@@ -561,7 +561,7 @@ final class ClusterState
                 used.add(alloc.index);
                 VirtualNode node = nodes.get(alloc.nodeId);
                 boolean draining = node != null && node.drainStrategy != null;
-                boolean destructive = !groupSpecOf(alloc.groupSpec()).equals(groupSpecOf(group));
+                boolean destructive = !groupSpecOf(alloc.groupSpec()).equals(groupSpecOf(group)) || JobDiff.jobMetaChanged(alloc.job, job.current);
                 if (draining) {
                     stopAlloc(alloc, "alloc is being migrated", true);
                     toPlace.add(alloc.index);

@@ -98,6 +98,36 @@ class TestNomadSimulatorJobs
     }
 
     @Test
+    void jobMetaChangeReplacesEveryAllocation()
+    {
+        nomad.put("/v1/jobs", shellJob("stamped", "g", 2, "sleep 300", "", "").replace("\"ID\":\"stamped\",", "\"ID\":\"stamped\",\"Meta\":{\"stamp\":\"1\"},"));
+        awaitRunning("stamped", 2);
+        List<String> before = new ArrayList<>();
+        nomad.get("/v1/job/stamped/allocations").json().forEach(alloc -> before.add(alloc.get("ID").asText()));
+
+        String restamped = shellJob("stamped", "g", 2, "sleep 300", "", "").replace("\"ID\":\"stamped\",", "\"ID\":\"stamped\",\"Meta\":{\"stamp\":\"2\"},");
+        JsonNode plan = nomad.post("/v1/job/stamped/plan", "{\"Diff\":true," + restamped.trim().substring(1)).json();
+        assertThat(plan.get("Annotations").get("DesiredTGUpdates").get("g").get("DestructiveUpdate").asInt()).isEqualTo(2);
+        nomad.put("/v1/jobs", restamped);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<JsonNode> live = new ArrayList<>();
+            nomad.get("/v1/job/stamped/allocations").json().forEach(alloc -> {
+                if (alloc.get("DesiredStatus").asText().equals("run")) {
+                    live.add(alloc);
+                }
+            });
+            assertThat(live).hasSize(2).allSatisfy(alloc -> {
+                assertThat(alloc.get("JobVersion").asInt()).isEqualTo(1);
+                assertThat(alloc.get("ClientStatus").asText()).isEqualTo("running");
+                assertThat(before).doesNotContain(alloc.get("ID").asText());
+            });
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> nomad.get("/v1/job/stamped/deployment").json().get("JobVersion").asInt() == 1);
+        nomad.delete("/v1/job/stamped?purge=true");
+    }
+
+    @Test
     void scaleDownStopsHighestIndicesFirst()
     {
         nomad.put("/v1/jobs", shellJob("scaler", "g", 4, "sleep 300", "", ",\"Scaling\":{\"Min\":0,\"Max\":10}"));

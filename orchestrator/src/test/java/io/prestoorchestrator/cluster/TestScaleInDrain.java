@@ -1,0 +1,308 @@
+package io.prestoorchestrator.cluster;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.prestoorchestrator.config.DrainConfig;
+import io.prestoorchestrator.config.DrainConfig.AtBound;
+import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.discovery.ServiceHealth;
+import io.prestoorchestrator.drain.ClusterWorkers;
+import io.prestoorchestrator.drain.DrainMetrics;
+import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.drain.WorkerDrainer;
+import io.prestoorchestrator.drain.WorkerPool;
+import io.prestoorchestrator.drain.WorkerState;
+import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.nomad.AllocationStub;
+import io.prestoorchestrator.nomad.InMemoryNomadJobs;
+import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.testing.FakeTrinoWorker;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.prestoorchestrator.testing.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Path 2 of issue 6 in {@link ClusterService}: a resize drains, reverses and restores workers, against fake worker state APIs. */
+class TestScaleInDrain
+{
+    private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]$");
+
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final InMemoryNomadJobs memory = new InMemoryNomadJobs();
+    private final AtomicBoolean scaleFails = new AtomicBoolean();
+    private final NomadJobs nomad = failingScale(memory, scaleFails);
+    private final ClusterRepository repository = new ClusterRepository(new InMemoryKvStore());
+    private final AtomicInteger ports = new AtomicInteger(19000);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<FakeTrinoWorker> workers = new ArrayList<>();
+    private Vertx vertx;
+    private WebClient client;
+    private ClusterService service;
+    private WorkerPool pool;
+
+    @BeforeEach
+    void setUp()
+    {
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+        for (int i = 0; i < 5; i++) {
+            workers.add(new FakeTrinoWorker(vertx));
+        }
+    }
+
+    private void start(AtBound atBound, Duration timeout)
+    {
+        DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30));
+        HttpTrinoWorkers trino = new HttpTrinoWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
+        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), executor),
+                config, new DrainMetrics(registry));
+        service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
+                coordinator -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
+                        .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
+                this::instances, executor, Clock.systemUTC(), ports::incrementAndGet,
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200), Optional.of(pool));
+        service.leadership().gained();
+        await(service.createCatalog(new CatalogDefinition("tpch", "tpch", Map.of(), Map.of())));
+        awaitDone(await(service.create(TestingClusterSpecs.local().withWorkers(new Workers(3, 1, 4)), "ops")));
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        if (service != null) {
+            service.leadership().lost("test over");
+        }
+        workers.forEach(FakeTrinoWorker::close);
+        executor.shutdownNow();
+        client.close();
+        await(vertx.close().toCompletionStage());
+    }
+
+    /** Consul as Nomad fills it: a routed coordinator, and per running worker allocation an instance naming it in Meta, served by the fake of its index. */
+    private CompletionStage<List<ServiceHealth.Instance>> instances(String name)
+    {
+        return memory.allocations("trino-demo").thenApply(allocations -> {
+            List<ServiceHealth.Instance> found = new ArrayList<>();
+            for (AllocationStub allocation : allocations) {
+                if (allocation.terminal()) {
+                    continue;
+                }
+                if (name.equals("trino-demo") && allocation.taskGroup().equals("coordinator")) {
+                    found.add(new ServiceHealth.Instance("_nomad-task-" + allocation.id(), "node-1", "127.0.0.1", 18001, List.of("routed"), Map.of(),
+                            List.of(new ServiceHealth.Check("routing readiness gate", "passing", "ready"))));
+                }
+                if (name.equals("trino-demo-worker") && allocation.taskGroup().equals("workers")) {
+                    Matcher matcher = INDEX.matcher(allocation.name());
+                    matcher.find();
+                    int index = Integer.parseInt(matcher.group(1));
+                    found.add(new ServiceHealth.Instance("_nomad-task-" + allocation.id() + "-worker-trino-demo-worker-http", "node-1", "127.0.0.1",
+                            workers.get(index).uri().getPort(), List.of("worker"), Map.of("alloc_id", allocation.id(), "alloc_index", Integer.toString(index)), List.of()));
+                }
+            }
+            return found;
+        });
+    }
+
+    @Test
+    void testScaleInDrainsTheHighestIndexThenLowersTheCount()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(10));
+        workers.get(2).drainTime(Optional.of(Duration.ofMillis(500)));
+
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")));
+
+        assertThat(resize.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(resize.steps()).extracting(Operation.Step::name).containsSubsequence("drain", "scale", "stop-drained", "place", "trino-ready");
+        assertThat(workers.get(2).state()).isEqualTo(WorkerState.DRAINED);
+        assertThat(workers.get(2).requests()).contains("PUT DRAINING as presto-orchestrator");
+        assertThat(workers.get(0).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(1).requests()).noneMatch(request -> request.startsWith("PUT"));
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
+        List<ClusterEvent> events = await(service.events("demo"));
+        assertThat(events).extracting(ClusterEvent::type)
+                .containsSubsequence("resize-requested", "drain-started", "worker-drained", "count-lowered", "worker-stopped", "scaled");
+        assertThat(message(events, "drain-started")).startsWith("Draining worker workers[2]").contains("3 -> 2");
+        assertThat(message(events, "worker-drained")).startsWith("Worker workers[2] drained after");
+        assertThat(registry.get(DrainMetrics.DURATION).tags("cluster", "demo", "path", "scale-in", "outcome", "drained").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void testAtTheBoundContinueRemovesTheWorkerAnyway()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(1));
+        workers.get(2).drainTime(Optional.empty());
+
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")));
+
+        assertThat(resize.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
+        List<ClusterEvent> events = await(service.events("demo"));
+        assertThat(events).extracting(ClusterEvent::type).containsSubsequence("drain-started", "drain-timed-out", "drain-bound-reached", "count-lowered", "scaled");
+        assertThat(message(events, "drain-timed-out")).contains("still DRAINING").contains("continue, it is stopped anyway");
+        assertThat(registry.get(DrainMetrics.STUCK).tags("cluster", "demo", "reason", "timed-out").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void testAtTheBoundAbortPutsEveryWorkerBackAndChangesNothing()
+    {
+        start(AtBound.ABORT, Duration.ofSeconds(1));
+        workers.get(2).drainTime(Optional.empty());
+
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops")));
+
+        assertThat(resize.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(resize.error()).hasValueSatisfying(error -> assertThat(error).startsWith("Drain aborted: workers[2] timed_out").contains("count stays 3"));
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(2).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(1).requests()).contains("PUT DRAINING as presto-orchestrator", "PUT ACTIVE as presto-orchestrator");
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(3);
+        ClusterView view = await(service.get("demo"));
+        assertThat(view.record().spec().workers().count()).isEqualTo(3);
+        assertThat(view.record().state()).isEqualTo(ClusterState.RUNNING);
+        assertThat(view.record().activeOperation()).isEmpty();
+        assertThat(await(service.events("demo"))).extracting(ClusterEvent::type)
+                .containsSubsequence("drain-started", "drain-timed-out", "drain-reversed", "drain-aborted")
+                .doesNotContain("count-lowered", "scaled", "resize-failed");
+    }
+
+    @Test
+    void testAFailedScaleReversesTheDrain()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(10));
+        scaleFails.set(true);
+
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")));
+
+        assertThat(resize.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(workers.get(2).requests()).contains("PUT DRAINING as presto-orchestrator", "PUT ACTIVE as presto-orchestrator");
+        assertThat(workers.get(2).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(3);
+        List<ClusterEvent> events = await(service.events("demo"));
+        assertThat(events).extracting(ClusterEvent::type).containsSubsequence("worker-drained", "drain-reversed", "resize-failed");
+        assertThat(message(events, "drain-reversed")).startsWith("workers[2] put back to ACTIVE because the resize failed");
+    }
+
+    @Test
+    void testScaleUpPutsDrainingWorkersBackFirst()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(10));
+        workers.get(1).state(WorkerState.DRAINED);
+
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops")));
+
+        assertThat(resize.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(resize.steps()).extracting(Operation.Step::name).containsSubsequence("reactivate", "scale");
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(0).requests()).noneMatch(request -> request.startsWith("PUT"));
+        assertThat(message(await(service.events("demo")), "worker-reactivated")).startsWith("workers[1] were draining and are ACTIVE again");
+    }
+
+    @Test
+    void testReactivateDrainingForTheAutoscaler()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(10));
+        workers.get(0).state(WorkerState.DRAINING);
+        workers.get(2).state(WorkerState.SHUTTING_DOWN);
+
+        assertThat(await(service.reactivateDraining("demo", "autoscaler"))).extracting(worker -> worker.allocIndex()).containsExactly(0);
+        assertThat(workers.get(0).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(2).state()).isEqualTo(WorkerState.SHUTTING_DOWN);
+        ClusterEvent event = await(service.events("demo")).stream().filter(candidate -> candidate.type().equals("worker-reactivated")).findFirst().orElseThrow();
+        assertThat(event.actor()).isEqualTo("autoscaler");
+        assertThat(event.operation()).isEmpty();
+    }
+
+    @Test
+    void testWatchdogFinishesOrphanedDrainsSafely()
+            throws Exception
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(1));
+        workers.get(1).state(WorkerState.DRAINED);
+        workers.get(2).state(WorkerState.SHUTTING_DOWN);
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, Clock.systemUTC(), executor);
+
+        assertThat(await(watchdog.check())).isEmpty();
+        Thread.sleep(2200);
+        List<ClusterEvent> found = await(watchdog.check());
+
+        assertThat(found).extracting(ClusterEvent::type).containsExactly("drain-stuck", "drain-stuck");
+        assertThat(found).extracting(ClusterEvent::message).anySatisfy(message -> assertThat(message)
+                .startsWith("Worker workers[1] (alloc ").contains("has been DRAINED for").endsWith("put back to ACTIVE, since Nomad still runs it for the spec's count"));
+        assertThat(found).extracting(ClusterEvent::message).anySatisfy(message -> assertThat(message)
+                .startsWith("Worker workers[2]").contains("SHUTTING_DOWN cannot be cancelled"));
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(registry.get(DrainMetrics.STUCK).tags("cluster", "demo", "path", "watchdog", "reason", "orphaned").counter().count()).isEqualTo(2);
+        assertThat(await(service.events("demo"))).extracting(ClusterEvent::type).contains("drain-stuck");
+
+        assertThat(await(watchdog.check())).as("reported once").isEmpty();
+    }
+
+    @Test
+    void testWatchdogLeavesClustersWithAnOperationAlone()
+            throws Exception
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(1));
+        workers.get(1).state(WorkerState.DRAINED);
+        ClusterRecord record = await(repository.cluster("demo")).orElseThrow().value();
+        await(repository.updateCluster(record.with(ClusterState.DEPLOYING, Optional.of("someone-else"), record.updatedAt()), await(repository.cluster("demo")).orElseThrow().index()));
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, Clock.systemUTC(), executor);
+
+        await(watchdog.check());
+        Thread.sleep(2200);
+
+        assertThat(await(watchdog.check())).isEmpty();
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.DRAINED);
+    }
+
+    private static String message(List<ClusterEvent> events, String type)
+    {
+        return events.stream().filter(event -> event.type().equals(type)).findFirst().orElseThrow(() -> new AssertionError("no " + type + " event in " + events)).message();
+    }
+
+    private Operation awaitDone(Operation operation)
+    {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> await(service.operation(operation.id())).state() != Operation.State.RUNNING);
+        return await(service.operation(operation.id()));
+    }
+
+    /** {@code delegate}, except that scaling fails as an unreachable Nomad would while {@code fails} is set. */
+    private static NomadJobs failingScale(NomadJobs delegate, AtomicBoolean fails)
+    {
+        return (NomadJobs) Proxy.newProxyInstance(NomadJobs.class.getClassLoader(), new Class<?>[] {NomadJobs.class}, (proxy, method, arguments) -> {
+            if (method.getName().equals("scale") && fails.get()) {
+                return CompletableFuture.failedFuture(new DependencyException("nomad", "Nomad is unavailable: connection refused", true, null));
+            }
+            try {
+                return method.invoke(delegate, arguments);
+            }
+            catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+}

@@ -1,0 +1,106 @@
+package io.prestoorchestrator.testing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The load the drain tests keep on a cluster while a worker goes: TPC-H Q1 on sf10 (30-36 s on
+ * these machines, so it runs on every worker during the removal) and a short query every
+ * {@code interval}, each over Trino's client protocol.
+ */
+public final class QueryLoad
+{
+    public static final String Q1 = """
+            SELECT returnflag, linestatus, sum(quantity) AS sum_qty, sum(extendedprice) AS sum_base_price,
+                   sum(extendedprice * (1 - discount)) AS sum_disc_price, sum(extendedprice * (1 - discount) * (1 + tax)) AS sum_charge,
+                   avg(quantity) AS avg_qty, avg(extendedprice) AS avg_price, avg(discount) AS avg_disc, count(*) AS count_order
+            FROM tpch.sf10.lineitem
+            WHERE shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY
+            GROUP BY returnflag, linestatus
+            ORDER BY returnflag, linestatus""";
+    public static final String SHORT = "SELECT count(*) FROM tpch.tiny.lineitem";
+
+    private final String coordinator;
+    private final String user;
+    private final List<TrinoStatements.Outcome> shortQueries = new CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<TrinoStatements.Outcome>> longQueries = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CompletableFuture<Void> stream;
+
+    private QueryLoad(String coordinator, String user, Duration interval)
+    {
+        this.coordinator = coordinator;
+        this.user = user;
+        this.stream = CompletableFuture.runAsync(() -> {
+            while (!stopping.get()) {
+                shortQueries.add(TrinoStatements.run(coordinator, user, SHORT));
+                sleep(interval.toMillis());
+            }
+        });
+    }
+
+    /** Starts the stream of short queries, one every {@code interval}. */
+    public static QueryLoad start(String coordinator, String user, Duration interval)
+    {
+        return new QueryLoad(coordinator, user, interval);
+    }
+
+    /** Starts {@code sql} (Q1) in the background. */
+    public CompletableFuture<TrinoStatements.Outcome> longQuery(String sql)
+    {
+        CompletableFuture<TrinoStatements.Outcome> query = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, user, sql));
+        longQueries.add(query);
+        return query;
+    }
+
+    /** Waits for every long query, stops the stream, and answers every outcome. */
+    public Result stop()
+            throws InterruptedException, ExecutionException
+    {
+        List<TrinoStatements.Outcome> longOutcomes = new ArrayList<>();
+        for (CompletableFuture<TrinoStatements.Outcome> query : longQueries) {
+            longOutcomes.add(query.get());
+        }
+        stopping.set(true);
+        stream.get();
+        return new Result(List.copyOf(longOutcomes), List.copyOf(shortQueries));
+    }
+
+    public record Result(List<TrinoStatements.Outcome> longQueries, List<TrinoStatements.Outcome> shortQueries)
+    {
+        public List<TrinoStatements.Outcome> failures()
+        {
+            List<TrinoStatements.Outcome> failed = new ArrayList<>(shortQueries.stream().filter(outcome -> !outcome.succeeded()).toList());
+            longQueries.stream().filter(outcome -> !outcome.succeeded()).forEach(failed::add);
+            return failed;
+        }
+
+        public String summary()
+        {
+            return longQueries.stream().map(outcome -> (outcome.succeeded() ? "long query succeeded" : "long query FAILED") + String.format(" in %.1f s", seconds(outcome)))
+                    .reduce((a, b) -> a + ", " + b).orElse("no long query")
+                    + ", " + shortQueries.size() + " short queries (" + shortQueries.stream().filter(outcome -> !outcome.succeeded()).count() + " failed)";
+        }
+    }
+
+    public static double seconds(TrinoStatements.Outcome outcome)
+    {
+        return (outcome.endedNanos() - outcome.startedNanos()) / 1e9;
+    }
+
+    public static void sleep(long millis)
+    {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(e);
+        }
+    }
+}
