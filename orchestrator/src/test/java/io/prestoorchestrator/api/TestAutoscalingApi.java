@@ -18,9 +18,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +39,8 @@ class TestAutoscalingApi
     private static final Map<String, String> NO_TRINO = Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final List<String> requests = new CopyOnWriteArrayList<>();
+    private static final Instant CAPTURED_AT = Instant.parse("2026-11-22T03:44:00Z");
+    private static final Pattern INSTANT = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
     private static TestingStack stack;
     private static HttpServer coordinator;
 
@@ -59,7 +63,7 @@ class TestAutoscalingApi
                 body = resource("metrics-busy.txt");
             }
             else if (exchange.getRequestURI().getPath().equals("/v1/query")) {
-                body = resource("v1-query-after-load.json");
+                body = recent(resource("v1-query-after-load.json"));
             }
             else {
                 status = 404;
@@ -140,6 +144,18 @@ class TestAutoscalingApi
                 HttpResponse.BodyHandlers.ofString());
         assertThat(persisted.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(persisted.body()).getJsonObject("queries").size()).isEqualTo(10);
+    }
+
+    /**
+     * The captured query list with its times moved to now, as a live coordinator lists its recent
+     * queries: captured times fall out of the collector's query-history retention an hour later.
+     */
+    private static byte[] recent(byte[] captured)
+    {
+        Duration shift = Duration.between(CAPTURED_AT, Instant.now());
+        return INSTANT.matcher(new String(captured, UTF_8))
+                .replaceAll(match -> Instant.parse(match.group()).plus(shift).toString())
+                .getBytes(UTF_8);
     }
 
     private static JsonObject autoscaling(String cluster)
