@@ -112,7 +112,10 @@ class ClusterLifecycleIT
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(new JsonObject(get(stack.consul().baseUri() + "/v1/catalog/services").body()).fieldNames()).noneMatch(name -> name.startsWith("trino-demo")));
         HttpResponse<String> kv = get(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/?keys");
-        assertThat(kv.body()).doesNotContain("clusters/demo").doesNotContain("events/demo");
+        assertThat(kv.body()).doesNotContain("presto-orchestrator/clusters/demo").doesNotContain("presto-orchestrator/events/demo/");
+        // the autoscaling collector and the scaling-event recorder drop their state of a deleted cluster at their next poll
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/?keys").body())
+                .doesNotContain("/demo\"").doesNotContain("/demo/"));
         await().atMost(Duration.ofMinutes(1)).until(() -> taskProcesses().isEmpty());
     }
 
