@@ -136,8 +136,10 @@ class SsmRenderingIT
             assertThat(new JsonObject(variable.body()).getJsonObject("Items").getMap().values()).contains(PASSWORD);
         });
         // and nowhere else: not in the job Nomad shows, the API's job, the events, or a log line
-        HttpResponse<String> nomadJob = http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/job/trino-etl")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(nomadJob.statusCode()).isEqualTo(200);
+        // (a deploy writes the variable first, then registers the job)
+        HttpResponse<String> nomadJob = await().atMost(Duration.ofSeconds(30)).until(
+                () -> http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/job/trino-etl")).build(), HttpResponse.BodyHandlers.ofString()),
+                response -> response.statusCode() == 200);
         assertThat(nomadJob.body()).doesNotContain(PASSWORD).contains("nomadVar");
         assertThat(call("GET", "/v1/clusters/etl/job", null).body()).doesNotContain(PASSWORD);
         assertThat(call("GET", "/v1/clusters/etl/events", null).body()).doesNotContain(PASSWORD);
