@@ -1,5 +1,6 @@
 package io.prestoorchestrator.autoscaling;
 
+import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
 import io.vertx.core.json.JsonObject;
@@ -37,11 +38,7 @@ class AutoscalingSignalIT
     @BeforeAll
     static void requireTrino()
     {
-        for (String variable : List.of("TRINO_HOME", "TRINO_JAVA_HOME")) {
-            if (System.getenv(variable) == null) {
-                throw new IllegalStateException(variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh (scripts/test.sh does both)");
-            }
-        }
+        TestingEnvironment.require("TRINO_HOME", "TRINO_JAVA_HOME");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoCli;
 import io.vertx.core.json.JsonArray;
@@ -33,11 +34,7 @@ class ClusterLifecycleIT
     static void start()
             throws Exception
     {
-        for (String variable : List.of("TRINO_HOME", "TRINO_JAVA_HOME", "TRINO_CLI_JAR")) {
-            if (System.getenv(variable) == null) {
-                throw new IllegalStateException(variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh (scripts/test.sh does both)");
-            }
-        }
+        TestingEnvironment.require("TRINO_HOME", "TRINO_JAVA_HOME", "TRINO_CLI_JAR");
         stack = new TestingStack(System.getenv());
     }
 

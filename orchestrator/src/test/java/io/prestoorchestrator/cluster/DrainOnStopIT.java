@@ -1,6 +1,7 @@
 package io.prestoorchestrator.cluster;
 
 import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
 import io.vertx.core.json.JsonArray;
@@ -35,11 +36,7 @@ class DrainOnStopIT
     @BeforeAll
     static void requireTrino()
     {
-        for (String variable : List.of("TRINO_HOME", "TRINO_JAVA_HOME")) {
-            if (System.getenv(variable) == null) {
-                throw new IllegalStateException(variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh (scripts/test.sh does both)");
-            }
-        }
+        TestingEnvironment.require("TRINO_HOME", "TRINO_JAVA_HOME");
     }
 
     @Test

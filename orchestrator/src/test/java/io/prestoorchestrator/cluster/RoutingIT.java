@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TestingTraefik;
 import io.prestoorchestrator.testing.TrinoCli;
@@ -43,11 +44,7 @@ class RoutingIT
     static void start()
             throws Exception
     {
-        for (String variable : List.of("TRINO_HOME", "TRINO_JAVA_HOME", "TRINO_CLI_JAR", "TRAEFIK_BIN")) {
-            if (System.getenv(variable) == null) {
-                throw new IllegalStateException(variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh (scripts/test.sh does both)");
-            }
-        }
+        TestingEnvironment.require("TRINO_HOME", "TRINO_JAVA_HOME", "TRINO_CLI_JAR", "TRAEFIK_BIN");
         int webPort = TestingTraefik.freePort();
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put("PRESTO_ORCH_PUBLIC_PORT", Integer.toString(webPort));

@@ -6,6 +6,8 @@ import io.prestoorchestrator.config.AwsConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.LifecycleConfig.Result;
 import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingMoto;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
@@ -61,26 +63,15 @@ import static org.awaitility.Awaitility.await;
  */
 class LifecycleHookIT
 {
-    private static final String Q1 = """
-            SELECT returnflag, linestatus, sum(quantity) AS sum_qty, sum(extendedprice) AS sum_base_price,
-                   sum(extendedprice * (1 - discount)) AS sum_disc_price, sum(extendedprice * (1 - discount) * (1 + tax)) AS sum_charge,
-                   avg(quantity) AS avg_qty, avg(extendedprice) AS avg_price, avg(discount) AS avg_disc, count(*) AS count_order
-            FROM tpch.sf10.lineitem
-            WHERE shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY
-            GROUP BY returnflag, linestatus
-            ORDER BY returnflag, linestatus""";
-    private static final String SHORT = "SELECT count(*) FROM tpch.tiny.lineitem";
+    private static final String Q1 = QueryLoad.Q1;
+    private static final String SHORT = QueryLoad.SHORT;
     private static final String CLUSTER = "hooked";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void requireTrino()
     {
-        for (String variable : List.of("TRINO_HOME", "TRINO_JAVA_HOME", "MOTO_SERVER_BIN")) {
-            if (System.getenv(variable) == null) {
-                throw new IllegalStateException(variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh (scripts/test.sh does both)");
-            }
-        }
+        TestingEnvironment.require("TRINO_HOME", "TRINO_JAVA_HOME", "MOTO_SERVER_BIN");
     }
 
     @Test
