@@ -45,7 +45,7 @@
   "Resources": {"CPU": [=(role == "coordinator")?then(cluster.coordinator.cpuMhz, cluster.workers.cpuMhz)], "MemoryMB": [=(role == "coordinator")?then(cluster.coordinator.memoryMb, cluster.workers.memoryMb)]},
   "KillSignal": "[=vars.kill_signal?json_string]",
   "KillTimeout": [=vars.kill_timeout_seconds * ns],
-  "ShutdownDelay": [=vars.shutdown_delay_seconds * ns],
+  "ShutdownDelay": [=(role == "coordinator")?then(vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds) * ns],
   "Templates": [
     [@file "trino/config.properties.ftl" "local/etc/config.properties"/],
     [@file "trino/node.properties.ftl" "local/etc/node.properties"/],

@@ -78,8 +78,9 @@ class TestRenderCommand
         assertThat(job.get("Datacenters")).extracting(JsonNode::asText).containsExactly("eu-central-1a");
         JsonNode task = job.get("TaskGroups").get(1).get("Tasks").get(0);
         assertThat(task.get("KillTimeout").asLong()).isEqualTo(42_000_000_000L);
-        // not overridden: staging's value
-        assertThat(task.get("ShutdownDelay").asLong()).isEqualTo(10_000_000_000L);
+        // not overridden: staging's values (the coordinator's delay; workers have none)
+        assertThat(job.get("TaskGroups").get(0).get("Tasks").get(0).get("ShutdownDelay").asLong()).isEqualTo(10_000_000_000L);
+        assertThat(task.get("ShutdownDelay").asLong()).isEqualTo(0L);
         assertThat(job.get("Meta").get("orchestrator_variable_file").asText()).isEqualTo("vars/staging.yaml," + override);
     }
 
