@@ -2,6 +2,7 @@ package io.prestoorchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prestoorchestrator.testing.TestingFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,7 +130,7 @@ class TestRenderCommand
     void testParametersAndSecretsOfTheCluster()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TEMPLATES, temp.resolve("job-templates"));
         Path log = templates.resolve("trino/log.properties.ftl");
         Files.writeString(log, Files.readString(log, UTF_8) + "ldap.password=[=secrets[\"ldap-password\"]]\n", UTF_8);
         Path spec = write("adhoc.yaml", "name: adhoc\nenvironment: staging\n");
@@ -201,7 +201,7 @@ class TestRenderCommand
     void testTemplateErrorNamesFileAndLine()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TEMPLATES, temp.resolve("job-templates"));
         Path node = templates.resolve("trino/node.properties.ftl");
         Files.writeString(node, Files.readString(node, UTF_8) + "broken=[=cluster.noSuchThing]\n", UTF_8);
         TestingCli.Result result = render("-f", write("adhoc.yaml", "name: adhoc\nenvironment: staging\n").toString(), "--templates", templates.toString());
@@ -263,26 +263,6 @@ class TestRenderCommand
             throws IOException
     {
         return Files.writeString(temp.resolve(name), content, UTF_8);
-    }
-
-    private Path copyTemplates()
-            throws IOException
-    {
-        Path target = temp.resolve("job-templates");
-        List<Path> sources;
-        try (Stream<Path> walk = Files.walk(TEMPLATES)) {
-            sources = walk.toList();
-        }
-        for (Path source : sources) {
-            Path destination = target.resolve(TEMPLATES.relativize(source).toString());
-            if (Files.isDirectory(source)) {
-                Files.createDirectories(destination);
-            }
-            else {
-                Files.copy(source, destination);
-            }
-        }
-        return target;
     }
 
     static Map<String, String> templates(JsonNode task)

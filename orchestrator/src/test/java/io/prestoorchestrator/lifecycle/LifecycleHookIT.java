@@ -1,12 +1,11 @@
 package io.prestoorchestrator.lifecycle;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.prestoorchestrator.config.AwsConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.LifecycleConfig.Result;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingMoto;
 import io.prestoorchestrator.testing.TestingStack;
@@ -26,27 +25,21 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,10 +49,8 @@ import static org.awaitility.Awaitility.await;
  * terminating-hook message for one worker's instance goes into the SQS queue. The orchestrator
  * marks the node ineligible, drains the worker, Nomad-drains the node and completes the action with
  * CONTINUE: every query succeeds, the worker is gone, the events tell the story.
- * <p>
- * moto 5.2.5 serves SQS but not CompleteLifecycleAction / RecordLifecycleActionHeartbeat (it
- * answers them 500), so the orchestrator's AWS endpoint is a small front that records and answers
- * those two Auto Scaling actions and passes every other request to moto unchanged.
+ *
+ * <p>The orchestrator's AWS endpoint is {@link TestingAutoScalingFront}: moto lacks the two lifecycle actions.
  */
 class LifecycleHookIT
 {
@@ -79,7 +70,7 @@ class LifecycleHookIT
             throws Exception
     {
         try (TestingMoto moto = TestingMoto.start();
-                AutoScalingFront front = new AutoScalingFront(moto.endpoint());
+                TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
                 SqsClient sqs = SqsClient.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1)
                         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
                         .httpClient(UrlConnectionHttpClient.create()).build()) {
@@ -95,7 +86,7 @@ class LifecycleHookIT
         }
     }
 
-    private static void run(TestingStack stack, SqsClient sqs, String queueUrl, AutoScalingFront front)
+    private static void run(TestingStack stack, SqsClient sqs, String queueUrl, TestingAutoScalingFront front)
             throws Exception
     {
         assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
@@ -169,8 +160,8 @@ class LifecycleHookIT
         }
         Instant drainedAt = Instant.parse(record.getString("workersDrainedAt"));
         Instant completedAt = Instant.parse(record.getString("completedAt"));
-        Recorded complete = front.recorded.stream().filter(call -> call.action().equals("CompleteLifecycleAction")).findFirst().orElseThrow();
-        long heartbeats = front.recorded.stream().filter(call -> call.action().equals("RecordLifecycleActionHeartbeat")).count();
+        TestingAutoScalingFront.Recorded complete = front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).findFirst().orElseThrow();
+        long heartbeats = front.recorded().stream().filter(call -> call.action().equals("RecordLifecycleActionHeartbeat")).count();
         List<String> events = events(stack);
         System.out.printf("LifecycleHookIT: long query %s in %.1f s, %d short queries (%d failed); message sent -> workers DRAINED %.1f s; "
                         + "workers DRAINED -> CompleteLifecycleAction %d ms (record: %d ms); %d heartbeat(s); events %s%n",
@@ -184,7 +175,7 @@ class LifecycleHookIT
         assertThat(complete.parameters()).containsEntry("InstanceId", instanceId).containsEntry("LifecycleActionResult", "CONTINUE")
                 .containsEntry("AutoScalingGroupName", "trino-workers").containsEntry("LifecycleHookName", "trino-workers-drain")
                 .containsEntry("LifecycleActionToken", "bd8e8f7e-2a5c-4a33-9b55-8a9b5b9c1e01");
-        assertThat(front.recorded.stream().filter(call -> call.action().equals("CompleteLifecycleAction")).count()).as("completed once").isEqualTo(1);
+        assertThat(front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).count()).as("completed once").isEqualTo(1);
         assertThat(heartbeats).as("heartbeats every 5 s while the drain waited for Q1").isPositive();
 
         // the worker is gone: its allocation stopped, its process no longer answers, the node takes no work
@@ -247,99 +238,6 @@ class LifecycleHookIT
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RuntimeException(e);
-        }
-    }
-
-    private record Recorded(String action, Map<String, String> parameters, Instant at) {}
-
-    /** Answers CompleteLifecycleAction and RecordLifecycleActionHeartbeat (recording them); passes everything else to moto. */
-    private static final class AutoScalingFront
-            implements AutoCloseable
-    {
-        private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
-        final List<Recorded> recorded = new CopyOnWriteArrayList<>();
-        private final HttpServer server;
-        private final URI moto;
-        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-
-        AutoScalingFront(URI moto)
-                throws IOException
-        {
-            this.moto = moto;
-            this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setExecutor(Executors.newFixedThreadPool(8));
-            server.createContext("/", this::handle);
-            server.start();
-        }
-
-        URI endpoint()
-        {
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        }
-
-        private void handle(HttpExchange exchange)
-                throws IOException
-        {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            Map<String, String> form = form(new String(body, UTF_8));
-            String action = form.getOrDefault("Action", "");
-            if (action.equals("CompleteLifecycleAction") || action.equals("RecordLifecycleActionHeartbeat")) {
-                recorded.add(new Recorded(action, form, Instant.now()));
-                byte[] answer = ("<" + action + "Response xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\"><" + action + "Result/>"
-                        + "<ResponseMetadata><RequestId>" + java.util.UUID.randomUUID() + "</RequestId></ResponseMetadata></" + action + "Response>").getBytes(UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "text/xml");
-                exchange.sendResponseHeaders(200, answer.length);
-                exchange.getResponseBody().write(answer);
-                exchange.close();
-                return;
-            }
-            HttpRequest.Builder forward = HttpRequest.newBuilder(moto.resolve(exchange.getRequestURI().toString()))
-                    .timeout(Duration.ofSeconds(60))
-                    .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-            exchange.getRequestHeaders().forEach((name, values) -> {
-                if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                    values.forEach(value -> forward.header(name, value));
-                }
-            });
-            try {
-                HttpResponse<byte[]> response = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-                response.headers().map().forEach((name, values) -> {
-                    if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT)) && !name.startsWith(":")) {
-                        values.forEach(value -> exchange.getResponseHeaders().add(name, value));
-                    }
-                });
-                exchange.sendResponseHeaders(response.statusCode(), response.body().length == 0 ? -1 : response.body().length);
-                exchange.getResponseBody().write(response.body());
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                exchange.sendResponseHeaders(502, -1);
-            }
-            finally {
-                exchange.close();
-            }
-        }
-
-        private static Map<String, String> form(String text)
-        {
-            Map<String, String> values = new HashMap<>();
-            for (String pair : text.split("&")) {
-                int equals = pair.indexOf('=');
-                if (equals > 0) {
-                    values.put(URLDecoder.decode(pair.substring(0, equals), UTF_8), URLDecoder.decode(pair.substring(equals + 1), UTF_8));
-                }
-            }
-            return values;
-        }
-
-        @Override
-        public void close()
-        {
-            server.stop(0);
-            ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
         }
     }
 }
