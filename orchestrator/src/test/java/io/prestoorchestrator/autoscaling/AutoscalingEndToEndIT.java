@@ -125,9 +125,9 @@ class AutoscalingEndToEndIT
                 .until(() -> minus(activeWorkers(coordinator), initialWorkers), workers -> workers.size() >= target - 1);
         long active = System.currentTimeMillis();
         Set<String> busyNodes = new HashSet<>();
-        await("every new worker runs tasks of the load").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        await("every new worker runs tasks of the load").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             busyNodes.addAll(nodesWithLoadTasks(coordinator));
-            return busyNodes.containsAll(newWorkers);
+            assertThat(busyNodes).as("nodes with tasks of the load (active workers now %s)", activeWorkers(coordinator)).containsAll(newWorkers);
         });
         long working = System.currentTimeMillis();
         assertThat(scans.running()).as("the load still runs while the new workers take work").isTrue();
@@ -142,12 +142,16 @@ class AutoscalingEndToEndIT
         assertThat(in.getString("Message")).isEqualTo("scaling down because metric is 1");
         long signalFell = signal.lastFallTo(1, inCall);
 
-        await("Nomad runs one worker").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        await("Nomad runs one worker").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             JsonObject group = new JsonObject(stack.callNomad("GET", "/v1/job/" + JOB + "/scale", null).body()).getJsonObject("TaskGroups").getJsonObject("workers");
             assertThat(group.getInteger("Desired")).isEqualTo(1);
             assertThat(group.getInteger("Running")).isEqualTo(1);
         });
-        long stopped = System.currentTimeMillis();
+        // the removed workers' tasks end once run-with-drain has drained Trino and it exited
+        await("the removed workers' processes exit").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                .until(() -> workerAllocations(stack).stream().filter(alloc -> alloc.getString("DesiredStatus").equals("stop")).toList(),
+                        removing -> removing.size() == target - 1 && removing.stream().allMatch(alloc -> List.of("complete", "failed").contains(alloc.getString("ClientStatus"))));
+        long exited = System.currentTimeMillis();
         await("the coordinator counts one worker").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                 .until(() -> activeWorkers(coordinator).size() == 1 && allWorkers(coordinator).size() == 1);
         long gone = System.currentTimeMillis();
@@ -175,9 +179,9 @@ class AutoscalingEndToEndIT
         System.out.printf("AutoscalingEndToEndIT: scale-out decision: signal rose -> scale call %.1f s; scale call -> new workers active %.1f s%n",
                 (outCall - signal.firstRise().at()) / 1e3, (active - outCall) / 1e3);
         System.out.printf("AutoscalingEndToEndIT: scale-in: load stopped (last scan ended %.1f s after the stop) -> signal at 1 %+.1f s -> scale-in call %.1f s"
-                        + " (%.1f s after the signal fell; scale-in delay %d s) -> workers stopped in Nomad %.1f s -> gone from the coordinator %.1f s%n",
+                        + " (%.1f s after the signal fell; scale-in delay %d s) -> removed workers exited %.1f s -> gone from the coordinator %.1f s%n",
                 (loadEnded - loadStopping) / 1e3, (signalFell - loadEnded) / 1e3, (inCall - loadEnded) / 1e3, (inCall - signalFell) / 1e3, SCALE_IN_DELAY.toSeconds(),
-                (stopped - loadEnded) / 1e3, (gone - loadEnded) / 1e3);
+                (exited - loadEnded) / 1e3, (gone - loadEnded) / 1e3);
         System.out.println("AutoscalingEndToEndIT: signal changes (computedAt after the load started): " + signal.changes().stream()
                 .map(change -> "%.1f s -> %d".formatted((change.at() - loadStarted) / 1e3, change.needed())).toList());
         System.out.println("AutoscalingEndToEndIT: Nomad scale events (newest first): " + events.stream()
@@ -193,7 +197,8 @@ class AutoscalingEndToEndIT
                 .isGreaterThanOrEqualTo(SCALE_IN_DELAY.minus(SCRAPE).minus(POLL).toMillis())
                 .isLessThanOrEqualTo(SCALE_IN_DELAY.plus(EVALUATION).plus(SCRAPE).plusSeconds(15).toMillis());
         assertThat(events).as("every scale event names its reason").allSatisfy(event ->
-                assertThat(event.getString("Message")).isEqualTo((event.getInteger("Count") == 1 ? "scaling down" : "scaling up") + " because metric is " + event.getInteger("Count")));
+                assertThat(event.getString("Message")).isEqualTo((event.getInteger("Count") < event.getInteger("PreviousCount") ? "scaling down" : "scaling up")
+                        + " because metric is " + event.getInteger("Count")));
         assertThat(events.get(events.size() - 1).getInteger("Count")).as("the first scale event").isGreaterThan(1);
         int largest = events.stream().mapToInt(event -> event.getInteger("Count")).max().orElseThrow();
         assertThat(removed).as("worker allocations stopped by the scale-in").hasSize(largest - 1);

@@ -152,13 +152,18 @@ public final class TestingAutoscaler
 
     @Override
     public void close()
-            throws InterruptedException
     {
         try {
             stop(agent);
-        }
-        finally {
             stop(prometheus);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            for (Process process : new Process[] {agent, prometheus}) {
+                if (process != null) {
+                    process.destroyForcibly();
+                }
+            }
         }
     }
 
