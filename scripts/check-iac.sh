@@ -113,7 +113,7 @@ check_with_terraform() {
   fi
   local version
   export TF_CLI_CONFIG_FILE=/dev/null TF_IN_AUTOMATION=1
-  version=$("$tf" version 2>/dev/null | head -1)
+  version=$("$tf" version 2>/dev/null | sed -n 1p)
   "$tf" fmt -check -recursive -diff terraform >&2 || fail "$version fmt -check: files above are not in canonical format"
   say "$version fmt -check -recursive terraform: OK"
   if [[ ! -d $TF_PLUGIN_MIRROR/registry.terraform.io/hashicorp/aws ]]; then

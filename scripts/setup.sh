@@ -133,7 +133,7 @@ fetch_maven() {
 java_major() {
     local out ver
     out="$("$1" -version 2>&1)" || return 1
-    ver="$(printf '%s\n' "$out" | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' | head -n1)"
+    ver="$(printf '%s\n' "$out" | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' | sed -n 1p)"
     [[ -n "$ver" ]] || return 1
     printf '%s\n' "$ver"
 }
@@ -383,20 +383,20 @@ verify_all() {
     local out major
     step "verifying"
     major="$(java_major "$TRINO_JAVA_HOME_FOUND/bin/java")" || die "$TRINO_JAVA_HOME_FOUND/bin/java -version fails"
-    step "  java -version ($TRINO_JAVA_HOME_FOUND): $("$TRINO_JAVA_HOME_FOUND/bin/java" -version 2>&1 | head -n1)"
+    step "  java -version ($TRINO_JAVA_HOME_FOUND): $("$TRINO_JAVA_HOME_FOUND/bin/java" -version 2>&1 | sed -n 1p)"
     ((major >= TRINO_MIN_JAVA)) || die "Trino JDK is Java $major, need >= $TRINO_MIN_JAVA"
     out="$("$TRINO_JAVA_HOME_FOUND/bin/java" -jar "$TRINO_CLI_JAR" --version 2>&1)" || die "trino cli --version failed: $out"
     [[ "$out" == "Trino CLI $TRINO_VERSION" ]] || die "trino cli --version printed '$out', expected 'Trino CLI $TRINO_VERSION'"
     step "  trino cli: $out"
     [[ -x "$TRINO_HOME/bin/launcher" && -d "$TRINO_HOME/plugin/tpch" && -d "$TRINO_HOME/plugin/memory" ]] ||
         die "$TRINO_HOME is incomplete (launcher / plugin/tpch / plugin/memory)"
-    out="$("$MOTO_SERVER_BIN" --help 2>&1 | head -n1)" || die "moto_server --help failed: $out"
+    out="$("$MOTO_SERVER_BIN" --help 2>&1 | sed -n 1p)" || die "moto_server --help failed: $out"
     step "  moto_server: $("$VENV/bin/python" -c 'import moto; print("moto", moto.__version__)')"
     out="$("$TRAEFIK_BIN" version 2>&1)" || die "traefik version failed: $out"
-    step "  traefik: $(printf '%s\n' "$out" | sed -n 's/^Version: *//p' | head -n1)"
-    out="$("$PROMETHEUS_BIN" --version 2>&1 | head -n1)" || die "prometheus --version failed: $out"
+    step "  traefik: $(printf '%s\n' "$out" | sed -n 's/^Version: *//p' | sed -n 1p)"
+    out="$("$PROMETHEUS_BIN" --version 2>&1 | sed -n 1p)" || die "prometheus --version failed: $out"
     step "  prometheus: $out"
-    out="$("$NOMAD_AUTOSCALER_BIN" version 2>&1 | head -n1)" || die "nomad-autoscaler version failed: $out"
+    out="$("$NOMAD_AUTOSCALER_BIN" version 2>&1 | sed -n 1p)" || die "nomad-autoscaler version failed: $out"
     step "  nomad-autoscaler: $out"
 }
 

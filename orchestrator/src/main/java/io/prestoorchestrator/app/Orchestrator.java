@@ -9,6 +9,7 @@ import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
+import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.discovery.ConsulKvStore;
@@ -112,6 +113,7 @@ public final class Orchestrator
     private ClusterService clusters;
     private LeaderLock leaderLock;
     private AutoscalingCollector autoscaling;
+    private ScalingEventRecorder scalingEvents;
     private volatile long autoscalingTimer = -1;
     private Optional<LifecycleHooks> lifecycle = Optional.empty();
 
@@ -214,7 +216,10 @@ public final class Orchestrator
                     log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort())
                             .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
                     contendForLeadership();
-                    autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> autoscaling.pollAll());
+                    autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> {
+                        autoscaling.pollAll();
+                        scalingEvents.recordAll();
+                    });
                 })
                 .mapEmpty();
     }
@@ -358,6 +363,7 @@ public final class Orchestrator
         new ClusterRoutes(clusters).register(builder);
         autoscaling = autoscalingCollector();
         new AutoscalingRoutes(autoscaling).register(builder);
+        scalingEvents = scalingEventRecorder();
         lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, clock, command -> blockingPool.executeBlocking(() -> {
             command.run();
             return null;
@@ -422,6 +428,19 @@ public final class Orchestrator
                 registry,
                 config.autoscaling(),
                 clock);
+    }
+
+    /** The leader records the scaling actions nomad-autoscaler (or anyone) took through Nomad in the clusters' events. */
+    private ScalingEventRecorder scalingEventRecorder()
+    {
+        ConsulKvStore kv = new ConsulKvStore(DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix());
+        return new ScalingEventRecorder(
+                () -> clusters.list(Integer.MAX_VALUE, Optional.empty()),
+                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
+                new ClusterRepository(kv)::appendEvent,
+                kv,
+                clusters::isLeader,
+                autoscaling::last);
     }
 
     /** A free port on 127.0.0.1, for a local cluster's coordinator (static discovery). */

@@ -192,6 +192,16 @@ public final class NomadHttpJobs
     }
 
     @Override
+    public CompletionStage<List<ScalingEvent>> scalingEvents(String jobId, String group)
+    {
+        checkId(jobId, "jobId");
+        checkId(group, "group");
+        return nomad.send(request(HttpMethod.GET, "/v1/job/" + segment(jobId) + "/scale"), Optional.empty(), Set.of(404))
+                .map(response -> response.statusCode() == 404 ? List.<ScalingEvent>of() : scalingEvents(nomad.json(response).path("TaskGroups").path(group).path("Events")))
+                .toCompletionStage();
+    }
+
+    @Override
     public CompletionStage<List<AllocationStub>> allocations(String jobId)
     {
         checkId(jobId, "jobId");
@@ -488,6 +498,27 @@ public final class NomadHttpJobs
                     states));
         }
         return List.copyOf(allocations);
+    }
+
+    static List<ScalingEvent> scalingEvents(JsonNode events)
+    {
+        List<ScalingEvent> out = new ArrayList<>();
+        for (JsonNode event : events) {
+            JsonNode count = event.path("Count");
+            JsonNode evalId = event.path("EvalID");
+            Map<String, String> meta = new LinkedHashMap<>();
+            event.path("Meta").fields().forEachRemaining(entry -> meta.put(entry.getKey(), entry.getValue().isValueNode() ? entry.getValue().asText() : entry.getValue().toString()));
+            out.add(new ScalingEvent(
+                    event.path("Time").asLong(),
+                    count.isIntegralNumber() ? OptionalLong.of(count.asLong()) : OptionalLong.empty(),
+                    event.path("PreviousCount").asLong(),
+                    event.path("Message").asText(""),
+                    event.path("Error").asBoolean(),
+                    meta,
+                    evalId.isTextual() && !evalId.asText().isEmpty() ? Optional.of(evalId.asText()) : Optional.empty()));
+        }
+        out.sort((a, b) -> Long.compare(b.timeNanos(), a.timeNanos()));
+        return List.copyOf(out);
     }
 
     private static TaskState taskState(JsonNode state)

@@ -43,6 +43,12 @@ public interface NomadJobs
     /** Sets a group's count ({@code POST /v1/job/:id/scale}), recording {@code message} as the reason. */
     CompletionStage<RegisterResult> scale(String jobId, String group, int count, String message);
 
+    /**
+     * The group's scaling history ({@code GET /v1/job/:id/scale}), newest first, as many as Nomad
+     * keeps (20); empty when the job or the group does not exist or was never scaled.
+     */
+    CompletionStage<List<ScalingEvent>> scalingEvents(String jobId, String group);
+
     /** The job's allocations (of its current incarnation), with task states. */
     CompletionStage<List<AllocationStub>> allocations(String jobId);
 

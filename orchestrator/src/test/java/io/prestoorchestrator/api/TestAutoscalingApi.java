@@ -18,9 +18,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +37,9 @@ import static org.awaitility.Awaitility.await;
  */
 class TestAutoscalingApi
 {
+    private static final Pattern TIMESTAMP = Pattern.compile("\"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z)\"");
+    private static final Instant STARTED = Instant.now();
+
     private static final Map<String, String> NO_TRINO = Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final List<String> requests = new CopyOnWriteArrayList<>();
@@ -59,7 +65,7 @@ class TestAutoscalingApi
                 body = resource("metrics-busy.txt");
             }
             else if (exchange.getRequestURI().getPath().equals("/v1/query")) {
-                body = resource("v1-query-after-load.json");
+                body = recent(resource("v1-query-after-load.json"));
             }
             else {
                 status = 404;
@@ -158,6 +164,24 @@ class TestAutoscalingApi
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.consul().baseUri() + "/v1/agent/service/register"))
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    /**
+     * The captured query list with its times moved so that its last query ended a minute ago: the
+     * orchestrator forgets queries older than its retention, so the sample's own times would make
+     * this test depend on when it runs.
+     */
+    private static byte[] recent(byte[] capturedJson)
+    {
+        String json = new String(capturedJson, UTF_8);
+        Matcher times = TIMESTAMP.matcher(json);
+        Instant newest = Instant.EPOCH;
+        while (times.find()) {
+            Instant time = Instant.parse(times.group(1));
+            newest = time.isAfter(newest) ? time : newest;
+        }
+        Duration shift = Duration.between(newest, STARTED.minus(Duration.ofMinutes(1)));
+        return TIMESTAMP.matcher(json).replaceAll(match -> "\"" + Instant.parse(match.group(1)).plus(shift) + "\"").getBytes(UTF_8);
     }
 
     private static byte[] resource(String name)

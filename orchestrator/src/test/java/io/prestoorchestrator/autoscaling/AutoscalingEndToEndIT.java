@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -166,7 +167,10 @@ class AutoscalingEndToEndIT
             drainLogs.add(Files.exists(log) ? Files.readString(log) : "");
         }
         List<JsonObject> events = scaleEvents(stack);
-        JsonObject clusterEvents = new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER + "/events", null).body());
+        // the leader records every scale of the worker group it did not make, once, with Nomad's reason and the signal's
+        List<JsonObject> autoscaled = await("an autoscaled event for every scale event").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> clusterEvents(stack).stream().filter(event -> "autoscaled".equals(event.getString("type"))).toList(), list -> list.size() >= events.size());
+        List<JsonObject> clusterEvents = clusterEvents(stack);
 
         List<TrinoStatements.Outcome> failed = new ArrayList<>(scanOutcomes.stream().filter(outcome -> !outcome.succeeded()).toList());
         failed.addAll(trickleResult.failures());
@@ -186,8 +190,8 @@ class AutoscalingEndToEndIT
                 .map(change -> "%.1f s -> %d".formatted((change.at() - loadStarted) / 1e3, change.needed())).toList());
         System.out.println("AutoscalingEndToEndIT: Nomad scale events (newest first): " + events.stream()
                 .map(event -> "%d: %s".formatted(event.getInteger("Count"), event.getString("Message"))).toList());
-        System.out.println("AutoscalingEndToEndIT: cluster events: " + clusterEvents.getJsonArray("events", new JsonArray()).stream()
-                .map(JsonObject.class::cast).map(event -> event.getString("type", "?") + " " + event.getString("message", event.encode())).toList());
+        System.out.println("AutoscalingEndToEndIT: cluster events:\n  " + String.join("\n  ", clusterEvents.stream()
+                .map(event -> event.getString("type", "?") + " [" + event.getString("actor", "?") + "] " + event.getString("message", event.encode())).toList()));
 
         assertThat(failed).as("queries that failed over the whole run").isEmpty();
         assertThat(trickleResult.shortQueries()).as("short queries through scale-out and scale-in").hasSizeGreaterThan(20);
@@ -200,6 +204,18 @@ class AutoscalingEndToEndIT
                 assertThat(event.getString("Message")).isEqualTo((event.getInteger("Count") < event.getInteger("PreviousCount") ? "scaling down" : "scaling up")
                         + " because metric is " + event.getInteger("Count")));
         assertThat(events.get(events.size() - 1).getInteger("Count")).as("the first scale event").isGreaterThan(1);
+        assertThat(autoscaled).as("the cluster's autoscaled events").hasSize(events.size()).allSatisfy(event -> {
+            assertThat(event.getString("actor")).isEqualTo("nomad-autoscaler");
+            assertThat(event.getString("message")).contains(" by nomad-autoscaler: scaling ").contains("; signal: ");
+        });
+        List<JsonObject> oldestFirst = new ArrayList<>(events);
+        Collections.reverse(oldestFirst);
+        List<String> expectedMessages = oldestFirst.stream()
+                .map(event -> "Workers %d -> %d by nomad-autoscaler: %s; signal: ".formatted(event.getInteger("PreviousCount"), event.getInteger("Count"), event.getString("Message")))
+                .toList();
+        for (int i = 0; i < expectedMessages.size(); i++) {
+            assertThat(autoscaled.get(i).getString("message")).startsWith(expectedMessages.get(i));
+        }
         int largest = events.stream().mapToInt(event -> event.getInteger("Count")).max().orElseThrow();
         assertThat(removed).as("worker allocations stopped by the scale-in").hasSize(largest - 1);
         assertThat(drainLogs).as("every removed worker drained on Nomad's kill signal").allSatisfy(log ->
@@ -341,6 +357,14 @@ class AutoscalingEndToEndIT
         JsonArray events = new JsonObject(stack.callNomad("GET", "/v1/job/" + JOB + "/scale", null).body())
                 .getJsonObject("TaskGroups").getJsonObject("workers").getJsonArray("Events");
         return events == null ? List.of() : events.stream().map(JsonObject.class::cast).toList();
+    }
+
+    private static List<JsonObject> clusterEvents(TestingStack stack)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = stack.call("GET", "/v1/clusters/" + CLUSTER + "/events", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new JsonObject(response.body()).getJsonArray("events").stream().map(JsonObject.class::cast).toList();
     }
 
     private static List<JsonObject> workerAllocations(TestingStack stack)

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.error.ConflictException;
@@ -142,6 +143,13 @@ class TestClusterService
         assertThat(view.record().spec().workers().count()).isEqualTo(3);
         assertThat(view.status().drift()).isFalse();
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).contains("resize-requested", "scaled");
+
+        // the scaling event the resize left in Nomad is the orchestrator's: the recorder skips it
+        ScalingEventRecorder recorder = new ScalingEventRecorder(() -> service.list(Integer.MAX_VALUE, Optional.empty()), nomad, repository::appendEvent, kv,
+                service::isLeader, cluster -> Optional.empty());
+        join(recorder.recordAll());
+        assertThat(kv.snapshot()).containsKey("scaling-events/demo");
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).doesNotContain("autoscaled", "scaling-failed");
     }
 
     @Test

@@ -39,6 +39,8 @@ public final class InMemoryNomadJobs
     private final Map<String, Deployment> deployments = new LinkedHashMap<>();
     private final Map<String, String> latestDeployment = new HashMap<>();
     private final Map<String, NomadVariable> variables = new HashMap<>();
+    private final Map<String, List<ScalingEvent>> scalingEvents = new HashMap<>(); // "job/group", newest first
+    private long lastEventNanos;
     private long index;
     private volatile BiPredicate<String, JsonNode> failingTask = (group, task) -> false;
     private volatile boolean available = true;
@@ -137,6 +139,7 @@ public final class InMemoryNomadJobs
                 allocations.computeIfPresent(jobId, (id, allocs) -> allocs.stream().map(InMemoryNomadJobs::stopped).toList());
                 if (purge) {
                     versions.remove(jobId);
+                    scalingEvents.keySet().removeIf(key -> key.startsWith(jobId + "/"));
                     allocations.remove(jobId);
                     return Optional.of(new RegisterResult(UUID.randomUUID().toString(), ++index, ""));
                 }
@@ -161,10 +164,55 @@ public final class InMemoryNomadJobs
                 if (taskGroup == null) {
                     throw new io.prestoorchestrator.error.InvalidInputException("job '" + jobId + "' has no group '" + group + "'", List.of(), true);
                 }
+                long previous = taskGroup.path("Count").asLong();
                 ((ObjectNode) taskGroup).put("Count", count);
-                return store(jobId, scaled, current);
+                RegisterResult result = store(jobId, scaled, current);
+                addScalingEvent(jobId, group, OptionalLong.of(count), previous, message, false, Map.of(), Optional.of(result.evalId()));
+                return result;
             }
         });
+    }
+
+    /**
+     * What another caller of Nomad's scale API (nomad-autoscaler, the Nomad CLI) leaves behind: the
+     * group's count set to {@code count} when present, and a scaling event with {@code message}.
+     */
+    public synchronized void scaleExternally(String jobId, String group, OptionalLong count, String message, boolean error, Map<String, String> meta)
+    {
+        ObjectNode current = current(jobId);
+        JsonNode taskGroup = current == null ? null : group(current, group);
+        if (taskGroup == null) {
+            throw new IllegalArgumentException("no job '" + jobId + "' with group '" + group + "'");
+        }
+        long previous = taskGroup.path("Count").asLong();
+        Optional<String> evalId = Optional.empty();
+        if (count.isPresent()) {
+            ObjectNode scaled = current.deepCopy();
+            ((ObjectNode) group(scaled, group)).put("Count", count.getAsLong());
+            evalId = Optional.of(store(jobId, scaled, current).evalId());
+        }
+        addScalingEvent(jobId, group, count, previous, message, error, meta, evalId);
+    }
+
+    @Override
+    public CompletionStage<List<ScalingEvent>> scalingEvents(String jobId, String group)
+    {
+        return call(() -> {
+            synchronized (this) {
+                return current(jobId) == null ? List.<ScalingEvent>of() : List.copyOf(scalingEvents.getOrDefault(jobId + "/" + group, List.of()));
+            }
+        });
+    }
+
+    private void addScalingEvent(String jobId, String group, OptionalLong count, long previous, String message, boolean error, Map<String, String> meta, Optional<String> evalId)
+    {
+        Instant now = Instant.now();
+        lastEventNanos = Math.max(lastEventNanos + 1, now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        List<ScalingEvent> events = scalingEvents.computeIfAbsent(jobId + "/" + group, key -> new ArrayList<>());
+        events.add(0, new ScalingEvent(lastEventNanos, count, previous, message, error, meta, evalId));
+        while (events.size() > 20) {
+            events.remove(events.size() - 1);
+        }
     }
 
     @Override

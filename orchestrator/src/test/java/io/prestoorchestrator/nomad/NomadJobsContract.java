@@ -8,6 +8,7 @@ import io.prestoorchestrator.error.NotFoundException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -120,6 +121,7 @@ public abstract class NomadJobsContract
         assertThat(await(nomad.allocations(id))).isEmpty();
         assertThat(await(nomad.latestDeployment(id))).isEmpty();
         assertThat(await(nomad.deregister(id, true))).isEmpty();
+        assertThat(await(nomad.scalingEvents(id, "workers"))).isEmpty();
         assertThat(failure(nomad.scale(id, "workers", 2, "test"))).isInstanceOf(NotFoundException.class);
     }
 
@@ -224,12 +226,29 @@ public abstract class NomadJobsContract
         await(nomad.register(sleepJob(id, 1), OptionalLong.of(0)));
         watchLatest(nomad, id);
 
+        assertThat(await(nomad.scalingEvents(id, "workers"))).isEmpty();
         RegisterResult scaled = await(nomad.scale(id, "workers", 3, "more workers for the test"));
         assertThat(scaled.jobModifyIndex()).isPositive();
+        List<ScalingEvent> events = await(nomad.scalingEvents(id, "workers"));
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.count()).hasValue(3);
+            assertThat(event.previousCount()).isEqualTo(1);
+            assertThat(event.message()).isEqualTo("more workers for the test");
+            assertThat(event.error()).isFalse();
+            assertThat(event.evalId()).isPresent();
+            assertThat(event.time()).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+        });
         assertThat(await(nomad.job(id)).orElseThrow().groupCount("workers")).isEqualTo(3);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(await(nomad.allocations(id))).filteredOn(alloc -> !alloc.terminal()).hasSize(3));
         watchLatest(nomad, id);
+
+        await(nomad.scale(id, "workers", 3, "same count again"));
+        List<ScalingEvent> newestFirst = await(nomad.scalingEvents(id, "workers"));
+        assertThat(newestFirst).extracting(ScalingEvent::message).containsExactly("same count again", "more workers for the test");
+        assertThat(newestFirst.get(0).timeNanos()).isGreaterThan(newestFirst.get(1).timeNanos());
+        assertThat(newestFirst.get(0).previousCount()).isEqualTo(3);
+        assertThat(await(nomad.scalingEvents(id, "no-such-group"))).isEmpty();
 
         assertThat(await(nomad.deregister(id, false))).isPresent();
         NomadJob stopped = await(nomad.job(id)).orElseThrow();

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,5 +149,31 @@ class TestNomadHttpJobs
         assertThatThrownBy(() -> nomad.register(job, OptionalLong.empty()))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("Namespace");
+    }
+
+    @Test
+    void testErrorScalingEventAsAnotherCallerPostsIt()
+            throws Exception
+    {
+        String id = newJobId();
+        io.prestoorchestrator.testing.Await.await(nomad.register(sleepJob(id, 1), OptionalLong.of(0)));
+        // what nomad-autoscaler's Nomad target sends (no Count with Error; Meta with its own keys)
+        String body = """
+                {"Target": {"Group": "workers"}, "Error": true, "Message": "failed to query source: prometheus down",
+                 "Meta": {"nomad_autoscaler.reason_history": ["scaling up because metric is 3"], "nomad_autoscaler.count.capped": true}}""";
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(simulator.address().resolve("/v1/job/" + id + "/scale"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+
+        ScalingEvent event = io.prestoorchestrator.testing.Await.await(nomad.scalingEvents(id, "workers")).get(0);
+        assertThat(event.error()).isTrue();
+        assertThat(event.count()).isEmpty();
+        assertThat(event.previousCount()).isEqualTo(1);
+        assertThat(event.evalId()).isEmpty();
+        assertThat(event.message()).isEqualTo("failed to query source: prometheus down");
+        assertThat(event.meta())
+                .containsEntry("nomad_autoscaler.count.capped", "true")
+                .containsEntry("nomad_autoscaler.reason_history", "[\"scaling up because metric is 3\"]");
+        io.prestoorchestrator.testing.Await.await(nomad.deregister(id, true));
     }
 }

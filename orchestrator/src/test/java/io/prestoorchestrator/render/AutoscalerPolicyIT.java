@@ -3,13 +3,29 @@ package io.prestoorchestrator.render;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.prestoorchestrator.autoscaling.ClusterSignal;
+import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
+import io.prestoorchestrator.autoscaling.ScalingSignal;
+import io.prestoorchestrator.autoscaling.SignalInputs;
+import io.prestoorchestrator.autoscaling.WorkersNeeded;
 import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.ClusterDocuments;
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterSpecValidator;
+import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.config.NomadConfig;
+import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.http.DependencyHttp;
+import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.sim.nomad.NomadSimulator;
 import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
 import io.prestoorchestrator.testing.TestingAutoscaler;
+import io.prestoorchestrator.testing.TestingHashiCorp;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,14 +41,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.prestoorchestrator.testing.Await.await;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,6 +73,7 @@ class AutoscalerPolicyIT
     private static final Duration SCALE_IN_DELAY = Duration.ofSeconds(20);
     private static final Duration SCRAPE = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final WorkersNeeded SIGNAL = ScalingSignal.compute(new SignalInputs(4, 2, 0, 1, 0, 2, 1, 4));
 
     @TempDir
     Path dir;
@@ -61,6 +81,7 @@ class AutoscalerPolicyIT
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger workersNeeded = new AtomicInteger(1);
     private NomadSimulator nomad;
+    private Vertx vertx;
     private HttpServer signal;
     private TestingAutoscaler autoscaler;
 
@@ -76,6 +97,9 @@ class AutoscalerPolicyIT
         }
         if (nomad != null) {
             nomad.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
     }
 
@@ -99,6 +123,15 @@ class AutoscalerPolicyIT
         assertThat(job.get("Job").get("TaskGroups").get(1).get("Scaling").get("Policy").get("check").get(0).get("workers-needed").get(0).get("query").asText())
                 .isEqualTo("max(max_over_time(presto_orchestrator_cluster_workers_needed{cluster=\"scaled\"}[20s]))");
         assertThat(nomadCall("PUT", "/v1/jobs", JSON.writeValueAsString(job)).statusCode()).isEqualTo(200);
+        // the leader's recorder of scaling events, on the simulator's real scale-status endpoint
+        vertx = Vertx.vertx();
+        NomadConfig nomadConfig = TestingHashiCorp.nomadConfig(nomad.address(), Optional.empty());
+        NomadHttpJobs jobs = new NomadHttpJobs(DependencyHttp.nomad(WebClient.create(vertx), nomadConfig), nomadConfig);
+        InMemoryKvStore kv = new InMemoryKvStore();
+        ClusterRepository repository = new ClusterRepository(kv);
+        ClusterRecord record = new ClusterRecord(spec, ClusterState.RUNNING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now(), Instant.now(), "it");
+        ScalingEventRecorder events = new ScalingEventRecorder(() -> CompletableFuture.completedFuture(List.of(record)), jobs, repository::appendEvent, kv, () -> true,
+                cluster -> Optional.of(new ClusterSignal(cluster, Instant.now(), Optional.empty(), Optional.of(SIGNAL), Optional.empty())));
         try {
             awaitWorkers(1, Duration.ofSeconds(60));
             awaitDeploymentDone();
@@ -121,6 +154,9 @@ class AutoscalerPolicyIT
             assertThat(outReaction).isLessThanOrEqualTo(EVALUATION.plus(SCRAPE).plusSeconds(5).toMillis());
             awaitWorkers(3, Duration.ofSeconds(60));
             awaitDeploymentDone();
+            await(events.recordAll());
+            assertThat(await(repository.events(CLUSTER))).extracting(ClusterEvent::message)
+                    .containsExactly("Workers 1 -> 3 by nomad-autoscaler: scaling up because metric is 3; signal: " + SIGNAL.reason());
 
             long lowered = System.currentTimeMillis();
             workersNeeded.set(1);
@@ -134,6 +170,12 @@ class AutoscalerPolicyIT
             assertThat(inReaction).isLessThanOrEqualTo(SCALE_IN_DELAY.plus(EVALUATION).plus(SCRAPE).plusSeconds(5).toMillis());
             awaitWorkers(1, Duration.ofSeconds(60));
             assertThat(scaleEvents()).hasSize(2);
+            await(events.recordAll());
+            await(events.recordAll());
+            List<ClusterEvent> recorded = await(repository.events(CLUSTER));
+            assertThat(recorded).extracting(ClusterEvent::type).containsExactly("autoscaled", "autoscaled");
+            assertThat(recorded).extracting(ClusterEvent::actor).containsOnly("nomad-autoscaler");
+            assertThat(recorded.get(1).message()).isEqualTo("Workers 3 -> 1 by nomad-autoscaler: scaling down because metric is 1; signal: " + SIGNAL.reason());
         }
         catch (AssertionError | RuntimeException e) {
             System.out.println("nomad-autoscaler log:\n" + Files.readString(agentLog));
