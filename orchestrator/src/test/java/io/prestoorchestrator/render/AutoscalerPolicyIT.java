@@ -73,7 +73,7 @@ class AutoscalerPolicyIT
     private static final Duration SCALE_IN_DELAY = Duration.ofSeconds(20);
     private static final Duration SCRAPE = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final WorkersNeeded SIGNAL = ScalingSignal.compute(new SignalInputs(4, 2, 0, 1, 0, 2, 1, 4));
+    private static final WorkersNeeded SIGNAL = ScalingSignal.compute(new SignalInputs(4, 2, 0, 0, 1, 0, 2, 1, 4));
 
     @TempDir
     Path dir;
