@@ -32,28 +32,22 @@ public final class QueryLoad
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CompletableFuture<Void> stream;
 
-    private QueryLoad(String coordinator, String user, String sql, Duration interval)
+    private QueryLoad(String coordinator, String user, Duration interval)
     {
         this.coordinator = coordinator;
         this.user = user;
         this.stream = CompletableFuture.runAsync(() -> {
             while (!stopping.get()) {
-                shortQueries.add(TrinoStatements.run(coordinator, user, sql));
+                shortQueries.add(TrinoStatements.run(coordinator, user, SHORT));
                 sleep(interval.toMillis());
             }
         });
     }
 
-    /** Starts the stream of short queries ({@link #SHORT}), the next {@code interval} after the last ended. */
+    /** Starts the stream of short queries, one every {@code interval}. */
     public static QueryLoad start(String coordinator, String user, Duration interval)
     {
-        return new QueryLoad(coordinator, user, SHORT, interval);
-    }
-
-    /** Starts a stream of {@code sql}, the next {@code interval} after the last ended. */
-    public static QueryLoad start(String coordinator, String user, String sql, Duration interval)
-    {
-        return new QueryLoad(coordinator, user, sql, interval);
+        return new QueryLoad(coordinator, user, interval);
     }
 
     /** Starts {@code sql} (Q1) in the background. */
