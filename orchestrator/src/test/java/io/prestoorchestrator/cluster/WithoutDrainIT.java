@@ -1,40 +1,27 @@
 package io.prestoorchestrator.cluster;
 
-import io.prestoorchestrator.config.AwsConfig;
 import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
-import io.prestoorchestrator.config.LifecycleConfig.Result;
-import io.prestoorchestrator.config.OrchestratorConfig;
-import io.prestoorchestrator.config.Secret;
-import io.prestoorchestrator.lifecycle.NomadNodes;
 import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingFiles;
+import io.prestoorchestrator.testing.TestingLifecycle;
 import io.prestoorchestrator.testing.TestingMoto;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,7 +38,6 @@ class WithoutDrainIT
     private static final String CLUSTER = "undrained";
     private static final String USER = "without-drain-it";
     private static final String SECRET = "without-drain-it-lifecycle-secret";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void requireTrino()
@@ -64,32 +50,22 @@ class WithoutDrainIT
             throws Exception
     {
         Path templates = TestingFiles.templatesWith("local.yaml", "drain_on_stop: true", "drain_on_stop: false");
-        LifecycleConfig lifecycle = new LifecycleConfig(true, Optional.empty(), Optional.of(Secret.of(SECRET)), "X-Lifecycle-Secret", Duration.ofSeconds(2), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(2), Result.CONTINUE);
+        LifecycleConfig lifecycle = TestingLifecycle.config(Optional.empty(), Optional.of(SECRET));
         DrainConfig off = new DrainConfig(false, DrainConfig.DEFAULTS.timeout(), DrainConfig.DEFAULTS.atBound(), DrainConfig.DEFAULTS.pollInterval(), DrainConfig.DEFAULTS.watchdogInterval());
         try (TestingMoto moto = TestingMoto.start();
                 TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
-                TestingStack stack = new TestingStack(System.getenv(), templates,
-                        config -> new OrchestratorConfig(config.http(), config.nomad(), config.consul(),
-                                new AwsConfig(true, "us-east-1", Optional.of(front.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),
-                                config.auth(), config.logging(), config.clusters(), config.leader(), config.autoscaling(), lifecycle, off))) {
+                TestingStack stack = new TestingStack(System.getenv(), templates, config -> TestingLifecycle.withAws(config, front, lifecycle, off))) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
             HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
             assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(5)));
             String coordinator = cluster(stack).getJsonObject("status").getString("coordinatorUrl");
-            awaitServing(coordinator);
+            QueryLoad.awaitServing(coordinator, USER, "WithoutDrainIT");
 
             // path 1: the lifecycle hook's node, while the job keeps 3 workers (Nomad places a replacement elsewhere)
-            JsonObject victim = workerOffTheCoordinatorsNode(stack);
-            String nodeId = victim.getString("NodeID");
-            String instanceId = new JsonObject(stack.callNomad("GET", "/v1/node/" + nodeId, null).body()).getJsonObject("Attributes").getString(NomadNodes.INSTANCE_ID_ATTRIBUTE);
+            String instanceId = TestingLifecycle.instanceId(stack, TestingLifecycle.workerOffTheCoordinatorsNode(stack, "trino-" + CLUSTER).getString("NodeID"));
             QueryLoad.Result hook = removeDuringLoad(coordinator, "path 1 (lifecycle hook)", () -> {
-                HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.orchestrator().port() + "/v1/lifecycle/events"))
-                        .header("X-Lifecycle-Secret", SECRET)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(resource("lifecycle/direct-terminating.json").replace("i-0abc1234def567890", instanceId))).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> accepted = TestingLifecycle.post(stack, SECRET, TestingLifecycle.terminating(instanceId));
                 assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
                 await("the lifecycle action is completed").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> front.recorded().stream().anyMatch(call -> call.action().equals("CompleteLifecycleAction")));
@@ -143,33 +119,6 @@ class WithoutDrainIT
                 throws Exception;
     }
 
-    /** The cluster serves before anything is removed: three short queries in a row succeed (each failure shown). */
-    private static void awaitServing(String coordinator)
-    {
-        int[] streak = new int[1];
-        await("three short queries in a row succeed").atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            TrinoStatements.Outcome outcome = TrinoStatements.run(coordinator, USER, QueryLoad.SHORT);
-            if (!outcome.succeeded()) {
-                System.out.printf("WithoutDrainIT: warm-up query failed: %s%n", outcome.error().orElseThrow());
-            }
-            streak[0] = outcome.succeeded() ? streak[0] + 1 : 0;
-            return streak[0] >= 3;
-        });
-    }
-
-    /** A running worker on a node the coordinator is not on (a node drain stops everything on its node). */
-    private static JsonObject workerOffTheCoordinatorsNode(TestingStack stack)
-            throws IOException, InterruptedException
-    {
-        List<JsonObject> allocations = new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body()).stream().map(JsonObject.class::cast).toList();
-        Set<String> coordinatorNodes = new HashSet<>(allocations.stream().filter(alloc -> alloc.getString("TaskGroup").equals("coordinator"))
-                .map(alloc -> alloc.getString("NodeID")).toList());
-        return allocations.stream()
-                .filter(alloc -> alloc.getString("TaskGroup").equals("workers") && alloc.getString("ClientStatus").equals("running"))
-                .filter(alloc -> !coordinatorNodes.contains(alloc.getString("NodeID")))
-                .findFirst().orElseThrow(() -> new AssertionError("every worker shares a node with the coordinator: " + allocations));
-    }
-
     private static void assertSucceeded(JsonObject operation)
     {
         assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
@@ -186,15 +135,5 @@ class WithoutDrainIT
     {
         return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER + "/events", null).body()).getJsonArray("events").stream()
                 .map(JsonObject.class::cast).map(event -> event.getString("type")).toList();
-    }
-
-    private static String resource(String name)
-    {
-        try (InputStream in = WithoutDrainIT.class.getClassLoader().getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), UTF_8);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,14 +1,10 @@
 package io.prestoorchestrator.drain;
 
-import io.prestoorchestrator.config.AwsConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
-import io.prestoorchestrator.config.LifecycleConfig.Result;
-import io.prestoorchestrator.config.OrchestratorConfig;
-import io.prestoorchestrator.config.Secret;
-import io.prestoorchestrator.lifecycle.NomadNodes;
 import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
+import io.prestoorchestrator.testing.TestingLifecycle;
 import io.prestoorchestrator.testing.TestingMoto;
 import io.prestoorchestrator.testing.TestingStack;
 import io.vertx.core.json.JsonArray;
@@ -17,8 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -76,15 +69,12 @@ class DrainOverheadByPathBenchmark
             throws Exception
     {
         int runs = Integer.getInteger("bench.runs", 5);
-        LifecycleConfig lifecycle = new LifecycleConfig(true, Optional.empty(), Optional.of(Secret.of(SECRET)), "X-Lifecycle-Secret", Duration.ofSeconds(2), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(2), Result.CONTINUE);
+        LifecycleConfig lifecycle = TestingLifecycle.config(Optional.empty(), Optional.of(SECRET));
         Map<String, List<Double>> overheads = new LinkedHashMap<>();
         try (TestingMoto moto = TestingMoto.start();
                 TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
                 TestingStack stack = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
-                        config -> new OrchestratorConfig(config.http(), config.nomad(), config.consul(),
-                                new AwsConfig(true, "us-east-1", Optional.of(front.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),
-                                config.auth(), config.logging(), config.clusters(), config.leader(), config.autoscaling(), lifecycle, config.drain()))) {
+                        config -> TestingLifecycle.withAws(config, front, lifecycle, config.drain()))) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
             HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
@@ -107,18 +97,12 @@ class DrainOverheadByPathBenchmark
     private static void lifecycleHook(TestingStack stack, TestingAutoScalingFront front, int run, Map<String, List<Double>> overheads)
             throws Exception
     {
-        JsonObject victim = workerOffTheCoordinatorsNode(stack);
-        String nodeId = victim.getString("NodeID");
-        String instanceId = new JsonObject(stack.callNomad("GET", "/v1/node/" + nodeId, null).body()).getJsonObject("Attributes").getString(NomadNodes.INSTANCE_ID_ATTRIBUTE);
+        String nodeId = TestingLifecycle.workerOffTheCoordinatorsNode(stack, "trino-" + CLUSTER).getString("NodeID");
+        String instanceId = TestingLifecycle.instanceId(stack, nodeId);
         int completedBefore = completions(front).size();
         try (StatePoller poller = StatePoller.start(workers(stack))) {
-            HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.orchestrator().port() + "/v1/lifecycle/events"))
-                    .header("X-Lifecycle-Secret", SECRET)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(resource("lifecycle/direct-terminating.json")
-                            .replace("i-0abc1234def567890", instanceId)
-                            .replace("bd8e8f7e-2a5c-4a33-9b55-8a9b5b9c1e01", java.util.UUID.randomUUID().toString()))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> accepted = TestingLifecycle.post(stack, SECRET,
+                    TestingLifecycle.terminating(instanceId).replace(TestingLifecycle.MESSAGE_TOKEN, java.util.UUID.randomUUID().toString()));
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             await("run %d: the lifecycle action is completed".formatted(run)).atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(200))
                     .until(() -> completions(front).size() > completedBefore);
@@ -277,19 +261,6 @@ class DrainOverheadByPathBenchmark
                 .filter(alloc -> alloc.getString("TaskGroup").equals("workers")).toList();
     }
 
-    private static JsonObject workerOffTheCoordinatorsNode(TestingStack stack)
-            throws IOException, InterruptedException
-    {
-        List<JsonObject> allocations = new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body()).stream().map(JsonObject.class::cast).toList();
-        Set<String> coordinatorNodes = new HashSet<>(allocations.stream()
-                .filter(alloc -> alloc.getString("TaskGroup").equals("coordinator") && alloc.getString("ClientStatus").equals("running"))
-                .map(alloc -> alloc.getString("NodeID")).toList());
-        return allocations.stream()
-                .filter(alloc -> alloc.getString("TaskGroup").equals("workers") && alloc.getString("ClientStatus").equals("running"))
-                .filter(alloc -> !coordinatorNodes.contains(alloc.getString("NodeID")))
-                .findFirst().orElseThrow(() -> new AssertionError("every worker shares a node with the coordinator: " + allocations));
-    }
-
     private static List<JsonObject> events(TestingStack stack, Instant since)
             throws IOException, InterruptedException
     {
@@ -306,15 +277,5 @@ class DrainOverheadByPathBenchmark
     private static void assertSucceeded(JsonObject operation)
     {
         assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
-    }
-
-    private static String resource(String name)
-    {
-        try (InputStream in = DrainOverheadByPathBenchmark.class.getClassLoader().getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), UTF_8);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

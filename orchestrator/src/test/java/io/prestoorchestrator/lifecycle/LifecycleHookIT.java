@@ -1,12 +1,10 @@
 package io.prestoorchestrator.lifecycle;
 
-import io.prestoorchestrator.config.AwsConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
-import io.prestoorchestrator.config.LifecycleConfig.Result;
-import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
+import io.prestoorchestrator.testing.TestingLifecycle;
 import io.prestoorchestrator.testing.TestingMoto;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
@@ -35,11 +33,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.prestoorchestrator.testing.QueryLoad.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,7 +51,6 @@ import static org.awaitility.Awaitility.await;
 class LifecycleHookIT
 {
     private static final String Q1 = QueryLoad.Q1;
-    private static final String SHORT = QueryLoad.SHORT;
     private static final String CLUSTER = "hooked";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -75,12 +70,9 @@ class LifecycleHookIT
                         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
                         .httpClient(UrlConnectionHttpClient.create()).build()) {
             String queueUrl = sqs.createQueue(CreateQueueRequest.builder().queueName("trino-lifecycle").build()).queueUrl();
-            LifecycleConfig lifecycle = new LifecycleConfig(true, Optional.of(queueUrl), Optional.empty(), "X-Lifecycle-Secret", Duration.ofSeconds(2), Duration.ofSeconds(30),
-                    Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(2), Result.CONTINUE);
+            LifecycleConfig lifecycle = TestingLifecycle.config(Optional.of(queueUrl), Optional.empty());
             try (TestingStack stack = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
-                    config -> new OrchestratorConfig(config.http(), config.nomad(), config.consul(),
-                            new AwsConfig(true, "us-east-1", Optional.of(front.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),
-                            config.auth(), config.logging(), config.clusters(), config.leader(), config.autoscaling(), lifecycle, config.drain()))) {
+                    config -> TestingLifecycle.withAws(config, front, lifecycle, config.drain()))) {
                 run(stack, sqs, queueUrl, front);
             }
         }
@@ -97,67 +89,38 @@ class LifecycleHookIT
         String coordinator = cluster(stack).getJsonObject("status").getString("coordinatorUrl");
         String jobId = "trino-" + CLUSTER;
 
-        // a worker on a node without the coordinator (a node drain stops everything on its node)
-        List<JsonObject> allocations = allocations(stack, jobId);
-        Set<String> coordinatorNodes = new java.util.HashSet<>(allocations.stream().filter(alloc -> alloc.getString("TaskGroup").equals("coordinator"))
-                .map(alloc -> alloc.getString("NodeID")).toList());
-        JsonObject victim = allocations.stream()
-                .filter(alloc -> alloc.getString("TaskGroup").equals("workers") && alloc.getString("ClientStatus").equals("running"))
-                .filter(alloc -> !coordinatorNodes.contains(alloc.getString("NodeID")))
-                .findFirst().orElseThrow(() -> new AssertionError("every worker shares a node with the coordinator: " + allocations));
+        JsonObject victim = TestingLifecycle.workerOffTheCoordinatorsNode(stack, jobId);
         String nodeId = victim.getString("NodeID");
-        String instanceId = new JsonObject(nomad(stack, "GET", "/v1/node/" + nodeId).body()).getJsonObject("Attributes").getString(NomadNodes.INSTANCE_ID_ATTRIBUTE);
+        String instanceId = TestingLifecycle.instanceId(stack, nodeId);
         assertThat(instanceId).startsWith("i-");
 
-        // the cluster serves before anything is removed: a query failing here is no drain's doing, so it
-        // is shown and retried (bounded), and the measured stream starts only after three in a row succeed
-        List<TrinoStatements.Outcome> warmUp = new java.util.ArrayList<>();
-        await("three short queries in a row succeed before the termination").atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1))
-                .until(() -> {
-                    TrinoStatements.Outcome outcome = TrinoStatements.run(coordinator, "lifecycle-it", SHORT);
-                    if (!outcome.succeeded()) {
-                        System.out.printf("LifecycleHookIT: warm-up query failed: %s%n", outcome.error().orElseThrow());
-                    }
-                    warmUp.add(outcome);
-                    return warmUp.size() >= 3 && warmUp.subList(warmUp.size() - 3, warmUp.size()).stream().allMatch(TrinoStatements.Outcome::succeeded);
-                });
-        List<TrinoStatements.Outcome> shortQueries = new CopyOnWriteArrayList<>();
-        AtomicBoolean stopShort = new AtomicBoolean();
-        CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-            while (!stopShort.get()) {
-                shortQueries.add(TrinoStatements.run(coordinator, "lifecycle-it", SHORT));
-                sleep(500);
-            }
-        });
-        CompletableFuture<TrinoStatements.Outcome> longQuery = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, "lifecycle-it", Q1));
+        QueryLoad.awaitServing(coordinator, "lifecycle-it", "LifecycleHookIT");
+        QueryLoad load = QueryLoad.start(coordinator, "lifecycle-it", Duration.ofMillis(500));
+        CompletableFuture<TrinoStatements.Outcome> longQuery = load.longQuery(Q1);
         sleep(8_000);
         assertThat(longQuery).as("Q1 on sf10 still running when the instance terminates").isNotDone();
 
         // what AWS sends when a target is attached, a body that is nobody's event, then the termination
-        sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestLifecycleMessages.resource("test-notification.json")).build());
+        sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestingLifecycle.message("test-notification.json")).build());
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody("{\"not\":\"a lifecycle event\"}").build());
         Instant sent = Instant.now();
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl)
-                .messageBody(TestLifecycleMessages.resource("direct-terminating.json").replace("i-0abc1234def567890", instanceId)).build());
+                .messageBody(TestingLifecycle.terminating(instanceId)).build());
 
         // Q1 takes 31-36 s on an idle machine; the worker reaches DRAINED once its Q1 tasks end
         JsonObject record = await("the drain record is done").atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofMillis(500))
                 .conditionEvaluationListener(condition -> {
                     if (condition.getElapsedTimeInMS() % 30_000 < 500) {
                         System.out.printf("LifecycleHookIT: after %d s: long query %s, %d short queries, drain record %s%n", condition.getElapsedTimeInMS() / 1000,
-                                longQuery.isDone() ? "done" : "running", shortQueries.size(), condition.getValue());
+                                longQuery.isDone() ? "done" : "running", load.shortQueriesSoFar(), condition.getValue());
                     }
                 })
                 .until(() -> drainRecord(stack, instanceId), json -> json != null && "DONE".equals(json.getString("state")));
         TrinoStatements.Outcome longOutcome = longQuery.get();
         sleep(3_000);
-        stopShort.set(true);
-        stream.get();
-
-        List<TrinoStatements.Outcome> failures = new java.util.ArrayList<>(shortQueries.stream().filter(outcome -> !outcome.succeeded()).toList());
-        if (!longOutcome.succeeded()) {
-            failures.add(longOutcome);
-        }
+        QueryLoad.Result result = load.stop();
+        List<TrinoStatements.Outcome> shortQueries = result.shortQueries();
+        List<TrinoStatements.Outcome> failures = result.failures();
         Instant drainedAt = Instant.parse(record.getString("workersDrainedAt"));
         Instant completedAt = Instant.parse(record.getString("completedAt"));
         TestingAutoScalingFront.Recorded complete = front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).findFirst().orElseThrow();
@@ -174,14 +137,14 @@ class LifecycleHookIT
         assertThat(record.getString("result")).isEqualTo("CONTINUE");
         assertThat(complete.parameters()).containsEntry("InstanceId", instanceId).containsEntry("LifecycleActionResult", "CONTINUE")
                 .containsEntry("AutoScalingGroupName", "trino-workers").containsEntry("LifecycleHookName", "trino-workers-drain")
-                .containsEntry("LifecycleActionToken", "bd8e8f7e-2a5c-4a33-9b55-8a9b5b9c1e01");
+                .containsEntry("LifecycleActionToken", TestingLifecycle.MESSAGE_TOKEN);
         assertThat(front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).count()).as("completed once").isEqualTo(1);
         assertThat(heartbeats).as("heartbeats every 5 s while the drain waited for Q1").isPositive();
 
         // the worker is gone: its allocation stopped, its process no longer answers, the node takes no work
-        JsonObject stopped = new JsonObject(nomad(stack, "GET", "/v1/allocation/" + victim.getString("ID")).body());
+        JsonObject stopped = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + victim.getString("ID"), null).body());
         assertThat(stopped.getString("ClientStatus")).isIn("complete", "failed");
-        assertThat(new JsonObject(nomad(stack, "GET", "/v1/node/" + nodeId).body()).getString("SchedulingEligibility")).isEqualTo("ineligible");
+        assertThat(new JsonObject(stack.callNomad("GET", "/v1/node/" + nodeId, null).body()).getString("SchedulingEligibility")).isEqualTo("ineligible");
         assertThat(allocations(stack, jobId).stream().filter(alloc -> alloc.getString("NodeID").equals(nodeId))
                 .allMatch(alloc -> List.of("complete", "failed").contains(alloc.getString("ClientStatus")))).isTrue();
 
@@ -214,30 +177,12 @@ class LifecycleHookIT
     private static List<JsonObject> allocations(TestingStack stack, String jobId)
             throws IOException, InterruptedException
     {
-        return new JsonArray(nomad(stack, "GET", "/v1/job/" + jobId + "/allocations").body()).stream().map(JsonObject.class::cast).toList();
+        return new JsonArray(stack.callNomad("GET", "/v1/job/" + jobId + "/allocations", null).body()).stream().map(JsonObject.class::cast).toList();
     }
 
     private static JsonObject cluster(TestingStack stack)
             throws IOException, InterruptedException
     {
         return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER, null).body());
-    }
-
-    private static HttpResponse<String> nomad(TestingStack stack, String method, String path)
-            throws IOException, InterruptedException
-    {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void sleep(long millis)
-    {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeException(e);
-        }
     }
 }
