@@ -90,6 +90,8 @@
      coordinator only while every check passes, i.e. once the readiness gate (ready-check.sh) does --]
 [#macro routedService]
 [#local router = "trino-" + cluster.name]
+[#-- the gate makes two probes in turn: each gets under half of the check's timeout --]
+[#local probeSeconds = [1, ((vars.ready_check_timeout_seconds - 1) / 2)?floor]?max]
 {
   "Name": "[=router?json_string]",
   "PortLabel": "http",
@@ -106,9 +108,10 @@
     "Type": "script",
     "TaskName": "trino",
     "Command": "/bin/sh",
-    "Args": ["${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", "[=cluster.workers.min?c]", "[=vars.orchestrator_user?json_string]"],
+    "Args": ["${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", "[=cluster.workers.min?c]", "[=vars.orchestrator_user?json_string]",
+      "[=probeSeconds?c]", "[=vars.ready_check_slow_probes_tolerated?c]"],
     "Interval": [=vars.ready_check_interval_seconds * ns],
-    "Timeout": [=vars.check_timeout_seconds * ns],
+    "Timeout": [=vars.ready_check_timeout_seconds * ns],
     "OnUpdate": "ignore"
   }]
 }

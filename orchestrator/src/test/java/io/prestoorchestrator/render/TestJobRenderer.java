@@ -185,7 +185,9 @@ class TestJobRenderer
         assertThat(gate.get("Type").asText()).isEqualTo("script");
         assertThat(gate.get("TaskName").asText()).isEqualTo("trino");
         assertThat(gate.get("Args")).extracting(JsonNode::asText)
-                .containsExactly("${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", Integer.toString(TestingClusterSpecs.prod().workers().min()), "presto-orchestrator");
+                .containsExactly("${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", Integer.toString(TestingClusterSpecs.prod().workers().min()), "presto-orchestrator",
+                        "4", "3");
+        assertThat(gate.get("Timeout").asLong()).as("the gate's two 4 s probes fit in its timeout").isEqualTo(10_000_000_000L);
         assertThat(routed.get("Checks")).hasSize(1);
         assertThat(templates(coordinator.get("Tasks").get(0))).containsKey("local/ready-check.sh");
         JsonNode workers = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(1);

@@ -12,6 +12,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -25,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TestReadyCheckScript
 {
     private static final String USER = "presto-orchestrator";
+    private static final String STARTED = "{\"nodeVersion\":{\"version\":\"476\"},\"environment\":\"local\",\"coordinator\":true,\"starting\":false,\"uptime\":\"1.00m\"}";
+    private static final String STARTING = "{\"nodeVersion\":{\"version\":\"476\"},\"environment\":\"local\",\"coordinator\":true,\"starting\":true,\"uptime\":\"1.00s\"}";
 
     @TempDir
     Path directory;
@@ -33,13 +38,22 @@ class TestReadyCheckScript
     private volatile String info;
     private volatile String metrics;
     private volatile String metricsUser;
+    private volatile long infoDelayMillis;
+    private List<String> renderedArgs;
 
     @BeforeEach
     void start()
             throws IOException
     {
         coordinator = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        coordinator.setExecutor(Executors.newCachedThreadPool());
         coordinator.createContext("/v1/info", exchange -> {
+            try {
+                Thread.sleep(infoDelayMillis);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             byte[] body = info.getBytes(UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -68,7 +82,7 @@ class TestReadyCheckScript
             throws Exception
     {
         Path script = renderScript();
-        info = "{\"nodeVersion\":{\"version\":\"476\"},\"environment\":\"local\",\"coordinator\":true,\"starting\":false,\"uptime\":\"1.00m\"}";
+        info = STARTED;
 
         metrics = activeNodes("2.0");
         Result result = run(script, 2);
@@ -90,7 +104,7 @@ class TestReadyCheckScript
             throws Exception
     {
         Path script = renderScript();
-        info = "{\"nodeVersion\":{\"version\":\"476\"},\"environment\":\"local\",\"coordinator\":true,\"starting\":true,\"uptime\":\"1.00s\"}";
+        info = STARTING;
         metrics = activeNodes("3.0");
         Result result = run(script, 1);
         assertThat(result.exitCode()).isEqualTo(2);
@@ -115,6 +129,85 @@ class TestReadyCheckScript
         assertThat(result.output()).startsWith("not ready: the coordinator does not answer at http://127.0.0.1:" + port + "/v1/info");
     }
 
+    @Test
+    void testRoutedCoordinatorKeepsItsRouteThroughAFewSlowProbes()
+            throws Exception
+    {
+        Path script = renderScript();
+        info = STARTED;
+        metrics = activeNodes("2.0");
+        infoDelayMillis = 1_500;
+        Result result = run(script, 1, 1, 2);
+        assertThat(result.exitCode()).as("never routed yet: a slow coordinator is not ready").isEqualTo(2);
+        assertThat(result.output()).isEqualTo("not ready: the coordinator did not answer %s/v1/info within 1s\n".formatted(base()));
+
+        infoDelayMillis = 0;
+        assertThat(run(script, 1, 1, 2).exitCode()).isZero();
+        infoDelayMillis = 1_500;
+        result = run(script, 1, 1, 2);
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.output()).isEqualTo("ready (kept routed): the coordinator did not answer %s/v1/info within 1s; slow probe 1 of 2 tolerated\n".formatted(base()));
+        assertThat(run(script, 1, 1, 2).output()).endsWith("slow probe 2 of 2 tolerated\n");
+        result = run(script, 1, 1, 2);
+        assertThat(result.exitCode()).as("a third slow probe in a row unroutes").isEqualTo(2);
+        assertThat(result.output()).isEqualTo("not ready: the coordinator did not answer %s/v1/info within 1s\n".formatted(base()));
+        assertThat(run(script, 1, 1, 2).exitCode()).as("unrouted again: no tolerance until it passes").isEqualTo(2);
+
+        infoDelayMillis = 0;
+        assertThat(run(script, 1, 1, 2).exitCode()).isZero();
+        infoDelayMillis = 1_500;
+        assertThat(run(script, 1, 1, 2).output()).endsWith("slow probe 1 of 2 tolerated\n");
+        infoDelayMillis = 0;
+        assertThat(run(script, 1, 1, 2).exitCode()).isZero();
+        infoDelayMillis = 1_500;
+        assertThat(run(script, 1, 1, 2).output()).as("an answer in time resets the count").endsWith("slow probe 1 of 2 tolerated\n");
+    }
+
+    @Test
+    void testRoutedCoordinatorWithTooFewWorkersStaysRoutedAndSaysSo()
+            throws Exception
+    {
+        Path script = renderScript();
+        info = STARTED;
+        metrics = activeNodes("3.0");
+        assertThat(run(script, 2).exitCode()).isZero();
+
+        metrics = activeNodes("2.0");
+        Result result = run(script, 2);
+        assertThat(result.exitCode()).as("in-flight queries keep polling through the route").isZero();
+        assertThat(result.output()).isEqualTo("ready: the coordinator counts 1 of 2 required active worker(s); kept routed, new queries wait in Trino for workers\n");
+    }
+
+    @Test
+    void testRoutedCoordinatorThatRestartsOrStopsIsUnroutedAtOnce()
+            throws Exception
+    {
+        Path script = renderScript();
+        info = STARTED;
+        metrics = activeNodes("3.0");
+        assertThat(run(script, 2).exitCode()).isZero();
+
+        info = STARTING;
+        assertThat(run(script, 2).output()).isEqualTo("not ready: the coordinator is still starting\n");
+        info = STARTED;
+        metrics = activeNodes("2.0");
+        Result result = run(script, 2);
+        assertThat(result.exitCode()).as("restarted: the worker minimum applies again").isEqualTo(2);
+        assertThat(result.output()).isEqualTo("not ready: the coordinator counts 1 of 2 required active worker(s)\n");
+
+        metrics = activeNodes("3.0");
+        assertThat(run(script, 2).exitCode()).isZero();
+        coordinator.stop(0);
+        result = run(script, 2);
+        assertThat(result.exitCode()).as("a refused connection is a gone coordinator, not a slow one").isEqualTo(2);
+        assertThat(result.output()).startsWith("not ready: the coordinator does not answer at %s/v1/info".formatted(base()));
+    }
+
+    private String base()
+    {
+        return "http://127.0.0.1:" + coordinator.getAddress().getPort();
+    }
+
     private static String activeNodes(String value)
     {
         return """
@@ -127,8 +220,16 @@ class TestReadyCheckScript
     private Path renderScript()
             throws IOException
     {
-        JsonNode task = new JobRenderer(TestingRenderInputs.TEMPLATES).render(TestingClusterSpecs.local(), TestingRenderInputs.local())
-                .job().get("Job").get("TaskGroups").get(0).get("Tasks").get(0);
+        JsonNode group = new JobRenderer(TestingRenderInputs.TEMPLATES).render(TestingClusterSpecs.local(), TestingRenderInputs.local())
+                .job().get("Job").get("TaskGroups").get(0);
+        JsonNode task = group.get("Tasks").get(0);
+        renderedArgs = new ArrayList<>();
+        group.get("Services").forEach(service -> service.get("Checks").forEach(check -> {
+            if (check.get("Type").asText().equals("script")) {
+                check.get("Args").forEach(arg -> renderedArgs.add(arg.asText()));
+            }
+        }));
+        assertThat(renderedArgs).as("the gate's rendered arguments").hasSize(6);
         String body = TestJobRenderer.templates(task).get("local/ready-check.sh");
         assertThat(body).startsWith("#!/bin/sh\n");
         Path script = directory.resolve("ready-check.sh");
@@ -136,10 +237,18 @@ class TestReadyCheckScript
         return script;
     }
 
+    /** Runs the gate as Nomad would, with the rendered probe timeout and tolerance. */
     private Result run(Path script, int required)
             throws IOException, InterruptedException
     {
-        Process process = new ProcessBuilder("/bin/sh", script.toString(), Integer.toString(coordinator.getAddress().getPort()), Integer.toString(required), USER)
+        return run(script, required, Integer.parseInt(renderedArgs.get(4)), Integer.parseInt(renderedArgs.get(5)));
+    }
+
+    private Result run(Path script, int required, int probeSeconds, int tolerated)
+            throws IOException, InterruptedException
+    {
+        Process process = new ProcessBuilder("/bin/sh", script.toString(), Integer.toString(coordinator.getAddress().getPort()), Integer.toString(required), USER,
+                Integer.toString(probeSeconds), Integer.toString(tolerated))
                 .redirectErrorStream(true)
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), UTF_8);
