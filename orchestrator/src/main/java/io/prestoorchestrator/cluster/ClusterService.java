@@ -653,23 +653,6 @@ public final class ClusterService
                         tracker.operation().requestedBy(), tracker.operation())));
     }
 
-    /**
-     * For scale-up outside an operation (the autoscaler): every DRAINING or DRAINED worker of the
-     * cluster that Nomad still runs is put back to ACTIVE, with an event. Answers those workers.
-     */
-    public CompletionStage<List<Worker>> reactivateDraining(String name, String actor)
-    {
-        if (drains.isEmpty()) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        return existing(name)
-                .thenCompose(ignored -> drains.get().reactivateDraining(name))
-                .thenCompose(back -> back.isEmpty()
-                        ? CompletableFuture.completedFuture(back)
-                        : repository.appendEvent(new ClusterEvent(clock.instant(), name, "worker-reactivated",
-                                labels(back) + " were draining and are ACTIVE again: capacity back without starting new workers", actor, Optional.empty())).thenApply(ignored -> back));
-    }
-
     /** Waits until the drained workers' allocations have stopped, recording when each stopped relative to the count being lowered. */
     private CompletionStage<Void> awaitStopped(String name, String jobId, List<Worker> drained, Tracker tracker)
     {

@@ -13,7 +13,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * A cluster's workers as the orchestrator removes and restores them: drains a set of them in
  * parallel (each bounded by {@code drain.timeout}), and puts draining ones back to ACTIVE when
- * capacity is needed again ({@link #reactivateDraining}, which scale-up and the autoscaler call).
+ * capacity is needed again ({@link #reactivateDraining}, which a resize up calls).
  */
 public final class WorkerPool
 {

@@ -223,21 +223,6 @@ class TestScaleInDrain
     }
 
     @Test
-    void testReactivateDrainingForTheAutoscaler()
-    {
-        start(AtBound.CONTINUE, Duration.ofSeconds(10));
-        workers.get(0).state(WorkerState.DRAINING);
-        workers.get(2).state(WorkerState.SHUTTING_DOWN);
-
-        assertThat(await(service.reactivateDraining("demo", "autoscaler"))).extracting(worker -> worker.allocIndex()).containsExactly(0);
-        assertThat(workers.get(0).state()).isEqualTo(WorkerState.ACTIVE);
-        assertThat(workers.get(2).state()).isEqualTo(WorkerState.SHUTTING_DOWN);
-        ClusterEvent event = await(service.events("demo")).stream().filter(candidate -> candidate.type().equals("worker-reactivated")).findFirst().orElseThrow();
-        assertThat(event.actor()).isEqualTo("autoscaler");
-        assertThat(event.operation()).isEmpty();
-    }
-
-    @Test
     void testWatchdogFinishesOrphanedDrainsSafely()
             throws Exception
     {
