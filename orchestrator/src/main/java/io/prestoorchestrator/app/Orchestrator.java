@@ -18,8 +18,10 @@ import io.prestoorchestrator.discovery.ConsulLeaderLock;
 import io.prestoorchestrator.discovery.LeaderLock;
 import io.prestoorchestrator.discovery.LeaderLockOptions;
 import io.prestoorchestrator.drain.ClusterWorkers;
+import io.prestoorchestrator.drain.CoordinatorQueryTimeLeft;
 import io.prestoorchestrator.drain.DrainMetrics;
 import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.drain.TrinoWorkers;
 import io.prestoorchestrator.drain.WorkerDrainer;
 import io.prestoorchestrator.drain.WorkerPool;
@@ -364,7 +366,7 @@ public final class Orchestrator
         autoscaling = autoscalingCollector();
         new AutoscalingRoutes(autoscaling).register(builder);
         scalingEvents = scalingEventRecorder();
-        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, clock, command -> blockingPool.executeBlocking(() -> {
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft(), clock, command -> blockingPool.executeBlocking(() -> {
             command.run();
             return null;
         }, false));
@@ -412,7 +414,20 @@ public final class Orchestrator
         ClusterWorkers workers = new ClusterWorkers(
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())));
-        return Optional.of(new WorkerPool(workers, trino, new WorkerDrainer(trino, clock, config.drain().pollInterval(), blocking), config.drain(), new DrainMetrics(registry)));
+        WorkerDrainer drainer = new WorkerDrainer(trino, clock, config.drain().pollInterval(), blocking,
+                WorkerDrainer.DEFAULT_GONE_AFTER, queryTimeLeft(), WorkerDrainer.DEFAULT_LOOK_EVERY, WorkerDrainer.DEFAULT_SETTLE);
+        return Optional.of(new WorkerPool(workers, trino, drainer, config.drain(), new DrainMetrics(registry)));
+    }
+
+    /** How long each cluster's queries may still run, from its coordinator: what drain deadlines are derived from. */
+    private QueryTimeLeft queryTimeLeft()
+    {
+        DependencyHttp consul = DependencyHttp.consul(webClient, config.consul());
+        ClusterRepository repository = new ClusterRepository(new ConsulKvStore(consul, config.consul().kvPrefix()));
+        return new CoordinatorQueryTimeLeft(
+                new ConsulServiceHealth(consul),
+                new TrinoHttpCoordinator(webClient, TRINO_USER, config.autoscaling().requestTimeout()),
+                cluster -> repository.cluster(cluster).thenApply(record -> record.map(found -> found.value().spec().properties())));
     }
 
     /** Every replica polls the coordinators for the scaling signal and the query counts; the leader persists what it counted. */

@@ -234,7 +234,7 @@ public final class AutoscalingCollector
         return services.instances(coordinatorService(cluster)).thenApply(instances -> instances.stream()
                 .sorted((a, b) -> Boolean.compare(b.passing(), a.passing()))
                 .findFirst()
-                .map(instance -> "http://" + (instance.address().contains(":") ? "[" + instance.address() + "]" : instance.address()) + ":" + instance.port()));
+                .map(ServiceHealth.Instance::httpUrl));
     }
 
     private void succeeded(ClusterRecord record, String coordinator, CoordinatorMetrics metrics, int waitingQueries)

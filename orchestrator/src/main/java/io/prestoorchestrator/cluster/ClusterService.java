@@ -772,7 +772,7 @@ public final class ClusterService
         }
         return services.instances(coordinatorService(record.name())).thenApply(instances -> instances.stream()
                 .findFirst()
-                .map(instance -> "http://" + (instance.address().contains(":") ? "[" + instance.address() + "]" : instance.address()) + ":" + instance.port()));
+                .map(ServiceHealth.Instance::httpUrl));
     }
 
     /** The coordinator's unrouted Consul service: workers discover it, the orchestrator probes it. */

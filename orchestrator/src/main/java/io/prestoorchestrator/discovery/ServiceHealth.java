@@ -24,6 +24,12 @@ public interface ServiceHealth
             checks = List.copyOf(requireNonNull(checks, "checks is null"));
         }
 
+        /** {@code http://<address>:<port>}, the address in brackets when it is IPv6. */
+        public String httpUrl()
+        {
+            return "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+        }
+
         /** Passing as Traefik's Consul Catalog provider counts it with {@code strictChecks=passing}: every check, the node's included, passes. */
         public boolean passing()
         {

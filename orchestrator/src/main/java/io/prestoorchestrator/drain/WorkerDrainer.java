@@ -24,6 +24,13 @@ import static java.util.Objects.requireNonNull;
  * has no {@code DRAINING}, {@code SHUTTING_DOWN} and wait for the process to exit. Idempotent: a
  * worker found already DRAINED or SHUTTING_DOWN (a drain resumed by a new leader) is not asked again.
  * Trino-side outcomes never fail the returned stage; they are in the {@link DrainResult}.
+ * <p>
+ * The deadline comes from what the cluster runs, bounded by the caller's bound ({@code drain.timeout}):
+ * at the start and every {@code lookEvery}, the longest time any unfinished query of the cluster
+ * created before the worker can take no more tasks (the start plus 30 s) may still run by Trino's
+ * limits ({@link QueryTimeLeft}), plus {@code settle} (a drained worker takes
+ * about 10 s to report DRAINED, and the coordinator may place tasks on it for ~8 s after the
+ * request). Queries without a limit, or a coordinator that does not answer, leave the bound.
  */
 public final class WorkerDrainer
 {
@@ -32,12 +39,25 @@ public final class WorkerDrainer
     /** ...once it has not answered for this long either: a worker busy on a loaded machine can miss a few polls. */
     public static final Duration DEFAULT_GONE_AFTER = Duration.ofSeconds(10);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+    /** How often a drain looks at the cluster's queries again, by default. */
+    public static final Duration DEFAULT_LOOK_EVERY = Duration.ofSeconds(10);
+    /** Added to the longest time a query may still run, by default. */
+    public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(60);
+    /**
+     * Queries created up to this long after the drain started count: the coordinator notices a
+     * draining worker only when it next polls it, and placed tasks on one for queries submitted
+     * 7.6 s after the request (FACTS.md).
+     */
+    static final Duration COORDINATOR_LAG = Duration.ofSeconds(30);
 
     private final TrinoWorkers workers;
     private final Clock clock;
     private final Duration pollInterval;
     private final Executor executor;
     private final Duration goneAfter;
+    private final QueryTimeLeft timeLeft;
+    private final Duration lookEvery;
+    private final Duration settle;
 
     public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor)
     {
@@ -47,7 +67,20 @@ public final class WorkerDrainer
     /** @param goneAfter how long a worker must not answer (and at least 3 polls in a row) before it counts as gone */
     public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, Duration goneAfter)
     {
+        this(workers, clock, pollInterval, executor, goneAfter, QueryTimeLeft.unknown(), DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
+    }
+
+    /**
+     * @param timeLeft how long the cluster's queries may still run, from which each drain's deadline is derived
+     * @param lookEvery how often a drain asks {@code timeLeft} again
+     * @param settle added to the longest time left: how long a worker may take to report DRAINED after its last task
+     */
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, Duration goneAfter, QueryTimeLeft timeLeft, Duration lookEvery, Duration settle)
+    {
         this.goneAfter = requireNonNull(goneAfter, "goneAfter is null");
+        this.timeLeft = requireNonNull(timeLeft, "timeLeft is null");
+        this.lookEvery = requireNonNull(lookEvery, "lookEvery is null");
+        this.settle = requireNonNull(settle, "settle is null");
         this.workers = requireNonNull(workers, "workers is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
@@ -57,15 +90,30 @@ public final class WorkerDrainer
         }
     }
 
-    /** Drains {@code worker}, waiting at most {@code bound}; {@code progress} hears each state change and, while waiting, every 10 s. */
+    /** Drains {@code worker} with {@code bound} as its deadline, whatever its cluster runs. */
     public CompletionStage<DrainResult> drain(URI worker, Duration bound, Consumer<String> progress)
+    {
+        return drain(worker, Optional.empty(), bound, progress);
+    }
+
+    /**
+     * Drains {@code worker} of {@code cluster}, waiting until the deadline its cluster's queries
+     * give, at most {@code bound}; {@code progress} hears each state change, each new deadline and,
+     * while waiting, every 10 s.
+     */
+    public CompletionStage<DrainResult> drain(URI worker, String cluster, Duration bound, Consumer<String> progress)
+    {
+        return drain(worker, Optional.of(requireNonNull(cluster, "cluster is null")), bound, progress);
+    }
+
+    private CompletionStage<DrainResult> drain(URI worker, Optional<String> cluster, Duration bound, Consumer<String> progress)
     {
         requireNonNull(worker, "worker is null");
         requireNonNull(bound, "bound is null");
         requireNonNull(progress, "progress is null");
         Instant started = clock.instant();
-        Drain drain = new Drain(worker, started, started.plus(bound), progress);
-        return attempt(drain);
+        Drain drain = new Drain(worker, cluster, started, started.plus(bound), progress);
+        return drain.look().thenCompose(ignored -> attempt(drain));
     }
 
     /** Asks for DRAINING; a worker that does not answer is asked again each poll until it answers, the bound passes, or it has been silent long enough to count as gone. */
@@ -145,22 +193,77 @@ public final class WorkerDrainer
     private final class Drain
     {
         private final URI worker;
+        private final Optional<String> cluster;
         private final Instant started;
-        private final Instant deadline;
+        private final Instant bound;
         private final Consumer<String> progress;
+        private Instant deadline;
+        private String deadlineReason;
+        private Instant nextLook;
+        private Instant queriesEnd;
         private Optional<WorkerState> seen = Optional.empty();
         private int misses;
         private Instant lastAnswer;
         private Instant lastProgress;
 
-        Drain(URI worker, Instant started, Instant deadline, Consumer<String> progress)
+        Drain(URI worker, Optional<String> cluster, Instant started, Instant bound, Consumer<String> progress)
         {
             this.worker = worker;
+            this.cluster = cluster;
             this.started = started;
-            this.deadline = deadline;
+            this.bound = bound;
+            this.deadline = bound;
+            this.deadlineReason = boundReason();
+            this.nextLook = started;
+            this.queriesEnd = started;
             this.progress = progress;
             this.lastProgress = started;
             this.lastAnswer = started;
+        }
+
+        /** Derives the deadline again from the cluster's queries, when it is time to look. */
+        CompletionStage<Void> look()
+        {
+            Instant now = clock.instant();
+            if (cluster.isEmpty() || now.isBefore(nextLook)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            nextLook = now.plus(lookEvery);
+            CompletionStage<Optional<Duration>> left;
+            try {
+                left = timeLeft.longest(cluster.get(), started.plus(COORDINATOR_LAG));
+            }
+            catch (RuntimeException e) {
+                left = CompletableFuture.failedFuture(e);
+            }
+            return left.handle((longest, failure) -> {
+                Instant derived = Instant.MAX;
+                if (failure == null && longest.isPresent()) {
+                    Instant at = clock.instant();
+                    // nothing left running: the queries ended at the latest now, perhaps earlier than estimated
+                    queriesEnd = longest.get().isZero() ? (queriesEnd.isBefore(at) ? queriesEnd : at) : at.plus(longest.get());
+                    derived = queriesEnd.plus(settle);
+                }
+                Instant previous = deadline;
+                if (derived.isBefore(bound)) {
+                    deadline = derived;
+                    deadlineReason = "the deadline of " + seconds(Duration.between(started, derived)) + " from the cluster's queries ("
+                            + (longest.orElseThrow().isZero() ? "none left running" : "the longest may run " + seconds(longest.get()) + " more") + ", plus " + seconds(settle) + " to settle)";
+                }
+                else {
+                    deadline = bound;
+                    deadlineReason = boundReason();
+                }
+                if (previous.equals(bound) != deadline.equals(bound) || Duration.between(previous, deadline).abs().compareTo(settle) >= 0) {
+                    progress.accept("deadline now " + deadlineReason);
+                }
+                return null;
+            });
+        }
+
+        private String boundReason()
+        {
+            return "the bound of " + seconds(Duration.between(started, bound));
         }
 
         CompletionStage<DrainResult> awaitDrained()
@@ -176,7 +279,7 @@ public final class WorkerDrainer
 
         private CompletionStage<DrainResult> poll(Predicate<WorkerState> done, Outcome success, boolean exitIsSuccess)
         {
-            return workers.state(worker).thenCompose(state -> {
+            return workers.state(worker).thenCompose(state -> look().thenCompose(ignored -> {
                 Instant now = clock.instant();
                 if (state.isPresent()) {
                     misses = 0;
@@ -200,14 +303,14 @@ public final class WorkerDrainer
                 }
                 if (!now.isBefore(deadline)) {
                     return CompletableFuture.completedFuture(result(Outcome.TIMED_OUT,
-                            "still " + seen.map(WorkerState::name).orElse("unanswered") + " when the bound of " + seconds(Duration.between(started, deadline)) + " passed"));
+                            "still " + seen.map(WorkerState::name).orElse("unanswered") + " when " + deadlineReason + " passed"));
                 }
                 if (Duration.between(lastProgress, now).compareTo(PROGRESS_EVERY) >= 0) {
                     lastProgress = now;
                     progress.accept(seen.map(WorkerState::name).orElse("no answer") + " for " + seconds(Duration.between(started, now)));
                 }
-                return pause().thenCompose(ignored -> poll(done, success, exitIsSuccess));
-            });
+                return pause().thenCompose(paused -> poll(done, success, exitIsSuccess));
+            }));
         }
 
         DrainResult result(Outcome outcome, String detail)

@@ -12,7 +12,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A cluster's workers as the orchestrator removes and restores them: drains a set of them in
- * parallel (each bounded by {@code drain.timeout}), and puts draining ones back to ACTIVE when
+ * parallel (each until the deadline its cluster's queries give, at most {@code drain.timeout}), and puts draining ones back to ACTIVE when
  * capacity is needed again ({@link #reactivateDraining}, which a resize up calls).
  */
 public final class WorkerPool
@@ -73,7 +73,7 @@ public final class WorkerPool
         List<CompletableFuture<Drained>> drains = new ArrayList<>();
         for (Worker worker : toDrain) {
             drains.add(listener.started(worker)
-                    .thenCompose(ignored -> drainer.drain(worker.url(), config.timeout(), detail -> listener.progress(worker, detail)))
+                    .thenCompose(ignored -> drainer.drain(worker.url(), cluster, config.timeout(), detail -> listener.progress(worker, detail)))
                     .thenCompose(result -> {
                         metrics.finished(cluster, path, result.outcome(), result.took());
                         if (result.outcome() == DrainResult.Outcome.TIMED_OUT || result.outcome() == DrainResult.Outcome.GONE) {

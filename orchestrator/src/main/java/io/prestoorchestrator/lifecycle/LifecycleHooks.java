@@ -7,6 +7,7 @@ import io.prestoorchestrator.discovery.ConsulKvStore;
 import io.prestoorchestrator.discovery.KvStore;
 import io.prestoorchestrator.discovery.LeadershipListener;
 import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.drain.WorkerDrainer;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.http.DependencyHttp;
@@ -44,7 +45,7 @@ public final class LifecycleHooks
 
     /** Empty when {@code lifecycle.enabled} is false. */
     public static Optional<LifecycleHooks> create(Vertx vertx, WebClient webClient, OrchestratorConfig config, Optional<AutoScalingClient> autoScaling, Optional<SqsClient> sqs, String replicaId,
-            String trinoUser, Clock clock, Executor blocking)
+            String trinoUser, QueryTimeLeft queryTimeLeft, Clock clock, Executor blocking)
     {
         if (!config.lifecycle().enabled()) {
             return Optional.empty();
@@ -58,7 +59,8 @@ public final class LifecycleHooks
             vertx.setTimer(Math.max(1, delay.toMillis()), id -> done.complete(null));
             return done;
         };
-        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking);
+        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking,
+                WorkerDrainer.DEFAULT_GONE_AFTER, queryTimeLeft, WorkerDrainer.DEFAULT_LOOK_EVERY, WorkerDrainer.DEFAULT_SETTLE);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad())),
                 new AwsLifecycleActions(autoScaling.get(), blocking),

@@ -399,7 +399,7 @@ public final class LifecycleService
             List<CompletableFuture<Void>> drains = new ArrayList<>();
             for (NodeAllocation worker : workers) {
                 String cluster = worker.cluster().get();
-                drains.add(drain.drain(worker.http().get(), config.drainBound(), progress -> log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("alloc", worker.id()).addKeyValue("progress", progress).log("Worker drain"))
+                drains.add(drain.drain(worker.http().get(), cluster, config.drainBound(), progress -> log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("alloc", worker.id()).addKeyValue("progress", progress).log("Worker drain"))
                         .thenAccept(result -> {
                             if (!result.finished()) {
                                 boundReached = true;

@@ -20,7 +20,7 @@ public interface WorkerDrain
     static WorkerDrain of(WorkerDrainer drainer)
     {
         requireNonNull(drainer, "drainer is null");
-        return (worker, bound, progress) -> drainer.drain(worker, bound, progress)
+        return (worker, cluster, bound, progress) -> drainer.drain(worker, cluster, bound, progress)
                 .thenApply(result -> new Result(result.outcome().name(), result.safeToStop(), result.took(), result.detail()));
     }
 
@@ -34,12 +34,12 @@ public interface WorkerDrain
      */
     static WorkerDrain disabled()
     {
-        return (worker, bound, progress) -> java.util.concurrent.CompletableFuture.completedFuture(
+        return (worker, cluster, bound, progress) -> java.util.concurrent.CompletableFuture.completedFuture(
                 new Result(DISABLED, true, Duration.ZERO, "drain.enabled is false: the node drain stops the worker without a drain by the orchestrator"));
     }
 
-    /** Never fails for Trino-side outcomes; they are in the result. */
-    CompletionStage<Result> drain(URI worker, Duration bound, Consumer<String> progress);
+    /** Drains {@code worker} of {@code cluster}, at most {@code bound}; never fails for Trino-side outcomes, they are in the result. */
+    CompletionStage<Result> drain(URI worker, String cluster, Duration bound, Consumer<String> progress);
 
     /**
      * @param outcome DRAINED, SHUTTING_DOWN, TIMED_OUT, GONE or REFUSED (the shared drainer's outcomes), or DISABLED

@@ -2,15 +2,14 @@ package io.prestoorchestrator.api;
 
 import com.sun.net.httpserver.HttpServer;
 import io.prestoorchestrator.testing.TestingStack;
+import io.prestoorchestrator.testing.TrinoFixtures;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -186,11 +185,6 @@ class TestAutoscalingApi
 
     private static byte[] resource(String name)
     {
-        try (InputStream in = TestAutoscalingApi.class.getResourceAsStream("/trino476/" + name)) {
-            return in.readAllBytes();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TrinoFixtures.text(name).getBytes(UTF_8);
     }
 }

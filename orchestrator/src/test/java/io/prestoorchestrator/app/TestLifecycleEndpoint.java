@@ -66,7 +66,7 @@ class TestLifecycleEndpoint
         kv = new InMemoryKvStore();
         // not the leader: the endpoint only records; nothing drains
         service = new LifecycleService("replica-b", kv, new ClusterRepository(kv), new FakeNomadNodes(), new RecordingLifecycleActions(),
-                (worker, bound, progress) -> new CompletableFuture<>(), delay -> new CompletableFuture<>(), Clock.systemUTC(), LifecycleConfig.DEFAULTS,
+                (worker, cluster, bound, progress) -> new CompletableFuture<>(), delay -> new CompletableFuture<>(), Clock.systemUTC(), LifecycleConfig.DEFAULTS,
                 Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5));
     }
 

@@ -1,12 +1,8 @@
 package io.prestoorchestrator.autoscaling;
 
+import io.prestoorchestrator.testing.TrinoFixtures;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,15 +11,7 @@ class TestCoordinatorMetrics
 {
     static String resource(String name)
     {
-        try (InputStream in = TestCoordinatorMetrics.class.getResourceAsStream("/trino476/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource trino476/" + name);
-            }
-            return new String(in.readAllBytes(), UTF_8);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TrinoFixtures.text(name);
     }
 
     @Test

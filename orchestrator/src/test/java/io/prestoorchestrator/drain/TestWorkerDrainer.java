@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -193,6 +196,87 @@ class TestWorkerDrainer
         assertThat(result.lastState()).contains(WorkerState.DRAINING);
         assertThat(result.took()).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
         assertThat(result.detail()).contains("still DRAINING");
+    }
+
+    @Test
+    void testDeadlineFromTheClusterQueries()
+    {
+        worker.drainTime(Optional.empty());
+        List<String> asked = new CopyOnWriteArrayList<>();
+        Instant queryEnds = Instant.now().plusMillis(200);
+        WorkerDrainer derived = drainer((cluster, createdBy) -> {
+            asked.add(cluster);
+            return CompletableFuture.completedFuture(Optional.of(timeUntil(queryEnds)));
+        }, Duration.ofMillis(300));
+
+        DrainResult result = await(derived.drain(worker.uri(), "demo", Duration.ofSeconds(60), progress::add));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.detail()).startsWith("still DRAINING when the deadline of ").endsWith(" from the cluster's queries (none left running, plus 0.3s to settle) passed");
+        assertThat(result.took()).as("not the 60 s bound").isLessThan(Duration.ofSeconds(30));
+        assertThat(asked).isNotEmpty().containsOnly("demo");
+        assertThat(progress).anyMatch(line -> line.startsWith("deadline now the deadline of "));
+    }
+
+    @Test
+    void testDeadlineMovesWithWhatTheClusterRuns()
+    {
+        worker.drainTime(Optional.of(Duration.ofMillis(2500)));
+        AtomicInteger looks = new AtomicInteger();
+        Instant queryEnds = Instant.now().plusSeconds(3);
+        List<Instant> createdBy = new CopyOnWriteArrayList<>();
+        // nothing runs at the first look (the deadline is the settle time), then a query that ends in 3 s appears
+        WorkerDrainer derived = drainer((cluster, by) -> {
+            createdBy.add(by);
+            return CompletableFuture.completedFuture(Optional.of(looks.getAndIncrement() == 0 ? Duration.ZERO : timeUntil(queryEnds)));
+        }, Duration.ofSeconds(1));
+
+        Instant started = Instant.now();
+        DrainResult result = await(derived.drain(worker.uri(), "demo", Duration.ofSeconds(60), progress::add));
+
+        assertThat(result.outcome()).as("the deadline moved past the worker's 2.5 s drain: %s", progress).isEqualTo(Outcome.DRAINED);
+        assertThat(looks.get()).isGreaterThan(1);
+        assertThat(createdBy).as("queries created up to 30 s after the start count").allSatisfy(by -> assertThat(by).isBetween(started.plusSeconds(29), started.plusSeconds(31)));
+    }
+
+    private static Duration timeUntil(Instant end)
+    {
+        Duration left = Duration.between(Instant.now(), end);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    @Test
+    void testUnknownTimeLeftKeepsTheBound()
+    {
+        worker.drainTime(Optional.empty());
+        WorkerDrainer failing = drainer((cluster, createdBy) -> CompletableFuture.failedFuture(new IllegalStateException("no coordinator")), Duration.ofMillis(100));
+        WorkerDrainer unbounded = drainer((cluster, createdBy) -> CompletableFuture.completedFuture(Optional.empty()), Duration.ofMillis(100));
+
+        DrainResult result = await(failing.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
+        assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.detail()).isEqualTo("still DRAINING when the bound of 0.7s passed");
+
+        worker.state(WorkerState.ACTIVE);
+        result = await(unbounded.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
+        assertThat(result.detail()).isEqualTo("still DRAINING when the bound of 0.7s passed");
+    }
+
+    @Test
+    void testTimeLeftBeyondTheBoundKeepsTheBound()
+    {
+        worker.drainTime(Optional.empty());
+        WorkerDrainer derived = drainer((cluster, createdBy) -> CompletableFuture.completedFuture(Optional.of(Duration.ofDays(100))), Duration.ofMillis(100));
+
+        DrainResult result = await(derived.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
+
+        assertThat(result.detail()).isEqualTo("still DRAINING when the bound of 0.7s passed");
+        assertThat(progress).noneMatch(line -> line.startsWith("deadline now"));
+    }
+
+    private static WorkerDrainer drainer(QueryTimeLeft timeLeft, Duration settle)
+    {
+        return new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(1),
+                timeLeft, Duration.ofMillis(100), settle);
     }
 
     @Test

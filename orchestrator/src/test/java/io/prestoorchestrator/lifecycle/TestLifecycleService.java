@@ -412,7 +412,7 @@ class TestLifecycleService
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<Result> drain(URI worker, Duration bound, java.util.function.Consumer<String> progress)
+        public java.util.concurrent.CompletionStage<Result> drain(URI worker, String cluster, Duration bound, java.util.function.Consumer<String> progress)
         {
             calls.add(worker);
             if (nodes.calls.stream().noneMatch(call -> call.startsWith("ineligible:"))) {
