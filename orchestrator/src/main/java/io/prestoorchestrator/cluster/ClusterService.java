@@ -431,6 +431,8 @@ public final class ClusterService
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), entry.getValue().secrets())))
                             .thenCompose(ignored -> replacements.start())
                             .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
+                            // the workers' replacements are told before the coordinator's restart begins
+                            .thenCompose(workers -> workers.isPresent() ? replacements.catchUp().thenApply(ignored -> workers) : CompletableFuture.completedFuture(workers))
                             .thenCompose(workers -> {
                                 Optional<DeploymentOutcome> failed = workers.flatMap(WorkersPhase::outcome).filter(outcome -> !outcome.successful());
                                 if (failed.isPresent()) {
