@@ -805,7 +805,6 @@ final class ClusterState
                 group.get("Name").asText(), allocIndex, node.id, node.spec.name(), job.current.deepCopy(), job.createIndex, ports, idx, nowNanos());
         if (deployment != null) {
             alloc.deploymentId = deployment.id;
-            scheduleHealthDeadline(alloc);
         }
         if (previous != null) {
             alloc.previousAllocation = previous.id;
@@ -1142,6 +1141,21 @@ final class ClusterState
             finishDeployment(current, "failed", "Failed due to progress deadline");
             return null;
         }), Math.max(0, requireBy - nowNanos()), TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * The client starts watching a placed allocation's health once it may start (the allocation it
+     * replaces has terminated): from then on its HealthyDeadline runs.
+     */
+    void healthWatchStarted(String allocId)
+    {
+        write(() -> {
+            Allocation alloc = allocs.get(allocId);
+            if (alloc != null && !alloc.deploymentId.isEmpty() && alloc.healthy == null && !alloc.serverTerminal()) {
+                scheduleHealthDeadline(alloc);
+            }
+            return null;
+        });
     }
 
     /** An allocation of a deployment that is not healthy within its group's HealthyDeadline turns unhealthy. */

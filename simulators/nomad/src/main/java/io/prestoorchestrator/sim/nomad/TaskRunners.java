@@ -251,6 +251,7 @@ final class TaskRunners
             if (!ok || !awaitPreviousAllocation(snapshot.previousAllocation)) {
                 return;
             }
+            state.healthWatchStarted(allocId);
             allocDir = dataDir.resolve("alloc").resolve(allocId);
             try {
                 Files.createDirectories(allocDir.resolve("alloc").resolve("logs"));
