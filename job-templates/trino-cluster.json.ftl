@@ -45,7 +45,7 @@
   "Resources": {"CPU": [=(role == "coordinator")?then(cluster.coordinator.cpuMhz, cluster.workers.cpuMhz)], "MemoryMB": [=(role == "coordinator")?then(cluster.coordinator.memoryMb, cluster.workers.memoryMb)]},
   "KillSignal": "[=vars.kill_signal?json_string]",
   "KillTimeout": [=vars.kill_timeout_seconds * ns],
-  "ShutdownDelay": [=vars.shutdown_delay_seconds * ns],
+  "ShutdownDelay": [=(role == "coordinator")?then(vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds) * ns],
   "Templates": [
     [@file "trino/config.properties.ftl" "local/etc/config.properties"/],
     [@file "trino/node.properties.ftl" "local/etc/node.properties"/],
@@ -137,8 +137,8 @@
       "HealthCheck": "checks",
       "MinHealthyTime": [=vars.min_healthy_time_seconds * ns],
       "HealthyDeadline": [=vars.healthy_deadline_seconds * ns],
-      [#-- one rolling replacement may take the old worker's whole drain (shutdown_delay + kill_timeout), then the new one's healthy_deadline --]
-      "ProgressDeadline": [=(vars.shutdown_delay_seconds + vars.kill_timeout_seconds + vars.healthy_deadline_seconds + 60) * ns],
+      [#-- one rolling replacement may take the old allocation's whole stop (the longer of the groups' shutdown delays + kill_timeout), then the new one's healthy_deadline --]
+      "ProgressDeadline": [=([vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds]?max + vars.kill_timeout_seconds + vars.healthy_deadline_seconds + 60) * ns],
       "AutoRevert": false
     },
     "TaskGroups": [

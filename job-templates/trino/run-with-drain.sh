@@ -21,7 +21,7 @@ set -uo pipefail
 TRINO_HOME=${TRINO_HOME:-/usr/lib/trino}
 DRAIN_USER=${TRINO_DRAIN_USER:-presto-orchestrator}
 DRAIN_TIMEOUT=${TRINO_DRAIN_TIMEOUT_SECONDS:-870}
-POLL=${TRINO_DRAIN_POLL_SECONDS:-2}
+POLL=${TRINO_DRAIN_POLL_SECONDS:-0.5}
 
 log() { printf '%s run-with-drain: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 

@@ -89,6 +89,7 @@ public final class AutoscalingRoutes
         ObjectNode in = node.putObject("inputs");
         in.put("runningQueries", inputs.runningQueries());
         in.put("queuedQueries", inputs.queuedQueries());
+        in.put("waitingQueries", inputs.waitingQueries());
         in.put("fullyBlockedQueries", inputs.fullyBlockedQueries());
         in.put("busyQueries", computation.busyQueries());
         in.put("activeWorkers", inputs.activeWorkers());

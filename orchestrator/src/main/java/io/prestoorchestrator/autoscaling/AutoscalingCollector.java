@@ -46,6 +46,7 @@ public final class AutoscalingCollector
 {
     public static final String WORKERS_NEEDED = "presto_orchestrator.cluster.workers.needed";
     static final String KV_PREFIX = "query-metrics/";
+    static final String REQUIRED_WORKERS = "query-manager.required-workers";
     private static final Set<ClusterState> NOT_POLLED = Set.of(ClusterState.STOPPED, ClusterState.STOPPING, ClusterState.DELETING);
     private static final Logger log = LoggerFactory.getLogger(AutoscalingCollector.class);
 
@@ -156,13 +157,7 @@ public final class AutoscalingCollector
                     failed(name, Optional.empty(), "no coordinator is registered in Consul as " + coordinatorService(name) + " (not running yet, or stopped)");
                     return CompletableFuture.<Void>completedFuture(null);
                 }
-                CompletableFuture<Void> signal = coordinators.metrics(url.get())
-                        .thenAccept(text -> succeeded(record, url.get(), CoordinatorMetrics.parse(text)))
-                        .exceptionally(failure -> {
-                            failed(name, url, "the coordinator at " + url.get() + " did not give its metrics: " + message(failure));
-                            return null;
-                        })
-                        .toCompletableFuture();
+                CompletableFuture<Void> signal = signal(record, url.get()).toCompletableFuture();
                 // the query list of a busy coordinator can be slow: the signal does not wait for it
                 if (countingQueries.add(name)) {
                     countQueries(name, url.get()).whenComplete((ignored, failure) -> countingQueries.remove(name));
@@ -179,6 +174,61 @@ public final class AutoscalingCollector
         });
     }
 
+    private CompletionStage<Void> signal(ClusterRecord record, String coordinator)
+    {
+        String name = record.name();
+        Optional<String> url = Optional.of(coordinator);
+        return coordinators.metrics(coordinator)
+                .thenApply(CoordinatorMetrics::parse)
+                .<CompletionStage<Void>>handle((metrics, failure) -> {
+                    if (failure != null) {
+                        failed(name, url, "the coordinator at " + coordinator + " did not give its metrics: " + message(failure));
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return waitingQueries(record, coordinator, metrics).handle((waiting, waitingFailure) -> {
+                        if (waitingFailure != null) {
+                            failed(name, url, "the coordinator at " + coordinator + " counts " + metrics.activeWorkers()
+                                    + " active worker(s) but did not list the queries waiting for workers: " + message(waitingFailure));
+                        }
+                        else {
+                            succeeded(record, coordinator, metrics, waiting);
+                        }
+                        return (Void) null;
+                    });
+                })
+                .thenCompose(stage -> stage);
+    }
+
+    /**
+     * The queries waiting for workers, read from the query list only while the coordinator counts
+     * fewer active workers than {@code query-manager.required-workers}: no query waits otherwise,
+     * and a busy coordinator's query list is not cheap.
+     */
+    private CompletionStage<Integer> waitingQueries(ClusterRecord record, String coordinator, CoordinatorMetrics metrics)
+    {
+        if (metrics.activeWorkers() >= requiredWorkers(record.spec())) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return coordinators.waitingQueries(coordinator).thenApply(json -> (int) QueryInfo.parseList(json).stream()
+                .filter(query -> query.state().equals(QueryInfo.WAITING_FOR_RESOURCES))
+                .count());
+    }
+
+    /** The workers a query waits for: the cluster's {@code query-manager.required-workers}, 1 unless the spec sets another. */
+    static int requiredWorkers(ClusterSpec spec)
+    {
+        String value = spec.properties().get(REQUIRED_WORKERS);
+        if (value == null) {
+            return 1;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(value.strip()));
+        }
+        catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
     private CompletionStage<Optional<String>> coordinator(String cluster)
     {
         return services.instances(coordinatorService(cluster)).thenApply(instances -> instances.stream()
@@ -187,9 +237,9 @@ public final class AutoscalingCollector
                 .map(instance -> "http://" + (instance.address().contains(":") ? "[" + instance.address() + "]" : instance.address()) + ":" + instance.port()));
     }
 
-    private void succeeded(ClusterRecord record, String coordinator, CoordinatorMetrics metrics)
+    private void succeeded(ClusterRecord record, String coordinator, CoordinatorMetrics metrics, int waitingQueries)
     {
-        SignalInputs inputs = new SignalInputs(metrics.runningQueries(), metrics.queuedQueries(), metrics.fullyBlockedQueries(), metrics.activeWorkers(), metrics.drainingNodes(),
+        SignalInputs inputs = new SignalInputs(metrics.runningQueries(), metrics.queuedQueries(), waitingQueries, metrics.fullyBlockedQueries(), metrics.activeWorkers(), metrics.drainingNodes(),
                 config.queriesPerWorker(), record.spec().workers().min(), record.spec().workers().max());
         WorkersNeeded computation = ScalingSignal.compute(inputs);
         ClusterSignal previous = last.put(record.name(), new ClusterSignal(record.name(), clock.instant(), Optional.of(coordinator), Optional.of(computation), Optional.empty()));
@@ -273,6 +323,8 @@ public final class AutoscalingCollector
                 gauge("presto_orchestrator.cluster.workers.draining", name, "Workers draining", computation -> computation.inputs().drainingWorkers()),
                 gauge("presto_orchestrator.cluster.queries.running", name, "Queries running on the cluster", computation -> computation.inputs().runningQueries()),
                 gauge("presto_orchestrator.cluster.queries.queued", name, "Queries queued on the cluster", computation -> computation.inputs().queuedQueries()),
+                gauge("presto_orchestrator.cluster.queries.waiting", name, "Queries waiting for workers (fewer active than query-manager.required-workers)",
+                        computation -> computation.inputs().waitingQueries()),
                 gauge("presto_orchestrator.cluster.queries.blocked", name, "Running queries that are fully blocked", computation -> computation.inputs().fullyBlockedQueries()),
                 gauge("presto_orchestrator.cluster.queries.per.worker", name, "Concurrent queries one worker is sized for", computation -> computation.inputs().queriesPerWorker())));
     }

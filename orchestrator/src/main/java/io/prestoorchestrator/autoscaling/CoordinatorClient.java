@@ -10,4 +10,10 @@ public interface CoordinatorClient
 
     /** The JSON array of {@code GET /v1/query}. */
     CompletionStage<String> queries(String coordinatorUrl);
+
+    /**
+     * The JSON array of {@code GET /v1/query?state=WAITING_FOR_RESOURCES}: the queries waiting for
+     * workers, which none of the coordinator's metrics counts.
+     */
+    CompletionStage<String> waitingQueries(String coordinatorUrl);
 }

@@ -21,6 +21,9 @@ import static java.util.Objects.requireNonNull;
  */
 public record QueryInfo(String queryId, String user, String state, Optional<String> errorType, Optional<String> errorName, Optional<Instant> endTime)
 {
+    /** The state of a query the coordinator holds until {@code query-manager.required-workers} workers are active. */
+    public static final String WAITING_FOR_RESOURCES = "WAITING_FOR_RESOURCES";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public enum Outcome

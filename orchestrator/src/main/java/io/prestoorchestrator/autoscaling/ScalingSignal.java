@@ -6,7 +6,8 @@ import io.prestoorchestrator.autoscaling.WorkersNeeded.Clamp;
  * The Trino-aware scaling signal: how many workers a cluster needs now.
  *
  * <p>Every query that runs and is not fully blocked, and every queued query, asks for
- * {@code 1 / queriesPerWorker} of a worker; the sum is rounded up and clamped to the cluster's
+ * {@code 1 / queriesPerWorker} of a worker, and so does every query that waits for workers (a cluster
+ * scaled to zero holds each arriving query until a worker is active); the sum is rounded up and clamped to the cluster's
  * {@code workers.min..max}. Fully blocked queries are left out: every driver of theirs waits on
  * something other than CPU (a client that does not fetch its results, memory, an exchange), and
  * more workers would not make them go faster. Draining workers are not counted as capacity: they
@@ -19,7 +20,7 @@ public final class ScalingSignal
     public static WorkersNeeded compute(SignalInputs inputs)
     {
         int busy = Math.max(0, inputs.runningQueries() - inputs.fullyBlockedQueries());
-        int demand = busy + inputs.queuedQueries();
+        int demand = busy + inputs.queuedQueries() + inputs.waitingQueries();
         int raw = (demand + inputs.queriesPerWorker() - 1) / inputs.queriesPerWorker();
         Clamp clamp = Clamp.NONE;
         int needed = raw;
@@ -36,7 +37,11 @@ public final class ScalingSignal
         if (inputs.fullyBlockedQueries() > 0) {
             reason.append(" (").append(Math.min(inputs.fullyBlockedQueries(), inputs.runningQueries())).append(" fully blocked, not counted)");
         }
-        reason.append(" + ").append(inputs.queuedQueries()).append(" queued = ").append(demand).append(" queries at ")
+        reason.append(" + ").append(inputs.queuedQueries()).append(" queued");
+        if (inputs.waitingQueries() > 0) {
+            reason.append(" + ").append(inputs.waitingQueries()).append(" waiting for workers");
+        }
+        reason.append(" = ").append(demand).append(" queries at ")
                 .append(inputs.queriesPerWorker()).append(" per worker: ").append(raw).append(" worker(s)");
         switch (clamp) {
             case MIN -> reason.append(", raised to workers.min ").append(inputs.min());

@@ -916,7 +916,7 @@ public final class ClusterService
                 .thenCompose(ignored -> version.isPresent() ? awaitOlderVersionsGone(jobId, version.getAsLong(), deadline, tracker) : CompletableFuture.completedFuture(0L))
                 .thenCompose(ignored -> existing(name))
                 .thenCompose(record -> awaitCoordinator(record.value(), deadline, tracker)
-                        .thenCompose(coordinator -> awaitActiveWorkers(coordinator, record.value().spec().workers().count(), deadline, tracker)));
+                        .thenCompose(coordinator -> awaitActiveWorkers(coordinator, jobId, record.value().spec(), deadline, tracker)));
     }
 
     /** Where the coordinator answers: its static local port, else its discovery service in Consul (which Nomad registers once it runs). */
@@ -998,16 +998,30 @@ public final class ClusterService
         }));
     }
 
-    private CompletionStage<Integer> awaitActiveWorkers(String coordinator, int expected, java.time.Instant deadline, Tracker tracker)
+    /**
+     * Waits until the coordinator counts the workers the cluster should run: the spec's count, or,
+     * with autoscaling enabled, the worker group's count in Nomad at each look, since the agent may
+     * change it while the operation waits (a cluster created at 1 with {@code min} 0 can be scaled
+     * to zero before its worker is active).
+     */
+    private CompletionStage<Integer> awaitActiveWorkers(String coordinator, String jobId, ClusterSpec spec, java.time.Instant deadline, Tracker tracker)
     {
-        return poll(tracker, "trino-ready", Duration.ofSeconds(2), deadline, () -> trino.activeWorkers(coordinator).thenApply(active ->
+        return poll(tracker, "trino-ready", Duration.ofSeconds(2), deadline, () -> expectedWorkers(jobId, spec).thenCompose(expected -> trino.activeWorkers(coordinator).thenApply(active ->
                 active.isPresent() && active.getAsInt() == expected
                         ? Look.done(expected, Optional.empty())
                         : Look.<Integer>waiting(Optional.of(active.isPresent()
                                 ? "the coordinator counts " + active.getAsInt() + " of " + expected + " worker(s) as active"
                                 : "the coordinator at " + coordinator + " does not answer yet"),
                         "After " + settleTimeout.toSeconds() + "s the coordinator at " + coordinator + " counts "
-                                + (active.isPresent() ? active.getAsInt() : "no") + " active workers of " + expected + "; see the worker task logs in Nomad")));
+                                + (active.isPresent() ? active.getAsInt() : "no") + " active workers of " + expected + "; see the worker task logs in Nomad"))));
+    }
+
+    private CompletionStage<Integer> expectedWorkers(String jobId, ClusterSpec spec)
+    {
+        if (!spec.autoscaling().enabled()) {
+            return CompletableFuture.completedFuture(spec.workers().count());
+        }
+        return nomad.job(jobId).thenApply(job -> job.map(found -> found.groupCount(WORKER_GROUP)).filter(count -> count >= 0).orElse(spec.workers().count()));
     }
 
     /** Stop (keep the spec) or delete (remove everything): deregister with purge, then wait until no allocation runs. */

@@ -18,7 +18,7 @@ import static io.prestoorchestrator.config.ConfigChecks.checkPositive;
  */
 public record DrainConfig(boolean enabled, Duration timeout, AtBound atBound, Duration pollInterval, Duration watchdogInterval)
 {
-    public static final DrainConfig DEFAULTS = new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofSeconds(1), Duration.ofSeconds(30));
+    public static final DrainConfig DEFAULTS = new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30));
 
     public DrainConfig
     {

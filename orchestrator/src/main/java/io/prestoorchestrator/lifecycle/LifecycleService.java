@@ -406,7 +406,9 @@ public final class LifecycleService
                             }
                             log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("cluster", cluster).addKeyValue("alloc", worker.id())
                                     .addKeyValue("outcome", result.outcome()).addKeyValue("took_ms", result.took().toMillis()).log("Worker drain finished");
-                            event(term, cluster, result.finished() ? "lifecycle-worker-drained" : "lifecycle-worker-drain-" + result.outcome().toLowerCase(Locale.ROOT),
+                            String type = result.outcome().equals(WorkerDrain.DISABLED) ? "lifecycle-worker-not-drained"
+                                    : result.finished() ? "lifecycle-worker-drained" : "lifecycle-worker-drain-" + result.outcome().toLowerCase(Locale.ROOT);
+                            event(term, cluster, type,
                                     "Worker " + worker.name() + " on instance " + action.instanceId() + ": " + result.outcome() + " after "
                                             + result.took().toMillis() + " ms" + (result.detail().isEmpty() ? "" : " (" + result.detail() + ")"), action);
                         })

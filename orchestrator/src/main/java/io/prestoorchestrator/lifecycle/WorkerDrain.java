@@ -24,11 +24,25 @@ public interface WorkerDrain
                 .thenApply(result -> new Result(result.outcome().name(), result.safeToStop(), result.took(), result.detail()));
     }
 
+    /** What {@link #disabled()} answers for every worker. */
+    String DISABLED = "DISABLED";
+
+    /**
+     * No Trino drain ({@code drain.enabled: false}): each worker is reported at once, and the node
+     * drain that follows stops it with Nomad's kill signal (the task's own drain on that signal, path 3,
+     * is the job template's {@code drain_on_stop}).
+     */
+    static WorkerDrain disabled()
+    {
+        return (worker, bound, progress) -> java.util.concurrent.CompletableFuture.completedFuture(
+                new Result(DISABLED, true, Duration.ZERO, "drain.enabled is false: the node drain stops the worker without a drain by the orchestrator"));
+    }
+
     /** Never fails for Trino-side outcomes; they are in the result. */
     CompletionStage<Result> drain(URI worker, Duration bound, Consumer<String> progress);
 
     /**
-     * @param outcome DRAINED, SHUTTING_DOWN, TIMED_OUT, GONE or REFUSED (the shared drainer's outcomes)
+     * @param outcome DRAINED, SHUTTING_DOWN, TIMED_OUT, GONE or REFUSED (the shared drainer's outcomes), or DISABLED
      * @param finished whether the worker no longer runs tasks: drained, shutting down after its tasks, or gone
      */
     record Result(String outcome, boolean finished, Duration took, String detail)

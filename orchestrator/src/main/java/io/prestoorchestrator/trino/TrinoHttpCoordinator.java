@@ -2,6 +2,7 @@ package io.prestoorchestrator.trino;
 
 import io.prestoorchestrator.autoscaling.CoordinatorClient;
 import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
+import io.prestoorchestrator.autoscaling.QueryInfo;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
@@ -48,6 +49,12 @@ public final class TrinoHttpCoordinator
     public CompletionStage<String> queries(String coordinatorUrl)
     {
         return get(coordinatorUrl, "/v1/query");
+    }
+
+    @Override
+    public CompletionStage<String> waitingQueries(String coordinatorUrl)
+    {
+        return get(coordinatorUrl, "/v1/query?state=" + QueryInfo.WAITING_FOR_RESOURCES);
     }
 
     private CompletionStage<String> get(String coordinatorUrl, String path)

@@ -124,7 +124,7 @@ class TestAutoscalingApi
         assertThat(view.getString("reason")).isEqualTo("2 running + 4 queued = 6 queries at 4 per worker: 2 worker(s); 0 active: scale out by 2");
         assertThat(view.getString("computedAt")).isNotBlank();
         assertThat(view.getJsonObject("inputs")).isEqualTo(new JsonObject()
-                .put("runningQueries", 2).put("queuedQueries", 4).put("fullyBlockedQueries", 0).put("busyQueries", 2)
+                .put("runningQueries", 2).put("queuedQueries", 4).put("waitingQueries", 0).put("fullyBlockedQueries", 0).put("busyQueries", 2)
                 .put("activeWorkers", 0).put("drainingWorkers", 0).put("queriesPerWorker", 4).put("min", 1).put("max", 4));
         assertThat(requests).anySatisfy(request -> assertThat(request)
                 .startsWith("/metrics?name%5B%5D=trino_execution_name_QueryManager_RunningQueries&")

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.api;
 
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,9 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -172,7 +171,7 @@ class TestClusterApi
             throws Exception
     {
         Path templates = Files.createTempDirectory("broken-templates");
-        copy(Path.of("../job-templates"), templates);
+        TestingFiles.copyTree(Path.of("../job-templates"), templates);
         Path node = templates.resolve("trino/node.properties.ftl");
         Files.writeString(node, Files.readString(node) + "\nbroken=[=cluster.noSuchThing]\n");
         try (TestingStack broken = new TestingStack(NO_TRINO, templates)) {
@@ -204,22 +203,6 @@ class TestClusterApi
         var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
         return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(target.nomad().address() + nomadPath)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static void copy(Path from, Path to)
-            throws Exception
-    {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.sorted(Comparator.naturalOrder()).toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                }
-                else {
-                    Files.copy(path, target);
-                }
-            }
-        }
     }
 
     private static void assertNotStored(String name)

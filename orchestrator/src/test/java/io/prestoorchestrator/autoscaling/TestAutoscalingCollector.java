@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.prestoorchestrator.autoscaling.TestCoordinatorMetrics.resource;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +59,7 @@ class TestAutoscalingCollector
         assertThat(signal.computedAt()).isEqualTo(CLOCK.instant());
         WorkersNeeded computation = signal.computation().orElseThrow();
         assertThat(computation.needed()).isEqualTo(3);
-        assertThat(computation.inputs()).isEqualTo(new SignalInputs(2, 4, 0, 0, 0, 2, 1, 4));
+        assertThat(computation.inputs()).isEqualTo(new SignalInputs(2, 4, 0, 0, 0, 0, 2, 1, 4));
         assertThat(registry.scrape())
                 .contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 3.0")
                 .contains("presto_orchestrator_cluster_workers_active{cluster=\"demo\"} 0.0")
@@ -194,6 +196,73 @@ class TestAutoscalingCollector
     }
 
     @Test
+    void testAQueryWaitingForWorkersOnAClusterAtZeroAsksForOne()
+            throws Exception
+    {
+        // Trino 476 with no worker: the query waits in WAITING_FOR_RESOURCES, and no metric counts it
+        addCluster("demo", ClusterState.RUNNING, new Workers(0, 0, 4));
+        coordinator.metrics = resource("metrics-no-workers-query-waiting.txt");
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+        assertThat(collector.last("demo").orElseThrow().computation().orElseThrow().needed()).as("no waiting query: the cluster stays at zero").isZero();
+
+        coordinator.waitingQueries = resource("v1-query-waiting-for-resources.json");
+        await(collector.pollAll());
+        WorkersNeeded computation = collector.last("demo").orElseThrow().computation().orElseThrow();
+        assertThat(computation.inputs()).isEqualTo(new SignalInputs(0, 0, 1, 0, 0, 0, 2, 0, 4));
+        assertThat(computation.needed()).isEqualTo(1);
+        assertThat(computation.reason()).isEqualTo("0 running + 0 queued + 1 waiting for workers = 1 queries at 2 per worker: 1 worker(s); 0 active: scale out by 1");
+        assertThat(registry.scrape())
+                .contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 1.0")
+                .contains("presto_orchestrator_cluster_queries_waiting{cluster=\"demo\"} 1.0");
+    }
+
+    @Test
+    void testWaitingQueriesAreReadOnlyWhileFewerWorkersThanRequiredAreActive()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 0, 4));
+        coordinator.metrics = resource("metrics-idle.txt").replace("ActiveNodeCount 1.0", "ActiveNodeCount 2.0");
+        coordinator.waitingQueries = resource("v1-query-waiting-for-resources.json");
+        AutoscalingCollector collector = collector(registry());
+        await(collector.pollAll());
+        assertThat(coordinator.waitingCalls).as("one worker active, one required: nothing waits").hasValue(0);
+        assertThat(collector.last("demo").orElseThrow().computation().orElseThrow().inputs().waitingQueries()).isZero();
+
+        coordinator.metrics = resource("metrics-idle.txt");
+        await(collector.pollAll());
+        assertThat(coordinator.waitingCalls).hasValue(1);
+        assertThat(collector.last("demo").orElseThrow().computation().orElseThrow().inputs().waitingQueries()).isEqualTo(1);
+    }
+
+    @Test
+    void testRequiredWorkersComeFromTheSpecsProperties()
+    {
+        ClusterSpec local = TestingClusterSpecs.local();
+        assertThat(AutoscalingCollector.requiredWorkers(local)).isEqualTo(1);
+        assertThat(AutoscalingCollector.requiredWorkers(withProperty(local, "3"))).isEqualTo(3);
+        assertThat(AutoscalingCollector.requiredWorkers(withProperty(local, "0"))).isZero();
+        assertThat(AutoscalingCollector.requiredWorkers(withProperty(local, "many"))).isEqualTo(1);
+    }
+
+    @Test
+    void testUnreadableWaitingListMakesTheSignalUnavailable()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(0, 0, 4));
+        coordinator.metrics = resource("metrics-no-workers-query-waiting.txt");
+        coordinator.waitingFailure = Optional.of("HTTP 401: Unauthorized");
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+        ClusterSignal signal = collector.last("demo").orElseThrow();
+        assertThat(signal.computation()).isEmpty();
+        assertThat(signal.error()).contains("the coordinator at " + COORDINATOR + " counts 0 active worker(s) but did not list the queries waiting for workers: HTTP 401: Unauthorized");
+        assertThat(registry.scrape()).doesNotContain("presto_orchestrator_cluster_workers_needed{");
+    }
+
+    @Test
     void testUnreadableQueryListLeavesTheSignalAlone()
             throws Exception
     {
@@ -210,6 +279,14 @@ class TestAutoscalingCollector
     private AutoscalingCollector collector(PrometheusMeterRegistry registry)
     {
         return new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.copyOf(records.values())), services, coordinator, kv, leader::get, registry, CONFIG, CLOCK);
+    }
+
+    private static ClusterSpec withProperty(ClusterSpec spec, String requiredWorkers)
+    {
+        Map<String, String> properties = new HashMap<>(spec.properties());
+        properties.put("query-manager.required-workers", requiredWorkers);
+        return new ClusterSpec(spec.name(), spec.flavour(), spec.version(), spec.image(), spec.environment(), spec.coordinator(), spec.workers(), spec.workerResources(),
+                spec.jvm(), spec.queryMemory(), spec.catalogs(), properties, spec.allowUnknownProperties(), spec.labels(), spec.autoscaling());
     }
 
     private static PrometheusMeterRegistry registry()
@@ -249,6 +326,9 @@ class TestAutoscalingCollector
     {
         volatile String metrics = "";
         volatile String queries = "[]";
+        volatile String waitingQueries = "[]";
+        volatile Optional<String> waitingFailure = Optional.empty();
+        final AtomicInteger waitingCalls = new AtomicInteger();
         volatile Optional<String> metricsFailure = Optional.empty();
 
         @Override
@@ -263,6 +343,15 @@ class TestAutoscalingCollector
         public CompletionStage<String> queries(String coordinatorUrl)
         {
             return CompletableFuture.completedFuture(queries);
+        }
+
+        @Override
+        public CompletionStage<String> waitingQueries(String coordinatorUrl)
+        {
+            assertThat(coordinatorUrl).isEqualTo(COORDINATOR);
+            waitingCalls.incrementAndGet();
+            return waitingFailure.<CompletionStage<String>>map(message -> CompletableFuture.failedFuture(new IllegalStateException(message)))
+                    .orElseGet(() -> CompletableFuture.completedFuture(waitingQueries));
         }
     }
 }

@@ -45,7 +45,7 @@ class TestScalingEventRecorder
         ClusterSpec spec = TestingClusterSpecs.local();
         records.put(spec.name(), new ClusterRecord(spec, ClusterState.RUNNING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now(), Instant.now(), "test"));
         await(nomad.register(job(1), OptionalLong.of(0)));
-        WorkersNeeded needed = ScalingSignal.compute(new SignalInputs(2, 4, 0, 1, 0, 2, 1, 10));
+        WorkersNeeded needed = ScalingSignal.compute(new SignalInputs(2, 4, 0, 0, 1, 0, 2, 1, 10));
         signals.put("demo", new ClusterSignal("demo", Instant.now(), Optional.of("http://10.0.0.5:8080"), Optional.of(needed), Optional.empty()));
     }
 

@@ -66,6 +66,12 @@ class TestSignalNameAgreement
             {
                 return CompletableFuture.completedFuture(resource("v1-query-after-load.json"));
             }
+
+            @Override
+            public CompletionStage<String> waitingQueries(String coordinatorUrl)
+            {
+                return CompletableFuture.completedFuture("[]");
+            }
         };
         new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.of(record)), services, coordinator, new InMemoryKvStore(), () -> true, registry,
                 AutoscalingConfig.DEFAULTS, Clock.systemUTC()).pollAll().toCompletableFuture().get();

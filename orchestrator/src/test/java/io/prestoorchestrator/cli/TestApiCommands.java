@@ -2,6 +2,7 @@ package io.prestoorchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +46,7 @@ class TestApiCommands
             throws Exception
     {
         Path templates = temp.resolve("job-templates");
-        copy(TestRenderCommand.TEMPLATES, templates);
+        TestingFiles.copyTree(TestRenderCommand.TEMPLATES, templates);
         Path job = templates.resolve("trino-cluster.json.ftl");
         String text = Files.readString(job, UTF_8);
         assertThat(text).contains("\"RestartPolicy\": {\"Attempts\": 2,");
@@ -324,23 +324,5 @@ class TestApiCommands
             throws IOException
     {
         return Files.writeString(temp.resolve(name), content, UTF_8);
-    }
-
-    private static void copy(Path from, Path to)
-            throws IOException
-    {
-        List<Path> sources;
-        try (Stream<Path> walk = Files.walk(from)) {
-            sources = walk.toList();
-        }
-        for (Path source : sources) {
-            Path destination = to.resolve(from.relativize(source).toString());
-            if (Files.isDirectory(source)) {
-                Files.createDirectories(destination);
-            }
-            else {
-                Files.copy(source, destination);
-            }
-        }
     }
 }

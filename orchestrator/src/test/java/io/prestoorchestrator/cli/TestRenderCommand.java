@@ -2,6 +2,7 @@ package io.prestoorchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prestoorchestrator.testing.TestingFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,8 +78,9 @@ class TestRenderCommand
         assertThat(job.get("Datacenters")).extracting(JsonNode::asText).containsExactly("eu-central-1a");
         JsonNode task = job.get("TaskGroups").get(1).get("Tasks").get(0);
         assertThat(task.get("KillTimeout").asLong()).isEqualTo(42_000_000_000L);
-        // not overridden: staging's value
-        assertThat(task.get("ShutdownDelay").asLong()).isEqualTo(10_000_000_000L);
+        // not overridden: staging's values (the coordinator's delay; workers have none)
+        assertThat(job.get("TaskGroups").get(0).get("Tasks").get(0).get("ShutdownDelay").asLong()).isEqualTo(10_000_000_000L);
+        assertThat(task.get("ShutdownDelay").asLong()).isEqualTo(0L);
         assertThat(job.get("Meta").get("orchestrator_variable_file").asText()).isEqualTo("vars/staging.yaml," + override);
     }
 
@@ -129,7 +130,7 @@ class TestRenderCommand
     void testParametersAndSecretsOfTheCluster()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TEMPLATES, temp.resolve("job-templates"));
         Path log = templates.resolve("trino/log.properties.ftl");
         Files.writeString(log, Files.readString(log, UTF_8) + "ldap.password=[=secrets[\"ldap-password\"]]\n", UTF_8);
         Path spec = write("adhoc.yaml", "name: adhoc\nenvironment: staging\n");
@@ -200,7 +201,7 @@ class TestRenderCommand
     void testTemplateErrorNamesFileAndLine()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TEMPLATES, temp.resolve("job-templates"));
         Path node = templates.resolve("trino/node.properties.ftl");
         Files.writeString(node, Files.readString(node, UTF_8) + "broken=[=cluster.noSuchThing]\n", UTF_8);
         TestingCli.Result result = render("-f", write("adhoc.yaml", "name: adhoc\nenvironment: staging\n").toString(), "--templates", templates.toString());
@@ -262,26 +263,6 @@ class TestRenderCommand
             throws IOException
     {
         return Files.writeString(temp.resolve(name), content, UTF_8);
-    }
-
-    private Path copyTemplates()
-            throws IOException
-    {
-        Path target = temp.resolve("job-templates");
-        List<Path> sources;
-        try (Stream<Path> walk = Files.walk(TEMPLATES)) {
-            sources = walk.toList();
-        }
-        for (Path source : sources) {
-            Path destination = target.resolve(TEMPLATES.relativize(source).toString());
-            if (Files.isDirectory(source)) {
-                Files.createDirectories(destination);
-            }
-            else {
-                Files.copy(source, destination);
-            }
-        }
-        return target;
     }
 
     static Map<String, String> templates(JsonNode task)

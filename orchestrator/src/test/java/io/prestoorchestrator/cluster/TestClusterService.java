@@ -47,6 +47,8 @@ class TestClusterService
     /** The routed service's readiness gate as the fake Consul reports it for running coordinators: status and output. */
     private final java.util.concurrent.atomic.AtomicReference<ServiceHealth.Check> gate =
             new java.util.concurrent.atomic.AtomicReference<>(new ServiceHealth.Check("routing readiness gate", "passing", "ready: the coordinator counts 2 active worker(s), 1 required"));
+    /** Runs at each look of the fake coordinator's active workers: an autoscaler acting while an operation waits. */
+    private volatile Runnable beforeWorkersCounted = () -> {};
     private ClusterService service;
 
     @BeforeEach
@@ -54,7 +56,7 @@ class TestClusterService
             throws Exception
     {
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
-                coordinator -> nomad.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
+                coordinator -> CompletableFuture.runAsync(() -> beforeWorkersCounted.run()).thenCompose(ignored -> nomad.allocations("trino-demo")).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
                 this::routedInstances, executor, Clock.systemUTC(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
@@ -105,6 +107,40 @@ class TestClusterService
         assertThat(join(nomad.job("trino-demo"))).isPresent();
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).containsExactly("create-requested", "deploy-succeeded");
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::actor).containsOnly("ops");
+    }
+
+    @Test
+    void testCreateOfAnAutoscaledClusterWaitsForTheCountTheAgentSets()
+            throws Exception
+    {
+        // min 0: the agent scales the group to zero while the create waits for its one worker
+        ClusterSpec spec = TestingClusterSpecs.local().withWorkers(new Workers(1, 0, 3));
+        spec = spec.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "2s", "2s", "2s", "10s"));
+        AtomicInteger looks = new AtomicInteger();
+        beforeWorkersCounted = () -> {
+            if (looks.incrementAndGet() == 1) {
+                nomad.scaleExternally("trino-demo", "workers", OptionalLong.of(0), "scaling down because metric is 0", false, Map.of());
+            }
+        };
+        Operation created = awaitDone(join(service.create(spec, "ops")));
+        assertThat(created.state()).as(created.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isZero();
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::message).anySatisfy(message -> assertThat(message).contains("counts 0 active worker(s)"));
+    }
+
+    @Test
+    void testCreateWithoutAutoscalingWaitsForTheSpecsCount()
+            throws Exception
+    {
+        // the same external scale without autoscaling enabled: the create keeps waiting for the spec's count and fails at the bound
+        beforeWorkersCounted = () -> {
+            if (join(nomad.job("trino-demo")).orElseThrow().groupCount("workers") != 0) {
+                nomad.scaleExternally("trino-demo", "workers", OptionalLong.of(0), "someone", false, Map.of());
+            }
+        };
+        Operation created = awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThat(created.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(created.toString()).contains("active workers of 2");
     }
 
     @Test
@@ -181,6 +217,24 @@ class TestClusterService
         assertThat(join(service.get("demo")).record().state()).isEqualTo(ClusterState.RUNNING);
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::type)
                 .containsSubsequence("stop-requested", "stopped", "start-requested", "deploy-succeeded");
+    }
+
+    @Test
+    void testResizeToZeroAndStartAtZero()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local().withWorkers(new Workers(1, 0, 4)), "ops")));
+        Operation toZero = awaitDone(join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(0, 0, 4)), "ops")));
+        assertThat(toZero.state()).as(toZero.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isZero();
+        assertThat(join(nomad.allocations("trino-demo"))).filteredOn(allocation -> allocation.taskGroup().equals("workers")).allMatch(allocation -> allocation.terminal());
+        assertThat(join(service.get("demo")).status().activeWorkers()).contains(0);
+
+        assertThat(awaitDone(join(service.stop("demo", "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
+        Operation started = awaitDone(join(service.start("demo", "ops")));
+        assertThat(started.state()).as(started.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.allocations("trino-demo"))).filteredOn(allocation -> !allocation.terminal()).extracting(allocation -> allocation.taskGroup()).containsExactly("coordinator");
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::message).last().asString().contains("the coordinator counts 0 active worker(s)");
     }
 
     @Test

@@ -65,6 +65,15 @@ class TestClusterSpecValidator
     }
 
     @Test
+    void testZeroWorkersAreAllowedWithAndWithoutAutoscaling()
+    {
+        Autoscaling on = new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "10s", "30s", "1m", "5m");
+        assertThatCode(() -> ClusterSpecValidator.validate(VALID.withWorkers(new Workers(0, 0, 4)))).doesNotThrowAnyException();
+        assertThatCode(() -> ClusterSpecValidator.validate(VALID.withWorkers(new Workers(1, 0, 4)).withAutoscaling(on))).doesNotThrowAnyException();
+        assertThatCode(() -> ClusterSpecValidator.validate(VALID.withWorkers(new Workers(0, 0, 4)).withAutoscaling(on))).doesNotThrowAnyException();
+    }
+
+    @Test
     void testMinAboveMax()
     {
         InvalidInputException e = invalid(VALID.withWorkers(new Workers(3, 3, 2)));

@@ -18,7 +18,7 @@ class TestDrainConfig
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).drain())
-                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30)));
     }
 
     @Test

@@ -1,13 +1,10 @@
 package io.prestoorchestrator.lifecycle;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.prestoorchestrator.config.AwsConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
-import io.prestoorchestrator.config.LifecycleConfig.Result;
-import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
+import io.prestoorchestrator.testing.TestingLifecycle;
 import io.prestoorchestrator.testing.TestingMoto;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
@@ -26,27 +23,19 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.prestoorchestrator.testing.QueryLoad.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,15 +45,12 @@ import static org.awaitility.Awaitility.await;
  * terminating-hook message for one worker's instance goes into the SQS queue. The orchestrator
  * marks the node ineligible, drains the worker, Nomad-drains the node and completes the action with
  * CONTINUE: every query succeeds, the worker is gone, the events tell the story.
- * <p>
- * moto 5.2.5 serves SQS but not CompleteLifecycleAction / RecordLifecycleActionHeartbeat (it
- * answers them 500), so the orchestrator's AWS endpoint is a small front that records and answers
- * those two Auto Scaling actions and passes every other request to moto unchanged.
+ *
+ * <p>The orchestrator's AWS endpoint is {@link TestingAutoScalingFront}: moto lacks the two lifecycle actions.
  */
 class LifecycleHookIT
 {
     private static final String Q1 = QueryLoad.Q1;
-    private static final String SHORT = QueryLoad.SHORT;
     private static final String CLUSTER = "hooked";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -79,23 +65,20 @@ class LifecycleHookIT
             throws Exception
     {
         try (TestingMoto moto = TestingMoto.start();
-                AutoScalingFront front = new AutoScalingFront(moto.endpoint());
+                TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
                 SqsClient sqs = SqsClient.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1)
                         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
                         .httpClient(UrlConnectionHttpClient.create()).build()) {
             String queueUrl = sqs.createQueue(CreateQueueRequest.builder().queueName("trino-lifecycle").build()).queueUrl();
-            LifecycleConfig lifecycle = new LifecycleConfig(true, Optional.of(queueUrl), Optional.empty(), "X-Lifecycle-Secret", Duration.ofSeconds(2), Duration.ofSeconds(30),
-                    Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(2), Result.CONTINUE);
+            LifecycleConfig lifecycle = TestingLifecycle.config(Optional.of(queueUrl), Optional.empty());
             try (TestingStack stack = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
-                    config -> new OrchestratorConfig(config.http(), config.nomad(), config.consul(),
-                            new AwsConfig(true, "us-east-1", Optional.of(front.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),
-                            config.auth(), config.logging(), config.clusters(), config.leader(), config.autoscaling(), lifecycle, config.drain()))) {
+                    config -> TestingLifecycle.withAws(config, front, lifecycle, config.drain()))) {
                 run(stack, sqs, queueUrl, front);
             }
         }
     }
 
-    private static void run(TestingStack stack, SqsClient sqs, String queueUrl, AutoScalingFront front)
+    private static void run(TestingStack stack, SqsClient sqs, String queueUrl, TestingAutoScalingFront front)
             throws Exception
     {
         assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
@@ -106,62 +89,42 @@ class LifecycleHookIT
         String coordinator = cluster(stack).getJsonObject("status").getString("coordinatorUrl");
         String jobId = "trino-" + CLUSTER;
 
-        // a worker on a node without the coordinator (a node drain stops everything on its node)
-        List<JsonObject> allocations = allocations(stack, jobId);
-        Set<String> coordinatorNodes = new java.util.HashSet<>(allocations.stream().filter(alloc -> alloc.getString("TaskGroup").equals("coordinator"))
-                .map(alloc -> alloc.getString("NodeID")).toList());
-        JsonObject victim = allocations.stream()
-                .filter(alloc -> alloc.getString("TaskGroup").equals("workers") && alloc.getString("ClientStatus").equals("running"))
-                .filter(alloc -> !coordinatorNodes.contains(alloc.getString("NodeID")))
-                .findFirst().orElseThrow(() -> new AssertionError("every worker shares a node with the coordinator: " + allocations));
+        JsonObject victim = TestingLifecycle.workerOffTheCoordinatorsNode(stack, jobId);
         String nodeId = victim.getString("NodeID");
-        String instanceId = new JsonObject(nomad(stack, "GET", "/v1/node/" + nodeId).body()).getJsonObject("Attributes").getString(NomadNodes.INSTANCE_ID_ATTRIBUTE);
+        String instanceId = TestingLifecycle.instanceId(stack, nodeId);
         assertThat(instanceId).startsWith("i-");
 
-        List<TrinoStatements.Outcome> shortQueries = new CopyOnWriteArrayList<>();
-        AtomicBoolean stopShort = new AtomicBoolean();
-        CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-            while (!stopShort.get()) {
-                shortQueries.add(TrinoStatements.run(coordinator, "lifecycle-it", SHORT));
-                sleep(500);
-            }
-        });
-        for (int i = 0; i < 3; i++) {
-            assertThat(TrinoStatements.run(coordinator, "lifecycle-it", SHORT).succeeded()).as("warm-up query before the termination").isTrue();
-        }
-        CompletableFuture<TrinoStatements.Outcome> longQuery = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, "lifecycle-it", Q1));
+        QueryLoad.awaitServing(coordinator, "lifecycle-it", "LifecycleHookIT");
+        QueryLoad load = QueryLoad.start(coordinator, "lifecycle-it", Duration.ofMillis(500));
+        CompletableFuture<TrinoStatements.Outcome> longQuery = load.longQuery(Q1);
         sleep(8_000);
         assertThat(longQuery).as("Q1 on sf10 still running when the instance terminates").isNotDone();
 
         // what AWS sends when a target is attached, a body that is nobody's event, then the termination
-        sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestLifecycleMessages.resource("test-notification.json")).build());
+        sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestingLifecycle.message("test-notification.json")).build());
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody("{\"not\":\"a lifecycle event\"}").build());
         Instant sent = Instant.now();
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl)
-                .messageBody(TestLifecycleMessages.resource("direct-terminating.json").replace("i-0abc1234def567890", instanceId)).build());
+                .messageBody(TestingLifecycle.terminating(instanceId)).build());
 
         // Q1 takes 31-36 s on an idle machine; the worker reaches DRAINED once its Q1 tasks end
         JsonObject record = await("the drain record is done").atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofMillis(500))
                 .conditionEvaluationListener(condition -> {
                     if (condition.getElapsedTimeInMS() % 30_000 < 500) {
                         System.out.printf("LifecycleHookIT: after %d s: long query %s, %d short queries, drain record %s%n", condition.getElapsedTimeInMS() / 1000,
-                                longQuery.isDone() ? "done" : "running", shortQueries.size(), condition.getValue());
+                                longQuery.isDone() ? "done" : "running", load.shortQueriesSoFar(), condition.getValue());
                     }
                 })
                 .until(() -> drainRecord(stack, instanceId), json -> json != null && "DONE".equals(json.getString("state")));
         TrinoStatements.Outcome longOutcome = longQuery.get();
         sleep(3_000);
-        stopShort.set(true);
-        stream.get();
-
-        List<TrinoStatements.Outcome> failures = new java.util.ArrayList<>(shortQueries.stream().filter(outcome -> !outcome.succeeded()).toList());
-        if (!longOutcome.succeeded()) {
-            failures.add(longOutcome);
-        }
+        QueryLoad.Result result = load.stop();
+        List<TrinoStatements.Outcome> shortQueries = result.shortQueries();
+        List<TrinoStatements.Outcome> failures = result.failures();
         Instant drainedAt = Instant.parse(record.getString("workersDrainedAt"));
         Instant completedAt = Instant.parse(record.getString("completedAt"));
-        Recorded complete = front.recorded.stream().filter(call -> call.action().equals("CompleteLifecycleAction")).findFirst().orElseThrow();
-        long heartbeats = front.recorded.stream().filter(call -> call.action().equals("RecordLifecycleActionHeartbeat")).count();
+        TestingAutoScalingFront.Recorded complete = front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).findFirst().orElseThrow();
+        long heartbeats = front.recorded().stream().filter(call -> call.action().equals("RecordLifecycleActionHeartbeat")).count();
         List<String> events = events(stack);
         System.out.printf("LifecycleHookIT: long query %s in %.1f s, %d short queries (%d failed); message sent -> workers DRAINED %.1f s; "
                         + "workers DRAINED -> CompleteLifecycleAction %d ms (record: %d ms); %d heartbeat(s); events %s%n",
@@ -174,14 +137,14 @@ class LifecycleHookIT
         assertThat(record.getString("result")).isEqualTo("CONTINUE");
         assertThat(complete.parameters()).containsEntry("InstanceId", instanceId).containsEntry("LifecycleActionResult", "CONTINUE")
                 .containsEntry("AutoScalingGroupName", "trino-workers").containsEntry("LifecycleHookName", "trino-workers-drain")
-                .containsEntry("LifecycleActionToken", "bd8e8f7e-2a5c-4a33-9b55-8a9b5b9c1e01");
-        assertThat(front.recorded.stream().filter(call -> call.action().equals("CompleteLifecycleAction")).count()).as("completed once").isEqualTo(1);
+                .containsEntry("LifecycleActionToken", TestingLifecycle.MESSAGE_TOKEN);
+        assertThat(front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).count()).as("completed once").isEqualTo(1);
         assertThat(heartbeats).as("heartbeats every 5 s while the drain waited for Q1").isPositive();
 
         // the worker is gone: its allocation stopped, its process no longer answers, the node takes no work
-        JsonObject stopped = new JsonObject(nomad(stack, "GET", "/v1/allocation/" + victim.getString("ID")).body());
+        JsonObject stopped = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + victim.getString("ID"), null).body());
         assertThat(stopped.getString("ClientStatus")).isIn("complete", "failed");
-        assertThat(new JsonObject(nomad(stack, "GET", "/v1/node/" + nodeId).body()).getString("SchedulingEligibility")).isEqualTo("ineligible");
+        assertThat(new JsonObject(stack.callNomad("GET", "/v1/node/" + nodeId, null).body()).getString("SchedulingEligibility")).isEqualTo("ineligible");
         assertThat(allocations(stack, jobId).stream().filter(alloc -> alloc.getString("NodeID").equals(nodeId))
                 .allMatch(alloc -> List.of("complete", "failed").contains(alloc.getString("ClientStatus")))).isTrue();
 
@@ -214,123 +177,12 @@ class LifecycleHookIT
     private static List<JsonObject> allocations(TestingStack stack, String jobId)
             throws IOException, InterruptedException
     {
-        return new JsonArray(nomad(stack, "GET", "/v1/job/" + jobId + "/allocations").body()).stream().map(JsonObject.class::cast).toList();
+        return new JsonArray(stack.callNomad("GET", "/v1/job/" + jobId + "/allocations", null).body()).stream().map(JsonObject.class::cast).toList();
     }
 
     private static JsonObject cluster(TestingStack stack)
             throws IOException, InterruptedException
     {
         return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER, null).body());
-    }
-
-    private static HttpResponse<String> nomad(TestingStack stack, String method, String path)
-            throws IOException, InterruptedException
-    {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void sleep(long millis)
-    {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeException(e);
-        }
-    }
-
-    private record Recorded(String action, Map<String, String> parameters, Instant at) {}
-
-    /** Answers CompleteLifecycleAction and RecordLifecycleActionHeartbeat (recording them); passes everything else to moto. */
-    private static final class AutoScalingFront
-            implements AutoCloseable
-    {
-        private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
-        final List<Recorded> recorded = new CopyOnWriteArrayList<>();
-        private final HttpServer server;
-        private final URI moto;
-        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-
-        AutoScalingFront(URI moto)
-                throws IOException
-        {
-            this.moto = moto;
-            this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setExecutor(Executors.newFixedThreadPool(8));
-            server.createContext("/", this::handle);
-            server.start();
-        }
-
-        URI endpoint()
-        {
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        }
-
-        private void handle(HttpExchange exchange)
-                throws IOException
-        {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            Map<String, String> form = form(new String(body, UTF_8));
-            String action = form.getOrDefault("Action", "");
-            if (action.equals("CompleteLifecycleAction") || action.equals("RecordLifecycleActionHeartbeat")) {
-                recorded.add(new Recorded(action, form, Instant.now()));
-                byte[] answer = ("<" + action + "Response xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\"><" + action + "Result/>"
-                        + "<ResponseMetadata><RequestId>" + java.util.UUID.randomUUID() + "</RequestId></ResponseMetadata></" + action + "Response>").getBytes(UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "text/xml");
-                exchange.sendResponseHeaders(200, answer.length);
-                exchange.getResponseBody().write(answer);
-                exchange.close();
-                return;
-            }
-            HttpRequest.Builder forward = HttpRequest.newBuilder(moto.resolve(exchange.getRequestURI().toString()))
-                    .timeout(Duration.ofSeconds(60))
-                    .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-            exchange.getRequestHeaders().forEach((name, values) -> {
-                if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                    values.forEach(value -> forward.header(name, value));
-                }
-            });
-            try {
-                HttpResponse<byte[]> response = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-                response.headers().map().forEach((name, values) -> {
-                    if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT)) && !name.startsWith(":")) {
-                        values.forEach(value -> exchange.getResponseHeaders().add(name, value));
-                    }
-                });
-                exchange.sendResponseHeaders(response.statusCode(), response.body().length == 0 ? -1 : response.body().length);
-                exchange.getResponseBody().write(response.body());
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                exchange.sendResponseHeaders(502, -1);
-            }
-            finally {
-                exchange.close();
-            }
-        }
-
-        private static Map<String, String> form(String text)
-        {
-            Map<String, String> values = new HashMap<>();
-            for (String pair : text.split("&")) {
-                int equals = pair.indexOf('=');
-                if (equals > 0) {
-                    values.put(URLDecoder.decode(pair.substring(0, equals), UTF_8), URLDecoder.decode(pair.substring(equals + 1), UTF_8));
-                }
-            }
-            return values;
-        }
-
-        @Override
-        public void close()
-        {
-            server.stop(0);
-            ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
-        }
     }
 }

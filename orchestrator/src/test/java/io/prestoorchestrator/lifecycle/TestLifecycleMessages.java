@@ -7,13 +7,12 @@ import io.prestoorchestrator.lifecycle.LifecycleMessage.Malformed;
 import io.prestoorchestrator.lifecycle.LifecycleMessage.SubscriptionConfirmation;
 import io.prestoorchestrator.lifecycle.LifecycleMessage.Terminating;
 import io.prestoorchestrator.lifecycle.LifecycleMessage.Test;
+import io.prestoorchestrator.testing.TestingLifecycle;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TestLifecycleMessages
@@ -190,12 +189,7 @@ class TestLifecycleMessages
 
     static String resource(String name)
     {
-        try (InputStream in = TestLifecycleMessages.class.getClassLoader().getResourceAsStream("lifecycle/" + name)) {
-            return new String(in.readAllBytes(), UTF_8);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestingLifecycle.message(name);
     }
 
     private static ObjectNode json(String text)

@@ -99,6 +99,22 @@ class TestLifecycleService
     }
 
     @Test
+    void testWithDrainDisabledTheNodeIsDrainedWithoutTrinoDrains()
+    {
+        LifecycleService service = service("replica-a", WorkerDrain.disabled(), CONFIG);
+        service.gained();
+
+        await(service.accept(terminating(INSTANCE)));
+        DrainRecord done = awaitDone(service, INSTANCE);
+
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(drain.calls).isEmpty();
+        assertThat(nodes.calls).containsExactly("find:" + INSTANCE, "ineligible:node-worker-2", "drain:node-worker-2:300s");
+        assertThat(eventTypes("adhoc")).containsExactly("lifecycle-drain-started", "lifecycle-worker-not-drained", "lifecycle-action-completed");
+        assertThat(events("adhoc").get(1).message()).contains("drain.enabled is false");
+    }
+
+    @Test
     void testInstanceThatIsNotANomadNodeIsCompletedAtOnce()
     {
         LifecycleService service = service("replica-a", drain, CONFIG);
@@ -291,7 +307,7 @@ class TestLifecycleService
     /**
      * The orchestrator's own overhead between the node's workers reaching DRAINED and
      * CompleteLifecycleAction, with Nomad answering at once: KV writes, the node drain call and one
-     * allocation check. Printed for the test log; bounded generously so a loaded machine does not fail it.
+     * allocation check. Printed for the test log, never asserted on (a timing is a benchmark's figure).
      */
     @Test
     void testOverheadFromDrainedToComplete()
@@ -312,7 +328,8 @@ class TestLifecycleService
         Collections.sort(overheads);
         System.out.printf("lifecycle drain overhead (worker DRAINED -> CompleteLifecycleAction, fake Nomad/AWS, %d runs): min %.2f ms, median %.2f ms, max %.2f ms%n",
                 overheads.size(), overheads.get(0) / 1000.0, overheads.get(overheads.size() / 2) / 1000.0, overheads.get(overheads.size() - 1) / 1000.0);
-        assertThat(overheads.get(overheads.size() / 2)).isLessThan(1_000_000L);
+        assertThat(actions.completions).hasSize(25).allMatch(completion -> completion.result() == Result.CONTINUE);
+        assertThat(overheads).as("every action completed after its worker drained").allMatch(overhead -> overhead >= 0);
     }
 
     private LifecycleService service(String replica, WorkerDrain workerDrain, LifecycleConfig config)

@@ -22,6 +22,7 @@ import io.prestoorchestrator.http.DependencyHttp;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.sim.nomad.NomadSimulator;
 import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
+import io.prestoorchestrator.testing.TestingAutoscaler;
 import io.prestoorchestrator.testing.TestingHashiCorp;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -29,13 +30,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,7 +53,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -76,7 +73,7 @@ class AutoscalerPolicyIT
     private static final Duration SCALE_IN_DELAY = Duration.ofSeconds(20);
     private static final Duration SCRAPE = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final WorkersNeeded SIGNAL = ScalingSignal.compute(new SignalInputs(4, 2, 0, 1, 0, 2, 1, 4));
+    private static final WorkersNeeded SIGNAL = ScalingSignal.compute(new SignalInputs(4, 2, 0, 0, 1, 0, 2, 1, 4));
 
     @TempDir
     Path dir;
@@ -86,16 +83,15 @@ class AutoscalerPolicyIT
     private NomadSimulator nomad;
     private Vertx vertx;
     private HttpServer signal;
-    private Process prometheus;
-    private Process autoscaler;
-    private int prometheusPort;
+    private TestingAutoscaler autoscaler;
 
     @AfterEach
     void cleanUp()
             throws Exception
     {
-        stop(autoscaler);
-        stop(prometheus);
+        if (autoscaler != null) {
+            autoscaler.close();
+        }
         if (signal != null) {
             signal.stop(0);
         }
@@ -113,9 +109,8 @@ class AutoscalerPolicyIT
     {
         nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad")).withMinHealthyTime(Duration.ofMillis(500))).start();
         signal = startSignal();
-        prometheus = startPrometheus(signal.getAddress().getPort());
-        Path agentLog = dir.resolve("nomad-autoscaler.log");
-        autoscaler = startAutoscaler(agentLog);
+        autoscaler = TestingAutoscaler.start(dir.resolve("autoscaler"), nomad, signal.getAddress().getPort(), SCRAPE);
+        Path agentLog = autoscaler.agentLog();
 
         // as POST /v1/clusters makes it: defaults merged, validated
         ClusterSpec spec = ClusterDocuments.create(ClusterDocuments.parseObject("""
@@ -142,7 +137,7 @@ class AutoscalerPolicyIT
             awaitDeploymentDone();
             // the agent has read the policy; the need equals the count, so it does nothing
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                assertThat(autoscaler.isAlive()).as("nomad-autoscaler exited; log:\n%s", Files.readString(agentLog)).isTrue();
+                assertThat(autoscaler.agentAlive()).as("nomad-autoscaler exited; log:\n%s", Files.readString(agentLog)).isTrue();
                 assertThat(nomad.requestCounts("Go-http-client").keySet()).anyMatch(key -> key.startsWith("GET /v1/scaling/policy/"));
                 assertThat(Files.readString(agentLog)).contains("skipping scaling, no action needed");
             });
@@ -201,7 +196,7 @@ class AutoscalerPolicyIT
         Path noDrain = dir.resolve("no-drain.yaml");
         Files.writeString(noDrain, "drain_on_stop: false\n");
         RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "it",
-                Map.of("TRINO_HOME", trinoHome.getParent().toString(), "TRINO_JAVA_HOME", dir.resolve("no-jdk").toString()), Optional.of(freePort()));
+                Map.of("TRINO_HOME", trinoHome.getParent().toString(), "TRINO_JAVA_HOME", dir.resolve("no-jdk").toString()), Optional.of(TestingAutoscaler.freePort()));
         JobRenderer renderer = new JobRenderer(TestingRenderInputs.TEMPLATES);
         return renderer.render(spec, inputs, List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"), noDrain)).job();
     }
@@ -222,56 +217,6 @@ class AutoscalerPolicyIT
         });
         server.start();
         return server;
-    }
-
-    private Process startPrometheus(int signalPort)
-            throws Exception
-    {
-        String binary = requiredBinary("PROMETHEUS_BIN");
-        int port = freePort();
-        Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: %ds
-                scrape_configs:
-                  - job_name: presto-orchestrator
-                    static_configs:
-                      - targets: ['127.0.0.1:%d']
-                """.formatted(SCRAPE.toSeconds(), signalPort));
-        Process process = new ProcessBuilder(binary, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("prometheus-data"),
-                "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("prometheus.log").toFile())
-                .start();
-        prometheusPort = port;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            assertThat(process.isAlive()).as("prometheus exited; log:\n%s", Files.readString(dir.resolve("prometheus.log"))).isTrue();
-            return status(URI.create("http://127.0.0.1:" + port + "/-/ready")) == 200;
-        });
-        return process;
-    }
-
-    /** The agent as scripts/run-local.sh runs it: the production template rendered with job-templates/local/nomad-autoscaler.yaml. */
-    private Process startAutoscaler(Path log)
-            throws Exception
-    {
-        String binary = requiredBinary("NOMAD_AUTOSCALER_BIN");
-        String configText = new SystemJobRenderer(TestingRenderInputs.TEMPLATES).renderFile("nomad-autoscaler/agent.hcl.ftl",
-                TestingRenderInputs.TEMPLATES.resolve("local/nomad-autoscaler.yaml"),
-                Map.of("NOMAD_PORT", String.valueOf(nomad.port()), "PROMETHEUS_PORT", String.valueOf(prometheusPort), "NOMAD_AUTOSCALER_LOG_LEVEL", "DEBUG"));
-        Path config = dir.resolve("nomad-autoscaler.hcl");
-        Files.writeString(config, configText);
-        int port = freePort();
-        Process process = new ProcessBuilder(binary, "agent", "-config=" + config, "-http-bind-address=127.0.0.1", "-http-bind-port=" + port,
-                "-plugin-dir=" + Files.createDirectories(dir.resolve("plugins")))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            assertThat(process.isAlive()).as("nomad-autoscaler exited; log:\n%s", Files.readString(log)).isTrue();
-            return status(URI.create("http://127.0.0.1:" + port + "/v1/health")) == 200;
-        });
-        return process;
     }
 
     private void awaitWorkers(int running, Duration timeout)
@@ -329,48 +274,5 @@ class AutoscalerPolicyIT
                 .timeout(Duration.ofSeconds(10))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private int status(URI uri)
-    {
-        try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        }
-        catch (IOException e) {
-            return -1;
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static String requiredBinary(String variable)
-    {
-        String binary = requireNonNull(System.getenv(variable), variable + " is not set: run scripts/setup.sh and source ~/.cache/presto-orchestrator/env.sh");
-        if (!new File(binary).canExecute()) {
-            throw new IllegalStateException(variable + "=" + binary + " is not executable: run scripts/setup.sh");
-        }
-        return binary;
-    }
-
-    private static int freePort()
-            throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void stop(Process process)
-            throws InterruptedException
-    {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
     }
 }

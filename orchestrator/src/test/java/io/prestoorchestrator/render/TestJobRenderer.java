@@ -2,6 +2,7 @@ package io.prestoorchestrator.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.SpecHash;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -276,7 +276,7 @@ class TestJobRenderer
     void testUndefinedVariableInSubTemplateNamesFileLineAndVariable()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Files.writeString(templates.resolve("trino/node.properties.ftl"), "[#ftl]\nnode.environment=[=vars.node_environment]\nnode.foo=[=cluster.nosuchthing]\n", UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
         assertThat(e.fieldErrors()).containsExactly(new FieldError("job-templates/trino/node.properties.ftl",
@@ -287,7 +287,7 @@ class TestJobRenderer
     void testUndefinedVarsKeyFromVariableFile()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Path local = templates.resolve("vars/local.yaml");
         Files.writeString(local, Files.readString(local).replace("kill_signal: SIGTERM\n", ""), UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
@@ -298,7 +298,7 @@ class TestJobRenderer
     void testSyntaxErrorNamesFileAndLine()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Files.writeString(templates.resolve("trino/log.properties.ftl"), "[#ftl]\nio.trino=[#if x]\n", UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
         assertThat(e.fieldErrors().get(0).field()).isEqualTo("job-templates/trino/log.properties.ftl");
@@ -309,7 +309,7 @@ class TestJobRenderer
     void testNewBuiltinRefused()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Files.writeString(templates.resolve("trino/log.properties.ftl"),
                 "[#ftl]\n[#assign exec = \"freemarker.template.utility.Execute\"?new()]io.trino=[=exec(\"id\")]\n", UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
@@ -320,7 +320,7 @@ class TestJobRenderer
     void testApiBuiltinRefused()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Files.writeString(templates.resolve("trino/log.properties.ftl"), "[#ftl]\nio.trino=[=cluster.name?api.getClass()]\n", UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
         assertThat(e.getMessage()).contains("trino/log.properties.ftl, line 2").contains("?api");
@@ -330,7 +330,7 @@ class TestJobRenderer
     void testInvalidJsonNamesTheTemplate()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Path job = templates.resolve("trino-cluster.json.ftl");
         Files.writeString(job, Files.readString(job).replace("\"Type\": \"service\",", "\"Type\": \"service\""), UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new JobRenderer(templates).render(TestingClusterSpecs.local(), TestingRenderInputs.local()));
@@ -433,26 +433,6 @@ class TestJobRenderer
         assertThat(masked).doesNotContain("leaked-1").doesNotContain("leaked-2").contains("web-ui.shared-secret=******").contains("a=1")
                 .contains("hive.metastore.password={{ .x }}");
         assertThat(job.toString()).contains("leaked-1");
-    }
-
-    private Path copyTemplates()
-            throws IOException
-    {
-        Path target = temp.resolve("job-templates");
-        List<Path> sources;
-        try (Stream<Path> walk = Files.walk(TestingRenderInputs.TEMPLATES)) {
-            sources = walk.toList();
-        }
-        for (Path source : sources) {
-            Path destination = target.resolve(TestingRenderInputs.TEMPLATES.relativize(source).toString());
-            if (Files.isDirectory(source)) {
-                Files.createDirectories(destination);
-            }
-            else {
-                Files.copy(source, destination);
-            }
-        }
-        return target;
     }
 
     static Map<String, String> templates(JsonNode task)

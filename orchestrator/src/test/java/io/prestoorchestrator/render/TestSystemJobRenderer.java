@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.error.FieldError;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.sim.nomad.NomadSimulator;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -365,7 +365,7 @@ class TestSystemJobRenderer
     void testMissingVariableFailsNamingIt()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Path prod = templates.resolve("system/vars/prod.yaml");
         Files.writeString(prod, Files.readString(prod).replace("  web_port: 8000\n", ""), UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
@@ -381,7 +381,7 @@ class TestSystemJobRenderer
     void testMissingVariableInASubTemplateNamesThatFile()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Path prod = templates.resolve("system/vars/prod.yaml");
         Files.writeString(prod, Files.readString(prod).replace("  trino_metrics_user: presto-orchestrator\n", ""), UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
@@ -414,7 +414,7 @@ class TestSystemJobRenderer
     void testJobIdMustBeTheJobName()
             throws IOException
     {
-        Path templates = copyTemplates();
+        Path templates = TestingFiles.copyTree(TestingRenderInputs.TEMPLATES, temp.resolve("job-templates"));
         Path traefik = templates.resolve("system/traefik.json.ftl");
         Files.writeString(traefik, Files.readString(traefik).replace("\"ID\": \"[=jobId]\"", "\"ID\": \"edge\""), UTF_8);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
@@ -488,26 +488,6 @@ class TestSystemJobRenderer
         Path file = temp.resolve("vars-" + System.nanoTime() + ".yaml");
         Files.writeString(file, changed, UTF_8);
         return file;
-    }
-
-    private Path copyTemplates()
-            throws IOException
-    {
-        Path target = temp.resolve("job-templates");
-        List<Path> sources;
-        try (Stream<Path> walk = Files.walk(TestingRenderInputs.TEMPLATES)) {
-            sources = walk.toList();
-        }
-        for (Path source : sources) {
-            Path destination = target.resolve(TestingRenderInputs.TEMPLATES.relativize(source).toString());
-            if (Files.isDirectory(source)) {
-                Files.createDirectories(destination);
-            }
-            else {
-                Files.copy(source, destination);
-            }
-        }
-        return target;
     }
 
     private static List<String> fieldNames(JsonNode node)

@@ -8,6 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * The load the drain tests keep on a cluster while a worker goes: TPC-H Q1 on sf10 (30-36 s on
  * these machines, so it runs on every worker during the removal) and a short query every
@@ -58,6 +60,12 @@ public final class QueryLoad
         return query;
     }
 
+    /** How many short queries have ended so far (for progress lines). */
+    public int shortQueriesSoFar()
+    {
+        return shortQueries.size();
+    }
+
     /** Waits for every long query, stops the stream, and answers every outcome. */
     public Result stop()
             throws InterruptedException, ExecutionException
@@ -86,6 +94,24 @@ public final class QueryLoad
                     .reduce((a, b) -> a + ", " + b).orElse("no long query")
                     + ", " + shortQueries.size() + " short queries (" + shortQueries.stream().filter(outcome -> !outcome.succeeded()).count() + " failed)";
         }
+    }
+
+    /**
+     * Waits (up to 2 minutes) until three short queries in a row succeed: the cluster serves before a
+     * test removes anything. A query failing here is no drain's doing, so each failure is printed and
+     * tried again rather than counted.
+     */
+    public static void awaitServing(String coordinator, String user, String label)
+    {
+        int[] streak = new int[1];
+        await("three short queries in a row succeed").atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            TrinoStatements.Outcome outcome = TrinoStatements.run(coordinator, user, SHORT);
+            if (!outcome.succeeded()) {
+                System.out.printf("%s: warm-up query failed: %s%n", label, outcome.error().orElseThrow());
+            }
+            streak[0] = outcome.succeeded() ? streak[0] + 1 : 0;
+            return streak[0] >= 3;
+        });
     }
 
     public static double seconds(TrinoStatements.Outcome outcome)

@@ -8,14 +8,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Runs a statement over Trino's client protocol (POST /v1/statement, then every nextUri) without
  * starting a CLI process: cheap enough to keep a stream of short queries going on a 2-core machine.
+ * Like Trino's own clients it retries a nextUri request answered 502, 503 or 504 (the protocol
+ * calls those intermittent, to be retried after 50-100 ms) a bounded number of times; the submitting
+ * POST is never repeated, and any other answer counts.
  */
 public final class TrinoStatements
 {
+    private static final int RETRIES = 20;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private TrinoStatements() {}
@@ -57,8 +62,7 @@ public final class TrinoStatements
                 if (next == null) {
                     return new Outcome(sql, started, System.nanoTime(), Optional.empty(), rows);
                 }
-                response = HTTP.send(HttpRequest.newBuilder(URI.create(next)).timeout(Duration.ofMinutes(2)).header("X-Trino-User", user).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                response = sendIdempotent(HttpRequest.newBuilder(URI.create(next)).timeout(Duration.ofMinutes(2)).header("X-Trino-User", user).build());
             }
         }
         catch (IOException e) {
@@ -68,5 +72,16 @@ public final class TrinoStatements
             Thread.currentThread().interrupt();
             return new Outcome(sql, started, System.nanoTime(), Optional.of("interrupted"), rows);
         }
+    }
+
+    private static HttpResponse<String> sendIdempotent(HttpRequest request)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        for (int attempt = 1; attempt < RETRIES && List.of(502, 503, 504).contains(response.statusCode()); attempt++) {
+            Thread.sleep(100);
+            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        return response;
     }
 }

@@ -1,0 +1,139 @@
+package io.prestoorchestrator.cluster;
+
+import io.prestoorchestrator.config.DrainConfig;
+import io.prestoorchestrator.config.LifecycleConfig;
+import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.TestingAutoScalingFront;
+import io.prestoorchestrator.testing.TestingEnvironment;
+import io.prestoorchestrator.testing.TestingFiles;
+import io.prestoorchestrator.testing.TestingLifecycle;
+import io.prestoorchestrator.testing.TestingMoto;
+import io.prestoorchestrator.testing.TestingStack;
+import io.prestoorchestrator.testing.TrinoStatements;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The controls of issue 6's drain ITs: the same scenario as {@code LifecycleHookIT} (path 1),
+ * {@code DrainPathsIT} (path 2) and {@code DrainOnStopIT} (path 3) — TPC-H Q1 on sf10 plus a short
+ * query every 0.5 s while a worker is removed — with draining switched off ({@code drain.enabled:
+ * false}, and {@code drain_on_stop: false} so the worker's launcher gets Nomad's kill signal
+ * directly). Each removal must lose queries; that the drained versions lose none is then the
+ * drain's doing, not the scenario's. One cluster of 3 workers serves all three removals in turn.
+ */
+class WithoutDrainIT
+{
+    private static final String CLUSTER = "undrained";
+    private static final String USER = "without-drain-it";
+    private static final String SECRET = "without-drain-it-lifecycle-secret";
+
+    @BeforeAll
+    static void requireTrino()
+    {
+        TestingEnvironment.require("TRINO_HOME", "TRINO_JAVA_HOME", "MOTO_SERVER_BIN");
+    }
+
+    @Test
+    void testEveryRemovalPathLosesQueriesWithoutTheDrain()
+            throws Exception
+    {
+        Path templates = TestingFiles.templatesWith("local.yaml", "drain_on_stop: true", "drain_on_stop: false");
+        LifecycleConfig lifecycle = TestingLifecycle.config(Optional.empty(), Optional.of(SECRET));
+        DrainConfig off = new DrainConfig(false, DrainConfig.DEFAULTS.timeout(), DrainConfig.DEFAULTS.atBound(), DrainConfig.DEFAULTS.pollInterval(), DrainConfig.DEFAULTS.watchdogInterval());
+        try (TestingMoto moto = TestingMoto.start();
+                TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
+                TestingStack stack = new TestingStack(System.getenv(), templates, config -> TestingLifecycle.withAws(config, front, lifecycle, off))) {
+            assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
+            HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3}}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+            assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(5)));
+            String coordinator = cluster(stack).getJsonObject("status").getString("coordinatorUrl");
+            QueryLoad.awaitServing(coordinator, USER, "WithoutDrainIT");
+
+            // path 1: the lifecycle hook's node, while the job keeps 3 workers (Nomad places a replacement elsewhere)
+            String instanceId = TestingLifecycle.instanceId(stack, TestingLifecycle.workerOffTheCoordinatorsNode(stack, "trino-" + CLUSTER).getString("NodeID"));
+            QueryLoad.Result hook = removeDuringLoad(coordinator, "path 1 (lifecycle hook)", () -> {
+                HttpResponse<String> accepted = TestingLifecycle.post(stack, SECRET, TestingLifecycle.terminating(instanceId));
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+                await("the lifecycle action is completed").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> front.recorded().stream().anyMatch(call -> call.action().equals("CompleteLifecycleAction")));
+            });
+            assertThat(types(stack)).containsSubsequence("lifecycle-drain-started", "lifecycle-worker-not-drained", "lifecycle-action-completed");
+            assertThat(hook.failures()).as("without the drain, terminating a busy worker's instance must fail queries").isNotEmpty();
+            await("the replacement of the terminated worker is active").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> cluster(stack).getJsonObject("status").getInteger("activeWorkers"), active -> active != null && active == 3);
+
+            // path 2: a resize through the orchestrator lowers the count without draining first
+            QueryLoad.Result resize = removeDuringLoad(coordinator, "path 2 (API resize 3 -> 2)", () -> {
+                HttpResponse<String> accepted = stack.call("PATCH", "/v1/clusters/" + CLUSTER, "{\"workers\":{\"count\":2}}");
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+                assertSucceeded(stack.awaitOperation(accepted, Duration.ofMinutes(5)));
+            });
+            assertThat(types(stack)).doesNotContain("drain-started", "worker-drained");
+            assertThat(resize.failures()).as("without the drain, a resize down under load must fail queries").isNotEmpty();
+
+            // path 3: the count lowered outside the orchestrator, as the Nomad UI or nomad-autoscaler do
+            QueryLoad.Result scale = removeDuringLoad(coordinator, "path 3 (Nomad scale 2 -> 1)", () -> {
+                HttpResponse<String> scaled = stack.callNomad("POST", "/v1/job/trino-" + CLUSTER + "/scale",
+                        "{\"Count\":1,\"Target\":{\"Group\":\"workers\"},\"Message\":\"WithoutDrainIT\"}");
+                assertThat(scaled.statusCode()).as(scaled.body()).isEqualTo(200);
+                await("a worker is removed").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> cluster(stack).getJsonObject("status").getInteger("activeWorkers"), active -> active != null && active == 1);
+            });
+            assertThat(scale.failures()).as("without the drain, lowering the count in Nomad under load must fail queries").isNotEmpty();
+        }
+    }
+
+    /** Q1 on sf10 and a short query every 0.5 s; {@code removal} 8 s into Q1; the load's outcomes once Q1 ended. */
+    private static QueryLoad.Result removeDuringLoad(String coordinator, String path, Removal removal)
+            throws Exception
+    {
+        QueryLoad load = QueryLoad.start(coordinator, USER, Duration.ofMillis(500));
+        CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.Q1);
+        QueryLoad.sleep(8_000);
+        assertThat(q1).as("Q1 on sf10 still running when the worker is removed (%s)", path).isNotDone();
+        removal.run();
+        q1.get();
+        QueryLoad.sleep(3_000);
+        QueryLoad.Result result = load.stop();
+        System.out.printf("WithoutDrainIT %s: %s; failed: %s%n", path, result.summary(), result.failures().stream().map(outcome -> outcome.error().orElseThrow()).toList());
+        return result;
+    }
+
+    @FunctionalInterface
+    private interface Removal
+    {
+        void run()
+                throws Exception;
+    }
+
+    private static void assertSucceeded(JsonObject operation)
+    {
+        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
+    }
+
+    private static JsonObject cluster(TestingStack stack)
+            throws IOException, InterruptedException
+    {
+        return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER, null).body());
+    }
+
+    private static List<String> types(TestingStack stack)
+            throws IOException, InterruptedException
+    {
+        return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER + "/events", null).body()).getJsonArray("events").stream()
+                .map(JsonObject.class::cast).map(event -> event.getString("type")).toList();
+    }
+}

@@ -1,0 +1,49 @@
+package io.prestoorchestrator.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+public final class TestingFiles
+{
+    private TestingFiles() {}
+
+    /** Copies the tree under {@code from} into {@code to} (created as needed), e.g. job-templates a test then edits. */
+    public static Path copyTree(Path from, Path to)
+            throws IOException
+    {
+        List<Path> sources;
+        try (Stream<Path> walk = Files.walk(from)) {
+            sources = walk.sorted().toList();
+        }
+        for (Path source : sources) {
+            Path destination = to.resolve(from.relativize(source).toString());
+            if (Files.isDirectory(source)) {
+                Files.createDirectories(destination);
+            }
+            else {
+                Files.copy(source, destination);
+            }
+        }
+        return to;
+    }
+
+    /**
+     * A copy of the project's job-templates in a new temporary directory, with {@code from} replaced by
+     * {@code to} in one variable file; fails when the file does not contain {@code from}.
+     */
+    public static Path templatesWith(String varsFile, String from, String to)
+            throws IOException
+    {
+        Path templates = copyTree(Path.of("../job-templates").toAbsolutePath().normalize(), Files.createTempDirectory("job-templates"));
+        Path vars = templates.resolve("vars").resolve(varsFile);
+        String text = Files.readString(vars);
+        if (!text.contains(from)) {
+            throw new IllegalArgumentException(vars + " does not contain '" + from + "'");
+        }
+        Files.writeString(vars, text.replace(from, to));
+        return templates;
+    }
+}
