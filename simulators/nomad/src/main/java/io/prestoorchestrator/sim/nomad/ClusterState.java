@@ -35,6 +35,7 @@ import static java.util.Objects.requireNonNull;
 final class ClusterState
 {
     private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
+    private static final long HEALTH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     interface AllocDriver
     {
@@ -43,6 +44,9 @@ final class ClusterState
         void stop(String allocId);
 
         void forceKill(String allocId);
+
+        /** Whether the allocation's health checks pass now (blocking; never called under the lock). */
+        boolean checksPassing(String allocId);
     }
 
     private final Clock clock;
@@ -915,7 +919,11 @@ final class ClusterState
         });
     }
 
-    /** Deployment health: all tasks running without a restart for MinHealthyTime. */
+    /**
+     * Deployment health: all tasks running without a restart and, with {@code health_check =
+     * "checks"}, the checks passing, both without a break for MinHealthyTime; polled, so a check that
+     * fails in between starts the time again.
+     */
     private void scheduleHealthCheck(Allocation alloc)
     {
         long generation = ++alloc.healthCheckGeneration;
@@ -923,12 +931,14 @@ final class ClusterState
         JsonNode update = alloc.groupSpec().get("Update");
         long minHealthyNanos = minHealthyTimeOverride.map(Duration::toNanos)
                 .orElse(update == null || update.isNull() ? 10 * JobSpec.SECOND : update.get("MinHealthyTime").asLong());
+        boolean checks = update == null || update.isNull() || !update.get("HealthCheck").asText().equals("task_states");
         String id = alloc.id;
-        pendingEffects.add(() -> timers.execute(() -> probeHealth(id, generation, restarts, minHealthyNanos, -1)));
+        pendingEffects.add(() -> timers.execute(() -> probeHealth(id, generation, restarts, minHealthyNanos, checks, -1)));
     }
 
-    private void probeHealth(String id, long generation, long restarts, long minHealthyNanos, long runningSince)
+    private void probeHealth(String id, long generation, long restarts, long minHealthyNanos, boolean checks, long passingSince)
     {
+        boolean passing = !checks || driver.checksPassing(id);
         write(() -> {
             Allocation current = allocs.get(id);
             if (current == null || current.healthCheckGeneration != generation || current.healthy != null || current.serverTerminal()) {
@@ -939,8 +949,8 @@ final class ClusterState
                 return null;
             }
             long now = nowNanos();
-            long since = runningSince < 0 ? now : runningSince;
-            if (now - since >= minHealthyNanos) {
+            long since = passing ? (passingSince < 0 ? now : passingSince) : -1;
+            if (since >= 0 && now - since >= minHealthyNanos) {
                 long idx = bump("allocs", "deployment");
                 current.healthy = true;
                 current.healthTimestamp = now;
@@ -950,8 +960,10 @@ final class ClusterState
                 deploymentHealthChanged(current);
                 return null;
             }
-            long delay = Math.max(0, minHealthyNanos - (now - since));
-            pendingEffects.add(() -> timers.schedule(() -> probeHealth(id, generation, restarts, minHealthyNanos, since), delay, TimeUnit.NANOSECONDS));
+            long remaining = since < 0 ? HEALTH_POLL_NANOS : Math.max(0, minHealthyNanos - (now - since));
+            long delay = checks ? Math.min(remaining, HEALTH_POLL_NANOS) : remaining;
+            long nextSince = since;
+            pendingEffects.add(() -> timers.schedule(() -> probeHealth(id, generation, restarts, minHealthyNanos, checks, nextSince), delay, TimeUnit.NANOSECONDS));
             return null;
         });
     }

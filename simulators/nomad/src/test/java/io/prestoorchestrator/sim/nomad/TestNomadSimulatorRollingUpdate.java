@@ -29,13 +29,15 @@ class TestNomadSimulatorRollingUpdate
     @TempDir
     static Path dataDir;
 
+    private RecordingConsul consul;
     private NomadSimulator simulator;
     private NomadHttp nomad;
 
     @BeforeAll
     void start()
     {
-        simulator = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dataDir)).start();
+        consul = new RecordingConsul();
+        simulator = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dataDir).withConsul(consul.address())).start();
         nomad = new NomadHttp(simulator.address());
     }
 
@@ -43,6 +45,7 @@ class TestNomadSimulatorRollingUpdate
     void stop()
     {
         simulator.close();
+        consul.close();
     }
 
     /** A job with a "coord" group of 1 and a "workers" group of 3, MaxParallel 1, MinHealthyTime 400 ms. */
@@ -58,6 +61,63 @@ class TestNomadSimulatorRollingUpdate
                   {"Name":"workers","Count":3,%s,"Tasks":[{"Name":"main","Driver":"raw_exec","Config":{"command":"/bin/sh","args":["-c",%s]},
                     "KillTimeout":2000000000,"ShutdownDelay":200000000}]}]}}
                 """.formatted(id, update, restart, quote(coordScript), restart, quote(workerScript));
+    }
+
+    /** A "workers" group of 2 whose service has one HTTP check, with the given Update.HealthCheck. */
+    private static String checkedJob(String id, String healthCheck, String script)
+    {
+        String update = """
+                "Update":{"MaxParallel":1,"HealthCheck":"%s","MinHealthyTime":300000000,"HealthyDeadline":2000000000,"ProgressDeadline":30000000000}""".formatted(healthCheck);
+        String services = """
+                "Networks":[{"DynamicPorts":[{"Label":"http"}]}],
+                "Services":[{"Name":"%s","PortLabel":"http","Checks":[{"Name":"alive","Type":"http","Path":"/","Interval":1000000000,"Timeout":1000000000}]}]""".formatted(id);
+        return """
+                {"Job":{"ID":"%s","Datacenters":["dc1"],"Type":"service",%s,"TaskGroups":[
+                  {"Name":"workers","Count":2,%s,"RestartPolicy":{"Attempts":0,"Delay":100000000,"Interval":60000000000,"Mode":"fail"},
+                   "Tasks":[{"Name":"main","Driver":"raw_exec","Config":{"command":"/bin/sh","args":["-c",%s]},"KillTimeout":1000000000}]}]}}
+                """.formatted(id, update, services, quote(script));
+    }
+
+    @Test
+    void taskStatesHealthIgnoresCriticalChecks()
+    {
+        consul.setCheckStatus("critical");
+        try {
+            nomad.put("/v1/jobs", checkedJob("unchecked", "task_states", "sleep 300"));
+            awaitSuccessful("unchecked", 0);
+            nomad.put("/v1/jobs", checkedJob("unchecked", "task_states", "sleep 301"));
+            awaitSuccessful("unchecked", 1);
+            assertThat(deployment("unchecked").get("TaskGroups").get("workers").get("HealthyAllocs").asInt()).isEqualTo(2);
+        }
+        finally {
+            consul.setCheckStatus("passing");
+        }
+    }
+
+    @Test
+    void replacementWhoseChecksNeverPassIsUnhealthyAtTheHealthyDeadline()
+    {
+        nomad.put("/v1/jobs", checkedJob("checked", "checks", "sleep 300"));
+        awaitSuccessful("checked", 0);
+
+        consul.setCheckStatus("critical");
+        try {
+            nomad.put("/v1/jobs", checkedJob("checked", "checks", "sleep 301"));
+            await().pollDelay(Duration.ofMillis(800)).atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(deployment("checked").get("JobVersion").asLong()).isEqualTo(1));
+            assertThat(deployment("checked").get("Status").asText()).as("running tasks with critical checks are not healthy").isEqualTo("running");
+            assertThat(deployment("checked").get("TaskGroups").get("workers").get("HealthyAllocs").asInt()).isZero();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(deployment("checked").get("Status").asText()).isEqualTo("failed"));
+            JsonNode workers = deployment("checked").get("TaskGroups").get("workers");
+            assertThat(workers.get("PlacedAllocs").asInt()).isEqualTo(1);
+            assertThat(workers.get("HealthyAllocs").asInt()).isZero();
+            assertThat(workers.get("UnhealthyAllocs").asInt()).isEqualTo(1);
+            assertThat(allocations("checked", "workers").stream()
+                    .filter(alloc -> alloc.get("JobVersion").asLong() == 0 && alloc.get("ClientStatus").asText().equals("running")))
+                    .as("the other old worker keeps running").hasSize(1);
+        }
+        finally {
+            consul.setCheckStatus("passing");
+        }
     }
 
     private JsonNode deployment(String job)
