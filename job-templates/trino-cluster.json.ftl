@@ -140,7 +140,8 @@
       "HealthCheck": "checks",
       "MinHealthyTime": [=vars.min_healthy_time_seconds * ns],
       "HealthyDeadline": [=vars.healthy_deadline_seconds * ns],
-      "ProgressDeadline": [=(vars.healthy_deadline_seconds + 60) * ns],
+      [#-- one rolling replacement may take the old allocation's whole stop (the longer of the groups' shutdown delays + kill_timeout), then the new one's healthy_deadline --]
+      "ProgressDeadline": [=([vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds]?max + vars.kill_timeout_seconds + vars.healthy_deadline_seconds + 60) * ns],
       "AutoRevert": false
     },
     "TaskGroups": [

@@ -1,5 +1,8 @@
 package io.prestoorchestrator.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.cluster.ClusterView.Routing;
 import io.prestoorchestrator.config.DrainConfig;
@@ -65,6 +68,7 @@ import static java.util.Objects.requireNonNull;
 public final class ClusterService
 {
     public static final String WORKER_GROUP = "workers";
+    static final String COORDINATOR_GROUP = "coordinator";
     /** The name of the routed service's script check in job-templates/trino-cluster.json.ftl. */
     static final String READINESS_GATE = "routing readiness gate";
     /** Operation inputs: the Meta stamp that makes a restart replace every allocation, and the worker count a resize started from. */
@@ -189,13 +193,13 @@ public final class ClusterService
     /** The Nomad plan (diff) of the job as it would be deployed now; deploys nothing. */
     public CompletionStage<JobPlan> plan(String name)
     {
-        return existing(name).thenCompose(record -> render(record.value())).thenCompose(rendered -> nomad.plan(rendered.nomadJob()));
+        return existing(name).thenCompose(record -> render(record.value())).thenCompose(rendered -> nomad.plan(withWorkersMeta(rendered.nomadJob())));
     }
 
     /** The job as it would be deployed now, secrets masked. */
     public CompletionStage<ObjectNode> renderedJob(String name)
     {
-        return existing(name).thenCompose(record -> render(record.value())).thenApply(RenderedJob::masked);
+        return existing(name).thenCompose(record -> render(record.value())).thenApply(rendered -> withWorkersMeta(rendered.masked()));
     }
 
     // ---- changes -----------------------------------------------------------------------------
@@ -404,7 +408,13 @@ public final class ClusterService
         });
     }
 
-    /** render -> write secrets to Nomad Variables -> register (EnforceIndex) -> watch the deployment. */
+    /**
+     * render -> write secrets to Nomad Variables -> register (EnforceIndex) -> watch the deployment.
+     * An update or restart of a running job goes in two phases (drain path 4 of issue 6): first a
+     * version where only the workers group changed, which Nomad rolls one worker at a time (each
+     * drains itself on the kill signal) while the coordinator keeps serving; then the full version,
+     * where only the coordinator still differs, so it restarts once, last, and briefly.
+     */
     private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
     {
         Operation operation = tracker.operation();
@@ -415,21 +425,157 @@ public final class ClusterService
                 .thenCompose(record -> renderWithSecrets(record.value()).thenApply(rendered -> Map.entry(record, rendered)))
                 .thenCompose(entry -> {
                     RenderedJob rendered = entry.getValue().job();
-                    ObjectNode job = rendered.nomadJob();
-                    if (operation.kind().equals("restart")) {
-                        job.with("Meta").put("orchestrator_restarted_at", operation.input(RESTART_STAMP).orElse(operation.createdAt().toString()));
-                    }
+                    ObjectNode job = deployable(rendered.nomadJob(), operation);
+                    ClusterRecord record = entry.getKey().value();
                     return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), entry.getValue().secrets())))
                             .thenCompose(ignored -> replacements.start())
-                            .thenCompose(ignored -> tracker.step("register", "registering job " + rendered.jobId()))
-                            .thenCompose(ignored -> expectedIndex(operation.kind(), entry.getKey().value(), job, resumed))
-                            .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
-                            .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> rendered.jobId()));
+                            .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
+                            // the workers' replacements are told before the coordinator's restart begins
+                            .thenCompose(workers -> workers.isPresent() ? replacements.catchUp().thenApply(ignored -> workers) : CompletableFuture.completedFuture(workers))
+                            .thenCompose(workers -> {
+                                Optional<DeploymentOutcome> failed = workers.flatMap(WorkersPhase::outcome).filter(outcome -> !outcome.successful());
+                                if (failed.isPresent()) {
+                                    return CompletableFuture.completedFuture(failed.get());
+                                }
+                                String detail = workers.isPresent()
+                                        ? "phase 2 of 2: registering job " + rendered.jobId() + " in full; only the coordinator group still differs, so the coordinator restarts now"
+                                                + " (queries running on it end, new ones are refused until it is back)"
+                                        : "registering job " + rendered.jobId();
+                                return tracker.step("register", detail)
+                                        .thenCompose(ignored -> workers.isPresent()
+                                                ? CompletableFuture.completedFuture(workers.get().nextExpectedIndex())
+                                                : expectedIndex(operation.kind(), record, job, resumed))
+                                        .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
+                                        .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker))
+                                        .thenCompose(ignored -> tracker.step("deploy", workers.isPresent()
+                                                ? "waiting for the deployment: the coordinator's restart (the workers stay)"
+                                                : "waiting for the deployment"))
+                                        .thenCompose(ignored -> awaitDeployment(rendered.jobId(), "deploy", tracker));
+                            });
                 })
-                .thenCompose(jobId -> tracker.step("deploy", "waiting for the deployment").thenCompose(ignored -> awaitDeployment(jobId, tracker)))
                 .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
         return work.whenComplete((ignored, failure) -> replacements.stop());
+    }
+
+    /** The rendered job as deployed: with a restart's stamp, and the job Meta copied into the workers group. */
+    private static ObjectNode deployable(ObjectNode rendered, Operation operation)
+    {
+        ObjectNode job = rendered.deepCopy();
+        if (operation.kind().equals("restart")) {
+            job.with("Meta").put("orchestrator_restarted_at", operation.input(RESTART_STAMP).orElse(operation.createdAt().toString()));
+        }
+        return withWorkersMeta(job);
+    }
+
+    /**
+     * The job Meta copied into the workers group's Meta (the group's own keys win): then the
+     * workers' combined Meta does not depend on the job Meta, which lets {@link #workersFirst}
+     * register the new workers under the old job Meta, and the full version after it leave them be.
+     */
+    static ObjectNode withWorkersMeta(ObjectNode rendered)
+    {
+        ObjectNode job = rendered.deepCopy();
+        ObjectNode workers = group(job, WORKER_GROUP);
+        if (workers != null) {
+            ObjectNode meta = job.path("Meta").isObject() ? ((ObjectNode) job.get("Meta")).deepCopy() : JsonNodeFactory.instance.objectNode();
+            if (workers.path("Meta").isObject()) {
+                meta.setAll((ObjectNode) workers.get("Meta"));
+            }
+            workers.set("Meta", meta);
+        }
+        return job;
+    }
+
+    /** Phase 1's deployment (none when the workers group was already as wanted), and the EnforceIndex phase 2 registers with. */
+    private record WorkersPhase(Optional<DeploymentOutcome> outcome, OptionalLong nextExpectedIndex) {}
+
+    /**
+     * Phase 1 of an update or restart of a running job: registers {@link #workersFirst} and waits
+     * for its deployment (Nomad rolls the workers by the group's update block). Empty for a create,
+     * a start, or a job that is not running: those register once.
+     */
+    private CompletionStage<Optional<WorkersPhase>> replaceWorkersFirst(String name, ClusterRecord record, ObjectNode job, boolean resumed, Tracker tracker)
+    {
+        String kind = tracker.operation().kind();
+        String jobId = job.path("ID").asText();
+        if (!kind.equals("update") && !kind.equals("restart")) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return nomad.job(jobId).thenCompose(current -> {
+            if (current.isEmpty() || current.get().stop() || group(current.get().spec(), COORDINATOR_GROUP) == null) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            ObjectNode phase = workersFirst(current.get().spec(), job);
+            long before = current.get().jobModifyIndex();
+            return tracker.step("register-workers", "phase 1 of 2: registering job " + jobId + " with only the workers group changed;"
+                            + " Nomad replaces the workers one at a time (each drains itself on the kill signal) while the coordinator keeps serving")
+                    .thenCompose(ignored -> expectedIndex(kind, record, phase, resumed))
+                    .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(phase, expected)))
+                    .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> result))
+                    .thenCompose(result -> tracker.step("deploy-workers", "waiting for the workers' rolling replacement")
+                            .thenCompose(ignored -> result.jobModifyIndex() == before
+                                    ? latestOutcomeIfRunning(jobId, tracker)
+                                    : awaitDeployment(jobId, "deploy-workers", tracker).thenApply(Optional::of))
+                            .thenApply(outcome -> {
+                                if (outcome.isEmpty()) {
+                                    tracker.progress("deploy-workers", "the workers group is unchanged: nothing to replace before the coordinator");
+                                }
+                                OptionalLong next = kind.equals("update") ? OptionalLong.of(result.jobModifyIndex()) : OptionalLong.empty();
+                                return Optional.of(new WorkersPhase(outcome, next));
+                            }));
+        });
+    }
+
+    /**
+     * The running job with only the workers group replaced by the new one: the coordinator group
+     * and every task's combined Meta (job, group, task: what Nomad compares) stay as they run, so
+     * Nomad replaces the workers and updates the coordinator in place. The job Meta keeps only the
+     * keys the new version keeps (the new values are in the workers group's Meta, so the workers'
+     * combined Meta is already the new version's); a key the new version drops moves into the
+     * coordinator group's Meta so the coordinator's combined Meta does not change either.
+     */
+    static ObjectNode workersFirst(ObjectNode running, ObjectNode next)
+    {
+        ObjectNode phase = next.deepCopy();
+        ObjectNode oldMeta = running.path("Meta").isObject() ? (ObjectNode) running.get("Meta") : JsonNodeFactory.instance.objectNode();
+        JsonNode newMeta = next.path("Meta");
+        ObjectNode kept = JsonNodeFactory.instance.objectNode();
+        ObjectNode dropped = JsonNodeFactory.instance.objectNode();
+        oldMeta.fields().forEachRemaining(field -> (newMeta.has(field.getKey()) ? kept : dropped).set(field.getKey(), field.getValue()));
+        phase.set("Meta", kept);
+        ObjectNode coordinator = group(running, COORDINATOR_GROUP).deepCopy();
+        if (!dropped.isEmpty()) {
+            if (coordinator.path("Meta").isObject()) {
+                dropped.setAll((ObjectNode) coordinator.get("Meta"));
+            }
+            coordinator.set("Meta", dropped);
+        }
+        ArrayNode groups = (ArrayNode) phase.get("TaskGroups");
+        for (int i = 0; i < groups.size(); i++) {
+            if (groups.get(i).path("Name").asText().equals(COORDINATOR_GROUP)) {
+                groups.set(i, coordinator);
+            }
+        }
+        return phase;
+    }
+
+    private static ObjectNode group(JsonNode job, String name)
+    {
+        for (JsonNode group : job.path("TaskGroups")) {
+            if (group.path("Name").asText().equals(name)) {
+                return (ObjectNode) group;
+            }
+        }
+        return null;
+    }
+
+    /** Registering changed nothing: a deployment of this version still running (a resumed operation's) is awaited, a finished one is not. */
+    private CompletionStage<Optional<DeploymentOutcome>> latestOutcomeIfRunning(String jobId, Tracker tracker)
+    {
+        return nomad.latestDeployment(jobId).thenCompose(latest -> latest.isPresent() && "running".equals(latest.get().status())
+                ? tracker.await(nomad.watchDeployment(latest.get().id(), progress -> tracker.progress("deploy-workers", describe(progress)))).thenApply(Optional::of)
+                : CompletableFuture.completedFuture(Optional.empty()));
     }
 
     /**
@@ -454,16 +600,16 @@ public final class ClusterService
                 .orElse(expected));
     }
 
-    private CompletionStage<DeploymentOutcome> awaitDeployment(String jobId, Tracker tracker)
+    private CompletionStage<DeploymentOutcome> awaitDeployment(String jobId, String step, Tracker tracker)
     {
         return nomad.job(jobId).thenCompose(job -> {
             long version = job.map(NomadJob::version).orElseThrow(() -> new ConflictException("Job " + jobId + " disappeared right after it was registered"));
             java.time.Instant deadline = clock.instant().plus(Duration.ofSeconds(30));
-            return poll(tracker, "deploy", Duration.ofMillis(500), deadline, () -> nomad.latestDeployment(jobId).thenApply(latest ->
+            return poll(tracker, step, Duration.ofMillis(500), deadline, () -> nomad.latestDeployment(jobId).thenApply(latest ->
                     latest.isPresent() && latest.get().jobVersion() == version
                             ? Look.done(latest.get(), Optional.empty())
                             : Look.<Deployment>waiting(Optional.empty(), "Nomad created no deployment for version " + version + " of job " + jobId + " within 30s")));
-        }).thenCompose(deployment -> tracker.await(nomad.watchDeployment(deployment.id(), progress -> tracker.progress("deploy", describe(progress)))));
+        }).thenCompose(deployment -> tracker.await(nomad.watchDeployment(deployment.id(), progress -> tracker.progress(step, describe(progress)))));
     }
 
     private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome, ReplacementWatcher replacements)

@@ -88,6 +88,15 @@ final class ReplacementWatcher
                 .exceptionally(ignored -> null);
     }
 
+    /** One look now, and every event so far written: what has happened is told before what comes next. */
+    CompletionStage<Void> catchUp()
+    {
+        return look()
+                .exceptionally(ignored -> null)
+                .thenCompose(ignored -> written())
+                .exceptionally(ignored -> null);
+    }
+
     void stop()
     {
         finished = true;

@@ -1,7 +1,7 @@
 package io.prestoorchestrator.api;
 
-import com.sun.net.httpserver.HttpServer;
 import io.prestoorchestrator.app.Orchestrator;
+import io.prestoorchestrator.testing.FakeTrinoProcess;
 import io.prestoorchestrator.testing.TestingStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,16 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,23 +26,21 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two orchestrator replicas against one Consul simulator and one Nomad simulator: the one holding
  * the Consul lock runs every operation, whichever replica took the request, and when it stops the
- * other takes over and finishes what it left. No Trino: the tasks are a process that sleeps, and
- * the test answers as the coordinator (its /metrics) when it wants the operation to finish.
+ * other takes over and finishes what it left. No Trino: the tasks are {@link FakeTrinoProcess}, whose
+ * /v1/info passes the allocations' Consul checks (so Nomad's deployment becomes healthy) and whose
+ * coordinator counts a worker only when the test wants the operation to finish.
  */
 class TestLeaderHandoverApi
 {
     private Path trinoHome;
     private TestingStack stack;
-    private HttpServer coordinator;
 
     @BeforeEach
     void setUp()
             throws Exception
     {
         trinoHome = Files.createTempDirectory("fake-trino");
-        Path launcher = Files.createDirectories(trinoHome.resolve("bin")).resolve("launcher");
-        Files.writeString(launcher, "#!/bin/sh\nexec sleep 600\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        FakeTrinoProcess.install(trinoHome);
         stack = new TestingStack(Map.of("TRINO_HOME", trinoHome.toString(), "TRINO_JAVA_HOME", trinoHome.toString()));
         assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
     }
@@ -55,9 +49,6 @@ class TestLeaderHandoverApi
     void tearDown()
             throws Exception
     {
-        if (coordinator != null) {
-            coordinator.stop(0);
-        }
         stack.close();
     }
 
@@ -86,8 +77,7 @@ class TestLeaderHandoverApi
         await().atMost(Duration.ofSeconds(30)).until(() -> json(stack.call(second, "GET", location, null)).getString("runner").equals("replica-b")
                 && lastStep(stack.call(second, "GET", location, null)).equals("trino-ready:RUNNING"));
 
-        String coordinatorUrl = json(stack.call(second, "GET", "/v1/clusters/handover", null)).getJsonObject("status").getString("coordinatorUrl");
-        serveCoordinatorMetrics(URI.create(coordinatorUrl).getPort(), 1);
+        FakeTrinoProcess.serveCoordinatorMetrics(trinoHome, 1);
         JsonObject done = stack.awaitOperation(second, accepted, Duration.ofSeconds(60));
 
         assertThat(done.getString("state")).as(done.encode()).isEqualTo("SUCCEEDED");
@@ -135,28 +125,5 @@ class TestLeaderHandoverApi
             throws Exception
     {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(URI.create(stack.nomad().address() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** Answers as a coordinator that counts {@code workers} active workers (Trino counts itself too). */
-    private void serveCoordinatorMetrics(int port, int workers)
-            throws Exception
-    {
-        coordinator = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-        coordinator.createContext("/metrics", exchange -> {
-            byte[] body = ("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount " + (workers + 1) + ".0\n").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        // the routing readiness gate (a script check in the coordinator task) also asks /v1/info
-        coordinator.createContext("/v1/info", exchange -> {
-            byte[] body = "{\"coordinator\":true,\"starting\":false}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        coordinator.start();
     }
 }

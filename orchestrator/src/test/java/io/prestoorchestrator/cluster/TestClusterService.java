@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
@@ -7,6 +8,7 @@ import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
+import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import org.junit.jupiter.api.AfterEach;
@@ -261,13 +263,103 @@ class TestClusterService
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
         assertThat(awaitDone(join(service.restart("demo", "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
-        assertThat(join(nomad.versions("trino-demo"))).hasSize(2);
+        assertThat(join(nomad.versions("trino-demo"))).hasSize(3);
         assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText()).isNotEmpty();
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).containsSubsequence("restart-requested", "deploy-succeeded");
         List<ClusterEvent> replacements = join(service.events("demo")).stream().filter(event -> event.type().matches("(worker|coordinator)-(replac|restart).*")).toList();
         assertThat(replacements).extracting(ClusterEvent::type)
                 .containsExactlyInAnyOrder("coordinator-restarting", "coordinator-restarted", "worker-replacing", "worker-replaced", "worker-replacing", "worker-replaced");
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).containsSubsequence("coordinator-restarted", "deploy-succeeded");
+    }
+
+    @Test
+    void testRestartReplacesTheWorkersFirstAndTheCoordinatorLastOnce()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        String coordinator = liveAllocation("coordinator").id();
+        Operation restart = awaitDone(join(service.restart("demo", "ops")));
+        assertThat(restart.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(restart.steps()).extracting(Operation.Step::name)
+                .containsExactly("render", "write-variables", "register-workers", "deploy-workers", "register", "deploy", "trino-ready", "routable");
+        assertThat(restart.steps().get(2).detail()).contains("phase 1 of 2").contains("only the workers group changed");
+        assertThat(restart.steps().get(4).detail()).contains("phase 2 of 2").contains("the coordinator restarts now");
+
+        // newest first: the full version, the workers-only version, the one created
+        List<JsonNode> versions = join(nomad.versions("trino-demo")).stream().map(job -> (JsonNode) job.spec()).toList();
+        assertThat(versions).hasSize(3);
+        assertThat(group(versions.get(1), "coordinator")).as("phase 1 keeps the coordinator group as it ran").isEqualTo(group(versions.get(2), "coordinator"));
+        assertThat(versions.get(1).path("Meta").has("orchestrator_restarted_at")).isFalse();
+        assertThat(group(versions.get(1), "workers")).as("phase 2 keeps the workers group phase 1 deployed").isEqualTo(group(versions.get(0), "workers"));
+        assertThat(group(versions.get(0), "workers").path("Meta").path("orchestrator_restarted_at").asText()).isNotEmpty();
+
+        // each allocation replaced once: the stopped ones are the originals
+        List<AllocationStub> allocations = join(nomad.allocations("trino-demo"));
+        assertThat(allocations.stream().filter(allocation -> allocation.taskGroup().equals("coordinator")))
+                .extracting(allocation -> allocation.terminal())
+                .containsExactlyInAnyOrder(true, false);
+        assertThat(allocations.stream().filter(allocation -> allocation.taskGroup().equals("coordinator") && allocation.terminal()))
+                .extracting(AllocationStub::id).containsExactly(coordinator);
+        assertThat(allocations.stream().filter(allocation -> allocation.taskGroup().equals("workers")))
+                .extracting(allocation -> allocation.terminal())
+                .containsExactlyInAnyOrder(true, true, false, false);
+        assertThat(join(service.get("demo")).status().drift()).isFalse();
+    }
+
+    @Test
+    void testUpgradeAfterARestartKeepsTheCoordinatorUntilTheWorkersAreReplaced()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        awaitDone(join(service.restart("demo", "ops")));
+        String coordinator = liveAllocation("coordinator").id();
+        ClusterSpec spec = TestingClusterSpecs.local();
+        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+                spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
+        Operation update = awaitDone(join(service.update("demo", upgraded, "ops")));
+        assertThat(update.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(update.steps()).extracting(Operation.Step::name).containsSubsequence("register-workers", "deploy-workers", "register", "deploy");
+
+        // the upgrade drops the restart stamp from the job Meta: phase 1 moves it into the coordinator group so the coordinator's Meta stays as it ran
+        JsonNode workersOnly = join(nomad.versions("trino-demo")).get(1).spec();
+        assertThat(workersOnly.path("Meta").has("orchestrator_restarted_at")).isFalse();
+        assertThat(group(workersOnly, "coordinator").path("Meta").path("orchestrator_restarted_at").asText()).isNotEmpty();
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").has("orchestrator_restarted_at")).isFalse();
+        assertThat(join(nomad.allocations("trino-demo")).stream().filter(allocation -> allocation.taskGroup().equals("coordinator") && allocation.terminal()))
+                .extracting(AllocationStub::id).as("the coordinator restarted once, in phase 2").containsOnlyOnce(coordinator);
+        assertThat(join(nomad.allocations("trino-demo")).stream().filter(allocation -> allocation.taskGroup().equals("coordinator") && !allocation.terminal()))
+                .hasSize(1);
+        assertThat(join(service.get("demo")).status().drift()).isFalse();
+    }
+
+    @Test
+    void testFailedWorkersPhaseLeavesTheCoordinatorRunning()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        String coordinator = liveAllocation("coordinator").id();
+        nomad.failTasksWhere((group, task) -> group.equals("workers"));
+        Operation restart = awaitDone(join(service.restart("demo", "ops")));
+        assertThat(restart.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(restart.steps()).extracting(Operation.Step::name).doesNotContain("register").endsWith("deploy-workers");
+        assertThat(join(nomad.versions("trino-demo"))).as("the full version was never registered").hasSize(2);
+        assertThat(liveAllocation("coordinator").id()).isEqualTo(coordinator);
+        assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).contains("restart-failed").doesNotContain("coordinator-restarting");
+    }
+
+    private AllocationStub liveAllocation(String group)
+    {
+        return join(nomad.allocations("trino-demo")).stream().filter(allocation -> allocation.taskGroup().equals(group) && !allocation.terminal()).findFirst().orElseThrow();
+    }
+
+    private static JsonNode group(JsonNode job, String name)
+    {
+        for (JsonNode group : job.path("TaskGroups")) {
+            if (group.path("Name").asText().equals(name)) {
+                return group;
+            }
+        }
+        throw new AssertionError("no group " + name + " in " + job);
     }
 
     @Test
@@ -359,7 +451,7 @@ class TestClusterService
         List<Operation> restarts = join(service.updateCatalog(new CatalogDefinition("tpch", "tpch", Map.of("tpch.splits-per-node", "8"), Map.of()), "ops"));
         assertThat(restarts).extracting(Operation::cluster).containsExactly("demo");
         assertThat(awaitDone(restarts.get(0)).state()).isEqualTo(Operation.State.SUCCEEDED);
-        assertThat(join(nomad.versions("trino-demo"))).hasSize(2);
+        assertThat(join(nomad.versions("trino-demo"))).as("the workers-only version, then the full one").hasSize(3);
         String config = join(nomad.job("trino-demo")).orElseThrow().spec().toString();
         assertThat(config).contains("tpch.splits-per-node=8");
     }

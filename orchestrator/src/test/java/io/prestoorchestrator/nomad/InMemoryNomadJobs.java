@@ -346,20 +346,34 @@ public final class InMemoryNomadJobs
         job.put("Stop", stop);
         job.put("Status", stop ? "dead" : "running");
         versions.computeIfAbsent(id, key -> new ArrayList<>()).add(job);
-        place(id, job);
+        place(id, job, current);
         return new RegisterResult(UUID.randomUUID().toString(), jobModifyIndex, "");
     }
 
-    /** Places every group at its count at once and ends the deployment (service jobs only). */
-    private void place(String id, ObjectNode job)
+    /**
+     * Replaces the allocations of every group whose spec or tasks' combined Meta changed, all at once,
+     * keeps those of the other groups (updated in place, as Nomad does), and ends the deployment
+     * (service jobs only).
+     */
+    private void place(String id, ObjectNode job, ObjectNode previousJob)
     {
         long version = job.path("Version").asLong();
-        List<AllocationStub> allocs = new ArrayList<>();
+        List<AllocationStub> previous = allocations.getOrDefault(id, List.of());
+        List<AllocationStub> all = new ArrayList<>(previous.stream().filter(AllocationStub::terminal).toList());
         Map<String, GroupProgress> progress = new LinkedHashMap<>();
         boolean allHealthy = true;
         for (JsonNode group : job.path("TaskGroups")) {
             String name = group.path("Name").asText();
             int count = job.path("Stop").asBoolean() ? 0 : group.path("Count").asInt(1);
+            List<AllocationStub> live = previous.stream().filter(alloc -> !alloc.terminal() && alloc.taskGroup().equals(name)).toList();
+            JsonNode previousGroup = previousJob == null || previousJob.path("Stop").asBoolean() ? null : group(previousJob, name);
+            if (previousGroup != null && live.size() == count && !destructive(previousJob, previousGroup, job, group)) {
+                live.forEach(alloc -> all.add(new AllocationStub(alloc.id(), alloc.name(), alloc.taskGroup(), alloc.clientStatus(), alloc.desiredStatus(),
+                        alloc.nodeId(), version, alloc.healthy(), alloc.taskStates())));
+                progress.put(name, new GroupProgress(count, count, count, 0));
+                continue;
+            }
+            live.forEach(alloc -> all.add(stopped(alloc)));
             int unhealthy = 0;
             for (int i = 0; i < count; i++) {
                 Map<String, TaskState> states = new LinkedHashMap<>();
@@ -370,15 +384,12 @@ public final class InMemoryNomadJobs
                     states.put(task.path("Name").asText(), fails ? failedState() : runningState());
                 }
                 unhealthy += failed ? 1 : 0;
-                allocs.add(new AllocationStub(UUID.randomUUID().toString(), id + "." + name + "[" + i + "]", name, failed ? "failed" : "running", "run",
+                all.add(new AllocationStub(UUID.randomUUID().toString(), id + "." + name + "[" + i + "]", name, failed ? "failed" : "running", "run",
                         "in-memory-node", version, Optional.of(!failed), states));
             }
             allHealthy &= unhealthy == 0;
             progress.put(name, new GroupProgress(count, count, count - unhealthy, unhealthy));
         }
-        List<AllocationStub> previous = allocations.getOrDefault(id, List.of());
-        List<AllocationStub> all = new ArrayList<>(previous.stream().filter(AllocationStub::terminal).toList());
-        all.addAll(allocs);
         allocations.put(id, all);
         if (job.path("Type").asText("service").equals("service") && !job.path("Stop").asBoolean()) {
             Deployment deployment = new Deployment(UUID.randomUUID().toString(), id, version, allHealthy ? "successful" : "failed",
@@ -389,6 +400,43 @@ public final class InMemoryNomadJobs
                 job.put("Stable", true);
             }
         }
+    }
+
+    /** As Nomad's scheduler decides: the group beyond count, scaling, update and Meta differs, or a task's combined Meta does. */
+    private static boolean destructive(JsonNode oldJob, JsonNode oldGroup, JsonNode newJob, JsonNode newGroup)
+    {
+        if (!withoutMeta(oldGroup).equals(withoutMeta(newGroup))) {
+            return true;
+        }
+        for (JsonNode task : newGroup.path("Tasks")) {
+            JsonNode oldTask = null;
+            for (JsonNode candidate : oldGroup.path("Tasks")) {
+                if (candidate.path("Name").asText().equals(task.path("Name").asText())) {
+                    oldTask = candidate;
+                }
+            }
+            if (oldTask == null || !combinedMeta(oldJob, oldGroup, oldTask).equals(combinedMeta(newJob, newGroup, task))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static JsonNode withoutMeta(JsonNode group)
+    {
+        ObjectNode copy = group.deepCopy();
+        copy.remove(List.of("Count", "Scaling", "Update", "Meta"));
+        copy.path("Tasks").forEach(task -> ((ObjectNode) task).remove("Meta"));
+        return copy;
+    }
+
+    private static Map<String, String> combinedMeta(JsonNode job, JsonNode group, JsonNode task)
+    {
+        Map<String, String> meta = new HashMap<>();
+        for (JsonNode level : List.of(job, group, task)) {
+            level.path("Meta").fields().forEachRemaining(entry -> meta.put(entry.getKey(), entry.getValue().asText()));
+        }
+        return meta;
     }
 
     private static TaskState runningState()

@@ -35,6 +35,7 @@ import static java.util.Objects.requireNonNull;
 final class ClusterState
 {
     private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
+    private static final long HEALTH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     interface AllocDriver
     {
@@ -43,6 +44,9 @@ final class ClusterState
         void stop(String allocId);
 
         void forceKill(String allocId);
+
+        /** Whether the allocation's health checks pass now (blocking; never called under the lock). */
+        boolean checksPassing(String allocId);
     }
 
     private final Clock clock;
@@ -525,18 +529,19 @@ final class ClusterState
 
     /**
      * Brings one job's allocations to its desired state, as Nomad's service scheduler would:
-     * migrate off draining nodes, replace allocations of an older spec (destructive update),
-     * update the others in place, stop the highest indices first on a count decrease and place
-     * the missing indices on the eligible node with the fewest allocations of the job.
+     * migrate off draining nodes, replace allocations of an older spec (destructive update), update
+     * the others in place, stop the highest indices first on a count decrease and place the missing
+     * indices on the eligible node with the fewest allocations of the job. A group with an update
+     * strategy (MaxParallel > 0) replaces at most MaxParallel allocations at a time: the next ones
+     * only once the replacements in flight are healthy (this runs again on every health change), and
+     * none after the deployment failed. A deployment tracks only the groups that change.
      */
     private void reconcile(JobEntry job, ObjectNode eval, boolean mayCreateDeployment)
     {
         long idx = index;
         boolean stopped = job.current.get("Stop").asBoolean();
-        Deployment deployment = null;
         ObjectNode failedGroups = Json.object();
-        // in-place updated allocations of every group, whichever group's placements start the deployment
-        List<Allocation> updatedInPlace = new ArrayList<>();
+        List<GroupPlan> plans = new ArrayList<>();
         for (JsonNode group : job.current.get("TaskGroups")) {
             String groupName = group.get("Name").asText();
             int desired = stopped ? 0 : group.get("Count").asInt();
@@ -549,10 +554,8 @@ final class ClusterState
                 }
             }
             live.sort(Comparator.comparingInt(a -> a.index));
+            GroupPlan plan = new GroupPlan(group);
             Set<Integer> used = new HashSet<>();
-            List<Integer> toPlace = new ArrayList<>();
-            Map<Integer, Allocation> replacing = new HashMap<>();
-            List<Allocation> inPlace = new ArrayList<>();
             for (Allocation alloc : live) {
                 if (alloc.index >= desired || used.contains(alloc.index)) {
                     stopAlloc(alloc, stopped ? "alloc not needed since job is stopped" : "alloc not needed due to job update", false);
@@ -561,42 +564,62 @@ final class ClusterState
                 used.add(alloc.index);
                 VirtualNode node = nodes.get(alloc.nodeId);
                 boolean draining = node != null && node.drainStrategy != null;
-                boolean destructive = !groupSpecOf(alloc.groupSpec()).equals(groupSpecOf(group)) || JobDiff.jobMetaChanged(alloc.job, job.current);
                 if (draining) {
                     stopAlloc(alloc, "alloc is being migrated", true);
-                    toPlace.add(alloc.index);
-                    replacing.put(alloc.index, alloc);
+                    plan.toPlace.add(alloc.index);
+                    plan.replacing.put(alloc.index, alloc);
                 }
-                else if (destructive) {
-                    stopAlloc(alloc, "alloc is being updated due to job update", false);
-                    toPlace.add(alloc.index);
-                    replacing.put(alloc.index, alloc);
+                else if (destructive(alloc.job, alloc.groupSpec(), job.current, group)) {
+                    plan.destructive.add(alloc);
                 }
                 else if (alloc.jobVersion() != job.current.get("Version").asLong()) {
                     alloc.job = job.current.deepCopy();
                     touch(alloc, idx);
-                    inPlace.add(alloc);
+                    plan.inPlace.add(alloc);
                 }
             }
             for (int i = 0; i < desired; i++) {
                 if (!used.contains(i)) {
-                    toPlace.add(i);
+                    plan.toPlace.add(i);
                 }
             }
-            toPlace.sort(Integer::compare);
-            if (!toPlace.isEmpty() && mayCreateDeployment && deployment == null && job.type().equals("service") && !stopped) {
-                deployment = startDeployment(job, idx);
+            plans.add(plan);
+        }
+        Deployment deployment = activeDeployment(job);
+        boolean startsDeployment = mayCreateDeployment && job.type().equals("service") && !stopped
+                && plans.stream().anyMatch(plan -> !plan.toPlace.isEmpty() || !plan.destructive.isEmpty());
+        if (startsDeployment) {
+            deployment = startDeployment(job, plans.stream().filter(GroupPlan::changes).map(plan -> plan.group).toList(), idx);
+            // in-place updated allocations belong to the new deployment (Nomad counts them in DesiredTotal) and are checked again
+            for (GroupPlan plan : plans) {
+                for (Allocation alloc : plan.inPlace) {
+                    alloc.deploymentId = deployment.id;
+                    alloc.healthy = null;
+                    scheduleHealthDeadline(alloc);
+                    if (alloc.allTasksRunning()) {
+                        scheduleHealthCheck(alloc);
+                    }
+                }
             }
-            updatedInPlace.addAll(inPlace);
+        }
+        for (GroupPlan plan : plans) {
+            String groupName = plan.group.get("Name").asText();
+            Deployment groupDeployment = deployment != null && deployment.groups.containsKey(groupName) ? deployment : null;
+            int limit = destructiveLimit(job, plan, groupDeployment);
+            for (Allocation alloc : plan.destructive.subList(0, Math.min(limit, plan.destructive.size()))) {
+                stopAlloc(alloc, "alloc is being updated due to job update", false);
+                plan.toPlace.add(alloc.index);
+                plan.replacing.put(alloc.index, alloc);
+            }
+            plan.toPlace.sort(Integer::compare);
             int failed = 0;
-            for (int allocIndex : toPlace) {
+            for (int allocIndex : plan.toPlace) {
                 Optional<VirtualNode> node = pickNode(job);
                 if (node.isEmpty()) {
                     failed++;
                     continue;
                 }
-                Allocation previous = replacing.get(allocIndex);
-                place(job, group, allocIndex, node.get(), eval, deployment, previous, idx);
+                place(job, plan.group, allocIndex, node.get(), eval, groupDeployment, plan.replacing.get(allocIndex), idx);
             }
             if (failed > 0) {
                 ObjectNode metric = Json.object();
@@ -613,15 +636,6 @@ final class ClusterState
             }
         }
         if (deployment != null) {
-            // in-place updated allocations belong to the new deployment too (Nomad counts them in DesiredTotal),
-            // also those of groups reconciled before another group's placements started it (a scaled group)
-            for (Allocation alloc : updatedInPlace) {
-                alloc.deploymentId = deployment.id;
-                alloc.healthy = null;
-                if (alloc.allTasksRunning()) {
-                    scheduleHealthCheck(alloc);
-                }
-            }
             eval.put("DeploymentID", deployment.id);
             recomputeDeployment(deployment);
         }
@@ -646,12 +660,99 @@ final class ClusterState
         updateJobStatus(job);
     }
 
+    /** One group's share of a reconcile: indices to place (and whom they replace), allocations of an older spec, in-place updates. */
+    private static final class GroupPlan
+    {
+        final JsonNode group;
+        final List<Integer> toPlace = new ArrayList<>();
+        final Map<Integer, Allocation> replacing = new HashMap<>();
+        final List<Allocation> destructive = new ArrayList<>();
+        final List<Allocation> inPlace = new ArrayList<>();
+
+        GroupPlan(JsonNode group)
+        {
+            this.group = group;
+        }
+
+        boolean changes()
+        {
+            return !toPlace.isEmpty() || !destructive.isEmpty() || !inPlace.isEmpty();
+        }
+    }
+
+    /**
+     * How many allocations of an older spec to replace now. Without an update strategy all of them;
+     * with one, MaxParallel less the replacements of the running deployment not yet healthy, and
+     * none once one of them is unhealthy or the group's deployment is no longer running.
+     */
+    private int destructiveLimit(JobEntry job, GroupPlan plan, Deployment deployment)
+    {
+        JsonNode update = plan.group.get("Update");
+        int maxParallel = update == null || update.isNull() ? 0 : update.get("MaxParallel").asInt();
+        if (!job.type().equals("service") || maxParallel <= 0) {
+            return plan.destructive.size();
+        }
+        if (deployment == null || !deployment.status.equals("running")) {
+            return 0;
+        }
+        String groupName = plan.group.get("Name").asText();
+        int limit = maxParallel;
+        for (Allocation alloc : allocs.values()) {
+            if (alloc.deploymentId.equals(deployment.id) && alloc.group.equals(groupName) && !alloc.serverTerminal()) {
+                if (Boolean.FALSE.equals(alloc.healthy)) {
+                    return 0;
+                }
+                if (!Boolean.TRUE.equals(alloc.healthy)) {
+                    limit--;
+                }
+            }
+        }
+        return Math.max(0, limit);
+    }
+
+    /**
+     * Whether an allocation must be replaced rather than updated in place: the group changed beyond
+     * its count, scaling and update blocks, or a task's combined Meta (job, group, task) changed, as
+     * Nomad's scheduler compares it.
+     */
+    static boolean destructive(JsonNode oldJob, JsonNode oldGroup, JsonNode newJob, JsonNode newGroup)
+    {
+        if (!groupSpecOf(oldGroup).equals(groupSpecOf(newGroup))) {
+            return true;
+        }
+        for (JsonNode newTask : newGroup.get("Tasks")) {
+            JsonNode oldTask = null;
+            for (JsonNode candidate : oldGroup.get("Tasks")) {
+                if (candidate.get("Name").asText().equals(newTask.get("Name").asText())) {
+                    oldTask = candidate;
+                }
+            }
+            if (oldTask == null || !combinedMeta(oldJob, oldGroup, oldTask).equals(combinedMeta(newJob, newGroup, newTask))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, String> combinedMeta(JsonNode job, JsonNode group, JsonNode task)
+    {
+        Map<String, String> meta = new HashMap<>();
+        for (JsonNode level : List.of(job, group, task)) {
+            JsonNode values = level.get("Meta");
+            if (values != null && values.isObject()) {
+                values.fields().forEachRemaining(entry -> meta.put(entry.getKey(), entry.getValue().asText()));
+            }
+        }
+        return meta;
+    }
+
     private static JsonNode groupSpecOf(JsonNode group)
     {
         ObjectNode spec = group.deepCopy();
-        spec.remove("Count");
-        spec.remove("Scaling");
-        spec.remove("Update");
+        spec.remove(List.of("Count", "Scaling", "Update", "Meta"));
+        for (JsonNode task : spec.get("Tasks")) {
+            ((ObjectNode) task).remove("Meta");
+        }
         return spec;
     }
 
@@ -789,6 +890,7 @@ final class ClusterState
                 return null;
             }
             String before = alloc.clientStatus;
+            boolean wasRunning = alloc.allTasksRunning();
             mutation.accept(alloc);
             alloc.recomputeClientStatus();
             long idx = bump("allocs", "job_summary");
@@ -796,7 +898,7 @@ final class ClusterState
             if (!before.equals(alloc.clientStatus)) {
                 log.info("alloc status: alloc={} name={} client_status={}", alloc.id, alloc.name(), alloc.clientStatus);
             }
-            if (alloc.allTasksRunning() && alloc.healthy == null && !alloc.deploymentId.isEmpty()) {
+            if (!wasRunning && alloc.allTasksRunning() && alloc.healthy == null && !alloc.deploymentId.isEmpty()) {
                 scheduleHealthCheck(alloc);
             }
             if (alloc.clientStatus.equals("failed") && alloc.healthy == null && !alloc.deploymentId.isEmpty()) {
@@ -817,6 +919,11 @@ final class ClusterState
         });
     }
 
+    /**
+     * Deployment health: all tasks running without a restart and, with {@code health_check =
+     * "checks"}, the checks passing, both without a break for MinHealthyTime; polled, so a check that
+     * fails in between starts the time again.
+     */
     private void scheduleHealthCheck(Allocation alloc)
     {
         long generation = ++alloc.healthCheckGeneration;
@@ -824,8 +931,15 @@ final class ClusterState
         JsonNode update = alloc.groupSpec().get("Update");
         long minHealthyNanos = minHealthyTimeOverride.map(Duration::toNanos)
                 .orElse(update == null || update.isNull() ? 10 * JobSpec.SECOND : update.get("MinHealthyTime").asLong());
+        boolean checks = update == null || update.isNull() || !update.get("HealthCheck").asText().equals("task_states");
         String id = alloc.id;
-        pendingEffects.add(() -> timers.schedule(() -> write(() -> {
+        pendingEffects.add(() -> timers.execute(() -> probeHealth(id, generation, restarts, minHealthyNanos, checks, -1)));
+    }
+
+    private void probeHealth(String id, long generation, long restarts, long minHealthyNanos, boolean checks, long passingSince)
+    {
+        boolean passing = !checks || driver.checksPassing(id);
+        write(() -> {
             Allocation current = allocs.get(id);
             if (current == null || current.healthCheckGeneration != generation || current.healthy != null || current.serverTerminal()) {
                 return null;
@@ -834,17 +948,24 @@ final class ClusterState
             if (!current.allTasksRunning() || nowRestarts != restarts) {
                 return null;
             }
-            long idx = bump("allocs", "deployment");
-            current.healthy = true;
-            current.healthTimestamp = nowNanos();
-            current.deploymentStatusIndex = idx;
-            touch(current, idx);
-            Deployment deployment = deployments.get(current.deploymentId);
-            if (deployment != null) {
-                recomputeDeployment(deployment);
+            long now = nowNanos();
+            long since = passing ? (passingSince < 0 ? now : passingSince) : -1;
+            if (since >= 0 && now - since >= minHealthyNanos) {
+                long idx = bump("allocs", "deployment");
+                current.healthy = true;
+                current.healthTimestamp = now;
+                current.deploymentStatusIndex = idx;
+                touch(current, idx);
+                log.info("alloc healthy: alloc={} name={}", current.id, current.name());
+                deploymentHealthChanged(current);
+                return null;
             }
+            long remaining = since < 0 ? HEALTH_POLL_NANOS : Math.max(0, minHealthyNanos - (now - since));
+            long delay = checks ? Math.min(remaining, HEALTH_POLL_NANOS) : remaining;
+            long nextSince = since;
+            pendingEffects.add(() -> timers.schedule(() -> probeHealth(id, generation, restarts, minHealthyNanos, checks, nextSince), delay, TimeUnit.NANOSECONDS));
             return null;
-        }), minHealthyNanos, TimeUnit.NANOSECONDS));
+        });
     }
 
     /** Stops one allocation as {@code POST /v1/allocation/:id/stop} does: stop and replace. */
@@ -897,6 +1018,7 @@ final class ClusterState
         final long jobCreateIndex;
         final Map<String, long[]> groups = new LinkedHashMap<>();
         final Map<String, ObjectNode> groupMeta = new LinkedHashMap<>();
+        final Map<String, Long> requireProgressBy = new HashMap<>();
         String status = "running";
         String statusDescription = "Deployment is running";
         final long createIndex;
@@ -954,7 +1076,14 @@ final class ClusterState
         }
     }
 
-    private Deployment startDeployment(JobEntry job, long idx)
+    private Deployment activeDeployment(JobEntry job)
+    {
+        Deployment latest = latestDeployment(job);
+        return latest != null && latest.active() && latest.jobCreateIndex == job.createIndex
+                && latest.jobVersion == job.current.get("Version").asLong() ? latest : null;
+    }
+
+    private Deployment startDeployment(JobEntry job, List<JsonNode> groups, long idx)
     {
         for (Deployment old : deployments.values()) {
             if (old.jobId.equals(job.id) && old.namespace.equals(job.namespace) && old.active()) {
@@ -966,7 +1095,7 @@ final class ClusterState
         }
         Deployment deployment = new Deployment(UUID.randomUUID().toString(), job.namespace, job.id, job.current.get("Version").asLong(),
                 job.jobModifyIndex(), job.createIndex, idx, nowNanos());
-        for (JsonNode group : job.current.get("TaskGroups")) {
+        for (JsonNode group : groups) {
             JsonNode update = group.get("Update");
             ObjectNode meta = Json.object();
             meta.putNull("PlacedCanaries");
@@ -976,23 +1105,103 @@ final class ClusterState
             meta.put("RequireProgressBy", Json.time(nowNanos() + progressDeadline));
             meta.put("Promoted", false);
             meta.put("DesiredCanaries", 0);
-            deployment.groupMeta.put(group.get("Name").asText(), meta);
-            deployment.groups.put(group.get("Name").asText(), new long[] {group.get("Count").asLong(), 0, 0, 0});
+            String groupName = group.get("Name").asText();
+            deployment.groupMeta.put(groupName, meta);
+            deployment.groups.put(groupName, new long[] {group.get("Count").asLong(), 0, 0, 0});
             if (progressDeadline > 0) {
-                String id = deployment.id;
-                pendingEffects.add(() -> timers.schedule(() -> write(() -> {
-                    Deployment current = deployments.get(id);
-                    if (current != null && current.status.equals("running")) {
-                        finishDeployment(current, "failed", "Failed due to progress deadline");
-                    }
-                    return null;
-                }), progressDeadline, TimeUnit.NANOSECONDS));
+                scheduleProgressDeadline(deployment.id, groupName, progressDeadline, nowNanos() + progressDeadline);
             }
         }
         deployments.put(deployment.id, deployment);
         tableIndex.put("deployment", idx);
-        log.info("deployment started: deployment={} job={} version={}", deployment.id, job.id, deployment.jobVersion);
+        log.info("deployment started: deployment={} job={} version={} groups={}", deployment.id, job.id, deployment.jobVersion, deployment.groups.keySet());
         return deployment;
+    }
+
+    /**
+     * A group must make progress (an allocation turning healthy) by its RequireProgressBy, which
+     * every healthy allocation pushes to ProgressDeadline later; else the deployment fails.
+     */
+    private void scheduleProgressDeadline(String deploymentId, String group, long progressDeadline, long requireBy)
+    {
+        pendingEffects.add(() -> timers.schedule(() -> write(() -> {
+            Deployment current = deployments.get(deploymentId);
+            if (current == null || !current.status.equals("running")) {
+                return null;
+            }
+            long[] counts = current.groups.get(group);
+            if (counts[2] >= counts[0]) {
+                return null;
+            }
+            long latest = current.requireProgressBy.getOrDefault(group, requireBy);
+            if (latest > requireBy) {
+                scheduleProgressDeadline(deploymentId, group, progressDeadline, latest);
+                return null;
+            }
+            finishDeployment(current, "failed", "Failed due to progress deadline");
+            return null;
+        }), Math.max(0, requireBy - nowNanos()), TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * The client starts watching a placed allocation's health once it may start (the allocation it
+     * replaces has terminated): from then on its HealthyDeadline runs.
+     */
+    void healthWatchStarted(String allocId)
+    {
+        write(() -> {
+            Allocation alloc = allocs.get(allocId);
+            if (alloc != null && !alloc.deploymentId.isEmpty() && alloc.healthy == null && !alloc.serverTerminal()) {
+                scheduleHealthDeadline(alloc);
+            }
+            return null;
+        });
+    }
+
+    /** An allocation of a deployment that is not healthy within its group's HealthyDeadline turns unhealthy. */
+    private void scheduleHealthDeadline(Allocation alloc)
+    {
+        JsonNode update = alloc.groupSpec().get("Update");
+        long deadline = update == null || update.isNull() ? 5 * JobSpec.MINUTE : update.get("HealthyDeadline").asLong();
+        if (deadline <= 0) {
+            return;
+        }
+        String id = alloc.id;
+        String deploymentId = alloc.deploymentId;
+        pendingEffects.add(() -> timers.schedule(() -> write(() -> {
+            Allocation current = allocs.get(id);
+            if (current == null || current.healthy != null || current.serverTerminal() || !current.deploymentId.equals(deploymentId)) {
+                return null;
+            }
+            long idx = bump("allocs", "deployment");
+            current.healthy = false;
+            current.healthTimestamp = nowNanos();
+            current.deploymentStatusIndex = idx;
+            touch(current, idx);
+            log.info("alloc unhealthy: alloc={} name={} reason=healthy deadline", current.id, current.name());
+            deploymentHealthChanged(current);
+            return null;
+        }), deadline, TimeUnit.NANOSECONDS));
+    }
+
+    /** After an allocation's health changed: recount its deployment and let the job's rollout go on (Nomad's deployment watcher). */
+    private void deploymentHealthChanged(Allocation alloc)
+    {
+        Deployment deployment = deployments.get(alloc.deploymentId);
+        if (deployment == null) {
+            return;
+        }
+        if (Boolean.TRUE.equals(alloc.healthy) && deployment.groupMeta.containsKey(alloc.group)) {
+            long requireBy = nowNanos() + deployment.groupMeta.get(alloc.group).get("ProgressDeadline").asLong();
+            deployment.requireProgressBy.put(alloc.group, requireBy);
+            deployment.groupMeta.get(alloc.group).put("RequireProgressBy", Json.time(requireBy));
+        }
+        recomputeDeployment(deployment);
+        JobEntry job = jobs.get(key(alloc.namespace, alloc.jobId));
+        if (job != null && job.createIndex == alloc.jobCreateIndex && deployment.status.equals("running")
+                && job.current.get("Version").asLong() == deployment.jobVersion) {
+            reconcile(job, createEval(job, "deployment-watcher", "", index), false);
+        }
     }
 
     private void recomputeDeployment(Deployment deployment)

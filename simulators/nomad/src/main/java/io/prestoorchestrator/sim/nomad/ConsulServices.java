@@ -10,6 +10,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -49,6 +52,30 @@ final class ConsulServices
         body.put("Status", status);
         body.put("Output", output);
         send("PUT", "/v1/agent/check/update/" + checkId, Json.bytes(body));
+    }
+
+    /** Every check's status on the agent (GET /v1/agent/checks), by check id; empty when Consul does not answer. */
+    Optional<Map<String, String>> checkStatuses()
+    {
+        HttpRequest request = HttpRequest.newBuilder(address.resolve("/v1/agent/checks")).timeout(Duration.ofSeconds(2)).GET().build();
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                log.warn("consul GET /v1/agent/checks answered {}", response.statusCode());
+                return Optional.empty();
+            }
+            Map<String, String> statuses = new HashMap<>();
+            Json.parse(response.body()).fields().forEachRemaining(entry -> statuses.put(entry.getKey(), entry.getValue().path("Status").asText()));
+            return Optional.of(statuses);
+        }
+        catch (IOException | RuntimeException e) {
+            log.warn("consul GET /v1/agent/checks failed: {}", e.toString());
+            return Optional.empty();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     private void send(String method, String path, byte[] body)

@@ -816,7 +816,7 @@ final class HttpApi
                 }
                 int count = job.get("Stop").asBoolean() ? 0 : group.get("Count").asInt();
                 int kept = Math.min(live.size(), count);
-                boolean destructive = oldGroup != null && (JobDiff.destructive(oldGroup, group) || JobDiff.jobMetaChanged(existing.current, job));
+                boolean destructive = oldGroup != null && ClusterState.destructive(existing.current, oldGroup, job, group);
                 boolean changed = existing != null && !JobDiff.diff(existing.current, job).get("Type").asText().equals("None");
                 ObjectNode updates = Json.object();
                 updates.put("Ignore", destructive || changed ? 0 : kept);

@@ -50,33 +50,6 @@ final class JobDiff
         return out;
     }
 
-    static boolean destructive(JsonNode oldGroup, JsonNode newGroup)
-    {
-        return !spec(oldGroup).equals(spec(newGroup));
-    }
-
-    /**
-     * Nomad's scheduler compares each task's combined Meta (job, group and task), so a change of the
-     * job's own Meta alone replaces every allocation too.
-     */
-    static boolean jobMetaChanged(JsonNode oldJob, JsonNode newJob)
-    {
-        return !meta(oldJob).equals(meta(newJob));
-    }
-
-    private static JsonNode meta(JsonNode job)
-    {
-        JsonNode meta = job == null ? null : job.get("Meta");
-        return meta == null || meta.isNull() ? Json.object() : meta;
-    }
-
-    private static JsonNode spec(JsonNode group)
-    {
-        ObjectNode copy = group.deepCopy();
-        copy.remove(List.of("Count", "Scaling", "Update"));
-        return copy;
-    }
-
     /** Adds the scheduler's desired updates to a group diff, as Nomad's plan annotates it. */
     static void annotateGroup(ObjectNode jobDiff, String groupName, JsonNode updates)
     {

@@ -25,6 +25,7 @@ final class JobSpec
     static final long HOUR = 60 * MINUTE;
 
     private static final Set<String> JOB_TYPES = Set.of("service", "batch", "system", "sysbatch");
+    private static final Set<String> HEALTH_CHECKS = Set.of("checks", "task_states", "manual");
     private static final Set<String> KNOWN_JOB_FIELDS = Set.of("id", "name", "namespace", "region", "type", "priority", "datacenters",
             "nodepool", "allatonce", "stop", "meta", "update", "taskgroups", "constraints", "affinities", "spreads", "parentid",
             "periodic", "parameterizedjob", "reschedule", "migrate", "consulnamespace", "vaultnamespace", "status",
@@ -461,6 +462,10 @@ final class JobSpec
         update.put("MaxParallel", updateValue(in, parent, "MaxParallel", 1, path));
         update.put("HealthCheck", in != null && field(in, "HealthCheck") != null ? Json.text(in, "HealthCheck", "checks")
                 : parent != null ? parent.get("HealthCheck").asText() : "checks");
+        if (update.get("HealthCheck").asText().equals("manual")) {
+            throw NomadApiException.badRequest(path + ".HealthCheck \"manual\" is not supported by the Nomad simulator (it has no "
+                    + "/v1/deployment/allocation-health to set health by hand): use \"checks\" or \"task_states\"");
+        }
         update.put("MinHealthyTime", updateValue(in, parent, "MinHealthyTime", 10 * SECOND, path));
         update.put("HealthyDeadline", updateValue(in, parent, "HealthyDeadline", 5 * MINUTE, path));
         update.put("ProgressDeadline", updateValue(in, parent, "ProgressDeadline", 10 * MINUTE, path));
@@ -560,6 +565,10 @@ final class JobSpec
         }
         if (jobType.equals("system") && count > 1) {
             errors.add("Job task group " + group.get("Name").asText() + " has count " + count + ". Count cannot exceed 1 with system scheduler");
+        }
+        JsonNode update = group.get("Update");
+        if (update != null && !update.isNull() && !HEALTH_CHECKS.contains(update.get("HealthCheck").asText())) {
+            errors.add("Invalid health check given: \"" + update.get("HealthCheck").asText() + "\"");
         }
         JsonNode restart = group.get("RestartPolicy");
         String mode = restart.get("Mode").asText();

@@ -90,6 +90,46 @@ final class TaskRunners
         }
     }
 
+    /**
+     * Deployment health with {@code health_check = "checks"}: the allocation's Consul checks pass,
+     * except those with {@code on_update = "ignore"} ({@code ignore_warnings} accepts warning). An
+     * allocation whose services are not registered yet is not passing; one without checks is.
+     */
+    @Override
+    public boolean checksPassing(String allocId)
+    {
+        AllocRunner runner = runners.get(allocId);
+        if (runner == null || consul.isEmpty()) {
+            return true;
+        }
+        Map<String, String> checks;
+        synchronized (runner) {
+            if (!runner.servicesRegistered && runner.hasConsulServices()) {
+                return false;
+            }
+            checks = Map.copyOf(runner.healthChecks);
+        }
+        if (checks.values().stream().allMatch("ignore"::equals)) {
+            return true;
+        }
+        Optional<Map<String, String>> statuses = consul.get().checkStatuses();
+        if (statuses.isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, String> check : checks.entrySet()) {
+            String status = statuses.get().getOrDefault(check.getKey(), "critical");
+            boolean ok = switch (check.getValue()) {
+                case "ignore" -> true;
+                case "ignore_warnings" -> status.equals("passing") || status.equals("warning");
+                default -> status.equals("passing");
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Stops every allocation through the kill-signal path and waits for them. */
     void closeAll(long timeoutMillis)
     {
@@ -138,6 +178,8 @@ final class TaskRunners
         final Map<String, TaskRunner> tasks = new LinkedHashMap<>();
         final List<String> serviceIds = new ArrayList<>();
         final List<ScriptCheck> scriptChecks = new ArrayList<>();
+        /** Consul check id -> its on_update ({@code require_healthy}, {@code ignore_warnings}, {@code ignore}). */
+        final Map<String, String> healthChecks = new ConcurrentHashMap<>();
         final CountDownLatch stopped = new CountDownLatch(1);
         volatile boolean stopping;
         volatile boolean force;
@@ -157,6 +199,38 @@ final class TaskRunners
             this.allocId = allocId;
         }
 
+        /**
+         * As Nomad's client: a replacement starts its tasks only once the allocation it replaces
+         * (on this node or another) has terminated, so a rolling update stops, then starts, each one.
+         */
+        private boolean awaitPreviousAllocation(String previousId)
+        {
+            if (previousId.isEmpty()) {
+                return true;
+            }
+            while (true) {
+                boolean terminated = state.read(() -> {
+                    Allocation previous = state.alloc(previousId);
+                    return previous == null || previous.clientTerminal();
+                });
+                if (terminated) {
+                    return true;
+                }
+                synchronized (this) {
+                    if (stopping) {
+                        return false;
+                    }
+                    try {
+                        wait(100);
+                    }
+                    catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }
+            }
+        }
+
         void run()
         {
             boolean ok = state.read(() -> {
@@ -174,9 +248,10 @@ final class TaskRunners
                 nodePool = node.spec.nodePool();
                 return true;
             });
-            if (!ok) {
+            if (!ok || !awaitPreviousAllocation(snapshot.previousAllocation)) {
                 return;
             }
+            state.healthWatchStarted(allocId);
             allocDir = dataDir.resolve("alloc").resolve(allocId);
             try {
                 Files.createDirectories(allocDir.resolve("alloc").resolve("logs"));
@@ -212,6 +287,19 @@ final class TaskRunners
                 }
             }
             deregisterServices();
+        }
+
+        boolean hasConsulServices()
+        {
+            if (group == null) {
+                return true;
+            }
+            List<JsonNode> services = new ArrayList<>();
+            Optional.ofNullable(group.get("Services")).filter(JsonNode::isArray).ifPresent(list -> list.forEach(services::add));
+            for (JsonNode task : group.get("Tasks")) {
+                Optional.ofNullable(task.get("Services")).filter(JsonNode::isArray).ifPresent(list -> list.forEach(services::add));
+            }
+            return services.stream().anyMatch(service -> service.get("Provider").asText().equals("consul"));
         }
 
         synchronized void taskStarted()
@@ -297,6 +385,7 @@ final class TaskRunners
                         if (!check.get("InitialStatus").asText().isEmpty()) {
                             out.put("Status", check.get("InitialStatus").asText());
                         }
+                        healthChecks.put(out.get("CheckID").asText(), check.get("OnUpdate").asText("require_healthy"));
                         checks.add(out);
                     }
                 }

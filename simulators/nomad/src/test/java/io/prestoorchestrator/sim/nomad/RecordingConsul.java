@@ -9,9 +9,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A recording stand-in for Consul's agent service API (register/deregister), for tests.
+ * A recording stand-in for Consul's agent service API (register/deregister), for tests; GET
+ * /v1/agent/checks answers every check registered so far with the status {@link #setCheckStatus} set.
  */
 final class RecordingConsul
         implements AutoCloseable
@@ -19,7 +22,10 @@ final class RecordingConsul
     record Call(String method, String path, String body, long epochNanos) {}
 
     private final HttpServer server;
+    private static final Pattern CHECK_ID = Pattern.compile("\"CheckID\":\"([^\"]+)\"");
+
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private volatile String checkStatus = "passing";
 
     RecordingConsul()
     {
@@ -32,11 +38,37 @@ final class RecordingConsul
         server.createContext("/", exchange -> {
             java.time.Instant now = java.time.Instant.now();
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (exchange.getRequestMethod().equals("GET") && exchange.getRequestURI().getPath().equals("/v1/agent/checks")) {
+                byte[] checks = checks().getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, checks.length);
+                exchange.getResponseBody().write(checks);
+                exchange.close();
+                return;
+            }
             calls.add(new Call(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), body, now.getEpochSecond() * 1_000_000_000L + now.getNano()));
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
         server.start();
+    }
+
+    void setCheckStatus(String status)
+    {
+        checkStatus = status;
+    }
+
+    private String checks()
+    {
+        StringBuilder out = new StringBuilder("{");
+        for (Call call : calls) {
+            if (call.path().equals("/v1/agent/service/register")) {
+                Matcher matcher = CHECK_ID.matcher(call.body());
+                while (matcher.find()) {
+                    out.append(out.length() > 1 ? "," : "").append('"').append(matcher.group(1)).append("\":{\"Status\":\"").append(checkStatus).append("\"}");
+                }
+            }
+        }
+        return out.append('}').toString();
     }
 
     URI address()

@@ -238,6 +238,9 @@ class TestNomadSimulatorJobs
                 "Task group count can't be negative");
         assertError(nomad.put("/v1/jobs", "{\"Job\":{\"ID\":\"x\",\"Type\":\"weird\",\"TaskGroups\":[{\"Name\":\"g\",\"Tasks\":[{\"Name\":\"t\",\"Driver\":\"raw_exec\"}]}]}}"), 500,
                 "Invalid job type: \"weird\"");
+        String checkedJob = "{\"Job\":{\"ID\":\"x\",\"Update\":{\"HealthCheck\":\"%s\"},\"TaskGroups\":[{\"Name\":\"g\",\"Tasks\":[{\"Name\":\"t\",\"Driver\":\"raw_exec\"}]}]}}";
+        assertError(nomad.put("/v1/jobs", checkedJob.formatted("sometimes")), 500, "Invalid health check given: \"sometimes\"");
+        assertError(nomad.put("/v1/jobs", checkedJob.formatted("manual")), 400, "Job.Update.HealthCheck \"manual\" is not supported by the Nomad simulator");
         assertThat(nomad.get("/v1/job/x").status()).as("nothing half-registered").isEqualTo(404);
         assertError(nomad.get("/v1/job/missing"), 404, "job not found");
         assertError(nomad.get("/v1/allocation/00000000-0000-0000-0000-000000000000"), 404, "alloc not found");
