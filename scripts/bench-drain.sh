@@ -2,7 +2,8 @@
 # Issue 6's drain-overhead benchmark on real Trino: per drain path, the time from a worker reaching
 # DRAINED to the path's action completing, as min/median/max over N runs (default 5). It starts its
 # own Trino cluster (coordinator + 3 workers), Nomad and Consul simulators and moto, and takes about
-# 3-5 minutes per run on a 2-core machine. Usage: scripts/bench-drain.sh [runs]
+# 8-10 minutes per run on a 2-core machine (path 4 replaces every worker, one at a time).
+# Usage: scripts/bench-drain.sh [runs]
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"

@@ -88,7 +88,9 @@ class ClusterLifecycleIT
         JsonArray restarts = new JsonObject(changed.body()).getJsonArray("restarts");
         assertThat(restarts).hasSize(1);
         String restartId = restarts.getJsonObject(0).getString("id");
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+        // Nomad replaces the 3 workers one at a time, each drained first (~95 s each here, most of it
+        // the idle worker's drain and a new Trino starting), then the coordinator
+        await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> !"RUNNING".equals(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()).getString("state")));
         assertSucceeded(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()));
         assertThat(stack.call("GET", "/v1/clusters/demo/job", null).body()).contains("tpch.splits-per-node=2");

@@ -45,6 +45,8 @@ import static org.awaitility.Awaitility.await;
  *     DRAINED -> the allocation stopped.</li>
  * <li>Path 3, count lowered in Nomad: the worker drains itself on the kill signal; DRAINED -> the
  *     task exited (Nomad's {@code Terminated} event), which is when Nomad can go on.</li>
+ * <li>Path 4, restart through the API: Nomad replaces the 3 workers one at a time, each draining
+ *     itself on the kill signal; per worker, DRAINED -> its task exited (then the coordinator).</li>
  * </ul>
  *
  * <p>DRAINED is the first time this benchmark sees it, polling every worker's state every 50 ms,
@@ -84,6 +86,7 @@ class DrainOverheadByPathBenchmark
                 lifecycleHook(stack, front, run, overheads);
                 apiResize(stack, run, overheads);
                 nomadScale(stack, run, overheads);
+                rollingRestart(stack, run, overheads);
             }
         }
         System.out.printf("Drain overhead by path (real Trino 3 workers, Nomad simulator, %d run(s) each; DRAINED as first seen by a 50 ms poll):%n", runs);
@@ -152,15 +155,38 @@ class DrainOverheadByPathBenchmark
                                     && List.of("complete", "failed").contains(alloc.getString("ClientStatus")))
                             .findFirst(), Optional::isPresent).orElseThrow();
             Instant drained = poller.firstDrained().orElseThrow(() -> new AssertionError("run " + run + ": the stopped worker was never seen DRAINED"));
-            JsonArray taskEvents = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + stopped.getString("ID"), null).body())
-                    .getJsonObject("TaskStates").getJsonObject("trino").getJsonArray("Events");
-            long exited = taskEvents.stream().map(JsonObject.class::cast).filter(event -> List.of("Terminated", "Killed").contains(event.getString("Type")))
-                    .mapToLong(event -> event.getLong("Time")).min().orElseThrow(() -> new AssertionError("no Terminated event: " + taskEvents));
-            record(overheads, "path 3 Nomad scale (own drain): DRAINED -> task exited", drained, Instant.ofEpochSecond(0, exited));
+            record(overheads, "path 3 Nomad scale (own drain): DRAINED -> task exited", drained, taskExited(stack, stopped.getString("ID")));
         }
         HttpResponse<String> back = stack.callNomad("POST", "/v1/job/" + jobId + "/scale", "{\"Count\":3,\"Target\":{\"Group\":\"workers\"},\"Message\":\"drain benchmark\"}");
         assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
         awaitActiveWorkers(stack, 3);
+    }
+
+    private static void rollingRestart(TestingStack stack, int run, Map<String, List<Double>> overheads)
+            throws Exception
+    {
+        Map<String, String> allocations = workerAllocationIds(stack);
+        try (StatePoller poller = StatePoller.start(List.copyOf(allocations.keySet()))) {
+            HttpResponse<String> accepted = stack.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            assertSucceeded(stack.awaitOperation(accepted, Duration.ofMinutes(20)));
+            for (Map.Entry<String, String> worker : allocations.entrySet()) {
+                Instant drained = poller.drained(worker.getKey()).orElseThrow(() -> new AssertionError("run " + run + ": " + worker.getKey() + " was never seen DRAINED"));
+                record(overheads, "path 4 rolling restart (own drain): DRAINED -> task exited", drained, taskExited(stack, worker.getValue()));
+            }
+        }
+        awaitActiveWorkers(stack, 3);
+    }
+
+    /** When the allocation's Trino task ended (its first Terminated or Killed event). */
+    private static Instant taskExited(TestingStack stack, String allocationId)
+            throws IOException, InterruptedException
+    {
+        JsonArray taskEvents = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + allocationId, null).body())
+                .getJsonObject("TaskStates").getJsonObject("trino").getJsonArray("Events");
+        long exited = taskEvents.stream().map(JsonObject.class::cast).filter(event -> List.of("Terminated", "Killed").contains(event.getString("Type")))
+                .mapToLong(event -> event.getLong("Time")).min().orElseThrow(() -> new AssertionError("no Terminated event: " + taskEvents));
+        return Instant.ofEpochSecond(0, exited);
     }
 
     private static void record(Map<String, List<Double>> overheads, String name, Instant drained, Instant done)
@@ -205,6 +231,11 @@ class DrainOverheadByPathBenchmark
             return drained.values().stream().min(Instant::compareTo);
         }
 
+        Optional<Instant> drained(String worker)
+        {
+            return Optional.ofNullable(drained.get(worker));
+        }
+
         private static String state(String worker)
         {
             try {
@@ -238,6 +269,19 @@ class DrainOverheadByPathBenchmark
                 HttpResponse.BodyHandlers.ofString());
         return new JsonArray(response.body()).stream().map(JsonObject.class::cast).map(entry -> entry.getJsonObject("Service"))
                 .map(service -> "http://" + service.getString("Address") + ":" + service.getInteger("Port")).toList();
+    }
+
+    /** Each worker's base URL and its allocation, from the Meta of its Consul service. */
+    private static Map<String, String> workerAllocationIds(TestingStack stack)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.consul().baseUri() + "/v1/health/service/trino-" + CLUSTER + "-worker")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<String, String> allocations = new LinkedHashMap<>();
+        new JsonArray(response.body()).stream().map(JsonObject.class::cast).map(entry -> entry.getJsonObject("Service"))
+                .forEach(service -> allocations.put("http://" + service.getString("Address") + ":" + service.getInteger("Port"), service.getJsonObject("Meta").getString("alloc_id")));
+        assertThat(allocations.values()).as("every worker names its allocation").doesNotContainNull().hasSize(3);
+        return allocations;
     }
 
     private static void awaitActiveWorkers(TestingStack stack, int expected)
