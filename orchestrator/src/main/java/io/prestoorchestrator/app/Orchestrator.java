@@ -361,12 +361,13 @@ public final class Orchestrator
                 .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))
                 .put("replica", replicaId)
                 .put("leader", isLeader())));
-        clusters = clusterService();
+        QueryTimeLeft queryTimeLeft = queryTimeLeft();
+        clusters = clusterService(queryTimeLeft);
         new ClusterRoutes(clusters).register(builder);
         autoscaling = autoscalingCollector();
         new AutoscalingRoutes(autoscaling).register(builder);
         scalingEvents = scalingEventRecorder();
-        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft(), clock, command -> blockingPool.executeBlocking(() -> {
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
             command.run();
             return null;
         }, false));
@@ -377,7 +378,7 @@ public final class Orchestrator
         return ApiRouters.build(builder);
     }
 
-    private ClusterService clusterService()
+    private ClusterService clusterService(QueryTimeLeft queryTimeLeft)
     {
         Optional<ParameterStore> parameters = aws.map(clients -> new SsmParameterStore(clients.ssm()));
         Executor blocking = command -> blockingPool.executeBlocking(() -> {
@@ -401,11 +402,11 @@ public final class Orchestrator
                 replicaId,
                 config.leader().watchWait(),
                 config.leader().retryInterval(),
-                workerPool(blocking));
+                workerPool(blocking, queryTimeLeft));
     }
 
     /** Drains before the orchestrator removes workers (issue 6); empty when {@code drain.enabled} is false. */
-    private Optional<WorkerPool> workerPool(Executor blocking)
+    private Optional<WorkerPool> workerPool(Executor blocking, QueryTimeLeft queryTimeLeft)
     {
         if (!config.drain().enabled()) {
             return Optional.empty();
@@ -414,12 +415,10 @@ public final class Orchestrator
         ClusterWorkers workers = new ClusterWorkers(
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())));
-        WorkerDrainer drainer = new WorkerDrainer(trino, clock, config.drain().pollInterval(), blocking,
-                WorkerDrainer.DEFAULT_GONE_AFTER, queryTimeLeft(), WorkerDrainer.DEFAULT_LOOK_EVERY, WorkerDrainer.DEFAULT_SETTLE);
-        return Optional.of(new WorkerPool(workers, trino, drainer, config.drain(), new DrainMetrics(registry)));
+        return Optional.of(new WorkerPool(workers, trino, new WorkerDrainer(trino, clock, config.drain().pollInterval(), blocking, queryTimeLeft), config.drain(), new DrainMetrics(registry)));
     }
 
-    /** How long each cluster's queries may still run, from its coordinator: what drain deadlines are derived from. */
+    /** How long each cluster's queries may still run, from its coordinator: what both drain paths' deadlines are derived from. */
     private QueryTimeLeft queryTimeLeft()
     {
         DependencyHttp consul = DependencyHttp.consul(webClient, config.consul());

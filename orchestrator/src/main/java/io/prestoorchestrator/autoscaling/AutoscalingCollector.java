@@ -231,10 +231,7 @@ public final class AutoscalingCollector
 
     private CompletionStage<Optional<String>> coordinator(String cluster)
     {
-        return services.instances(coordinatorService(cluster)).thenApply(instances -> instances.stream()
-                .sorted((a, b) -> Boolean.compare(b.passing(), a.passing()))
-                .findFirst()
-                .map(ServiceHealth.Instance::httpUrl));
+        return services.preferPassing(coordinatorService(cluster)).thenApply(instance -> instance.map(ServiceHealth.Instance::httpUrl));
     }
 
     private void succeeded(ClusterRecord record, String coordinator, CoordinatorMetrics metrics, int waitingQueries)

@@ -2,6 +2,7 @@ package io.prestoorchestrator.discovery;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 import static java.util.Objects.requireNonNull;
@@ -11,6 +12,14 @@ public interface ServiceHealth
 {
     /** Every instance of {@code service}, whatever the state of its checks; empty when none is registered. */
     CompletionStage<List<Instance>> instances(String service);
+
+    /** One instance of {@code service}, a passing one if there is any; empty when none is registered. */
+    default CompletionStage<Optional<Instance>> preferPassing(String service)
+    {
+        return instances(service).thenApply(instances -> instances.stream()
+                .sorted((a, b) -> Boolean.compare(b.passing(), a.passing()))
+                .findFirst());
+    }
 
     record Instance(String serviceId, String node, String address, int port, List<String> tags, Map<String, String> meta, List<Check> checks)
     {

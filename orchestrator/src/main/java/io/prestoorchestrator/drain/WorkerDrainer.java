@@ -70,6 +70,12 @@ public final class WorkerDrainer
         this(workers, clock, pollInterval, executor, goneAfter, QueryTimeLeft.unknown(), DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
     }
 
+    /** @param timeLeft how long the cluster's queries may still run, from which each drain's deadline is derived */
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, QueryTimeLeft timeLeft)
+    {
+        this(workers, clock, pollInterval, executor, DEFAULT_GONE_AFTER, timeLeft, DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
+    }
+
     /**
      * @param timeLeft how long the cluster's queries may still run, from which each drain's deadline is derived
      * @param lookEvery how often a drain asks {@code timeLeft} again
@@ -237,22 +243,19 @@ public final class WorkerDrainer
                 left = CompletableFuture.failedFuture(e);
             }
             return left.handle((longest, failure) -> {
-                Instant derived = Instant.MAX;
+                Instant previous = deadline;
+                deadline = bound;
+                deadlineReason = boundReason();
                 if (failure == null && longest.isPresent()) {
                     Instant at = clock.instant();
                     // nothing left running: the queries ended at the latest now, perhaps earlier than estimated
                     queriesEnd = longest.get().isZero() ? (queriesEnd.isBefore(at) ? queriesEnd : at) : at.plus(longest.get());
-                    derived = queriesEnd.plus(settle);
-                }
-                Instant previous = deadline;
-                if (derived.isBefore(bound)) {
-                    deadline = derived;
-                    deadlineReason = "the deadline of " + seconds(Duration.between(started, derived)) + " from the cluster's queries ("
-                            + (longest.orElseThrow().isZero() ? "none left running" : "the longest may run " + seconds(longest.get()) + " more") + ", plus " + seconds(settle) + " to settle)";
-                }
-                else {
-                    deadline = bound;
-                    deadlineReason = boundReason();
+                    Instant derived = queriesEnd.plus(settle);
+                    if (derived.isBefore(bound)) {
+                        deadline = derived;
+                        deadlineReason = "the deadline of " + seconds(Duration.between(started, derived)) + " from the cluster's queries ("
+                                + (longest.get().isZero() ? "none left running" : "the longest may run " + seconds(longest.get()) + " more") + ", plus " + seconds(settle) + " to settle)";
+                    }
                 }
                 if (previous.equals(bound) != deadline.equals(bound) || Duration.between(previous, deadline).abs().compareTo(settle) >= 0) {
                     progress.accept("deadline now " + deadlineReason);

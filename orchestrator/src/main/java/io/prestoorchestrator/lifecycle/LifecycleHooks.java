@@ -59,8 +59,7 @@ public final class LifecycleHooks
             vertx.setTimer(Math.max(1, delay.toMillis()), id -> done.complete(null));
             return done;
         };
-        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking,
-                WorkerDrainer.DEFAULT_GONE_AFTER, queryTimeLeft, WorkerDrainer.DEFAULT_LOOK_EVERY, WorkerDrainer.DEFAULT_SETTLE);
+        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking, queryTimeLeft);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad())),
                 new AwsLifecycleActions(autoScaling.get(), blocking),
