@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
+import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -116,11 +117,6 @@ class ClusterLifecycleIT
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/?keys").body())
                 .doesNotContain("/demo\"").doesNotContain("/demo/"));
         await().atMost(Duration.ofMinutes(1)).until(() -> taskProcesses().isEmpty());
-    }
-
-    private static void assertSucceeded(JsonObject operation)
-    {
-        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
     }
 
     private static JsonObject cluster()

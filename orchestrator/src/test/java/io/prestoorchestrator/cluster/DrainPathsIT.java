@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static io.prestoorchestrator.testing.QueryLoad.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -266,11 +267,6 @@ class DrainPathsIT
             events(stack, since).forEach(event -> System.out.printf("  %s %-22s %s%n", event.getString("at"), event.getString("type"), event.getString("message")));
             throw e;
         }
-    }
-
-    private static void assertSucceeded(JsonObject operation)
-    {
-        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
     }
 
     private static JsonObject cluster(TestingStack stack)

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -219,10 +220,5 @@ class RoutingIT
             throws IOException, InterruptedException
     {
         return new JsonObject(stack.call("GET", "/v1/clusters/" + name, null).body());
-    }
-
-    private static void assertSucceeded(JsonObject operation)
-    {
-        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -117,11 +118,6 @@ class WithoutDrainIT
     {
         void run()
                 throws Exception;
-    }
-
-    private static void assertSucceeded(JsonObject operation)
-    {
-        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
     }
 
     private static JsonObject cluster(TestingStack stack)

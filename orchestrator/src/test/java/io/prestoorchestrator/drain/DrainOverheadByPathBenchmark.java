@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -316,10 +317,5 @@ class DrainOverheadByPathBenchmark
     {
         return Instant.parse(events.stream().filter(event -> event.getString("type").equals(type)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + type + " event in " + events)).getString("at"));
-    }
-
-    private static void assertSucceeded(JsonObject operation)
-    {
-        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
     }
 }

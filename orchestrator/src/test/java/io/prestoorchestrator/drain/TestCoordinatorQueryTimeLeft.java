@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,12 +45,12 @@ class TestCoordinatorQueryTimeLeft
         ServiceHealth one = service -> CompletableFuture.completedFuture(List.of(instance("10.0.0.7", "passing")));
         ServiceHealth none = service -> CompletableFuture.completedFuture(List.of());
         ServiceHealth broken = service -> CompletableFuture.failedFuture(new IllegalStateException("consul is down"));
-        var properties = (java.util.function.Function<String, CompletionStage<Optional<Map<String, String>>>>) cluster -> CompletableFuture.completedFuture(Optional.of(Map.of()));
+        Function<String, CompletionStage<Optional<Map<String, String>>>> properties = cluster -> CompletableFuture.completedFuture(Optional.of(Map.of()));
 
         assertThat(await(new CoordinatorQueryTimeLeft(none, coordinator("[]"), properties).longest("demo", LATER))).as("no coordinator registered").isEmpty();
         assertThat(await(new CoordinatorQueryTimeLeft(broken, coordinator("[]"), properties).longest("demo", LATER))).as("Consul fails").isEmpty();
         assertThat(await(new CoordinatorQueryTimeLeft(one, coordinator("<html>busy</html>"), properties).longest("demo", LATER))).as("not JSON").isEmpty();
-        assertThat(await(new CoordinatorQueryTimeLeft(one, failingCoordinator(), properties).longest("demo", LATER))).as("the coordinator fails").isEmpty();
+        assertThat(await(new CoordinatorQueryTimeLeft(one, coordinator(url -> CompletableFuture.failedFuture(new IllegalStateException("503"))), properties).longest("demo", LATER))).as("the coordinator fails").isEmpty();
         assertThat(await(new CoordinatorQueryTimeLeft(one, coordinator("[]"), properties).longest("demo", LATER))).as("nothing runs").contains(Duration.ZERO);
     }
 
@@ -59,6 +60,12 @@ class TestCoordinatorQueryTimeLeft
     }
 
     private CoordinatorClient coordinator(String queries)
+    {
+        return coordinator(url -> CompletableFuture.completedFuture(queries));
+    }
+
+    /** A coordinator whose query list is {@code queries}; it records the URLs asked. */
+    private CoordinatorClient coordinator(Function<String, CompletionStage<String>> queries)
     {
         return new CoordinatorClient()
         {
@@ -72,31 +79,7 @@ class TestCoordinatorQueryTimeLeft
             public CompletionStage<String> queries(String coordinatorUrl)
             {
                 asked.add(coordinatorUrl);
-                return CompletableFuture.completedFuture(queries);
-            }
-
-            @Override
-            public CompletionStage<String> waitingQueries(String coordinatorUrl)
-            {
-                throw new UnsupportedOperationException();
-            }
-        };
-    }
-
-    private static CoordinatorClient failingCoordinator()
-    {
-        return new CoordinatorClient()
-        {
-            @Override
-            public CompletionStage<String> metrics(String coordinatorUrl)
-            {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletionStage<String> queries(String coordinatorUrl)
-            {
-                return CompletableFuture.failedFuture(new IllegalStateException("503"));
+                return queries.apply(coordinatorUrl);
             }
 
             @Override

@@ -167,10 +167,7 @@ class TestReadyCheckScript
     void testRoutedCoordinatorWithTooFewWorkersStaysRoutedAndSaysSo()
             throws Exception
     {
-        Path script = renderScript();
-        info = STARTED;
-        metrics = activeNodes("3.0");
-        assertThat(run(script, 2).exitCode()).isZero();
+        Path script = routedWithTwoOfTwoWorkers();
 
         metrics = activeNodes("2.0");
         Result result = run(script, 2);
@@ -182,10 +179,7 @@ class TestReadyCheckScript
     void testRoutedCoordinatorThatRestartsOrStopsIsUnroutedAtOnce()
             throws Exception
     {
-        Path script = renderScript();
-        info = STARTED;
-        metrics = activeNodes("3.0");
-        assertThat(run(script, 2).exitCode()).isZero();
+        Path script = routedWithTwoOfTwoWorkers();
 
         info = STARTING;
         assertThat(run(script, 2).output()).isEqualTo("not ready: the coordinator is still starting\n");
@@ -201,6 +195,17 @@ class TestReadyCheckScript
         result = run(script, 2);
         assertThat(result.exitCode()).as("a refused connection is a gone coordinator, not a slow one").isEqualTo(2);
         assertThat(result.output()).startsWith("not ready: the coordinator does not answer at %s/v1/info".formatted(base()));
+    }
+
+    /** The gate rendered and passed once: a started coordinator that counts 2 of 2 required workers. */
+    private Path routedWithTwoOfTwoWorkers()
+            throws IOException, InterruptedException
+    {
+        Path script = renderScript();
+        info = STARTED;
+        metrics = activeNodes("3.0");
+        assertThat(run(script, 2).exitCode()).isZero();
+        return script;
     }
 
     private String base()

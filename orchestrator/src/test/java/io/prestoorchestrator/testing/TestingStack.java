@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -199,6 +200,12 @@ public final class TestingStack
     public JsonObject awaitOperation(HttpResponse<String> accepted, Duration timeout)
     {
         return awaitOperation(orchestrator, accepted, timeout);
+    }
+
+    /** An operation as the API answers it ended SUCCEEDED; the whole operation is the message otherwise. */
+    public static void assertSucceeded(JsonObject operation)
+    {
+        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
     }
 
     /** Waits for an operation (from a 202 answer) to end, asking {@code replica}, and returns it. */
