@@ -28,9 +28,8 @@ import static java.util.Objects.requireNonNull;
  * The deadline comes from what the cluster runs, bounded by the caller's bound ({@code drain.timeout}):
  * at the start and every {@code lookEvery}, the longest time any unfinished query of the cluster
  * created before the worker can take no more tasks (the start plus 30 s) may still run by Trino's
- * limits ({@link QueryTimeLeft}), plus {@code settle} (a drained worker takes
- * about 10 s to report DRAINED, and the coordinator may place tasks on it for ~8 s after the
- * request). Queries without a limit, or a coordinator that does not answer, leave the bound.
+ * limits ({@link QueryTimeLeft}), plus {@code settle} (a worker reports DRAINED about one
+ * {@code shutdown.grace-period} after its last task). Queries without a limit, or a coordinator that does not answer, leave the bound.
  */
 public final class WorkerDrainer
 {
@@ -41,8 +40,12 @@ public final class WorkerDrainer
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
     /** How often a drain looks at the cluster's queries again, by default. */
     public static final Duration DEFAULT_LOOK_EVERY = Duration.ofSeconds(10);
-    /** Added to the longest time a query may still run, by default. */
-    public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(60);
+    /**
+     * Added to the longest time a query may still run, by default: a worker reports DRAINED about
+     * one {@code shutdown.grace-period} after its last task (28 s at 30 s in LifecycleHookIT), and
+     * the shipped production variables set 2m; twice that plus a minute.
+     */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMinutes(5);
     /**
      * Queries created up to this long after the drain started count: the coordinator notices a
      * draining worker only when it next polls it, and placed tasks on one for queries submitted
