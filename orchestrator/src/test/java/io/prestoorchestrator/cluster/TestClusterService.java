@@ -25,6 +25,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -366,13 +367,26 @@ class TestClusterService
     void testOneOperationAtATime()
             throws Exception
     {
+        // hold the create in its trino-ready step until the stop has been refused
+        CountDownLatch counted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        beforeWorkersCounted = () -> {
+            counted.countDown();
+            try {
+                release.await();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
         Operation create = join(service.create(TestingClusterSpecs.local(), "ops"));
-        ClusterRecord record = join(repository.cluster("demo")).orElseThrow().value();
-        if (record.activeOperation().isPresent()) {
-            assertThatThrownBy(() -> join(service.stop("demo", "ops"))).isInstanceOf(ConflictException.class)
-                    .hasMessageContaining("has operation " + create.id() + " in progress");
-        }
-        awaitDone(create);
+        assertThat(counted.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(join(repository.cluster("demo")).orElseThrow().value().activeOperation()).contains(create.id());
+        assertThatThrownBy(() -> join(service.stop("demo", "ops"))).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("has operation " + create.id() + " in progress");
+        beforeWorkersCounted = () -> {};
+        release.countDown();
+        assertThat(awaitDone(create).state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(join(service.get("demo")).record().activeOperation()).isEmpty();
     }
 
