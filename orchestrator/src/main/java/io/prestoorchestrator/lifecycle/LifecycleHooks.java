@@ -63,7 +63,8 @@ public final class LifecycleHooks
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad())),
                 new AwsLifecycleActions(autoScaling.get(), blocking),
-                config.drain().enabled() ? WorkerDrain.of(drainer) : WorkerDrain.disabled(), delays, clock, config.lifecycle(), Duration.ofMillis(250), config.leader().retryInterval(), config.leader().watchWait());
+                config.drain().enabled() ? WorkerDrain.of(drainer) : WorkerDrain.disabled(),
+                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, delays, Duration.ofSeconds(10)) : CoordinatorWait.disabled(), delays, clock, config.lifecycle(), Duration.ofMillis(250), config.leader().retryInterval(), config.leader().watchWait());
         Optional<SqsLifecycleConsumer> consumer = config.lifecycle().queueUrl().map(queue -> new SqsLifecycleConsumer(sqs.get(), queue, service,
                 config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), config.leader().retryInterval(), Duration.ofSeconds(1), clock));
         LifecycleEndpoint endpoint = new LifecycleEndpoint(service, config.lifecycle().httpSecret(), config.lifecycle().httpSecretHeader(),

@@ -46,8 +46,9 @@ import static java.util.Objects.requireNonNull;
  * Drain path 1: an Auto Scaling group terminates an instance. Any replica records the event in the
  * KV store ({@code lifecycle/<instance-id>}, created by compare-and-set, so duplicates find it);
  * the leader alone acts: finds the Nomad node by its instance id, marks it ineligible, drains the
- * Trino workers on it, Nomad-drains the node, waits for its allocations to stop, and completes the
- * lifecycle action, sending heartbeats meanwhile. A new leader resumes every unfinished drain from
+ * Trino workers on it and waits for the queries of any coordinator on it ({@link CoordinatorWait}),
+ * Nomad-drains the node, waits for its allocations to stop, and completes the lifecycle action,
+ * sending heartbeats meanwhile. A new leader resumes every unfinished drain from
  * the start (every step is safe to repeat) and still completes the action.
  */
 public final class LifecycleService
@@ -88,6 +89,7 @@ public final class LifecycleService
     private final NomadNodes nodes;
     private final LifecycleActions actions;
     private final WorkerDrain drain;
+    private final CoordinatorWait coordinators;
     private final Delays delays;
     private final Clock clock;
     private final LifecycleConfig config;
@@ -98,7 +100,7 @@ public final class LifecycleService
     private Term term; // guarded by this
 
     public LifecycleService(String replicaId, KvStore kv, ClusterRepository clusters, NomadNodes nodes, LifecycleActions actions, WorkerDrain drain,
-            Delays delays, Clock clock, LifecycleConfig config, Duration pollInterval, Duration retryInterval, Duration watchWait)
+            CoordinatorWait coordinators, Delays delays, Clock clock, LifecycleConfig config, Duration pollInterval, Duration retryInterval, Duration watchWait)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.kv = requireNonNull(kv, "kv is null");
@@ -106,6 +108,7 @@ public final class LifecycleService
         this.nodes = requireNonNull(nodes, "nodes is null");
         this.actions = requireNonNull(actions, "actions is null");
         this.drain = requireNonNull(drain, "drain is null");
+        this.coordinators = requireNonNull(coordinators, "coordinators is null");
         this.delays = requireNonNull(delays, "delays is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.config = requireNonNull(config, "config is null");
@@ -349,15 +352,12 @@ public final class LifecycleService
                     .filter(alloc -> alloc.taskGroup().equals(WORKER_GROUP) && alloc.cluster().isPresent() && alloc.http().isPresent())
                     .filter(alloc -> alloc.desiredStatus().equals("run") && alloc.live())
                     .toList();
+            List<NodeAllocation> coordinatorAllocs = allocations.stream()
+                    .filter(alloc -> alloc.cluster().isPresent() && alloc.live() && !alloc.taskGroup().equals(WORKER_GROUP))
+                    .toList();
             Set<String> affected = new TreeSet<>(record.clusters());
             workers.forEach(worker -> affected.add(worker.cluster().get()));
-            allocations.stream()
-                    .filter(alloc -> alloc.cluster().isPresent() && alloc.live() && !alloc.taskGroup().equals(WORKER_GROUP))
-                    .forEach(alloc -> {
-                        affected.add(alloc.cluster().get());
-                        event(term, alloc.cluster().get(), "lifecycle-coordinator-on-node",
-                                "Instance " + action.instanceId() + " also runs " + alloc.name() + "; the node drain stops it without a Trino drain (keep coordinators off worker pools)", action);
-                    });
+            coordinatorAllocs.forEach(alloc -> affected.add(alloc.cluster().get()));
             record = record.withNode(node.id(), List.copyOf(affected));
             log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("node", node.name()).addKeyValue("workers", workers.size())
                     .addKeyValue("clusters", affected).log("Draining the Trino workers of a terminating node");
@@ -366,9 +366,10 @@ public final class LifecycleService
                         + " (Nomad node " + node.name() + "): marked ineligible, draining " + workers.stream().filter(w -> w.cluster().get().equals(cluster)).count()
                         + " worker(s)", action);
             }
-            return save(State.DRAINING_WORKERS, "node " + node.name() + " ineligible; draining " + workers.size() + " worker(s)")
+            return save(State.DRAINING_WORKERS, "node " + node.name() + " ineligible; draining " + workers.size() + " worker(s)"
+                            + (coordinatorAllocs.isEmpty() ? "" : ", waiting for the queries of " + coordinatorAllocs.size() + " coordinator(s)"))
                     .thenCompose(ignored -> nodes.markIneligible(node.id()))
-                    .thenCompose(ignored -> drainWorkers(workers))
+                    .thenCompose(ignored -> CompletableFuture.allOf(drainWorkers(workers).toCompletableFuture(), awaitCoordinators(coordinatorAllocs).toCompletableFuture()))
                     .thenCompose(ignored -> {
                         record = record.withWorkersDrainedAt(clock.instant());
                         return save(State.DRAINING_NODE, "workers drained; Nomad drains node " + node.name());
@@ -415,6 +416,37 @@ public final class LifecycleService
                         .toCompletableFuture());
             }
             return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new));
+        }
+
+        /**
+         * Stops no coordinator before the queries running on it have ended, within the drain bound
+         * (Trino drains no coordinator, and its queries end with it); each wait is announced and its
+         * end recorded, and a bound reached counts as for a worker.
+         */
+        private CompletionStage<Void> awaitCoordinators(List<NodeAllocation> coordinatorAllocs)
+        {
+            List<CompletableFuture<Void>> waits = new ArrayList<>();
+            for (NodeAllocation alloc : coordinatorAllocs) {
+                String cluster = alloc.cluster().get();
+                event(term, cluster, "lifecycle-coordinator-on-node", "Instance " + action.instanceId() + " runs " + alloc.name()
+                        + ": Trino cannot drain a coordinator, so it stops once the queries running on it now have ended (at most "
+                        + config.drainBound().toSeconds() + " s, lifecycle.drain-bound); queries submitted from now on fail when it stops, and the cluster has no coordinator"
+                        + " until Nomad places a new one on another node (keep coordinators off instances the Auto Scaling group may terminate)", action);
+                waits.add(coordinators.await(cluster, config.drainBound(), progress -> log.atInfo().addKeyValue("instance", action.instanceId())
+                                .addKeyValue("alloc", alloc.id()).addKeyValue("progress", progress).log("Coordinator wait"))
+                        .thenAccept(result -> {
+                            if (result.outcome() == CoordinatorWait.Outcome.BOUND_REACHED) {
+                                boundReached = true;
+                            }
+                            log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("cluster", cluster).addKeyValue("alloc", alloc.id())
+                                    .addKeyValue("outcome", result.outcome()).addKeyValue("took_ms", result.took().toMillis()).log("Coordinator wait finished");
+                            event(term, cluster, "lifecycle-coordinator-" + result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                                    "Coordinator " + alloc.name() + " on instance " + action.instanceId() + ": " + result.outcome() + " after " + result.took().toMillis()
+                                            + " ms (" + result.detail() + "); the node drain stops it now", action);
+                        })
+                        .toCompletableFuture());
+            }
+            return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
         }
 
         /** Whether every non-system allocation on the node stopped before {@code until}. */

@@ -8,6 +8,7 @@ import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.lifecycle.CoordinatorWait;
 import io.prestoorchestrator.lifecycle.FakeNomadNodes;
 import io.prestoorchestrator.lifecycle.LifecycleEndpoint;
 import io.prestoorchestrator.lifecycle.LifecycleHooks;
@@ -66,7 +67,7 @@ class TestLifecycleEndpoint
         kv = new InMemoryKvStore();
         // not the leader: the endpoint only records; nothing drains
         service = new LifecycleService("replica-b", kv, new ClusterRepository(kv), new FakeNomadNodes(), new RecordingLifecycleActions(),
-                (worker, cluster, bound, progress) -> new CompletableFuture<>(), delay -> new CompletableFuture<>(), Clock.systemUTC(), LifecycleConfig.DEFAULTS,
+                (worker, cluster, bound, progress) -> new CompletableFuture<>(), CoordinatorWait.disabled(), delay -> new CompletableFuture<>(), Clock.systemUTC(), LifecycleConfig.DEFAULTS,
                 Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5));
     }
 

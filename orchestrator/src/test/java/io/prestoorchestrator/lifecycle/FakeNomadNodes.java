@@ -37,6 +37,12 @@ public final class FakeNomadNodes
                 "service", "workers", "run", "running", Optional.of(cluster), Optional.of(http)));
     }
 
+    void addCoordinator(Node node, String cluster)
+    {
+        allocations.get(node.id()).add(new NodeAllocation("alloc-" + cluster + "-coordinator", "trino-" + cluster + ".coordinator[0]", "trino-" + cluster,
+                "service", "coordinator", "run", "running", Optional.of(cluster), Optional.of(URI.create("http://127.0.0.1:28090"))));
+    }
+
     void addSystemJob(Node node, String job)
     {
         allocations.get(node.id()).add(new NodeAllocation("alloc-" + job, job + ".proxy[0]", job, "system", "proxy", "run", "running", Optional.empty(), Optional.empty()));

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.prestoorchestrator.testing.QueryLoad.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +46,10 @@ import static org.awaitility.Awaitility.await;
  * terminating-hook message for one worker's instance goes into the SQS queue. The orchestrator
  * marks the node ineligible, drains the worker, Nomad-drains the node and completes the action with
  * CONTINUE: every query succeeds, the worker is gone, the events tell the story.
+ *
+ * <p>Then the coordinator's own instance terminates while another Q1 runs: Trino drains no
+ * coordinator, so the orchestrator stops it only once that Q1 has ended. Q1 succeeds, the action
+ * completes with CONTINUE, and a new coordinator on another node serves again.
  *
  * <p>The orchestrator's AWS endpoint is {@link TestingAutoScalingFront}: moto lacks the two lifecycle actions.
  */
@@ -157,6 +162,55 @@ class LifecycleHookIT
             return attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES).equals("0")
                     && attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE).equals("0");
         });
+
+        terminateTheCoordinatorsInstance(stack, sqs, queueUrl, front, jobId, coordinator);
+    }
+
+    /** The coordinator's instance terminates while Q1 runs on it: Q1 ends first, then the coordinator moves to another node. */
+    private static void terminateTheCoordinatorsInstance(TestingStack stack, SqsClient sqs, String queueUrl, TestingAutoScalingFront front, String jobId, String coordinator)
+            throws Exception
+    {
+        JsonObject coordinatorAlloc = allocations(stack, jobId).stream()
+                .filter(alloc -> alloc.getString("TaskGroup").equals("coordinator") && alloc.getString("ClientStatus").equals("running"))
+                .findFirst().orElseThrow();
+        String nodeId = coordinatorAlloc.getString("NodeID");
+        String instanceId = TestingLifecycle.instanceId(stack, nodeId);
+        QueryLoad.awaitServing(coordinator, "lifecycle-it", "LifecycleHookIT");
+        AtomicReference<Instant> longQueryEnded = new AtomicReference<>();
+        CompletableFuture<TrinoStatements.Outcome> longQuery = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, "lifecycle-it", Q1))
+                .whenComplete((outcome, failure) -> longQueryEnded.set(Instant.now()));
+        sleep(8_000);
+        assertThat(longQuery).as("Q1 on sf10 still running when the coordinator's instance terminates").isNotDone();
+        Instant sent = Instant.now();
+        sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestingLifecycle.terminating(instanceId)).build());
+
+        JsonObject record = await("the coordinator's drain record is done").atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofMillis(500))
+                .until(() -> drainRecord(stack, instanceId), json -> json != null && "DONE".equals(json.getString("state")));
+        TrinoStatements.Outcome longOutcome = longQuery.get();
+        // the cluster keeps its coordinator port, so the new coordinator answers on the same URL
+        JsonObject newCoordinator = await("a new coordinator runs on another node").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> allocations(stack, jobId).stream()
+                        .filter(alloc -> alloc.getString("TaskGroup").equals("coordinator") && alloc.getString("ClientStatus").equals("running"))
+                        .findFirst().orElse(null), alloc -> alloc != null && !alloc.getString("ID").equals(coordinatorAlloc.getString("ID")));
+        QueryLoad.awaitServing(coordinator, "lifecycle-it", "LifecycleHookIT");
+        Instant serving = Instant.now();
+        List<JsonObject> events = eventObjects(stack);
+        System.out.printf("LifecycleHookIT: coordinator's instance: Q1 %s in %.1f s; message sent -> action completed %.1f s; completed -> new coordinator serving %.1f s; events %s%n",
+                longOutcome.succeeded() ? "succeeded" : "FAILED", QueryLoad.seconds(longOutcome),
+                Duration.between(sent, Instant.parse(record.getString("completedAt"))).toMillis() / 1000.0,
+                Duration.between(Instant.parse(record.getString("completedAt")), serving).toMillis() / 1000.0,
+                events.stream().map(event -> event.getString("type")).toList());
+
+        assertThat(longOutcome.succeeded()).as("Q1 on the terminating coordinator: %s", longOutcome.error()).isTrue();
+        assertThat(record.getString("result")).isEqualTo("CONTINUE");
+        assertThat(front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).map(call -> call.parameters().get("InstanceId")))
+                .contains(instanceId);
+        assertThat(events.stream().map(event -> event.getString("type")).toList())
+                .containsSubsequence("lifecycle-coordinator-on-node", "lifecycle-coordinator-queries-ended", "lifecycle-action-completed");
+        JsonObject ended = events.stream().filter(event -> event.getString("type").equals("lifecycle-coordinator-queries-ended")).findFirst().orElseThrow();
+        // the client sees Q1 end a moment after the coordinator does: 2 s of slack
+        assertThat(Instant.parse(ended.getString("at"))).as("the wait ended after Q1 did").isAfter(longQueryEnded.get().minusSeconds(2));
+        assertThat(newCoordinator.getString("NodeID")).isNotEqualTo(nodeId);
     }
 
     private static JsonObject drainRecord(TestingStack stack, String instanceId)
@@ -170,8 +224,14 @@ class LifecycleHookIT
     private static List<String> events(TestingStack stack)
             throws IOException, InterruptedException
     {
+        return eventObjects(stack).stream().map(event -> event.getString("type")).toList();
+    }
+
+    private static List<JsonObject> eventObjects(TestingStack stack)
+            throws IOException, InterruptedException
+    {
         return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER + "/events", null).body()).getJsonArray("events").stream()
-                .map(JsonObject.class::cast).map(event -> event.getString("type")).toList();
+                .map(JsonObject.class::cast).toList();
     }
 
     private static List<JsonObject> allocations(TestingStack stack, String jobId)

@@ -47,6 +47,9 @@ class TestLifecycleService
     private FakeNomadNodes nodes;
     private RecordingLifecycleActions actions;
     private GatedDrain drain;
+    /** What the stand-in coordinator query list answers, one look after another (the last repeats); ZERO: none runs. */
+    private final List<Optional<Duration>> coordinatorLooks = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(Optional.of(Duration.ZERO)));
+    private final List<String> coordinatorLooked = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<LifecycleService> services = new ArrayList<>();
 
     @BeforeEach
@@ -112,6 +115,49 @@ class TestLifecycleService
         assertThat(nodes.calls).containsExactly("find:" + INSTANCE, "ineligible:node-worker-2", "drain:node-worker-2:300s");
         assertThat(eventTypes("adhoc")).containsExactly("lifecycle-drain-started", "lifecycle-worker-not-drained", "lifecycle-action-completed");
         assertThat(events("adhoc").get(1).message()).contains("drain.enabled is false");
+    }
+
+    @Test
+    void testCoordinatorOnTheNodeStopsOnlyOnceItsQueriesEnded()
+    {
+        nodes.addCoordinator(nodes.addNode("mixed-1", "i-0c00000000000000c"), "adhoc");
+        coordinatorLooks.clear();
+        coordinatorLooks.addAll(List.of(Optional.of(Duration.ofSeconds(90)), Optional.empty(), Optional.of(Duration.ofSeconds(70)), Optional.of(Duration.ZERO)));
+        LifecycleService service = service("replica-a", drain, CONFIG);
+        service.gained();
+
+        await(service.accept(terminating("i-0c00000000000000c")));
+        DrainRecord done = awaitDone(service, "i-0c00000000000000c");
+
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(done.clusters()).containsExactly("adhoc");
+        // looked four times, every time after the node was marked ineligible and before it was drained
+        assertThat(coordinatorLooked).hasSize(4).allMatch(look -> look.equals("adhoc after [find:i-0c00000000000000c, ineligible:node-mixed-1]"));
+        assertThat(nodes.calls).containsExactly("find:i-0c00000000000000c", "ineligible:node-mixed-1", "drain:node-mixed-1:300s");
+        assertThat(eventTypes("adhoc")).containsExactly("lifecycle-drain-started", "lifecycle-coordinator-on-node", "lifecycle-coordinator-queries-ended",
+                "lifecycle-action-completed");
+        assertThat(events("adhoc").get(1).message()).contains("trino-adhoc.coordinator[0]").contains("cannot drain a coordinator").contains("1800 s");
+        assertThat(events("adhoc").get(2).message()).contains("QUERIES_ENDED").contains("the node drain stops it now");
+    }
+
+    @Test
+    void testCoordinatorWhoseQueriesOutlastTheBoundCompletesWithTheConfiguredResult()
+    {
+        nodes.addCoordinator(nodes.addNode("mixed-1", "i-0c00000000000000c"), "adhoc");
+        coordinatorLooks.set(0, Optional.of(Duration.ofDays(100)));
+        LifecycleConfig shortBound = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
+                CONFIG.heartbeatInterval(), Duration.ofMillis(300), CONFIG.nodeDrainDeadline(), Result.ABANDON);
+        LifecycleService service = service("replica-a", drain, shortBound);
+        service.gained();
+
+        await(service.accept(terminating("i-0c00000000000000c")));
+        DrainRecord done = awaitDone(service, "i-0c00000000000000c");
+
+        assertThat(done.result()).contains("ABANDON");
+        assertThat(coordinatorLooked.size()).as("looked until the bound").isGreaterThan(2);
+        assertThat(eventTypes("adhoc")).containsSubsequence("lifecycle-coordinator-on-node", "lifecycle-coordinator-bound-reached", "lifecycle-bound-reached");
+        assertThat(events("adhoc").stream().filter(event -> event.type().equals("lifecycle-coordinator-bound-reached")).findFirst().orElseThrow().message())
+                .contains("still ran after 0 s").contains("the longest may run 8640000 s more");
     }
 
     @Test
@@ -334,7 +380,13 @@ class TestLifecycleService
 
     private LifecycleService service(String replica, WorkerDrain workerDrain, LifecycleConfig config)
     {
-        LifecycleService service = new LifecycleService(replica, kv, repository, nodes, actions, workerDrain,
+        LifecycleService.Delays delays = delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler));
+        CoordinatorWait coordinatorWait = CoordinatorWait.of((cluster, createdBy) -> {
+            coordinatorLooked.add(cluster + " after " + nodes.calls);
+            Optional<Duration> answer = coordinatorLooks.size() > 1 ? coordinatorLooks.remove(0) : coordinatorLooks.get(0);
+            return CompletableFuture.completedFuture(answer);
+        }, Clock.systemUTC(), delays, Duration.ofMillis(20));
+        LifecycleService service = new LifecycleService(replica, kv, repository, nodes, actions, workerDrain, coordinatorWait,
                 delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler)),
                 Clock.systemUTC(), config, Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5));
         services.add(service);

@@ -56,7 +56,7 @@ class TestSqsLifecycleConsumer
         Node node = nodes.addNode("worker-2", "i-0abc1234def567890");
         nodes.addWorker(node, "adhoc", 1, URI.create("http://127.0.0.1:28080"));
         WorkerDrain drain = (worker, cluster, bound, progress) -> drainGate.thenApply(ignored -> new WorkerDrain.Result("DRAINED", true, Duration.ofSeconds(1), ""));
-        service = new LifecycleService("replica-a", kv, new ClusterRepository(kv), nodes, actions, drain,
+        service = new LifecycleService("replica-a", kv, new ClusterRepository(kv), nodes, actions, drain, CoordinatorWait.disabled(),
                 delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler)),
                 Clock.systemUTC(), CONFIG, Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5));
         // a visibility timeout of 10 s is extended every 5 s; the tend interval here is short so the test sees it soon
