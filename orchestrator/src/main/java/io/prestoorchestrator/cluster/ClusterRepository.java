@@ -27,6 +27,7 @@ import static java.util.Objects.requireNonNull;
 public final class ClusterRepository
 {
     private static final AtomicLong EVENT_SEQUENCE = new AtomicLong();
+    private static final String SCALE_IN = "scale-in/";
 
     private final KvStore kv;
 
@@ -109,6 +110,35 @@ public final class ClusterRepository
     public CompletionStage<Void> saveOperation(Operation operation)
     {
         return kv.put("operations/" + operation.id(), write(operation));
+    }
+
+    /**
+     * Records {@code decision} for scale-in operation {@code operationId} unless one is recorded
+     * already (create-only, so the first writer wins); true when this call's decision is the one
+     * recorded.
+     */
+    public CompletionStage<Boolean> decideScaleIn(String operationId, ScaleInDecision decision)
+    {
+        return kv.compareAndSet(SCALE_IN + operationId, write(decision), 0).handle((ignored, failure) -> {
+            if (failure == null) {
+                return true;
+            }
+            if (Failures.unwrap(failure) instanceof ConflictException) {
+                return false;
+            }
+            throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+        });
+    }
+
+    public CompletionStage<Optional<ScaleInDecision>> scaleInDecision(String operationId)
+    {
+        return kv.get(SCALE_IN + operationId).thenApply(entry -> entry.map(e -> read(e.value(), ScaleInDecision.class)));
+    }
+
+    /** Drops a finished scale-in's decision. */
+    public CompletionStage<Void> forgetScaleIn(String operationId)
+    {
+        return kv.delete(SCALE_IN + operationId);
     }
 
     public CompletionStage<Void> appendEvent(ClusterEvent event)

@@ -239,8 +239,11 @@ public final class ClusterService
             ClusterSpecValidator.validate(spec, names(catalogs));
             return existing(name).thenCompose(current -> {
                 ClusterRecord record = current.value();
-                requireIdle(record);
                 boolean resizeOnly = spec.withWorkers(record.spec().workers()).equals(record.spec()) && !spec.workers().equals(record.spec().workers());
+                if (record.activeOperation().isPresent() && resizeOnly && drains.isPresent()) {
+                    return supersedeScaleIn(record, spec.workers(), actor);
+                }
+                requireIdle(record);
                 ClusterState next = record.state().on(ClusterState.Action.UPDATE);
                 String kind = record.state() == ClusterState.STOPPED ? "update-spec" : resizeOnly ? "resize" : "update";
                 Map<String, String> inputs = kind.equals("resize") ? Map.of(WORKERS_BEFORE, Integer.toString(record.spec().workers().count())) : Map.of();
@@ -254,6 +257,45 @@ public final class ClusterService
                             runner.submit(operation);
                             return operation;
                         });
+            });
+        });
+    }
+
+    /**
+     * Issue 6's reversible drain, for capacity wanted while a scale-in drains: a resize to at least
+     * the count the scale-in started from supersedes it. The decision is recorded once against the
+     * scale-in's own decision to lower the count ({@link ScaleInDecision}), so exactly one of the two
+     * happens; the workers it drains are put back to ACTIVE at once (which ends their drains), and
+     * the scale-in operation then applies the new count instead of starting new workers. Answers
+     * that operation. Anything else while an operation runs is the usual 409.
+     */
+    private CompletionStage<Operation> supersedeScaleIn(ClusterRecord record, Workers wanted, String actor)
+    {
+        String id = record.activeOperation().orElseThrow();
+        String name = record.name();
+        int target = record.spec().workers().count();
+        return repository.operation(id).thenCompose(found -> {
+            Optional<Operation> active = found.filter(operation -> operation.kind().equals("resize"));
+            int before = active.flatMap(operation -> operation.input(WORKERS_BEFORE)).map(Integer::parseInt).orElse(-1);
+            if (active.isEmpty() || target >= before) {
+                requireIdle(record);
+            }
+            if (wanted.count() < before) {
+                throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
+                        + ": a resize to at least " + before + " supersedes it (its draining workers go back to ACTIVE); to another count, wait for it (GET /v1/operations/" + id + ")");
+            }
+            Operation scaleIn = active.orElseThrow();
+            return repository.decideScaleIn(id, ScaleInDecision.supersede(wanted, actor)).thenCompose(decided -> {
+                if (!decided) {
+                    throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
+                            + " that has lowered the count already or was superseded before: wait for it (GET /v1/operations/" + id + ")");
+                }
+                WorkerPool pool = drains.orElseThrow();
+                return event(name, "scale-in-superseded", "Resize to " + wanted.count() + " by " + actor + " supersedes the scale-in " + before + " -> " + target
+                                + " in progress: the workers it drains go back to ACTIVE instead of new workers starting; operation " + id + " applies the new count", actor, scaleIn)
+                        .thenCompose(ignored -> pool.workers(name))
+                        .thenCompose(workers -> pool.reactivate(ClusterWorkers.stoppedByScaleIn(workers, target)))
+                        .thenApply(ignored -> scaleIn);
             });
         });
     }
@@ -653,10 +695,13 @@ public final class ClusterService
         }).thenCompose(drained -> drained.isEmpty()
                 ? CompletableFuture.completedFuture(null)
                 : awaitStopped(name, jobId, drained, tracker))
-                .thenCompose(ignored -> tracker.step("place", "waiting for " + count + " running worker allocation(s)"))
-                .thenCompose(ignored -> awaitRunning(jobId, WORKER_GROUP, count, clock.instant().plus(settleTimeout), tracker))
-                .thenCompose(ignored -> awaitTrinoReady(name, jobId, OptionalLong.empty(), tracker))
-                .thenCompose(ignored -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + count));
+                // a superseded scale-in changed the spec's count
+                .thenCompose(ignored -> existing(name)).thenApply(record -> record.value().spec().workers().count())
+                .thenCompose(finalCount -> tracker.step("place", "waiting for " + finalCount + " running worker allocation(s)")
+                        .thenCompose(ignored -> awaitRunning(jobId, WORKER_GROUP, finalCount, clock.instant().plus(settleTimeout), tracker))
+                        .thenCompose(ignored -> awaitTrinoReady(name, jobId, OptionalLong.empty(), tracker))
+                        .thenCompose(ignored -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + finalCount)))
+                .thenCompose(ignored -> tracker.whileLeading(() -> repository.forgetScaleIn(operation.id())));
     }
 
     private CompletionStage<Void> scale(String name, Tracker tracker, int count, String previous, boolean alreadyScaled)
@@ -684,6 +729,18 @@ public final class ClusterService
         DrainConfig config = pool.config();
         Operation operation = tracker.operation();
         Map<String, java.time.Instant> finishedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        return repository.scaleInDecision(operation.id()).thenCompose(decided -> {
+            if (decided.flatMap(ScaleInDecision::supersededBy).isPresent()) {
+                return superseded(name, tracker, List.of(), decided.get(), current);
+            }
+            return drainThenDecide(name, tracker, current, count, previous, pool, config, finishedAt);
+        });
+    }
+
+    private CompletionStage<List<Worker>> drainThenDecide(String name, Tracker tracker, int current, int count, String previous, WorkerPool pool, DrainConfig config,
+            Map<String, java.time.Instant> finishedAt)
+    {
+        Operation operation = tracker.operation();
         return tracker.step("drain", "finding the workers Nomad stops when the count goes " + current + " -> " + count)
                 .thenCompose(ignored -> tracker.whileLeading(() -> pool.workers(name)))
                 .thenCompose(workers -> {
@@ -716,35 +773,68 @@ public final class ClusterService
                         }
                     });
                 })
-                .thenCompose(results -> {
-                    List<Worker> chosen = results.stream().map(WorkerPool.Drained::worker).toList();
-                    List<WorkerPool.Drained> unfinished = results.stream().filter(drained -> !drained.result().safeToStop()).toList();
-                    if (!unfinished.isEmpty() && config.atBound() == DrainConfig.AtBound.ABORT) {
-                        return abortScaleIn(name, tracker, chosen, unfinished, current);
+                .thenCompose(results -> tracker.whileLeading(() -> repository.decideScaleIn(operation.id(), ScaleInDecision.lower(replicaId)))
+                        .thenCompose(lowering -> lowering
+                                ? CompletableFuture.completedFuture(Optional.<ScaleInDecision>empty())
+                                : repository.scaleInDecision(operation.id()))
+                        .thenCompose(decision -> decision.flatMap(ScaleInDecision::supersededBy).isPresent()
+                                ? superseded(name, tracker, results.stream().map(WorkerPool.Drained::worker).toList(), decision.get(), current)
+                                : lowerAfterDrains(name, tracker, current, count, previous, config, finishedAt, results)));
+    }
+
+    /** The scale-in goes ahead: {@code drain.at-bound} for unfinished drains, then the count lowered. */
+    private CompletionStage<List<Worker>> lowerAfterDrains(String name, Tracker tracker, int current, int count, String previous, DrainConfig config,
+            Map<String, java.time.Instant> finishedAt, List<WorkerPool.Drained> results)
+    {
+        Operation operation = tracker.operation();
+        List<Worker> chosen = results.stream().map(WorkerPool.Drained::worker).toList();
+        List<WorkerPool.Drained> unfinished = results.stream().filter(drained -> !drained.result().safeToStop()).toList();
+        if (!unfinished.isEmpty() && config.atBound() == DrainConfig.AtBound.ABORT) {
+            return abortScaleIn(name, tracker, chosen, unfinished, current);
+        }
+        CompletionStage<Void> noted = unfinished.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : tracker.whileLeading(() -> event(name, "drain-bound-reached", labels(unfinished.stream().map(WorkerPool.Drained::worker).toList())
+                        + " did not finish draining; drain.at-bound is continue: the count is lowered anyway, Nomad's kill signal and the worker's own drain wrapper take over",
+                        operation.requestedBy(), operation));
+        java.time.Instant lastDrained = finishedAt.values().stream().max(java.time.Instant::compareTo).orElse(clock.instant());
+        return noted
+                .thenCompose(ignored -> scale(name, tracker, count, previous, false))
+                .handle((ignored, failure) -> failure)
+                .thenCompose(failure -> {
+                    if (failure == null) {
+                        Duration overhead = Duration.between(lastDrained, clock.instant());
+                        return tracker.whileLeading(() -> event(name, "count-lowered", "Count lowered " + current + " -> " + count + " " + seconds(overhead)
+                                        + " after the last worker finished draining; Nomad stops " + labels(chosen), operation.requestedBy(), operation))
+                                .thenApply(ignored -> chosen);
                     }
-                    CompletionStage<Void> noted = unfinished.isEmpty()
-                            ? CompletableFuture.completedFuture(null)
-                            : tracker.whileLeading(() -> event(name, "drain-bound-reached", labels(unfinished.stream().map(WorkerPool.Drained::worker).toList())
-                                    + " did not finish draining; drain.at-bound is continue: the count is lowered anyway, Nomad's kill signal and the worker's own drain wrapper take over",
-                                    operation.requestedBy(), operation));
-                    java.time.Instant lastDrained = finishedAt.values().stream().max(java.time.Instant::compareTo).orElse(clock.instant());
-                    return noted
-                            .thenCompose(ignored -> scale(name, tracker, count, previous, false))
-                            .handle((ignored, failure) -> failure)
-                            .thenCompose(failure -> {
-                                if (failure == null) {
-                                    Duration overhead = Duration.between(lastDrained, clock.instant());
-                                    return tracker.whileLeading(() -> event(name, "count-lowered", "Count lowered " + current + " -> " + count + " " + seconds(overhead)
-                                                    + " after the last worker finished draining; Nomad stops " + labels(chosen), operation.requestedBy(), operation))
-                                            .thenApply(ignored -> chosen);
-                                }
-                                if (!tracker.active()) {
-                                    return CompletableFuture.<List<Worker>>failedFuture(failure);
-                                }
-                                return restore(name, tracker, chosen, "the resize failed (" + Failures.unwrap(failure).getMessage() + ")")
-                                        .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(failure));
-                            });
+                    if (!tracker.active()) {
+                        return CompletableFuture.<List<Worker>>failedFuture(failure);
+                    }
+                    return restore(name, tracker, chosen, "the resize failed (" + Failures.unwrap(failure).getMessage() + ")")
+                            .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(failure));
                 });
+    }
+
+    /**
+     * A larger resize superseded the scale-in ({@link #supersedeScaleIn}): the workers it drained
+     * back to ACTIVE, the spec to the workers asked for, and the count raised if that is above what
+     * runs now. Nothing is left to wait to stop.
+     */
+    private CompletionStage<List<Worker>> superseded(String name, Tracker tracker, List<Worker> chosen, ScaleInDecision decision, int current)
+    {
+        Workers wanted = decision.supersededBy().orElseThrow();
+        CompletionStage<Void> restored = chosen.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : restore(name, tracker, chosen, "a resize to " + wanted.count() + " by " + decision.by() + " superseded the scale-in");
+        return restored
+                .thenCompose(ignored -> existing(name))
+                .thenCompose(record -> tracker.whileLeading(() -> repository.updateCluster(
+                        record.value().withSpec(record.value().spec().withWorkers(wanted), clock.instant()), record.index())))
+                .thenCompose(ignored -> wanted.count() > current
+                        ? reactivateForCapacity(name, tracker).thenCompose(none -> scale(name, tracker, wanted.count(), Integer.toString(current), false))
+                        : CompletableFuture.<Void>completedFuture(null))
+                .thenApply(ignored -> List.<Worker>of());
     }
 
     /** {@code drain.at-bound: abort}: every worker of the operation back to ACTIVE, the spec back to the count Nomad runs, the operation failed. */

@@ -223,6 +223,75 @@ class TestScaleInDrain
     }
 
     @Test
+    void testLargerResizeWhileDrainingReusesTheDrainingWorkers()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(20));
+        workers.get(2).drainTime(Optional.empty());
+        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
+
+        Operation answered = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "autoscaler"));
+
+        assertThat(answered.id()).as("the scale-in operation carries out the new count").isEqualTo(scaleIn.id());
+        Operation done = awaitDone(scaleIn);
+        assertThat(done.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(workers.get(2).state()).as("the draining worker is reused").isEqualTo(WorkerState.ACTIVE);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(4);
+        assertThat(await(service.get("demo")).record().spec().workers()).isEqualTo(new Workers(4, 1, 4));
+        List<ClusterEvent> events = await(service.events("demo"));
+        assertThat(events).extracting(ClusterEvent::type)
+                .containsSubsequence("resize-requested", "drain-started", "scale-in-superseded", "drain-reversed", "scaled")
+                .doesNotContain("count-lowered", "drain-bound-reached");
+        assertThat(message(events, "scale-in-superseded")).startsWith("Resize to 4 by autoscaler supersedes the scale-in 3 -> 2 in progress");
+        assertThat(message(events, "scaled")).isEqualTo("Workers scaled from 3 to 4");
+        assertThat(done.steps()).extracting(Operation.Step::name).doesNotContain("stop-drained");
+        assertThat(await(repository.scaleInDecision(scaleIn.id()))).as("the decision is dropped once the operation ended").isEmpty();
+    }
+
+    @Test
+    void testResizeBelowTheScaleInsStartIsRefusedWhileItDrains()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(20));
+        workers.get(2).drainTime(Optional.empty());
+        workers.get(1).drainTime(Optional.empty());
+        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
+
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")))
+                .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
+                .hasMessageContaining("has operation " + scaleIn.id() + " in progress, a scale-in 3 -> 1: a resize to at least 3 supersedes it");
+        assertThat(workers.get(2).state()).as("nothing changed").isEqualTo(WorkerState.DRAINING);
+        assertThat(await(repository.scaleInDecision(scaleIn.id()))).isEmpty();
+
+        // not superseded: once its workers drained, the scale-in lowers the count as planned
+        workers.get(1).state(WorkerState.DRAINED);
+        workers.get(2).state(WorkerState.DRAINED);
+        assertThat(awaitDone(scaleIn).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(1);
+    }
+
+    @Test
+    void testResizeAfterTheCountWasLoweredIsRefused()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(20));
+        workers.get(2).drainTime(Optional.empty());
+        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
+        // what the scale-in records right before it lowers the count
+        assertThat(await(repository.decideScaleIn(scaleIn.id(), ScaleInDecision.lower("test")))).isTrue();
+
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops")))
+                .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
+                .hasMessageContaining("that has lowered the count already");
+        assertThat(workers.get(2).state()).as("nothing changed").isEqualTo(WorkerState.DRAINING);
+        workers.get(2).state(WorkerState.DRAINED);
+        Operation done = awaitDone(scaleIn);
+        assertThat(done.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
+        assertThat(await(service.events("demo"))).extracting(ClusterEvent::type).doesNotContain("scale-in-superseded");
+    }
+
+    @Test
     void testWatchdogFinishesOrphanedDrainsSafely()
             throws Exception
     {
