@@ -10,6 +10,7 @@ import io.prestoorchestrator.testing.TestingLifecycle;
 import io.prestoorchestrator.testing.TestingMoto;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,11 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,11 +31,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The controls of issue 6's drain ITs: the same scenario as {@code LifecycleHookIT} (path 1),
- * {@code DrainPathsIT} (path 2) and {@code DrainOnStopIT} (path 3) — TPC-H Q1 on sf10 plus a short
- * query every 0.5 s while a worker is removed — with draining switched off ({@code drain.enabled:
- * false}, and {@code drain_on_stop: false} so the worker's launcher gets Nomad's kill signal
- * directly). Each removal must lose queries; that the drained versions lose none is then the
- * drain's doing, not the scenario's. One cluster of 3 workers serves all three removals in turn.
+ * {@code DrainPathsIT} (paths 2 and 4) and {@code DrainOnStopIT} (path 3) — TPC-H Q1 on sf10 plus a
+ * short query every 0.5 s while a worker is removed — with draining switched off ({@code
+ * drain.enabled: false}, and {@code drain_on_stop: false} so the worker's launcher gets Nomad's kill
+ * signal directly). Each removal must lose queries; that the drained versions lose none is then the
+ * drain's doing, not the scenario's. One cluster of 3 workers serves all four removals in turn.
  */
 class WithoutDrainIT
 {
@@ -94,7 +97,40 @@ class WithoutDrainIT
                         .until(() -> cluster(stack).getJsonObject("status").getInteger("activeWorkers"), active -> active != null && active == 1);
             });
             assertThat(scale.failures()).as("without the drain, lowering the count in Nomad under load must fail queries").isNotEmpty();
+
+            // path 4: a restart replaces the workers (here the one left), then the coordinator
+            restartDuringQ1(stack, coordinator);
         }
+    }
+
+    /**
+     * Q1 on the one worker left while the cluster restarts: without the drain, Nomad's kill signal
+     * ends the worker under Q1. Q1 must fail, and its worker's task must have exited before Q1
+     * ended: with the drain the worker exits only after its tasks ended (and one grace period more),
+     * so it is the undrained replacement that lost Q1. Trino notices a dead worker only after its
+     * remote-task error timeout (about 60 s here), so Q1 may end only once the coordinator restarts.
+     */
+    private static void restartDuringQ1(TestingStack stack, String coordinator)
+            throws Exception
+    {
+        JsonObject worker = new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body()).stream().map(JsonObject.class::cast)
+                .filter(alloc -> alloc.getString("TaskGroup").equals("workers") && alloc.getString("ClientStatus").equals("running"))
+                .findFirst().orElseThrow();
+        AtomicReference<Instant> q1Ended = new AtomicReference<>();
+        CompletableFuture<TrinoStatements.Outcome> q1 = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, USER, QueryLoad.Q1))
+                .whenComplete((outcome, failure) -> q1Ended.set(Instant.now()));
+        QueryLoad.sleep(8_000);
+        assertThat(q1).as("Q1 on sf10 still running when the restart starts (path 4)").isNotDone();
+        HttpResponse<String> accepted = stack.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertSucceeded(stack.awaitOperation(accepted, Duration.ofMinutes(10)));
+        TrinoStatements.Outcome outcome = q1.get();
+        JsonObject stopped = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + worker.getString("ID"), null).body());
+        Instant workerExited = Instant.parse(stopped.getJsonObject("TaskStates").getJsonObject("trino").getString("FinishedAt"));
+        System.out.printf("WithoutDrainIT path 4 (restart): Q1 %s after %.1f s (%s); its worker's task exited at %s, Q1 ended at %s%n",
+                outcome.succeeded() ? "succeeded" : "FAILED", QueryLoad.seconds(outcome), outcome.error().orElse(""), workerExited, q1Ended.get());
+        assertThat(outcome.succeeded()).as("without the drain, replacing the worker under Q1 must fail it").isFalse();
+        assertThat(workerExited).as("the worker was stopped under the running Q1").isBefore(q1Ended.get());
     }
 
     /** Q1 on sf10 and a short query every 0.5 s; {@code removal} 8 s into Q1; the load's outcomes once Q1 ended. */
