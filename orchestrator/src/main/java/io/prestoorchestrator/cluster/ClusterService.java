@@ -725,22 +725,17 @@ public final class ClusterService
      */
     private CompletionStage<List<Worker>> drainForScaleIn(String name, Tracker tracker, int current, int count, String previous)
     {
+        return repository.scaleInDecision(tracker.operation().id()).thenCompose(decided -> decided.flatMap(ScaleInDecision::supersededBy).isPresent()
+                ? superseded(name, tracker, List.of(), decided.get(), current)
+                : drainThenDecide(name, tracker, current, count, previous));
+    }
+
+    private CompletionStage<List<Worker>> drainThenDecide(String name, Tracker tracker, int current, int count, String previous)
+    {
         WorkerPool pool = drains.orElseThrow();
         DrainConfig config = pool.config();
         Operation operation = tracker.operation();
         Map<String, java.time.Instant> finishedAt = new java.util.concurrent.ConcurrentHashMap<>();
-        return repository.scaleInDecision(operation.id()).thenCompose(decided -> {
-            if (decided.flatMap(ScaleInDecision::supersededBy).isPresent()) {
-                return superseded(name, tracker, List.of(), decided.get(), current);
-            }
-            return drainThenDecide(name, tracker, current, count, previous, pool, config, finishedAt);
-        });
-    }
-
-    private CompletionStage<List<Worker>> drainThenDecide(String name, Tracker tracker, int current, int count, String previous, WorkerPool pool, DrainConfig config,
-            Map<String, java.time.Instant> finishedAt)
-    {
-        Operation operation = tracker.operation();
         return tracker.step("drain", "finding the workers Nomad stops when the count goes " + current + " -> " + count)
                 .thenCompose(ignored -> tracker.whileLeading(() -> pool.workers(name)))
                 .thenCompose(workers -> {

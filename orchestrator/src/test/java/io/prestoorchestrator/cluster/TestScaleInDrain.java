@@ -225,10 +225,7 @@ class TestScaleInDrain
     @Test
     void testLargerResizeWhileDrainingReusesTheDrainingWorkers()
     {
-        start(AtBound.CONTINUE, Duration.ofSeconds(20));
-        workers.get(2).drainTime(Optional.empty());
-        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
+        Operation scaleIn = scaleInStillDraining(2);
 
         Operation answered = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "autoscaler"));
 
@@ -251,11 +248,7 @@ class TestScaleInDrain
     @Test
     void testResizeBelowTheScaleInsStartIsRefusedWhileItDrains()
     {
-        start(AtBound.CONTINUE, Duration.ofSeconds(20));
-        workers.get(2).drainTime(Optional.empty());
-        workers.get(1).drainTime(Optional.empty());
-        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
+        Operation scaleIn = scaleInStillDraining(1);
 
         assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")))
                 .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
@@ -273,10 +266,7 @@ class TestScaleInDrain
     @Test
     void testResizeAfterTheCountWasLoweredIsRefused()
     {
-        start(AtBound.CONTINUE, Duration.ofSeconds(20));
-        workers.get(2).drainTime(Optional.empty());
-        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
+        Operation scaleIn = scaleInStillDraining(2);
         // what the scale-in records right before it lowers the count
         assertThat(await(repository.decideScaleIn(scaleIn.id(), ScaleInDecision.lower("test")))).isTrue();
 
@@ -331,6 +321,19 @@ class TestScaleInDrain
 
         assertThat(await(watchdog.check())).isEmpty();
         assertThat(workers.get(1).state()).isEqualTo(WorkerState.DRAINED);
+    }
+
+    /** A resize of the 3 workers to {@code count} whose workers never finish draining by themselves: the operation, once they are all DRAINING. */
+    private Operation scaleInStillDraining(int count)
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(20));
+        for (int index = count; index < 3; index++) {
+            workers.get(index).drainTime(Optional.empty());
+        }
+        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count, 1, 4)), "ops"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> workers.subList(count, 3).stream().allMatch(worker -> worker.state() == WorkerState.DRAINING));
+        return scaleIn;
     }
 
     private static String message(List<ClusterEvent> events, String type)

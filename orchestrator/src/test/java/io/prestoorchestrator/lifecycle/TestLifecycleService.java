@@ -120,14 +120,10 @@ class TestLifecycleService
     @Test
     void testCoordinatorOnTheNodeStopsOnlyOnceItsQueriesEnded()
     {
-        nodes.addCoordinator(nodes.addNode("mixed-1", "i-0c00000000000000c"), "adhoc");
         coordinatorLooks.clear();
         coordinatorLooks.addAll(List.of(Optional.of(Duration.ofSeconds(90)), Optional.empty(), Optional.of(Duration.ofSeconds(70)), Optional.of(Duration.ZERO)));
-        LifecycleService service = service("replica-a", drain, CONFIG);
-        service.gained();
 
-        await(service.accept(terminating("i-0c00000000000000c")));
-        DrainRecord done = awaitDone(service, "i-0c00000000000000c");
+        DrainRecord done = terminateTheCoordinatorsInstance(CONFIG);
 
         assertThat(done.result()).contains("CONTINUE");
         assertThat(done.clusters()).containsExactly("adhoc");
@@ -143,15 +139,11 @@ class TestLifecycleService
     @Test
     void testCoordinatorWhoseQueriesOutlastTheBoundCompletesWithTheConfiguredResult()
     {
-        nodes.addCoordinator(nodes.addNode("mixed-1", "i-0c00000000000000c"), "adhoc");
         coordinatorLooks.set(0, Optional.of(Duration.ofDays(100)));
         LifecycleConfig shortBound = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
                 CONFIG.heartbeatInterval(), Duration.ofMillis(300), CONFIG.nodeDrainDeadline(), Result.ABANDON);
-        LifecycleService service = service("replica-a", drain, shortBound);
-        service.gained();
 
-        await(service.accept(terminating("i-0c00000000000000c")));
-        DrainRecord done = awaitDone(service, "i-0c00000000000000c");
+        DrainRecord done = terminateTheCoordinatorsInstance(shortBound);
 
         assertThat(done.result()).contains("ABANDON");
         assertThat(coordinatorLooked.size()).as("looked until the bound").isGreaterThan(2);
@@ -376,6 +368,16 @@ class TestLifecycleService
                 overheads.size(), overheads.get(0) / 1000.0, overheads.get(overheads.size() / 2) / 1000.0, overheads.get(overheads.size() - 1) / 1000.0);
         assertThat(actions.completions).hasSize(25).allMatch(completion -> completion.result() == Result.CONTINUE);
         assertThat(overheads).as("every action completed after its worker drained").allMatch(overhead -> overhead >= 0);
+    }
+
+    /** Instance i-0c00000000000000c runs adhoc's coordinator and nothing else; its termination, drained to the end. */
+    private DrainRecord terminateTheCoordinatorsInstance(LifecycleConfig config)
+    {
+        nodes.addCoordinator(nodes.addNode("mixed-1", "i-0c00000000000000c"), "adhoc");
+        LifecycleService service = service("replica-a", drain, config);
+        service.gained();
+        await(service.accept(terminating("i-0c00000000000000c")));
+        return awaitDone(service, "i-0c00000000000000c");
     }
 
     private LifecycleService service(String replica, WorkerDrain workerDrain, LifecycleConfig config)
