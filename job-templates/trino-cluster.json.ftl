@@ -189,8 +189,10 @@
               }]
 [/#if]
             }],
-            [#-- the agent's built-in Nomad target plugin is named nomad-target (a target "nomad" block would name no plugin) --]
-            "target": [{"nomad-target": [{}]}]
+            [#-- the agent's target "presto-orchestrator" (system/nomad-autoscaler/agent.hcl.ftl): its built-in Nomad
+                 target plugin (nomad-target) with the orchestrator's scale front as its Nomad address, so a scale-in
+                 drains the workers first and a scale-out reuses draining workers --]
+            "target": [{"presto-orchestrator": [{}]}]
           }
         },
         "Networks": [{"DynamicPorts": [{"Label": "http"}]}],

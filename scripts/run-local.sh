@@ -87,6 +87,8 @@ write_configs() {
 http:
   host: 127.0.0.1
   port: $ORCHESTRATOR_PORT
+autoscaling:
+  scale-front-port: $SCALE_FRONT_PORT
 nomad:
   address: http://127.0.0.1:$NOMAD_PORT
 consul:
@@ -209,7 +211,7 @@ main() {
 
     # the production job's agent configuration (job-templates/system/nomad-autoscaler/agent.hcl.ftl),
     # rendered with job-templates/local/nomad-autoscaler.yaml by the orchestrator's own renderer
-    NOMAD_PORT="$NOMAD_PORT" PROMETHEUS_PORT="$PROMETHEUS_PORT" java -jar "$ORCHESTRATOR_JAR" render-system \
+    NOMAD_PORT="$NOMAD_PORT" PROMETHEUS_PORT="$PROMETHEUS_PORT" SCALE_FRONT_PORT="$SCALE_FRONT_PORT" java -jar "$ORCHESTRATOR_JAR" render-system \
         --templates "$REPO_ROOT/job-templates" --vars "$REPO_ROOT/job-templates/local/nomad-autoscaler.yaml" \
         --file nomad-autoscaler/agent.hcl.ftl > "$LOCAL_DIR/nomad-autoscaler.hcl" \
         || die "rendering the nomad-autoscaler configuration failed"

@@ -26,7 +26,7 @@
         "Count": [=vars.presto_orchestrator.count],
         "Constraints": [{"Operand": "distinct_hosts", "RTarget": "true"}],
         "Spreads": [{"Attribute": "${node.datacenter}", "Weight": 100}],
-        "Networks": [{"ReservedPorts": [{"Label": "http", "Value": [=vars.presto_orchestrator.http_port]}]}],
+        "Networks": [{"ReservedPorts": [{"Label": "http", "Value": [=vars.presto_orchestrator.http_port]}, {"Label": "scale-front", "Value": [=vars.presto_orchestrator.scale_front_port]}]}],
         "RestartPolicy": {"Attempts": 3, "Interval": [=300 * ns], "Delay": [=15 * ns], "Mode": "delay"},
         "Services": [{
           "Name": "presto-orchestrator",
@@ -37,6 +37,12 @@
             [@check "presto-orchestrator /health/live" "/health/live" "http"], "CheckRestart": {"Limit": 3, "Grace": [=60 * ns], "IgnoreWarnings": false}[/@check],
             [@check "presto-orchestrator /health/ready" "/health/ready" "http"/]
           ]
+        }, {
+          "Name": "presto-orchestrator-scale-front",
+          "PortLabel": "scale-front",
+          "Provider": "consul",
+          "Tags": ["traefik.enable=false"],
+          "Checks": [{"Name": "presto-orchestrator scale front", "Type": "tcp", "PortLabel": "scale-front", "Interval": [=vars.check_interval_seconds * ns], "Timeout": [=vars.check_timeout_seconds * ns]}]
         }],
         "Tasks": [{
           "Name": "orchestrator",

@@ -20,6 +20,18 @@ apm "prometheus" {
     address = "[=vars.nomad_autoscaler.prometheus_address]"
   }
 }
+
+# The Trino clusters' worker groups (their policies name this target): the built-in Nomad target,
+# pointed at presto-orchestrator's scale front instead of Nomad. The front relays the target's status
+# reads to Nomad and turns its scale calls into the orchestrator's resize: the workers Nomad will stop
+# drain first, and a scale-out while they drain puts them back to work. The agent's Nomad token (if
+# any) goes along and Nomad's ACLs decide as before.
+target "presto-orchestrator" {
+  driver = "nomad-target"
+  config = {
+    nomad_address = "[=vars.nomad_autoscaler.scale_front_address]"
+  }
+}
 [#if vars.nomad_autoscaler.pools?has_content]
 
 # Cluster scaling: grows and shrinks the worker pools' ASGs; credentials from the instance role.

@@ -1,5 +1,6 @@
 [#ftl]
 ORCHESTRATOR_HTTP_PORT=[=vars.presto_orchestrator.http_port]
+ORCHESTRATOR_AUTOSCALING_SCALE_FRONT_PORT=[=vars.presto_orchestrator.scale_front_port]
 ORCHESTRATOR_HTTP_SHUTDOWN_TIMEOUT=[=vars.presto_orchestrator.shutdown_timeout_seconds]s
 ORCHESTRATOR_NOMAD_ADDRESS=[=vars.nomad_address]
 ORCHESTRATOR_CONSUL_ADDRESS=[=vars.consul_scheme]://[=vars.consul_address]

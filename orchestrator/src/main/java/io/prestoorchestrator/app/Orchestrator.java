@@ -9,6 +9,7 @@ import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
+import io.prestoorchestrator.autoscaling.ScaleFront;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterService;
@@ -112,6 +113,7 @@ public final class Orchestrator
     private final Instant startedAt;
     private final String replicaId;
     private HttpServer server;
+    private HttpServer scaleFront;
     private ClusterService clusters;
     private LeaderLock leaderLock;
     private AutoscalingCollector autoscaling;
@@ -172,6 +174,12 @@ public final class Orchestrator
         return server.actualPort();
     }
 
+    /** The scale front's port: nomad-autoscaler's Nomad target for the Trino worker groups ({@link ScaleFront}). */
+    public int scaleFrontPort()
+    {
+        return scaleFront.actualPort();
+    }
+
     public Vertx vertx()
     {
         return vertx;
@@ -213,9 +221,16 @@ public final class Orchestrator
                                 .setPort(config.http().port()))
                         .requestHandler(router)
                         .listen())
-                .onSuccess(server -> {
+                .compose(server -> {
                     this.server = server;
-                    log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort())
+                    ScaleFront front = new ScaleFront(vertx, webClient, config.nomad(), clusters::autoscale, autoscaling::last);
+                    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.autoscaling().scaleFrontPort()))
+                            .requestHandler(front.router())
+                            .listen();
+                })
+                .onSuccess(front -> {
+                    this.scaleFront = front;
+                    log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort()).addKeyValue("scale_front_port", front.actualPort())
                             .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
                     contendForLeadership();
                     autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> {
@@ -513,6 +528,10 @@ public final class Orchestrator
             await(Future.fromCompletionStage(leaderLock.close()), 10_000);
         }
         log.atInfo().addKeyValue("timeout_ms", timeout).log("Shutting down: no new requests, finishing in-flight ones");
+        if (scaleFront != null) {
+            // the agent's next call fails and it tries again at its next evaluation, against another replica or this one restarted
+            await(scaleFront.close(), 5_000);
+        }
         if (server != null) {
             await(server.shutdown(timeout, TimeUnit.MILLISECONDS), timeout + 5_000);
         }

@@ -150,7 +150,8 @@ public final class ScalingEventRecorder
         if (!leader.getAsBoolean()) {
             return CompletableFuture.failedFuture(new IllegalStateException("no longer the leader"));
         }
-        if (event.message().startsWith(OWN_MESSAGE_PREFIX)) {
+        // the orchestrator's own resizes have their events already, and so have the decisions the scale front recorded for the agent
+        if (event.message().startsWith(OWN_MESSAGE_PREFIX) || event.meta().containsKey(ScaleFront.REQUESTED_COUNT)) {
             return CompletableFuture.completedFuture(null);
         }
         ClusterEvent recorded = event(cluster, event, signals.apply(cluster));
@@ -185,7 +186,8 @@ public final class ScalingEventRecorder
         return autoscaler ? AUTOSCALER : "nomad";
     }
 
-    private static String signal(Optional<ClusterSignal> signal)
+    /** The signal's reason, or why there is none, for the reason recorded with a scaling action. */
+    static String signal(Optional<ClusterSignal> signal)
     {
         if (signal.isEmpty()) {
             return "not computed yet";

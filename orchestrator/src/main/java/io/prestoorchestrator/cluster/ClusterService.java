@@ -74,6 +74,10 @@ public final class ClusterService
     /** Operation inputs: the Meta stamp that makes a restart replace every allocation, and the worker count a resize started from. */
     static final String RESTART_STAMP = "restartStamp";
     static final String WORKERS_BEFORE = "workersBefore";
+    /** Operation input: why it was asked, when someone other than a user asked (nomad-autoscaler's reason). */
+    static final String REASON = "reason";
+    /** The actor of the worker counts nomad-autoscaler asks for through the scale front. */
+    public static final String AUTOSCALER = "nomad-autoscaler";
     private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
 
     private final ClusterRepository repository;
@@ -232,6 +236,49 @@ public final class ClusterService
      */
     public CompletionStage<Operation> update(String name, ClusterSpec spec, String actor)
     {
+        return update(name, spec, actor, Optional.empty(), () -> CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * A worker count nomad-autoscaler asks for through the scale front ({@code autoscaling.ScaleFront}):
+     * a resize like {@code PATCH /v1/clusters/{name}} with only the count changed, so a scale-in drains
+     * first and a scale-out during a scale-in's drain reuses the workers it drains. {@code reason} (the
+     * agent's message and the signal) goes into the events and into the message of the orchestrator's
+     * own call of Nomad's scale API. {@code approve} runs once the resize is known to be accepted and
+     * before anything changes; its failure refuses the resize (the front records the agent's decision
+     * in Nomad with the agent's own token there, so Nomad's ACLs decide). A count the spec has already
+     * changes nothing and does not call {@code approve}.
+     */
+    public CompletionStage<Autoscaled> autoscale(String name, int count, String reason, Supplier<CompletionStage<Void>> approve)
+    {
+        return existing(name).thenCompose(current -> {
+            ClusterRecord record = current.value();
+            Workers workers = record.spec().workers();
+            if (workers.count() == count) {
+                return CompletableFuture.completedFuture(new Autoscaled(record.activeOperation(), false));
+            }
+            ClusterSpec spec = record.spec().withWorkers(new Workers(count, workers.min(), workers.max()));
+            return update(name, spec, AUTOSCALER, Optional.of(reason), approve).thenApply(operation -> new Autoscaled(Optional.of(operation.id()), true));
+        });
+    }
+
+    /**
+     * What {@link #autoscale} did.
+     *
+     * @param operationId the operation that applies the count: the one it started or superseded, or the
+     *        one already running when nothing changed; empty when nothing changed and nothing runs
+     * @param changed whether the spec's count changed
+     */
+    public record Autoscaled(Optional<String> operationId, boolean changed)
+    {
+        public Autoscaled
+        {
+            requireNonNull(operationId, "operationId is null");
+        }
+    }
+
+    private CompletionStage<Operation> update(String name, ClusterSpec spec, String actor, Optional<String> reason, Supplier<CompletionStage<Void>> approve)
+    {
         if (!spec.name().equals(name)) {
             return CompletableFuture.failedFuture(InvalidInputException.malformed("/name", "name is " + spec.name() + " but the path names " + name + ": a cluster cannot be renamed"));
         }
@@ -241,17 +288,22 @@ public final class ClusterService
                 ClusterRecord record = current.value();
                 boolean resizeOnly = spec.withWorkers(record.spec().workers()).equals(record.spec()) && !spec.workers().equals(record.spec().workers());
                 if (record.activeOperation().isPresent() && resizeOnly && drains.isPresent()) {
-                    return supersedeScaleIn(record, spec.workers(), actor);
+                    return supersedeScaleIn(record, spec.workers(), actor, reason, approve);
                 }
                 requireIdle(record);
                 ClusterState next = record.state().on(ClusterState.Action.UPDATE);
                 String kind = record.state() == ClusterState.STOPPED ? "update-spec" : resizeOnly ? "resize" : "update";
-                Map<String, String> inputs = kind.equals("resize") ? Map.of(WORKERS_BEFORE, Integer.toString(record.spec().workers().count())) : Map.of();
+                Map<String, String> inputs = new HashMap<>();
+                if (kind.equals("resize")) {
+                    inputs.put(WORKERS_BEFORE, Integer.toString(record.spec().workers().count()));
+                }
+                reason.ifPresent(why -> inputs.put(REASON, why));
                 Operation operation = Operation.start(ids.get(), name, kind, inputs, actor, clock.instant());
                 ClusterRecord updated = record.withSpec(spec, clock.instant()).with(next, Optional.of(operation.id()), clock.instant());
                 return render(updated)
-                        .thenCompose(rendered -> repository.updateCluster(updated, current.index()))
-                        .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec), actor, operation))
+                        .thenCompose(rendered -> approve.get())
+                        .thenCompose(approved -> repository.updateCluster(updated, current.index()))
+                        .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec) + reason.map(why -> " by " + actor + ": " + why).orElse(""), actor, operation))
                         .thenCompose(ignored -> repository.saveOperation(operation))
                         .thenApply(ignored -> {
                             runner.submit(operation);
@@ -269,7 +321,7 @@ public final class ClusterService
      * the scale-in operation then applies the new count instead of starting new workers. Answers
      * that operation. Anything else while an operation runs is the usual 409.
      */
-    private CompletionStage<Operation> supersedeScaleIn(ClusterRecord record, Workers wanted, String actor)
+    private CompletionStage<Operation> supersedeScaleIn(ClusterRecord record, Workers wanted, String actor, Optional<String> reason, Supplier<CompletionStage<Void>> approve)
     {
         String id = record.activeOperation().orElseThrow();
         String name = record.name();
@@ -285,13 +337,14 @@ public final class ClusterService
                         + ": a resize to at least " + before + " supersedes it (its draining workers go back to ACTIVE); to another count, wait for it (GET /v1/operations/" + id + ")");
             }
             Operation scaleIn = active.orElseThrow();
-            return repository.decideScaleIn(id, ScaleInDecision.supersede(wanted, actor)).thenCompose(decided -> {
+            return approve.get().thenCompose(approved -> repository.decideScaleIn(id, ScaleInDecision.supersede(wanted, actor))).thenCompose(decided -> {
                 if (!decided) {
                     throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
                             + " that has lowered the count already or was superseded before: wait for it (GET /v1/operations/" + id + ")");
                 }
                 WorkerPool pool = drains.orElseThrow();
-                return event(name, "scale-in-superseded", "Resize to " + wanted.count() + " by " + actor + " supersedes the scale-in " + before + " -> " + target
+                return event(name, "scale-in-superseded", "Resize to " + wanted.count() + " by " + actor + reason.map(why -> " (" + why + ")").orElse("")
+                                + " supersedes the scale-in " + before + " -> " + target
                                 + " in progress: the workers it drains go back to ACTIVE instead of new workers starting; operation " + id + " applies the new count", actor, scaleIn)
                         .thenCompose(ignored -> pool.workers(name))
                         .thenCompose(workers -> pool.reactivate(ClusterWorkers.stoppedByScaleIn(workers, target)))
@@ -711,7 +764,7 @@ public final class ClusterService
         return tracker.step("scale", "workers " + previous + " -> " + count)
                 .thenCompose(ignored -> alreadyScaled
                         ? nomad.job(jobId).thenApply(job -> job.map(NomadJob::jobModifyIndex).orElse(0L))
-                        : tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + operation.requestedBy())).thenApply(RegisterResult::jobModifyIndex))
+                        : tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + operation.requestedBy() + operation.input(REASON).map(why -> ": " + why).orElse(""))).thenApply(RegisterResult::jobModifyIndex))
                 .thenCompose(index -> recordIndex(name, index, tracker));
     }
 

@@ -60,7 +60,7 @@ class SsmTokensIT
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
                 OrchestratorConfig.DEFAULTS.leader(),
-                OrchestratorConfig.DEFAULTS.autoscaling(),
+                OrchestratorConfig.DEFAULTS.autoscaling().withScaleFrontPort(0),
                 OrchestratorConfig.DEFAULTS.lifecycle(),
                 OrchestratorConfig.DEFAULTS.drain());
         try (CapturedLogs logs = new CapturedLogs()) {

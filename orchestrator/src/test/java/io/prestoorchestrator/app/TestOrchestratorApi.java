@@ -63,7 +63,7 @@ class TestOrchestratorApi
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(Path.of("../job-templates").toAbsolutePath().normalize().toString(), Duration.ofMinutes(1)),
                 OrchestratorConfig.DEFAULTS.leader(),
-                OrchestratorConfig.DEFAULTS.autoscaling(),
+                OrchestratorConfig.DEFAULTS.autoscaling().withScaleFrontPort(0),
                 OrchestratorConfig.DEFAULTS.lifecycle(),
                 OrchestratorConfig.DEFAULTS.drain());
         orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -43,11 +43,13 @@ import static org.awaitility.Awaitility.await;
  * Issue 7 end to end on real Trino 476: a cluster created through the API at 1 worker with {@code min}
  * 0 and {@code max} 3 and the workers-needed policy; the orchestrator polls its coordinator every 2 s
  * (2 queries per worker), a real Prometheus scrapes the orchestrator's {@code /metrics}, and the real
- * nomad-autoscaler scales the worker group through the Nomad simulator.
+ * nomad-autoscaler scales the worker group through the orchestrator's scale front (its target for the
+ * Trino worker groups), so every scale-in is the orchestrator's resize: the workers drain before the
+ * count goes down, and a scale-out while they drain reuses them.
  *
  * <ol>
- * <li>Idle, the signal is 0: the agent scales the cluster to zero, and the worker drains on Nomad's
- *     kill signal (run-with-drain.sh).
+ * <li>Idle, the signal is 0: the agent scales the cluster to zero; the orchestrator drains the worker,
+ *     then lowers the count (Nomad's kill signal finds it DRAINED).
  * <li>A query arrives at zero workers: Trino holds it for a worker ({@code query-manager.required-workers=1}),
  *     the signal counts it as waiting, the agent brings a worker back, and the query succeeds.
  * <li>Concurrent TPC-H scans on that one worker raise the signal: the agent scales out, the new
@@ -95,9 +97,9 @@ class AutoscalingEndToEndIT
             throws Exception
     {
         Path dir = Files.createTempDirectory("autoscaling-e2e");
-        AutoscalingConfig collector = new AutoscalingConfig(POLL, QUERIES_PER_WORKER, Duration.ofSeconds(3), AutoscalingConfig.DEFAULTS.queryHistoryRetention());
+        AutoscalingConfig collector = new AutoscalingConfig(POLL, QUERIES_PER_WORKER, Duration.ofSeconds(3), AutoscalingConfig.DEFAULTS.queryHistoryRetention(), 0);
         try (TestingStack started = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(), config -> config.withAutoscaling(collector));
-                TestingAutoscaler autoscaler = TestingAutoscaler.start(dir, started.nomad(), started.orchestrator().port(), SCRAPE)) {
+                TestingAutoscaler autoscaler = TestingAutoscaler.start(dir, started.nomad(), started.orchestrator().port(), started.orchestrator().scaleFrontPort(), SCRAPE)) {
             stack = started;
             try {
                 run();
@@ -210,9 +212,10 @@ class AutoscalingEndToEndIT
             drainLogs.add(Files.exists(log) ? Files.readString(log) : "(no log at " + log + ")");
         }
         List<JsonObject> events = scaleEvents(stack);
-        // the leader records every scale of the worker group it did not make, once, with Nomad's reason and the signal's
-        List<JsonObject> autoscaled = await("an autoscaled event for every scale event").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> clusterEvents(stack).stream().filter(event -> "autoscaled".equals(event.getString("type"))).toList(), list -> list.size() >= events.size());
+        // every accepted scale call is the orchestrator's resize, named in the cluster's events with the agent's reason and the signal's
+        List<JsonObject> autoscaled = clusterEvents(stack).stream()
+                .filter(event -> "nomad-autoscaler".equals(event.getString("actor")) && List.of("resize-requested", "scale-in-superseded").contains(event.getString("type")))
+                .toList();
 
         Change rise = signal.firstAfter(loadStarted, change -> change.needed() > 1);
         long counted = signal.firstCountedAfter(loadStarted);
@@ -248,22 +251,22 @@ class AutoscalingEndToEndIT
         JsonObject first = events.get(events.size() - 1);
         assertThat(first.getInteger("PreviousCount") + " -> " + first.getInteger("Count")).as("the first scale event: the idle cluster to zero").isEqualTo("1 -> 0");
         assertThat(events.get(0).getInteger("Count")).as("the last scale event").isZero();
-        assertThat(autoscaled).as("the cluster's autoscaled events").hasSize(events.size()).allSatisfy(event -> {
-            assertThat(event.getString("actor")).isEqualTo("nomad-autoscaler");
-            assertThat(event.getString("message")).contains(" by nomad-autoscaler: scaling ").contains("; signal: ");
-        });
+        assertThat(autoscaled).as("the cluster's resizes by nomad-autoscaler").hasSize(events.size());
         List<JsonObject> oldestFirst = new ArrayList<>(events);
         Collections.reverse(oldestFirst);
-        List<String> expectedMessages = oldestFirst.stream()
-                .map(event -> "Workers %d -> %d by nomad-autoscaler: %s; signal: ".formatted(event.getInteger("PreviousCount"), event.getInteger("Count"), event.getString("Message")))
-                .toList();
-        for (int i = 0; i < expectedMessages.size(); i++) {
-            assertThat(autoscaled.get(i).getString("message")).startsWith(expectedMessages.get(i));
+        for (int i = 0; i < oldestFirst.size(); i++) {
+            JsonObject event = oldestFirst.get(i);
+            String reason = event.getString("Message") + "; signal: ";
+            assertThat(autoscaled.get(i).getString("message")).as(autoscaled.get(i).encode()).satisfiesAnyOf(
+                    message -> assertThat(message).contains(" -> " + event.getInteger("Count") + " (min 0, max 3) by nomad-autoscaler: " + reason),
+                    message -> assertThat(message).startsWith("Resize to " + event.getInteger("Count") + " by nomad-autoscaler (" + reason));
         }
+        // PreviousCount is Nomad's count: a scale-out that reuses draining workers (the count never went down) places nothing new
         int started = 1 + events.stream().mapToInt(event -> Math.max(0, event.getInteger("Count") - event.getInteger("PreviousCount"))).sum();
         assertThat(removed).as("every worker allocation ever placed was stopped by a scale-in").hasSize(started);
-        assertThat(drainLogs).as("every removed worker drained on Nomad's kill signal").allSatisfy(log ->
-                assertThat(log).contains("run-with-drain: stop signal received").contains("DRAINING accepted").contains("run-with-drain: DRAINED"));
+        // the orchestrator drained each one before it lowered the count (path 2), so Nomad's kill signal found it DRAINED
+        assertThat(drainLogs).as("every removed worker was drained before Nomad stopped it").allSatisfy(log ->
+                assertThat(log).contains("run-with-drain: stop signal received; worker state 'DRAINED'").contains("run-with-drain: DRAINED"));
     }
 
     /** The signal's changes, Nomad's scale events, the cluster's events and every failed query so far: what a failure message needs. */
@@ -484,12 +487,21 @@ class AutoscalingEndToEndIT
     }
 
     /** The worker group's scale events in the Nomad simulator, newest first. */
+    /**
+     * The agent's scale calls the orchestrator accepted, newest first, from Nomad's scaling history:
+     * the scale front records each one there with the agent's token before the resize starts (no
+     * count in Nomad's event; the count asked for in its Meta, put back as {@code Count} here).
+     * {@code PreviousCount} is the group's count in Nomad then.
+     */
     private static List<JsonObject> scaleEvents(TestingStack stack)
             throws IOException, InterruptedException
     {
         JsonArray events = new JsonObject(stack.callNomad("GET", "/v1/job/" + JOB + "/scale", null).body())
                 .getJsonObject("TaskGroups").getJsonObject("workers").getJsonArray("Events");
-        return events == null ? List.of() : events.stream().map(JsonObject.class::cast).toList();
+        return events == null ? List.of() : events.stream().map(JsonObject.class::cast)
+                .filter(event -> event.getJsonObject("Meta") != null && event.getJsonObject("Meta").containsKey(ScaleFront.REQUESTED_COUNT))
+                .map(event -> event.copy().put("Count", event.getJsonObject("Meta").getInteger(ScaleFront.REQUESTED_COUNT)))
+                .toList();
     }
 
     private static List<JsonObject> clusterEvents(TestingStack stack)

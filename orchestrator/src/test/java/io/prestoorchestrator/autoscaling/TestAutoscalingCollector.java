@@ -36,7 +36,7 @@ class TestAutoscalingCollector
 {
     private static final String COORDINATOR = "http://10.0.0.5:8080";
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T03:44:00Z"), ZoneOffset.UTC);
-    private static final AutoscalingConfig CONFIG = new AutoscalingConfig(Duration.ofSeconds(5), 2, Duration.ofSeconds(1), Duration.ofHours(1));
+    private static final AutoscalingConfig CONFIG = new AutoscalingConfig(Duration.ofSeconds(5), 2, Duration.ofSeconds(1), Duration.ofHours(1), 0);
 
     private final Map<String, ClusterRecord> records = new ConcurrentHashMap<>();
     private final FakeServices services = new FakeServices();

@@ -282,6 +282,85 @@ class TestScaleInDrain
     }
 
     @Test
+    void testAutoscaleDrainsLikeAResizeAndRecordsTheAgentsReason()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(10));
+        workers.get(2).drainTime(Optional.of(Duration.ofMillis(300)));
+        List<String> approvals = new ArrayList<>();
+
+        ClusterService.Autoscaled result = await(service.autoscale("demo", 2, "scaling down because metric is 2; signal: idle", () -> {
+            // before anything changed: the spec still has 3, no operation, no worker draining
+            approvals.add(await(service.get("demo")).record().spec().workers().count() + "/" + await(service.get("demo")).record().activeOperation().isPresent()
+                    + "/" + workers.get(2).state());
+            return CompletableFuture.completedFuture(null);
+        }));
+
+        assertThat(result.changed()).isTrue();
+        assertThat(approvals).containsExactly("3/false/ACTIVE");
+        Operation resize = awaitDone(await(service.operation(result.operationId().orElseThrow())));
+        assertThat(resize.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(resize.requestedBy()).isEqualTo(ClusterService.AUTOSCALER);
+        assertThat(workers.get(2).state()).isEqualTo(WorkerState.DRAINED);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
+        List<ClusterEvent> events = await(service.events("demo"));
+        assertThat(events).extracting(ClusterEvent::type).containsSubsequence("resize-requested", "drain-started", "count-lowered", "scaled");
+        assertThat(message(events, "resize-requested")).isEqualTo("workers 3 -> 2 (min 1, max 4) by nomad-autoscaler: scaling down because metric is 2; signal: idle");
+        assertThat(await(memory.scalingEvents("trino-demo", "workers")).get(0).message())
+                .isEqualTo("presto-orchestrator: resize by nomad-autoscaler: scaling down because metric is 2; signal: idle");
+
+        // the count the spec has already: nothing changes, nothing is approved
+        ClusterService.Autoscaled again = await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> {
+            approvals.add("again");
+            return CompletableFuture.completedFuture(null);
+        }));
+        assertThat(again).isEqualTo(new ClusterService.Autoscaled(Optional.empty(), false));
+        assertThat(approvals).hasSize(1);
+    }
+
+    @Test
+    void testAutoscaleOutDuringTheAgentsScaleInReusesTheDrainingWorkers()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(20));
+        workers.get(2).drainTime(Optional.empty());
+        ClusterService.Autoscaled in = await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> CompletableFuture.completedFuture(null)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
+
+        // the same count again while it drains: the operation in progress, nothing new
+        assertThat(await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> CompletableFuture.failedFuture(new AssertionError("not approved twice")))))
+                .isEqualTo(new ClusterService.Autoscaled(in.operationId(), false));
+        ClusterService.Autoscaled out = await(service.autoscale("demo", 3, "scaling up because metric is 3", () -> CompletableFuture.completedFuture(null)));
+
+        assertThat(out).isEqualTo(new ClusterService.Autoscaled(in.operationId(), true));
+        Operation done = awaitDone(await(service.operation(in.operationId().orElseThrow())));
+        assertThat(done.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(workers.get(2).state()).as("the draining worker is reused").isEqualTo(WorkerState.ACTIVE);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(3);
+        assertThat(await(memory.allocations("trino-demo")).stream().filter(allocation -> allocation.taskGroup().equals("workers")).count())
+                .as("no new worker started").isEqualTo(3);
+        List<ClusterEvent> events = await(service.events("demo"));
+        assertThat(events).extracting(ClusterEvent::type).containsSubsequence("resize-requested", "drain-started", "scale-in-superseded", "drain-reversed", "scaled")
+                .doesNotContain("count-lowered");
+        assertThat(message(events, "scale-in-superseded")).startsWith("Resize to 3 by nomad-autoscaler (scaling up because metric is 3) supersedes the scale-in 3 -> 2");
+    }
+
+    @Test
+    void testAutoscaleRefusedByItsApprovalChangesNothing()
+    {
+        start(AtBound.CONTINUE, Duration.ofSeconds(10));
+
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.autoscale("demo", 2, "scaling down because metric is 2",
+                () -> CompletableFuture.failedFuture(new IllegalStateException("Permission denied")))))
+                .hasMessageContaining("Permission denied");
+
+        ClusterView view = await(service.get("demo"));
+        assertThat(view.record().spec().workers().count()).isEqualTo(3);
+        assertThat(view.record().activeOperation()).isEmpty();
+        assertThat(workers.get(2).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(3);
+        assertThat(await(service.events("demo"))).extracting(ClusterEvent::type).doesNotContain("resize-requested");
+    }
+
+    @Test
     void testWatchdogFinishesOrphanedDrainsSafely()
             throws Exception
     {

@@ -17,7 +17,7 @@ class TestAutoscalingConfig
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).autoscaling())
-                .isEqualTo(new AutoscalingConfig(Duration.ofSeconds(5), 4, Duration.ofSeconds(3), Duration.ofHours(1)));
+                .isEqualTo(new AutoscalingConfig(Duration.ofSeconds(5), 4, Duration.ofSeconds(3), Duration.ofHours(1), 8071));
     }
 
     @Test
@@ -29,8 +29,9 @@ class TestAutoscalingConfig
                   queries-per-worker: 8
                   request-timeout: 1500ms
                   query-history-retention: 2h
+                  scale-front-port: 9071
                 """);
-        assertFullMapping(config, OrchestratorConfig::autoscaling, new AutoscalingConfig(Duration.ofSeconds(2), 8, Duration.ofMillis(1500), Duration.ofHours(2)));
+        assertFullMapping(config, OrchestratorConfig::autoscaling, new AutoscalingConfig(Duration.ofSeconds(2), 8, Duration.ofMillis(1500), Duration.ofHours(2), 9071));
     }
 
     @Test
@@ -40,8 +41,9 @@ class TestAutoscalingConfig
                 "ORCHESTRATOR_AUTOSCALING_POLL_INTERVAL", "2s",
                 "ORCHESTRATOR_AUTOSCALING_QUERIES_PER_WORKER", "8",
                 "ORCHESTRATOR_AUTOSCALING_REQUEST_TIMEOUT", "1500ms",
-                "ORCHESTRATOR_AUTOSCALING_QUERY_HISTORY_RETENTION", "2h"));
-        assertFullMapping(config, OrchestratorConfig::autoscaling, new AutoscalingConfig(Duration.ofSeconds(2), 8, Duration.ofMillis(1500), Duration.ofHours(2)));
+                "ORCHESTRATOR_AUTOSCALING_QUERY_HISTORY_RETENTION", "2h",
+                "ORCHESTRATOR_AUTOSCALING_SCALE_FRONT_PORT", "9071"));
+        assertFullMapping(config, OrchestratorConfig::autoscaling, new AutoscalingConfig(Duration.ofSeconds(2), 8, Duration.ofMillis(1500), Duration.ofHours(2), 9071));
     }
 
     @Test
@@ -55,5 +57,7 @@ class TestAutoscalingConfig
         assertThatThrownBy(() -> loadYaml("autoscaling: {query-history-retention: 10m}"))
                 .hasMessageContaining("autoscaling.query-history-retention")
                 .hasMessageContaining("query.min-expire-age");
+        assertThatThrownBy(() -> loadYaml("autoscaling: {scale-front-port: 70000}"))
+                .hasMessageContaining("autoscaling.scale-front-port");
     }
 }

@@ -403,7 +403,12 @@ class TestInfrastructureAgreement
         OrchestratorConfig config = ConfigLoader.load(Optional.empty(), environment);
         int port = config.http().port();
         assertThat(port).isEqualTo(HttpConfig.DEFAULTS.port());
-        assertThat(reservedPorts(group)).containsExactly(Map.entry("http", port));
+        assertThat(reservedPorts(group)).containsExactly(Map.entry("http", port), Map.entry("scale-front", config.autoscaling().scaleFrontPort()));
+        // the service the nomad-autoscaler job's agent configuration looks the scale front up by
+        assertThat(group.get("Services").get(1).get("Name").asText()).isEqualTo("presto-orchestrator-scale-front");
+        assertThat(group.get("Services").get(1).get("PortLabel").asText()).isEqualTo("scale-front");
+        assertThat(taskTemplate(systemJob("nomad-autoscaler").get("Job").get("TaskGroups").get(0).get("Tasks").get(0), "local/config/agent.hcl"))
+                .contains("{{ with service \"presto-orchestrator-scale-front\" }}");
         assertThat(config.auth().ssmPath()).contains(AwsConfig.DEFAULTS.ssmPrefix() + "/_orchestrator/auth");
 
         JsonNode service = group.get("Services").get(0);

@@ -109,7 +109,8 @@ class AutoscalerPolicyIT
     {
         nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad")).withMinHealthyTime(Duration.ofMillis(500))).start();
         signal = startSignal();
-        autoscaler = TestingAutoscaler.start(dir.resolve("autoscaler"), nomad, signal.getAddress().getPort(), SCRAPE);
+        // no orchestrator here: the worker groups' target ("presto-orchestrator") points at Nomad itself, so the agent's calls are Nomad's to answer
+        autoscaler = TestingAutoscaler.start(dir.resolve("autoscaler"), nomad, signal.getAddress().getPort(), nomad.port(), SCRAPE);
         Path agentLog = autoscaler.agentLog();
 
         // as POST /v1/clusters makes it: defaults merged, validated

@@ -107,7 +107,7 @@ class TestJobRenderer
                    "source": "prometheus",
                    "query": "max(max_over_time(presto_orchestrator_cluster_workers_needed{cluster=\\"demo\\"}[300s]))",
                    "strategy": [{"pass-through": [{}]}]}]}],
-                 "target": [{"nomad-target": [{}]}]}
+                 "target": [{"presto-orchestrator": [{}]}]}
                 """));
     }
 

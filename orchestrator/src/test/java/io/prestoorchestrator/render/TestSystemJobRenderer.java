@@ -150,6 +150,9 @@ class TestSystemJobRenderer
                 .contains("address = \"http://127.0.0.1:4646\"")
                 .containsPattern("apm \"prometheus\" \\{\\s+driver = \"prometheus\"")
                 .contains("address = \"http://{{ with service \"prometheus\" }}{{ with index . 0 }}{{ .Address }}:{{ .Port }}{{ end }}{{ end }}\"")
+                // the Trino worker groups' target: the built-in Nomad target on the orchestrator's scale front service
+                .containsPattern("target \"presto-orchestrator\" \\{\\s+driver = \"nomad-target\"\\s+config = \\{\\s+nomad_address = "
+                        + "\"http://\\{\\{ with service \"presto-orchestrator-scale-front\" }}")
                 .containsPattern("target \"aws-asg\" \\{\\s+driver = \"aws-asg\"")
                 .contains("aws_region = \"us-east-1\"")
                 .containsPattern("dir\\s+= \"/local/policies\"")
@@ -172,9 +175,10 @@ class TestSystemJobRenderer
     void testLocalAutoscalerConfigurationIsTheProductionTemplateWithoutAutoScalingGroups()
     {
         Path local = TestingRenderInputs.TEMPLATES.resolve("local/nomad-autoscaler.yaml");
-        String agent = renderer.renderFile("nomad-autoscaler/agent.hcl.ftl", local, Map.of("NOMAD_PORT", "14646", "PROMETHEUS_PORT", "19090"));
+        String agent = renderer.renderFile("nomad-autoscaler/agent.hcl.ftl", local, Map.of("NOMAD_PORT", "14646", "PROMETHEUS_PORT", "19090", "SCALE_FRONT_PORT", "18071"));
         assertThat(agent)
                 .contains("address = \"http://127.0.0.1:14646\"")
+                .containsPattern("target \"presto-orchestrator\" \\{\\s+driver = \"nomad-target\"\\s+config = \\{\\s+nomad_address = \"http://127.0.0.1:18071\"")
                 .containsPattern("apm \"prometheus\" \\{\\s+driver = \"prometheus\"\\s+config = \\{\\s+address = \"http://127.0.0.1:19090\"")
                 .containsPattern("default_evaluation_interval = \"10s\"")
                 .contains("log_json  = false")
@@ -265,7 +269,12 @@ class TestSystemJobRenderer
             assertThat(constraint.get("Operand").asText()).isEqualTo("distinct_hosts");
             assertThat(constraint.get("RTarget").asText()).isEqualTo("true");
         });
-        assertThat(ports(group, "ReservedPorts")).containsExactly(Map.entry("http", 8070));
+        assertThat(ports(group, "ReservedPorts")).containsExactly(Map.entry("http", 8070), Map.entry("scale-front", 8071));
+        // nomad-autoscaler's agent finds the scale front through Consul (its target's nomad_address)
+        JsonNode front = group.get("Services").get(1);
+        assertThat(front.get("Name").asText()).isEqualTo("presto-orchestrator-scale-front");
+        assertThat(front.get("PortLabel").asText()).isEqualTo("scale-front");
+        assertThat(front.get("Checks").get(0).get("Type").asText()).isEqualTo("tcp");
         JsonNode service = group.get("Services").get(0);
         assertThat(service.get("Name").asText()).isEqualTo("presto-orchestrator");
         assertThat(service.get("PortLabel").asText()).isEqualTo("http");
@@ -283,6 +292,7 @@ class TestSystemJobRenderer
         Map<String, String> environment = orchestratorEnvironment(renderer.render("presto-orchestrator", renderer.variableFile("prod"), NO_ENVIRONMENT));
         assertThat(environment)
                 .containsEntry("ORCHESTRATOR_HTTP_PORT", "8070")
+                .containsEntry("ORCHESTRATOR_AUTOSCALING_SCALE_FRONT_PORT", "8071")
                 .containsEntry("ORCHESTRATOR_AUTH_SSM_PATH", "/presto-orchestrator/_orchestrator/auth")
                 .containsEntry("ORCHESTRATOR_CLUSTERS_TEMPLATES_DIR", "/local/job-templates");
         assertThat(environment.keySet()).noneMatch(key -> key.endsWith("_TOKEN"));

@@ -47,15 +47,17 @@ public final class TestingAutoscaler
 
     /**
      * Starts Prometheus scraping {@code 127.0.0.1:<metricsPort>/metrics} every {@code scrape}, then the
-     * agent (DEBUG log) against {@code nomad}; both write their logs and data below {@code dir}.
+     * agent (DEBUG log) against {@code nomad}, its target for the Trino worker groups on
+     * {@code 127.0.0.1:<scaleFrontPort>} (the orchestrator's scale front, or Nomad's own port to have
+     * the agent scale through Nomad directly); both write their logs and data below {@code dir}.
      */
-    public static TestingAutoscaler start(Path dir, NomadSimulator nomad, int metricsPort, Duration scrape)
+    public static TestingAutoscaler start(Path dir, NomadSimulator nomad, int metricsPort, int scaleFrontPort, Duration scrape)
             throws Exception
     {
         TestingAutoscaler autoscaler = new TestingAutoscaler(Files.createDirectories(dir));
         try {
             autoscaler.startPrometheus(metricsPort, scrape);
-            autoscaler.startAgent(nomad);
+            autoscaler.startAgent(nomad, scaleFrontPort);
             return autoscaler;
         }
         catch (Exception | AssertionError e) {
@@ -114,13 +116,14 @@ public final class TestingAutoscaler
         });
     }
 
-    private void startAgent(NomadSimulator nomad)
+    private void startAgent(NomadSimulator nomad, int scaleFrontPort)
             throws Exception
     {
         String binary = requiredBinary("NOMAD_AUTOSCALER_BIN");
         String configText = new SystemJobRenderer(TEMPLATES).renderFile("nomad-autoscaler/agent.hcl.ftl",
                 TEMPLATES.resolve("local/nomad-autoscaler.yaml"),
-                Map.of("NOMAD_PORT", String.valueOf(nomad.port()), "PROMETHEUS_PORT", String.valueOf(prometheusPort), "NOMAD_AUTOSCALER_LOG_LEVEL", "DEBUG"));
+                Map.of("NOMAD_PORT", String.valueOf(nomad.port()), "PROMETHEUS_PORT", String.valueOf(prometheusPort), "SCALE_FRONT_PORT", String.valueOf(scaleFrontPort),
+                        "NOMAD_AUTOSCALER_LOG_LEVEL", "DEBUG"));
         Path config = dir.resolve("nomad-autoscaler.hcl");
         Files.writeString(config, configText);
         int port = freePort();

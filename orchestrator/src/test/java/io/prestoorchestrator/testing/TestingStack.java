@@ -96,7 +96,7 @@ public final class TestingStack
                 OrchestratorConfig.DEFAULTS.logging(),
                 new ClustersConfig(templates.toString(), Duration.ofMinutes(3)),
                 OrchestratorConfig.DEFAULTS.leader(),
-                OrchestratorConfig.DEFAULTS.autoscaling(),
+                OrchestratorConfig.DEFAULTS.autoscaling().withScaleFrontPort(0),
                 OrchestratorConfig.DEFAULTS.lifecycle(),
                 OrchestratorConfig.DEFAULTS.drain()));
         orchestrator = startReplica(Optional.empty());
