@@ -223,7 +223,7 @@ public final class Orchestrator
                         .listen())
                 .compose(server -> {
                     this.server = server;
-                    ScaleFront front = new ScaleFront(vertx, webClient, config.nomad(), clusters::autoscale, autoscaling::last);
+                    ScaleFront front = new ScaleFront(vertx, webClient, config.nomad(), ScaleFront.Autoscaler.of(clusters), autoscaling::last);
                     return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.autoscaling().scaleFrontPort()))
                             .requestHandler(front.router())
                             .listen();

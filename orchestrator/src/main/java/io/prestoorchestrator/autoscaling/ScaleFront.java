@@ -25,13 +25,20 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -41,8 +48,9 @@ import static java.util.Objects.requireNonNull;
  * Trino policies has {@code nomad_address} here instead of Nomad, and this serves the two calls that
  * target makes:
  * <ul>
- * <li>{@code GET /v1/job/:job/scale} (its blocking status query): relayed to Nomad as it came, token,
- *     index and wait included.
+ * <li>{@code GET /v1/job/:job/scale} (its blocking status query): relayed to Nomad with its token and
+ *     index; for a cluster's job the {@code workers} group's {@code Running} is at most the spec's count
+ *     (workers a scale-in drains are leaving) and the query blocks for at most {@link #STATUS_WAIT}.
  * <li>{@code PUT|POST /v1/job/:job/scale} with a count for the {@code workers} group of a cluster's
  *     job: {@link ClusterService#autoscale}, the same resize as the API's, so the workers Nomad will
  *     stop drain first, and a scale-out while a scale-in drains puts those workers back to work
@@ -61,17 +69,41 @@ public final class ScaleFront
     /** Metadata key of the front's records in Nomad's scaling history: the count asked for. {@link ScalingEventRecorder} skips those. */
     public static final String REQUESTED_COUNT = "presto_orchestrator.requested_count";
     static final String SCALE_PATH = "/v1/job/:job/scale";
+    /** The longest the front lets a status query block: the agent's view of a cluster's workers follows the spec within this. */
+    static final Duration STATUS_WAIT = Duration.ofSeconds(5);
+    private static final Pattern GO_DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
     /** Nomad holds a blocking query for at most 10 minutes (its {@code wait} is capped there). */
     private static final Duration RELAY_TIMEOUT = Duration.ofMinutes(11);
     private static final List<String> REQUEST_HEADERS = List.of("X-Nomad-Token", "Authorization");
     private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "X-Nomad-Index", "X-Nomad-KnownLeader", "X-Nomad-LastContact");
     private static final Logger log = LoggerFactory.getLogger(ScaleFront.class);
 
-    /** {@link ClusterService#autoscale}. */
-    @FunctionalInterface
+    /** What the front needs of {@link ClusterService}. */
     public interface Autoscaler
     {
+        /** {@link ClusterService#autoscale}. */
         CompletionStage<Autoscaled> autoscale(String cluster, int count, String reason, Supplier<CompletionStage<Void>> approve);
+
+        /** {@link ClusterService#specWorkers}. */
+        CompletionStage<OptionalInt> specWorkers(String cluster);
+
+        static Autoscaler of(ClusterService clusters)
+        {
+            return new Autoscaler()
+            {
+                @Override
+                public CompletionStage<Autoscaled> autoscale(String cluster, int count, String reason, Supplier<CompletionStage<Void>> approve)
+                {
+                    return clusters.autoscale(cluster, count, reason, approve);
+                }
+
+                @Override
+                public CompletionStage<OptionalInt> specWorkers(String cluster)
+                {
+                    return clusters.specWorkers(cluster);
+                }
+            };
+        }
     }
 
     private final Vertx vertx;
@@ -79,6 +111,7 @@ public final class ScaleFront
     private final NomadConfig nomad;
     private final Autoscaler autoscaler;
     private final Function<String, Optional<ClusterSignal>> signals;
+    private final Map<String, String> refusals = new ConcurrentHashMap<>();
 
     /** @param signals the last scaling signal of a cluster ({@code AutoscalingCollector::last}), for the reason recorded with a resize */
     public ScaleFront(Vertx vertx, WebClient client, NomadConfig nomad, Autoscaler autoscaler, Function<String, Optional<ClusterSignal>> signals)
@@ -93,13 +126,99 @@ public final class ScaleFront
     public Router router()
     {
         Router router = Router.router(vertx);
-        router.get(SCALE_PATH).handler(context -> relay(context, Optional.empty()));
+        router.get(SCALE_PATH).handler(this::status);
         router.put(SCALE_PATH).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::scale);
         router.post(SCALE_PATH).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::scale);
         router.route().handler(context -> context.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8")
                 .end("presto-orchestrator's scale front serves only GET, PUT and POST " + SCALE_PATH.replace(":job", "<job>")
                         + " (nomad-autoscaler's Nomad target for the Trino worker groups); point other Nomad clients at Nomad (" + nomad.address() + ")"));
         return router;
+    }
+
+    /**
+     * The agent's status query. For a cluster's job, the workers group's {@code Running} is at most the
+     * spec's count: the workers a scale-in drains still run until the count goes down, but they are
+     * leaving, and the agent (which compares its target with {@code Running}) must see them as gone to
+     * ask for them back. Nomad does not see the spec change, so the query blocks for at most
+     * {@link #STATUS_WAIT} and the agent's view follows the spec within that.
+     */
+    private void status(RoutingContext context)
+    {
+        String job = context.pathParam("job");
+        Optional<String> cluster = clusterOf(job, context.queryParams().get("namespace"));
+        if (cluster.isEmpty()) {
+            relay(context, Optional.empty());
+            return;
+        }
+        Context here = vertx.getOrCreateContext();
+        send(context, HttpMethod.GET, withShortWait(context), Optional.empty()).onComplete(sent -> {
+            if (sent.failed()) {
+                fail(context, sent.cause());
+                return;
+            }
+            HttpResponse<Buffer> response = sent.result();
+            JsonObject workers = null;
+            JsonObject body = null;
+            if (response.statusCode() == 200) {
+                try {
+                    body = response.bodyAsJsonObject();
+                    workers = body.getJsonObject("TaskGroups", new JsonObject()).getJsonObject(ClusterService.WORKER_GROUP);
+                }
+                catch (DecodeException | ClassCastException e) {
+                    workers = null;
+                }
+            }
+            if (workers == null) {
+                copy(context, response, Optional.empty());
+                return;
+            }
+            JsonObject status = body;
+            JsonObject group = workers;
+            autoscaler.specWorkers(cluster.get()).whenComplete((count, failure) -> here.runOnContext(ignored -> {
+                if (failure == null && count.isPresent() && group.getValue("Running") instanceof Number running && running.intValue() > count.getAsInt()) {
+                    group.put("Running", count.getAsInt());
+                }
+                copy(context, response, Optional.of(status.toBuffer()));
+            }));
+        });
+    }
+
+    /** The request's URI with its blocking query's {@code wait} at most {@link #STATUS_WAIT}. */
+    private static String withShortWait(RoutingContext context)
+    {
+        StringBuilder uri = new StringBuilder(context.request().path());
+        char separator = '?';
+        for (Map.Entry<String, String> parameter : context.queryParams()) {
+            if (!parameter.getKey().equals("wait")) {
+                uri.append(separator).append(encode(parameter.getKey())).append('=').append(encode(parameter.getValue()));
+                separator = '&';
+            }
+        }
+        Duration wait = Optional.ofNullable(context.queryParams().get("wait")).flatMap(ScaleFront::goDuration)
+                .filter(asked -> asked.compareTo(STATUS_WAIT) < 0)
+                .orElse(STATUS_WAIT);
+        return uri.append(separator).append("wait=").append(wait.toMillis()).append("ms").toString();
+    }
+
+    /** A Go duration of one unit ({@code 300000ms}, {@code 5m}), as Nomad's clients send {@code wait}. */
+    static Optional<Duration> goDuration(String text)
+    {
+        Matcher matcher = GO_DURATION.matcher(text.strip());
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return Optional.of(switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        });
+    }
+
+    private static String encode(String text)
+    {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
     private void scale(RoutingContext context)
@@ -162,7 +281,9 @@ public final class ScaleFront
                 ? "presto-orchestrator: operation " + result.operationId().orElse("?") + " resizes cluster " + cluster + " to " + wanted + " worker(s), draining the workers it removes"
                 : "presto-orchestrator: cluster " + cluster + " has " + wanted + " worker(s) in its spec already"
                         + result.operationId().map(id -> "; operation " + id + " applies it").orElse("");
-        log.atInfo().addKeyValue("cluster", cluster).addKeyValue("count", wanted).addKeyValue("changed", result.changed())
+        refusals.remove(cluster);
+        // the agent repeats a scale-out after each cooldown until the new workers run: those at debug
+        (result.changed() ? log.atInfo() : log.atDebug()).addKeyValue("cluster", cluster).addKeyValue("count", wanted).addKeyValue("changed", result.changed())
                 .addKeyValue("operation", result.operationId().orElse("")).log("Scale by nomad-autoscaler through the scale front");
         Future<Long> index = approval.index().isPresent()
                 ? Future.succeededFuture(approval.index().get())
@@ -195,7 +316,9 @@ public final class ScaleFront
         String message = failure instanceof InvalidInputException invalid && !invalid.fieldErrors().isEmpty()
                 ? invalid.fieldErrors().get(0).field() + ": " + invalid.fieldErrors().get(0).message()
                 : String.valueOf(failure.getMessage());
-        log.atInfo().addKeyValue("cluster", cluster).addKeyValue("count", wanted).addKeyValue("status", status).addKeyValue("error", message)
+        // the agent asks again at every evaluation until the operation in the way ends: once per cluster and reason at info
+        boolean news = !message.equals(refusals.put(cluster, message));
+        (news ? log.atInfo() : log.atDebug()).addKeyValue("cluster", cluster).addKeyValue("count", wanted).addKeyValue("status", status).addKeyValue("error", message)
                 .log("Scale by nomad-autoscaler refused; it tries again at its next evaluation");
         text(context, status, "presto-orchestrator refused to scale job " + job + " group " + ClusterService.WORKER_GROUP + " to " + wanted + ": " + message);
     }
@@ -207,13 +330,17 @@ public final class ScaleFront
                 text(context, 502, "presto-orchestrator's scale front could not reach Nomad at " + nomad.address() + ": " + sent.cause().getMessage());
                 return;
             }
-            copy(context, sent.result());
+            copy(context, sent.result(), Optional.empty());
         });
     }
 
     private Future<HttpResponse<Buffer>> send(RoutingContext context, HttpMethod method, Optional<Buffer> body)
     {
-        String uri = context.request().uri();
+        return send(context, method, context.request().uri(), body);
+    }
+
+    private Future<HttpResponse<Buffer>> send(RoutingContext context, HttpMethod method, String uri, Optional<Buffer> body)
+    {
         HttpRequest<Buffer> request = client.requestAbs(method, nomad.address().resolve(uri).toString()).timeout(RELAY_TIMEOUT.toMillis());
         MultiMap headers = context.request().headers();
         for (String header : REQUEST_HEADERS) {
@@ -228,7 +355,7 @@ public final class ScaleFront
         return request.send();
     }
 
-    private static void copy(RoutingContext context, HttpResponse<Buffer> response)
+    private static void copy(RoutingContext context, HttpResponse<Buffer> response, Optional<Buffer> replacedBody)
     {
         for (String header : RESPONSE_HEADERS) {
             String value = response.getHeader(header);
@@ -237,14 +364,14 @@ public final class ScaleFront
             }
         }
         context.response().setStatusCode(response.statusCode());
-        Buffer body = response.body();
+        Buffer body = replacedBody.orElseGet(response::body);
         context.response().end(body == null ? Buffer.buffer() : body);
     }
 
     private void fail(RoutingContext context, Throwable failure)
     {
         if (failure instanceof Refused refused) {
-            copy(context, refused.response);
+            copy(context, refused.response, Optional.empty());
             return;
         }
         text(context, 502, "presto-orchestrator's scale front could not reach Nomad at " + nomad.address() + ": " + failure.getMessage());

@@ -32,12 +32,14 @@ import java.util.stream.Collectors;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Puts the scaling actions others take on a cluster's workers (nomad-autoscaler calls Nomad's scale
- * API itself) into the cluster's events. The leader reads each cluster's worker-group scaling
- * history from Nomad and records every event newer than the last one it recorded as
- * {@code autoscaled} ({@code scaling-failed} for an error), with the caller's message and the
- * orchestrator's last scaling signal for the cluster. The orchestrator's own resizes (messages
- * starting with {@value #OWN_MESSAGE_PREFIX}) have their events already and are skipped. The time of
+ * Puts the scaling actions others take on a cluster's workers through Nomad directly (a
+ * nomad-autoscaler pointed at Nomad instead of the {@link ScaleFront}, the CLI, the UI) into the
+ * cluster's events. The leader reads each cluster's worker-group scaling history from Nomad and
+ * records every event newer than the last one it recorded as {@code autoscaled}
+ * ({@code scaling-failed} for an error), with the caller's message and the orchestrator's last
+ * scaling signal for the cluster. The orchestrator's own resizes (messages starting with
+ * {@value #OWN_MESSAGE_PREFIX}) and the scale front's records of the agent's decisions (Meta
+ * {@value ScaleFront#REQUESTED_COUNT}) have their events already and are skipped. The time of
  * the last event recorded is kept in the KV store under {@code scaling-events/<cluster>}, so a
  * restart or a new leader records nothing twice.
  */

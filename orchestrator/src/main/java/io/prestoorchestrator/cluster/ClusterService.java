@@ -174,6 +174,12 @@ public final class ClusterService
         return existing(name).thenCompose(record -> liveStatus(record.value()).thenApply(status -> new ClusterView(record.value(), status)));
     }
 
+    /** The worker count of a cluster's spec (the count an operation in progress applies); empty when there is no such cluster. */
+    public CompletionStage<OptionalInt> specWorkers(String name)
+    {
+        return repository.cluster(name).thenApply(found -> found.map(record -> OptionalInt.of(record.value().spec().workers().count())).orElse(OptionalInt.empty()));
+    }
+
     /** Cluster records sorted by name, {@code limit} of them after the name {@code after}. */
     public CompletionStage<List<ClusterRecord>> list(int limit, Optional<String> after)
     {

@@ -55,9 +55,12 @@ import static org.awaitility.Awaitility.await;
  * <li>Concurrent TPC-H scans on that one worker raise the signal: the agent scales out, the new
  *     workers become active in the coordinator and run tasks.
  * <li>The scans stop while a short query still runs every second: once the need has stayed lower
- *     for the scale-in delay the agent scales in (to one worker, or to zero if no poll saw a short
- *     query running; one arriving then waits for the worker the agent brings back), and the removed
- *     workers drain.
+ *     for the scale-in delay the agent scales in, and the orchestrator drains the workers it removes.
+ * <li>The scans come back while those workers drain: the agent scales out again, which supersedes the
+ *     scale-in: the draining workers go back to ACTIVE and no new worker is placed. The scans stop
+ *     again; the agent scales in again (to one worker, or to zero if no poll saw a short query
+ *     running; one arriving then waits for the worker the agent brings back), and the removed
+ *     workers drain and exit.
  * <li>The short queries stop: the cluster goes back to zero.
  * </ol>
  * No query fails over the whole run, and every scale event names its reason.
@@ -193,9 +196,38 @@ class AutoscalingEndToEndIT
         int inTo = in.getInteger("Count");
         assertThat(in.getString("Message")).isEqualTo("scaling down because metric is " + inTo);
         long signalFell = signal.lastFallTo(inTo, inCall);
+
+        // 4b. the load comes back while that scale-in drains: the agent's scale-out supersedes it, and the draining workers go back to work
+        await("the scale-in drains its workers").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> nodeCounts(coordinator).get("Draining") + nodeCounts(coordinator).get("Drained") >= target - inTo);
+        int placedBefore = workerAllocations(stack).size();
+        long loadBack = System.currentTimeMillis();
+        ScanLoad again = ScanLoad.start(coordinator, CLIENTS);
+        JsonObject reuse = await("the agent scales out again while the scale-in drains").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(100))
+                .until(() -> scaleEvents(stack).stream().filter(event -> eventMillis(event) > inCall && event.getInteger("Count") >= target).findFirst(), Optional::isPresent)
+                .orElseThrow();
+        long reuseCall = eventMillis(reuse);
+        assertThat(reuse.getInteger("PreviousCount")).as("Nomad's count had not gone down yet: %s", reuse.encode()).isEqualTo(target);
+        assertThat(clusterEvents(stack)).as("the scale-in was superseded").anySatisfy(event -> {
+            assertThat(event.getString("type")).isEqualTo("scale-in-superseded");
+            assertThat(event.getString("actor")).isEqualTo("nomad-autoscaler");
+        });
+        await("the draining workers are active again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> activeWorkers(coordinator).size() >= target);
+        long reactivated = System.currentTimeMillis();
+        assertThat(workerAllocations(stack)).as("no new worker was placed: the draining ones were reused").hasSize(placedBefore);
+        assertThat(scaleEvents(stack).stream().filter(event -> eventMillis(event) > inCall).toList()).as("no count change in Nomad's history beyond the reuse")
+                .extracting(event -> event.getInteger("Count")).containsOnly(target);
+        outcomes.addAll(again.stop());
+        long againEnded = System.currentTimeMillis();
+        JsonObject finalIn = await("the agent scales in again").atMost(SCALE_IN_DELAY.plusSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> scaleEvents(stack).stream().filter(event -> eventMillis(event) > reuseCall && event.getInteger("Count") < target).reduce((newer, older) -> older),
+                        Optional::isPresent)
+                .orElseThrow();
+        int finalTo = finalIn.getInteger("Count");
         await("the workers the scale-in removed drain and exit while short queries run").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
                 .until(() -> stoppedWorkerAllocations().stream().filter(alloc -> !stoppedWhileIdle.contains(alloc.getString("ID"))).toList(),
-                        removing -> removing.size() >= target - inTo && removing.stream().allMatch(AutoscalingEndToEndIT::terminal));
+                        removing -> removing.size() >= target - finalTo && removing.stream().allMatch(AutoscalingEndToEndIT::terminal));
         long exited = System.currentTimeMillis();
         QueryLoad.Result trickleResult = trickle.stop();
         outcomes.addAll(trickleResult.shortQueries());
@@ -220,9 +252,11 @@ class AutoscalingEndToEndIT
         Change rise = signal.firstAfter(loadStarted, change -> change.needed() > 1);
         long counted = signal.firstCountedAfter(loadStarted);
         System.out.printf("AutoscalingEndToEndIT reaction (from the load's start; poll %d s, scrape %d s, evaluation %d s): coordinator counts the queue %s -> signal %d at %.1f s"
-                        + " -> scale call 1 -> %d at %.1f s (%.1f s after the signal) -> new workers active %.1f s (%.1f s after the call) -> taking tasks %.1f s%n",
+                        + " -> scale call 1 -> %d at %.1f s (%.1f s after the signal, %s after the queue was counted) -> new workers active %.1f s (%.1f s after the call)"
+                        + " -> taking tasks %.1f s%n",
                 POLL.toSeconds(), SCRAPE.toSeconds(), EVALUATION.toSeconds(), counted < 0 ? "(not seen)" : "at %.1f s".formatted((counted - loadStarted) / 1e3),
                 rise.needed(), (rise.at() - loadStarted) / 1e3, target, (outCall - loadStarted) / 1e3, (outCall - rise.at()) / 1e3,
+                counted < 0 ? "(not seen)" : "%.1f s".formatted((outCall - counted) / 1e3),
                 (active - loadStarted) / 1e3, (active - outCall) / 1e3, (working - loadStarted) / 1e3);
         System.out.printf("AutoscalingEndToEndIT scale from zero (from the query's submission): signal 1 (%d waiting for workers) at %.1f s -> scale call 0 -> 1 at %.1f s"
                         + " -> worker active %.1f s -> query finished %.1f s (the query alone ran %.1f s once dispatched)%n",
@@ -232,6 +266,10 @@ class AutoscalingEndToEndIT
                         + " (%.1f s after the signal fell; scale-in delay %d s) -> removed workers exited %.1f s; short queries stopped -> zero again %.1f s%n",
                 (loadEnded - loadStopping) / 1e3, inTo, (signalFell - loadEnded) / 1e3, in.getInteger("PreviousCount"), inTo, (inCall - loadEnded) / 1e3,
                 (inCall - signalFell) / 1e3, SCALE_IN_DELAY.toSeconds(), (exited - loadEnded) / 1e3, (zeroAgain - loadEnded) / 1e3);
+        System.out.printf("AutoscalingEndToEndIT reuse: load back %.1f s after the scale-in call %d -> %d -> scale call %d -> %d at %.1f s -> the draining workers active again %.1f s"
+                        + " (no new allocation); load stopped again -> scale call %d -> %d %.1f s later%n",
+                (loadBack - inCall) / 1e3, in.getInteger("PreviousCount"), inTo, reuse.getInteger("PreviousCount"), reuse.getInteger("Count"), (reuseCall - loadBack) / 1e3,
+                (reactivated - loadBack) / 1e3, finalIn.getInteger("PreviousCount"), finalTo, (eventMillis(finalIn) - againEnded) / 1e3);
         System.out.printf("AutoscalingEndToEndIT: %d scans by %d clients, %d short queries, 1 query at zero workers, %d failed%n",
                 outcomes.stream().filter(outcome -> outcome.sql().startsWith("SELECT sum(")).count(), CLIENTS, trickleResult.shortQueries().size(), failures().size());
         System.out.println(story());

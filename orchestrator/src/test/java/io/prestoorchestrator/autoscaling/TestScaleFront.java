@@ -5,6 +5,7 @@ import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.error.ConflictException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
@@ -19,11 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +48,7 @@ class TestScaleFront
     private final AtomicInteger nomadScaleStatus = new AtomicInteger(200);
     private final List<String> autoscaled = new CopyOnWriteArrayList<>();
     private final AtomicReference<CompletionStage<Autoscaled>> outcome = new AtomicReference<>();
+    private final AtomicReference<OptionalInt> specWorkers = new AtomicReference<>(OptionalInt.of(3));
     private Vertx vertx;
     private HttpServer nomad;
     private HttpServer front;
@@ -60,7 +64,9 @@ class TestScaleFront
             }
             if (request.method().name().equals("GET")) {
                 request.response().putHeader("X-Nomad-Index", "42").putHeader("X-Nomad-KnownLeader", "true").putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("JobID", "trino-demo").put("TaskGroups", new JsonObject()).encode());
+                        .end(new JsonObject().put("JobID", "trino-demo").put("JobStopped", false).put("TaskGroups", new JsonObject()
+                                .put("workers", new JsonObject().put("Desired", 3).put("Placed", 3).put("Running", 3).put("Events", new JsonArray()))
+                                .put("coordinator", new JsonObject().put("Desired", 1).put("Running", 1))).encode());
             }
             else if (nomadScaleStatus.get() == 200) {
                 request.response().putHeader("X-Nomad-Index", "43").putHeader("Content-Type", "application/json")
@@ -71,18 +77,30 @@ class TestScaleFront
             }
         })).listen(0, "127.0.0.1").toCompletionStage());
         NomadConfig config = new NomadConfig(URI.create("http://127.0.0.1:" + nomad.actualPort()), Optional.empty(), "global", "default", Duration.ofSeconds(5));
-        ScaleFront scaleFront = new ScaleFront(vertx, WebClient.create(vertx), config, (cluster, count, reason, approve) -> {
-            autoscaled.add(cluster + " " + count + " " + reason);
-            CompletionStage<Autoscaled> answer = outcome.get();
-            if (answer == null) {
-                // like ClusterService: approve, then change
-                return approve.get().thenApply(approved -> {
-                    autoscaled.add("applied");
-                    return new Autoscaled(Optional.of("op-1"), true);
-                });
+        ScaleFront.Autoscaler autoscaler = new ScaleFront.Autoscaler()
+        {
+            @Override
+            public CompletionStage<Autoscaled> autoscale(String cluster, int count, String reason, Supplier<CompletionStage<Void>> approve)
+            {
+                autoscaled.add(cluster + " " + count + " " + reason);
+                CompletionStage<Autoscaled> answer = outcome.get();
+                if (answer == null) {
+                    // like ClusterService: approve, then change
+                    return approve.get().thenApply(approved -> {
+                        autoscaled.add("applied");
+                        return new Autoscaled(Optional.of("op-1"), true);
+                    });
+                }
+                return answer;
             }
-            return answer;
-        }, cluster -> Optional.empty());
+
+            @Override
+            public CompletionStage<OptionalInt> specWorkers(String cluster)
+            {
+                return CompletableFuture.completedFuture(cluster.equals("demo") ? specWorkers.get() : OptionalInt.empty());
+            }
+        };
+        ScaleFront scaleFront = new ScaleFront(vertx, WebClient.create(vertx), config, autoscaler, cluster -> Optional.empty());
         front = await(vertx.createHttpServer().requestHandler(scaleFront.router()).listen(0, "127.0.0.1").toCompletionStage());
     }
 
@@ -189,10 +207,51 @@ class TestScaleFront
         HttpResponse<String> response = send(HttpRequest.newBuilder(front("/v1/job/trino-demo/scale?index=41&wait=300000ms")).GET());
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(new JsonObject(response.body()).getString("JobID")).isEqualTo("trino-demo");
+        JsonObject status = new JsonObject(response.body());
+        assertThat(status.getString("JobID")).isEqualTo("trino-demo");
+        assertThat(status.getJsonObject("TaskGroups").getJsonObject("workers").getInteger("Running")).isEqualTo(3);
         assertThat(response.headers().firstValue("X-Nomad-Index")).contains("42");
         assertThat(response.headers().firstValue("X-Nomad-KnownLeader")).contains("true");
-        assertThat(nomadRequests).containsExactly("GET /v1/job/trino-demo/scale?index=41&wait=300000ms token=" + AGENT_TOKEN);
+        // a cluster's job: the spec may change without Nomad seeing it, so the query blocks 5 s at most
+        assertThat(nomadRequests).containsExactly("GET /v1/job/trino-demo/scale?index=41&wait=5000ms token=" + AGENT_TOKEN);
+
+        send(HttpRequest.newBuilder(front("/v1/job/trino-demo/scale?wait=2s")).GET());
+        send(HttpRequest.newBuilder(front("/v1/job/web/scale?index=7")).GET());
+        assertThat(nomadRequests).containsExactly(
+                "GET /v1/job/trino-demo/scale?index=41&wait=5000ms token=" + AGENT_TOKEN,
+                "GET /v1/job/trino-demo/scale?wait=2000ms token=" + AGENT_TOKEN,
+                "GET /v1/job/web/scale?index=7 token=" + AGENT_TOKEN);
+    }
+
+    @Test
+    void testWorkersAScaleInDrainsDoNotCountAsRunningForTheAgent()
+            throws Exception
+    {
+        // a scale-in 3 -> 1 drains two workers: Nomad still runs 3, the spec says 1
+        specWorkers.set(OptionalInt.of(1));
+
+        JsonObject status = new JsonObject(send(HttpRequest.newBuilder(front("/v1/job/trino-demo/scale")).GET()).body());
+
+        JsonObject workers = status.getJsonObject("TaskGroups").getJsonObject("workers");
+        assertThat(workers.getInteger("Running")).as("what the agent compares its target with").isEqualTo(1);
+        assertThat(workers.getInteger("Desired")).as("Nomad's own count, unchanged").isEqualTo(3);
+        assertThat(status.getJsonObject("TaskGroups").getJsonObject("coordinator").getInteger("Running")).isEqualTo(1);
+
+        // a scale-out: the spec says 5, Nomad runs 3 so far; the agent sees 3
+        specWorkers.set(OptionalInt.of(5));
+        assertThat(new JsonObject(send(HttpRequest.newBuilder(front("/v1/job/trino-demo/scale")).GET()).body())
+                .getJsonObject("TaskGroups").getJsonObject("workers").getInteger("Running")).isEqualTo(3);
+    }
+
+    @Test
+    void testGoDurations()
+    {
+        assertThat(ScaleFront.goDuration("300000ms")).contains(Duration.ofMinutes(5));
+        assertThat(ScaleFront.goDuration("5m")).contains(Duration.ofMinutes(5));
+        assertThat(ScaleFront.goDuration("2s")).contains(Duration.ofSeconds(2));
+        assertThat(ScaleFront.goDuration("1h")).contains(Duration.ofHours(1));
+        assertThat(ScaleFront.goDuration("1m30s")).isEmpty();
+        assertThat(ScaleFront.goDuration("soon")).isEmpty();
     }
 
     @Test
