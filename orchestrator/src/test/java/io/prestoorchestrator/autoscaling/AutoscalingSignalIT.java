@@ -78,7 +78,7 @@ class AutoscalingSignalIT
                     JsonObject inputs = view.getJsonObject("inputs");
                     double computed = Duration.between(loadStartedAt, Instant.parse(view.getString("computedAt"))).toMillis() / 1e3;
                     timeline.add("computed %5.1f s, seen %5.1f s: %s".formatted(computed, at, view.getString("reason")));
-                    if (firstCounted < 0 && inputs.getInteger("runningQueries") + inputs.getInteger("queuedQueries") > 0) {
+                    if (firstCounted < 0 && load(inputs) > 0) {
                         firstCounted = at;
                     }
                     if (view.getInteger("needed") > 1) {
@@ -120,7 +120,7 @@ class AutoscalingSignalIT
             assertThat(outcomes).as("the load queries").allSatisfy(outcome -> assertThat(outcome.succeeded()).as(outcome.error().orElse("")).isTrue());
             assertThat(loadStillRunning).as("the signal rose while the load ran").isTrue();
             assertThat(busy.getInteger("needed")).isBetween(2, 4);
-            assertThat(busy.getJsonObject("inputs").getInteger("runningQueries") + busy.getJsonObject("inputs").getInteger("queuedQueries")).isGreaterThan(4);
+            assertThat(load(busy.getJsonObject("inputs"))).as("queries of the load the signal counted: %s", busy.encode()).isGreaterThan(4);
             assertThat(failed.error()).hasValueSatisfying(error -> assertThat(error).startsWith("TABLE_NOT_FOUND"));
             assertThat(count(later, "finished", "alice", "", "")).isEqualTo(4);
             assertThat(count(later, "finished", "bob", "", "")).isEqualTo(4);
@@ -164,5 +164,17 @@ class AutoscalingSignalIT
         Matcher matcher = Pattern.compile("(?m)^presto_orchestrator_queries_total\\{cluster=\"sigit\",error_name=\"" + errorName + "\",error_type=\"" + errorType
                 + "\",state=\"" + state + "\",user=\"" + user + "\"} ([0-9.]+)$").matcher(metrics);
         return matcher.find() ? (int) Double.parseDouble(matcher.group(1)) : 0;
+    }
+
+    /**
+     * The queries of the load a computation counted: running, queued, and waiting for workers. A
+     * coordinator short of CPU drops a worker from its active count for a few seconds when its node
+     * state requests time out (seen in a CI run on this 2-core machine: the 8 scans waited for
+     * workers at the first poll after they were submitted), and the signal counts those queries as
+     * waiting: they are the same demand.
+     */
+    private static int load(JsonObject inputs)
+    {
+        return inputs.getInteger("runningQueries") + inputs.getInteger("queuedQueries") + inputs.getInteger("waitingQueries");
     }
 }
