@@ -3,6 +3,7 @@ package io.prestoorchestrator.autoscaling;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.cluster.ClusterService.Autoscaled;
 import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.Failures;
@@ -37,8 +38,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -71,7 +70,6 @@ public final class ScaleFront
     static final String SCALE_PATH = "/v1/job/:job/scale";
     /** The longest the front lets a status query block: the agent's view of a cluster's workers follows the spec within this. */
     static final Duration STATUS_WAIT = Duration.ofSeconds(5);
-    private static final Pattern GO_DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
     /** Nomad holds a blocking query for at most 10 minutes (its {@code wait} is capped there). */
     private static final Duration RELAY_TIMEOUT = Duration.ofMinutes(11);
     private static final List<String> REQUEST_HEADERS = List.of("X-Nomad-Token", "Authorization");
@@ -200,20 +198,15 @@ public final class ScaleFront
         return uri.append(separator).append("wait=").append(wait.toMillis()).append("ms").toString();
     }
 
-    /** A Go duration of one unit ({@code 300000ms}, {@code 5m}), as Nomad's clients send {@code wait}. */
+    /** A Go duration of one unit ({@code 300000ms}, {@code 5m}), as Nomad's clients send {@code wait}; the same forms as the configuration's durations. */
     static Optional<Duration> goDuration(String text)
     {
-        Matcher matcher = GO_DURATION.matcher(text.strip());
-        if (!matcher.matches()) {
+        try {
+            return Optional.of(Durations.parse(text));
+        }
+        catch (IllegalArgumentException | ArithmeticException e) {
             return Optional.empty();
         }
-        long amount = Long.parseLong(matcher.group(1));
-        return Optional.of(switch (matcher.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        });
     }
 
     private static String encode(String text)
@@ -327,7 +320,7 @@ public final class ScaleFront
     {
         send(context, context.request().method(), body).onComplete(sent -> {
             if (sent.failed()) {
-                text(context, 502, "presto-orchestrator's scale front could not reach Nomad at " + nomad.address() + ": " + sent.cause().getMessage());
+                fail(context, sent.cause());
                 return;
             }
             copy(context, sent.result(), Optional.empty());
