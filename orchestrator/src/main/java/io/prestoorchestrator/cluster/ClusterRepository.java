@@ -119,7 +119,16 @@ public final class ClusterRepository
      */
     public CompletionStage<Boolean> decideScaleIn(String operationId, ScaleInDecision decision)
     {
-        return kv.compareAndSet(SCALE_IN + operationId, write(decision), 0).handle((ignored, failure) -> {
+        return decideScaleIn(operationId, decision, 0);
+    }
+
+    /**
+     * Records {@code decision} only if the scale-in's decision is still at {@code expectedIndex}
+     * (0: none yet); false when it changed meanwhile.
+     */
+    public CompletionStage<Boolean> decideScaleIn(String operationId, ScaleInDecision decision, long expectedIndex)
+    {
+        return kv.compareAndSet(SCALE_IN + operationId, write(decision), expectedIndex).handle((ignored, failure) -> {
             if (failure == null) {
                 return true;
             }
@@ -133,6 +142,12 @@ public final class ClusterRepository
     public CompletionStage<Optional<ScaleInDecision>> scaleInDecision(String operationId)
     {
         return kv.get(SCALE_IN + operationId).thenApply(entry -> entry.map(e -> read(e.value(), ScaleInDecision.class)));
+    }
+
+    /** The scale-in's decision with its index, for {@link #decideScaleIn(String, ScaleInDecision, long)}. */
+    public CompletionStage<Optional<Versioned<ScaleInDecision>>> versionedScaleInDecision(String operationId)
+    {
+        return kv.get(SCALE_IN + operationId).thenApply(entry -> entry.map(e -> new Versioned<>(read(e.value(), ScaleInDecision.class), e.modifyIndex())));
     }
 
     /** Drops a finished scale-in's decision. */

@@ -320,17 +320,21 @@ public final class ClusterService
     }
 
     /**
-     * Issue 6's reversible drain, for capacity wanted while a scale-in drains: a resize to at least
-     * the count the scale-in started from supersedes it. The decision is recorded once against the
-     * scale-in's own decision to lower the count ({@link ScaleInDecision}), so exactly one of the two
-     * happens; the workers it drains are put back to ACTIVE at once (which ends their drains), and
-     * the scale-in operation then applies the new count instead of starting new workers. Answers
-     * that operation. Anything else while an operation runs is the usual 409.
+     * Issue 6's reversible drain, for capacity wanted while a scale-in drains. A resize to at least
+     * the count the scale-in started from supersedes it: every worker it drains goes back to ACTIVE
+     * (which ends their drains), and the scale-in operation then applies the new count instead of
+     * starting new workers. A resize to a count between the scale-in's target and its start
+     * retargets it: the draining workers Nomad keeps at the new count go back to ACTIVE at once, the
+     * spec takes the new count, and the others keep draining; the operation then lowers the count
+     * to the new one. Either is recorded against the scale-in's own decision to lower the count
+     * ({@link ScaleInDecision}, compare-and-set), so the count is never lowered below what was
+     * asked for. Answers the scale-in operation. Anything else while an operation runs is the usual 409.
      */
     private CompletionStage<Operation> supersedeScaleIn(ClusterRecord record, Workers wanted, String actor, Optional<String> reason, Supplier<CompletionStage<Void>> approve)
     {
         String id = record.activeOperation().orElseThrow();
         String name = record.name();
+        // the scale-in's target, or the count an earlier resize retargeted it to
         int target = record.spec().workers().count();
         return repository.operation(id).thenCompose(found -> {
             Optional<Operation> active = found.filter(operation -> operation.kind().equals("resize"));
@@ -338,25 +342,84 @@ public final class ClusterService
             if (active.isEmpty() || target >= before) {
                 requireIdle(record);
             }
-            if (wanted.count() < before) {
+            if (wanted.count() <= target) {
                 throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
-                        + ": a resize to at least " + before + " supersedes it (its draining workers go back to ACTIVE); to another count, wait for it (GET /v1/operations/" + id + ")");
+                        + ": a resize to more than " + target + " reuses its draining workers (they go back to ACTIVE); to " + wanted.count()
+                        + ", wait for it (GET /v1/operations/" + id + ")");
             }
             Operation scaleIn = active.orElseThrow();
-            return approve.get().thenCompose(approved -> repository.decideScaleIn(id, ScaleInDecision.supersede(wanted, actor))).thenCompose(decided -> {
-                if (!decided) {
-                    throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
-                            + " that has lowered the count already or was superseded before: wait for it (GET /v1/operations/" + id + ")");
+            boolean whole = wanted.count() >= before;
+            return repository.versionedScaleInDecision(id).thenCompose(recorded -> {
+                if (recorded.isPresent() && !recorded.get().value().pending()) {
+                    throw loweredOrSuperseded(name, id, before, target);
                 }
-                WorkerPool pool = drains.orElseThrow();
-                return event(name, "scale-in-superseded", "Resize to " + wanted.count() + " by " + actor + reason.map(why -> " (" + why + ")").orElse("")
-                                + " supersedes the scale-in " + before + " -> " + target
-                                + " in progress: the workers it drains go back to ACTIVE instead of new workers starting; operation " + id + " applies the new count", actor, scaleIn)
-                        .thenCompose(ignored -> pool.workers(name))
-                        .thenCompose(workers -> pool.reactivate(ClusterWorkers.stoppedByScaleIn(workers, target)))
-                        .thenApply(ignored -> scaleIn);
+                ScaleInDecision decision = whole ? ScaleInDecision.supersede(wanted, actor) : ScaleInDecision.retarget(wanted, actor);
+                long index = recorded.map(Versioned::index).orElse(0L);
+                return approve.get().thenCompose(approved -> repository.decideScaleIn(id, decision, index)).thenCompose(decided -> {
+                    if (!decided) {
+                        throw loweredOrSuperseded(name, id, before, target);
+                    }
+                    String resize = "Resize to " + wanted.count() + " by " + actor + reason.map(why -> " (" + why + ")").orElse("");
+                    WorkerPool pool = drains.orElseThrow();
+                    if (whole) {
+                        return event(name, "scale-in-superseded", resize + " supersedes the scale-in " + before + " -> " + target
+                                        + " in progress: the workers it drains go back to ACTIVE instead of new workers starting; operation " + id + " applies the new count", actor, scaleIn)
+                                .thenCompose(ignored -> pool.workers(name))
+                                .thenCompose(workers -> pool.reactivate(ClusterWorkers.stoppedByScaleIn(workers, target)))
+                                .thenApply(ignored -> scaleIn);
+                    }
+                    return retargetSpec(name, wanted, 3)
+                            .thenCompose(ignored -> pool.workers(name))
+                            .thenCompose(workers -> pool.reactivate(kept(workers, target, wanted.count())))
+                            .thenCompose(back -> event(name, "scale-in-retargeted", resize + " retargets the scale-in " + before + " -> " + target + " in progress: "
+                                    + (back.isEmpty() ? "no draining worker needed putting back" : labels(back) + " back to ACTIVE instead of new workers starting")
+                                    + "; the others keep draining, and operation " + id + " lowers the count to " + wanted.count(), actor, scaleIn))
+                            .thenApply(ignored -> scaleIn);
+                });
             });
         });
+    }
+
+    private static ConflictException loweredOrSuperseded(String name, String id, int before, int target)
+    {
+        return new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
+                + " that has lowered the count already or was superseded before: wait for it (GET /v1/operations/" + id + ")");
+    }
+
+    /** Of the workers a scale-in from {@code current} drains, the ones Nomad stops at {@code count}: the highest allocation indices. */
+    private static List<Worker> stoppedAt(List<Worker> draining, int current, int count)
+    {
+        return draining.stream()
+                .sorted(java.util.Comparator.comparingInt(Worker::allocIndex).reversed())
+                .limit(Math.max(0, current - count))
+                .toList();
+    }
+
+    /** The workers a scale-in to {@code from} drains that Nomad keeps when the count goes to {@code to} instead. */
+    private static List<Worker> kept(List<Worker> workers, int from, int to)
+    {
+        List<Worker> kept = new ArrayList<>(ClusterWorkers.stoppedByScaleIn(workers, from));
+        kept.removeAll(ClusterWorkers.stoppedByScaleIn(workers, to));
+        return kept;
+    }
+
+    /** The spec's workers set to {@code wanted} while an operation runs (compare-and-set, retried when the operation wrote the record meanwhile). */
+    private CompletionStage<Void> retargetSpec(String name, Workers wanted, int attempts)
+    {
+        return existing(name)
+                .thenCompose(current -> current.value().spec().workers().equals(wanted)
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : repository.updateCluster(current.value().withSpec(current.value().spec().withWorkers(wanted), clock.instant()), current.index()))
+                .handle((ignored, failure) -> failure)
+                .thenCompose(failure -> {
+                    if (failure == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if (Failures.unwrap(failure) instanceof ConflictException && attempts > 1) {
+                        return retargetSpec(name, wanted, attempts - 1);
+                    }
+                    return CompletableFuture.<Void>failedFuture(failure);
+                });
     }
 
     public CompletionStage<Operation> stop(String name, String actor)
@@ -786,7 +849,8 @@ public final class ClusterService
     {
         return repository.scaleInDecision(tracker.operation().id()).thenCompose(decided -> decided.flatMap(ScaleInDecision::supersededBy).isPresent()
                 ? superseded(name, tracker, List.of(), decided.get(), current)
-                : drainThenDecide(name, tracker, current, count, previous));
+                // resumed after a retarget: only the workers Nomad stops at the retargeted count
+                : drainThenDecide(name, tracker, current, decided.flatMap(ScaleInDecision::retargetedTo).map(Workers::count).orElse(count), previous));
     }
 
     private CompletionStage<List<Worker>> drainThenDecide(String name, Tracker tracker, int current, int count, String previous)
@@ -823,17 +887,83 @@ public final class ClusterService
                         public CompletionStage<Void> finished(Worker worker, DrainResult result)
                         {
                             finishedAt.put(worker.allocId(), clock.instant());
-                            return tracker.whileLeading(() -> event(name, drainEventType(result), describe(worker, result, config), operation.requestedBy(), operation));
+                            CompletionStage<Optional<ScaleInDecision>> reversal = result.outcome() == DrainResult.Outcome.REFUSED
+                                    ? repository.scaleInDecision(operation.id())
+                                    : CompletableFuture.completedFuture(Optional.empty());
+                            return reversal.thenCompose(decision -> {
+                                // a drain ended by a resize that superseded or retargeted the scale-in and keeps this worker
+                                Optional<Workers> resize = decision.flatMap(found -> found.supersededBy().or(found::retargetedTo));
+                                if (resize.isPresent() && !stoppedAt(chosen, current, resize.get().count()).contains(worker)) {
+                                    return tracker.whileLeading(() -> event(name, "drain-cancelled", "Worker " + worker.label() + " stopped draining after " + seconds(result.took())
+                                            + ": the resize to " + resize.get().count() + " by " + decision.get().by() + " keeps it, ACTIVE again", operation.requestedBy(), operation));
+                                }
+                                return tracker.whileLeading(() -> event(name, drainEventType(result), describe(worker, result, config), operation.requestedBy(), operation));
+                            });
                         }
                     });
                 })
-                .thenCompose(results -> tracker.whileLeading(() -> repository.decideScaleIn(operation.id(), ScaleInDecision.lower(replicaId)))
-                        .thenCompose(lowering -> lowering
-                                ? CompletableFuture.completedFuture(Optional.<ScaleInDecision>empty())
-                                : repository.scaleInDecision(operation.id()))
-                        .thenCompose(decision -> decision.flatMap(ScaleInDecision::supersededBy).isPresent()
-                                ? superseded(name, tracker, results.stream().map(WorkerPool.Drained::worker).toList(), decision.get(), current)
-                                : lowerAfterDrains(name, tracker, current, count, previous, config, finishedAt, results)));
+                .thenCompose(results -> tracker.whileLeading(() -> decideLowering(operation.id(), 5))
+                        .thenCompose(decision -> {
+                            List<Worker> chosen = results.stream().map(WorkerPool.Drained::worker).toList();
+                            if (decision.supersededBy().isPresent()) {
+                                return superseded(name, tracker, chosen, decision, current);
+                            }
+                            int lowerTo = decision.retargetedTo().map(Workers::count).orElse(count);
+                            if (lowerTo == count) {
+                                return lowerAfterDrains(name, tracker, current, count, previous, config, finishedAt, results);
+                            }
+                            if (lowerTo >= current) {
+                                return superseded(name, tracker, chosen, ScaleInDecision.supersede(decision.retargetedTo().orElseThrow(), decision.by()), current);
+                            }
+                            return lowerToRetarget(name, tracker, current, decision.retargetedTo().orElseThrow(), previous, config, finishedAt, results);
+                        }));
+    }
+
+    /**
+     * The scale-in's final decision once its workers drained: the operation lowers the count (to a
+     * pending retarget's count, if a resize retargeted it) unless a resize superseded it first.
+     * Compare-and-set against the resizes that retarget or supersede it meanwhile.
+     */
+    private CompletionStage<ScaleInDecision> decideLowering(String operationId, int attempts)
+    {
+        return repository.versionedScaleInDecision(operationId).thenCompose(recorded -> {
+            if (recorded.isPresent() && !recorded.get().value().pending()) {
+                return CompletableFuture.completedFuture(recorded.get().value());
+            }
+            ScaleInDecision lowering = recorded.map(found -> found.value().lowered(replicaId)).orElseGet(() -> ScaleInDecision.lower(replicaId));
+            return repository.decideScaleIn(operationId, lowering, recorded.map(Versioned::index).orElse(0L)).thenCompose(decided -> {
+                if (decided) {
+                    return CompletableFuture.completedFuture(lowering);
+                }
+                if (attempts > 1) {
+                    return decideLowering(operationId, attempts - 1);
+                }
+                return CompletableFuture.<ScaleInDecision>failedFuture(new IllegalStateException("the decision of scale-in " + operationId + " kept changing while it was being made"));
+            });
+        });
+    }
+
+    /**
+     * A resize retargeted the scale-in to {@code wanted}, between its target and the count it
+     * started from: Nomad stops only the highest-index workers beyond {@code wanted}, so only they
+     * must have drained; the others are ACTIVE again (the resize put them back; again here in case
+     * that failed, so none is left DRAINED and kept).
+     */
+    private CompletionStage<List<Worker>> lowerToRetarget(String name, Tracker tracker, int current, Workers wanted, String previous, DrainConfig config,
+            Map<String, java.time.Instant> finishedAt, List<WorkerPool.Drained> results)
+    {
+        List<Worker> stoppedAt = stoppedAt(results.stream().map(WorkerPool.Drained::worker).toList(), current, wanted.count());
+        List<WorkerPool.Drained> stopping = results.stream().filter(drained -> stoppedAt.contains(drained.worker())).toList();
+        List<Worker> keptBack = results.stream().filter(drained -> !stopping.contains(drained)).map(WorkerPool.Drained::worker).toList();
+        Map<String, java.time.Instant> stoppingFinishedAt = new HashMap<>(finishedAt);
+        stoppingFinishedAt.keySet().retainAll(stopping.stream().map(drained -> drained.worker().allocId()).toList());
+        return tracker.whileLeading(() -> retargetSpec(name, wanted, 3))
+                .thenCompose(ignored -> tracker.whileLeading(() -> drains.orElseThrow().reactivate(keptBack)))
+                .thenCompose(back -> back.isEmpty()
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : tracker.whileLeading(() -> event(name, "drain-reversed", labels(back) + " put back to ACTIVE because a resize to " + wanted.count() + " retargeted the scale-in",
+                        tracker.operation().requestedBy(), tracker.operation())))
+                .thenCompose(ignored -> lowerAfterDrains(name, tracker, current, wanted.count(), previous, config, stoppingFinishedAt, stopping));
     }
 
     /** The scale-in goes ahead: {@code drain.at-bound} for unfinished drains, then the count lowered. */

@@ -246,7 +246,7 @@ class AutoscalingEndToEndIT
         List<JsonObject> events = scaleEvents(stack);
         // every accepted scale call is the orchestrator's resize, named in the cluster's events with the agent's reason and the signal's
         List<JsonObject> autoscaled = clusterEvents(stack).stream()
-                .filter(event -> "nomad-autoscaler".equals(event.getString("actor")) && List.of("resize-requested", "scale-in-superseded").contains(event.getString("type")))
+                .filter(event -> "nomad-autoscaler".equals(event.getString("actor")) && List.of("resize-requested", "scale-in-superseded", "scale-in-retargeted").contains(event.getString("type")))
                 .toList();
 
         Change rise = signal.firstAfter(loadStarted, change -> change.needed() > 1);

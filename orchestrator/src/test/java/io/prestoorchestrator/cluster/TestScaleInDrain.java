@@ -246,21 +246,81 @@ class TestScaleInDrain
     }
 
     @Test
-    void testResizeBelowTheScaleInsStartIsRefusedWhileItDrains()
+    void testResizeToNoMoreThanTheScaleInsTargetIsRefusedWhileItDrains()
+    {
+        Operation scaleIn = scaleInStillDraining(2);
+
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops")))
+                .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
+                .hasMessageContaining("has operation " + scaleIn.id() + " in progress, a scale-in 3 -> 2: a resize to more than 2 reuses its draining workers")
+                .hasMessageContaining("to 1, wait for it");
+        assertThat(workers.get(2).state()).as("nothing changed").isEqualTo(WorkerState.DRAINING);
+        assertThat(await(repository.scaleInDecision(scaleIn.id()))).isEmpty();
+        assertThat(await(service.get("demo")).record().spec().workers().count()).isEqualTo(2);
+
+        // not superseded: once its worker drained, the scale-in lowers the count as planned
+        workers.get(2).state(WorkerState.DRAINED);
+        assertThat(awaitDone(scaleIn).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
+    }
+
+    @Test
+    void testResizeBetweenTheScaleInsTargetAndStartReusesPartOfTheDrain()
     {
         Operation scaleIn = scaleInStillDraining(1);
 
-        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")))
-                .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
-                .hasMessageContaining("has operation " + scaleIn.id() + " in progress, a scale-in 3 -> 1: a resize to at least 3 supersedes it");
-        assertThat(workers.get(2).state()).as("nothing changed").isEqualTo(WorkerState.DRAINING);
-        assertThat(await(repository.scaleInDecision(scaleIn.id()))).isEmpty();
+        Operation answered = await(service.autoscale("demo", 2, "scaling up because metric is 2", () -> CompletableFuture.completedFuture(null)))
+                .operationId().map(id -> await(service.operation(id))).orElseThrow();
 
-        // not superseded: once its workers drained, the scale-in lowers the count as planned
-        workers.get(1).state(WorkerState.DRAINED);
+        assertThat(answered.id()).as("the scale-in operation carries out the new count").isEqualTo(scaleIn.id());
+        assertThat(workers.get(1).state()).as("the draining worker Nomad keeps at 2 is ACTIVE again at once").isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(2).state()).as("the one Nomad stops at 2 keeps draining").isEqualTo(WorkerState.DRAINING);
+        assertThat(await(service.get("demo")).record().spec().workers().count()).isEqualTo(2);
+        assertThat(await(repository.scaleInDecision(scaleIn.id())).orElseThrow().pending()).isTrue();
+        assertThat(await(service.autoscale("demo", 2, "again", () -> CompletableFuture.completedFuture(null))).changed())
+                .as("the agent asking for the same count again changes nothing").isFalse();
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops")))
+                .as("the reused worker is not drained again by a lower count")
+                .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
+                .hasMessageContaining("a resize to more than 2 reuses its draining workers");
+
         workers.get(2).state(WorkerState.DRAINED);
-        assertThat(awaitDone(scaleIn).state()).isEqualTo(Operation.State.SUCCEEDED);
-        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(1);
+        Operation done = awaitDone(scaleIn);
+        assertThat(done.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
+        assertThat(workers.get(1).state()).isEqualTo(WorkerState.ACTIVE);
+        assertThat(workers.get(1).requests()).as("the reused worker is never asked to shut down").noneMatch(request -> request.contains("SHUTTING_DOWN"));
+        assertThat(await(service.get("demo")).record().spec().workers()).isEqualTo(new Workers(2, 1, 4));
+        List<ClusterEvent> events = await(service.events("demo"));
+        assertThat(events).extracting(ClusterEvent::type)
+                .containsSubsequence("resize-requested", "drain-started", "scale-in-retargeted", "count-lowered", "scaled")
+                .contains("drain-cancelled")
+                .doesNotContain("scale-in-superseded", "drain-refused", "drain-bound-reached");
+        assertThat(message(events, "scale-in-retargeted"))
+                .startsWith("Resize to 2 by nomad-autoscaler (scaling up because metric is 2) retargets the scale-in 3 -> 1 in progress: workers[1] back to ACTIVE");
+        assertThat(message(events, "drain-cancelled")).startsWith("Worker workers[1] stopped draining after").endsWith("the resize to 2 by nomad-autoscaler keeps it, ACTIVE again");
+        assertThat(message(events, "count-lowered")).startsWith("Count lowered 3 -> 2").endsWith("Nomad stops workers[2]");
+        assertThat(message(events, "scaled")).isEqualTo("Workers scaled from 3 to 2");
+        assertThat(await(repository.scaleInDecision(scaleIn.id()))).as("the decision is dropped once the operation ended").isEmpty();
+    }
+
+    @Test
+    void testLargerResizeAfterARetargetSupersedesTheScaleIn()
+    {
+        Operation scaleIn = scaleInStillDraining(1);
+        assertThat(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")).id()).isEqualTo(scaleIn.id());
+        assertThat(workers.get(2).state()).isEqualTo(WorkerState.DRAINING);
+
+        assertThat(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops")).id()).isEqualTo(scaleIn.id());
+
+        Operation done = awaitDone(scaleIn);
+        assertThat(done.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(workers.subList(0, 3)).extracting(FakeTrinoWorker::state).containsOnly(WorkerState.ACTIVE);
+        assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(4);
+        assertThat(await(service.get("demo")).record().spec().workers()).isEqualTo(new Workers(4, 1, 4));
+        assertThat(await(service.events("demo"))).extracting(ClusterEvent::type)
+                .containsSubsequence("drain-started", "scale-in-retargeted", "scale-in-superseded", "scaled")
+                .doesNotContain("count-lowered");
     }
 
     @Test
