@@ -368,7 +368,7 @@ public final class ClusterService
                                 .thenCompose(workers -> pool.reactivate(ClusterWorkers.stoppedByScaleIn(workers, target)))
                                 .thenApply(ignored -> scaleIn);
                     }
-                    return retargetSpec(name, wanted, 3)
+                    return retargetSpec(name, wanted)
                             .thenCompose(ignored -> pool.workers(name))
                             .thenCompose(workers -> pool.reactivate(kept(workers, target, wanted.count())))
                             .thenCompose(back -> event(name, "scale-in-retargeted", resize + " retargets the scale-in " + before + " -> " + target + " in progress: "
@@ -403,20 +403,33 @@ public final class ClusterService
         return kept;
     }
 
-    /** The spec's workers set to {@code wanted} while an operation runs (compare-and-set, retried when the operation wrote the record meanwhile). */
-    private CompletionStage<Void> retargetSpec(String name, Workers wanted, int attempts)
+    /** The spec's workers set to {@code wanted} while an operation runs. */
+    private CompletionStage<Void> retargetSpec(String name, Workers wanted)
+    {
+        return updateRecord(name, record -> record.spec().workers().equals(wanted) ? record : record.withSpec(record.spec().withWorkers(wanted), clock.instant()), 3);
+    }
+
+    /**
+     * The cluster record changed by {@code change} (compare-and-set; unchanged: no write). Retried
+     * when another write came between the read and the write: while a scale-in drains, a resize
+     * that retargets it writes the spec's count beside the operation's own writes.
+     */
+    private CompletionStage<Void> updateRecord(String name, java.util.function.UnaryOperator<ClusterRecord> change, int attempts)
     {
         return existing(name)
-                .thenCompose(current -> current.value().spec().workers().equals(wanted)
-                        ? CompletableFuture.<Void>completedFuture(null)
-                        : repository.updateCluster(current.value().withSpec(current.value().spec().withWorkers(wanted), clock.instant()), current.index()))
+                .thenCompose(current -> {
+                    ClusterRecord changed = change.apply(current.value());
+                    return changed.equals(current.value())
+                            ? CompletableFuture.<Void>completedFuture(null)
+                            : repository.updateCluster(changed, current.index());
+                })
                 .handle((ignored, failure) -> failure)
                 .thenCompose(failure -> {
                     if (failure == null) {
                         return CompletableFuture.<Void>completedFuture(null);
                     }
                     if (Failures.unwrap(failure) instanceof ConflictException && attempts > 1) {
-                        return retargetSpec(name, wanted, attempts - 1);
+                        return updateRecord(name, change, attempts - 1);
                     }
                     return CompletableFuture.<Void>failedFuture(failure);
                 });
@@ -957,7 +970,7 @@ public final class ClusterService
         List<Worker> keptBack = results.stream().filter(drained -> !stopping.contains(drained)).map(WorkerPool.Drained::worker).toList();
         Map<String, java.time.Instant> stoppingFinishedAt = new HashMap<>(finishedAt);
         stoppingFinishedAt.keySet().retainAll(stopping.stream().map(drained -> drained.worker().allocId()).toList());
-        return tracker.whileLeading(() -> retargetSpec(name, wanted, 3))
+        return tracker.whileLeading(() -> retargetSpec(name, wanted))
                 .thenCompose(ignored -> tracker.whileLeading(() -> drains.orElseThrow().reactivate(keptBack)))
                 .thenCompose(back -> back.isEmpty()
                         ? CompletableFuture.<Void>completedFuture(null)
@@ -1512,7 +1525,7 @@ public final class ClusterService
 
     private CompletionStage<Void> recordIndex(String name, long index, Tracker tracker)
     {
-        return existing(name).thenCompose(current -> tracker.whileLeading(() -> repository.updateCluster(current.value().withJobModifyIndex(index, clock.instant()), current.index())));
+        return tracker.whileLeading(() -> updateRecord(name, record -> record.withJobModifyIndex(index, clock.instant()), 3));
     }
 
     private static void requireIdle(ClusterRecord record)
