@@ -43,6 +43,12 @@ public interface CoordinatorWait
      */
     CompletionStage<Result> await(String cluster, Duration bound, Consumer<String> progress);
 
+    /** Whether {@link #await} waits for the queries at all ({@code drain.enabled}). */
+    default boolean waits()
+    {
+        return true;
+    }
+
     /**
      * @param detail what was last seen, for the events
      */
@@ -59,8 +65,21 @@ public interface CoordinatorWait
     /** No wait ({@code drain.enabled: false}): the node drain stops the coordinator at once. */
     static CoordinatorWait disabled()
     {
-        return (cluster, bound, progress) -> CompletableFuture.completedFuture(
-                new Result(Outcome.DISABLED, Duration.ZERO, "drain.enabled is false: the node drain stops the coordinator without waiting for its queries"));
+        return new CoordinatorWait()
+        {
+            @Override
+            public CompletionStage<Result> await(String cluster, Duration bound, Consumer<String> progress)
+            {
+                return CompletableFuture.completedFuture(
+                        new Result(Outcome.DISABLED, Duration.ZERO, "drain.enabled is false: the node drain stops the coordinator without waiting for its queries"));
+            }
+
+            @Override
+            public boolean waits()
+            {
+                return false;
+            }
+        };
     }
 
     /**

@@ -429,9 +429,11 @@ public final class LifecycleService
             for (NodeAllocation alloc : coordinatorAllocs) {
                 String cluster = alloc.cluster().get();
                 event(term, cluster, "lifecycle-coordinator-on-node", "Instance " + action.instanceId() + " runs " + alloc.name()
-                        + ": Trino cannot drain a coordinator, so it stops once the queries running on it now have ended (at most "
-                        + config.drainBound().toSeconds() + " s, lifecycle.drain-bound); queries submitted from now on fail when it stops, and the cluster has no coordinator"
-                        + " until Nomad places a new one on another node (keep coordinators off instances the Auto Scaling group may terminate)", action);
+                        + (coordinators.waits()
+                        ? ": Trino cannot drain a coordinator, so it stops once the queries running on it now have ended (at most "
+                        + config.drainBound().toSeconds() + " s, lifecycle.drain-bound); queries submitted from now on fail when it stops"
+                        : ": Trino cannot drain a coordinator, and drain.enabled is false, so the node drain stops it now; the queries running on it fail")
+                        + ", and the cluster has no coordinator until Nomad places a new one on another node (keep coordinators off instances the Auto Scaling group may terminate)", action);
                 waits.add(coordinators.await(cluster, config.drainBound(), progress -> log.atInfo().addKeyValue("instance", action.instanceId())
                                 .addKeyValue("alloc", alloc.id()).addKeyValue("progress", progress).log("Coordinator wait"))
                         .thenAccept(result -> {

@@ -371,6 +371,22 @@ class TestLifecycleService
     }
 
     /** Instance i-0c00000000000000c runs adhoc's coordinator and nothing else; its termination, drained to the end. */
+    @Test
+    void testWithDrainDisabledTheCoordinatorIsNotWaitedForAndTheEventSaysSo()
+    {
+        nodes.addCoordinator(nodes.addNode("mixed-1", "i-0c00000000000000c"), "adhoc");
+        LifecycleService service = service("replica-a", WorkerDrain.disabled(), CoordinatorWait.disabled(), CONFIG);
+        service.gained();
+        await(service.accept(terminating("i-0c00000000000000c")));
+        DrainRecord done = awaitDone(service, "i-0c00000000000000c");
+
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(coordinatorLooked).isEmpty();
+        assertThat(eventTypes("adhoc")).containsExactly("lifecycle-drain-started", "lifecycle-coordinator-on-node", "lifecycle-coordinator-disabled",
+                "lifecycle-action-completed");
+        assertThat(events("adhoc").get(1).message()).contains("drain.enabled is false, so the node drain stops it now").doesNotContain("lifecycle.drain-bound");
+    }
+
     private DrainRecord terminateTheCoordinatorsInstance(LifecycleConfig config)
     {
         nodes.addCoordinator(nodes.addNode("mixed-1", "i-0c00000000000000c"), "adhoc");
@@ -388,6 +404,11 @@ class TestLifecycleService
             Optional<Duration> answer = coordinatorLooks.size() > 1 ? coordinatorLooks.remove(0) : coordinatorLooks.get(0);
             return CompletableFuture.completedFuture(answer);
         }, Clock.systemUTC(), delays, Duration.ofMillis(20));
+        return service(replica, workerDrain, coordinatorWait, config);
+    }
+
+    private LifecycleService service(String replica, WorkerDrain workerDrain, CoordinatorWait coordinatorWait, LifecycleConfig config)
+    {
         LifecycleService service = new LifecycleService(replica, kv, repository, nodes, actions, workerDrain, coordinatorWait,
                 delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler)),
                 Clock.systemUTC(), config, Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5));
