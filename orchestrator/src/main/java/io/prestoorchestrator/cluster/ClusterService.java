@@ -1403,7 +1403,7 @@ public final class ClusterService
             }
             Throwable cause = Failures.unwrap(failure);
             if (cause instanceof DrainAborted) {
-                return CompletableFuture.<Void>completedFuture(null);
+                return forgetScaleIn(tracker);
             }
             if (cause instanceof OperationRunner.LeadershipLostException || !tracker.active()) {
                 log.atInfo().addKeyValue("cluster", operation.cluster()).addKeyValue("operation", operation.id())
@@ -1421,8 +1421,22 @@ public final class ClusterService
                     .exceptionally(error -> {
                         log.atError().setCause(error).addKeyValue("operation", operation.id()).log("Could not record the failure of an operation");
                         return null;
-                    });
+                    })
+                    .thenCompose(ignored -> forgetScaleIn(tracker));
         });
+    }
+
+    /** A resize that ended in failure drops its scale-in decision as a finished one does (a new leader resuming it still needs it, so only while leading). */
+    private CompletionStage<Void> forgetScaleIn(Tracker tracker)
+    {
+        if (!tracker.operation().kind().equals("resize")) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return tracker.whileLeading(() -> repository.forgetScaleIn(tracker.operation().id()))
+                .exceptionally(error -> {
+                    log.atWarn().setCause(error).addKeyValue("operation", tracker.operation().id()).log("Could not drop the scale-in decision of a failed resize");
+                    return null;
+                });
     }
 
     // ---- rendering inputs --------------------------------------------------------------------

@@ -188,6 +188,8 @@ class TestScaleInDrain
         assertThat(await(service.events("demo"))).extracting(ClusterEvent::type)
                 .containsSubsequence("drain-started", "drain-timed-out", "drain-reversed", "drain-aborted")
                 .doesNotContain("count-lowered", "scaled", "resize-failed");
+        org.awaitility.Awaitility.await("the failed scale-in's decision is dropped").atMost(Duration.ofSeconds(5))
+                .until(() -> await(repository.scaleInDecision(resize.id())).isEmpty());
     }
 
     @Test
@@ -205,6 +207,8 @@ class TestScaleInDrain
         List<ClusterEvent> events = await(service.events("demo"));
         assertThat(events).extracting(ClusterEvent::type).containsSubsequence("worker-drained", "drain-reversed", "resize-failed");
         assertThat(message(events, "drain-reversed")).startsWith("workers[2] put back to ACTIVE because the resize failed");
+        org.awaitility.Awaitility.await("the failed scale-in's decision is dropped").atMost(Duration.ofSeconds(5))
+                .until(() -> await(repository.scaleInDecision(resize.id())).isEmpty());
     }
 
     @Test
