@@ -31,6 +31,30 @@ public record CoordinatorMetrics(int runningQueries, int queuedQueries, int full
     }
 
     /**
+     * The workers a coordinator schedules on, from the text of its {@code /metrics} when only
+     * {@link #ACTIVE} is wanted (the routing readiness probe): empty when the text lacks it or it is
+     * not a count.
+     */
+    public static java.util.OptionalInt activeWorkers(String text)
+    {
+        if (text == null) {
+            return java.util.OptionalInt.empty();
+        }
+        Matcher matcher = SAMPLE.matcher(text);
+        while (matcher.find()) {
+            if (matcher.group(1).equals(ACTIVE)) {
+                try {
+                    return java.util.OptionalInt.of(Math.max(0, count(ACTIVE, matcher.group(2)) - 1));
+                }
+                catch (IllegalArgumentException e) {
+                    return java.util.OptionalInt.empty();
+                }
+            }
+        }
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
      * Parses the text of {@code /metrics}; fails with an IllegalArgumentException naming every
      * metric that is missing (another Trino version, or not a coordinator) or not a number.
      */

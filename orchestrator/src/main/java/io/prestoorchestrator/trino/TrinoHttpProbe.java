@@ -1,26 +1,23 @@
 package io.prestoorchestrator.trino;
 
+import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
 import io.prestoorchestrator.cluster.TrinoProbe;
 import io.vertx.ext.web.client.WebClient;
 
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Reads a coordinator's {@code /metrics} (Trino 476 OpenMetrics; it needs a user, sent as
  * {@code X-Trino-User}) and returns {@code DiscoveryNodeManager ActiveNodeCount} minus the
- * coordinator itself: the workers Trino will schedule on right now.
+ * coordinator itself: the workers Trino will schedule on right now ({@link CoordinatorMetrics#activeWorkers}).
  */
 public final class TrinoHttpProbe
         implements TrinoProbe
 {
-    private static final Pattern ACTIVE = Pattern.compile("(?m)^trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount(?:\\{[^}]*})?\\s+([0-9.eE+-]+)");
-
     private final WebClient client;
     private final String user;
     private final Duration timeout;
@@ -39,21 +36,8 @@ public final class TrinoHttpProbe
                 .putHeader("X-Trino-User", user)
                 .timeout(timeout.toMillis())
                 .send()
-                .map(response -> response.statusCode() == 200 ? parse(response.bodyAsString()) : OptionalInt.empty())
+                .map(response -> response.statusCode() == 200 ? CoordinatorMetrics.activeWorkers(response.bodyAsString()) : OptionalInt.empty())
                 .otherwise(OptionalInt.empty())
                 .toCompletionStage();
-    }
-
-    static OptionalInt parse(String metrics)
-    {
-        if (metrics == null) {
-            return OptionalInt.empty();
-        }
-        Matcher matcher = ACTIVE.matcher(metrics);
-        if (!matcher.find()) {
-            return OptionalInt.empty();
-        }
-        int nodes = (int) Double.parseDouble(matcher.group(1));
-        return OptionalInt.of(Math.max(0, nodes - 1));
     }
 }

@@ -50,6 +50,17 @@ class TestCoordinatorMetrics
     }
 
     @Test
+    void testActiveWorkersAloneForTheReadinessProbe()
+    {
+        assertThat(CoordinatorMetrics.activeWorkers(resource("metrics-busy.txt"))).hasValue(0);
+        assertThat(CoordinatorMetrics.activeWorkers("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCountTotal 9\n"
+                + "trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount{node=\"c\"} 3.0\n")).hasValue(2);
+        assertThat(CoordinatorMetrics.activeWorkers("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount NaN\n")).isEmpty();
+        assertThat(CoordinatorMetrics.activeWorkers("trino_execution_name_QueryManager_RunningQueries 1.0\n")).isEmpty();
+        assertThat(CoordinatorMetrics.activeWorkers(null)).isEmpty();
+    }
+
+    @Test
     void testMissingMetricsAreNamed()
     {
         String text = resource("metrics-idle.txt").lines()
