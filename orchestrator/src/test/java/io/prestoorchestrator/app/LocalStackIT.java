@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +28,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The README's main command, run as a user would: {@code scripts/run-local.sh} brings up the real
- * local stack (simulators, moto, Traefik, Prometheus, the orchestrator jar); {@code /health/ready}
+ * local stack (simulators, moto, Traefik, Prometheus, the orchestrator jar); Prometheus has the demo
+ * cluster's autoscaling signal from the orchestrator; {@code /health/ready}
  * lists every dependency as up; stopping the Consul simulator turns it to 503 naming Consul;
  * {@code scripts/stop-local.sh} leaves none of the recorded processes running. Runs on its own
  * state dir and ports (PORT_OFFSET) so it does not touch a developer's stack.
@@ -91,6 +93,14 @@ class LocalStackIT
         assertThat(answer.output()).endsWith("\"6001215\"");
         assertThat(env.get("DEMO_COORDINATOR_URL")).startsWith("http://127.0.0.1:");
 
+        // the local Prometheus scrapes the orchestrator (static target: Debian's build has no consul_sd),
+        // so the demo cluster's autoscaling signal is queryable there, as nomad-autoscaler queries it
+        String prometheus = env.get("PROMETHEUS_URL");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(promValues(prometheus, "up{job=\"presto-orchestrator\"}")).containsExactly("1");
+            assertThat(promValues(prometheus, "presto_orchestrator_cluster_workers_needed{job=\"presto-orchestrator\",cluster=\"demo\"}")).hasSize(1);
+        });
+
         List<Long> pidsBefore = recordedPids();
         Result second = run("scripts/run-local.sh");
         assertThat(second.exitCode()).as(second.output()).isZero();
@@ -109,6 +119,19 @@ class LocalStackIT
             Map<String, String> after = checkStates(down.body());
             assertThat(after).containsEntry("consul", "DOWN").containsEntry("nomad", "UP").containsEntry("aws-ssm", "UP");
         });
+    }
+
+    private static List<String> promValues(String prometheus, String query)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = get(prometheus + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8), null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonArray result = new JsonObject(response.body()).getJsonObject("data").getJsonArray("result");
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < result.size(); i++) {
+            values.add(result.getJsonObject(i).getJsonArray("value").getString(1));
+        }
+        return values;
     }
 
     private static Map<String, String> checkStates(String body)
