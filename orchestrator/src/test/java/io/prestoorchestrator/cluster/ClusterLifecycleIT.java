@@ -23,8 +23,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The lifecycle walk with real Trino 476 run by the Nomad simulator's raw_exec driver:
- * create -> query -> resize to 3 (3 active workers) -> stop (no processes left) -> start -> query
- * -> catalog change (restart) -> delete (nothing left in Nomad, Consul or KV).
+ * create (1 worker) -> query -> resize to 2 (2 active workers) -> stop (no processes left) -> start
+ * -> query -> catalog change (restart) -> delete (nothing left in Nomad, Consul or KV). Two workers
+ * at most: every worker a restart replaces costs a drain and a Trino start (~95 s here).
  */
 class ClusterLifecycleIT
 {
@@ -56,18 +57,18 @@ class ClusterLifecycleIT
 
         // create -> query
         HttpResponse<String> created = stack.call("POST", "/v1/clusters",
-                "{\"name\":\"demo\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":2,\"min\":1,\"max\":4}}");
+                "{\"name\":\"demo\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":1,\"min\":1,\"max\":4}}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(4)));
-        awaitActiveWorkers(2);
+        awaitActiveWorkers(1);
         assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
 
-        // resize to 3 -> 3 active workers
-        HttpResponse<String> resized = stack.call("PATCH", "/v1/clusters/demo", "{\"workers\":{\"count\":3}}");
+        // resize to 2 -> 2 active workers
+        HttpResponse<String> resized = stack.call("PATCH", "/v1/clusters/demo", "{\"workers\":{\"count\":2}}");
         assertThat(resized.statusCode()).as(resized.body()).isEqualTo(202);
         assertThat(new JsonObject(resized.body()).getString("kind")).isEqualTo("resize");
         assertSucceeded(stack.awaitOperation(resized, Duration.ofMinutes(4)));
-        awaitActiveWorkers(3);
+        awaitActiveWorkers(2);
 
         // stop -> no processes left, spec kept
         HttpResponse<String> stopped = stack.call("POST", "/v1/clusters/demo/stop", null);
@@ -75,12 +76,12 @@ class ClusterLifecycleIT
         await().atMost(Duration.ofMinutes(1)).until(() -> taskProcesses().isEmpty());
         JsonObject afterStop = cluster();
         assertThat(afterStop.getString("state")).isEqualTo("stopped");
-        assertThat(afterStop.getJsonObject("spec").getJsonObject("workers").getInteger("count")).isEqualTo(3);
+        assertThat(afterStop.getJsonObject("spec").getJsonObject("workers").getInteger("count")).isEqualTo(2);
 
         // start -> query
         HttpResponse<String> startedAgain = stack.call("POST", "/v1/clusters/demo/start", null);
         assertSucceeded(stack.awaitOperation(startedAgain, Duration.ofMinutes(4)));
-        awaitActiveWorkers(3);
+        awaitActiveWorkers(2);
         assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
 
         // catalog change -> the cluster restarts with the new catalog file
@@ -89,13 +90,13 @@ class ClusterLifecycleIT
         JsonArray restarts = new JsonObject(changed.body()).getJsonArray("restarts");
         assertThat(restarts).hasSize(1);
         String restartId = restarts.getJsonObject(0).getString("id");
-        // Nomad replaces the 3 workers one at a time, each drained first (~95 s each here, most of it
+        // Nomad replaces the 2 workers one at a time, each drained first (~95 s each here, most of it
         // the idle worker's drain and a new Trino starting), then the coordinator
         await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> !"RUNNING".equals(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()).getString("state")));
         assertSucceeded(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()));
         assertThat(stack.call("GET", "/v1/clusters/demo/job", null).body()).contains("tpch.splits-per-node=2");
-        awaitActiveWorkers(3);
+        awaitActiveWorkers(2);
         assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
 
         JsonArray events = new JsonObject(stack.call("GET", "/v1/clusters/demo/events", null).body()).getJsonArray("events");
