@@ -216,8 +216,9 @@ class AutoscalingEndToEndIT
                 .until(() -> activeWorkers(coordinator).size() >= target);
         long reactivated = System.currentTimeMillis();
         assertThat(workerAllocations(stack)).as("no new worker was placed: the draining ones were reused").hasSize(placedBefore);
-        assertThat(scaleEvents(stack).stream().filter(event -> eventMillis(event) > inCall).toList()).as("no count change in Nomad's history beyond the reuse")
-                .extracting(event -> event.getInteger("Count")).containsOnly(target);
+        // a count between first (the signal caught the scans arriving) retargets the scale-in: it reuses part of the drain, also without a new worker
+        assertThat(scaleEvents(stack).stream().filter(event -> eventMillis(event) > inCall).toList()).as("the agent's decisions since the scale-in are scale-outs that reuse")
+                .extracting(event -> event.getInteger("Count")).allSatisfy(count -> assertThat(count).isGreaterThan(inTo).isLessThanOrEqualTo(target));
         outcomes.addAll(again.stop());
         long againEnded = System.currentTimeMillis();
         JsonObject finalIn = await("the agent scales in again").atMost(SCALE_IN_DELAY.plusSeconds(120)).pollInterval(Duration.ofMillis(100))
@@ -283,9 +284,16 @@ class AutoscalingEndToEndIT
         assertThat(inCall - signalFell).as("scale-in only once the need has stayed at %d for the scale-in delay", inTo)
                 .isGreaterThanOrEqualTo(SCALE_IN_DELAY.minus(SCRAPE).minus(POLL).toMillis())
                 .isLessThanOrEqualTo(SCALE_IN_DELAY.plus(EVALUATION).plus(SCRAPE).plusSeconds(15).toMillis());
-        assertThat(events).as("every scale event names its reason").allSatisfy(event ->
-                assertThat(event.getString("Message")).isEqualTo((event.getInteger("Count") < event.getInteger("PreviousCount") ? "scaling down" : "scaling up")
-                        + " because metric is " + event.getInteger("Count")));
+        // the agent compares with the count it saw, the spec's (capped Running): the previous decision's count, 1 at the start
+        // (Nomad's PreviousCount lags during a drain: a retarget to 2 while 3 still run is a scale-up for the agent)
+        int seen = 1;
+        List<JsonObject> chronological = new ArrayList<>(events);
+        Collections.reverse(chronological);
+        for (JsonObject event : chronological) {
+            assertThat(event.getString("Message")).as("every scale event names its reason: %s", event.encode())
+                    .isEqualTo((event.getInteger("Count") < seen ? "scaling down" : "scaling up") + " because metric is " + event.getInteger("Count"));
+            seen = event.getInteger("Count");
+        }
         JsonObject first = events.get(events.size() - 1);
         assertThat(first.getInteger("PreviousCount") + " -> " + first.getInteger("Count")).as("the first scale event: the idle cluster to zero").isEqualTo("1 -> 0");
         assertThat(events.get(0).getInteger("Count")).as("the last scale event").isZero();
