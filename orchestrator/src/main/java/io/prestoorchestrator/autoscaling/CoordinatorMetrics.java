@@ -1,8 +1,10 @@
 package io.prestoorchestrator.autoscaling;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,23 +37,18 @@ public record CoordinatorMetrics(int runningQueries, int queuedQueries, int full
      * {@link #ACTIVE} is wanted (the routing readiness probe): empty when the text lacks it or it is
      * not a count.
      */
-    public static java.util.OptionalInt activeWorkers(String text)
+    public static OptionalInt activeWorkers(String text)
     {
-        if (text == null) {
-            return java.util.OptionalInt.empty();
+        String active = text == null ? null : firstSamples(text).get(ACTIVE);
+        if (active == null) {
+            return OptionalInt.empty();
         }
-        Matcher matcher = SAMPLE.matcher(text);
-        while (matcher.find()) {
-            if (matcher.group(1).equals(ACTIVE)) {
-                try {
-                    return java.util.OptionalInt.of(Math.max(0, count(ACTIVE, matcher.group(2)) - 1));
-                }
-                catch (IllegalArgumentException e) {
-                    return java.util.OptionalInt.empty();
-                }
-            }
+        try {
+            return OptionalInt.of(Math.max(0, count(ACTIVE, active) - 1));
         }
-        return java.util.OptionalInt.empty();
+        catch (IllegalArgumentException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /**
@@ -64,18 +61,25 @@ public record CoordinatorMetrics(int runningQueries, int queuedQueries, int full
             throw new IllegalArgumentException("the coordinator's /metrics answered with an empty body");
         }
         Map<String, Integer> values = new HashMap<>();
-        Matcher matcher = SAMPLE.matcher(text);
-        while (matcher.find()) {
-            String name = matcher.group(1);
-            if (NAMES.contains(name) && !values.containsKey(name)) {
-                values.put(name, count(name, matcher.group(2)));
-            }
-        }
+        firstSamples(text).forEach((name, value) -> values.put(name, count(name, value)));
         List<String> missing = NAMES.stream().filter(name -> !values.containsKey(name)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("the coordinator's /metrics lacks " + String.join(", ", missing) + " (is it a Trino 476 coordinator?)");
         }
         return new CoordinatorMetrics(values.get(RUNNING), values.get(QUEUED), values.get(FULLY_BLOCKED), values.get(ACTIVE), values.get(DRAINING), values.get(DRAINED), values.get(SHUTTING_DOWN));
+    }
+
+    /** The first sample's value of each of {@link #NAMES} in the text, in the order they appear. */
+    private static Map<String, String> firstSamples(String text)
+    {
+        Map<String, String> samples = new LinkedHashMap<>();
+        Matcher matcher = SAMPLE.matcher(text);
+        while (matcher.find()) {
+            if (NAMES.contains(matcher.group(1))) {
+                samples.putIfAbsent(matcher.group(1), matcher.group(2));
+            }
+        }
+        return samples;
     }
 
     private static int count(String name, String value)

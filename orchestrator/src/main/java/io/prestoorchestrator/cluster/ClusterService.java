@@ -386,13 +386,10 @@ public final class ClusterService
                 + " that has lowered the count already or was superseded before: wait for it (GET /v1/operations/" + id + ")");
     }
 
-    /** Of the workers a scale-in from {@code current} drains, the ones Nomad stops at {@code count}: the highest allocation indices. */
+    /** Of the workers a scale-in from {@code current} drains, the {@code current - count} that Nomad stops at {@code count} (the highest allocation indices). */
     private static List<Worker> stoppedAt(List<Worker> draining, int current, int count)
     {
-        return draining.stream()
-                .sorted(java.util.Comparator.comparingInt(Worker::allocIndex).reversed())
-                .limit(Math.max(0, current - count))
-                .toList();
+        return ClusterWorkers.stoppedByScaleIn(draining, Math.max(0, draining.size() - (current - count)));
     }
 
     /** The workers a scale-in to {@code from} drains that Nomad keeps when the count goes to {@code to} instead. */
@@ -403,7 +400,7 @@ public final class ClusterService
         return kept;
     }
 
-    /** The spec's workers set to {@code wanted} while an operation runs. */
+    /** The spec's workers set to {@code wanted} while an operation runs (a resize that retargets or supersedes a scale-in). */
     private CompletionStage<Void> retargetSpec(String name, Workers wanted)
     {
         return updateRecord(name, record -> record.spec().workers().equals(wanted) ? record : record.withSpec(record.spec().withWorkers(wanted), clock.instant()), 3);
@@ -1025,9 +1022,7 @@ public final class ClusterService
                 ? CompletableFuture.completedFuture(null)
                 : restore(name, tracker, chosen, "a resize to " + wanted.count() + " by " + decision.by() + " superseded the scale-in");
         return restored
-                .thenCompose(ignored -> existing(name))
-                .thenCompose(record -> tracker.whileLeading(() -> repository.updateCluster(
-                        record.value().withSpec(record.value().spec().withWorkers(wanted), clock.instant()), record.index())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> retargetSpec(name, wanted)))
                 .thenCompose(ignored -> wanted.count() > current
                         ? reactivateForCapacity(name, tracker).thenCompose(none -> scale(name, tracker, wanted.count(), Integer.toString(current), false))
                         : CompletableFuture.<Void>completedFuture(null))
