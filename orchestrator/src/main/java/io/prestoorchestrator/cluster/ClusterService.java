@@ -409,7 +409,9 @@ public final class ClusterService
     /**
      * The cluster record changed by {@code change} (compare-and-set; unchanged: no write). Retried
      * when another write came between the read and the write: while a scale-in drains, a resize
-     * that retargets it writes the spec's count beside the operation's own writes.
+     * that retargets it writes the spec's count beside the operation's own writes. Every write an
+     * operation makes goes through here (its state at the end, the job's modify index, the spec's
+     * count); a user's request writes once against the record it read, and a conflict is its 409.
      */
     private CompletionStage<Void> updateRecord(String name, java.util.function.UnaryOperator<ClusterRecord> change, int attempts)
     {
@@ -1036,14 +1038,9 @@ public final class ClusterService
                 + " (" + drained.result().detail() + ")").collect(java.util.stream.Collectors.joining("; "))
                 + "; drain.at-bound is abort, so every worker was put back to ACTIVE and the count stays " + current;
         return restore(name, tracker, chosen, "drain.at-bound is abort")
-                .thenCompose(ignored -> existing(name))
-                .thenCompose(record -> {
-                    ClusterSpec spec = record.value().spec();
-                    ClusterRecord kept = record.value()
-                            .withSpec(spec.withWorkers(new Workers(current, spec.workers().min(), spec.workers().max())), clock.instant())
-                            .with(ClusterState.RUNNING, Optional.empty(), clock.instant());
-                    return tracker.whileLeading(() -> repository.updateCluster(kept, record.index()));
-                })
+                .thenCompose(ignored -> tracker.whileLeading(() -> updateRecord(name, record -> record
+                        .withSpec(record.spec().withWorkers(new Workers(current, record.spec().workers().min(), record.spec().workers().max())), clock.instant())
+                        .with(ClusterState.RUNNING, Optional.empty(), clock.instant()), 3)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, "drain-aborted", reason, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.fail(reason))
                 .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(new DrainAborted(reason)));
@@ -1352,16 +1349,14 @@ public final class ClusterService
     {
         Operation operation = tracker.operation();
         return tracker.step("store", "spec stored; the cluster is stopped, start deploys it")
-                .thenCompose(ignored -> existing(name))
-                .thenCompose(current -> tracker.whileLeading(() -> repository.updateCluster(current.value().with(ClusterState.STOPPED, Optional.empty(), clock.instant()), current.index())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> updateRecord(name, record -> record.with(ClusterState.STOPPED, Optional.empty(), clock.instant()), 3)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, "spec-updated", "Spec updated while stopped", operation.requestedBy(), operation)))
                 .thenCompose(ignored -> tracker.succeed());
     }
 
     private CompletionStage<Void> settle(String name, ClusterState.Action action, Tracker tracker, String eventType, String message)
     {
-        return existing(name)
-                .thenCompose(current -> tracker.whileLeading(() -> repository.updateCluster(current.value().with(current.value().state().on(action), Optional.empty(), clock.instant()), current.index())))
+        return tracker.whileLeading(() -> updateRecord(name, record -> record.with(record.state().on(action), Optional.empty(), clock.instant()), 3))
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, eventType, message, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.succeed());
     }
@@ -1369,12 +1364,7 @@ public final class ClusterService
     private CompletionStage<Void> fail(String name, Tracker tracker, ClusterState.Action action, String reason)
     {
         log.atWarn().addKeyValue("cluster", name).addKeyValue("operation", tracker.operation().id()).addKeyValue("reason", reason).log("Operation failed");
-        return existing(name)
-                .thenCompose(current -> {
-                    ClusterState state = current.value().state();
-                    ClusterState next = action == null ? failedState(state) : state.on(action);
-                    return tracker.whileLeading(() -> repository.updateCluster(current.value().with(next, Optional.empty(), clock.instant()), current.index()));
-                })
+        return tracker.whileLeading(() -> updateRecord(name, record -> record.with(action == null ? failedState(record.state()) : record.state().on(action), Optional.empty(), clock.instant()), 3))
                 .exceptionally(failure -> null)
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, tracker.operation().kind() + "-failed", reason, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.fail(reason));
