@@ -82,6 +82,14 @@ write_configs() {
         chmod 600 "$token_file"
     fi
     ADMIN_TOKEN="$(cat "$token_file")"
+    # Prometheus's own viewer token, for the coordinator discovery (GET /v1/prometheus/targets)
+    local prometheus_token_file="$LOCAL_DIR/prometheus-token"
+    if [[ ! -s "$prometheus_token_file" ]]; then
+        python3 -c 'import secrets; print("local-" + secrets.token_hex(20))' > "$prometheus_token_file"
+        chmod 600 "$prometheus_token_file"
+    fi
+    local prometheus_token
+    prometheus_token="$(cat "$prometheus_token_file")"
     cat > "$LOCAL_DIR/orchestrator.yaml" <<YAML
 # Written by scripts/run-local.sh: the orchestrator's configuration for the local stack.
 http:
@@ -104,6 +112,9 @@ auth:
     - name: local-admin
       role: admin
       token: $ADMIN_TOKEN
+    - name: local-prometheus
+      role: viewer
+      token: $prometheus_token
 YAML
     chmod 600 "$LOCAL_DIR/orchestrator.yaml"
     cat > "$LOCAL_DIR/prometheus.yml" <<YAML
@@ -116,6 +127,23 @@ scrape_configs:
     scrape_interval: 5s
     static_configs:
       - targets: ['127.0.0.1:$ORCHESTRATOR_PORT']
+  # Every Trino coordinator, found in Consul. Debian's Prometheus has no consul_sd_configs, so the
+  # orchestrator reads Consul and answers in HTTP service discovery's format, selecting and labelling
+  # what production's consul_sd job does (job-templates/system/prometheus/prometheus.yml.ftl).
+  # /metrics needs a Trino user: basic auth, empty password.
+  - job_name: trino-coordinators
+    scrape_interval: 5s
+    metrics_path: /metrics
+    basic_auth:
+      username: presto-orchestrator
+      password: ""
+    http_sd_configs:
+      - url: http://127.0.0.1:$ORCHESTRATOR_PORT/v1/prometheus/targets
+        refresh_interval: 5s
+        # type must be written out: 2.42's http_sd sends the bare token without it
+        authorization:
+          type: Bearer
+          credentials_file: $prometheus_token_file
   - job_name: prometheus
     static_configs:
       - targets: ['127.0.0.1:$PROMETHEUS_PORT']
@@ -260,7 +288,7 @@ Local stack is up (127.0.0.1):
   nomad sim      http://127.0.0.1:$NOMAD_PORT
   consul sim     http://127.0.0.1:$CONSUL_PORT
   moto (AWS)     http://127.0.0.1:$MOTO_PORT
-  prometheus     http://127.0.0.1:$PROMETHEUS_PORT   (scrapes the orchestrator's /metrics every 5 s)
+  prometheus     http://127.0.0.1:$PROMETHEUS_PORT   (scrapes the orchestrator's and every coordinator's /metrics every 5 s)
   autoscaler     http://127.0.0.1:$NOMAD_AUTOSCALER_PORT   (nomad-autoscaler; config $LOCAL_DIR/nomad-autoscaler.hcl)
 Connection details: source $LOCAL_DIR/env      Logs: $LOG_DIR      Stop: scripts/stop-local.sh
 SUMMARY

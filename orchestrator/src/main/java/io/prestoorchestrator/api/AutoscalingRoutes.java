@@ -1,10 +1,12 @@
 package io.prestoorchestrator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.AutoscalingView;
 import io.prestoorchestrator.autoscaling.ClusterSignal;
+import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.SignalInputs;
 import io.prestoorchestrator.autoscaling.WorkersNeeded;
 import io.prestoorchestrator.cluster.ClusterJson;
@@ -15,7 +17,9 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,15 +27,18 @@ import static java.util.Objects.requireNonNull;
  * {@code GET /v1/clusters/{name}/autoscaling}: the last computation of the scaling signal — the
  * workers needed, the workers active, the inputs read from the coordinator, the reason, when and
  * from which coordinator — or, before the first poll or while the coordinator does not answer, a
- * {@code status} that says so.
+ * {@code status} that says so; and {@code GET /v1/prometheus/targets}: the coordinators for
+ * Prometheus's HTTP service discovery.
  */
 public final class AutoscalingRoutes
 {
     private final AutoscalingCollector collector;
+    private final CoordinatorTargets targets;
 
-    public AutoscalingRoutes(AutoscalingCollector collector)
+    public AutoscalingRoutes(AutoscalingCollector collector, CoordinatorTargets targets)
     {
         this.collector = requireNonNull(collector, "collector is null");
+        this.targets = requireNonNull(targets, "targets is null");
     }
 
     public void register(RouterBuilder builder)
@@ -51,6 +58,33 @@ public final class AutoscalingRoutes
                 }
             }));
         });
+        builder.getRoute("getPrometheusTargets").addHandler(context -> {
+            Context vertxContext = Vertx.currentContext();
+            targets.coordinators().whenComplete((groups, failure) -> vertxContext.runOnContext(ignored -> {
+                if (failure != null) {
+                    context.fail(Failures.unwrap(failure));
+                    return;
+                }
+                try {
+                    context.response().putHeader("Content-Type", "application/json").end(ClusterJson.MAPPER.writeValueAsString(json(groups)));
+                }
+                catch (JsonProcessingException | RuntimeException e) {
+                    context.fail(e);
+                }
+            }));
+        });
+    }
+
+    static ArrayNode json(List<CoordinatorTargets.TargetGroup> groups)
+    {
+        ArrayNode array = ClusterJson.MAPPER.createArrayNode();
+        for (CoordinatorTargets.TargetGroup group : groups) {
+            ObjectNode entry = array.addObject();
+            entry.putArray("targets").add(group.target());
+            ObjectNode labels = entry.putObject("labels");
+            new TreeMap<>(group.labels()).forEach(labels::put);
+        }
+        return array;
     }
 
     static ObjectNode json(AutoscalingView view)

@@ -9,6 +9,7 @@ import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
+import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.ScaleFront;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.cluster.ClusterRepository;
@@ -380,7 +381,8 @@ public final class Orchestrator
         clusters = clusterService(queryTimeLeft);
         new ClusterRoutes(clusters).register(builder);
         autoscaling = autoscalingCollector();
-        new AutoscalingRoutes(autoscaling).register(builder);
+        ConsulServiceHealth consul = new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul()));
+        new AutoscalingRoutes(autoscaling, new CoordinatorTargets(consul, consul)).register(builder);
         scalingEvents = scalingEventRecorder();
         lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
             command.run();

@@ -17,19 +17,36 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@link ServiceHealth} on Consul's {@code GET /v1/health/service/:service} (Consul 1.15+): one
+ * {@link ServiceCatalog} on Consul's {@code GET /v1/catalog/services} (service name to its tags) and
+ * {@link ServiceHealth} on {@code GET /v1/health/service/:service} (Consul 1.15+): one
  * entry per instance with {@code Node}, {@code Service} (ID, Address, Port, Tags, Meta) and
  * {@code Checks} (node and service checks with Status and Output). Without {@code ?passing} every
  * instance is listed, so a caller can say why one is not routable.
  */
 public final class ConsulServiceHealth
-        implements ServiceHealth
+        implements ServiceCatalog, ServiceHealth
 {
     private final DependencyHttp consul;
 
     public ConsulServiceHealth(DependencyHttp consul)
     {
         this.consul = requireNonNull(consul, "consul is null");
+    }
+
+    @Override
+    public CompletionStage<Map<String, List<String>>> services()
+    {
+        return consul.send(consul.request(HttpMethod.GET, "/v1/catalog/services"), Optional.empty(), Set.of())
+                .map(response -> {
+                    Map<String, List<String>> services = new TreeMap<>();
+                    consul.json(response).properties().forEach(field -> {
+                        List<String> tags = new ArrayList<>();
+                        field.getValue().forEach(tag -> tags.add(tag.asText()));
+                        services.put(field.getKey(), List.copyOf(tags));
+                    });
+                    return services;
+                })
+                .toCompletionStage();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.prestoorchestrator.api;
 import com.sun.net.httpserver.HttpServer;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoFixtures;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,6 +146,45 @@ class TestAutoscalingApi
                 HttpResponse.BodyHandlers.ofString());
         assertThat(persisted.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(persisted.body()).getJsonObject("queries").size()).isEqualTo(10);
+    }
+
+    @Test
+    void testPrometheusTargetsAreTheCoordinatorsInConsul()
+            throws Exception
+    {
+        // what production's consul_sd job keeps: tagged coordinator, with meta cluster
+        agentRegister(new JsonObject().put("ID", "ta-coordinator-1").put("Name", "trino-ta-coordinator").put("Address", "127.0.0.1").put("Port", 18081)
+                .put("Tags", List.of("coordinator", "cluster=ta")).put("Meta", new JsonObject().put("cluster", "ta").put("role", "coordinator")));
+        // what it drops: the routed entry, the workers, a coordinator-tagged service of no cluster
+        agentRegister(new JsonObject().put("ID", "ta-routed-1").put("Name", "trino-ta").put("Address", "127.0.0.1").put("Port", 18082)
+                .put("Tags", List.of("routed")).put("Meta", new JsonObject().put("cluster", "ta")));
+        agentRegister(new JsonObject().put("ID", "ta-worker-1").put("Name", "trino-ta-worker").put("Address", "127.0.0.1").put("Port", 18083)
+                .put("Tags", List.of("worker", "cluster=ta")).put("Meta", new JsonObject().put("cluster", "ta").put("role", "worker")));
+        agentRegister(new JsonObject().put("ID", "lone-coordinator-1").put("Name", "lone-coordinator").put("Address", "127.0.0.1").put("Port", 18084)
+                .put("Tags", List.of("coordinator")));
+
+        HttpResponse<String> response = stack.call("GET", "/v1/prometheus/targets", null, TestingStack.VIEWER_TOKEN);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+        JsonArray groups = new JsonArray(response.body());
+        String node = new JsonArray(HTTP.send(HttpRequest.newBuilder(URI.create(stack.consul().baseUri() + "/v1/catalog/service/trino-ta-coordinator")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).getJsonObject(0).getString("Node");
+        assertThat(groups.stream().map(JsonObject.class::cast).filter(group -> "ta".equals(group.getJsonObject("labels").getString("cluster"))).toList())
+                .containsExactly(new JsonObject()
+                        .put("targets", new JsonArray().add("127.0.0.1:18081"))
+                        .put("labels", new JsonObject().put("cluster", "ta").put("node", node).put("role", "coordinator")));
+        assertThat(groups.stream().map(JsonObject.class::cast).flatMap(group -> group.getJsonArray("targets").stream()).map(String.class::cast).toList())
+                .doesNotContain("127.0.0.1:18082", "127.0.0.1:18083", "127.0.0.1:18084");
+
+        assertThat(stack.call("GET", "/v1/prometheus/targets", null, "not-a-token-at-all-x").statusCode()).isEqualTo(401);
+    }
+
+    private static void agentRegister(JsonObject service)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.consul().baseUri() + "/v1/agent/service/register"))
+                .PUT(HttpRequest.BodyPublishers.ofString(service.encode())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 
     private static JsonObject autoscaling(String cluster)

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.app;
 
+import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
 import io.prestoorchestrator.testing.TrinoCli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The README's main command, run as a user would: {@code scripts/run-local.sh} brings up the real
  * local stack (simulators, moto, Traefik, Prometheus, the orchestrator jar); Prometheus has the demo
- * cluster's autoscaling signal from the orchestrator; {@code /health/ready}
+ * cluster's autoscaling signal from the orchestrator and scrapes the demo coordinator it finds through
+ * the orchestrator's {@code GET /v1/prometheus/targets}; {@code /health/ready}
  * lists every dependency as up; stopping the Consul simulator turns it to 503 naming Consul;
  * {@code scripts/stop-local.sh} leaves none of the recorded processes running. Runs on its own
  * state dir and ports (PORT_OFFSET) so it does not touch a developer's stack.
@@ -93,12 +95,17 @@ class LocalStackIT
         assertThat(answer.output()).endsWith("\"6001215\"");
         assertThat(env.get("DEMO_COORDINATOR_URL")).startsWith("http://127.0.0.1:");
 
-        // the local Prometheus scrapes the orchestrator (static target: Debian's build has no consul_sd),
-        // so the demo cluster's autoscaling signal is queryable there, as nomad-autoscaler queries it
+        // the local Prometheus scrapes the orchestrator (a static target), so the demo cluster's autoscaling
+        // signal is queryable there, as nomad-autoscaler queries it; and the demo coordinator, found in
+        // Consul through the orchestrator's HTTP service discovery (Debian's build has no consul_sd),
+        // labelled with its cluster as production's consul_sd job labels it
         String prometheus = env.get("PROMETHEUS_URL");
+        String coordinator = env.get("DEMO_COORDINATOR_URL").substring("http://".length());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             assertThat(promValues(prometheus, "up{job=\"presto-orchestrator\"}")).containsExactly("1");
             assertThat(promValues(prometheus, "presto_orchestrator_cluster_workers_needed{job=\"presto-orchestrator\",cluster=\"demo\"}")).hasSize(1);
+            assertThat(promValues(prometheus, "up{job=\"trino-coordinators\",cluster=\"demo\",role=\"coordinator\",instance=\"" + coordinator + "\"}")).containsExactly("1");
+            assertThat(promValues(prometheus, CoordinatorMetrics.QUEUED + "{job=\"trino-coordinators\",cluster=\"demo\"}")).hasSize(1);
         });
 
         List<Long> pidsBefore = recordedPids();

@@ -78,6 +78,23 @@ class TestConsulServiceHealth
     }
 
     @Test
+    void testServicesWithTheTagsOfAllTheirInstances()
+            throws Exception
+    {
+        String name = "svc-" + UUID.randomUUID().toString().substring(0, 8);
+        agent("/v1/agent/service/register", """
+                {"ID":"%s-1","Name":"%s","Address":"127.0.0.1","Port":18081,"Tags":["coordinator","cluster=a"]}""".formatted(name, name));
+        agent("/v1/agent/service/register", """
+                {"ID":"%s-2","Name":"%s","Address":"127.0.0.1","Port":18082,"Tags":["coordinator","extra"]}""".formatted(name, name));
+
+        assertThat(await(health.services()))
+                .containsKey("consul")
+                .hasEntrySatisfying(name, tags -> assertThat(tags).containsExactlyInAnyOrder("coordinator", "cluster=a", "extra"));
+        assertThat(failure(new ConsulServiceHealth(TestingHashiCorp.consul(client, TestingHashiCorp.nothingListening(), Optional.empty())).services()))
+                .isInstanceOfSatisfying(DependencyException.class, e -> assertThat(e.dependency()).isEqualTo("consul"));
+    }
+
+    @Test
     void testUnknownServiceHasNoInstances()
     {
         assertThat(await(health.instances("never-registered-" + UUID.randomUUID()))).isEmpty();
