@@ -3,8 +3,8 @@
 # Prometheus and the real nomad-autoscaler scaling through the orchestrator's scale front (Nomad
 # simulator): scale to zero, a query at zero, load out, scale-in through drains, the load back during
 # that drain (reuse of the draining workers), back to zero. Runs it N times (default 1), prints each
-# run's figures and, over the runs that passed, min / median / max of the reaction times. Not part of
-# scripts/test.sh (see README, Tests). About 10 minutes per run on a 2-core machine.
+# run's figures and, over the runs that passed, min / median / max of the reaction times. The suite
+# (scripts/test.sh) runs it once as well. About 7-10 minutes per run on a 2-core machine.
 # Usage: scripts/e2e-autoscaling.sh [runs]
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
