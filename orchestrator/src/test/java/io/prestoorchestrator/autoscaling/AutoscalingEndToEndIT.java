@@ -59,8 +59,9 @@ import static org.awaitility.Awaitility.await;
  * <li>The scans come back while those workers drain: the agent scales out again, which supersedes the
  *     scale-in: the draining workers go back to ACTIVE and no new worker is placed. The scans stop
  *     again; the agent scales in again (to one worker, or to zero if no poll saw a short query
- *     running; one arriving then waits for the worker the agent brings back), and the removed
- *     workers drain and exit.
+ *     running; one arriving then waits for the worker the agent brings back, and a call for one
+ *     worker while that scale-in drains retargets it: one draining worker goes back to ACTIVE), and
+ *     the removed workers drain and exit.
  * <li>The short queries stop: the cluster goes back to zero.
  * </ol>
  * No query fails over the whole run, and every scale event names its reason.
@@ -226,9 +227,17 @@ class AutoscalingEndToEndIT
                         Optional::isPresent)
                 .orElseThrow();
         int finalTo = finalIn.getInteger("Count");
+        // the agent's next decision may retarget that scale-in while it drains (a short query running asks for a
+        // count between, say 3 -> 0 then 1): the workers removed are then those above the count Nomad's group
+        // settles at, not above the first call's count, so the wait reads the group's count from Nomad
+        int[] settledAt = {-1};
         await("the workers the scale-in removed drain and exit while short queries run").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-                .until(() -> stoppedWorkerAllocations().stream().filter(alloc -> !stoppedWhileIdle.contains(alloc.getString("ID"))).toList(),
-                        removing -> removing.size() >= target - finalTo && removing.stream().allMatch(AutoscalingEndToEndIT::terminal));
+                .until(() -> {
+                    int desired = desiredWorkers();
+                    List<JsonObject> removing = stoppedWorkerAllocations().stream().filter(alloc -> !stoppedWhileIdle.contains(alloc.getString("ID"))).toList();
+                    settledAt[0] = desired;
+                    return desired < target && removing.size() >= target - desired && removing.stream().allMatch(AutoscalingEndToEndIT::terminal);
+                });
         long exited = System.currentTimeMillis();
         QueryLoad.Result trickleResult = trickle.stop();
         outcomes.addAll(trickleResult.shortQueries());
@@ -268,9 +277,10 @@ class AutoscalingEndToEndIT
                 (loadEnded - loadStopping) / 1e3, inTo, (signalFell - loadEnded) / 1e3, in.getInteger("PreviousCount"), inTo, (inCall - loadEnded) / 1e3,
                 (inCall - signalFell) / 1e3, SCALE_IN_DELAY.toSeconds(), (exited - loadEnded) / 1e3, (zeroAgain - loadEnded) / 1e3);
         System.out.printf("AutoscalingEndToEndIT reuse: load back %.1f s after the scale-in call %d -> %d -> scale call %d -> %d at %.1f s -> the draining workers active again %.1f s"
-                        + " (no new allocation); load stopped again -> scale call %d -> %d %.1f s later%n",
+                        + " (no new allocation); load stopped again -> scale call %d -> %d %.1f s later%s%n",
                 (loadBack - inCall) / 1e3, in.getInteger("PreviousCount"), inTo, reuse.getInteger("PreviousCount"), reuse.getInteger("Count"), (reuseCall - loadBack) / 1e3,
-                (reactivated - loadBack) / 1e3, finalIn.getInteger("PreviousCount"), finalTo, (eventMillis(finalIn) - againEnded) / 1e3);
+                (reactivated - loadBack) / 1e3, finalIn.getInteger("PreviousCount"), finalTo, (eventMillis(finalIn) - againEnded) / 1e3,
+                settledAt[0] == finalTo ? "" : ", retargeted during its drain: the count settled at " + settledAt[0]);
         System.out.printf("AutoscalingEndToEndIT: %d scans by %d clients, %d short queries, 1 query at zero workers, %d failed%n",
                 outcomes.stream().filter(outcome -> outcome.sql().startsWith("SELECT sum(")).count(), CLIENTS, trickleResult.shortQueries().size(), failures().size());
         System.out.println(story());
@@ -358,13 +368,26 @@ class AutoscalingEndToEndIT
     private void awaitWorkersGone(String alias, Duration atMost)
     {
         await(alias).atMost(atMost).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonObject group = new JsonObject(stack.callNomad("GET", "/v1/job/" + JOB + "/scale", null).body()).getJsonObject("TaskGroups").getJsonObject("workers");
+            JsonObject group = workersGroupStatus();
             assertThat(group.getInteger("Desired")).as("desired workers").isZero();
             assertThat(group.getInteger("Running")).as("running workers").isZero();
             assertThat(workerAllocations(stack)).as("worker allocations").allSatisfy(alloc -> assertThat(terminal(alloc)).as(alloc.encode()).isTrue());
             assertThat(nodeCounts(coordinator)).as("the coordinator's nodes").containsExactlyInAnyOrderEntriesOf(
                     Map.of("Active", 1, "Inactive", 0, "Draining", 0, "Drained", 0, "ShuttingDown", 0));
         });
+    }
+
+    /** The worker group's entry in Nomad's {@code GET /v1/job/:job/scale}: {@code Desired} (the group's count), {@code Running}, {@code Events}. */
+    private JsonObject workersGroupStatus()
+            throws IOException, InterruptedException
+    {
+        return new JsonObject(stack.callNomad("GET", "/v1/job/" + JOB + "/scale", null).body()).getJsonObject("TaskGroups").getJsonObject("workers");
+    }
+
+    private int desiredWorkers()
+            throws IOException, InterruptedException
+    {
+        return workersGroupStatus().getInteger("Desired");
     }
 
     private List<JsonObject> stoppedWorkerAllocations()
