@@ -1,6 +1,5 @@
 package io.prestoorchestrator.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
@@ -11,10 +10,6 @@ import io.prestoorchestrator.autoscaling.SignalInputs;
 import io.prestoorchestrator.autoscaling.WorkersNeeded;
 import io.prestoorchestrator.cluster.ClusterJson;
 import io.prestoorchestrator.config.Durations;
-import io.prestoorchestrator.error.Failures;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 import java.util.List;
@@ -43,36 +38,8 @@ public final class AutoscalingRoutes
 
     public void register(RouterBuilder builder)
     {
-        builder.getRoute("getClusterAutoscaling").addHandler(context -> {
-            Context vertxContext = Vertx.currentContext();
-            collector.view(context.pathParam("name")).whenComplete((view, failure) -> vertxContext.runOnContext(ignored -> {
-                if (failure != null) {
-                    context.fail(Failures.unwrap(failure));
-                    return;
-                }
-                try {
-                    context.response().putHeader("Content-Type", "application/json").end(ClusterJson.MAPPER.writeValueAsString(json(view)));
-                }
-                catch (JsonProcessingException | RuntimeException e) {
-                    context.fail(e);
-                }
-            }));
-        });
-        builder.getRoute("getPrometheusTargets").addHandler(context -> {
-            Context vertxContext = Vertx.currentContext();
-            targets.coordinators().whenComplete((groups, failure) -> vertxContext.runOnContext(ignored -> {
-                if (failure != null) {
-                    context.fail(Failures.unwrap(failure));
-                    return;
-                }
-                try {
-                    context.response().putHeader("Content-Type", "application/json").end(ClusterJson.MAPPER.writeValueAsString(json(groups)));
-                }
-                catch (JsonProcessingException | RuntimeException e) {
-                    context.fail(e);
-                }
-            }));
-        });
+        builder.getRoute("getClusterAutoscaling").addHandler(context -> ClusterRoutes.reply(context, collector.view(context.pathParam("name")), AutoscalingRoutes::json, 200));
+        builder.getRoute("getPrometheusTargets").addHandler(context -> ClusterRoutes.reply(context, targets.coordinators(), AutoscalingRoutes::json, 200));
     }
 
     static ArrayNode json(List<CoordinatorTargets.TargetGroup> groups)

@@ -147,8 +147,8 @@ public final class ClusterRoutes
         }, 202);
     }
 
-    /** Completes the response on the request's own Vert.x context, whatever thread the stage finishes on. */
-    private static <T> void reply(RoutingContext context, CompletionStage<T> stage, Function<T, JsonNode> body, int status)
+    /** Completes the response on the request's own Vert.x context, whatever thread the stage finishes on; a failure goes to the problem handler. */
+    static <T> void reply(RoutingContext context, CompletionStage<T> stage, Function<T, JsonNode> body, int status)
     {
         Context vertxContext = Vertx.currentContext();
         stage.whenComplete((value, failure) -> vertxContext.runOnContext(ignored -> {

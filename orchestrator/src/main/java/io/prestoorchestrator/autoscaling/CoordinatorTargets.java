@@ -54,7 +54,7 @@ public final class CoordinatorTargets
                             labels.put("cluster", cluster);
                             labels.put("role", instance.meta().getOrDefault("role", ""));
                             labels.put("node", instance.node());
-                            groups.add(new TargetGroup(hostPort(instance), labels));
+                            groups.add(new TargetGroup(instance.hostPort(), labels));
                         }
                     }
                 }
@@ -62,12 +62,6 @@ public final class CoordinatorTargets
                 return List.copyOf(groups);
             });
         });
-    }
-
-    private static String hostPort(Instance instance)
-    {
-        String address = instance.address();
-        return (address.contains(":") ? "[" + address + "]" : address) + ":" + instance.port();
     }
 
     /** One entry of Prometheus's HTTP service discovery answer: {@code {"targets": [target], "labels": labels}}. */

@@ -79,6 +79,8 @@ public final class ClusterService
     /** The actor of the worker counts nomad-autoscaler asks for through the scale front. */
     public static final String AUTOSCALER = "nomad-autoscaler";
     private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
+    /** How often an operation's write to the cluster record is tried when another write comes between its read and its write. */
+    private static final int RECORD_WRITE_ATTEMPTS = 3;
 
     private final ClusterRepository repository;
     private final NomadJobs nomad;
@@ -403,7 +405,7 @@ public final class ClusterService
     /** The spec's workers set to {@code wanted} while an operation runs (a resize that retargets or supersedes a scale-in). */
     private CompletionStage<Void> retargetSpec(String name, Workers wanted)
     {
-        return updateRecord(name, record -> record.spec().workers().equals(wanted) ? record : record.withSpec(record.spec().withWorkers(wanted), clock.instant()), 3);
+        return updateRecord(name, record -> record.spec().workers().equals(wanted) ? record : record.withSpec(record.spec().withWorkers(wanted), clock.instant()));
     }
 
     /**
@@ -413,6 +415,11 @@ public final class ClusterService
      * operation makes goes through here (its state at the end, the job's modify index, the spec's
      * count); a user's request writes once against the record it read, and a conflict is its 409.
      */
+    private CompletionStage<Void> updateRecord(String name, java.util.function.UnaryOperator<ClusterRecord> change)
+    {
+        return updateRecord(name, change, RECORD_WRITE_ATTEMPTS);
+    }
+
     private CompletionStage<Void> updateRecord(String name, java.util.function.UnaryOperator<ClusterRecord> change, int attempts)
     {
         return existing(name)
@@ -1040,7 +1047,7 @@ public final class ClusterService
         return restore(name, tracker, chosen, "drain.at-bound is abort")
                 .thenCompose(ignored -> tracker.whileLeading(() -> updateRecord(name, record -> record
                         .withSpec(record.spec().withWorkers(new Workers(current, record.spec().workers().min(), record.spec().workers().max())), clock.instant())
-                        .with(ClusterState.RUNNING, Optional.empty(), clock.instant()), 3)))
+                        .with(ClusterState.RUNNING, Optional.empty(), clock.instant()))))
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, "drain-aborted", reason, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.fail(reason))
                 .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(new DrainAborted(reason)));
@@ -1349,14 +1356,14 @@ public final class ClusterService
     {
         Operation operation = tracker.operation();
         return tracker.step("store", "spec stored; the cluster is stopped, start deploys it")
-                .thenCompose(ignored -> tracker.whileLeading(() -> updateRecord(name, record -> record.with(ClusterState.STOPPED, Optional.empty(), clock.instant()), 3)))
+                .thenCompose(ignored -> tracker.whileLeading(() -> updateRecord(name, record -> record.with(ClusterState.STOPPED, Optional.empty(), clock.instant()))))
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, "spec-updated", "Spec updated while stopped", operation.requestedBy(), operation)))
                 .thenCompose(ignored -> tracker.succeed());
     }
 
     private CompletionStage<Void> settle(String name, ClusterState.Action action, Tracker tracker, String eventType, String message)
     {
-        return tracker.whileLeading(() -> updateRecord(name, record -> record.with(record.state().on(action), Optional.empty(), clock.instant()), 3))
+        return tracker.whileLeading(() -> updateRecord(name, record -> record.with(record.state().on(action), Optional.empty(), clock.instant())))
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, eventType, message, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.succeed());
     }
@@ -1364,7 +1371,7 @@ public final class ClusterService
     private CompletionStage<Void> fail(String name, Tracker tracker, ClusterState.Action action, String reason)
     {
         log.atWarn().addKeyValue("cluster", name).addKeyValue("operation", tracker.operation().id()).addKeyValue("reason", reason).log("Operation failed");
-        return tracker.whileLeading(() -> updateRecord(name, record -> record.with(action == null ? failedState(record.state()) : record.state().on(action), Optional.empty(), clock.instant()), 3))
+        return tracker.whileLeading(() -> updateRecord(name, record -> record.with(action == null ? failedState(record.state()) : record.state().on(action), Optional.empty(), clock.instant())))
                 .exceptionally(failure -> null)
                 .thenCompose(ignored -> tracker.whileLeading(() -> event(name, tracker.operation().kind() + "-failed", reason, tracker.operation().requestedBy(), tracker.operation())))
                 .thenCompose(ignored -> tracker.fail(reason));
@@ -1524,7 +1531,7 @@ public final class ClusterService
 
     private CompletionStage<Void> recordIndex(String name, long index, Tracker tracker)
     {
-        return tracker.whileLeading(() -> updateRecord(name, record -> record.withJobModifyIndex(index, clock.instant()), 3));
+        return tracker.whileLeading(() -> updateRecord(name, record -> record.withJobModifyIndex(index, clock.instant())));
     }
 
     private static void requireIdle(ClusterRecord record)

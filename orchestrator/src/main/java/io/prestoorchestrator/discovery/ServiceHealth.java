@@ -33,10 +33,16 @@ public interface ServiceHealth
             checks = List.copyOf(requireNonNull(checks, "checks is null"));
         }
 
+        /** {@code <address>:<port>}, the address in brackets when it is IPv6. */
+        public String hostPort()
+        {
+            return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+        }
+
         /** {@code http://<address>:<port>}, the address in brackets when it is IPv6. */
         public String httpUrl()
         {
-            return "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+            return "http://" + hostPort();
         }
 
         /** Passing as Traefik's Consul Catalog provider counts it with {@code strictChecks=passing}: every check, the node's included, passes. */

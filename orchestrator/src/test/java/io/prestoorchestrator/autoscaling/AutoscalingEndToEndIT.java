@@ -233,7 +233,7 @@ class AutoscalingEndToEndIT
         int[] settledAt = {-1};
         await("the workers the scale-in removed drain and exit while short queries run").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
-                    int desired = desiredWorkers();
+                    int desired = workersGroupStatus(stack).getInteger("Desired");
                     List<JsonObject> removing = stoppedWorkerAllocations().stream().filter(alloc -> !stoppedWhileIdle.contains(alloc.getString("ID"))).toList();
                     settledAt[0] = desired;
                     return desired < target && removing.size() >= target - desired && removing.stream().allMatch(AutoscalingEndToEndIT::terminal);
@@ -368,7 +368,7 @@ class AutoscalingEndToEndIT
     private void awaitWorkersGone(String alias, Duration atMost)
     {
         await(alias).atMost(atMost).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonObject group = workersGroupStatus();
+            JsonObject group = workersGroupStatus(stack);
             assertThat(group.getInteger("Desired")).as("desired workers").isZero();
             assertThat(group.getInteger("Running")).as("running workers").isZero();
             assertThat(workerAllocations(stack)).as("worker allocations").allSatisfy(alloc -> assertThat(terminal(alloc)).as(alloc.encode()).isTrue());
@@ -378,16 +378,10 @@ class AutoscalingEndToEndIT
     }
 
     /** The worker group's entry in Nomad's {@code GET /v1/job/:job/scale}: {@code Desired} (the group's count), {@code Running}, {@code Events}. */
-    private JsonObject workersGroupStatus()
+    private static JsonObject workersGroupStatus(TestingStack stack)
             throws IOException, InterruptedException
     {
         return new JsonObject(stack.callNomad("GET", "/v1/job/" + JOB + "/scale", null).body()).getJsonObject("TaskGroups").getJsonObject("workers");
-    }
-
-    private int desiredWorkers()
-            throws IOException, InterruptedException
-    {
-        return workersGroupStatus().getInteger("Desired");
     }
 
     private List<JsonObject> stoppedWorkerAllocations()
@@ -565,8 +559,7 @@ class AutoscalingEndToEndIT
     private static List<JsonObject> scaleEvents(TestingStack stack)
             throws IOException, InterruptedException
     {
-        JsonArray events = new JsonObject(stack.callNomad("GET", "/v1/job/" + JOB + "/scale", null).body())
-                .getJsonObject("TaskGroups").getJsonObject("workers").getJsonArray("Events");
+        JsonArray events = workersGroupStatus(stack).getJsonArray("Events");
         return events == null ? List.of() : events.stream().map(JsonObject.class::cast)
                 .filter(event -> event.getJsonObject("Meta") != null && event.getJsonObject("Meta").containsKey(ScaleFront.REQUESTED_COUNT))
                 .map(event -> event.copy().put("Count", event.getJsonObject("Meta").getInteger(ScaleFront.REQUESTED_COUNT)))
