@@ -198,6 +198,17 @@ create_demo_cluster() {
     done
     DEMO_COORDINATOR_URL="$(printf '%s' "$body" | json_field status coordinatorUrl)"
     DEMO_URL="$(printf '%s' "$body" | json_field status routing url)"
+    # routable is Consul's view (every check passing); Traefik reads the catalog every refreshInterval
+    # (2 s) after that, and answers 404 for the host until then: wait until it serves the cluster
+    local host="${DEMO_URL#http://}" traefik_status=""
+    host="${host%%:*}"
+    waited=0
+    while true; do
+        traefik_status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: $host" "http://127.0.0.1:$TRAEFIK_PORT/v1/info" || true)"
+        [[ "$traefik_status" == 200 ]] && break
+        (( waited >= 60 )) && die "Traefik does not route $host after 60s (last answer '$traefik_status'); see $LOG_DIR/traefik.log"
+        sleep 1; waited=$((waited + 1))
+    done
     log "cluster demo is up: $DEMO_URL through Traefik (coordinator $DEMO_COORDINATOR_URL) with 2 active workers"
 }
 
