@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Brings up the local stack on 127.0.0.1 in the background and returns once every part is healthy:
-# Consul simulator, Nomad simulator (3 virtual nodes), moto (SSM / Auto Scaling / SQS / EC2),
+# Consul simulator, real Nomad v1.6.1 (one server, 3 client agents: scripts/nomad-local.sh), moto (SSM / Auto Scaling / SQS / EC2),
 # Traefik (Consul Catalog provider), Prometheus, nomad-autoscaler (Prometheus APM, Nomad target; it
-# reads every Trino job's scaling policy from the Nomad simulator) and the orchestrator. Writes connection details
+# reads every Trino job's scaling policy from Nomad) and the orchestrator. Writes connection details
 # to $LOCAL_DIR/env (default .local/env) for `source`. Safe to run again: parts already running are
 # left alone. scripts/stop-local.sh stops exactly what this started.
 #
@@ -18,7 +18,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/local-stack.sh"
 CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
 ORCHESTRATOR_JAR="$REPO_ROOT/orchestrator/target/presto-orchestrator.jar"
 CONSUL_JAR="$REPO_ROOT/simulators/consul/target/consul-simulator.jar"
-NOMAD_JAR="$REPO_ROOT/simulators/nomad/target/nomad-simulator.jar"
 
 ensure_setup() {
     if [[ ! -f "$CACHE/env.sh" ]]; then
@@ -31,7 +30,7 @@ ensure_setup() {
 
 ensure_jars() {
     local stale=0 jar
-    for jar in "$ORCHESTRATOR_JAR" "$CONSUL_JAR" "$NOMAD_JAR"; do
+    for jar in "$ORCHESTRATOR_JAR" "$CONSUL_JAR"; do
         [[ -f "$jar" ]] || stale=1
     done
     if [[ "$stale" == 0 && "${SKIP_BUILD:-0}" != 1 ]] \
@@ -191,8 +190,8 @@ create_demo_cluster() {
         state="$(printf '%s' "$body" | json_field state)"
         routable="$(printf '%s' "$body" | json_field status routing routable)"
         [[ "$workers" == 2 && "$routable" == True ]] && break
-        [[ "$state" == failed || "$state" == stopped ]] && die "cluster demo is $state; see GET /v1/clusters/demo/events and $LOG_DIR/nomad-sim.log"
-        (( waited >= 300 )) && die "cluster demo has ${workers:-no} active workers after 300s; see $LOG_DIR/nomad-sim.log"
+        [[ "$state" == failed || "$state" == stopped ]] && die "cluster demo is $state; see GET /v1/clusters/demo/events and $LOCAL_DIR/nomad/logs/"
+        (( waited >= 300 )) && die "cluster demo has ${workers:-no} active workers after 300s; see GET /v1/clusters/demo/events, the Nomad UI and $LOCAL_DIR/nomad/logs/"
         (( waited % 10 == 0 )) && log "waiting for cluster demo: state ${state:-?}, active workers ${workers:-none yet} of 2, $(printf '%s' "$body" | json_field status routing reason) (${waited}s)"
         sleep 2; waited=$((waited + 2))
     done
@@ -222,9 +221,11 @@ main() {
     start consul-sim java -jar "$CONSUL_JAR" --bind 127.0.0.1 --port "$CONSUL_PORT"
     wait_for consul-sim "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"
 
-    start nomad-sim java -jar "$NOMAD_JAR" --bind 127.0.0.1 --port "$NOMAD_PORT" --nodes 3 \
-        --consul "http://127.0.0.1:$CONSUL_PORT" --data-dir "$LOCAL_DIR/nomad"
-    wait_for nomad-sim "http://127.0.0.1:$NOMAD_PORT/v1/status/leader"
+    # real Nomad v1.6.1 (built by setup.sh): one server and 3 client agents, services and checks in Consul
+    "$REPO_ROOT/scripts/nomad-local.sh" start --dir "$LOCAL_DIR/nomad" --nomad "$NOMAD_BIN" \
+        --http-port "$NOMAD_PORT" --port-base "$NOMAD_PORT_BASE" --dynamic-ports "$NOMAD_DYNAMIC_PORTS" \
+        --consul "127.0.0.1:$CONSUL_PORT" --clients 3 \
+        || die "the local Nomad did not start; see $LOCAL_DIR/nomad/logs/"
 
     start moto env AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \
         "$MOTO_SERVER_BIN" -H 127.0.0.1 -p "$MOTO_PORT"
@@ -296,7 +297,7 @@ ENV
 Local stack is up (127.0.0.1):
   orchestrator   http://127.0.0.1:$ORCHESTRATOR_PORT   (health: /health/ready, API token in $LOCAL_DIR/env)
   traefik        http://127.0.0.1:$TRAEFIK_PORT   (every cluster at http://<cluster>.trino.localhost:$TRAEFIK_PORT)
-  nomad sim      http://127.0.0.1:$NOMAD_PORT
+  nomad          http://127.0.0.1:$NOMAD_PORT   (Nomad v1.6.1, 3 client nodes; its UI: http://127.0.0.1:$NOMAD_PORT/ui/)
   consul sim     http://127.0.0.1:$CONSUL_PORT
   moto (AWS)     http://127.0.0.1:$MOTO_PORT
   prometheus     http://127.0.0.1:$PROMETHEUS_PORT   (scrapes the orchestrator's and every coordinator's /metrics every 5 s)

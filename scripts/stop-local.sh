@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops exactly the processes scripts/run-local.sh started (by the pids it recorded), and nothing else.
-# TERM first (the orchestrator drains in-flight requests, the Nomad simulator stops its tasks),
+# TERM first (the orchestrator drains in-flight requests, Nomad's tasks are stopped with its agents),
 # KILL after a grace period. Honours LOCAL_DIR like run-local.sh.
 set -euo pipefail
 # shellcheck source=lib/local-stack.sh
@@ -32,7 +32,12 @@ stop_one() {
 
 [[ -d "$PID_DIR" ]] || { log "nothing to stop (no $PID_DIR)"; exit 0; }
 # reverse start order: the orchestrator first, the Consul simulator last
-for name in orchestrator nomad-autoscaler prometheus traefik moto nomad-sim consul-sim; do
+for name in orchestrator nomad-autoscaler prometheus traefik moto; do
+    stop_one "$name"
+done
+# the Nomad agents, then the Trino tasks and executors they leave (scripts/nomad-local.sh)
+"$REPO_ROOT/scripts/nomad-local.sh" stop --dir "$LOCAL_DIR/nomad"
+for name in consul-sim; do
     stop_one "$name"
 done
 log "local stack stopped"
