@@ -107,8 +107,11 @@
     "Name": "routing readiness gate",
     "Type": "script",
     "TaskName": "trino",
+    [#-- the script's path comes from the task's environment, not from Nomad's interpolation: Nomad 1.6
+         registers a group service's check interpolated without the task's variables but updates it with
+         them, so a ${NOMAD_TASK_DIR} here gives two check IDs and the check never leaves critical --]
     "Command": "/bin/sh",
-    "Args": ["${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", "[=cluster.workers.min?c]", "[=vars.orchestrator_user?json_string]",
+    "Args": ["-c", "exec /bin/sh \"$NOMAD_TASK_DIR/ready-check.sh\" \"$@\"", "ready-check", "${NOMAD_PORT_http}", "[=cluster.workers.min?c]", "[=vars.orchestrator_user?json_string]",
       "[=probeSeconds?c]", "[=vars.ready_check_slow_probes_tolerated?c]"],
     "Interval": [=vars.ready_check_interval_seconds * ns],
     "Timeout": [=vars.ready_check_timeout_seconds * ns],

@@ -185,7 +185,7 @@ class TestJobRenderer
         assertThat(gate.get("Type").asText()).isEqualTo("script");
         assertThat(gate.get("TaskName").asText()).isEqualTo("trino");
         assertThat(gate.get("Args")).extracting(JsonNode::asText)
-                .containsExactly("${NOMAD_TASK_DIR}/ready-check.sh", "${NOMAD_PORT_http}", Integer.toString(TestingClusterSpecs.prod().workers().min()), "presto-orchestrator",
+                .containsExactly("-c", "exec /bin/sh \"$NOMAD_TASK_DIR/ready-check.sh\" \"$@\"", "ready-check", "${NOMAD_PORT_http}", Integer.toString(TestingClusterSpecs.prod().workers().min()), "presto-orchestrator",
                         "4", "3");
         assertThat(gate.get("Timeout").asLong()).as("the gate's two 4 s probes fit in its timeout").isEqualTo(10_000_000_000L);
         assertThat(routed.get("Checks")).hasSize(1);

@@ -39,6 +39,7 @@ class TestReadyCheckScript
     private volatile String metrics;
     private volatile String metricsUser;
     private volatile long infoDelayMillis;
+    private String renderedCommand;
     private List<String> renderedArgs;
 
     @BeforeEach
@@ -231,10 +232,16 @@ class TestReadyCheckScript
         renderedArgs = new ArrayList<>();
         group.get("Services").forEach(service -> service.get("Checks").forEach(check -> {
             if (check.get("Type").asText().equals("script")) {
+                renderedCommand = check.get("Command").asText();
                 check.get("Args").forEach(arg -> renderedArgs.add(arg.asText()));
             }
         }));
-        assertThat(renderedArgs).as("the gate's rendered arguments").hasSize(6);
+        // sh -c '<script> "$@"' $0 port required user probe-seconds tolerated
+        assertThat(renderedArgs).as("the gate's rendered arguments").hasSize(8);
+        // Nomad 1.6 registers a group service's script check interpolated without the task's variables and
+        // updates it interpolated with them: a task variable in Command/Args gives two check IDs
+        assertThat(renderedArgs).as("group-level script check arguments use no task-only Nomad variable")
+                .noneMatch(arg -> arg.contains("${NOMAD_TASK_DIR}") || arg.contains("${NOMAD_ALLOC_DIR}") || arg.contains("${NOMAD_SECRETS_DIR}"));
         String body = TestJobRenderer.templates(task).get("local/ready-check.sh");
         assertThat(body).startsWith("#!/bin/sh\n");
         Path script = directory.resolve("ready-check.sh");
@@ -246,16 +253,20 @@ class TestReadyCheckScript
     private Result run(Path script, int required)
             throws IOException, InterruptedException
     {
-        return run(script, required, Integer.parseInt(renderedArgs.get(4)), Integer.parseInt(renderedArgs.get(5)));
+        return run(script, required, Integer.parseInt(renderedArgs.get(6)), Integer.parseInt(renderedArgs.get(7)));
     }
 
     private Result run(Path script, int required, int probeSeconds, int tolerated)
             throws IOException, InterruptedException
     {
-        Process process = new ProcessBuilder("/bin/sh", script.toString(), Integer.toString(coordinator.getAddress().getPort()), Integer.toString(required), USER,
-                Integer.toString(probeSeconds), Integer.toString(tolerated))
-                .redirectErrorStream(true)
-                .start();
+        // as Nomad runs it: the rendered command and its first three arguments, in the task's environment
+        List<String> command = new ArrayList<>(List.of(renderedCommand));
+        command.addAll(renderedArgs.subList(0, 3));
+        command.addAll(List.of(Integer.toString(coordinator.getAddress().getPort()), Integer.toString(required), USER,
+                Integer.toString(probeSeconds), Integer.toString(tolerated)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("NOMAD_TASK_DIR", script.getParent().toString());
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
         return new Result(process.exitValue(), output);
