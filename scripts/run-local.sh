@@ -98,6 +98,8 @@ autoscaling:
   scale-front-port: $SCALE_FRONT_PORT
 nomad:
   address: http://127.0.0.1:$NOMAD_PORT
+  # no instance metadata here: scripts/nomad-local.sh gives each client a fake EC2 instance id in its meta
+  node-instance-id: meta.instance_id
 consul:
   address: http://127.0.0.1:$CONSUL_PORT
 aws:
@@ -218,6 +220,13 @@ main() {
     write_configs
     command -v curl >/dev/null || die "curl is needed"
 
+    # The Consul simulator keeps its state in memory: when it starts afresh, the orchestrator's records
+    # are gone, so Nomad starts afresh too (a job left from a previous stack would block the demo's create)
+    if [[ -z "$(pid_of consul-sim)" && -d "$LOCAL_DIR/nomad" ]]; then
+        log "starting afresh: removing the previous stack's Nomad state ($LOCAL_DIR/nomad)"
+        "$REPO_ROOT/scripts/nomad-local.sh" stop --dir "$LOCAL_DIR/nomad" >/dev/null
+        rm -rf "$LOCAL_DIR/nomad"
+    fi
     start consul-sim java -jar "$CONSUL_JAR" --bind 127.0.0.1 --port "$CONSUL_PORT"
     wait_for consul-sim "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"
 

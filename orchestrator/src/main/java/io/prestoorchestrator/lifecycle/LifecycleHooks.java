@@ -61,7 +61,7 @@ public final class LifecycleHooks
         };
         WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking, queryTimeLeft);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
-                new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad())),
+                new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad()), config.nomad().nodeInstanceId()),
                 new AwsLifecycleActions(autoScaling.get(), blocking),
                 config.drain().enabled() ? WorkerDrain.of(drainer) : WorkerDrain.disabled(),
                 config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, delays, Duration.ofSeconds(10)) : CoordinatorWait.disabled(), delays, clock, config.lifecycle(), Duration.ofMillis(250), config.leader().retryInterval(), config.leader().watchWait());

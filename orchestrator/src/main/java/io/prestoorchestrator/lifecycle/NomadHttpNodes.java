@@ -24,10 +24,22 @@ public final class NomadHttpNodes
         implements NomadNodes
 {
     private final DependencyHttp nomad;
+    private final String instanceIdSection;
+    private final String instanceIdKey;
 
-    public NomadHttpNodes(DependencyHttp nomad)
+    /** @param instanceIdField where a node carries its EC2 instance id: {@code attr.<attribute>} or {@code meta.<key>} (nomad.node-instance-id) */
+    public NomadHttpNodes(DependencyHttp nomad, String instanceIdField)
     {
         this.nomad = requireNonNull(nomad, "nomad is null");
+        requireNonNull(instanceIdField, "instanceIdField is null");
+        int dot = instanceIdField.indexOf('.');
+        String section = dot < 0 ? "" : instanceIdField.substring(0, dot);
+        this.instanceIdSection = switch (section) {
+            case "attr" -> "Attributes";
+            case "meta" -> "Meta";
+            default -> throw new IllegalArgumentException("instanceIdField must be attr.<attribute> or meta.<key>: " + instanceIdField);
+        };
+        this.instanceIdKey = instanceIdField.substring(dot + 1);
     }
 
     @Override
@@ -55,7 +67,7 @@ public final class NomadHttpNodes
                         return findAmong(ids, from + 1, instanceId);
                     }
                     JsonNode node = nomad.json(response);
-                    if (instanceId.equals(node.path("Attributes").path(INSTANCE_ID_ATTRIBUTE).asText(null))) {
+                    if (instanceId.equals(node.path(instanceIdSection).path(instanceIdKey).asText(null))) {
                         return Future.succeededFuture(Optional.of(new Node(node.path("ID").asText(), node.path("Name").asText(), instanceId)));
                     }
                     return findAmong(ids, from + 1, instanceId);

@@ -11,10 +11,7 @@ import static java.util.Objects.requireNonNull;
 /** The few Nomad node endpoints a lifecycle drain needs. */
 public interface NomadNodes
 {
-    /** The attribute Nomad's AWS fingerprinter gives a client node running on EC2. */
-    String INSTANCE_ID_ATTRIBUTE = "unique.platform.aws.instance-id";
-
-    /** The node whose {@value #INSTANCE_ID_ATTRIBUTE} attribute is {@code instanceId}, if any. */
+    /** The node that carries {@code instanceId} in its configured attribute or meta key ({@code nomad.node-instance-id}), if any. */
     CompletionStage<Optional<Node>> findByInstanceId(String instanceId);
 
     /** {@code POST /v1/node/:id/eligibility} {@code {"Eligibility":"ineligible"}}. */

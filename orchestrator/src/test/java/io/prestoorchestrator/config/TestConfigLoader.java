@@ -34,7 +34,7 @@ class TestConfigLoader
         assertThatThrownBy(() -> loadYaml("nomad:\n  adress: http://x:4646\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("configuration key 'nomad.adress' is unknown (set in file ")
-                .hasMessageEndingWith("; known keys under 'nomad' are [address, namespace, region, request-timeout, token]");
+                .hasMessageEndingWith("; known keys under 'nomad' are [address, namespace, node-instance-id, region, request-timeout, token]");
     }
 
     @Test
@@ -51,7 +51,7 @@ class TestConfigLoader
         assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_NOMAD_ADRESS", "http://x:4646")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("environment variable ORCHESTRATOR_NOMAD_ADRESS does not name a configuration key ('nomad.adress'); "
-                        + "keys under 'nomad' are [address, namespace, region, request-timeout, token]");
+                        + "keys under 'nomad' are [address, namespace, node-instance-id, region, request-timeout, token]");
         assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_NOMDA_ADDRESS", "http://x:4646")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("environment variable ORCHESTRATOR_NOMDA_ADDRESS does not name a configuration section; sections are [auth, autoscaling, aws, clusters, consul, drain, http, leader, lifecycle, logging, nomad]");

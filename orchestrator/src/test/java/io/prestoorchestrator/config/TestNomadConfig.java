@@ -19,7 +19,8 @@ class TestNomadConfig
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).nomad())
-                .isEqualTo(new NomadConfig(URI.create("http://127.0.0.1:4646"), Optional.empty(), "global", "default", Duration.ofSeconds(10)));
+                .isEqualTo(new NomadConfig(URI.create("http://127.0.0.1:4646"), Optional.empty(), "global", "default", Duration.ofSeconds(10),
+                        "attr.unique.platform.aws.instance-id"));
     }
 
     @Test
@@ -32,9 +33,10 @@ class TestNomadConfig
                   region: eu
                   namespace: trino
                   request-timeout: 2m
+                  node-instance-id: meta.instance_id
                 """);
         assertFullMapping(config, OrchestratorConfig::nomad, new NomadConfig(
-                URI.create("https://nomad.internal:4646"), Optional.of(Secret.of("0f3c1e1a-9a52-4b7e-8d65-5c1e0f2f9a11")), "eu", "trino", Duration.ofMinutes(2)));
+                URI.create("https://nomad.internal:4646"), Optional.of(Secret.of("0f3c1e1a-9a52-4b7e-8d65-5c1e0f2f9a11")), "eu", "trino", Duration.ofMinutes(2), "meta.instance_id"));
     }
 
     @Test
@@ -45,9 +47,10 @@ class TestNomadConfig
                 "ORCHESTRATOR_NOMAD_TOKEN", "0f3c1e1a-9a52-4b7e-8d65-5c1e0f2f9a11",
                 "ORCHESTRATOR_NOMAD_REGION", "eu",
                 "ORCHESTRATOR_NOMAD_NAMESPACE", "trino",
-                "ORCHESTRATOR_NOMAD_REQUEST_TIMEOUT", "2m"));
+                "ORCHESTRATOR_NOMAD_REQUEST_TIMEOUT", "2m",
+                "ORCHESTRATOR_NOMAD_NODE_INSTANCE_ID", "meta.instance_id"));
         assertFullMapping(config, OrchestratorConfig::nomad, new NomadConfig(
-                URI.create("https://nomad.internal:4646"), Optional.of(Secret.of("0f3c1e1a-9a52-4b7e-8d65-5c1e0f2f9a11")), "eu", "trino", Duration.ofMinutes(2)));
+                URI.create("https://nomad.internal:4646"), Optional.of(Secret.of("0f3c1e1a-9a52-4b7e-8d65-5c1e0f2f9a11")), "eu", "trino", Duration.ofMinutes(2), "meta.instance_id"));
     }
 
     @Test
@@ -56,6 +59,15 @@ class TestNomadConfig
         assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_NOMAD_ADDRESS", "nomad.internal:4646")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("configuration key 'nomad.address' must be an http:// or https:// URL with a host, got 'nomad.internal:4646'");
+    }
+
+    @Test
+    void testNodeInstanceIdMustNameAnAttributeOrMetaKey()
+    {
+        assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_NOMAD_NODE_INSTANCE_ID", "unique.platform.aws.instance-id")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("configuration key 'nomad.node-instance-id' must be attr.<node attribute> or meta.<node meta key> "
+                        + "(e.g. attr.unique.platform.aws.instance-id or meta.instance_id), got 'unique.platform.aws.instance-id'");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.prestoorchestrator.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.http.DependencyHttp;
 import io.prestoorchestrator.lifecycle.NomadNodes.Node;
@@ -41,7 +42,7 @@ class TestNomadHttpNodes
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
         simulator = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", Files.createTempDirectory("nomad-nodes-test"))).start();
-        nodes = new NomadHttpNodes(DependencyHttp.nomad(client, TestingHashiCorp.nomadConfig(simulator.address(), Optional.empty())));
+        nodes = new NomadHttpNodes(DependencyHttp.nomad(client, TestingHashiCorp.nomadConfig(simulator.address(), Optional.empty())), NomadConfig.AWS_INSTANCE_ID_ATTRIBUTE);
     }
 
     @AfterAll
