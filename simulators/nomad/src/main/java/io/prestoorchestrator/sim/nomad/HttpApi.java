@@ -1181,7 +1181,8 @@ final class HttpApi
             long idx = state.deleteVariable(namespace, path, cas);
             HttpServerResponse response = request.response();
             headers(response, idx);
-            response.end();
+            // Nomad 1.6.1 answers a deleted variable with 204 No Content (NomadApiContractRealAgentIT)
+            response.setStatusCode(204).end();
         }
         else {
             throw new NomadApiException(400, INVALID_METHOD);
