@@ -1,5 +1,9 @@
 package io.prestoorchestrator.sim.consul;
 
+import java.util.List;
+import java.util.ArrayList;
+import io.vertx.core.Promise;
+import io.prestoorchestrator.sim.consul.http.AgentScope;
 import io.prestoorchestrator.sim.consul.acl.Acl;
 import io.prestoorchestrator.sim.consul.agent.CheckClients;
 import io.prestoorchestrator.sim.consul.agent.LocalAgent;
@@ -139,6 +143,34 @@ public final class ConsulSimulator
     }
 
     /**
+     * Starts another local agent sharing this simulator's catalog, KV and sessions, listening on
+     * {@code port} (0: ephemeral) of the bind address, and returns its base URI. Its /v1/agent
+     * endpoints see only what was registered through it, as a Consul client agent on another node
+     * would (see {@link AgentScope}); every Nomad client of a local Nomad cluster gets one.
+     * Must not be called on a Vert.x event loop.
+     */
+    public URI startAgent(String name, int port)
+    {
+        SimulatorVerticle current = verticle;
+        if (current == null || current.server == null) {
+            throw new IllegalStateException("simulator is not started");
+        }
+        try {
+            HttpServer server = current.startAgent(name, port).toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("Consul simulator agent listening: agent={} address=http://{}:{}", name, config.advertiseAddress(), server.actualPort());
+            return URI.create("http://" + config.advertiseAddress() + ":" + server.actualPort());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting agent " + name, e);
+        }
+        catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("agent " + name + " did not start on " + config.bindAddress() + ":" + port + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
      * Blocking queries currently parked (waiting for a change or their wait time); for tests that
      * must know a long poll has arrived before they write.
      */
@@ -196,6 +228,10 @@ public final class ConsulSimulator
             extends VerticleBase
     {
         private volatile HttpServer server;
+        private final List<HttpServer> agentServers = new ArrayList<>();
+        private StateStore store;
+        private Acl acl;
+        private AgentScope scope;
         private LocalAgent agent;
         private volatile BlockingQueries blockingQueries;
         private CheckClients checkClients;
@@ -205,18 +241,34 @@ public final class ConsulSimulator
         {
             Scheduler scheduler = contextScheduler(vertx, context);
             NodeInfo node = new NodeInfo(config.nodeName(), nodeId, config.advertiseAddress(), config.datacenter());
-            StateStore store = new StateStore(node, Clock.systemUTC(), scheduler, config.sessionTtlMin());
+            store = new StateStore(node, Clock.systemUTC(), scheduler, config.sessionTtlMin());
             blockingQueries = new BlockingQueries(scheduler);
             store.addListener(blockingQueries);
             checkClients = CheckClients.create(vertx);
             agent = new LocalAgent(store, scheduler, checkClients, Clock.systemUTC(), config.checkReapInterval(), config.checkDeregisterIntervalMin());
             agent.start();
-            Acl acl = new Acl(config.aclToken());
-            ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries, journal);
+            acl = new Acl(config.aclToken());
+            scope = AgentScope.main();
+            ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries, journal, scope);
             return vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port()).setCompressionSupported(true))
                     .requestHandler(api)
                     .listen()
                     .onSuccess(bound -> server = bound);
+        }
+
+        /** On the verticle's context, so the agent's requests run where all state lives. */
+        Future<HttpServer> startAgent(String name, int port)
+        {
+            Promise<HttpServer> started = Promise.promise();
+            context.runOnContext(ignored -> {
+                ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries, journal, scope.forAgent(name));
+                vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(port).setCompressionSupported(true))
+                        .requestHandler(api)
+                        .listen()
+                        .onSuccess(agentServers::add)
+                        .onComplete(started);
+            });
+            return started.future();
         }
 
         @Override
@@ -224,8 +276,10 @@ public final class ConsulSimulator
         {
             agent.close();
             blockingQueries.releaseAll();
-            Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
-            return serverClosed.transform(ignored -> checkClients.close());
+            List<Future<Void>> closed = new ArrayList<>();
+            closed.add(server == null ? Future.succeededFuture() : server.close());
+            agentServers.forEach(agentServer -> closed.add(agentServer.close()));
+            return Future.join(closed).transform(ignored -> checkClients.close());
         }
     }
 

@@ -9,11 +9,13 @@ import sun.misc.Signal;
 
 /**
  * {@code java -jar consul-simulator.jar --port 8500 [--bind 127.0.0.1] [--acl-token TOKEN]
- * [--node-name NAME] [--datacenter dc1]}: prints one line once listening, stops on SIGTERM/SIGINT.
+ * [--node-name NAME] [--datacenter dc1] [--agent-ports P1,P2,...]}: prints one line once listening
+ * (and one per extra local agent), stops on SIGTERM/SIGINT.
  */
 public final class ConsulSimulatorMain
 {
-    private static final String USAGE = "usage: java -jar consul-simulator.jar [--port 8500] [--bind 127.0.0.1] [--acl-token TOKEN] [--node-name NAME] [--datacenter dc1]";
+    private static final String USAGE = "usage: java -jar consul-simulator.jar [--port 8500] [--bind 127.0.0.1] [--acl-token TOKEN] [--node-name NAME] [--datacenter dc1]"
+            + " [--agent-ports P1,P2,...]";
 
     private static final List<String> FLAGS = List.of("--port", "--bind", "--acl-token", "--node-name", "--datacenter");
 
@@ -26,8 +28,11 @@ public final class ConsulSimulatorMain
             System.setProperty("logback.configurationFile", "consul-simulator-logback.xml");
         }
         ConsulSimulatorConfig config;
+        List<Integer> agentPorts;
         try {
-            config = parse(List.of(args));
+            List<String> rest = new ArrayList<>(List.of(args));
+            agentPorts = agentPorts(rest);
+            config = parse(rest);
         }
         catch (IllegalArgumentException e) {
             System.err.println("consul-simulator: " + e.getMessage());
@@ -44,6 +49,9 @@ public final class ConsulSimulatorMain
             simulator.close();
             System.exit(1);
             return;
+        }
+        for (int i = 0; i < agentPorts.size(); i++) {
+            System.out.println("Consul simulator agent agent-" + (i + 1) + " listening on " + simulator.startAgent("agent-" + (i + 1), agentPorts.get(i)));
         }
         // SIGTERM/SIGINT: stop the server and exit 0, as a supervisor expects of a clean stop;
         // the shutdown hook covers every other way the JVM can end
@@ -63,6 +71,36 @@ public final class ConsulSimulatorMain
         stopRequested.await();
         simulator.close();
         System.exit(0);
+    }
+
+    /**
+     * Removes {@code --agent-ports P1,P2,...} from {@code args} and returns the ports: one more local
+     * agent per port, sharing the catalog (a local Nomad client each, as in production).
+     */
+    static List<Integer> agentPorts(List<String> args)
+    {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String value;
+            if (arg.equals("--agent-ports")) {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException("--agent-ports needs a value");
+                }
+                value = args.remove(i + 1);
+            }
+            else if (arg.startsWith("--agent-ports=")) {
+                value = arg.substring("--agent-ports=".length());
+            }
+            else {
+                continue;
+            }
+            args.remove(i--);
+            for (String port : value.split(",")) {
+                ports.add(parsePort(port.strip()));
+            }
+        }
+        return List.copyOf(ports);
     }
 
     static ConsulSimulatorConfig parse(List<String> args)

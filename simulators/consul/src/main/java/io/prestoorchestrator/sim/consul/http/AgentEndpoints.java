@@ -41,9 +41,11 @@ final class AgentEndpoints
     private final Acl acl;
     private final BlockingReads reads;
     private final ServiceDefinitions definitions;
+    private final AgentScope scope;
 
-    AgentEndpoints(StateStore store, LocalAgent agent, Acl acl, BlockingReads reads)
+    AgentEndpoints(StateStore store, LocalAgent agent, Acl acl, BlockingReads reads, AgentScope scope)
     {
+        this.scope = requireNonNull(scope, "scope is null");
         this.definitions = new ServiceDefinitions(store.node().name());
         this.store = requireNonNull(store, "store is null");
         this.agent = requireNonNull(agent, "agent is null");
@@ -110,7 +112,7 @@ final class AgentEndpoints
         Authorizer authorizer = call.authorizer();
         JsonObject services = new JsonObject();
         for (ServiceInstance service : agent.services()) {
-            if (authorizer.canRead(Resource.SERVICE, service.name())) {
+            if (scope.ownsService(service.id()) && authorizer.canRead(Resource.SERVICE, service.name())) {
                 services.put(service.id(), Render.agentService(service, store.node().datacenter()));
             }
         }
@@ -124,7 +126,7 @@ final class AgentEndpoints
     {
         String serviceId = call.suffix();
         reads.readByHash(call, changes -> changes.touches(Topics.SERVICES), authorizer -> store.read(() -> {
-            Optional<ServiceInstance> service = agent.service(serviceId);
+            Optional<ServiceInstance> service = agent.service(serviceId).filter(found -> scope.ownsService(found.id()));
             if (service.isEmpty()) {
                 return QueryResult.text(404, "unknown service ID: " + serviceId);
             }
@@ -153,7 +155,7 @@ final class AgentEndpoints
         Authorizer authorizer = call.authorizer();
         JsonObject checks = new JsonObject();
         for (HealthCheck check : store.checks()) {
-            if (check.checkId().equals(StateStore.SERF_HEALTH)) {
+            if (check.checkId().equals(StateStore.SERF_HEALTH) || !scope.ownsCheck(check.checkId(), check.serviceId())) {
                 // the agent's own serf check lives in the catalog, not in the agent's local checks
                 continue;
             }
@@ -185,6 +187,7 @@ final class AgentEndpoints
         boolean replaceExistingChecks = call.hasParam("replace-existing-checks")
                 && (call.params().get("replace-existing-checks").isEmpty() || call.params().get("replace-existing-checks").equals("true"));
         agent.registerService(registration.service(), registration.checks(), replaceExistingChecks);
+        scope.claimService(registration.service().id());
         call.respondEmpty();
     }
 
@@ -202,10 +205,11 @@ final class AgentEndpoints
     {
         String serviceId = call.suffix();
         Authorizer authorizer = call.authorizer();
-        ServiceInstance service = agent.service(serviceId).orElseThrow(() -> ConsulHttpException.notFound(
+        ServiceInstance service = agent.service(serviceId).filter(found -> scope.ownsService(found.id())).orElseThrow(() -> ConsulHttpException.notFound(
                 "Unknown service ID \"" + serviceId + "\". Ensure that the service ID is passed, not the service name."));
         authorizer.require(Resource.SERVICE, Access.WRITE, service.name());
         agent.deregisterService(serviceId);
+        scope.releaseService(serviceId);
         call.respondEmpty();
     }
 
@@ -229,7 +233,8 @@ final class AgentEndpoints
         String serviceId = fields.string("ServiceID");
         ServiceInstance service = null;
         if (!serviceId.isEmpty()) {
-            service = agent.service(serviceId).orElseThrow(() -> ConsulHttpException.notFound("ServiceID \"" + serviceId + "\" does not exist"));
+            service = agent.service(serviceId).filter(found -> scope.ownsService(found.id()))
+                    .orElseThrow(() -> ConsulHttpException.notFound("ServiceID \"" + serviceId + "\" does not exist"));
         }
         CheckRegistration registration = definitions.check(fields, checkId, name, service, "Bad check status");
         if (service != null) {
@@ -239,6 +244,9 @@ final class AgentEndpoints
             authorizer.require(Resource.NODE, Access.WRITE, store.node().name());
         }
         agent.registerCheck(registration);
+        if (service == null) {
+            scope.claimCheck(checkId);
+        }
         call.respondEmpty();
     }
 
@@ -246,6 +254,7 @@ final class AgentEndpoints
     {
         HealthCheck check = vetCheckUpdate(call);
         agent.deregisterCheck(check.checkId());
+        scope.releaseCheck(check.checkId());
         call.respondEmpty();
     }
 
@@ -277,6 +286,7 @@ final class AgentEndpoints
         Authorizer authorizer = call.authorizer();
         HealthCheck check = store.check(checkId)
                 .filter(found -> !found.checkId().equals(StateStore.SERF_HEALTH))
+                .filter(found -> scope.ownsCheck(found.checkId(), found.serviceId()))
                 .orElseThrow(() -> ConsulHttpException.notFound("Unknown check ID \"" + checkId + "\". Ensure that the check ID is passed, not the check name."));
         if (check.isServiceCheck()) {
             authorizer.require(Resource.SERVICE, Access.WRITE, check.serviceName());

@@ -39,13 +39,19 @@ public final class ConsulApi
 
     public ConsulApi(StateStore store, LocalAgent agent, Acl acl, BlockingQueries blockingQueries, RequestJournal journal)
     {
+        this(store, agent, acl, blockingQueries, journal, AgentScope.main());
+    }
+
+    /** @param scope the local agent this listener is (the main one, or one of several sharing the catalog) */
+    public ConsulApi(StateStore store, LocalAgent agent, Acl acl, BlockingQueries blockingQueries, RequestJournal journal, AgentScope scope)
+    {
         this.journal = requireNonNull(journal, "journal is null");
         requireNonNull(store, "store is null");
         requireNonNull(agent, "agent is null");
         this.acl = requireNonNull(acl, "acl is null");
         requireNonNull(blockingQueries, "blockingQueries is null");
         BlockingReads reads = new BlockingReads(blockingQueries, store.node().datacenter());
-        new AgentEndpoints(store, agent, acl, reads).register(routes);
+        new AgentEndpoints(store, agent, acl, reads, scope).register(routes);
         new CatalogEndpoints(store, reads).register(routes);
         new KvEndpoints(store, reads).register(routes);
         new SessionEndpoints(store, reads).register(routes);
