@@ -3,10 +3,13 @@
 # with its own data dir, node name, ports, cgroup parent, dynamic port range and a fake EC2 instance
 # id in its node meta (meta.instance_id; no IMDS here to fingerprint one). raw_exec is on, Docker
 # is off, max_kill_timeout is above the drain bound, and every agent registers services and runs
-# checks in the Consul given (the project's Consul simulator locally) through Nomad's own Consul
-# integration. Used by scripts/run-local.sh and by the integration tests (TestingNomad).
+# checks in Consul (the project's Consul simulator locally) through Nomad's own Consul integration,
+# each client through a local agent of its own, as in production: a Nomad client deregisters every
+# Nomad service its agent lists that it does not know, so clients sharing one agent would remove
+# each other's. Used by scripts/run-local.sh and by the integration tests (TestingNomad).
 #
 #   nomad-local.sh start --dir DIR --http-port PORT --port-base PORT --consul HOST:PORT
+#                        --consul-agents HOST:PORT,HOST:PORT,... (one per client)
 #                        [--clients N] [--dynamic-ports FIRST] [--max-kill-timeout 10m] [--nomad BIN]
 #       writes DIR/<agent>.hcl, starts the agents detached (pids in DIR/pids/, logs in DIR/logs/)
 #       and returns once the server has a leader and N client nodes are ready with raw_exec healthy.
@@ -27,12 +30,12 @@ set -euo pipefail
 log() { printf '[nomad-local] %s\n' "$*"; }
 die() { printf '[nomad-local] ERROR: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 command="${1:-}"
 [[ -n "$command" ]] || { usage; exit 2; }
 shift
-DIR="" HTTP_PORT="" PORT_BASE="" CONSUL="" CLIENTS=3 DYNAMIC_FIRST=21000 MAX_KILL_TIMEOUT=10m
+DIR="" HTTP_PORT="" PORT_BASE="" CONSUL="" CONSUL_AGENTS="" CLIENTS=3 DYNAMIC_FIRST=21000 MAX_KILL_TIMEOUT=10m
 NOMAD="${NOMAD_BIN:-}"
 while (($#)); do
     case "$1" in
@@ -40,6 +43,7 @@ while (($#)); do
     --http-port) HTTP_PORT="$2"; shift 2 ;;
     --port-base) PORT_BASE="$2"; shift 2 ;;
     --consul) CONSUL="$2"; shift 2 ;;
+    --consul-agents) CONSUL_AGENTS="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
     --dynamic-ports) DYNAMIC_FIRST="$2"; shift 2 ;;
     --max-kill-timeout) MAX_KILL_TIMEOUT="$2"; shift 2 ;;
@@ -96,7 +100,10 @@ stop_cluster() {
 }
 
 write_agent_config() {
-    local name="$1" http="$2" rpc="$3" serf="$4" role="$5" index="${6:-0}"
+    local name="$1" http="$2" rpc="$3" serf="$4" role="$5" index="${6:-0}" consul="$CONSUL"
+    if [[ "$role" == client ]]; then
+        consul="$(cut -d, -f"$index" <<<"$CONSUL_AGENTS")"
+    fi
     {
         cat <<HCL
 # Written by scripts/nomad-local.sh.
@@ -117,7 +124,7 @@ advertise {
   serf = "127.0.0.1:$serf"
 }
 consul {
-  address          = "$CONSUL"
+  address          = "$consul"
   server_auto_join = false
   client_auto_join = false
 }
@@ -185,6 +192,9 @@ print(sum(1 for n in nodes if n.get("Status") == "ready" and (n.get("Drivers") o
 
 start_cluster() {
     [[ -n "$HTTP_PORT" && -n "$PORT_BASE" && -n "$CONSUL" ]] || die "start needs --http-port, --port-base and --consul"
+    local agents
+    agents="$(tr ',' '\n' <<<"$CONSUL_AGENTS" | grep -c .)" || true
+    ((agents == CLIENTS)) || die "--consul-agents names $agents Consul agents; each of the $CLIENTS clients needs its own"
     [[ -n "$NOMAD" && -x "$NOMAD" ]] || die "no nomad binary: run scripts/setup.sh (it builds Nomad v1.6.1 and exports NOMAD_BIN in its env.sh) or pass --nomad"
     local version
     version="$("$NOMAD" version | sed -n 1p)"

@@ -227,13 +227,13 @@ main() {
         "$REPO_ROOT/scripts/nomad-local.sh" stop --dir "$LOCAL_DIR/nomad" >/dev/null
         rm -rf "$LOCAL_DIR/nomad"
     fi
-    start consul-sim java -jar "$CONSUL_JAR" --bind 127.0.0.1 --port "$CONSUL_PORT"
+    start consul-sim java -jar "$CONSUL_JAR" --bind 127.0.0.1 --port "$CONSUL_PORT" --agent-ports "$CONSUL_AGENT_PORTS"
     wait_for consul-sim "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"
 
     # real Nomad v1.6.1 (built by setup.sh): one server and 3 client agents, services and checks in Consul
     "$REPO_ROOT/scripts/nomad-local.sh" start --dir "$LOCAL_DIR/nomad" --nomad "$NOMAD_BIN" \
         --http-port "$NOMAD_PORT" --port-base "$NOMAD_PORT_BASE" --dynamic-ports "$NOMAD_DYNAMIC_PORTS" \
-        --consul "127.0.0.1:$CONSUL_PORT" --clients 3 \
+        --consul "127.0.0.1:$CONSUL_PORT" --consul-agents "127.0.0.1:${CONSUL_AGENT_PORTS//,/,127.0.0.1:}" --clients 3 \
         || die "the local Nomad did not start; see $LOCAL_DIR/nomad/logs/"
 
     start moto env AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \

@@ -8,6 +8,8 @@ PID_DIR="$LOCAL_DIR/pids"
 LOG_DIR="$LOCAL_DIR/logs"
 
 CONSUL_PORT=$((8500 + PORT_OFFSET))
+# one Consul agent per Nomad client (the simulator's extra agents, sharing its catalog)
+CONSUL_AGENT_PORTS="$((8501 + PORT_OFFSET)),$((8502 + PORT_OFFSET)),$((8503 + PORT_OFFSET))"
 NOMAD_PORT=$((4646 + PORT_OFFSET))
 NOMAD_PORT_BASE=$((4700 + PORT_OFFSET))        # the agents' RPC/Serf and the clients' HTTP: 4700..4732
 NOMAD_DYNAMIC_PORTS=$((21000 + 3000 * (PORT_OFFSET % 3)))  # allocations' ports: 3 clients x 1000

@@ -111,8 +111,8 @@ class LocalStackIT
         List<Long> pidsBefore = recordedPids();
         Result second = run("scripts/run-local.sh");
         assertThat(second.exitCode()).as(second.output()).isZero();
-        // every component says so: consul-sim, nomad-sim, moto, traefik, prometheus, nomad-autoscaler, orchestrator
-        assertThat(second.output().split("already running", -1)).hasSize(8);
+        // every component says so: consul-sim, the Nomad server and its 3 clients, moto, traefik, prometheus, nomad-autoscaler, orchestrator
+        assertThat(second.output().split("already running", -1)).hasSize(11);
         assertThat(recordedPids()).isEqualTo(pidsBefore);
 
         long consulPid = Long.parseLong(Files.readString(localDir.resolve("pids/consul-sim.pid")).strip());

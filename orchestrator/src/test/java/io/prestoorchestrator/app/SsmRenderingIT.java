@@ -11,10 +11,10 @@ import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.sim.consul.ConsulSimulator;
-import io.prestoorchestrator.sim.nomad.NomadSimulator;
-import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
 import io.prestoorchestrator.testing.CapturedLogs;
 import io.prestoorchestrator.testing.TestingMoto;
+import io.prestoorchestrator.testing.TestingNomad;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Cluster secrets through a real moto SSM: a catalog that refers to a parameter that does not exist
  * is refused with a 422 naming the path and nothing is stored or deployed; once the parameter
- * exists, the value reaches the Nomad Variable the task reads and nothing else (job, API, log).
+ * exists, the value reaches the Nomad Variable the task reads and nothing else (job, API, log), and
+ * real Nomad 1.6.1 renders it into the catalog file of the allocation from that variable.
  */
 class SsmRenderingIT
 {
@@ -49,7 +50,7 @@ class SsmRenderingIT
 
     private static TestingMoto moto;
     private static ConsulSimulator consul;
-    private static NomadSimulator nomad;
+    private static TestingNomad nomad;
     private static Orchestrator orchestrator;
     private static CapturedLogs logs;
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -62,7 +63,7 @@ class SsmRenderingIT
 
         Path dir = Files.createTempDirectory("ssm-rendering-it");
         consul = ConsulSimulator.builder().port(0).build().startAndWait();
-        nomad = new NomadSimulator(NomadSimulatorConfig.defaults(1, "dc1", dir.resolve("nomad")).withConsul(consul.baseUri())).start();
+        nomad = TestingNomad.start(dir.resolve("nomad"), consul);
         OrchestratorConfig config = new OrchestratorConfig(
                 new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
                 new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
@@ -145,6 +146,15 @@ class SsmRenderingIT
         assertThat(call("GET", "/v1/clusters/etl/events", null).body()).doesNotContain(PASSWORD);
         assertThat(new JsonObject(nomadJob.body()).getJsonObject("Meta").getString("orchestrator_ssm_versions")).contains(PASSWORD_PATH + "=1");
         assertThat(logs.text()).doesNotContain(PASSWORD);
+
+        // Nomad's template runner read the variable (workload identity, no token of ours) into the catalog file
+        String coordinator = await().atMost(Duration.ofSeconds(60)).until(() -> new JsonArray(
+                        http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/job/trino-etl/allocations")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .stream().map(JsonObject.class::cast).filter(alloc -> alloc.getString("TaskGroup").equals("coordinator")).map(alloc -> alloc.getString("ID")).findFirst(),
+                Optional::isPresent).orElseThrow();
+        String rendered = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> nomad.allocationFile(coordinator, "trino/local/etc/catalog/warehouse.properties"), text -> text.contains("connection-password"));
+        assertThat(rendered).contains("connection-password=" + PASSWORD).contains("connection-user=trino");
     }
 
     private static HttpResponse<String> call(String method, String path, String body)

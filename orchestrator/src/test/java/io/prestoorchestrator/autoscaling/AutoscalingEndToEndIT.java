@@ -102,8 +102,8 @@ class AutoscalingEndToEndIT
     {
         Path dir = Files.createTempDirectory("autoscaling-e2e");
         AutoscalingConfig collector = new AutoscalingConfig(POLL, QUERIES_PER_WORKER, Duration.ofSeconds(3), AutoscalingConfig.DEFAULTS.queryHistoryRetention(), 0);
-        try (TestingStack started = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(), config -> config.withAutoscaling(collector));
-                TestingAutoscaler autoscaler = TestingAutoscaler.start(dir, started.nomad(), started.orchestrator().port(), started.orchestrator().scaleFrontPort(), SCRAPE)) {
+        try (TestingStack started = TestingStack.onRealNomad(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(), config -> config.withAutoscaling(collector));
+                TestingAutoscaler autoscaler = TestingAutoscaler.start(dir, started.nomadAddress(), started.orchestrator().port(), started.orchestrator().scaleFrontPort(), SCRAPE)) {
             stack = started;
             try {
                 run();
@@ -250,8 +250,7 @@ class AutoscalingEndToEndIT
         assertThat(removed).as("stopped worker allocations").allSatisfy(alloc -> assertThat(terminal(alloc)).as(alloc.encode()).isTrue());
         List<String> drainLogs = new ArrayList<>();
         for (JsonObject alloc : removed) {
-            Path log = stack.dataDir().resolve("nomad").resolve("alloc").resolve(alloc.getString("ID")).resolve("alloc").resolve("logs").resolve("trino.stderr.0");
-            drainLogs.add(Files.exists(log) ? Files.readString(log) : "(no log at " + log + ")");
+            drainLogs.add(stack.allocationLog(alloc.getString("ID"), "trino.stderr.0"));
         }
         List<JsonObject> events = scaleEvents(stack);
         // every accepted scale call is the orchestrator's resize, named in the cluster's events with the agent's reason and the signal's

@@ -45,7 +45,7 @@ class AutoscalingSignalIT
     void testSignalRisesUnderLoadAndFallsAfterIt()
             throws Exception
     {
-        try (TestingStack stack = new TestingStack(System.getenv())) {
+        try (TestingStack stack = TestingStack.onRealNomad(System.getenv())) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
             HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"sigit\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":1,\"min\":1,\"max\":4}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);

@@ -1,6 +1,7 @@
 package io.prestoorchestrator.cluster;
 
 import io.prestoorchestrator.testing.TestingEnvironment;
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoCli;
 import io.vertx.core.json.JsonArray;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +39,8 @@ class ClusterLifecycleIT
             throws Exception
     {
         TestingEnvironment.require("TRINO_HOME", "TRINO_JAVA_HOME", "TRINO_CLI_JAR");
-        stack = new TestingStack(System.getenv());
+        // no query runs while a worker is replaced here: quick drains and rolling updates
+        stack = TestingStack.onRealNomad(System.getenv(), TestingFiles.quickReplacementTemplates(), UnaryOperator.identity());
     }
 
     @AfterAll
@@ -108,8 +111,8 @@ class ClusterLifecycleIT
         HttpResponse<String> deleted = stack.call("DELETE", "/v1/clusters/demo", null);
         assertSucceeded(stack.awaitOperation(deleted, Duration.ofMinutes(4)));
         assertThat(stack.call("GET", "/v1/clusters/demo", null).statusCode()).isEqualTo(404);
-        assertThat(get(stack.nomad().address() + "/v1/job/trino-demo").statusCode()).isEqualTo(404);
-        assertThat(get(stack.nomad().address() + "/v1/var/nomad/jobs/trino-demo").statusCode()).isEqualTo(404);
+        assertThat(get(stack.nomadAddress() + "/v1/job/trino-demo").statusCode()).isEqualTo(404);
+        assertThat(get(stack.nomadAddress() + "/v1/var/nomad/jobs/trino-demo").statusCode()).isEqualTo(404);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(new JsonObject(get(stack.consul().baseUri() + "/v1/catalog/services").body()).fieldNames()).noneMatch(name -> name.startsWith("trino-demo")));
         HttpResponse<String> kv = get(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/?keys");
@@ -143,12 +146,12 @@ class ClusterLifecycleIT
         return result.lastLine().replace("\"", "");
     }
 
-    /** Processes whose command line points into the Nomad simulator's allocation directories. */
+    /** Processes whose command line points into Nomad's allocation directories (not the Nomad agents: their configs are beside them). */
     private static List<ProcessHandle> taskProcesses()
     {
         String dir = stack.dataDir().toString();
         return ProcessHandle.allProcesses()
-                .filter(process -> process.info().commandLine().map(line -> line.contains(dir)).orElse(false))
+                .filter(process -> process.info().commandLine().map(line -> line.contains(dir) && line.contains("/alloc/")).orElse(false))
                 .toList();
     }
 

@@ -41,7 +41,7 @@ class DrainOnStopIT
     void testScaleInOutsideTheOrchestratorLosesNoQuery()
             throws Exception
     {
-        try (TestingStack stack = new TestingStack(System.getenv())) {
+        try (TestingStack stack = TestingStack.onRealNomad(System.getenv())) {
             Scenario scenario = scaleInDuringLoad(stack, "drained");
             System.out.printf("DrainOnStopIT drained: long query %s in %.1f s, %d short queries (%d failed), worker stop (kill signal -> task dead) %.1f s%n",
                     scenario.longQuery().succeeded() ? "succeeded" : "FAILED", seconds(scenario.longQuery()), scenario.shortQueries().size(),
@@ -104,8 +104,7 @@ class DrainOnStopIT
         long killing = eventTime(events, "Killing");
         long dead = Math.max(eventTime(events, "Terminated"), eventTime(events, "Killed"));
         double stopSeconds = killing > 0 && dead > 0 ? (dead - killing) / 1e9 : -1;
-        Path log = stack.dataDir().resolve("nomad").resolve("alloc").resolve(allocId).resolve("alloc").resolve("logs").resolve("trino.stderr.0");
-        String taskLog = Files.exists(log) ? Files.readString(log) : "";
+        String taskLog = stack.allocationLog(allocId, "trino.stderr.0");
 
         Integer active = await("the coordinator counts 2 workers").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> cluster(stack, name).getJsonObject("status").getInteger("activeWorkers"), count -> count != null && count == 2);

@@ -58,7 +58,7 @@ class DrainPathsIT
     void testScaleInAndRestartThroughTheOrchestratorLoseNoQuery()
             throws Exception
     {
-        try (TestingStack stack = new TestingStack(System.getenv())) {
+        try (TestingStack stack = TestingStack.onRealNomad(System.getenv())) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
             HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
@@ -189,8 +189,7 @@ class DrainPathsIT
                 .containsSubsequence("restart-requested", "worker-replaced", "worker-replaced", "worker-replaced", "coordinator-restarting", "coordinator-restarted", "deploy-succeeded");
         for (JsonObject replaced : stoppedWorkerAllocations(stack, requested)) {
             String allocId = replaced.getString("ID");
-            Path log = stack.dataDir().resolve("nomad").resolve("alloc").resolve(allocId).resolve("alloc").resolve("logs").resolve("trino.stderr.0");
-            assertThat(Files.exists(log) ? Files.readString(log) : "").as("the own log of replaced worker %s", replaced.getString("Name"))
+            assertThat(stack.allocationLog(allocId, "trino.stderr.0")).as("the own log of replaced worker %s", replaced.getString("Name"))
                     .contains("run-with-drain: stop signal received").contains("run-with-drain: DRAINED");
         }
         System.out.printf("DrainPathsIT path 4: %s%n", message(events, "coordinator-restarted"));

@@ -50,7 +50,7 @@ class RoutingIT
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put("PRESTO_ORCH_PUBLIC_PORT", Integer.toString(webPort));
         environment.put("PRESTO_ORCH_ROUTE_DOMAIN", DOMAIN);
-        stack = new TestingStack(environment);
+        stack = TestingStack.onRealNomad(environment);
         traefik = TestingTraefik.start(stack.consul().baseUri(), webPort, Path.of("target", "routing-it"));
     }
 

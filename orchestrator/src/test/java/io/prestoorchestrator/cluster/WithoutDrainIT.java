@@ -58,7 +58,7 @@ class WithoutDrainIT
         DrainConfig off = new DrainConfig(false, DrainConfig.DEFAULTS.timeout(), DrainConfig.DEFAULTS.atBound(), DrainConfig.DEFAULTS.pollInterval(), DrainConfig.DEFAULTS.watchdogInterval());
         try (TestingMoto moto = TestingMoto.start();
                 TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
-                TestingStack stack = new TestingStack(System.getenv(), templates, config -> TestingLifecycle.withAws(config, front, lifecycle, off))) {
+                TestingStack stack = TestingStack.onRealNomad(System.getenv(), templates, config -> TestingLifecycle.withAws(config, front, lifecycle, off))) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
             HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);

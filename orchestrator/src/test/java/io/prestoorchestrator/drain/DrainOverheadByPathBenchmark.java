@@ -76,7 +76,7 @@ class DrainOverheadByPathBenchmark
         Map<String, List<Double>> overheads = new LinkedHashMap<>();
         try (TestingMoto moto = TestingMoto.start();
                 TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
-                TestingStack stack = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
+                TestingStack stack = TestingStack.onRealNomad(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
                         config -> TestingLifecycle.withAws(config, front, lifecycle, config.drain()))) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
             HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3}}");

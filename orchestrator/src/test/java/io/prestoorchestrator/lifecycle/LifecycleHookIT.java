@@ -76,7 +76,7 @@ class LifecycleHookIT
                         .httpClient(UrlConnectionHttpClient.create()).build()) {
             String queueUrl = sqs.createQueue(CreateQueueRequest.builder().queueName("trino-lifecycle").build()).queueUrl();
             LifecycleConfig lifecycle = TestingLifecycle.config(Optional.of(queueUrl), Optional.empty());
-            try (TestingStack stack = new TestingStack(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
+            try (TestingStack stack = TestingStack.onRealNomad(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
                     config -> TestingLifecycle.withAws(config, front, lifecycle, config.drain()))) {
                 run(stack, sqs, queueUrl, front);
             }

@@ -1,7 +1,6 @@
 package io.prestoorchestrator.testing;
 
 import io.prestoorchestrator.render.SystemJobRenderer;
-import io.prestoorchestrator.sim.nomad.NomadSimulator;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real Prometheus scraping the orchestrator's {@code /metrics} (or a stand-in for it) and the real
- * nomad-autoscaler agent against a Nomad simulator, configured as scripts/run-local.sh does: the
+ * nomad-autoscaler agent against a Nomad, configured as scripts/run-local.sh does: the
  * production agent template rendered with {@code job-templates/local/nomad-autoscaler.yaml}, its
  * Prometheus APM on that Prometheus. Needs PROMETHEUS_BIN and NOMAD_AUTOSCALER_BIN.
  */
@@ -51,7 +50,7 @@ public final class TestingAutoscaler
      * {@code 127.0.0.1:<scaleFrontPort>} (the orchestrator's scale front, or Nomad's own port to have
      * the agent scale through Nomad directly); both write their logs and data below {@code dir}.
      */
-    public static TestingAutoscaler start(Path dir, NomadSimulator nomad, int metricsPort, int scaleFrontPort, Duration scrape)
+    public static TestingAutoscaler start(Path dir, URI nomad, int metricsPort, int scaleFrontPort, Duration scrape)
             throws Exception
     {
         TestingAutoscaler autoscaler = new TestingAutoscaler(Files.createDirectories(dir));
@@ -116,13 +115,13 @@ public final class TestingAutoscaler
         });
     }
 
-    private void startAgent(NomadSimulator nomad, int scaleFrontPort)
+    private void startAgent(URI nomad, int scaleFrontPort)
             throws Exception
     {
         String binary = requiredBinary("NOMAD_AUTOSCALER_BIN");
         String configText = new SystemJobRenderer(TEMPLATES).renderFile("nomad-autoscaler/agent.hcl.ftl",
                 TEMPLATES.resolve("local/nomad-autoscaler.yaml"),
-                Map.of("NOMAD_PORT", String.valueOf(nomad.port()), "PROMETHEUS_PORT", String.valueOf(prometheusPort), "SCALE_FRONT_PORT", String.valueOf(scaleFrontPort),
+                Map.of("NOMAD_PORT", String.valueOf(nomad.getPort()), "PROMETHEUS_PORT", String.valueOf(prometheusPort), "SCALE_FRONT_PORT", String.valueOf(scaleFrontPort),
                         "NOMAD_AUTOSCALER_LOG_LEVEL", "DEBUG"));
         Path config = dir.resolve("nomad-autoscaler.hcl");
         Files.writeString(config, configText);

@@ -5,7 +5,6 @@ import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.config.Secret;
-import io.prestoorchestrator.lifecycle.NomadNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -96,10 +95,10 @@ public final class TestingLifecycle
                 .findFirst().orElseThrow(() -> new AssertionError("every worker shares a node with the coordinator: " + allocations));
     }
 
-    /** The EC2 instance id of a simulated Nomad node. */
+    /** The EC2 instance id of a Nomad node of a stack on real Nomad (its client's meta). */
     public static String instanceId(TestingStack stack, String nodeId)
             throws IOException, InterruptedException
     {
-        return new JsonObject(stack.callNomad("GET", "/v1/node/" + nodeId, null).body()).getJsonObject("Attributes").getString(NomadNodes.INSTANCE_ID_ATTRIBUTE);
+        return stack.realNomad().instanceId(nodeId);
     }
 }

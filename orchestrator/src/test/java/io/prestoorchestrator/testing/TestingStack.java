@@ -37,9 +37,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The orchestrator wired to an embedded Consul simulator and Nomad simulator (3 nodes, raw_exec
- * tasks really run), with an admin and a viewer token, for API tests. {@link #startReplica} adds
- * more replicas against the same Consul and Nomad; calls go to the first one unless told otherwise.
+ * The orchestrator wired to an embedded Consul simulator and a Nomad with 3 client nodes, with an
+ * admin and a viewer token. Integration tests take real Nomad v1.6.1 ({@link #onRealNomad}: one
+ * server and three client agents, {@link TestingNomad}); the API unit tests take the Nomad
+ * simulator (the constructors), which starts in a second and runs fake Trino processes.
+ * {@link #startReplica} adds more replicas against the same Consul and Nomad; calls go to the
+ * first one unless told otherwise.
  */
 public final class TestingStack
         implements AutoCloseable
@@ -49,7 +52,9 @@ public final class TestingStack
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final ConsulSimulator consul;
-    private final NomadSimulator nomad;
+    private final NomadSimulator simulator;
+    private final TestingNomad realNomad;
+    private final URI nomadAddress;
     private final Orchestrator orchestrator;
     private final List<Orchestrator> replicas = new ArrayList<>();
     private final OrchestratorConfig config;
@@ -78,16 +83,48 @@ public final class TestingStack
     public TestingStack(Map<String, String> environment, Path templates, UnaryOperator<OrchestratorConfig> customize)
             throws Exception
     {
+        this(false, environment, templates, customize);
+    }
+
+    /** The stack on real Nomad v1.6.1 (needs {@code NOMAD_BIN} from setup's env.sh), with the repository's job templates. */
+    public static TestingStack onRealNomad(Map<String, String> environment)
+            throws Exception
+    {
+        return onRealNomad(environment, Path.of("../job-templates").toAbsolutePath().normalize(), UnaryOperator.identity());
+    }
+
+    /** The stack on real Nomad v1.6.1 (needs {@code NOMAD_BIN} from setup's env.sh). */
+    public static TestingStack onRealNomad(Map<String, String> environment, Path templates, UnaryOperator<OrchestratorConfig> customize)
+            throws Exception
+    {
+        return new TestingStack(true, environment, templates, customize);
+    }
+
+    private TestingStack(boolean real, Map<String, String> environment, Path templates, UnaryOperator<OrchestratorConfig> customize)
+            throws Exception
+    {
         Path dir = Files.createTempDirectory("testing-stack");
         this.dataDir = dir;
         consul = ConsulSimulator.builder().port(0).build().startAndWait();
-        nomad = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad"))
-                .withConsul(consul.baseUri())
-                .withMinHealthyTime(Duration.ofSeconds(1))).start();
+        NomadConfig nomadConfig;
+        if (real) {
+            simulator = null;
+            realNomad = TestingNomad.start(dir.resolve("nomad"), consul);
+            nomadAddress = realNomad.address();
+            nomadConfig = new NomadConfig(nomadAddress, Optional.empty(), "global", "default", Duration.ofSeconds(10), "meta." + TestingNomad.INSTANCE_ID_META);
+        }
+        else {
+            realNomad = null;
+            simulator = new NomadSimulator(NomadSimulatorConfig.defaults(3, "dc1", dir.resolve("nomad"))
+                    .withConsul(consul.baseUri())
+                    .withMinHealthyTime(Duration.ofSeconds(1))).start();
+            nomadAddress = simulator.address();
+            nomadConfig = new NomadConfig(nomadAddress, Optional.empty(), "global", "default", Duration.ofSeconds(10));
+        }
         this.environment = Map.copyOf(environment);
         this.config = customize.apply(new OrchestratorConfig(
                 new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
-                new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
+                nomadConfig,
                 new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
                 OrchestratorConfig.DEFAULTS.aws(),
                 new AuthConfig(List.of(
@@ -134,7 +171,7 @@ public final class TestingStack
         replica.stop();
     }
 
-    /** Where the Nomad simulator keeps allocation directories: every task process runs below it. */
+    /** Where Nomad (real or simulated) keeps allocation directories: every task process runs below it. */
     public Path dataDir()
     {
         return dataDir;
@@ -146,9 +183,28 @@ public final class TestingStack
         return "http://127.0.0.1:" + orchestrator.port();
     }
 
+    /** The Nomad simulator of a unit-test stack. */
     public NomadSimulator nomad()
     {
-        return nomad;
+        if (simulator == null) {
+            throw new IllegalStateException("this stack runs on real Nomad: use realNomad()");
+        }
+        return simulator;
+    }
+
+    /** The real Nomad of an integration-test stack ({@link #onRealNomad}). */
+    public TestingNomad realNomad()
+    {
+        if (realNomad == null) {
+            throw new IllegalStateException("this stack runs on the Nomad simulator: use nomad()");
+        }
+        return realNomad;
+    }
+
+    /** Nomad's HTTP API, real or simulated. */
+    public URI nomadAddress()
+    {
+        return nomadAddress;
     }
 
     public ConsulSimulator consul()
@@ -187,11 +243,30 @@ public final class TestingStack
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A call to the Nomad simulator's HTTP API, as the Nomad UI or CLI would make it. */
+    /**
+     * A task log of an allocation ({@code trino.stderr.0}, ...): on real Nomad read through its client
+     * filesystem API, as {@code nomad alloc logs} does; "(no log: reason)" when there is none.
+     */
+    public String allocationLog(String allocId, String file)
+            throws IOException, InterruptedException
+    {
+        if (realNomad != null) {
+            try {
+                return realNomad.allocationFile(allocId, "alloc/logs/" + file);
+            }
+            catch (IOException e) {
+                return "(no log: " + e.getMessage() + ")";
+            }
+        }
+        Path log = dataDir.resolve("nomad").resolve("alloc").resolve(allocId).resolve("alloc").resolve("logs").resolve(file);
+        return Files.exists(log) ? Files.readString(log) : "(no log at " + log + ")";
+    }
+
+    /** A call to Nomad's HTTP API, as the Nomad UI or CLI would make it. */
     public HttpResponse<String> callNomad(String method, String path, String body)
             throws IOException, InterruptedException
     {
-        return http.send(HttpRequest.newBuilder(URI.create(nomad.address() + path))
+        return http.send(HttpRequest.newBuilder(URI.create(nomadAddress + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -235,8 +310,17 @@ public final class TestingStack
             }
         }
         finally {
-            nomad.close();
-            consul.close();
+            try {
+                if (simulator != null) {
+                    simulator.close();
+                }
+                if (realNomad != null) {
+                    realNomad.close();
+                }
+            }
+            finally {
+                consul.close();
+            }
         }
     }
 }
