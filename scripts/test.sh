@@ -17,13 +17,17 @@ source "${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}/env.sh"
 setup_seconds=$((SECONDS - started))
 
 echo "[test] infrastructure code, offline (scripts/check-iac.sh)"
+started_iac=$SECONDS
 scripts/check-iac.sh
+iac_seconds=$((SECONDS - started_iac))
 
 echo "[test] unit and integration tests (mvn verify)"
+started_maven=$SECONDS
 set +e
 mvn -B -ntp verify "$@"
 maven_status=$?
 set -e
+maven_seconds=$((SECONDS - started_maven))
 
 # The jar mvn just built renders the production system jobs (check-iac.sh skipped that above when
 # no fresh jar existed yet); ~2-4 s.
@@ -33,26 +37,34 @@ if [[ $maven_status == 0 ]]; then
     scripts/check-iac.sh --system-jobs || system_jobs_status=$?
 fi
 
-python3 - "$REPO_ROOT" "$maven_status" "$setup_seconds" "$((SECONDS - started))" <<'PY'
+python3 - "$REPO_ROOT" "$maven_status" "$setup_seconds" "$((SECONDS - started))" "$iac_seconds" "$maven_seconds" <<'PY'
 import glob, os, sys
 import xml.etree.ElementTree as ET
 
-root, status, setup_s, total_s = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+root, status, setup_s, total_s, iac_s, maven_s = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 totals = {}
+times = {}
 for kind in ("surefire", "failsafe"):
     tests = failed = skipped = 0
+    times[kind] = []
     for path in glob.glob(os.path.join(root, "**", "target", kind + "-reports", "TEST-*.xml"), recursive=True):
         suite = ET.parse(path).getroot()
         tests += int(suite.get("tests", 0))
         failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
         skipped += int(suite.get("skipped", 0))
+        times[kind].append((float(suite.get("time", 0) or 0), suite.get("name", "?").rsplit(".", 1)[-1]))
     totals[kind] = (tests - failed - skipped, failed, skipped)
+print()
+print("[test] integration test classes by time (each family starts its own stack):")
+for seconds, name in sorted(times["failsafe"], reverse=True):
+    print(f"[test]   {name:<40} {seconds:7.1f} s")
+print(f"[test] unit test classes: {sum(t for t, _ in times['surefire']):.0f} s in all")
 unit, it = totals["surefire"], totals["failsafe"]
 passed, failed, skipped = (unit[i] + it[i] for i in range(3))
 print()
 print(f"[test] unit tests: {unit[0]} passed, {unit[1]} failed, {unit[2]} skipped")
 print(f"[test] integration tests: {it[0]} passed, {it[1]} failed, {it[2]} skipped")
-print(f"[test] setup {setup_s}s, total {total_s}s, maven exit code {status}")
+print(f"[test] stages: setup {setup_s}s, check-iac {iac_s}s, mvn verify {maven_s}s; total {total_s}s, maven exit code {status}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 if passed == 0:
     print("[test] ERROR: no test ran", file=sys.stderr)
