@@ -1,23 +1,57 @@
 package io.prestoorchestrator.api;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatorException;
+
+import java.util.function.Function;
+
+import static java.util.Objects.requireNonNull;
 
 /** Builds routers from an OpenAPI contract the one way the service (and its tests) use. */
 public final class ApiRouters
 {
+    private static final RequestExtractor EXTRACTOR = RequestExtractor.withBodyHandler();
+
     private ApiRouters() {}
 
-    /** A builder that reads bodies up to {@code maxBodySize} and validates requests against the contract. */
-    public static RouterBuilder builder(Vertx vertx, OpenAPIContract contract, long maxBodySize)
+    /**
+     * A builder whose every operation's route first runs {@code authentication} for that operation,
+     * then validates the request against the contract, then the handlers the caller adds. Nothing is
+     * decided before the router matched a route: a request no operation matches gets the router's
+     * 404 or 405, and a request it does match is authenticated as that operation (with or without a
+     * trailing slash, which the router ignores).
+     *
+     * @param authentication what an operation requires of a request; it calls {@code next()} or fails the request
+     */
+    public static RouterBuilder builder(Vertx vertx, OpenAPIContract contract, long maxBodySize, Function<Operation, Handler<RoutingContext>> authentication)
     {
+        requireNonNull(authentication, "authentication is null");
         // the body is read by BodyHandler, so the validator must take it from there
-        return RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+        RouterBuilder builder = RouterBuilder.create(vertx, contract, EXTRACTOR)
                 .rootHandler(BodyHandler.create().setBodyLimit(maxBodySize));
+        RequestValidator validator = RequestValidator.create(vertx, contract);
+        for (OpenAPIRoute route : builder.getRoutes()) {
+            Operation operation = route.getOperation();
+            Handler<RoutingContext> authenticate = requireNonNull(authentication.apply(operation), () -> "no authentication for " + operation.getOperationId());
+            // Vert.x's own security and validation handlers would run before the handlers added here;
+            // both are done here instead, in this order
+            route.setDoSecurity(false)
+                    .setDoValidation(false)
+                    .addHandler(authenticate)
+                    .addHandler(context -> validate(validator, operation, context));
+        }
+        return builder;
     }
 
     /** The router, with every failure and routing error answered as problem+json. */
@@ -28,5 +62,19 @@ public final class ApiRouters
         router.errorHandler(404, ProblemHandler.forStatus(404));
         router.errorHandler(405, ProblemHandler.forStatus(405));
         return router;
+    }
+
+    /** What vertx-web-openapi-router's validation handler does, at this point of the route. */
+    private static void validate(RequestValidator validator, Operation operation, RoutingContext context)
+    {
+        EXTRACTOR.extractValidatableRequest(context, operation)
+                .compose(request -> validator.validate(request, operation.getOperationId()))
+                .onSuccess(validated -> {
+                    context.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+                    context.next();
+                })
+                .onFailure(failure -> context.fail(failure instanceof ValidatorException
+                        ? new HttpException(400, failure.getMessage(), failure)
+                        : failure));
     }
 }

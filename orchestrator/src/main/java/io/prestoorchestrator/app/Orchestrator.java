@@ -359,10 +359,8 @@ public final class Orchestrator
 
     private Router router(OpenAPIContract contract, List<ApiToken> tokens)
     {
-        RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize())
-                .rootHandler(new BearerAuthHandler(contract, tokens));
-        // BearerAuthHandler enforces the contract's security requirements (and roles) for every route
-        builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+        // every operation's route authenticates as the contract says for that operation (security, x-required-role)
+        RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize(), BearerAuthHandler.forTokens(tokens));
         ReadinessHandler readiness = new ReadinessHandler(vertx, dependencyChecks(), config.nomad().requestTimeout().plus(Duration.ofSeconds(1)));
         String contractText = contractText();
         builder.getRoute("liveness").addHandler(context -> context.json(new JsonObject().put("status", "UP")));

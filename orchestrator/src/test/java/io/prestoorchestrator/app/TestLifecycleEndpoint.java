@@ -214,9 +214,7 @@ class TestLifecycleEndpoint
             throws Exception
     {
         OpenAPIContract contract = OpenAPIContract.from(vertx, Orchestrator.contractForValidation()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        RouterBuilder builder = ApiRouters.builder(vertx, contract, 1024 * 1024)
-                .rootHandler(new BearerAuthHandler(contract, List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)))));
-        builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+        RouterBuilder builder = ApiRouters.builder(vertx, contract, 1024 * 1024, BearerAuthHandler.forTokens(List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)))));
         builder.getRoute("postLifecycleEvent").addHandler(endpoint);
         server = vertx.createHttpServer().requestHandler(ApiRouters.build(builder)).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -13,6 +13,8 @@ import io.prestoorchestrator.testing.CapturedLogs;
 import io.prestoorchestrator.testing.TestingLeaderServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,6 +199,43 @@ class TestOrchestratorApi
         assertThat(contract.body()).startsWith("openapi: 3.1.0").contains("operationId: readiness");
     }
 
+    /**
+     * Every operation of the contract that needs a token refuses a request without one, with a
+     * wrong one and (admin operations) with a viewer's, at its path and with a trailing slash: the
+     * router matches both, and authentication belongs to the route it matched (issue 20, finding 1).
+     */
+    @Test
+    void testEveryProtectedOperationRefusesWithAndWithoutTrailingSlash()
+            throws Exception
+    {
+        OpenAPIContract contract = OpenAPIContract.from(orchestrator.vertx(), Orchestrator.contractForValidation())
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        int checked = 0;
+        for (io.vertx.openapi.contract.Path path : contract.getPaths()) {
+            for (Operation operation : path.getOperations()) {
+                if (operation.getSecurityRequirements().isEmpty()) {
+                    continue;
+                }
+                String concrete = path.getName().replaceAll("\\{[^}]+}", "demo");
+                String method = operation.getHttpMethod().name();
+                String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+                String declared = operation.getOpenAPIModel().getString("x-required-role");
+                boolean admin = declared != null ? declared.equals("admin") : !method.equals("GET");
+                for (String variant : List.of(concrete, concrete + "/")) {
+                    String request = method + " " + variant;
+                    assertProblem(call(method, variant, body, null), 401, "urn:presto-orchestrator:problem:unauthorized", request + " without a token");
+                    assertProblem(call(method, variant, body, UNKNOWN_TOKEN), 401, "urn:presto-orchestrator:problem:unauthorized", request + " with a wrong token");
+                    if (admin) {
+                        assertProblem(call(method, variant, body, VIEWER_TOKEN), 403, "urn:presto-orchestrator:problem:forbidden", request + " with a viewer token");
+                    }
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).as("protected operations checked").isGreaterThan(40);
+        assertThat(call("POST", "/v1/catalogs/", "{\"name\":\"x\",\"connectorName\":\"tpch\"}", null).statusCode()).isEqualTo(401);
+    }
+
     @Test
     void testMetricsIncludeHttpServerRequests()
             throws Exception
@@ -253,7 +292,12 @@ class TestOrchestratorApi
 
     private static void assertProblem(HttpResponse<String> response, int status, String type)
     {
-        assertThat(response.statusCode()).isEqualTo(status);
+        assertProblem(response, status, type, "");
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type, String description)
+    {
+        assertThat(response.statusCode()).as(description + ": " + response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
         JsonObject problem = new JsonObject(response.body());
         assertThat(problem.getString("type")).isEqualTo(type);
@@ -282,6 +326,20 @@ class TestOrchestratorApi
             throws IOException, InterruptedException
     {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
+    private HttpResponse<String> call(String method, String path, String body, String token)
+            throws IOException, InterruptedException
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

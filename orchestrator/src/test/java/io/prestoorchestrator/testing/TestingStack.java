@@ -162,6 +162,7 @@ public final class TestingStack
         return call(method, path, body, ADMIN_TOKEN);
     }
 
+    /** A call with {@code token}, none when it is null. */
     public HttpResponse<String> call(String method, String path, String body, String token)
             throws IOException, InterruptedException
     {
@@ -179,8 +180,10 @@ public final class TestingStack
     {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + path))
                 .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
