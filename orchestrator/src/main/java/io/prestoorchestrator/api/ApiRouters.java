@@ -27,7 +27,8 @@ public final class ApiRouters
 
     /**
      * A builder whose every operation's route first runs {@code authentication} for that operation,
-     * then validates the request against the contract, then the handlers the caller adds. Nothing is
+     * then reads the body (up to {@code maxBodySize}, 413 above), then validates the request against
+     * the contract, then the handlers the caller adds. Nothing is
      * decided before the router matched a route: a request no operation matches gets the router's
      * 404 or 405, and a request it does match is authenticated as that operation (with or without a
      * trailing slash, which the router ignores).
@@ -37,10 +38,11 @@ public final class ApiRouters
     public static RouterBuilder builder(Vertx vertx, OpenAPIContract contract, long maxBodySize, Function<Operation, Handler<RoutingContext>> authentication)
     {
         requireNonNull(authentication, "authentication is null");
-        // the body is read by BodyHandler, so the validator must take it from there
-        RouterBuilder builder = RouterBuilder.create(vertx, contract, EXTRACTOR)
-                .rootHandler(BodyHandler.create().setBodyLimit(maxBodySize));
+        RouterBuilder builder = RouterBuilder.create(vertx, contract, EXTRACTOR);
         RequestValidator validator = RequestValidator.create(vertx, contract);
+        // read only once the request is authenticated, and never to disk: the multipart file parts
+        // Vert.x would otherwise store under file-uploads/ (and keep) are dropped; no operation takes files
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize);
         for (OpenAPIRoute route : builder.getRoutes()) {
             Operation operation = route.getOperation();
             Handler<RoutingContext> authenticate = requireNonNull(authentication.apply(operation), () -> "no authentication for " + operation.getOperationId());
@@ -49,6 +51,10 @@ public final class ApiRouters
             route.setDoSecurity(false)
                     .setDoValidation(false)
                     .addHandler(authenticate)
+                    // Vert.x orders a handler it recognises as a BodyHandler before every other one, for
+                    // authentication schemes that read the body (form login, digest); ours read headers only.
+                    // Wrapped, it runs after them: they answer synchronously, so no body data passes unread
+                    .addHandler(context -> body.handle(context))
                     .addHandler(context -> validate(validator, operation, context));
         }
         return builder;
@@ -64,7 +70,7 @@ public final class ApiRouters
         return router;
     }
 
-    /** What vertx-web-openapi-router's validation handler does, at this point of the route. */
+    /** What vertx-web-openapi-router's validation handler does (the extractor takes the body from BodyHandler), at this point of the route. */
     private static void validate(RequestValidator validator, Operation operation, RoutingContext context)
     {
         EXTRACTOR.extractValidatableRequest(context, operation)

@@ -47,6 +47,7 @@ import io.prestoorchestrator.health.ReadinessHandler;
 import io.prestoorchestrator.http.DependencyHttp;
 import io.prestoorchestrator.lifecycle.LifecycleHooks;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -55,6 +56,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -63,6 +65,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsRequest;
@@ -86,6 +89,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
@@ -100,6 +104,7 @@ public final class Orchestrator
 {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
     static final String CONTRACT_RESOURCE = "openapi.yaml";
+    static final String LIFECYCLE_OPERATION = "postLifecycleEvent";
     /** The Trino user the orchestrator acts as (metrics, worker state changes). */
     static final String TRINO_USER = "presto-orchestrator";
 
@@ -359,8 +364,17 @@ public final class Orchestrator
 
     private Router router(OpenAPIContract contract, List<ApiToken> tokens)
     {
-        // every operation's route authenticates as the contract says for that operation (security, x-required-role)
-        RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize(), BearerAuthHandler.forTokens(tokens));
+        QueryTimeLeft queryTimeLeft = queryTimeLeft();
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
+            command.run();
+            return null;
+        }, false));
+        Handler<RoutingContext> lifecycleAuthentication = lifecycle.map(hooks -> hooks.endpoint().authentication()).orElseGet(LifecycleHooks::disabledEndpoint);
+        Function<Operation, Handler<RoutingContext>> bearer = BearerAuthHandler.forTokens(tokens);
+        // every operation's route authenticates as the contract says for that operation (security, x-required-role),
+        // before its body is read; the lifecycle endpoint (security: []) checks its shared secret there instead
+        RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize(),
+                operation -> operation.getOperationId().equals(LIFECYCLE_OPERATION) ? lifecycleAuthentication : bearer.apply(operation));
         ReadinessHandler readiness = new ReadinessHandler(vertx, dependencyChecks(), config.nomad().requestTimeout().plus(Duration.ofSeconds(1)));
         String contractText = contractText();
         builder.getRoute("liveness").addHandler(context -> context.json(new JsonObject().put("status", "UP")));
@@ -375,18 +389,13 @@ public final class Orchestrator
                 .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))
                 .put("replica", replicaId)
                 .put("leader", isLeader())));
-        QueryTimeLeft queryTimeLeft = queryTimeLeft();
         clusters = clusterService(queryTimeLeft);
         new ClusterRoutes(clusters).register(builder);
         autoscaling = autoscalingCollector();
         ConsulServiceHealth consul = new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul()));
         new AutoscalingRoutes(autoscaling, new CoordinatorTargets(consul, consul)).register(builder);
         scalingEvents = scalingEventRecorder();
-        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
-            command.run();
-            return null;
-        }, false));
-        builder.getRoute("postLifecycleEvent").addHandler(lifecycle.map(LifecycleHooks::endpoint).orElseGet(LifecycleHooks::disabledEndpoint));
+        builder.getRoute(LIFECYCLE_OPERATION).addHandler(lifecycle.<Handler<RoutingContext>>map(LifecycleHooks::endpoint).orElseGet(LifecycleHooks::disabledEndpoint));
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));

@@ -124,9 +124,11 @@ public final class ScaleFront
     public Router router()
     {
         Router router = Router.router(vertx);
+        // a scale call is JSON: multipart file parts are dropped, never stored under file-uploads/
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(64 * 1024);
         router.get(SCALE_PATH).handler(this::status);
-        router.put(SCALE_PATH).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::scale);
-        router.post(SCALE_PATH).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::scale);
+        router.put(SCALE_PATH).handler(body).handler(this::scale);
+        router.post(SCALE_PATH).handler(body).handler(this::scale);
         router.route().handler(context -> context.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8")
                 .end("presto-orchestrator's scale front serves only GET, PUT and POST " + SCALE_PATH.replace(":job", "<job>")
                         + " (nomad-autoscaler's Nomad target for the Trino worker groups); point other Nomad clients at Nomad (" + nomad.address() + ")"));

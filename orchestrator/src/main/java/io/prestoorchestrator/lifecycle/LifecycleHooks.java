@@ -93,7 +93,7 @@ public final class LifecycleHooks
         return service;
     }
 
-    public Handler<RoutingContext> endpoint()
+    public LifecycleEndpoint endpoint()
     {
         return endpoint;
     }

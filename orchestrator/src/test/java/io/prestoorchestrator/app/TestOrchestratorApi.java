@@ -10,6 +10,7 @@ import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.testing.CapturedLogs;
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingLeaderServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -234,6 +235,39 @@ class TestOrchestratorApi
         }
         assertThat(checked).as("protected operations checked").isGreaterThan(40);
         assertThat(call("POST", "/v1/catalogs/", "{\"name\":\"x\",\"connectorName\":\"tpch\"}", null).statusCode()).isEqualTo(401);
+    }
+
+    /** No request body is read before the request is authenticated: without a token a body over the limit is a 401 (issue 20, finding 2). */
+    @Test
+    void testBodyIsReadOnlyAfterAuthentication()
+            throws Exception
+    {
+        String large = "{\"name\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}";
+        assertProblem(call("POST", "/v1/clusters", large, null), 401, "urn:presto-orchestrator:problem:unauthorized");
+        assertProblem(call("POST", "/v1/clusters", large, VIEWER_TOKEN), 403, "urn:presto-orchestrator:problem:forbidden");
+        assertProblem(call("POST", "/v1/clusters", large, ADMIN_TOKEN), 413, "urn:presto-orchestrator:problem:payload-too-large");
+    }
+
+    /** Multipart file parts are never written to disk, with or without a token (issue 20, finding 2). */
+    @Test
+    void testFileUploadsAreNotStored()
+            throws Exception
+    {
+        Path uploads = Path.of(io.vertx.ext.web.handler.BodyHandler.DEFAULT_UPLOADS_DIRECTORY);
+        TestingFiles.deleteRecursively(uploads);
+        String boundary = "b0undary7d3";
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                + "z".repeat(64 * 1024) + "\r\n--" + boundary + "--\r\n";
+        for (String token : java.util.Arrays.asList(null, ADMIN_TOKEN)) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/catalogs")).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofString(form));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> response = send(request);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(token == null ? 401 : 400);
+        }
+        assertThat(uploads).doesNotExist();
     }
 
     @Test
