@@ -8,6 +8,7 @@ import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.lifecycle.Backoff;
 import io.prestoorchestrator.lifecycle.CoordinatorWait;
 import io.prestoorchestrator.lifecycle.FakeNomadNodes;
 import io.prestoorchestrator.lifecycle.LifecycleEndpoint;
@@ -69,7 +70,7 @@ class TestLifecycleEndpoint
         // not the leader: the endpoint only records; nothing drains
         service = new LifecycleService("replica-b", kv, new ClusterRepository(kv), new FakeNomadNodes(), new RecordingLifecycleActions(),
                 (worker, cluster, bound, progress) -> new CompletableFuture<>(), CoordinatorWait.disabled(), delay -> new CompletableFuture<>(), Clock.systemUTC(), LifecycleConfig.DEFAULTS,
-                Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5));
+                Duration.ofMillis(100), new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)), Duration.ofSeconds(5));
     }
 
     @AfterEach
