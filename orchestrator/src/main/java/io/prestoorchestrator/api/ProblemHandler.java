@@ -8,6 +8,7 @@ import io.prestoorchestrator.error.ForbiddenException;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,6 +42,11 @@ public final class ProblemHandler
     @Override
     public void handle(RoutingContext context)
     {
+        if (context.response().closed() || context.failure() instanceof HttpClosedException) {
+            // the connection went away (the client, or an idle or head timeout): nobody to answer, nothing went wrong here
+            log.atDebug().addKeyValue("path", context.request().path()).log("Connection closed before the answer");
+            return;
+        }
         if (context.response().headWritten()) {
             // too late for a problem document; make sure the connection does not hang
             context.response().reset();

@@ -8,6 +8,7 @@ import io.prestoorchestrator.api.BearerAuthHandler;
 import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
+import io.prestoorchestrator.api.HttpServers;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.ScaleFront;
@@ -52,7 +53,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -222,17 +222,13 @@ public final class Orchestrator
     {
         return loadTokens()
                 .compose(tokens -> loadContract().map(contract -> router(contract, tokens)))
-                .compose(router -> vertx.createHttpServer(new HttpServerOptions()
-                                .setHost(config.http().host())
-                                .setPort(config.http().port()))
-                        .requestHandler(router)
-                        .listen())
+                .compose(router -> HttpServers.listen(vertx, config.http(), config.http().port(), router))
                 .compose(server -> {
                     this.server = server;
                     ScaleFront front = new ScaleFront(vertx, webClient, config.nomad(), ScaleFront.Autoscaler.of(clusters), autoscaling::last);
-                    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.autoscaling().scaleFrontPort()))
-                            .requestHandler(front.router())
-                            .listen();
+                    // the agent's blocking queries are silent until Nomad answers: the idle timeout must outlast them
+                    Duration idle = config.http().idleTimeout().compareTo(ScaleFront.RELAY_TIMEOUT) > 0 ? config.http().idleTimeout() : ScaleFront.RELAY_TIMEOUT;
+                    return HttpServers.listen(vertx, config.http(), config.autoscaling().scaleFrontPort(), idle, front.router());
                 })
                 .onSuccess(front -> {
                     this.scaleFront = front;

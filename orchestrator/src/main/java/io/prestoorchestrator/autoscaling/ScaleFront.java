@@ -71,7 +71,8 @@ public final class ScaleFront
     /** The longest the front lets a status query block: the agent's view of a cluster's workers follows the spec within this. */
     static final Duration STATUS_WAIT = Duration.ofSeconds(5);
     /** Nomad holds a blocking query for at most 10 minutes (its {@code wait} is capped there). */
-    private static final Duration RELAY_TIMEOUT = Duration.ofMinutes(11);
+    /** How long a relayed call may take: Nomad's blocking queries wait up to 10 minutes. */
+    public static final Duration RELAY_TIMEOUT = Duration.ofMinutes(11);
     private static final List<String> REQUEST_HEADERS = List.of("X-Nomad-Token", "Authorization");
     private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "X-Nomad-Index", "X-Nomad-KnownLeader", "X-Nomad-LastContact");
     private static final Logger log = LoggerFactory.getLogger(ScaleFront.class);

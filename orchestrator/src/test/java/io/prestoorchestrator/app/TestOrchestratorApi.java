@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,8 +57,14 @@ class TestOrchestratorApi
     {
         nomad = new TestingLeaderServer("127.0.0.1:4647");
         consul = new TestingLeaderServer("127.0.0.1:8300");
-        OrchestratorConfig config = new OrchestratorConfig(
-                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
+        orchestrator = Orchestrator.start(config(new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024, HttpConfig.DEFAULTS.idleTimeout(), HttpConfig.DEFAULTS.headerTimeout())))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private OrchestratorConfig config(HttpConfig http)
+    {
+        return new OrchestratorConfig(
+                http,
                 new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(5)),
                 new ConsulConfig(consul.address(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(5)),
                 OrchestratorConfig.DEFAULTS.aws(),
@@ -69,7 +77,6 @@ class TestOrchestratorApi
                 OrchestratorConfig.DEFAULTS.autoscaling().withScaleFrontPort(0),
                 OrchestratorConfig.DEFAULTS.lifecycle(),
                 OrchestratorConfig.DEFAULTS.drain());
-        orchestrator = Orchestrator.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -268,6 +275,66 @@ class TestOrchestratorApi
             assertThat(response.statusCode()).as(response.body()).isEqualTo(token == null ? 401 : 400);
         }
         assertThat(uploads).doesNotExist();
+    }
+
+    /**
+     * A connection that sends no whole request head within http.header-timeout (of opening, or of its
+     * previous answer) is closed, and so is one silent for http.idle-timeout mid-request (issue 20,
+     * finding 5). Each check blocks on a read until the server closes; none sleeps.
+     */
+    @Test
+    void testSlowHeadsAndIdleConnectionsAreClosed()
+            throws Exception
+    {
+        Orchestrator strict = Orchestrator.start(config(new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(1))))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try {
+            // a head that never ends
+            try (Socket socket = socket(strict)) {
+                socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(UTF_8));
+                assertThat(readToEnd(socket)).isEmpty();
+            }
+            // a kept-alive connection nobody uses after its answer
+            try (Socket socket = socket(strict)) {
+                socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(UTF_8));
+                assertThat(readToEnd(socket)).startsWith("HTTP/1.1 200 OK").contains("\"status\":\"UP\"");
+            }
+            // a body that stops coming (read after authentication)
+            try (Socket socket = socket(strict)) {
+                socket.getOutputStream().write(("POST /v1/catalogs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_TOKEN
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":").getBytes(UTF_8));
+                assertThat(readToEnd(socket)).isEmpty();
+            }
+            // a connection that keeps sending whole requests is served
+            try (Socket socket = socket(strict)) {
+                socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(UTF_8));
+                assertThat(readToEnd(socket).split("HTTP/1.1 200 OK", -1)).hasSize(3);
+            }
+        }
+        finally {
+            strict.stop();
+        }
+    }
+
+    private static Socket socket(Orchestrator target)
+            throws IOException
+    {
+        Socket socket = new Socket("127.0.0.1", target.port());
+        // a bound for the test only: the server's timeouts close these connections well before
+        socket.setSoTimeout(30_000);
+        return socket;
+    }
+
+    /** Everything the server sends until it closes the connection; fails when it does not close it. */
+    private static String readToEnd(Socket socket)
+            throws IOException
+    {
+        try {
+            return new String(socket.getInputStream().readAllBytes(), UTF_8);
+        }
+        catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("the server did not close the connection", e);
+        }
     }
 
     @Test

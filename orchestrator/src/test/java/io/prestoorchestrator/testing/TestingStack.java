@@ -86,7 +86,7 @@ public final class TestingStack
                 .withMinHealthyTime(Duration.ofSeconds(1))).start();
         this.environment = Map.copyOf(environment);
         this.config = customize.apply(new OrchestratorConfig(
-                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
+                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024, HttpConfig.DEFAULTS.idleTimeout(), HttpConfig.DEFAULTS.headerTimeout()),
                 new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
                 new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
                 OrchestratorConfig.DEFAULTS.aws(),
