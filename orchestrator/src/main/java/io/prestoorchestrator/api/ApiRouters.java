@@ -60,13 +60,13 @@ public final class ApiRouters
         return builder;
     }
 
-    /** The router, with every failure and routing error answered as problem+json. */
-    public static Router build(RouterBuilder builder)
+    /** The router, with every failure and routing error answered as problem+json ({@code contract} is the builder's, for 405's Allow). */
+    public static Router build(RouterBuilder builder, OpenAPIContract contract)
     {
         Router router = builder.createRouter();
         router.route().failureHandler(new ProblemHandler());
         router.errorHandler(404, ProblemHandler.forStatus(404));
-        router.errorHandler(405, ProblemHandler.forStatus(405));
+        router.errorHandler(405, ProblemHandler.methodNotAllowed(contract));
         return router;
     }
 

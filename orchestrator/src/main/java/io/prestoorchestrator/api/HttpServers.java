@@ -44,6 +44,7 @@ public final class HttpServers
         HeaderDeadlines deadlines = new HeaderDeadlines(vertx, config.headerTimeout().toMillis());
         return vertx.createHttpServer(options(config.host(), port, idleTimeout))
                 .connectionHandler(deadlines::opened)
+                .invalidRequestHandler(ProblemHandler::invalidRequest)
                 .requestHandler(request -> {
                     deadlines.received(request);
                     handler.handle(request);

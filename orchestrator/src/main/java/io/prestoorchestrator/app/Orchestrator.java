@@ -395,7 +395,7 @@ public final class Orchestrator
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
-        return ApiRouters.build(builder);
+        return ApiRouters.build(builder, contract);
     }
 
     private ClusterService clusterService(QueryTimeLeft queryTimeLeft)

@@ -60,7 +60,7 @@ class TestProblemHandler
                 default -> context.response().end("ok");
             }
         });
-        Router router = ApiRouters.build(builder);
+        Router router = ApiRouters.build(builder, contract);
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

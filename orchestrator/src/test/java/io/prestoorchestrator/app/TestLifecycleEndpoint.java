@@ -239,7 +239,7 @@ class TestLifecycleEndpoint
         RouterBuilder builder = ApiRouters.builder(vertx, contract, BODY_LIMIT,
                 operation -> operation.getOperationId().equals(Orchestrator.LIFECYCLE_OPERATION) ? authentication : bearer.apply(operation));
         builder.getRoute(Orchestrator.LIFECYCLE_OPERATION).addHandler(endpoint);
-        server = vertx.createHttpServer().requestHandler(ApiRouters.build(builder)).listen(0, "127.0.0.1")
+        server = vertx.createHttpServer().requestHandler(ApiRouters.build(builder, contract)).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

@@ -356,6 +356,33 @@ class TestOrchestratorApi
         assertProblem(post, 405, "urn:presto-orchestrator:problem:method-not-allowed");
     }
 
+    /** A 405 says which methods the path has (RFC 9110 requires Allow), with or without a trailing slash (issue 20, finding 5). */
+    @Test
+    void testMethodNotAllowedNamesTheAllowedMethods()
+            throws Exception
+    {
+        HttpResponse<String> info = call("POST", "/v1/info", "{}", ADMIN_TOKEN);
+        assertProblem(info, 405, "urn:presto-orchestrator:problem:method-not-allowed");
+        assertThat(info.headers().firstValue("Allow")).contains("GET");
+        assertThat(call("DELETE", "/v1/clusters/", null, null).headers().firstValue("Allow")).contains("GET, POST");
+        HttpResponse<String> cluster = call("PUT", "/v1/clusters/demo", "{}", null);
+        assertProblem(cluster, 405, "urn:presto-orchestrator:problem:method-not-allowed");
+        assertThat(cluster.headers().firstValue("Allow")).contains("DELETE, GET, PATCH");
+        assertThat(new JsonObject(cluster.body()).getString("detail")).endsWith("allowed: DELETE, GET, PATCH");
+    }
+
+    /** A request line too long for the server is a 414 problem document like every other error, not an empty answer (issue 20, finding 5). */
+    @Test
+    void testUriTooLongIsAProblem()
+            throws Exception
+    {
+        String query = "x".repeat(9000);
+        HttpResponse<String> response = get("/v1/info?q=" + query, ADMIN_TOKEN);
+        assertProblem(response, 414, "urn:presto-orchestrator:problem:uri-too-long");
+        assertThat(new JsonObject(response.body()).getString("detail")).contains("request line");
+        assertThat(response.body()).doesNotContain(query);
+    }
+
     @Test
     void testTokensNeverReachTheLog()
             throws Exception
