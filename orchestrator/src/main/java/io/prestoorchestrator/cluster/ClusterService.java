@@ -476,14 +476,14 @@ public final class ClusterService
 
     public CompletionStage<CatalogDefinition> createCatalog(CatalogDefinition catalog)
     {
-        CatalogValidator.validate(catalog);
+        CatalogValidator.validate(catalog, ssmPrefix);
         return repository.createCatalog(catalog).thenApply(ignored -> catalog);
     }
 
     /** Replaces a catalog and restarts every running cluster that uses it; answers the restart operations. */
     public CompletionStage<List<Operation>> updateCatalog(CatalogDefinition catalog, String actor)
     {
-        CatalogValidator.validate(catalog);
+        CatalogValidator.validate(catalog, ssmPrefix);
         return repository.catalog(catalog.name())
                 .thenCompose(found -> repository.updateCatalog(catalog,
                         found.orElseThrow(() -> new NotFoundException("Catalog '" + catalog.name() + "' does not exist")).index()))
@@ -1447,7 +1447,17 @@ public final class ClusterService
             Map<String, Secret> values = new HashMap<>();
             List<SecretParameter> secrets = new ArrayList<>();
             Set<String> references = new HashSet<>();
-            attached.forEach(catalog -> catalog.secretProperties().values().forEach(reference -> references.add(CatalogDefinition.ssmPath(reference))));
+            for (CatalogDefinition catalog : attached) {
+                for (Map.Entry<String, String> secret : new TreeMap<>(catalog.secretProperties()).entrySet()) {
+                    String path = CatalogDefinition.ssmPath(secret.getValue());
+                    if (!CatalogValidator.withinPrefix(path, ssmPrefix)) {
+                        // stored before references were confined to the prefix: never read it
+                        throw InvalidInputException.unprocessable("/catalogs", "catalog " + catalog.name() + " secret property " + secret.getKey()
+                                + " refers to an SSM parameter outside aws.ssm-prefix " + ssmPrefix + "/: update the catalog");
+                    }
+                    references.add(path);
+                }
+            }
             if (!references.isEmpty() || parameters.isPresent()) {
                 ParameterStore store = parameters.orElseThrow(() -> InvalidInputException.unprocessable("/catalogs",
                         "catalogs " + record.spec().catalogs() + " refer to SSM parameters " + references + " but aws.enabled is false"));

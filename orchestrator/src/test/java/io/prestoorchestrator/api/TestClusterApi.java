@@ -184,6 +184,18 @@ class TestClusterApi
         }
     }
 
+    /** A secret reference outside aws.ssm-prefix is refused naming the field, and nothing is stored (issue 20, finding 5). */
+    @Test
+    void testSecretReferenceOutsideTheSsmPrefixIsRefused()
+            throws Exception
+    {
+        JsonObject traversal = problem(stack.call("POST", "/v1/catalogs", "{\"name\":\"pg\",\"connectorName\":\"postgresql\",\"secretProperties\":{\"connection-password\":\"ssm:/../../x\"}}"), 400);
+        assertThat(fields(traversal)).containsExactly("/secretProperties/connection-password");
+        JsonObject outside = problem(stack.call("POST", "/v1/catalogs", "{\"name\":\"pg\",\"connectorName\":\"postgresql\",\"secretProperties\":{\"connection-password\":\"ssm:/other-team/db\"}}"), 422);
+        assertThat(fields(outside)).containsExactly("/secretProperties/connection-password");
+        problem(stack.call("GET", "/v1/catalogs/pg", null), 404);
+    }
+
     /** A trailing slash is the same route, and so the same authentication: nothing is created without a token (issue 20, finding 1). */
     @Test
     void testTrailingSlashWithoutTokenCreatesNothing()
