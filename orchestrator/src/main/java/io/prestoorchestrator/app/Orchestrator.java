@@ -111,6 +111,8 @@ public final class Orchestrator
     private final OrchestratorConfig config;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
+    /** Metrics labelled with Trino user names: served behind auth only ({@code GET /v1/metrics/queries}). */
+    private final PrometheusMeterRegistry userRegistry;
     private final WorkerExecutor blockingPool;
     private final WebClient webClient;
     private final Optional<AwsClients> aws;
@@ -135,6 +137,7 @@ public final class Orchestrator
         this.startedAt = clock.instant();
         this.replicaId = config.leader().replicaId().orElseGet(() -> defaultReplicaId(this.environment));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.userRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
                 .setEnabled(true)
                 .setJvmMetricsEnabled(true)
@@ -376,6 +379,7 @@ public final class Orchestrator
         builder.getRoute("liveness").addHandler(context -> context.json(new JsonObject().put("status", "UP")));
         builder.getRoute("readiness").addHandler(readiness.handler());
         builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create(registry));
+        builder.getRoute("getQueryMetrics").addHandler(PrometheusScrapingHandler.create(userRegistry));
         builder.getRoute("contract").addHandler(context -> context.response().putHeader("Content-Type", "application/yaml").end(contractText));
         builder.getRoute("getInfo").addHandler(context -> context.json(new JsonObject()
                 .put("service", "presto-orchestrator")
@@ -460,6 +464,7 @@ public final class Orchestrator
                 new ConsulKvStore(consul, config.consul().kvPrefix()),
                 clusters::isLeader,
                 registry,
+                userRegistry,
                 config.autoscaling(),
                 clock);
     }
