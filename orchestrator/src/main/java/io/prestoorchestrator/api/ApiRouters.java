@@ -1,32 +1,86 @@
 package io.prestoorchestrator.api;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatorException;
+
+import java.util.function.Function;
+
+import static java.util.Objects.requireNonNull;
 
 /** Builds routers from an OpenAPI contract the one way the service (and its tests) use. */
 public final class ApiRouters
 {
+    private static final RequestExtractor EXTRACTOR = RequestExtractor.withBodyHandler();
+
     private ApiRouters() {}
 
-    /** A builder that reads bodies up to {@code maxBodySize} and validates requests against the contract. */
-    public static RouterBuilder builder(Vertx vertx, OpenAPIContract contract, long maxBodySize)
+    /**
+     * A builder whose every operation's route first runs {@code authentication} for that operation,
+     * then reads the body (up to {@code maxBodySize}, 413 above), then validates the request against
+     * the contract, then the handlers the caller adds. Nothing is
+     * decided before the router matched a route: a request no operation matches gets the router's
+     * 404 or 405, and a request it does match is authenticated as that operation (with or without a
+     * trailing slash, which the router ignores).
+     *
+     * @param authentication what an operation requires of a request; it calls {@code next()} or fails the request
+     */
+    public static RouterBuilder builder(Vertx vertx, OpenAPIContract contract, long maxBodySize, Function<Operation, Handler<RoutingContext>> authentication)
     {
-        // the body is read by BodyHandler, so the validator must take it from there
-        return RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
-                .rootHandler(BodyHandler.create().setBodyLimit(maxBodySize));
+        requireNonNull(authentication, "authentication is null");
+        RouterBuilder builder = RouterBuilder.create(vertx, contract, EXTRACTOR);
+        RequestValidator validator = RequestValidator.create(vertx, contract);
+        // read only once the request is authenticated, and never to disk: the multipart file parts
+        // Vert.x would otherwise store under file-uploads/ (and keep) are dropped; no operation takes files
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize);
+        for (OpenAPIRoute route : builder.getRoutes()) {
+            Operation operation = route.getOperation();
+            Handler<RoutingContext> authenticate = requireNonNull(authentication.apply(operation), () -> "no authentication for " + operation.getOperationId());
+            // Vert.x's own security and validation handlers would run before the handlers added here;
+            // both are done here instead, in this order
+            route.setDoSecurity(false)
+                    .setDoValidation(false)
+                    .addHandler(authenticate)
+                    // Vert.x orders a handler it recognises as a BodyHandler before every other one, for
+                    // authentication schemes that read the body (form login, digest); ours read headers only.
+                    // Wrapped, it runs after them: they answer synchronously, so no body data passes unread
+                    .addHandler(context -> body.handle(context))
+                    .addHandler(context -> validate(validator, operation, context));
+        }
+        return builder;
     }
 
-    /** The router, with every failure and routing error answered as problem+json. */
-    public static Router build(RouterBuilder builder)
+    /** The router, with every failure and routing error answered as problem+json ({@code contract} is the builder's, for 405's Allow). */
+    public static Router build(RouterBuilder builder, OpenAPIContract contract)
     {
         Router router = builder.createRouter();
         router.route().failureHandler(new ProblemHandler());
         router.errorHandler(404, ProblemHandler.forStatus(404));
-        router.errorHandler(405, ProblemHandler.forStatus(405));
+        router.errorHandler(405, ProblemHandler.methodNotAllowed(contract));
         return router;
+    }
+
+    /** What vertx-web-openapi-router's validation handler does (the extractor takes the body from BodyHandler), at this point of the route. */
+    private static void validate(RequestValidator validator, Operation operation, RoutingContext context)
+    {
+        EXTRACTOR.extractValidatableRequest(context, operation)
+                .compose(request -> validator.validate(request, operation.getOperationId()))
+                .onSuccess(validated -> {
+                    context.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+                    context.next();
+                })
+                .onFailure(failure -> context.fail(failure instanceof ValidatorException
+                        ? new HttpException(400, failure.getMessage(), failure)
+                        : failure));
     }
 }

@@ -4,48 +4,69 @@ import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.error.AuthenticationException;
 import io.prestoorchestrator.error.ForbiddenException;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.AuthenticationHandler;
-import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.SecurityRequirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Bearer-token authentication driven by the OpenAPI contract: an operation with an empty
- * {@code security} list is public; any other needs a token. The role it needs is the operation's
- * {@code x-required-role}, else {@code viewer} for GET/HEAD and {@code admin} for everything else.
- * The token itself is never logged or echoed; only the holder's name is kept (as "who asked").
+ * Bearer-token authentication of one operation of the OpenAPI contract, on that operation's own
+ * route: the router has matched the request to the operation before this runs, so what it decides
+ * is never a guess from the request path. An operation with an empty {@code security} list is
+ * public; any other needs a token. The role it needs is the operation's {@code x-required-role},
+ * else {@code viewer} for GET/HEAD and {@code admin} for everything else. A security scheme other
+ * than {@value #SCHEME} is refused when the router is built, not let through. The token itself is
+ * never logged or echoed; only the holder's name is kept (as "who asked").
  */
 public final class BearerAuthHandler
-        implements AuthenticationHandler
+        implements Handler<RoutingContext>
 {
     public static final String PRINCIPAL = "principal";
+    /** The contract's name for this scheme ({@code components.securitySchemes}). */
+    public static final String SCHEME = "bearerAuth";
     private static final Logger log = LoggerFactory.getLogger(BearerAuthHandler.class);
 
-    private final OpenAPIContract contract;
+    private final Operation operation;
     private final List<ApiToken> tokens;
+    private final Role required;
 
-    public BearerAuthHandler(OpenAPIContract contract, List<ApiToken> tokens)
+    BearerAuthHandler(Operation operation, List<ApiToken> tokens)
     {
-        this.contract = requireNonNull(contract, "contract is null");
+        this.operation = requireNonNull(operation, "operation is null");
         this.tokens = List.copyOf(requireNonNull(tokens, "tokens is null"));
+        List<SecurityRequirement> requirements = operation.getSecurityRequirements();
+        for (SecurityRequirement requirement : requirements) {
+            if (!requirement.getNames().equals(Set.of(SCHEME))) {
+                throw new IllegalArgumentException("Operation " + operation.getOperationId() + " requires security " + requirement.getNames()
+                        + "; this service implements only " + SCHEME);
+            }
+        }
+        this.required = requiredRole(operation);
+    }
+
+    /** The authentication of each operation of a contract, for {@link ApiRouters#builder}. */
+    public static Function<Operation, Handler<RoutingContext>> forTokens(List<ApiToken> tokens)
+    {
+        List<ApiToken> copy = List.copyOf(requireNonNull(tokens, "tokens is null"));
+        return operation -> new BearerAuthHandler(operation, copy);
     }
 
     @Override
     public void handle(RoutingContext context)
     {
-        Operation operation = contract.findOperation(context.normalizedPath(), context.request().method());
-        if (operation == null || operation.getSecurityRequirements().isEmpty()) {
-            // unknown routes fall through to the router's 404/405; public operations need nothing
+        if (operation.getSecurityRequirements().isEmpty()) {
             context.next();
             return;
         }
@@ -67,7 +88,6 @@ public final class BearerAuthHandler
             return;
         }
         ApiToken token = match.get();
-        Role required = requiredRole(operation);
         if (!token.role().allows(required)) {
             log.atWarn().addKeyValue("principal", token.name()).addKeyValue("operation", operation.getOperationId())
                     .log("Refused request: role too low");

@@ -8,12 +8,19 @@ import io.prestoorchestrator.error.ForbiddenException;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Path;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 import org.slf4j.Logger;
@@ -41,6 +48,11 @@ public final class ProblemHandler
     @Override
     public void handle(RoutingContext context)
     {
+        if (context.response().closed() || context.failure() instanceof HttpClosedException) {
+            // the connection went away (the client, or an idle or head timeout): nobody to answer, nothing went wrong here
+            log.atDebug().addKeyValue("path", context.request().path()).log("Connection closed before the answer");
+            return;
+        }
         if (context.response().headWritten()) {
             // too late for a problem document; make sure the connection does not hang
             context.response().reset();
@@ -54,6 +66,43 @@ public final class ProblemHandler
     public static Handler<RoutingContext> forStatus(int status)
     {
         return context -> send(context, statusProblem(context, status, null));
+    }
+
+    /**
+     * The router's 405, with the {@code Allow} header RFC 9110 requires: the methods the contract
+     * has for the path (with or without a trailing slash, as the router matches it).
+     */
+    public static Handler<RoutingContext> methodNotAllowed(OpenAPIContract contract)
+    {
+        return context -> {
+            String path = context.normalizedPath();
+            Path found = contract.findPath(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+            List<String> allowed = found == null ? List.of() : found.getOperations().stream().map(operation -> operation.getHttpMethod().name()).sorted().toList();
+            context.response().putHeader("Allow", String.join(", ", allowed));
+            send(context, new Problem("method-not-allowed", "Method Not Allowed", 405,
+                    "Method " + context.request().method() + " is not allowed on " + context.request().path() + (allowed.isEmpty() ? "" : "; allowed: " + String.join(", ", allowed))));
+        };
+    }
+
+    /**
+     * For {@code HttpServer.invalidRequestHandler}: a request Vert.x could not decode (a request line
+     * or head too long, or not HTTP) answered as a problem document instead of an empty body, and
+     * the connection closed, as Vert.x's own handler does. The request's URI is not echoed.
+     */
+    public static void invalidRequest(HttpServerRequest request)
+    {
+        Throwable cause = request.decoderResult().cause();
+        Problem problem = cause instanceof TooLongHttpLineException
+                ? new Problem("uri-too-long", "URI Too Long", 414, "The request line is longer than this server accepts (" + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes)")
+                : cause instanceof TooLongHttpHeaderException
+                        ? new Problem("headers-too-large", "Request Header Fields Too Large", 431, "The request head is larger than this server accepts (" + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes)")
+                        : new Problem("bad-request", "Bad Request", 400, "The request is not valid HTTP/1.1");
+        request.response()
+                .setStatusCode(problem.status())
+                .putHeader("Content-Type", CONTENT_TYPE)
+                .putHeader("Connection", "close")
+                .end(problem.toJson(null).encode())
+                .onComplete(ignored -> request.connection().close());
     }
 
     private static Problem statusProblem(RoutingContext context, int status, String detail)
@@ -209,14 +258,17 @@ public final class ProblemHandler
             return with("errors", array);
         }
 
+        /** @param instance the request's path; null leaves it out */
         JsonObject toJson(String instance)
         {
             JsonObject json = new JsonObject()
                     .put("type", TYPE_PREFIX + type)
                     .put("title", title)
                     .put("status", status)
-                    .put("detail", detail)
-                    .put("instance", instance);
+                    .put("detail", detail);
+            if (instance != null) {
+                json.put("instance", instance);
+            }
             extensions.forEach(entry -> json.put(entry.getKey(), entry.getValue()));
             return json;
         }

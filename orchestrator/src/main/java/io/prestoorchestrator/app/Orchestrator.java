@@ -8,6 +8,7 @@ import io.prestoorchestrator.api.BearerAuthHandler;
 import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
+import io.prestoorchestrator.api.HttpServers;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.ScaleFront;
@@ -47,14 +48,15 @@ import io.prestoorchestrator.health.ReadinessHandler;
 import io.prestoorchestrator.http.DependencyHttp;
 import io.prestoorchestrator.lifecycle.LifecycleHooks;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -63,6 +65,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsRequest;
@@ -86,6 +89,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
@@ -100,12 +104,15 @@ public final class Orchestrator
 {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
     static final String CONTRACT_RESOURCE = "openapi.yaml";
+    static final String LIFECYCLE_OPERATION = "postLifecycleEvent";
     /** The Trino user the orchestrator acts as (metrics, worker state changes). */
     static final String TRINO_USER = "presto-orchestrator";
 
     private final OrchestratorConfig config;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
+    /** Metrics labelled with Trino user names: served behind auth only ({@code GET /v1/metrics/queries}). */
+    private final PrometheusMeterRegistry userRegistry;
     private final WorkerExecutor blockingPool;
     private final WebClient webClient;
     private final Optional<AwsClients> aws;
@@ -130,6 +137,7 @@ public final class Orchestrator
         this.startedAt = clock.instant();
         this.replicaId = config.leader().replicaId().orElseGet(() -> defaultReplicaId(this.environment));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.userRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
                 .setEnabled(true)
                 .setJvmMetricsEnabled(true)
@@ -217,17 +225,13 @@ public final class Orchestrator
     {
         return loadTokens()
                 .compose(tokens -> loadContract().map(contract -> router(contract, tokens)))
-                .compose(router -> vertx.createHttpServer(new HttpServerOptions()
-                                .setHost(config.http().host())
-                                .setPort(config.http().port()))
-                        .requestHandler(router)
-                        .listen())
+                .compose(router -> HttpServers.listen(vertx, config.http(), config.http().port(), router))
                 .compose(server -> {
                     this.server = server;
                     ScaleFront front = new ScaleFront(vertx, webClient, config.nomad(), ScaleFront.Autoscaler.of(clusters), autoscaling::last);
-                    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.autoscaling().scaleFrontPort()))
-                            .requestHandler(front.router())
-                            .listen();
+                    // the agent's blocking queries are silent until Nomad answers: the idle timeout must outlast them
+                    Duration idle = config.http().idleTimeout().compareTo(ScaleFront.RELAY_TIMEOUT) > 0 ? config.http().idleTimeout() : ScaleFront.RELAY_TIMEOUT;
+                    return HttpServers.listen(vertx, config.http(), config.autoscaling().scaleFrontPort(), idle, front.router());
                 })
                 .onSuccess(front -> {
                     this.scaleFront = front;
@@ -359,15 +363,23 @@ public final class Orchestrator
 
     private Router router(OpenAPIContract contract, List<ApiToken> tokens)
     {
-        RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize())
-                .rootHandler(new BearerAuthHandler(contract, tokens));
-        // BearerAuthHandler enforces the contract's security requirements (and roles) for every route
-        builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+        QueryTimeLeft queryTimeLeft = queryTimeLeft();
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
+            command.run();
+            return null;
+        }, false));
+        Handler<RoutingContext> lifecycleAuthentication = lifecycle.map(hooks -> hooks.endpoint().authentication()).orElseGet(LifecycleHooks::disabledEndpoint);
+        Function<Operation, Handler<RoutingContext>> bearer = BearerAuthHandler.forTokens(tokens);
+        // every operation's route authenticates as the contract says for that operation (security, x-required-role),
+        // before its body is read; the lifecycle endpoint (security: []) checks its shared secret there instead
+        RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize(),
+                operation -> operation.getOperationId().equals(LIFECYCLE_OPERATION) ? lifecycleAuthentication : bearer.apply(operation));
         ReadinessHandler readiness = new ReadinessHandler(vertx, dependencyChecks(), config.nomad().requestTimeout().plus(Duration.ofSeconds(1)));
         String contractText = contractText();
         builder.getRoute("liveness").addHandler(context -> context.json(new JsonObject().put("status", "UP")));
         builder.getRoute("readiness").addHandler(readiness.handler());
         builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create(registry));
+        builder.getRoute("getQueryMetrics").addHandler(PrometheusScrapingHandler.create(userRegistry));
         builder.getRoute("contract").addHandler(context -> context.response().putHeader("Content-Type", "application/yaml").end(contractText));
         builder.getRoute("getInfo").addHandler(context -> context.json(new JsonObject()
                 .put("service", "presto-orchestrator")
@@ -377,22 +389,17 @@ public final class Orchestrator
                 .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))
                 .put("replica", replicaId)
                 .put("leader", isLeader())));
-        QueryTimeLeft queryTimeLeft = queryTimeLeft();
         clusters = clusterService(queryTimeLeft);
         new ClusterRoutes(clusters).register(builder);
         autoscaling = autoscalingCollector();
         ConsulServiceHealth consul = new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul()));
         new AutoscalingRoutes(autoscaling, new CoordinatorTargets(consul, consul)).register(builder);
         scalingEvents = scalingEventRecorder();
-        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
-            command.run();
-            return null;
-        }, false));
-        builder.getRoute("postLifecycleEvent").addHandler(lifecycle.map(LifecycleHooks::endpoint).orElseGet(LifecycleHooks::disabledEndpoint));
+        builder.getRoute(LIFECYCLE_OPERATION).addHandler(lifecycle.<Handler<RoutingContext>>map(LifecycleHooks::endpoint).orElseGet(LifecycleHooks::disabledEndpoint));
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
-        return ApiRouters.build(builder);
+        return ApiRouters.build(builder, contract);
     }
 
     private ClusterService clusterService(QueryTimeLeft queryTimeLeft)
@@ -457,6 +464,7 @@ public final class Orchestrator
                 new ConsulKvStore(consul, config.consul().kvPrefix()),
                 clusters::isLeader,
                 registry,
+                userRegistry,
                 config.autoscaling(),
                 clock);
     }

@@ -66,8 +66,12 @@ public final class AutoscalingCollector
     private final AtomicBoolean polling = new AtomicBoolean();
     private final Set<String> countingQueries = ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param registry the public metrics (the signal's gauges)
+     * @param userRegistry the per-user query counters: Trino user names, kept off the public endpoint
+     */
     public AutoscalingCollector(ClusterSource clusters, ServiceHealth services, CoordinatorClient coordinators, KvStore kv, BooleanSupplier leader,
-            MeterRegistry registry, AutoscalingConfig config, Clock clock)
+            MeterRegistry registry, MeterRegistry userRegistry, AutoscalingConfig config, Clock clock)
     {
         this.clusters = requireNonNull(clusters, "clusters is null");
         this.services = requireNonNull(services, "services is null");
@@ -75,7 +79,7 @@ public final class AutoscalingCollector
         this.kv = requireNonNull(kv, "kv is null");
         this.leader = requireNonNull(leader, "leader is null");
         this.registry = requireNonNull(registry, "registry is null");
-        this.counters = new QueryCounters(registry);
+        this.counters = new QueryCounters(requireNonNull(userRegistry, "userRegistry is null"));
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
     }

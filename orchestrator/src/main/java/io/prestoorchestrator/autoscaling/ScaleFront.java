@@ -71,7 +71,8 @@ public final class ScaleFront
     /** The longest the front lets a status query block: the agent's view of a cluster's workers follows the spec within this. */
     static final Duration STATUS_WAIT = Duration.ofSeconds(5);
     /** Nomad holds a blocking query for at most 10 minutes (its {@code wait} is capped there). */
-    private static final Duration RELAY_TIMEOUT = Duration.ofMinutes(11);
+    /** How long a relayed call may take: Nomad's blocking queries wait up to 10 minutes. */
+    public static final Duration RELAY_TIMEOUT = Duration.ofMinutes(11);
     private static final List<String> REQUEST_HEADERS = List.of("X-Nomad-Token", "Authorization");
     private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "X-Nomad-Index", "X-Nomad-KnownLeader", "X-Nomad-LastContact");
     private static final Logger log = LoggerFactory.getLogger(ScaleFront.class);
@@ -124,9 +125,11 @@ public final class ScaleFront
     public Router router()
     {
         Router router = Router.router(vertx);
+        // a scale call is JSON: multipart file parts are dropped, never stored under file-uploads/
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(64 * 1024);
         router.get(SCALE_PATH).handler(this::status);
-        router.put(SCALE_PATH).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::scale);
-        router.post(SCALE_PATH).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::scale);
+        router.put(SCALE_PATH).handler(body).handler(this::scale);
+        router.post(SCALE_PATH).handler(body).handler(this::scale);
         router.route().handler(context -> context.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8")
                 .end("presto-orchestrator's scale front serves only GET, PUT and POST " + SCALE_PATH.replace(":job", "<job>")
                         + " (nomad-autoscaler's Nomad target for the Trino worker groups); point other Nomad clients at Nomad (" + nomad.address() + ")"));

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cli;
 
+import io.prestoorchestrator.config.ConfigLoader;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -19,8 +20,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 /** Where the orchestrator API is and which token to use: the options every command that calls it shares. */
 public final class ApiOptions
 {
-    static final String URL_ENV = "ORCHESTRATOR_URL";
-    static final String TOKEN_ENV = "ORCHESTRATOR_TOKEN";
+    // the service's configuration loader knows these are the client's, not configuration keys
+    static final String URL_ENV = ConfigLoader.CLIENT_URL_ENV;
+    static final String TOKEN_ENV = ConfigLoader.CLIENT_TOKEN_ENV;
     static final String DEFAULT_URL = "http://127.0.0.1:8070";
 
     @Spec(Spec.Target.MIXEE)

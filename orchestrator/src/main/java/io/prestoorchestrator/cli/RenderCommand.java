@@ -168,7 +168,7 @@ public final class RenderCommand
                 String what = "catalog file " + catalogFile + " is invalid";
                 CatalogDefinition catalog = input(what, () -> ClusterDocuments.catalog(document, Optional.empty()));
                 input(what + " (catalog " + catalog.name() + ")", () -> {
-                    CatalogValidator.validate(catalog);
+                    CatalogValidator.validate(catalog, ssmPrefix);
                     return catalog;
                 });
                 if (byName.put(catalog.name(), catalog) != null) {

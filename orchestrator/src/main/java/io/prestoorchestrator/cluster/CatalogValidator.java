@@ -21,9 +21,14 @@ public final class CatalogValidator
 
     private CatalogValidator() {}
 
-    public static void validate(CatalogDefinition catalog)
+    /**
+     * @param ssmPrefix {@code aws.ssm-prefix}: every secret reference must name a parameter below it
+     *        (the orchestrator reads SSM with its own role; a catalog must not point it elsewhere)
+     */
+    public static void validate(CatalogDefinition catalog, String ssmPrefix)
     {
         requireNonNull(catalog, "catalog is null");
+        requireNonNull(ssmPrefix, "ssmPrefix is null");
         ClusterSpecValidator.Problems problems = new ClusterSpecValidator.Problems();
         if (!ClusterSpecValidator.CATALOG_NAME.matcher(catalog.name()).matches()) {
             problems.structural("/name", "catalog name '" + catalog.name() + "' must be lower-case letters, digits and '_', starting with a letter, e.g. hive_prod");
@@ -52,10 +57,15 @@ public final class CatalogValidator
             if (!PROPERTY_KEY.matcher(entry.getKey()).matches()) {
                 problems.structural(field, "property name '" + entry.getKey() + "' is malformed: use letters, digits, '.', '-' and '_'");
             }
+            // never echo the value: it may be the secret itself
             if (!reference.startsWith(CatalogDefinition.SSM_REFERENCE_PREFIX) || !SSM_PATH.matcher(reference.substring(4)).matches()) {
-                // never echo the value: it may be the secret itself
-                problems.structural(field, "must be an SSM reference such as ssm:/presto-orchestrator/catalogs/" + catalog.name() + "/" + entry.getKey()
-                        + ", never the secret value");
+                problems.structural(field, "must be an SSM reference such as ssm:" + example(ssmPrefix, catalog, entry.getKey()) + ", never the secret value");
+            }
+            else if (!normalPath(CatalogDefinition.ssmPath(reference))) {
+                problems.structural(field, "must be an SSM parameter path without empty, '.' or '..' segments, such as ssm:" + example(ssmPrefix, catalog, entry.getKey()));
+            }
+            else if (!withinPrefix(CatalogDefinition.ssmPath(reference), ssmPrefix)) {
+                problems.consistency(field, "must name an SSM parameter under aws.ssm-prefix " + ssmPrefix + "/, such as ssm:" + example(ssmPrefix, catalog, entry.getKey()));
             }
             if (catalog.properties().containsKey(entry.getKey())) {
                 problems.consistency(field, entry.getKey() + " is both a plain and a secret property: keep only the secret one");
@@ -67,5 +77,27 @@ public final class CatalogValidator
             throw new InvalidInputException("catalog is invalid: " + all.size() + (all.size() == 1 ? " problem" : " problems"),
                     all.stream().map(p -> new io.prestoorchestrator.error.FieldError(p.field(), p.message())).toList(), !structural);
         }
+    }
+
+    /** Whether {@code path} (a well-formed SSM path) lies below {@code ssmPrefix}. */
+    public static boolean withinPrefix(String path, String ssmPrefix)
+    {
+        return normalPath(path) && (ssmPrefix.equals("/") || path.startsWith(ssmPrefix + "/"));
+    }
+
+    private static boolean normalPath(String path)
+    {
+        String[] segments = path.substring(1).split("/", -1);
+        for (String segment : segments) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String example(String ssmPrefix, CatalogDefinition catalog, String property)
+    {
+        return (ssmPrefix.equals("/") ? "" : ssmPrefix) + "/catalogs/" + catalog.name() + "/" + property;
     }
 }

@@ -73,6 +73,8 @@ public final class ClusterService
     static final String READINESS_GATE = "routing readiness gate";
     /** Operation inputs: the Meta stamp that makes a restart replace every allocation, and the worker count a resize started from. */
     static final String RESTART_STAMP = "restartStamp";
+    /** The job Meta key a restart sets, so that Nomad replaces every allocation of an otherwise unchanged job. */
+    static final String RESTART_META = "orchestrator_restarted_at";
     static final String WORKERS_BEFORE = "workersBefore";
     /** Operation input: why it was asked, when someone other than a user asked (nomad-autoscaler's reason). */
     static final String REASON = "reason";
@@ -202,16 +204,19 @@ public final class ClusterService
         return repository.operation(id).thenApply(operation -> operation.orElseThrow(() -> new NotFoundException("Operation '" + id + "' does not exist")));
     }
 
-    /** The Nomad plan (diff) of the job as it would be deployed now; deploys nothing. */
+    /** The Nomad plan (diff) of the job as it would be deployed now (with the running job's restart stamp, as a deploy keeps it); deploys nothing. */
     public CompletionStage<JobPlan> plan(String name)
     {
-        return existing(name).thenCompose(record -> render(record.value())).thenCompose(rendered -> nomad.plan(withWorkersMeta(rendered.nomadJob())));
+        return existing(name).thenCompose(record -> render(record.value())
+                        .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> withWorkersMeta(withRestartStamp(rendered.nomadJob(), restartStamp(running)))))
+                .thenCompose(nomad::plan);
     }
 
     /** The job as it would be deployed now, secrets masked. */
     public CompletionStage<ObjectNode> renderedJob(String name)
     {
-        return existing(name).thenCompose(record -> render(record.value())).thenApply(rendered -> withWorkersMeta(rendered.masked()));
+        return existing(name).thenCompose(record -> render(record.value())
+                .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> withWorkersMeta(withRestartStamp(rendered.masked(), restartStamp(running)))));
     }
 
     // ---- changes -----------------------------------------------------------------------------
@@ -476,14 +481,14 @@ public final class ClusterService
 
     public CompletionStage<CatalogDefinition> createCatalog(CatalogDefinition catalog)
     {
-        CatalogValidator.validate(catalog);
+        CatalogValidator.validate(catalog, ssmPrefix);
         return repository.createCatalog(catalog).thenApply(ignored -> catalog);
     }
 
     /** Replaces a catalog and restarts every running cluster that uses it; answers the restart operations. */
     public CompletionStage<List<Operation>> updateCatalog(CatalogDefinition catalog, String actor)
     {
-        CatalogValidator.validate(catalog);
+        CatalogValidator.validate(catalog, ssmPrefix);
         return repository.catalog(catalog.name())
                 .thenCompose(found -> repository.updateCatalog(catalog,
                         found.orElseThrow(() -> new NotFoundException("Catalog '" + catalog.name() + "' does not exist")).index()))
@@ -605,13 +610,14 @@ public final class ClusterService
                 (type, message) -> tracker.whileLeading(() -> event(name, type, message, operation.requestedBy(), operation)));
         CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> existing(name))
-                .thenCompose(record -> renderWithSecrets(record.value()).thenApply(rendered -> Map.entry(record, rendered)))
-                .thenCompose(entry -> {
-                    RenderedJob rendered = entry.getValue().job();
-                    ObjectNode job = deployable(rendered.nomadJob(), operation);
-                    ClusterRecord record = entry.getKey().value();
+                .thenCompose(record -> renderWithSecrets(record.value())
+                        .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> new Prepared(record.value(), rendered, restartStamp(running))))
+                .thenCompose(prepared -> {
+                    RenderedJob rendered = prepared.rendered().job();
+                    ObjectNode job = deployable(rendered.nomadJob(), operation, prepared.runningStamp());
+                    ClusterRecord record = prepared.record();
                     return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
-                            .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), entry.getValue().secrets())))
+                            .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), prepared.rendered().secrets())))
                             .thenCompose(ignored -> replacements.start())
                             .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
                             // the workers' replacements are told before the coordinator's restart begins
@@ -641,14 +647,34 @@ public final class ClusterService
         return work.whenComplete((ignored, failure) -> replacements.stop());
     }
 
-    /** The rendered job as deployed: with a restart's stamp, and the job Meta copied into the workers group. */
-    private static ObjectNode deployable(ObjectNode rendered, Operation operation)
+    /** A deploy's inputs: the record, its rendered job and secrets, and the restart stamp of the job Nomad runs now. */
+    private record Prepared(ClusterRecord record, Rendered rendered, Optional<String> runningStamp) {}
+
+    /**
+     * The rendered job as deployed: with a restart's new stamp, or else the stamp the running job
+     * has (a restart's stamp stays until the next restart: dropping it would change every group's
+     * Meta and so replace every allocation, which only a restart should do), and the job Meta
+     * copied into the workers group.
+     */
+    private static ObjectNode deployable(ObjectNode rendered, Operation operation, Optional<String> runningStamp)
+    {
+        Optional<String> stamp = operation.kind().equals("restart")
+                ? Optional.of(operation.input(RESTART_STAMP).orElse(operation.createdAt().toString()))
+                : runningStamp;
+        return withWorkersMeta(withRestartStamp(rendered, stamp));
+    }
+
+    /** The restart stamp in a job's Meta, if the job exists and has one. */
+    static Optional<String> restartStamp(Optional<NomadJob> job)
+    {
+        return job.map(found -> found.spec().path("Meta").path(RESTART_META)).filter(JsonNode::isTextual).map(JsonNode::asText);
+    }
+
+    private static ObjectNode withRestartStamp(ObjectNode rendered, Optional<String> stamp)
     {
         ObjectNode job = rendered.deepCopy();
-        if (operation.kind().equals("restart")) {
-            job.with("Meta").put("orchestrator_restarted_at", operation.input(RESTART_STAMP).orElse(operation.createdAt().toString()));
-        }
-        return withWorkersMeta(job);
+        stamp.ifPresent(value -> job.with("Meta").put(RESTART_META, value));
+        return job;
     }
 
     /**
@@ -1447,7 +1473,17 @@ public final class ClusterService
             Map<String, Secret> values = new HashMap<>();
             List<SecretParameter> secrets = new ArrayList<>();
             Set<String> references = new HashSet<>();
-            attached.forEach(catalog -> catalog.secretProperties().values().forEach(reference -> references.add(CatalogDefinition.ssmPath(reference))));
+            for (CatalogDefinition catalog : attached) {
+                for (Map.Entry<String, String> secret : new TreeMap<>(catalog.secretProperties()).entrySet()) {
+                    String path = CatalogDefinition.ssmPath(secret.getValue());
+                    if (!CatalogValidator.withinPrefix(path, ssmPrefix)) {
+                        // stored before references were confined to the prefix: never read it
+                        throw InvalidInputException.unprocessable("/catalogs", "catalog " + catalog.name() + " secret property " + secret.getKey()
+                                + " refers to an SSM parameter outside aws.ssm-prefix " + ssmPrefix + "/: update the catalog");
+                    }
+                    references.add(path);
+                }
+            }
             if (!references.isEmpty() || parameters.isPresent()) {
                 ParameterStore store = parameters.orElseThrow(() -> InvalidInputException.unprocessable("/catalogs",
                         "catalogs " + record.spec().catalogs() + " refer to SSM parameters " + references + " but aws.enabled is false"));

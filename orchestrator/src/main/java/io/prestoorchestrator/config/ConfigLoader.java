@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
@@ -43,7 +44,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Loads {@link OrchestratorConfig}: defaults in code, overlaid by a YAML file, overlaid by
  * environment variables {@code ORCHESTRATOR_<SECTION>_<KEY>} (e.g. {@code ORCHESTRATOR_NOMAD_ADDRESS},
- * {@code ORCHESTRATOR_HTTP_SHUTDOWN_TIMEOUT}). An unknown key, in the file or the environment,
+ * {@code ORCHESTRATOR_HTTP_SHUTDOWN_TIMEOUT}); {@link #NOT_CONFIGURATION} are not keys and are
+ * ignored. An unknown key, in the file or the environment,
  * or a value that does not parse, fails with a {@link ConfigException} naming the key and where it was set.
  */
 public final class ConfigLoader
@@ -51,6 +53,12 @@ public final class ConfigLoader
     public static final String ENV_PREFIX = "ORCHESTRATOR_";
     /** Environment variable naming the config file; not itself a configuration key. */
     public static final String CONFIG_FILE_ENV = "ORCHESTRATOR_CONFIG";
+    /** The CLI's API URL ({@code cli.ApiOptions}); {@code source .local/env} sets it in the shell that may also run {@code serve}. */
+    public static final String CLIENT_URL_ENV = "ORCHESTRATOR_URL";
+    /** The CLI's API token, as {@link #CLIENT_URL_ENV}. */
+    public static final String CLIENT_TOKEN_ENV = "ORCHESTRATOR_TOKEN";
+    /** Variables with the prefix that are not configuration keys: the config file and the CLI's own. */
+    public static final Set<String> NOT_CONFIGURATION = Set.of(CONFIG_FILE_ENV, CLIENT_URL_ENV, CLIENT_TOKEN_ENV);
 
     private static final ObjectMapper MAPPER = mapper(new YAMLFactory());
 
@@ -180,7 +188,7 @@ public final class ConfigLoader
     {
         for (Map.Entry<String, String> variable : new TreeMap<>(environment).entrySet()) {
             String name = variable.getKey();
-            if (!name.startsWith(ENV_PREFIX) || name.equals(CONFIG_FILE_ENV)) {
+            if (!name.startsWith(ENV_PREFIX) || NOT_CONFIGURATION.contains(name)) {
                 continue;
             }
             String rest = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);

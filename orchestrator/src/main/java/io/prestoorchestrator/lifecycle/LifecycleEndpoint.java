@@ -58,20 +58,32 @@ public final class LifecycleEndpoint
         this.trustedSubscribeHost = requireNonNull(trustedSubscribeHost, "trustedSubscribeHost is null");
     }
 
+    /**
+     * The route's authentication, before its body is read: 404 when no secret is configured, 401
+     * without the right one, else on to the body and {@link #handle}.
+     */
+    public Handler<RoutingContext> authentication()
+    {
+        return context -> {
+            if (secret.isEmpty()) {
+                context.fail(new NotFoundException("Lifecycle events over HTTP are not configured: set lifecycle.enabled and lifecycle.http-secret"));
+                return;
+            }
+            if (!authenticated(context)) {
+                log.atWarn().addKeyValue("remote", context.request().remoteAddress() == null ? null : context.request().remoteAddress().hostAddress())
+                        .log("Refused a lifecycle event without the shared secret");
+                context.fail(new AuthenticationException("This endpoint needs the lifecycle shared secret: send it in header " + secretHeader
+                        + " (EventBridge API destination API key) or as the basic-auth password (SNS subscription URL)", true));
+                return;
+            }
+            context.next();
+        };
+    }
+
+    /** An event {@link #authentication()} let through. */
     @Override
     public void handle(RoutingContext context)
     {
-        if (secret.isEmpty()) {
-            context.fail(new NotFoundException("Lifecycle events over HTTP are not configured: set lifecycle.enabled and lifecycle.http-secret"));
-            return;
-        }
-        if (!authenticated(context)) {
-            log.atWarn().addKeyValue("remote", context.request().remoteAddress() == null ? null : context.request().remoteAddress().hostAddress())
-                    .log("Refused a lifecycle event without the shared secret");
-            context.fail(new AuthenticationException("This endpoint needs the lifecycle shared secret: send it in header " + secretHeader
-                    + " (EventBridge API destination API key) or as the basic-auth password (SNS subscription URL)", true));
-            return;
-        }
         String body = context.body() == null ? null : context.body().asString(UTF_8.name());
         LifecycleMessage message = LifecycleMessages.parse(body);
         if (message instanceof Malformed malformed) {

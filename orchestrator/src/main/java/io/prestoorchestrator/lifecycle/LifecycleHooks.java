@@ -59,17 +59,25 @@ public final class LifecycleHooks
             vertx.setTimer(Math.max(1, delay.toMillis()), id -> done.complete(null));
             return done;
         };
+        // a failed outside call (AWS, Nomad, Consul) is tried again after leader.retry-interval, doubling up to the
+        // heartbeat interval: then a drain that keeps failing still heartbeats its lifecycle action about that often
+        Backoff retries = new Backoff(config.leader().retryInterval(), max(config.leader().retryInterval(), config.lifecycle().heartbeatInterval()));
         WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking, queryTimeLeft);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad()), config.nomad().nodeInstanceId()),
                 new AwsLifecycleActions(autoScaling.get(), blocking),
                 config.drain().enabled() ? WorkerDrain.of(drainer) : WorkerDrain.disabled(),
-                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, delays, Duration.ofSeconds(10)) : CoordinatorWait.disabled(), delays, clock, config.lifecycle(), Duration.ofMillis(250), config.leader().retryInterval(), config.leader().watchWait());
+                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, delays, Duration.ofSeconds(10)) : CoordinatorWait.disabled(), delays, clock, config.lifecycle(), Duration.ofMillis(250), retries, config.leader().watchWait());
         Optional<SqsLifecycleConsumer> consumer = config.lifecycle().queueUrl().map(queue -> new SqsLifecycleConsumer(sqs.get(), queue, service,
-                config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), config.leader().retryInterval(), Duration.ofSeconds(1), clock));
+                config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), retries, Duration.ofSeconds(1), clock));
         LifecycleEndpoint endpoint = new LifecycleEndpoint(service, config.lifecycle().httpSecret(), config.lifecycle().httpSecretHeader(),
                 url -> confirm(webClient, url));
         return Optional.of(new LifecycleHooks(service, consumer, endpoint));
+    }
+
+    private static Duration max(Duration a, Duration b)
+    {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** The endpoint when lifecycle hooks are off: 404 naming the settings. */
@@ -93,7 +101,7 @@ public final class LifecycleHooks
         return service;
     }
 
-    public Handler<RoutingContext> endpoint()
+    public LifecycleEndpoint endpoint()
     {
         return endpoint;
     }

@@ -94,13 +94,13 @@ public final class LifecycleService
     private final Clock clock;
     private final LifecycleConfig config;
     private final Duration pollInterval;
-    private final Duration retryInterval;
+    private final Backoff retries;
     private final Duration watchWait;
     private final Map<String, Term> running = new ConcurrentHashMap<>();
     private Term term; // guarded by this
 
     public LifecycleService(String replicaId, KvStore kv, ClusterRepository clusters, NomadNodes nodes, LifecycleActions actions, WorkerDrain drain,
-            CoordinatorWait coordinators, Delays delays, Clock clock, LifecycleConfig config, Duration pollInterval, Duration retryInterval, Duration watchWait)
+            CoordinatorWait coordinators, Delays delays, Clock clock, LifecycleConfig config, Duration pollInterval, Backoff retries, Duration watchWait)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.kv = requireNonNull(kv, "kv is null");
@@ -113,7 +113,7 @@ public final class LifecycleService
         this.clock = requireNonNull(clock, "clock is null");
         this.config = requireNonNull(config, "config is null");
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
-        this.retryInterval = requireNonNull(retryInterval, "retryInterval is null");
+        this.retries = requireNonNull(retries, "retries is null");
         this.watchWait = requireNonNull(watchWait, "watchWait is null");
     }
 
@@ -196,7 +196,7 @@ public final class LifecycleService
             started = term;
         }
         log.atInfo().addKeyValue("replica", replicaId).log("Leader: resuming unfinished lifecycle drains");
-        watch(started, 0);
+        watch(started, 0, 0);
     }
 
     @Override
@@ -219,7 +219,7 @@ public final class LifecycleService
     }
 
     /** Follows {@code lifecycle/}: starts every unfinished drain (resumed ones, ones another replica recorded), prunes old finished ones. */
-    private void watch(Term watching, long index)
+    private void watch(Term watching, long index, int failures)
     {
         if (!watching.active.get()) {
             return;
@@ -229,8 +229,10 @@ public final class LifecycleService
                 return;
             }
             if (failure != null) {
-                log.atWarn().addKeyValue("error", Failures.unwrap(failure).getMessage()).log("Cannot read the lifecycle drains; retrying");
-                delays.after(retryInterval).thenRun(() -> watch(watching, index));
+                Duration wait = retries.delay(failures + 1);
+                log.atWarn().addKeyValue("error", Failures.unwrap(failure).getMessage()).addKeyValue("attempt", failures + 1).addKeyValue("retry_in", wait)
+                        .log("Cannot read the lifecycle drains; retrying");
+                delays.after(wait).thenRun(() -> watch(watching, index, failures + 1));
                 return;
             }
             Instant now = clock.instant();
@@ -250,7 +252,7 @@ public final class LifecycleService
                     kv.deleteIfUnchanged(entry.key(), entry.modifyIndex());
                 }
             }
-            watch(watching, listing.index() == index ? index : listing.index());
+            watch(watching, listing.index() == index ? index : listing.index(), 0);
         });
     }
 
@@ -260,6 +262,7 @@ public final class LifecycleService
         if (!owner.active.get()) {
             return;
         }
+        // an instance stays in running while its drain waits to be tried again, so the watch does not start it early
         Term previous = running.get(instance);
         if (previous != null && (previous.active.get() || !running.replace(instance, previous, owner))) {
             return;
@@ -267,54 +270,79 @@ public final class LifecycleService
         if (previous == null && running.putIfAbsent(instance, owner) != null) {
             return;
         }
-        // what started this may be stale (a watch answer from before the last run finished): act on the stored record
+        attempt(owner, instance, Optional.empty(), 0);
+    }
+
+    /**
+     * One try at a drain, on the stored record (what started it may be stale: a watch answer from
+     * before the last run finished). {@code failed} is this term's last try when it failed, and
+     * {@code failures} how many tries in a row did.
+     */
+    private void attempt(Term owner, String instance, Optional<Execution> failed, int failures)
+    {
         record(instance).whenComplete((latest, failure) -> {
-            if (failure != null || latest.isEmpty() || latest.get().state() == State.DONE || !owner.active.get()) {
+            if (!owner.active.get()) {
                 running.remove(instance, owner);
-                if (failure != null) {
-                    retry(owner, instance, failure);
-                }
                 return;
             }
-            run(owner, latest.get());
+            if (failure != null) {
+                retry(owner, instance, failed, failures + 1, failure);
+                return;
+            }
+            if (latest.isEmpty() || latest.get().state() == State.DONE) {
+                running.remove(instance, owner);
+                return;
+            }
+            run(owner, latest.get(), failed, failures);
         });
     }
 
-    private void run(Term owner, DrainRecord record)
+    private void run(Term owner, DrainRecord record, Optional<Execution> failed, int failures)
     {
         String instance = record.action().instanceId();
-        if (record.state() != State.RECEIVED) {
+        if (failures == 0 && record.state() != State.RECEIVED) {
             log.atInfo().addKeyValue("instance", instance).addKeyValue("state", record.state()).addKeyValue("previous_runner", record.runner().orElse(""))
                     .log("Resuming an interrupted lifecycle drain from the start");
             record.clusters().forEach(cluster -> event(owner, cluster, "lifecycle-drain-resumed",
                     "Replica " + replicaId + " resumes the drain of instance " + instance + " (was " + record.state().name().toLowerCase(Locale.ROOT) + ")", record.action()));
         }
-        Execution execution = new Execution(owner, record.withRunner(replicaId));
+        Execution execution = new Execution(owner, record.withRunner(replicaId), failed);
         execution.heartbeats();
         execution.run()
                 .whenComplete((ignored, failure) -> {
                     execution.finished.set(true);
-                    running.remove(instance, owner);
-                    if (failure != null) {
-                        retry(owner, instance, failure);
+                    if (failure == null) {
+                        running.remove(instance, owner);
+                        return;
                     }
+                    retry(owner, instance, Optional.of(execution), failures + 1, failure);
                 });
     }
 
-    private void retry(Term owner, String instance, Throwable failure)
+    /**
+     * Tries a failed drain again after a capped exponential backoff with jitter. The first failure
+     * in a row is an event in the affected clusters' timelines; the tries after it are not (the
+     * drain's state has not changed), and its next event is how it ends.
+     */
+    private void retry(Term owner, String instance, Optional<Execution> failed, int failures, Throwable failure)
     {
         if (!owner.active.get()) {
+            running.remove(instance, owner);
             return;
         }
-        log.atWarn().addKeyValue("instance", instance).addKeyValue("error", Failures.unwrap(failure).getMessage())
-                .log("Lifecycle drain step failed; trying again from the start");
-        delays.after(retryInterval).thenRun(() -> record(instance).whenComplete((latest, readFailure) -> {
-            if (readFailure != null) {
-                retry(owner, instance, readFailure);
-                return;
-            }
-            latest.filter(stored -> stored.state() != State.DONE).ifPresent(stored -> start(owner, stored));
-        }));
+        Duration wait = retries.delay(failures);
+        String error = Failures.unwrap(failure).getMessage();
+        log.atWarn().addKeyValue("instance", instance).addKeyValue("error", error).addKeyValue("attempt", failures).addKeyValue("retry_in", wait)
+                .log(failed.map(Execution::completing).orElse(false)
+                        ? "Completing the lifecycle action failed; trying the completion again"
+                        : "Lifecycle drain step failed; trying again from the start");
+        if (failures == 1) {
+            failed.ifPresent(execution -> execution.record.clusters().forEach(cluster -> event(owner, cluster, "lifecycle-drain-retrying",
+                    "The drain of instance " + instance + " failed" + (execution.completing() ? " to complete the lifecycle action" : "") + ": " + error
+                            + "; trying again after " + retries.initial().toSeconds() + " s, then twice as long each time up to " + retries.max().toSeconds()
+                            + " s (with jitter); no event per try", execution.action)));
+        }
+        delays.after(wait).thenRun(() -> attempt(owner, instance, failed, failures));
     }
 
     /** One run of one drain within one leadership term. */
@@ -323,19 +351,37 @@ public final class LifecycleService
         private final Term term;
         private final LifecycleAction action;
         private final AtomicBoolean finished = new AtomicBoolean();
+        /** Whether this term tried this drain before, and failed. */
+        private final boolean retrying;
         private volatile DrainRecord record;
         private volatile boolean boundReached;
+        /** The result and why, once this run got as far as completing the lifecycle action. */
+        private volatile Map.Entry<Result, String> completion;
 
-        Execution(Term term, DrainRecord record)
+        /** @param failed this term's previous run of the drain, which failed */
+        Execution(Term term, DrainRecord record, Optional<Execution> failed)
         {
             this.term = term;
             this.record = record;
             this.action = record.action();
+            this.retrying = failed.isPresent();
+            this.boundReached = failed.map(previous -> previous.boundReached).orElse(false);
+            this.completion = failed.map(previous -> previous.completion).orElse(null);
+        }
+
+        /** Whether the failure was the completion of the lifecycle action: the node was drained. */
+        boolean completing()
+        {
+            return completion != null;
         }
 
         CompletionStage<Void> run()
         {
             String instance = action.instanceId();
+            if (completion != null) {
+                // the previous run drained the node and failed to complete the action: only that is tried again
+                return complete(completion.getKey(), completion.getValue());
+            }
             return nodes.findByInstanceId(instance).thenCompose(found -> {
                 if (found.isEmpty()) {
                     log.atInfo().addKeyValue("instance", instance).log("Terminating instance is not a Nomad node: completing the lifecycle action at once");
@@ -361,7 +407,7 @@ public final class LifecycleService
             record = record.withNode(node.id(), List.copyOf(affected));
             log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("node", node.name()).addKeyValue("workers", workers.size())
                     .addKeyValue("clusters", affected).log("Draining the Trino workers of a terminating node");
-            for (String cluster : affected) {
+            for (String cluster : retrying ? Set.<String>of() : affected) {
                 event(term, cluster, "lifecycle-drain-started", "Auto Scaling group " + action.autoScalingGroupName() + " terminates instance " + action.instanceId()
                         + " (Nomad node " + node.name() + "): marked ineligible, draining " + workers.stream().filter(w -> w.cluster().get().equals(cluster)).count()
                         + " worker(s)", action);
@@ -471,6 +517,7 @@ public final class LifecycleService
 
         private CompletionStage<Void> complete(Result result, String why)
         {
+            completion = Map.entry(result, why);
             return save(State.COMPLETING, "completing with " + result + " (" + why + ")")
                     .thenCompose(ignored -> actions.complete(action, result))
                     .thenCompose(answer -> {

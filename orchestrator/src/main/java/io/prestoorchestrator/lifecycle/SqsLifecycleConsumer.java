@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.util.Objects.requireNonNull;
 
@@ -46,7 +47,8 @@ public final class SqsLifecycleConsumer
     private final LifecycleService service;
     private final Duration pollWait;
     private final Duration visibilityTimeout;
-    private final Duration retryInterval;
+    private final Backoff retries;
+    private final AtomicInteger receiveFailures = new AtomicInteger();
     private final Duration tendInterval;
     private final Clock clock;
     private final ScheduledExecutorService threads;
@@ -55,14 +57,14 @@ public final class SqsLifecycleConsumer
     private final AtomicBoolean polling = new AtomicBoolean();
 
     public SqsLifecycleConsumer(SqsClient sqs, String queueUrl, LifecycleService service, Duration pollWait, Duration visibilityTimeout,
-            Duration retryInterval, Duration tendInterval, Clock clock)
+            Backoff retries, Duration tendInterval, Clock clock)
     {
         this.sqs = requireNonNull(sqs, "sqs is null");
         this.queueUrl = requireNonNull(queueUrl, "queueUrl is null");
         this.service = requireNonNull(service, "service is null");
         this.pollWait = requireNonNull(pollWait, "pollWait is null");
         this.visibilityTimeout = requireNonNull(visibilityTimeout, "visibilityTimeout is null");
-        this.retryInterval = requireNonNull(retryInterval, "retryInterval is null");
+        this.retries = requireNonNull(retries, "retries is null");
         this.tendInterval = requireNonNull(tendInterval, "tendInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.threads = Executors.newScheduledThreadPool(2, runnable -> {
@@ -115,14 +117,18 @@ public final class SqsLifecycleConsumer
                     .waitTimeSeconds((int) pollWait.toSeconds())
                     .visibilityTimeout((int) visibilityTimeout.toSeconds())
                     .build()).messages();
+            receiveFailures.set(0);
             for (Message message : messages) {
                 handle(message);
             }
             threads.execute(this::poll);
         }
         catch (RuntimeException e) {
-            log.atWarn().addKeyValue("queue", queueUrl).addKeyValue("error", e.getMessage()).log("Cannot receive lifecycle messages from SQS; retrying");
-            threads.schedule(this::poll, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+            int failures = receiveFailures.incrementAndGet();
+            Duration wait = retries.delay(failures);
+            log.atWarn().addKeyValue("queue", queueUrl).addKeyValue("error", e.getMessage()).addKeyValue("attempt", failures).addKeyValue("retry_in", wait)
+                    .log("Cannot receive lifecycle messages from SQS; retrying");
+            threads.schedule(this::poll, wait.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -130,17 +130,22 @@ class TestAutoscalingApi
                 .startsWith("/metrics?name%5B%5D=trino_execution_name_QueryManager_RunningQueries&")
                 .endsWith("user=presto-orchestrator"));
 
-        String metrics = await("the gauges and counters on /metrics").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> stack.call("GET", "/metrics", null).body(), body -> body.contains("user=\"erin\""));
-        assertThat(metrics)
+        // the per-user counters name Trino users: behind a token, never on the public /metrics
+        String metrics = await("the counters on /v1/metrics/queries").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> stack.call("GET", "/v1/metrics/queries", null, TestingStack.VIEWER_TOKEN).body(), body -> body.contains("user=\"erin\""));
+        assertThat(stack.call("GET", "/metrics", null, null).body())
                 .contains("presto_orchestrator_cluster_workers_needed{cluster=\"sig\"} 2.0")
                 .contains("presto_orchestrator_cluster_queries_queued{cluster=\"sig\"} 4.0")
+                .doesNotContain("presto_orchestrator_queries_total")
+                .doesNotContain("erin").doesNotContain("carol").doesNotContain("dave");
+        assertThat(stack.call("GET", "/v1/metrics/queries", null, null).statusCode()).isEqualTo(401);
+        assertThat(metrics)
                 .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"TABLE_NOT_FOUND\",error_type=\"USER_ERROR\",state=\"failed\",user=\"carol\"} 1.0")
                 .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"\",error_type=\"\",state=\"cancelled\",user=\"dave\"} 1.0")
                 .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"erin\"} 3.0");
         // polled again and again, still counted once
         Thread.sleep(6_000);
-        assertThat(stack.call("GET", "/metrics", null).body())
+        assertThat(stack.call("GET", "/v1/metrics/queries", null, TestingStack.VIEWER_TOKEN).body())
                 .contains("presto_orchestrator_queries_total{cluster=\"sig\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"erin\"} 3.0");
         HttpResponse<String> persisted = HTTP.send(HttpRequest.newBuilder(URI.create(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/query-metrics/sig?raw")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -184,6 +184,31 @@ class TestClusterApi
         }
     }
 
+    /** A secret reference outside aws.ssm-prefix is refused naming the field, and nothing is stored (issue 20, finding 5). */
+    @Test
+    void testSecretReferenceOutsideTheSsmPrefixIsRefused()
+            throws Exception
+    {
+        JsonObject traversal = problem(stack.call("POST", "/v1/catalogs", "{\"name\":\"pg\",\"connectorName\":\"postgresql\",\"secretProperties\":{\"connection-password\":\"ssm:/../../x\"}}"), 400);
+        assertThat(fields(traversal)).containsExactly("/secretProperties/connection-password");
+        JsonObject outside = problem(stack.call("POST", "/v1/catalogs", "{\"name\":\"pg\",\"connectorName\":\"postgresql\",\"secretProperties\":{\"connection-password\":\"ssm:/other-team/db\"}}"), 422);
+        assertThat(fields(outside)).containsExactly("/secretProperties/connection-password");
+        problem(stack.call("GET", "/v1/catalogs/pg", null), 404);
+    }
+
+    /** A trailing slash is the same route, and so the same authentication: nothing is created without a token (issue 20, finding 1). */
+    @Test
+    void testTrailingSlashWithoutTokenCreatesNothing()
+            throws Exception
+    {
+        problem(stack.call("POST", "/v1/catalogs/", "{\"name\":\"sneaky\",\"connectorName\":\"tpch\"}", null), 401);
+        problem(stack.call("POST", "/v1/catalogs/", "{\"name\":\"sneaky\",\"connectorName\":\"tpch\"}", TestingStack.VIEWER_TOKEN), 403);
+        problem(stack.call("GET", "/v1/catalogs/sneaky", null), 404);
+        problem(stack.call("POST", "/v1/clusters/", "{\"name\":\"sneaky\",\"catalogs\":[\"tpch\"]}", null), 401);
+        assertNotStored("sneaky");
+        assertThat(stack.call("POST", "/v1/catalogs/", "{\"name\":\"slashed\",\"connectorName\":\"tpch\"}").statusCode()).as("an admin may use the slash").isEqualTo(201);
+    }
+
     @Test
     void testNomadDownIsA503NamingNomad()
             throws Exception

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +43,8 @@ class TestProblemHandler
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
         JsonObject contractJson = new JsonObject(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(mapper.readTree(yaml)));
         OpenAPIContract contract = OpenAPIContract.from(vertx, contractJson).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        RouterBuilder builder = ApiRouters.builder(vertx, contract, 2048);
+        // the test contract's operations are public
+        RouterBuilder builder = ApiRouters.builder(vertx, contract, 2048, operation -> RoutingContext::next);
         builder.getRoute("createThing").addHandler(context -> context.response().setStatusCode(201).end());
         builder.getRoute("getThing").addHandler(context -> {
             switch (context.pathParam("name")) {
@@ -58,7 +60,7 @@ class TestProblemHandler
                 default -> context.response().end("ok");
             }
         });
-        Router router = ApiRouters.build(builder);
+        Router router = ApiRouters.build(builder, contract);
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

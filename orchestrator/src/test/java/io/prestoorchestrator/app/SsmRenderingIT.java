@@ -65,7 +65,7 @@ class SsmRenderingIT
         consul = ConsulSimulator.builder().port(0).build().startAndWait();
         nomad = TestingNomad.start(dir.resolve("nomad"), consul);
         OrchestratorConfig config = new OrchestratorConfig(
-                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
+                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024, HttpConfig.DEFAULTS.idleTimeout(), HttpConfig.DEFAULTS.headerTimeout()),
                 new NomadConfig(nomad.address(), Optional.empty(), "global", "default", Duration.ofSeconds(10)),
                 new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
                 new AwsConfig(true, "us-east-1", Optional.of(moto.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),

@@ -52,7 +52,7 @@ class SsmTokensIT
             throws Exception
     {
         OrchestratorConfig config = new OrchestratorConfig(
-                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(5), 1024 * 1024),
+                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(5), 1024 * 1024, HttpConfig.DEFAULTS.idleTimeout(), HttpConfig.DEFAULTS.headerTimeout()),
                 OrchestratorConfig.DEFAULTS.nomad(),
                 OrchestratorConfig.DEFAULTS.consul(),
                 new AwsConfig(true, "us-east-1", Optional.of(moto.endpoint()), "/presto-orchestrator", Duration.ofSeconds(10)),

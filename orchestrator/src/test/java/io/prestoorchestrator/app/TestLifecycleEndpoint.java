@@ -8,6 +8,7 @@ import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.lifecycle.Backoff;
 import io.prestoorchestrator.lifecycle.CoordinatorWait;
 import io.prestoorchestrator.lifecycle.FakeNomadNodes;
 import io.prestoorchestrator.lifecycle.LifecycleEndpoint;
@@ -51,6 +52,7 @@ class TestLifecycleEndpoint
 {
     private static final String SECRET = "lifecycle-secret-5f1c2e9a7b";
     private static final String ADMIN_TOKEN = "admin-token-0123456789abcdef";
+    private static final long BODY_LIMIT = 1024 * 1024;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final List<URI> confirmed = new CopyOnWriteArrayList<>();
@@ -68,7 +70,7 @@ class TestLifecycleEndpoint
         // not the leader: the endpoint only records; nothing drains
         service = new LifecycleService("replica-b", kv, new ClusterRepository(kv), new FakeNomadNodes(), new RecordingLifecycleActions(),
                 (worker, cluster, bound, progress) -> new CompletableFuture<>(), CoordinatorWait.disabled(), delay -> new CompletableFuture<>(), Clock.systemUTC(), LifecycleConfig.DEFAULTS,
-                Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5));
+                Duration.ofMillis(100), new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)), Duration.ofSeconds(5));
     }
 
     @AfterEach
@@ -141,6 +143,18 @@ class TestLifecycleEndpoint
         assertThat(await(kv.list("lifecycle/"))).isEmpty();
     }
 
+    /** The secret is checked before the body is read: without it, a body over the limit is a 401, not a 413 (issue 20, finding 2). */
+    @Test
+    void testSecretIsCheckedBeforeTheBodyIsRead()
+            throws Exception
+    {
+        start(new LifecycleEndpoint(service, Optional.of(Secret.of(SECRET)), "X-Api-Key", this::confirm));
+        String large = "x".repeat((int) BODY_LIMIT * 2);
+        assertProblem(post(large, "text/plain", null, null), 401, "unauthorized");
+        assertProblem(post(large, "text/plain", "X-Api-Key", "wrong-secret-0000000000"), 401, "unauthorized");
+        assertProblem(post(large, "text/plain", "X-Api-Key", SECRET), 413, "payload-too-large");
+    }
+
     @Test
     void testBadInputIsAProblemNamingTheField()
             throws Exception
@@ -194,7 +208,7 @@ class TestLifecycleEndpoint
     void testNotConfiguredIs404()
             throws Exception
     {
-        start(LifecycleHooks.disabledEndpoint());
+        start(LifecycleHooks.disabledEndpoint(), LifecycleHooks.disabledEndpoint());
         HttpResponse<String> response = post(resource("direct-terminating.json"), "application/json", "X-Api-Key", SECRET);
         assertProblem(response, 404, "not-found");
         assertThat(response.body()).contains("lifecycle.http-secret");
@@ -210,15 +224,22 @@ class TestLifecycleEndpoint
         return CompletableFuture.completedFuture(null);
     }
 
-    private void start(Handler<RoutingContext> endpoint)
+    private void start(LifecycleEndpoint endpoint)
+            throws Exception
+    {
+        start(endpoint.authentication(), endpoint);
+    }
+
+    /** As the orchestrator routes it: {@code authentication} before the body is read (limit 4 KiB here), then {@code endpoint}. */
+    private void start(Handler<RoutingContext> authentication, Handler<RoutingContext> endpoint)
             throws Exception
     {
         OpenAPIContract contract = OpenAPIContract.from(vertx, Orchestrator.contractForValidation()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        RouterBuilder builder = ApiRouters.builder(vertx, contract, 1024 * 1024)
-                .rootHandler(new BearerAuthHandler(contract, List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN)))));
-        builder.getRoutes().forEach(route -> route.setDoSecurity(false));
-        builder.getRoute("postLifecycleEvent").addHandler(endpoint);
-        server = vertx.createHttpServer().requestHandler(ApiRouters.build(builder)).listen(0, "127.0.0.1")
+        var bearer = BearerAuthHandler.forTokens(List.of(new ApiToken("ops", Role.ADMIN, Secret.of(ADMIN_TOKEN))));
+        RouterBuilder builder = ApiRouters.builder(vertx, contract, BODY_LIMIT,
+                operation -> operation.getOperationId().equals(Orchestrator.LIFECYCLE_OPERATION) ? authentication : bearer.apply(operation));
+        builder.getRoute(Orchestrator.LIFECYCLE_OPERATION).addHandler(endpoint);
+        server = vertx.createHttpServer().requestHandler(ApiRouters.build(builder, contract)).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

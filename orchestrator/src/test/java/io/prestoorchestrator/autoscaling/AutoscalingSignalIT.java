@@ -106,10 +106,10 @@ class AutoscalingSignalIT
             double fallSeconds = (System.nanoTime() - loadEnded) / 1e9;
 
             String metrics = await("the counters count every query").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> stack.call("GET", "/metrics", null).body(), body -> count(body, "finished", "alice", "", "") + count(body, "finished", "bob", "", "") == 8
+                    .until(() -> stack.call("GET", "/v1/metrics/queries", null).body(), body -> count(body, "finished", "alice", "", "") + count(body, "finished", "bob", "", "") == 8
                             && count(body, "failed", "carol", "USER_ERROR", "TABLE_NOT_FOUND") == 1 && count(body, "cancelled", "dave", "", "") == 1);
             Thread.sleep(6_000);
-            String later = stack.call("GET", "/metrics", null).body();
+            String later = stack.call("GET", "/v1/metrics/queries", null).body();
 
             System.out.printf("AutoscalingSignalIT: load submitted -> first computation counting it %.1f s -> signal %d (from 1) %.1f s (poll interval %s; %s); load ended -> signal back to %d in %.1f s%n",
                     firstCounted, busy.getInteger("needed"), riseSeconds, busy.getString("pollInterval"), busy.getString("reason"), after.getInteger("needed"), fallSeconds);

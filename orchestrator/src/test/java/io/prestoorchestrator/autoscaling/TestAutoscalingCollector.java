@@ -278,7 +278,7 @@ class TestAutoscalingCollector
 
     private AutoscalingCollector collector(PrometheusMeterRegistry registry)
     {
-        return new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.copyOf(records.values())), services, coordinator, kv, leader::get, registry, CONFIG, CLOCK);
+        return new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.copyOf(records.values())), services, coordinator, kv, leader::get, registry, registry, CONFIG, CLOCK);
     }
 
     private static ClusterSpec withProperty(ClusterSpec spec, String requiredWorkers)

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -267,6 +268,20 @@ class TestScaleFront
         assertThat(bad.body()).startsWith("Request decode failed");
         assertThat(nomadRequests).isEmpty();
         assertThat(autoscaled).isEmpty();
+    }
+
+    @Test
+    void testFileUploadsAreNotStored()
+            throws Exception
+    {
+        Path uploads = Path.of(io.vertx.ext.web.handler.BodyHandler.DEFAULT_UPLOADS_DIRECTORY);
+        io.prestoorchestrator.testing.TestingFiles.deleteRecursively(uploads);
+        String form = "--b7\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n\r\n" + "z".repeat(1024) + "\r\n--b7--\r\n";
+        HttpResponse<String> response = send(HttpRequest.newBuilder(front("/v1/job/trino-demo/scale")).header("Content-Type", "multipart/form-data; boundary=b7")
+                .PUT(HttpRequest.BodyPublishers.ofString(form)));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(uploads).doesNotExist();
+        assertThat(nomadRequests).isEmpty();
     }
 
     private HttpResponse<String> scale(String job, String group, String count)

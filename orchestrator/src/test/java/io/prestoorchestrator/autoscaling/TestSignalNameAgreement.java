@@ -73,7 +73,7 @@ class TestSignalNameAgreement
                 return CompletableFuture.completedFuture("[]");
             }
         };
-        new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.of(record)), services, coordinator, new InMemoryKvStore(), () -> true, registry,
+        new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.of(record)), services, coordinator, new InMemoryKvStore(), () -> true, registry, registry,
                 AutoscalingConfig.DEFAULTS, Clock.systemUTC()).pollAll().toCompletableFuture().get();
         Set<String> exported = new TreeSet<>();
         Matcher matcher = Pattern.compile("(?m)^(presto_orchestrator_[a-z_]+)\\{").matcher(registry.scrape());

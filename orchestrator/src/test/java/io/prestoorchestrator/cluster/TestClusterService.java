@@ -9,6 +9,7 @@ import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
+import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import org.junit.jupiter.api.AfterEach;
@@ -307,12 +308,43 @@ class TestClusterService
         assertThat(join(service.get("demo")).status().drift()).isFalse();
     }
 
+    /**
+     * Right after a restart, the plan of the stored spec changes nothing (issue 20, finding 6): the
+     * restart's stamp is part of the job as deployed, so neither the plan nor a later deploy drops it
+     * (dropping it would replace every allocation). A change of labels then keeps it too.
+     */
+    @Test
+    void testPlanAfterARestartChangesNothingAndADeployKeepsTheStamp()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        assertThat(join(service.plan("demo")).changesNothing()).as("plan after create").isTrue();
+        assertThat(awaitDone(join(service.restart("demo", "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
+        String stamp = join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText();
+        assertThat(stamp).isNotEmpty();
+
+        JobPlan plan = join(service.plan("demo"));
+        assertThat(plan.changesNothing()).as("plan after restart: %s", plan.diff()).isTrue();
+        assertThat(plan.groups().values()).allSatisfy(updates -> assertThat(updates.destructiveUpdate()).isZero());
+        assertThat(join(service.renderedJob("demo")).path("Meta").path("orchestrator_restarted_at").asText()).isEqualTo(stamp);
+        assertThat(join(service.get("demo")).status().drift()).isFalse();
+
+        ClusterSpec spec = TestingClusterSpecs.local();
+        ClusterSpec relabelled = new ClusterSpec(spec.name(), spec.flavour(), spec.version(), spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+                spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, Map.of("team", "data"));
+        awaitDone(join(service.update("demo", relabelled, "ops")));
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText()).as("kept by the update").isEqualTo(stamp);
+        assertThat(join(service.plan("demo")).changesNothing()).as("plan after the update").isTrue();
+    }
+
     @Test
     void testUpgradeAfterARestartKeepsTheCoordinatorUntilTheWorkersAreReplaced()
             throws Exception
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
         awaitDone(join(service.restart("demo", "ops")));
+        String stamp = join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText();
+        assertThat(stamp).isNotEmpty();
         String coordinator = liveAllocation("coordinator").id();
         ClusterSpec spec = TestingClusterSpecs.local();
         ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
@@ -321,11 +353,11 @@ class TestClusterService
         assertThat(update.state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(update.steps()).extracting(Operation.Step::name).containsSubsequence("register-workers", "deploy-workers", "register", "deploy");
 
-        // the upgrade drops the restart stamp from the job Meta: phase 1 moves it into the coordinator group so the coordinator's Meta stays as it ran
+        // the upgrade keeps the restart's stamp in the job Meta (only a restart changes it), so phase 1 leaves the coordinator's Meta as it ran
         JsonNode workersOnly = join(nomad.versions("trino-demo")).get(1).spec();
-        assertThat(workersOnly.path("Meta").has("orchestrator_restarted_at")).isFalse();
-        assertThat(group(workersOnly, "coordinator").path("Meta").path("orchestrator_restarted_at").asText()).isNotEmpty();
-        assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").has("orchestrator_restarted_at")).isFalse();
+        assertThat(workersOnly.path("Meta").path("orchestrator_restarted_at").asText()).isEqualTo(stamp);
+        assertThat(group(workersOnly, "coordinator")).isEqualTo(group(join(nomad.versions("trino-demo")).get(2).spec(), "coordinator"));
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText()).isEqualTo(stamp);
         assertThat(join(nomad.allocations("trino-demo")).stream().filter(allocation -> allocation.taskGroup().equals("coordinator") && allocation.terminal()))
                 .extracting(AllocationStub::id).as("the coordinator restarted once, in phase 2").containsOnlyOnce(coordinator);
         assertThat(join(nomad.allocations("trino-demo")).stream().filter(allocation -> allocation.taskGroup().equals("coordinator") && !allocation.terminal()))

@@ -64,6 +64,19 @@ class TestConfigLoader
                 .isEqualTo(OrchestratorConfig.DEFAULTS);
     }
 
+    /** {@code source .local/env} sets the CLI's variables; {@code serve} in that shell must start (issue 20, finding 3). */
+    @Test
+    void testTheClientsVariablesAreNotConfiguration()
+    {
+        assertThat(loadEnvironment(Map.of("ORCHESTRATOR_URL", "http://127.0.0.1:8070", "ORCHESTRATOR_TOKEN", "local-admin-token-0123456789")))
+                .isEqualTo(OrchestratorConfig.DEFAULTS);
+        assertThat(loadEnvironment(Map.of("ORCHESTRATOR_URL", "http://127.0.0.1:8070", "ORCHESTRATOR_HTTP_PORT", "9100")).http().port()).isEqualTo(9100);
+        // any other variable with the prefix still has to name a key
+        assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_TOKENS", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("environment variable ORCHESTRATOR_TOKENS does not name a configuration section");
+    }
+
     @Test
     void testMalformedValuesNameKeyAndSource()
     {

@@ -17,7 +17,7 @@ class TestHttpConfig
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).http())
-                .isEqualTo(new HttpConfig("0.0.0.0", 8070, Duration.ofSeconds(30), 1048576));
+                .isEqualTo(new HttpConfig("0.0.0.0", 8070, Duration.ofSeconds(30), 1048576, Duration.ofMinutes(2), Duration.ofSeconds(10)));
     }
 
     @Test
@@ -29,8 +29,10 @@ class TestHttpConfig
                   port: 9999
                   shutdown-timeout: 5s
                   max-body-size: 2048
+                  idle-timeout: 45s
+                  header-timeout: 3s
                 """);
-        assertFullMapping(config, OrchestratorConfig::http, new HttpConfig("127.0.0.1", 9999, Duration.ofSeconds(5), 2048));
+        assertFullMapping(config, OrchestratorConfig::http, new HttpConfig("127.0.0.1", 9999, Duration.ofSeconds(5), 2048, Duration.ofSeconds(45), Duration.ofSeconds(3)));
     }
 
     @Test
@@ -40,8 +42,18 @@ class TestHttpConfig
                 "ORCHESTRATOR_HTTP_HOST", "127.0.0.1",
                 "ORCHESTRATOR_HTTP_PORT", "9999",
                 "ORCHESTRATOR_HTTP_SHUTDOWN_TIMEOUT", "5s",
-                "ORCHESTRATOR_HTTP_MAX_BODY_SIZE", "2048"));
-        assertFullMapping(config, OrchestratorConfig::http, new HttpConfig("127.0.0.1", 9999, Duration.ofSeconds(5), 2048));
+                "ORCHESTRATOR_HTTP_MAX_BODY_SIZE", "2048",
+                "ORCHESTRATOR_HTTP_IDLE_TIMEOUT", "45s",
+                "ORCHESTRATOR_HTTP_HEADER_TIMEOUT", "3s"));
+        assertFullMapping(config, OrchestratorConfig::http, new HttpConfig("127.0.0.1", 9999, Duration.ofSeconds(5), 2048, Duration.ofSeconds(45), Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void testHeaderTimeoutWithinIdleTimeout()
+    {
+        assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_HTTP_IDLE_TIMEOUT", "5s", "ORCHESTRATOR_HTTP_HEADER_TIMEOUT", "10s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("configuration key 'http.header-timeout' must not be longer than http.idle-timeout (5s), got 10s");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package io.prestoorchestrator.lifecycle;
 
 import io.prestoorchestrator.config.LifecycleConfig.Result;
+import io.prestoorchestrator.error.DependencyException;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Records completions and heartbeats; answers {@link #answer}. */
 public final class RecordingLifecycleActions
@@ -17,11 +19,16 @@ public final class RecordingLifecycleActions
     final List<Completion> completions = new CopyOnWriteArrayList<>();
     final List<LifecycleAction> heartbeats = new CopyOnWriteArrayList<>();
     volatile Answer answer = Answer.DONE;
+    /** How many completions from now on fail, as Auto Scaling answering 500. */
+    final AtomicInteger failCompletions = new AtomicInteger();
 
     @Override
     public CompletionStage<Answer> complete(LifecycleAction action, Result result)
     {
         completions.add(new Completion(action, result, Instant.now(), System.nanoTime()));
+        if (failCompletions.getAndDecrement() > 0) {
+            return CompletableFuture.failedFuture(new DependencyException("aws-autoscaling", "Auto Scaling answered 500: InternalFailure", false, null));
+        }
         return CompletableFuture.completedFuture(answer);
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,6 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+
+import io.prestoorchestrator.testing.TestingScheduler;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -332,6 +335,48 @@ class TestLifecycleService
         assertThat(actions.completions).hasSize(1);
     }
 
+    /**
+     * CompleteLifecycleAction failing again and again (issue 20, finding 4): only the completion is
+     * tried again, after waits that double up to the cap, and the timeline gets one event for it,
+     * not one per try. The clock and the waits are the test's: nothing sleeps.
+     */
+    @Test
+    void testACompletionThatKeepsFailingBacksOffWithOneEvent()
+    {
+        TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
+        WorkerDrain drained = (worker, cluster, bound, progress) -> CompletableFuture.completedFuture(new WorkerDrain.Result("DRAINED", true, Duration.ZERO, ""));
+        // jitter 0.5: each wait is three quarters of its step
+        Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(60), () -> 0.5);
+        LifecycleService service = new LifecycleService("replica-a", kv, repository, nodes, actions, drained, CoordinatorWait.disabled(), time::after, time.clock(),
+                CONFIG, Duration.ofMillis(20), backoff, Duration.ofSeconds(5));
+        services.add(service);
+        actions.failCompletions.set(8);
+        service.gained();
+        await(service.accept(terminating(INSTANCE)));
+        assertThat(actions.completions).hasSize(1);
+
+        List<Duration> waits = List.of(1500, 3000, 6000, 12000, 24000, 45000, 45000, 45000).stream().map(Duration::ofMillis).toList();
+        for (int i = 0; i < waits.size(); i++) {
+            assertThat(await(service.record(INSTANCE)).orElseThrow().state()).isEqualTo(State.COMPLETING);
+            time.advance(waits.get(i).minusMillis(1));
+            assertThat(actions.completions).as("no try before its wait is over").hasSize(i + 1);
+            time.advance(Duration.ofMillis(1));
+            assertThat(actions.completions).hasSize(i + 2);
+        }
+
+        DrainRecord done = await(service.record(INSTANCE)).orElseThrow();
+        assertThat(done.state()).isEqualTo(State.DONE);
+        assertThat(done.result()).contains("CONTINUE");
+        assertThat(time.requested()).containsSubsequence(waits);
+        assertThat(nodes.calls.stream().filter(call -> call.startsWith("drain:"))).as("the node was drained once, not per try").hasSize(1);
+        List<String> types = await(repository.events("adhoc")).stream().map(ClusterEvent::type).toList();
+        assertThat(types.stream().filter(type -> type.equals("lifecycle-drain-retrying"))).hasSize(1);
+        assertThat(types.stream().filter(type -> type.equals("lifecycle-drain-started"))).hasSize(1);
+        assertThat(types).doesNotContain("lifecycle-drain-resumed").endsWith("lifecycle-action-completed");
+        assertThat(await(repository.events("adhoc")).stream().filter(event -> event.type().equals("lifecycle-drain-retrying")).findFirst().orElseThrow().message())
+                .contains("failed to complete the lifecycle action").contains("Auto Scaling answered 500").contains("up to 60 s");
+    }
+
     @Test
     void testKvDownFailsTheMessageSoItIsKept()
     {
@@ -411,7 +456,7 @@ class TestLifecycleService
     {
         LifecycleService service = new LifecycleService(replica, kv, repository, nodes, actions, workerDrain, coordinatorWait,
                 delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler)),
-                Clock.systemUTC(), config, Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5));
+                Clock.systemUTC(), config, Duration.ofMillis(20), new Backoff(Duration.ofMillis(50), Duration.ofMillis(50)), Duration.ofSeconds(5));
         services.add(service);
         return service;
     }

@@ -58,9 +58,9 @@ class TestSqsLifecycleConsumer
         WorkerDrain drain = (worker, cluster, bound, progress) -> drainGate.thenApply(ignored -> new WorkerDrain.Result("DRAINED", true, Duration.ofSeconds(1), ""));
         service = new LifecycleService("replica-a", kv, new ClusterRepository(kv), nodes, actions, drain, CoordinatorWait.disabled(),
                 delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler)),
-                Clock.systemUTC(), CONFIG, Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5));
+                Clock.systemUTC(), CONFIG, Duration.ofMillis(20), new Backoff(Duration.ofMillis(50), Duration.ofMillis(50)), Duration.ofSeconds(5));
         // a visibility timeout of 10 s is extended every 5 s; the tend interval here is short so the test sees it soon
-        consumer = new SqsLifecycleConsumer(sqs, QUEUE, service, CONFIG.pollWait(), Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMillis(50), Clock.systemUTC());
+        consumer = new SqsLifecycleConsumer(sqs, QUEUE, service, CONFIG.pollWait(), Duration.ofMillis(200), new Backoff(Duration.ofMillis(50), Duration.ofMillis(50)), Duration.ofMillis(50), Clock.systemUTC());
     }
 
     @AfterEach

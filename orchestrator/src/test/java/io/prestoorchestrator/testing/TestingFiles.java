@@ -31,6 +31,22 @@ public final class TestingFiles
         return to;
     }
 
+    /** Deletes {@code path} and everything under it, if it exists. */
+    public static void deleteRecursively(Path path)
+            throws IOException
+    {
+        if (!Files.exists(path)) {
+            return;
+        }
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(path)) {
+            paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+        }
+        for (Path each : paths) {
+            Files.delete(each);
+        }
+    }
+
     /**
      * A copy of the project's job-templates in a new temporary directory, with {@code from} replaced by
      * {@code to} in one variable file; fails when the file does not contain {@code from}.

@@ -123,7 +123,7 @@ public final class TestingStack
         }
         this.environment = Map.copyOf(environment);
         this.config = customize.apply(new OrchestratorConfig(
-                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024),
+                new HttpConfig("127.0.0.1", 0, Duration.ofSeconds(10), 1024 * 1024, HttpConfig.DEFAULTS.idleTimeout(), HttpConfig.DEFAULTS.headerTimeout()),
                 nomadConfig,
                 new ConsulConfig(consul.baseUri(), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10)),
                 OrchestratorConfig.DEFAULTS.aws(),
@@ -218,6 +218,7 @@ public final class TestingStack
         return call(method, path, body, ADMIN_TOKEN);
     }
 
+    /** A call with {@code token}, none when it is null. */
     public HttpResponse<String> call(String method, String path, String body, String token)
             throws IOException, InterruptedException
     {
@@ -235,8 +236,10 @@ public final class TestingStack
     {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + path))
                 .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json");
         }

@@ -1,0 +1,91 @@
+package io.prestoorchestrator.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A clock that moves only when told and the delays due on it, so code that waits (backoff,
+ * heartbeats, polls) is tested without sleeping: {@link #after} is a {@code Delays}, and
+ * {@link #advance} moves the clock and completes every delay that came due, in order.
+ */
+public final class TestingScheduler
+{
+    private final List<Pending> pending = new ArrayList<>();
+    private final List<Duration> requested = new ArrayList<>();
+    private volatile Instant now;
+
+    public TestingScheduler(Instant start)
+    {
+        this.now = requireNonNull(start, "start is null");
+    }
+
+    public Clock clock()
+    {
+        return new Clock()
+        {
+            @Override
+            public ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone)
+            {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant()
+            {
+                return now;
+            }
+        };
+    }
+
+    /** Completes once the clock has been advanced by {@code delay}. */
+    public synchronized CompletionStage<Void> after(Duration delay)
+    {
+        requested.add(delay);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pending.add(new Pending(now.plus(delay), done));
+        return done;
+    }
+
+    /** Every delay asked for so far, in order. */
+    public synchronized List<Duration> requested()
+    {
+        return List.copyOf(requested);
+    }
+
+    /** Moves the clock by {@code duration}, completing each delay as the clock reaches it (what they schedule in turn too). */
+    public void advance(Duration duration)
+    {
+        Instant until = now.plus(duration);
+        while (true) {
+            Pending next;
+            synchronized (this) {
+                next = pending.stream().filter(each -> !each.due().isAfter(until)).min(Comparator.comparing(Pending::due)).orElse(null);
+                if (next == null) {
+                    now = until;
+                    return;
+                }
+                pending.remove(next);
+                now = next.due();
+            }
+            next.done().complete(null);
+        }
+    }
+
+    private record Pending(Instant due, CompletableFuture<Void> done) {}
+}
