@@ -128,6 +128,15 @@ scrape_configs:
     scrape_interval: 5s
     static_configs:
       - targets: ['127.0.0.1:$ORCHESTRATOR_PORT']
+  # the per-user query counters: they name Trino users, so they need a viewer token
+  - job_name: presto-orchestrator-queries
+    scrape_interval: 15s
+    metrics_path: /v1/metrics/queries
+    authorization:
+      type: Bearer
+      credentials_file: $prometheus_token_file
+    static_configs:
+      - targets: ['127.0.0.1:$ORCHESTRATOR_PORT']
   # Every Trino coordinator, found in Consul. Debian's Prometheus has no consul_sd_configs, so the
   # orchestrator reads Consul and answers in HTTP service discovery's format, selecting and labelling
   # what production's consul_sd job does (job-templates/system/prometheus/prometheus.yml.ftl).
