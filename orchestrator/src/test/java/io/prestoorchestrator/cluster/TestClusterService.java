@@ -9,6 +9,7 @@ import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
+import io.prestoorchestrator.nomad.GroupUpdates;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import org.junit.jupiter.api.AfterEach;
@@ -259,6 +260,26 @@ class TestClusterService
     }
 
     @Test
+    void testRedeployOfTheSameSpecBySomeoneElseReplacesNoAllocation()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        List<String> before = join(nomad.allocations("trino-demo")).stream().map(AllocationStub::id).toList();
+        assertThat(join(service.plan("demo", "bob")).groups().values()).extracting(GroupUpdates::destructiveUpdate).containsOnly(0);
+
+        Operation update = awaitDone(join(service.update("demo", TestingClusterSpecs.local(), "bob")));
+        assertThat(update.state()).isEqualTo(Operation.State.SUCCEEDED);
+        // the job Meta names the new deployer, and Nomad's rule (a task's combined Meta: job, group, task) replaces nothing
+        JsonNode meta = join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta");
+        assertThat(meta.path("orchestrator_deployed_by").asText()).isEqualTo("bob");
+        assertThat(meta.path("orchestrator_spec_hash").asText()).isEqualTo(SpecHash.of(TestingClusterSpecs.local()));
+        assertThat(join(nomad.versions("trino-demo")).get(1).spec().path("Meta").path("orchestrator_deployed_by").asText()).isEqualTo("ops");
+        assertThat(join(nomad.allocations("trino-demo"))).extracting(AllocationStub::id).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(join(nomad.allocations("trino-demo"))).noneMatch(AllocationStub::terminal);
+        assertThat(join(service.get("demo")).status().drift()).isFalse();
+    }
+
+    @Test
     void testRestartRegistersANewVersionThatReplacesAllocations()
             throws Exception
     {
@@ -437,7 +458,7 @@ class TestClusterService
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
         nomad.setAvailable(false);
-        assertThatThrownBy(() -> join(service.plan("demo")))
+        assertThatThrownBy(() -> join(service.plan("demo", "alice")))
                 .isInstanceOf(DependencyException.class)
                 .satisfies(e -> assertThat(((DependencyException) e).dependency()).isEqualTo("nomad"));
     }
