@@ -43,6 +43,9 @@
 [/#if]
 [/#if]
   "Resources": {"CPU": [=(role == "coordinator")?then(cluster.coordinator.cpuMhz, cluster.workers.cpuMhz)], "MemoryMB": [=(role == "coordinator")?then(cluster.coordinator.memoryMb, cluster.workers.memoryMb)]},
+  [#-- Nomad replaces an allocation when its task's combined Meta (job, group, task; the task's own keys
+       win) changes: pinning the deployer here keeps a deploy of the same spec by someone else in place --]
+  "Meta": {"[=deployedByKey]": "see the job Meta"},
   "KillSignal": "[=vars.kill_signal?json_string]",
   "KillTimeout": [=vars.kill_timeout_seconds * ns],
   "ShutdownDelay": [=(role == "coordinator")?then(vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds) * ns],
@@ -136,6 +139,8 @@
       "label_[=key?json_string]": "[=value?json_string]",
 [/#list]
       "orchestrator_flavour": "[=cluster.flavour]",
+      [#-- trino_version or prestodb_version: what an operator looks for first in the Nomad UI --]
+      "[=cluster.flavour]_version": "[=cluster.version?json_string]",
       "public_url": "[=publicUrl?json_string]"
     },
     "Update": {

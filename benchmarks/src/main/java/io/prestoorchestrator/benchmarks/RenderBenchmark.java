@@ -64,7 +64,7 @@ public class RenderBenchmark
                 new JvmSettings(DataSize.valueOf("48GB"), 0.3), new QueryMemory(DataSize.valueOf("30GB"), DataSize.valueOf("300GB")),
                 List.of("hive", "tpch"), Map.of("query.max-execution-time", "6h"), false, Map.of("team", "bench"));
         inputs = new RenderInputs(List.of(tpch, hive), List.of(new ConfigParameter("log-level", "INFO", 1)),
-                List.of(new SecretParameter("hive", "/po/catalogs/hive/password", 1)), "bench",
+                List.of(new SecretParameter("hive", "/po/catalogs/hive/password", 1)), "bench", "bench",
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/usr/lib/jvm/java-25"), Optional.of(18080));
     }
 

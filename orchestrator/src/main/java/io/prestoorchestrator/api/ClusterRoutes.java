@@ -69,8 +69,8 @@ public final class ClusterRoutes
         builder.getRoute("stopCluster").addHandler(context -> accepted(context, service.stop(name(context), actor(context))));
         builder.getRoute("startCluster").addHandler(context -> accepted(context, service.start(name(context), actor(context))));
         builder.getRoute("restartCluster").addHandler(context -> accepted(context, service.restart(name(context), actor(context))));
-        builder.getRoute("planCluster").addHandler(context -> reply(context, service.plan(name(context)), plan -> ClusterJson.MAPPER.valueToTree(plan), 200));
-        builder.getRoute("getClusterJob").addHandler(context -> reply(context, service.renderedJob(name(context)), job -> job, 200));
+        builder.getRoute("planCluster").addHandler(context -> reply(context, service.plan(name(context), actor(context)), plan -> ClusterJson.MAPPER.valueToTree(plan), 200));
+        builder.getRoute("getClusterJob").addHandler(context -> reply(context, service.renderedJob(name(context), actor(context)), job -> job, 200));
         builder.getRoute("getClusterEvents").addHandler(context -> reply(context, service.events(name(context)), events -> {
             ObjectNode body = ClusterJson.MAPPER.createObjectNode();
             body.set("events", ClusterJson.MAPPER.valueToTree(events));

@@ -89,6 +89,10 @@ public final class RenderCommand
             description = "Coordinator port, for variable files with static discovery (vars/local.yaml); the service picks one when it creates the cluster.")
     Integer coordinatorPort;
 
+    @Option(names = "--deployed-by", paramLabel = "NAME",
+            description = "Who the job Meta says deployed it (the service records the requester's token name; default: the local user, ${DEFAULT-VALUE}).")
+    String deployedBy = System.getProperty("user.name", "unknown");
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the job here instead of stdout.")
     Path output;
 
@@ -143,7 +147,7 @@ public final class RenderCommand
         }
         JobRenderer renderer = new JobRenderer(templates);
         List<CatalogDefinition> attached = definitions.stream().filter(catalog -> cluster.catalogs().contains(catalog.name())).toList();
-        RenderInputs inputs = new RenderInputs(attached, configParameters(), secretParameters(cluster, attached), Version.current(), System.getenv(),
+        RenderInputs inputs = new RenderInputs(attached, configParameters(), secretParameters(cluster, attached), Version.current(), deployedBy, System.getenv(),
                 Optional.ofNullable(coordinatorPort));
         RenderedJob rendered;
         try {

@@ -204,18 +204,21 @@ public final class ClusterService
         return repository.operation(id).thenApply(operation -> operation.orElseThrow(() -> new NotFoundException("Operation '" + id + "' does not exist")));
     }
 
-    /** The Nomad plan (diff) of the job as it would be deployed now (with the running job's restart stamp, as a deploy keeps it); deploys nothing. */
-    public CompletionStage<JobPlan> plan(String name)
+    /**
+     * The Nomad plan (diff) of the job as {@code actor} would deploy it now (with the running job's
+     * restart stamp, as a deploy keeps it); deploys nothing.
+     */
+    public CompletionStage<JobPlan> plan(String name, String actor)
     {
-        return existing(name).thenCompose(record -> render(record.value())
+        return existing(name).thenCompose(record -> render(record.value(), actor)
                         .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> withWorkersMeta(withRestartStamp(rendered.nomadJob(), restartStamp(running)))))
                 .thenCompose(nomad::plan);
     }
 
-    /** The job as it would be deployed now, secrets masked. */
-    public CompletionStage<ObjectNode> renderedJob(String name)
+    /** The job as {@code actor} would deploy it now, secrets masked. */
+    public CompletionStage<ObjectNode> renderedJob(String name, String actor)
     {
-        return existing(name).thenCompose(record -> render(record.value())
+        return existing(name).thenCompose(record -> render(record.value(), actor)
                 .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> withWorkersMeta(withRestartStamp(rendered.masked(), restartStamp(running)))));
     }
 
@@ -230,7 +233,7 @@ public final class ClusterService
                     Operation operation = Operation.start(ids.get(), spec.name(), "create", actor, clock.instant());
                     ClusterRecord record = new ClusterRecord(spec, ClusterState.DEPLOYING, Optional.of(freePort.getAsInt()), Optional.of(operation.id()),
                             Optional.empty(), clock.instant(), clock.instant(), actor);
-                    return render(record)
+                    return render(record, actor)
                             .thenCompose(rendered -> repository.createCluster(record))
                             .thenCompose(created -> event(spec.name(), "create-requested", "Cluster created by " + actor, actor, operation))
                             .thenCompose(requested -> repository.saveOperation(operation))
@@ -313,7 +316,7 @@ public final class ClusterService
                 reason.ifPresent(why -> inputs.put(REASON, why));
                 Operation operation = Operation.start(ids.get(), name, kind, inputs, actor, clock.instant());
                 ClusterRecord updated = record.withSpec(spec, clock.instant()).with(next, Optional.of(operation.id()), clock.instant());
-                return render(updated)
+                return render(updated, actor)
                         .thenCompose(rendered -> approve.get())
                         .thenCompose(approved -> repository.updateCluster(updated, current.index()))
                         .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec) + reason.map(why -> " by " + actor + ": " + why).orElse(""), actor, operation))
@@ -610,7 +613,7 @@ public final class ClusterService
                 (type, message) -> tracker.whileLeading(() -> event(name, type, message, operation.requestedBy(), operation)));
         CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> existing(name))
-                .thenCompose(record -> renderWithSecrets(record.value())
+                .thenCompose(record -> renderWithSecrets(record.value(), operation.requestedBy())
                         .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> new Prepared(record.value(), rendered, restartStamp(running))))
                 .thenCompose(prepared -> {
                     RenderedJob rendered = prepared.rendered().job();
@@ -1461,12 +1464,13 @@ public final class ClusterService
 
     private record Rendered(RenderedJob job, Map<String, Secret> secrets) {}
 
-    private CompletionStage<RenderedJob> render(ClusterRecord record)
+    /** @param deployedBy who deploys the job, recorded in its Meta */
+    private CompletionStage<RenderedJob> render(ClusterRecord record, String deployedBy)
     {
-        return renderWithSecrets(record).thenApply(Rendered::job);
+        return renderWithSecrets(record, deployedBy).thenApply(Rendered::job);
     }
 
-    private CompletionStage<Rendered> renderWithSecrets(ClusterRecord record)
+    private CompletionStage<Rendered> renderWithSecrets(ClusterRecord record, String deployedBy)
     {
         return repository.catalogs().thenCompose(catalogs -> CompletableFuture.supplyAsync(() -> {
             List<CatalogDefinition> attached = catalogs.stream().filter(catalog -> record.spec().catalogs().contains(catalog.name())).toList();
@@ -1499,7 +1503,7 @@ public final class ClusterService
                     values.put(parameter.name(), parameter.value());
                 }
             }
-            RenderInputs inputs = new RenderInputs(attached, List.of(), secrets, version, environment, record.coordinatorPort());
+            RenderInputs inputs = new RenderInputs(attached, List.of(), secrets, version, deployedBy, environment, record.coordinatorPort());
             return new Rendered(renderer.render(record.spec(), inputs), Map.copyOf(values));
         }, blocking));
     }

@@ -63,6 +63,12 @@ public final class JobRenderer
     public static final String JOB_TEMPLATE = "trino-cluster.json.ftl";
     public static final String VERSION_FILE = "VERSION";
     public static final long DEFAULT_UPDATE_DELAY_MILLIS = 2000;
+    /**
+     * The job Meta key naming who deployed the job. The template pins it in every task's own Meta
+     * (which wins over the job's), so a deploy of an unchanged spec by someone else leaves every
+     * task's combined Meta, and so every allocation, as it is.
+     */
+    public static final String DEPLOYED_BY = "orchestrator_deployed_by";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -232,6 +238,7 @@ public final class JobRenderer
         provenance.put("orchestrator_variable_file", variableFileText);
         provenance.put("orchestrator_ssm_versions", ssmVersionsText(ssmVersions));
         provenance.put("orchestrator_version", inputs.orchestratorVersion());
+        provenance.put(DEPLOYED_BY, inputs.deployedBy());
 
         Map<String, Object> model = new HashMap<>();
         model.put("cluster", clusterModel(spec, jobId));
@@ -241,6 +248,7 @@ public final class JobRenderer
         model.put("secrets", secretLookups);
         model.put("nomadVarPath", variablePath);
         model.put("provenance", provenance);
+        model.put("deployedByKey", DEPLOYED_BY);
         inputs.coordinatorPort().ifPresent(port -> model.put("coordinatorPort", port));
 
         ObjectNode job = renderJob(JOB_TEMPLATE, jobId, model, "vars/<environment>.yaml");

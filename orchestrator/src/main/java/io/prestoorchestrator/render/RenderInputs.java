@@ -15,6 +15,7 @@ import static java.util.Objects.requireNonNull;
  * @param config non-secret parameters of the cluster
  * @param secrets secret parameters of the cluster and every SSM parameter a catalog refers to
  * @param orchestratorVersion recorded in the job meta
+ * @param deployedBy who deploys the job (the operation's requester), recorded in the job meta
  * @param environment process environment for {@code ${env:NAME}} values in variable files
  * @param coordinatorPort a fixed coordinator port, for variable files that use static discovery
  *         (local: workers find the coordinator at 127.0.0.1:port)
@@ -24,6 +25,7 @@ public record RenderInputs(
         List<ConfigParameter> config,
         List<SecretParameter> secrets,
         String orchestratorVersion,
+        String deployedBy,
         Map<String, String> environment,
         Optional<Integer> coordinatorPort)
 {
@@ -33,6 +35,7 @@ public record RenderInputs(
         config = List.copyOf(requireNonNull(config, "config is null"));
         secrets = List.copyOf(requireNonNull(secrets, "secrets is null"));
         requireNonNull(orchestratorVersion, "orchestratorVersion is null");
+        requireNonNull(deployedBy, "deployedBy is null");
         environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         requireNonNull(coordinatorPort, "coordinatorPort is null");
     }

@@ -1,12 +1,17 @@
 package io.prestoorchestrator.app;
 
 import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
+import io.prestoorchestrator.testing.NomadUi;
+import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TrinoCli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,6 +27,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,20 +42,28 @@ import static org.awaitility.Awaitility.await;
  * lists every dependency as up; stopping the Consul simulator turns it to 503 naming Consul;
  * {@code scripts/stop-local.sh} leaves none of the recorded processes running. Runs on its own
  * state dir and ports (PORT_OFFSET) so it does not touch a developer's stack.
+ *
+ * <p>One stack for the family: it is started once (the README's command) and each test looks at
+ * it from another side, in order, the one that stops a part of it last. Starting it takes minutes
+ * (real Nomad, three Trino processes), so the Nomad UI test uses this stack rather than its own.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackIT
 {
     private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String DEMO_JOB = "trino-demo";
     private static Path localDir;
     private static Map<String, String> environment;
+    private static Result firstRun;
 
     @BeforeAll
-    static void createDir()
-            throws IOException
+    static void startStack()
+            throws IOException, InterruptedException
     {
         localDir = Files.createTempDirectory("local-stack-it");
         environment = Map.of("LOCAL_DIR", localDir.toString(), "PORT_OFFSET", "21000", "SKIP_BUILD", "1");
+        firstRun = run("scripts/run-local.sh");
     }
 
     @AfterAll
@@ -64,12 +79,12 @@ class LocalStackIT
     }
 
     @Test
-    void testRunLocalBringsUpAHealthyStackAndReadinessNamesConsulWhenItStops()
+    @Order(1)
+    void testRunLocalBringsUpAHealthyStack()
             throws Exception
     {
-        Result first = run("scripts/run-local.sh");
-        assertThat(first.exitCode()).as(first.output()).isZero();
-        assertThat(first.output()).contains("Local stack is up");
+        assertThat(firstRun.exitCode()).as(firstRun.output()).isZero();
+        assertThat(firstRun.output()).contains("Local stack is up");
 
         Map<String, String> env = readEnv(localDir.resolve("env"));
         assertThat(env).containsKeys("ORCHESTRATOR_URL", "ORCHESTRATOR_TOKEN", "TRAEFIK_URL", "NOMAD_ADDR", "CONSUL_HTTP_ADDR", "AWS_ENDPOINT_URL",
@@ -114,7 +129,97 @@ class LocalStackIT
         // every component says so: consul-sim, the Nomad server and its 3 clients, moto, traefik, prometheus, nomad-autoscaler, orchestrator
         assertThat(second.output().split("already running", -1)).hasSize(11);
         assertThat(recordedPids()).isEqualTo(pidsBefore);
+    }
 
+    /**
+     * Issue 17: what an operator sees of a cluster in the real Nomad UI, and scaling its workers in
+     * from there (as the UI does it: {@code POST /v1/job/:id/scale}, no orchestrator involved) while
+     * a long query runs. The worker Nomad stops drains itself on the kill signal (drain path 3,
+     * {@code run-with-drain.sh}), so the query succeeds. Screenshots: {@code target/nomad-ui/}.
+     */
+    @Test
+    @Order(2)
+    void testNomadUiShowsTheClusterAndScalesInItsWorkersWithoutFailingAQuery()
+            throws Exception
+    {
+        Map<String, String> env = stackEnv();
+        String nomad = env.get("NOMAD_ADDR");
+        String orchestrator = env.get("ORCHESTRATOR_URL");
+
+        // Nomad refuses a scale while a deployment runs ("job scaling blocked due to active deployment")
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !"running".equals(new JsonObject(nomadGet(nomad, "/v1/job/" + DEMO_JOB + "/deployment")).getString("Status")));
+
+        // on real Nomad: the job as another user would deploy it changes its Meta's deployer only, and nothing is replaced
+        HttpResponse<String> plan = send("POST", orchestrator + "/v1/clusters/demo/plan", Files.readString(localDir.resolve("prometheus-token")).strip());
+        assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
+        JsonObject groups = new JsonObject(plan.body()).getJsonObject("groups");
+        assertThat(groups.fieldNames()).containsExactlyInAnyOrder("coordinator", "workers");
+        groups.fieldNames().forEach(group -> assertThat(groups.getJsonObject(group).getInteger("destructiveUpdate")).as("%s in %s", group, plan.body()).isZero());
+        List<JsonObject> edited = new JsonObject(plan.body()).getJsonObject("diff").getJsonArray("Fields").stream().map(JsonObject.class::cast)
+                .filter(field -> !field.getString("Type").equals("None")).toList();
+        assertThat(edited).as(plan.body()).singleElement().satisfies(field -> {
+            assertThat(field.getString("Name")).isEqualTo("Meta[orchestrator_deployed_by]");
+            assertThat(field.getString("Old")).isEqualTo("local-admin");
+            assertThat(field.getString("New")).isEqualTo("local-prometheus");
+        });
+
+        Path screenshots = Path.of("target", "nomad-ui");
+        try (NomadUi ui = NomadUi.open(nomad)) {
+            ui.openJobFromJobsList(DEMO_JOB);
+            Map<String, String> meta = ui.jobMeta("orchestrator_deployed_by");
+            assertThat(meta)
+                    .containsEntry("orchestrator_cluster", "demo")
+                    .containsEntry("orchestrator_flavour", "trino")
+                    .containsEntry("trino_version", "476")
+                    .containsEntry("orchestrator_deployed_by", "local-admin")
+                    .containsEntry("public_url", env.get("DEMO_URL"));
+            System.out.println("Nomad UI job page: " + ui.screenshot(screenshots, "job-" + DEMO_JOB));
+
+            Set<String> workers = runningWorkers(nomad);
+            assertThat(workers).hasSize(2);
+            String traefikPort = env.get("TRAEFIK_URL").substring(env.get("TRAEFIK_URL").lastIndexOf(':') + 1);
+            CompletableFuture<TrinoCli.Result> q1 = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return TrinoCli.execute(env.get("TRINO_CLI_JAR"), env.get("DEMO_URL"), "nomad-ui-it", QueryLoad.Q1, List.of("--http-proxy", "127.0.0.1:" + traefikPort));
+                }
+                catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> q1.isDone() || runningQueries(env.get("DEMO_COORDINATOR_URL"), "nomad-ui-it") > 0);
+            assertThat(q1).as("Q1 on sf10 still running when the workers are scaled in").isNotDone();
+
+            ui.openTaskGroupFromJob(DEMO_JOB, "workers");
+            assertThat(ui.shownCount()).isEqualTo(2);
+            ui.clickDecrementCount();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> desiredWorkers(nomad) == 1);
+            ui.awaitShownCount(1);
+
+            // Nomad stops one of the two: its worker drains (DRAINING, DRAINED, SHUTTING_DOWN) and exits, the allocation completes
+            String stopped = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> stoppingWorker(nomad, workers), id -> id != null);
+            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> clientStatus(nomad, stopped), "complete"::equals);
+            ui.awaitAllocationStatus(stopped, "complete");
+            System.out.println("Nomad UI task group page after the scale-in: " + ui.screenshot(screenshots, "task-group-" + DEMO_JOB + "-workers-scaled-in"));
+            assertThat(runningWorkers(nomad)).hasSize(1).isSubsetOf(workers).doesNotContain(stopped);
+            // the count changed in Nomad alone: the orchestrator sees the job changed outside it
+            JsonObject demo = new JsonObject(get(orchestrator + "/v1/clusters/demo", env.get("ORCHESTRATOR_TOKEN")).body());
+            assertThat(demo.getJsonObject("status").getBoolean("drift")).as(demo.encode()).isTrue();
+
+            TrinoCli.Result result = q1.get(4, TimeUnit.MINUTES);
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            // TPC-H Q1: one row per (returnflag, linestatus)
+            assertThat(result.output().lines().filter(line -> line.matches("^\"[ANR]\",\"[FO]\",.*"))).hasSize(4);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void testReadinessNamesConsulWhenItStops()
+            throws Exception
+    {
+        String orchestrator = stackEnv().get("ORCHESTRATOR_URL");
         long consulPid = Long.parseLong(Files.readString(localDir.resolve("pids/consul-sim.pid")).strip());
         ProcessHandle consul = ProcessHandle.of(consulPid).orElseThrow();
         consul.destroy();
@@ -126,6 +231,78 @@ class LocalStackIT
             Map<String, String> after = checkStates(down.body());
             assertThat(after).containsEntry("consul", "DOWN").containsEntry("nomad", "UP").containsEntry("aws-ssm", "UP");
         });
+    }
+
+    private static Map<String, String> stackEnv()
+            throws IOException
+    {
+        Path file = localDir.resolve("env");
+        assertThat(file).as("the stack is not up (scripts/run-local.sh failed):\n%s", firstRun == null ? "" : firstRun.output()).exists();
+        return readEnv(file);
+    }
+
+    private static String nomadGet(String nomad, String path)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = get(nomad + path, null);
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static int desiredWorkers(String nomad)
+            throws IOException, InterruptedException
+    {
+        return new JsonObject(nomadGet(nomad, "/v1/job/" + DEMO_JOB + "/scale")).getJsonObject("TaskGroups").getJsonObject("workers").getInteger("Desired");
+    }
+
+    private static JsonArray workerAllocations(String nomad)
+            throws IOException, InterruptedException
+    {
+        JsonArray workers = new JsonArray();
+        new JsonArray(nomadGet(nomad, "/v1/job/" + DEMO_JOB + "/allocations")).stream()
+                .map(JsonObject.class::cast)
+                .filter(allocation -> allocation.getString("TaskGroup").equals("workers"))
+                .forEach(workers::add);
+        return workers;
+    }
+
+    private static Set<String> runningWorkers(String nomad)
+            throws IOException, InterruptedException
+    {
+        return workerAllocations(nomad).stream().map(JsonObject.class::cast)
+                .filter(allocation -> allocation.getString("DesiredStatus").equals("run") && allocation.getString("ClientStatus").equals("running"))
+                .map(allocation -> allocation.getString("ID"))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The one of {@code workers} Nomad was told to stop, or null while there is none. */
+    private static String stoppingWorker(String nomad, Set<String> workers)
+            throws IOException, InterruptedException
+    {
+        List<String> stopping = workerAllocations(nomad).stream().map(JsonObject.class::cast)
+                .filter(allocation -> workers.contains(allocation.getString("ID")) && allocation.getString("DesiredStatus").equals("stop"))
+                .map(allocation -> allocation.getString("ID"))
+                .toList();
+        assertThat(stopping).as("workers told to stop").hasSizeLessThanOrEqualTo(1);
+        return stopping.isEmpty() ? null : stopping.get(0);
+    }
+
+    private static String clientStatus(String nomad, String allocation)
+            throws IOException, InterruptedException
+    {
+        return new JsonObject(nomadGet(nomad, "/v1/allocation/" + allocation)).getString("ClientStatus");
+    }
+
+    /** The user's queries the coordinator reports RUNNING. */
+    private static long runningQueries(String coordinator, String user)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(coordinator + "/v1/query")).timeout(Duration.ofSeconds(10))
+                .header("X-Trino-User", user).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new JsonArray(response.body()).stream().map(JsonObject.class::cast)
+                .filter(query -> query.getString("state").equals("RUNNING") && query.getJsonObject("session").getString("user").equals(user))
+                .count();
     }
 
     private static List<String> promValues(String prometheus, String query)
@@ -183,7 +360,13 @@ class LocalStackIT
     private static HttpResponse<String> get(String url, String token)
             throws IOException, InterruptedException
     {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        return send("GET", url, token);
+    }
+
+    private static HttpResponse<String> send(String method, String url, String token)
+            throws IOException, InterruptedException
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

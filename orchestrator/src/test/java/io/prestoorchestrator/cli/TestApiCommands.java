@@ -124,8 +124,9 @@ class TestApiCommands
         HttpResponse<String> served = stack.call("GET", "/v1/clusters/cli-parity/job", null);
         assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
 
+        // the service renders the job as the caller (token "ops") would deploy it
         TestingCli.Result offline = TestingCli.run("render", "-f", write("parity.json", body).toString(), "--templates", temp.resolve("job-templates").toString(),
-                "--catalog", write("tpch.json", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").toString());
+                "--catalog", write("tpch.json", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").toString(), "--deployed-by", "ops");
         assertThat(offline.exitCode()).as(offline.toString()).isEqualTo(0);
         assertThat(JSON.readTree(offline.out())).isEqualTo(JSON.readTree(served.body()));
     }

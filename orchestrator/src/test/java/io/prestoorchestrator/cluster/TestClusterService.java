@@ -9,6 +9,7 @@ import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
+import io.prestoorchestrator.nomad.GroupUpdates;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
@@ -260,6 +261,26 @@ class TestClusterService
     }
 
     @Test
+    void testRedeployOfTheSameSpecBySomeoneElseReplacesNoAllocation()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        List<String> before = join(nomad.allocations("trino-demo")).stream().map(AllocationStub::id).toList();
+        assertThat(join(service.plan("demo", "bob")).groups().values()).extracting(GroupUpdates::destructiveUpdate).containsOnly(0);
+
+        Operation update = awaitDone(join(service.update("demo", TestingClusterSpecs.local(), "bob")));
+        assertThat(update.state()).isEqualTo(Operation.State.SUCCEEDED);
+        // the job Meta names the new deployer, and Nomad's rule (a task's combined Meta: job, group, task) replaces nothing
+        JsonNode meta = join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta");
+        assertThat(meta.path("orchestrator_deployed_by").asText()).isEqualTo("bob");
+        assertThat(meta.path("orchestrator_spec_hash").asText()).isEqualTo(SpecHash.of(TestingClusterSpecs.local()));
+        assertThat(join(nomad.versions("trino-demo")).get(1).spec().path("Meta").path("orchestrator_deployed_by").asText()).isEqualTo("ops");
+        assertThat(join(nomad.allocations("trino-demo"))).extracting(AllocationStub::id).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(join(nomad.allocations("trino-demo"))).noneMatch(AllocationStub::terminal);
+        assertThat(join(service.get("demo")).status().drift()).isFalse();
+    }
+
+    @Test
     void testRestartRegistersANewVersionThatReplacesAllocations()
             throws Exception
     {
@@ -318,15 +339,15 @@ class TestClusterService
             throws Exception
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
-        assertThat(join(service.plan("demo")).changesNothing()).as("plan after create").isTrue();
+        assertThat(join(service.plan("demo", "ops")).changesNothing()).as("plan after create").isTrue();
         assertThat(awaitDone(join(service.restart("demo", "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
         String stamp = join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText();
         assertThat(stamp).isNotEmpty();
 
-        JobPlan plan = join(service.plan("demo"));
+        JobPlan plan = join(service.plan("demo", "ops"));
         assertThat(plan.changesNothing()).as("plan after restart: %s", plan.diff()).isTrue();
         assertThat(plan.groups().values()).allSatisfy(updates -> assertThat(updates.destructiveUpdate()).isZero());
-        assertThat(join(service.renderedJob("demo")).path("Meta").path("orchestrator_restarted_at").asText()).isEqualTo(stamp);
+        assertThat(join(service.renderedJob("demo", "ops")).path("Meta").path("orchestrator_restarted_at").asText()).isEqualTo(stamp);
         assertThat(join(service.get("demo")).status().drift()).isFalse();
 
         ClusterSpec spec = TestingClusterSpecs.local();
@@ -334,7 +355,7 @@ class TestClusterService
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, Map.of("team", "data"));
         awaitDone(join(service.update("demo", relabelled, "ops")));
         assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText()).as("kept by the update").isEqualTo(stamp);
-        assertThat(join(service.plan("demo")).changesNothing()).as("plan after the update").isTrue();
+        assertThat(join(service.plan("demo", "ops")).changesNothing()).as("plan after the update").isTrue();
     }
 
     @Test
@@ -469,7 +490,7 @@ class TestClusterService
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
         nomad.setAvailable(false);
-        assertThatThrownBy(() -> join(service.plan("demo")))
+        assertThatThrownBy(() -> join(service.plan("demo", "alice")))
                 .isInstanceOf(DependencyException.class)
                 .satisfies(e -> assertThat(((DependencyException) e).dependency()).isEqualTo("nomad"));
     }

@@ -691,7 +691,7 @@ class TestInfrastructureAgreement
         ClusterSpec base = TestingClusterSpecs.prod();
         ClusterSpec spec = new ClusterSpec(base.name(), base.flavour(), base.version(), base.image(), "prod", base.coordinator(), base.workers(),
                 base.workerResources(), base.jvm(), base.queryMemory(), List.of("tpch"), base.properties(), false, base.labels());
-        RenderInputs inputs = new RenderInputs(List.of(new CatalogDefinition("tpch", "tpch", Map.of(), Map.of())), List.of(), List.of(), "test", Map.of(), Optional.empty());
+        RenderInputs inputs = new RenderInputs(List.of(new CatalogDefinition("tpch", "tpch", Map.of(), Map.of())), List.of(), List.of(), "test", "test", Map.of(), Optional.empty());
         return new JobRenderer(ROOT.resolve("job-templates")).render(spec, inputs).job();
     }
 

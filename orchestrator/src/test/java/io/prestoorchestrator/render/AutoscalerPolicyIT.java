@@ -198,7 +198,7 @@ class AutoscalerPolicyIT
         FakeTrinoProcess.install(trinoHome);
         Path noDrain = dir.resolve("no-drain.yaml");
         Files.writeString(noDrain, "drain_on_stop: false\n");
-        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "it",
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "it", "it",
                 Map.of("TRINO_HOME", trinoHome.toString(), "TRINO_JAVA_HOME", dir.resolve("no-jdk").toString()), Optional.of(TestingAutoscaler.freePort()));
         JobRenderer renderer = new JobRenderer(TestingRenderInputs.TEMPLATES);
         return renderer.render(spec, inputs, List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"), noDrain)).job();

@@ -156,6 +156,30 @@ class TestJobRenderer
                 .isEqualTo("/presto-orchestrator/adhoc/ldap-password=2,/presto-orchestrator/catalogs/hive/metastore-password=7,log-level=3");
         assertThat(meta.get("orchestrator_version").asText()).isEqualTo("1.2.3");
         assertThat(rendered.provenance()).containsEntry("orchestrator_spec_hash", SpecHash.of(spec));
+        // what an operator reads in the Nomad UI: cluster (above), flavour, its version, who deployed it, where it answers
+        assertThat(meta.get("orchestrator_flavour").asText()).isEqualTo("trino");
+        assertThat(meta.get("trino_version").asText()).isEqualTo("476");
+        assertThat(meta.get("orchestrator_deployed_by").asText()).isEqualTo("alice");
+        assertThat(meta.get("public_url").asText()).isEqualTo("http://adhoc.trino.example.com");
+    }
+
+    @Test
+    void testEveryTaskPinsTheDeployerSoItIsNotInTheirCombinedMeta()
+    {
+        RenderInputs alice = TestingRenderInputs.local();
+        RenderInputs bob = new RenderInputs(alice.catalogs(), alice.config(), alice.secrets(), alice.orchestratorVersion(), "bob", alice.environment(), alice.coordinatorPort());
+        JsonNode byAlice = renderer.render(TestingClusterSpecs.local(), alice).job().get("Job");
+        JsonNode byBob = renderer.render(TestingClusterSpecs.local(), bob).job().get("Job");
+        assertThat(byBob.get("Meta").get("orchestrator_deployed_by").asText()).isEqualTo("bob");
+        ObjectNode withoutDeployer = byBob.deepCopy();
+        ((ObjectNode) withoutDeployer.get("Meta")).put("orchestrator_deployed_by", "alice");
+        assertThat(withoutDeployer).as("the deployer is the only difference").isEqualTo(byAlice);
+        for (JsonNode group : byBob.get("TaskGroups")) {
+            for (JsonNode task : group.get("Tasks")) {
+                assertThat(task.get("Meta").get("orchestrator_deployed_by").asText()).as("%s's own Meta, which wins over the job's", group.get("Name").asText())
+                        .isEqualTo("see the job Meta");
+            }
+        }
     }
 
     @Test
@@ -228,7 +252,7 @@ class TestJobRenderer
     @Test
     void testMissingSecretParameterNamesThePath()
     {
-        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH, TestingRenderInputs.HIVE), List.of(), List.of(), "1.2.3", Map.of(), Optional.empty());
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH, TestingRenderInputs.HIVE), List.of(), List.of(), "1.2.3", "alice", Map.of(), Optional.empty());
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.prod(), inputs));
         assertThat(e.semantic()).isTrue();
         assertThat(e.fieldErrors()).containsExactly(new FieldError("/catalogs/0", "catalog 'hive' property hive.metastore.password refers to SSM parameter "
@@ -238,7 +262,7 @@ class TestJobRenderer
     @Test
     void testMissingCatalogDefinition()
     {
-        RenderInputs inputs = new RenderInputs(List.of(), List.of(), List.of(), "1.2.3", TestingRenderInputs.local().environment(), Optional.of(18080));
+        RenderInputs inputs = new RenderInputs(List.of(), List.of(), List.of(), "1.2.3", "alice", TestingRenderInputs.local().environment(), Optional.of(18080));
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.local(), inputs));
         assertThat(e.fieldErrors()).extracting(FieldError::field).containsExactly("/catalogs/0");
     }
@@ -246,7 +270,7 @@ class TestJobRenderer
     @Test
     void testUnsetEnvironmentVariableNamesIt()
     {
-        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", Map.of("TRINO_HOME", "/opt/trino"), Optional.of(18080));
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", "alice", Map.of("TRINO_HOME", "/opt/trino"), Optional.of(18080));
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.local(), inputs));
         assertThat(e.semantic()).isTrue();
         assertThat(e.getMessage()).startsWith("variable file vars/local.yaml: java_home refers to ${env:TRINO_JAVA_HOME}, which is not set in the orchestrator's environment");
@@ -266,7 +290,7 @@ class TestJobRenderer
     @Test
     void testStaticDiscoveryWithoutCoordinatorPortNamesTheVariable()
     {
-        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", TestingRenderInputs.local().environment(), Optional.empty());
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", "alice", TestingRenderInputs.local().environment(), Optional.empty());
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(TestingClusterSpecs.local(), inputs));
         assertThat(e.semantic()).isTrue();
         assertThat(e.fieldErrors()).hasSize(1);
@@ -384,7 +408,7 @@ class TestJobRenderer
     {
         Path override = temp.resolve("paths.yaml");
         Files.writeString(override, "trino_home: /srv/trino\njava_home: /srv/jdk\n", UTF_8);
-        RenderInputs noEnvironment = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", Map.of(), Optional.of(18080));
+        RenderInputs noEnvironment = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", "alice", Map.of(), Optional.of(18080));
         RenderedJob rendered = renderer.render(TestingClusterSpecs.local(), noEnvironment,
                 List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"), override));
         JsonNode task = rendered.job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);

@@ -27,6 +27,7 @@ final class TestingRenderInputs
                 List.of(),
                 List.of(),
                 "1.2.3",
+                "alice",
                 Map.of("TRINO_HOME", "/opt/trino-server-476", "TRINO_JAVA_HOME", "/usr/lib/jvm/temurin-25"),
                 Optional.of(18080));
     }
@@ -40,6 +41,7 @@ final class TestingRenderInputs
                         new SecretParameter("hive-metastore-password", "/presto-orchestrator/catalogs/hive/metastore-password", 7),
                         new SecretParameter("ldap-password", "/presto-orchestrator/adhoc/ldap-password", 2)),
                 "1.2.3",
+                "alice",
                 Map.of(),
                 Optional.empty());
     }
