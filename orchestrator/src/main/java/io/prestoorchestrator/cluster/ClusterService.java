@@ -791,6 +791,24 @@ public final class ClusterService
     }
 
     /**
+     * Nomad refuses to scale a job while one of its deployments runs ("job scaling blocked due to
+     * active deployment"): one follows every register and every scale, for the allocations'
+     * min_healthy_time at least. So a scale first waits for the job's running deployment, if any, to
+     * end (its progress shown in {@code step}), whatever its outcome: the scale itself is still wanted.
+     */
+    private CompletionStage<Void> awaitNoDeployment(String jobId, String step, Tracker tracker)
+    {
+        return nomad.latestDeployment(jobId).thenCompose(latest -> {
+            if (latest.isEmpty() || latest.get().terminal()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            tracker.progress(step, "Nomad does not scale a job while a deployment runs: waiting for deployment " + shortId(latest.get().id())
+                    + " (version " + latest.get().jobVersion() + ") to end");
+            return tracker.await(nomad.watchDeployment(latest.get().id(), progress -> tracker.progress(step, describe(progress)))).thenApply(outcome -> null);
+        });
+    }
+
+    /**
      * Create and update register with {@code EnforceIndex}: the job must still be as the
      * orchestrator last left it. A resumed one may find the job its former leader registered but had
      * not recorded yet: the same job (same Meta: spec hash, templates, SSM versions, restart stamp),
@@ -881,7 +899,10 @@ public final class ClusterService
         return tracker.step("scale", "workers " + previous + " -> " + count)
                 .thenCompose(ignored -> alreadyScaled
                         ? nomad.job(jobId).thenApply(job -> job.map(NomadJob::jobModifyIndex).orElse(0L))
-                        : tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count, "presto-orchestrator: resize by " + operation.requestedBy() + operation.input(REASON).map(why -> ": " + why).orElse(""))).thenApply(RegisterResult::jobModifyIndex))
+                        : awaitNoDeployment(jobId, "scale", tracker)
+                                .thenCompose(none -> tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count,
+                                        "presto-orchestrator: resize by " + operation.requestedBy() + operation.input(REASON).map(why -> ": " + why).orElse(""))))
+                                .thenApply(RegisterResult::jobModifyIndex))
                 .thenCompose(index -> recordIndex(name, index, tracker));
     }
 

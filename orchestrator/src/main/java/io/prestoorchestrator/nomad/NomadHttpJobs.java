@@ -179,7 +179,7 @@ public final class NomadHttpJobs
                         throw new NotFoundException("Nomad has no job '" + jobId + "' to scale (" + DependencyHttp.abbreviate(text) + ")");
                     }
                     if (response.statusCode() == 400 && text.contains(SCALING_BLOCKED)) {
-                        throw new ConflictException("cannot scale job '" + jobId + "' group '" + group + "' now: a deployment is still running (Nomad: " + text + ")");
+                        throw scalingBlocked(jobId, group, text);
                     }
                     if (response.statusCode() == 400) {
                         throw InvalidInputException.unprocessable("/count", "Nomad refused to scale job '" + jobId + "' group '" + group + "' to " + count + ": " + text);
@@ -189,6 +189,12 @@ public final class NomadHttpJobs
                     return result;
                 })
                 .toCompletionStage();
+    }
+
+    /** Nomad refuses to scale a job while one of its deployments runs ("job scaling blocked due to active deployment"). */
+    public static ConflictException scalingBlocked(String jobId, String group, String nomadText)
+    {
+        return new ConflictException("cannot scale job '" + jobId + "' group '" + group + "' now: a deployment is still running (Nomad: " + nomadText + ")");
     }
 
     @Override

@@ -193,6 +193,32 @@ class TestClusterService
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::type).doesNotContain("autoscaled", "scaling-failed");
     }
 
+    /** Nomad refuses to scale while a deployment runs: the resize waits for it to end, then scales. */
+    @Test
+    void testResizeWaitsForARunningDeploymentBeforeScaling()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        int count = TestingClusterSpecs.local().workers().count();
+        nomad.holdDeployments();
+        // another version of the job (as a register or a scale leaves one) whose deployment still runs
+        nomad.scaleExternally("trino-demo", "workers", OptionalLong.of(count), "someone else", false, Map.of());
+        assertThat(nomad.deploymentRunning("trino-demo")).isTrue();
+        assertThatThrownBy(() -> join(nomad.scale("trino-demo", "workers", count + 1, "direct")))
+                .as("the fake refuses as Nomad does").hasMessageContaining("job scaling blocked due to active deployment");
+
+        Operation resize = join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count + 1, 1, 4)), "ops"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> join(service.operation(resize.id())).steps().stream()
+                .anyMatch(step -> step.name().equals("scale") && step.detail().contains("waiting for deployment")));
+        assertThat(join(service.operation(resize.id())).state()).isEqualTo(Operation.State.RUNNING);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).as("not scaled while the deployment runs").isEqualTo(count);
+
+        nomad.releaseDeployments();
+        Operation done = awaitDone(resize);
+        assertThat(done.state()).as(done.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(count + 1);
+    }
+
     @Test
     void testCountOutsideMinMaxIsRejected()
             throws Exception

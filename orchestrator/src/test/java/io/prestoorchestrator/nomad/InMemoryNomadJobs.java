@@ -44,6 +44,9 @@ public final class InMemoryNomadJobs
     private long index;
     private volatile BiPredicate<String, JsonNode> failingTask = (group, task) -> false;
     private volatile boolean available = true;
+    private boolean holdDeployments;
+    private final Map<String, Deployment> heldOutcomes = new HashMap<>(); // deployment id -> how it ends when released
+    private CompletableFuture<Void> released = new CompletableFuture<>(); // completes when the held deployments end
 
     /** Tasks (group name, task JSON) that fail when placed. */
     public void failTasksWhere(BiPredicate<String, JsonNode> failingTask)
@@ -54,6 +57,35 @@ public final class InMemoryNomadJobs
     public void setAvailable(boolean available)
     {
         this.available = available;
+    }
+
+    /**
+     * From now on each deployment stays {@code running} until {@link #releaseDeployments}, as a real
+     * one does for its allocations' min_healthy_time; meanwhile Nomad refuses to scale the job.
+     */
+    public synchronized void holdDeployments()
+    {
+        holdDeployments = true;
+    }
+
+    /** Ends every held deployment as it would have ended, and stops holding new ones. */
+    public void releaseDeployments()
+    {
+        CompletableFuture<Void> done;
+        synchronized (this) {
+            holdDeployments = false;
+            heldOutcomes.forEach((id, outcome) -> deployments.put(id, outcome));
+            heldOutcomes.clear();
+            done = released;
+            released = new CompletableFuture<>();
+        }
+        done.complete(null);
+    }
+
+    /** Whether a deployment of {@code jobId} is running (held). */
+    public synchronized boolean deploymentRunning(String jobId)
+    {
+        return Optional.ofNullable(latestDeployment.get(jobId)).map(deployments::get).map(deployment -> !deployment.terminal()).orElse(false);
     }
 
     @Override
@@ -159,6 +191,9 @@ public final class InMemoryNomadJobs
                 if (current == null) {
                     throw new NotFoundException("Nomad has no job '" + jobId + "' to scale");
                 }
+                if (deploymentRunning(jobId)) {
+                    throw NomadHttpJobs.scalingBlocked(jobId, group, "job scaling blocked due to active deployment");
+                }
                 ObjectNode scaled = current.deepCopy();
                 JsonNode taskGroup = group(scaled, group);
                 if (taskGroup == null) {
@@ -239,7 +274,11 @@ public final class InMemoryNomadJobs
     public CompletionStage<DeploymentOutcome> watchDeployment(String deploymentId, DeploymentListener listener)
     {
         requireNonNull(listener, "listener is null");
-        return call(() -> {
+        CompletableFuture<Void> waitFor;
+        synchronized (this) {
+            waitFor = heldOutcomes.containsKey(deploymentId) ? released : CompletableFuture.completedFuture(null);
+        }
+        return waitFor.thenCompose(ignored -> call(() -> {
             Deployment deployment;
             List<AllocationStub> allocs;
             synchronized (this) {
@@ -251,7 +290,7 @@ public final class InMemoryNomadJobs
             }
             listener.progress(deployment);
             return new DeploymentOutcome(deployment, deployment.successful() ? List.of() : NomadHttpJobs.failures(allocs));
-        });
+        }));
     }
 
     @Override
@@ -394,6 +433,10 @@ public final class InMemoryNomadJobs
         if (job.path("Type").asText("service").equals("service") && !job.path("Stop").asBoolean()) {
             Deployment deployment = new Deployment(UUID.randomUUID().toString(), id, version, allHealthy ? "successful" : "failed",
                     allHealthy ? "Deployment completed successfully" : "Failed due to unhealthy allocations", progress, ++index);
+            if (holdDeployments) {
+                heldOutcomes.put(deployment.id(), deployment);
+                deployment = new Deployment(deployment.id(), id, version, "running", "Deployment is running", progress, deployment.modifyIndex());
+            }
             deployments.put(deployment.id(), deployment);
             latestDeployment.put(id, deployment.id());
             if (allHealthy) {
