@@ -339,40 +339,46 @@ install_chromium() {
     [[ -n "$CHROMEDRIVER_BIN" ]] || die "chromedriver not on PATH after installing ${CHROMIUM_DEB_PACKAGES[*]}"
 }
 
+# go_module_copy MODULE VERSION CGO_ENABLED: downloads the exact module version (verified against the
+# checksum DB) and copies it out of the read-only module cache into a new staging dir. Sets GO_CMD_ENV (the
+# go command's environment: module and build caches in the cache dir, -modcacherw so they stay
+# deletable, GOTOOLCHAIN=local so no other Go is fetched) and STAGING (STAGING/src holds the module).
+# Not `go install module@version`: it reads the module's version list (@v/list), which the module
+# proxy here answers with 403, and it refuses modules with replace directives (Nomad has some).
+# (Runs in the main shell, not in $(...), so the EXIT trap removes the staging dir.)
+GO_CMD_ENV=() STAGING=""
+go_module_copy() {
+    local module="$1" version="$2" cgo="$3" json src
+    mkdir -p "$GO_DIR"
+    GO_CMD_ENV=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
+        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED="$cgo")
+    json="$("${GO_CMD_ENV[@]}" go mod download -json "$module@$version")" ||
+        die "go mod download $module@$version failed (Go module proxy unreachable?): $json"
+    src="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    [[ -f "$src/go.mod" ]] || die "go mod download gave no module dir for $module@$version"
+    STAGING="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
+    TMP_PATHS+=("$STAGING")
+    cp -R "$src/." "$STAGING/src"
+    chmod -R u+w "$STAGING/src"
+}
+
 install_nomad_autoscaler() {
     if [[ -x "$NOMAD_AUTOSCALER_BIN" ]]; then
         step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: already present"
         return 0
     fi
     step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: building from the Go module proxy (takes ~2-3 min)"
-    local -a goenv
-    local json src staging
-    mkdir -p "$GO_DIR" "$(dirname "$NOMAD_AUTOSCALER_BIN")"
-    # Module and build caches live in the cache dir; -modcacherw keeps them deletable with rm -rf.
-    # GOTOOLCHAIN=local: never fetch another Go toolchain.
-    goenv=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
-        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED=0)
-    # Not `go install module@version`: that also reads the module's version list (@v/list) to
-    # check for deprecation, and the module proxy here answers that with 403. So: download the
-    # exact version (verified against go.sum / the checksum DB), copy it out of the read-only
-    # module cache and build it there; its dependencies come from the same module proxy.
-    json="$("${goenv[@]}" go mod download -json "$NOMAD_AUTOSCALER_MODULE@$NOMAD_AUTOSCALER_VERSION")" ||
-        die "go mod download $NOMAD_AUTOSCALER_MODULE@$NOMAD_AUTOSCALER_VERSION failed (Go module proxy unreachable?): $json"
-    src="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
-    [[ -f "$src/go.mod" ]] || die "go mod download gave no module dir for $NOMAD_AUTOSCALER_MODULE@$NOMAD_AUTOSCALER_VERSION"
-    staging="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
-    TMP_PATHS+=("$staging")
-    cp -R "$src/." "$staging/src"
-    chmod -R u+w "$staging/src"
+    mkdir -p "$(dirname "$NOMAD_AUTOSCALER_BIN")"
+    go_module_copy "$NOMAD_AUTOSCALER_MODULE" "$NOMAD_AUTOSCALER_VERSION" 0
     # GitDescribe makes `nomad-autoscaler version` print the release ("v0.5.0") instead of "-dev".
     # go's per-module "downloading" chatter goes to a log that is shown only if the build fails.
-    if ! (cd "$staging/src" && "${goenv[@]}" go build -trimpath \
+    if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go build -trimpath \
         -ldflags "-X $NOMAD_AUTOSCALER_MODULE/version.GitDescribe=${NOMAD_AUTOSCALER_VERSION#v}" \
-        -o "$staging/nomad-autoscaler" .) >"$staging/build.log" 2>&1; then
-        cat "$staging/build.log" >&2
+        -o "$STAGING/nomad-autoscaler" .) >"$STAGING/build.log" 2>&1; then
+        cat "$STAGING/build.log" >&2
         die "building nomad-autoscaler $NOMAD_AUTOSCALER_VERSION failed (needs Go >= 1.25.10 and the Go module proxy; this is $(go version))"
     fi
-    mv -f "$staging/nomad-autoscaler" "$NOMAD_AUTOSCALER_BIN"
+    mv -f "$STAGING/nomad-autoscaler" "$NOMAD_AUTOSCALER_BIN"
 }
 
 install_nomad() {
@@ -383,36 +389,24 @@ install_nomad() {
     step "nomad $NOMAD_VERSION (with UI): building from the Go module proxy (~2 GB of modules, ~5 min on 2 cores)"
     need_cmd gcc "install it: apt-get install -y gcc (Nomad builds with cgo)"
     need_cmd git "install it: apt-get install -y git (applies $NOMAD_PATCH)"
-    local -a goenv
-    local json src staging started=$SECONDS
-    mkdir -p "$GO_DIR" "$(dirname "$NOMAD_BIN")"
-    goenv=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
-        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED=1)
-    # Not `go install`: it refuses a module with replace directives. The exact version is downloaded
-    # (checked against the checksum DB), copied out of the read-only module cache, patched, built.
-    json="$("${goenv[@]}" go mod download -json "$NOMAD_MODULE@$NOMAD_VERSION")" ||
-        die "go mod download $NOMAD_MODULE@$NOMAD_VERSION failed (Go module proxy unreachable?): $json"
-    src="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
-    [[ -f "$src/go.mod" ]] || die "go mod download gave no module dir for $NOMAD_MODULE@$NOMAD_VERSION"
-    staging="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
-    TMP_PATHS+=("$staging")
-    cp -R "$src/." "$staging/src"
-    chmod -R u+w "$staging/src"
-    (cd "$staging/src" && git apply -p1 "$SCRIPT_DIR/$NOMAD_PATCH") ||
+    local started=$SECONDS
+    mkdir -p "$(dirname "$NOMAD_BIN")"
+    go_module_copy "$NOMAD_MODULE" "$NOMAD_VERSION" 1
+    (cd "$STAGING/src" && git apply -p1 "$SCRIPT_DIR/$NOMAD_PATCH") ||
         die "scripts/$NOMAD_PATCH does not apply to $NOMAD_MODULE@$NOMAD_VERSION"
     step "  downloading Nomad's dependencies"
-    if ! (cd "$staging/src" && "${goenv[@]}" go mod download) >"$staging/download.log" 2>&1; then
-        tail -n 30 "$staging/download.log" >&2
+    if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go mod download) >"$STAGING/download.log" 2>&1; then
+        tail -n 30 "$STAGING/download.log" >&2
         die "downloading Nomad's dependencies from the Go module proxy failed (see above)"
     fi
     step "  compiling (cgo, -tags ui)"
-    if ! (cd "$staging/src" && "${goenv[@]}" go build -trimpath -tags ui -o "$staging/nomad" .) >"$staging/build.log" 2>&1; then
-        tail -n 40 "$staging/build.log" >&2
+    if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go build -trimpath -tags ui -o "$STAGING/nomad" .) >"$STAGING/build.log" 2>&1; then
+        tail -n 40 "$STAGING/build.log" >&2
         die "building nomad $NOMAD_VERSION failed (needs Go >= 1.20 with cgo and gcc; this is $(go version))"
     fi
-    "$staging/nomad" version | grep -q "^Nomad ${NOMAD_VERSION}\b" ||
-        die "the built nomad reports '$("$staging/nomad" version | sed -n 1p)', expected Nomad $NOMAD_VERSION"
-    mv -f "$staging/nomad" "$NOMAD_BIN"
+    "$STAGING/nomad" version | grep -q "^Nomad ${NOMAD_VERSION}\b" ||
+        die "the built nomad reports '$("$STAGING/nomad" version | sed -n 1p)', expected Nomad $NOMAD_VERSION"
+    mv -f "$STAGING/nomad" "$NOMAD_BIN"
     step "  built in $((SECONDS - started)) s: $NOMAD_BIN"
 }
 
