@@ -91,6 +91,13 @@ public final class TestingNomad
     public HttpResponse<String> call(String method, String path, String body)
             throws IOException, InterruptedException
     {
+        return call(http, address, method, path, body);
+    }
+
+    /** A call to the Nomad HTTP API at {@code address} (real or simulated), with no token. */
+    static HttpResponse<String> call(HttpClient http, URI address, String method, String path, String body)
+            throws IOException, InterruptedException
+    {
         return http.send(HttpRequest.newBuilder(address.resolve(path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -269,9 +269,7 @@ public final class TestingStack
     public HttpResponse<String> callNomad(String method, String path, String body)
             throws IOException, InterruptedException
     {
-        return http.send(HttpRequest.newBuilder(URI.create(nomadAddress + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return TestingNomad.call(http, nomadAddress, method, path, body);
     }
 
     /** Waits for an operation (from a 202 answer) to end, and returns it. */
