@@ -1,13 +1,10 @@
 package io.prestoorchestrator.sim.consul;
 
-import java.util.List;
-import java.util.ArrayList;
-import io.vertx.core.Promise;
-import io.prestoorchestrator.sim.consul.http.AgentScope;
 import io.prestoorchestrator.sim.consul.acl.Acl;
 import io.prestoorchestrator.sim.consul.agent.CheckClients;
 import io.prestoorchestrator.sim.consul.agent.LocalAgent;
 import io.prestoorchestrator.sim.consul.blocking.BlockingQueries;
+import io.prestoorchestrator.sim.consul.http.AgentScope;
 import io.prestoorchestrator.sim.consul.http.ConsulApi;
 import io.prestoorchestrator.sim.consul.http.RequestJournal;
 import io.prestoorchestrator.sim.consul.state.NodeInfo;
@@ -15,6 +12,7 @@ import io.prestoorchestrator.sim.consul.state.Scheduler;
 import io.prestoorchestrator.sim.consul.state.StateStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -26,6 +24,8 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -35,7 +35,8 @@ import java.util.concurrent.TimeoutException;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A Consul HTTP-API simulator (single node, single datacenter, always the leader) that tests can
+ * A Consul HTTP-API simulator (single node, single datacenter, always the leader; {@link #startAgent}
+ * adds local agents that share its catalog, one per Nomad client) that tests can
  * embed:
  * <pre>{@code
  * try (ConsulSimulator consul = ConsulSimulator.builder().port(0).build().startAndWait()) {
