@@ -211,7 +211,7 @@ public final class ClusterService
     public CompletionStage<JobPlan> plan(String name, String actor)
     {
         return existing(name).thenCompose(record -> render(record.value(), actor)
-                        .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> withWorkersMeta(withRestartStamp(rendered.nomadJob(), restartStamp(running)))))
+                        .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> asDeployedNow(rendered.nomadJob(), running)))
                 .thenCompose(nomad::plan);
     }
 
@@ -219,7 +219,7 @@ public final class ClusterService
     public CompletionStage<ObjectNode> renderedJob(String name, String actor)
     {
         return existing(name).thenCompose(record -> render(record.value(), actor)
-                .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> withWorkersMeta(withRestartStamp(rendered.masked(), restartStamp(running)))));
+                .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> asDeployedNow(rendered.masked(), running)));
     }
 
     // ---- changes -----------------------------------------------------------------------------
@@ -667,6 +667,12 @@ public final class ClusterService
         return withWorkersMeta(withRestartStamp(rendered, stamp));
     }
 
+    /** A rendered job as a deploy other than a restart would register it, next to the job Nomad runs now. */
+    private static ObjectNode asDeployedNow(ObjectNode rendered, Optional<NomadJob> running)
+    {
+        return withWorkersMeta(withRestartStamp(rendered, restartStamp(running)));
+    }
+
     /** The restart stamp in a job's Meta, if the job exists and has one. */
     static Optional<String> restartStamp(Optional<NomadJob> job)
     {
@@ -786,7 +792,7 @@ public final class ClusterService
     private CompletionStage<Optional<DeploymentOutcome>> latestOutcomeIfRunning(String jobId, Tracker tracker)
     {
         return nomad.latestDeployment(jobId).thenCompose(latest -> latest.isPresent() && "running".equals(latest.get().status())
-                ? tracker.await(nomad.watchDeployment(latest.get().id(), progress -> tracker.progress("deploy-workers", describe(progress)))).thenApply(Optional::of)
+                ? watchToEnd(latest.get().id(), "deploy-workers", tracker).thenApply(Optional::of)
                 : CompletableFuture.completedFuture(Optional.empty()));
     }
 
@@ -804,7 +810,7 @@ public final class ClusterService
             }
             tracker.progress(step, "Nomad does not scale a job while a deployment runs: waiting for deployment " + shortId(latest.get().id())
                     + " (version " + latest.get().jobVersion() + ") to end");
-            return tracker.await(nomad.watchDeployment(latest.get().id(), progress -> tracker.progress(step, describe(progress)))).thenApply(outcome -> null);
+            return watchToEnd(latest.get().id(), step, tracker).thenApply(outcome -> null);
         });
     }
 
@@ -839,7 +845,13 @@ public final class ClusterService
                     latest.isPresent() && latest.get().jobVersion() == version
                             ? Look.done(latest.get(), Optional.empty())
                             : Look.<Deployment>waiting(Optional.empty(), "Nomad created no deployment for version " + version + " of job " + jobId + " within 30s")));
-        }).thenCompose(deployment -> tracker.await(nomad.watchDeployment(deployment.id(), progress -> tracker.progress(step, describe(progress)))));
+        }).thenCompose(deployment -> watchToEnd(deployment.id(), step, tracker));
+    }
+
+    /** Watches a deployment until it ends, each change of its progress shown in {@code step}. */
+    private CompletionStage<DeploymentOutcome> watchToEnd(String deploymentId, String step, Tracker tracker)
+    {
+        return tracker.await(nomad.watchDeployment(deploymentId, progress -> tracker.progress(step, describe(progress))));
     }
 
     private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome, ReplacementWatcher replacements)
