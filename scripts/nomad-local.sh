@@ -55,6 +55,8 @@ done
 [[ -n "$DIR" ]] || die "--dir is required"
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd -P)"
+# names that must differ between stacks (cgroup parents, instance ids) are derived from the data dir
+DIR_HASH="$(printf '%s' "$DIR" | sha1sum | cut -c1-14)"
 PID_DIR="$DIR/pids"
 LOG_DIR="$DIR/logs"
 
@@ -143,7 +145,7 @@ client {
   servers           = ["127.0.0.1:$((PORT_BASE))"]
   network_interface = "lo"
   # one cgroup parent per client: each client's cgroup manager owns (and cleans up) its parent
-  cgroup_parent     = "/nomad-$(printf '%s' "$DIR" | sha1sum | cut -c1-8)-$name"
+  cgroup_parent     = "/nomad-${DIR_HASH:0:8}-$name"
   min_dynamic_port  = $((DYNAMIC_FIRST + (index - 1) * 1000))
   max_dynamic_port  = $((DYNAMIC_FIRST + index * 1000 - 1))
   # Nomad caps every task's kill_timeout at this (default 30 s); the Trino jobs' is above the drain bound
@@ -168,7 +170,7 @@ HCL
 
 # a stable, valid-looking EC2 instance id per client, distinct between stacks (derived from DIR)
 instance_id() {
-    printf 'i-0%s%02d' "$(printf '%s' "$DIR" | sha1sum | cut -c1-14)" "$1"
+    printf 'i-0%s%02d' "$DIR_HASH" "$1"
 }
 
 start_agent() {

@@ -37,7 +37,5 @@ for name in orchestrator nomad-autoscaler prometheus traefik moto; do
 done
 # the Nomad agents, then the Trino tasks and executors they leave (scripts/nomad-local.sh)
 "$REPO_ROOT/scripts/nomad-local.sh" stop --dir "$LOCAL_DIR/nomad"
-for name in consul-sim; do
-    stop_one "$name"
-done
+stop_one consul-sim
 log "local stack stopped"

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -116,7 +117,7 @@ public final class TestingNomad
             throws IOException, InterruptedException
     {
         JsonArray nodes = new JsonArray(call("GET", "/v1/nodes", null).body());
-        Map<String, String> ids = new java.util.TreeMap<>();
+        Map<String, String> ids = new TreeMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             String id = nodes.getJsonObject(i).getString("ID");
             ids.put(id, instanceId(id));

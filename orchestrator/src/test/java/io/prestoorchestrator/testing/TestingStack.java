@@ -247,22 +247,18 @@ public final class TestingStack
     }
 
     /**
-     * A task log of an allocation ({@code trino.stderr.0}, ...): on real Nomad read through its client
-     * filesystem API, as {@code nomad alloc logs} does; "(no log: reason)" when there is none.
+     * A task log of an allocation ({@code trino.stderr.0}, ...) of a stack on real Nomad, read through
+     * its client filesystem API as {@code nomad alloc logs} does; "(no log: reason)" when there is none.
      */
     public String allocationLog(String allocId, String file)
-            throws IOException, InterruptedException
+            throws InterruptedException
     {
-        if (realNomad != null) {
-            try {
-                return realNomad.allocationFile(allocId, "alloc/logs/" + file);
-            }
-            catch (IOException e) {
-                return "(no log: " + e.getMessage() + ")";
-            }
+        try {
+            return realNomad().allocationFile(allocId, "alloc/logs/" + file);
         }
-        Path log = dataDir.resolve("nomad").resolve("alloc").resolve(allocId).resolve("alloc").resolve("logs").resolve(file);
-        return Files.exists(log) ? Files.readString(log) : "(no log at " + log + ")";
+        catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     /** A call to Nomad's HTTP API, as the Nomad UI or CLI would make it. */
