@@ -38,8 +38,15 @@ public final class TestingNomad
 {
     /** The node meta key the local clients carry their EC2 instance id in. */
     public static final String INSTANCE_ID_META = "instance_id";
-    /** First port of the clients' dynamic port ranges (3 x 1000, below the kernel's ephemeral range). */
-    private static final int DYNAMIC_PORTS = 27000;
+    /**
+     * First port of the clients' dynamic port ranges (3 x 1000, below the kernel's ephemeral range),
+     * one range per failsafe fork ({@code it.fork}, 1 or 2: the pom runs IT classes in two JVMs at
+     * once) so that two real Nomads never hand out the same port. Nomad does not check whether a
+     * host port is free, only whether its own allocations hold it. Kept clear of the agents' port
+     * blocks (16000-19999, see {@link #freePortBlock}), the local stack's (run-local.sh: 4646-9090, 21000-23999) and
+     * LocalStackIT's (21000-30090).
+     */
+    private static final int DYNAMIC_PORTS = dynamicPorts(Integer.getInteger("it.fork", 1));
     private static final Path SCRIPT = Path.of("../scripts/nomad-local.sh").toAbsolutePath().normalize();
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -157,11 +164,20 @@ public final class TestingNomad
         }
     }
 
+    private static int dynamicPorts(int fork)
+    {
+        if (fork < 1 || fork > 2) {
+            throw new IllegalStateException("it.fork is " + fork + ": TestingNomad keeps the dynamic ports of at most 2 parallel failsafe forks apart; set -Dit.forks=1 or 2");
+        }
+        return 10000 + (fork - 1) * 3000;
+    }
+
     /** The first of {@code size} consecutive free ports on 127.0.0.1, below the kernel's ephemeral range. */
     private static int freePortBlock(int size)
     {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 14000 + ThreadLocalRandom.current().nextInt(60) * 100;
+            // each fork its own half (16000-17999, 18000-19999): two forks never race for one block
+            int base = 16000 + (Integer.getInteger("it.fork", 1) - 1) * 2000 + ThreadLocalRandom.current().nextInt(20) * 100;
             List<ServerSocket> held = new ArrayList<>();
             try {
                 for (int port = base; port < base + size; port++) {
@@ -183,6 +199,6 @@ public final class TestingNomad
                 }
             }
         }
-        throw new IllegalStateException("no block of " + size + " free ports found between 14000 and 20000");
+        throw new IllegalStateException("no block of " + size + " free ports found between 16000 and 20000");
     }
 }
