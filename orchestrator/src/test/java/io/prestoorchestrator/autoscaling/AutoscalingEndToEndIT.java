@@ -3,6 +3,7 @@ package io.prestoorchestrator.autoscaling;
 import io.prestoorchestrator.config.AutoscalingConfig;
 import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TestingAutoscaler;
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
 import io.vertx.core.json.JsonArray;
@@ -102,7 +103,7 @@ class AutoscalingEndToEndIT
     {
         Path dir = Files.createTempDirectory("autoscaling-e2e");
         AutoscalingConfig collector = new AutoscalingConfig(POLL, QUERIES_PER_WORKER, Duration.ofSeconds(3), AutoscalingConfig.DEFAULTS.queryHistoryRetention(), 0);
-        try (TestingStack started = TestingStack.onRealNomad(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(), config -> config.withAutoscaling(collector));
+        try (TestingStack started = TestingStack.onRealNomad(System.getenv(), TestingFiles.itTemplates(), config -> config.withAutoscaling(collector));
                 TestingAutoscaler autoscaler = TestingAutoscaler.start(dir, started.nomadAddress(), started.orchestrator().port(), started.orchestrator().scaleFrontPort(), SCRAPE)) {
             stack = started;
             try {

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,6 +43,7 @@ class WithoutDrainIT
     private static final String CLUSTER = "undrained";
     private static final String USER = "without-drain-it";
     private static final String SECRET = "without-drain-it-lifecycle-secret";
+    private static final String MAX_ERROR_DURATION = "20s";
 
     @BeforeAll
     static void requireTrino()
@@ -53,14 +55,17 @@ class WithoutDrainIT
     void testEveryRemovalPathLosesQueriesWithoutTheDrain()
             throws Exception
     {
-        Path templates = TestingFiles.templatesWith("local.yaml", "drain_on_stop: true", "drain_on_stop: false");
+        Path templates = TestingFiles.itTemplates(Map.of("drain_on_stop: true", "drain_on_stop: false"));
         LifecycleConfig lifecycle = TestingLifecycle.config(Optional.empty(), Optional.of(SECRET));
         DrainConfig off = new DrainConfig(false, DrainConfig.DEFAULTS.timeout(), DrainConfig.DEFAULTS.atBound(), DrainConfig.DEFAULTS.pollInterval(), DrainConfig.DEFAULTS.watchdogInterval());
         try (TestingMoto moto = TestingMoto.start();
                 TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
                 TestingStack stack = TestingStack.onRealNomad(System.getenv(), templates, config -> TestingLifecycle.withAws(config, front, lifecycle, off))) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
-            HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3}}");
+            // Trino fails a query once a worker has not answered for query.remote-task.max-error-duration (1 m by
+            // default): 20 s here, so that each removal's queries fail sooner; the drained ITs keep the default
+            HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3},"
+                    + "\"properties\":{\"query.remote-task.max-error-duration\":\"" + MAX_ERROR_DURATION + "\"}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
             assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(5)));
             String coordinator = cluster(stack).getJsonObject("status").getString("coordinatorUrl");
@@ -108,7 +113,7 @@ class WithoutDrainIT
      * ends the worker under Q1. Q1 must fail, and its worker must have got the kill signal before Q1
      * ended. (Its process may exit seconds after Q1 already failed on it, as in one CI run: Q1
      * failed fetching results from the shutting-down worker 5 s before the task's FinishedAt.) Trino notices a dead worker only after its
-     * remote-task error timeout (about 60 s here), so Q1 may end only once the coordinator restarts.
+     * remote-task error timeout ({@link #MAX_ERROR_DURATION} here), so Q1 may end only once the coordinator restarts.
      */
     private static void restartDuringQ1(TestingStack stack, String coordinator)
             throws Exception

@@ -6,6 +6,7 @@ import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingLifecycle;
 import io.prestoorchestrator.testing.TestingMoto;
+import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoStatements;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +28,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -76,7 +76,7 @@ class LifecycleHookIT
                         .httpClient(UrlConnectionHttpClient.create()).build()) {
             String queueUrl = sqs.createQueue(CreateQueueRequest.builder().queueName("trino-lifecycle").build()).queueUrl();
             LifecycleConfig lifecycle = TestingLifecycle.config(Optional.of(queueUrl), Optional.empty());
-            try (TestingStack stack = TestingStack.onRealNomad(System.getenv(), Path.of("../job-templates").toAbsolutePath().normalize(),
+            try (TestingStack stack = TestingStack.onRealNomad(System.getenv(), TestingFiles.itTemplates(),
                     config -> TestingLifecycle.withAws(config, front, lifecycle, config.drain()))) {
                 run(stack, sqs, queueUrl, front);
             }

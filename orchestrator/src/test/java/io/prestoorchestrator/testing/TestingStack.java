@@ -86,11 +86,11 @@ public final class TestingStack
         this(false, environment, templates, customize);
     }
 
-    /** The stack on real Nomad v1.6.1 (needs {@code NOMAD_BIN} from setup's env.sh), with the repository's job templates. */
+    /** The stack on real Nomad v1.6.1 (needs {@code NOMAD_BIN} from setup's env.sh), with the ITs' job templates ({@link TestingFiles#itTemplates()}). */
     public static TestingStack onRealNomad(Map<String, String> environment)
             throws Exception
     {
-        return onRealNomad(environment, Path.of("../job-templates").toAbsolutePath().normalize(), UnaryOperator.identity());
+        return onRealNomad(environment, TestingFiles.itTemplates(), UnaryOperator.identity());
     }
 
     /** The stack on real Nomad v1.6.1 (needs {@code NOMAD_BIN} from setup's env.sh). */
