@@ -89,7 +89,9 @@ class DrainOnStopIT
         // outside the orchestrator: Nomad's own scale API, as the Nomad UI or nomad-autoscaler call it
         HttpResponse<String> scaled = nomad(stack, "POST", "/v1/job/" + jobId + "/scale", "{\"Count\":2,\"Target\":{\"Group\":\"workers\"},\"Message\":\"DrainOnStopIT\"}");
         assertThat(scaled.statusCode()).as(scaled.body()).isEqualTo(200);
-        JsonObject stopped = await("a worker allocation stopped").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+        // the worker drains for as long as Q1 runs on it, up to the drain bound (drain_timeout_seconds 270 in
+        // local.yaml), and then stops
+        JsonObject stopped = await("a worker allocation stopped").atMost(Duration.ofSeconds(270 + 90)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> workerAllocations(stack, jobId).stream()
                         .filter(alloc -> alloc.getString("DesiredStatus").equals("stop") && List.of("complete", "failed").contains(alloc.getString("ClientStatus")))
                         .findFirst(), java.util.Optional::isPresent).orElseThrow();
