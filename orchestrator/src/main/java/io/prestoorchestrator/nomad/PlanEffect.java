@@ -17,7 +17,8 @@ import static java.util.Objects.requireNonNull;
  * Placements and stops are what a count change asks for and replace nothing. Pure.
  *
  * @param kind the verdict
- * @param replaced allocations a destructive update replaces, all groups
+ * @param replaced allocations a destructive update replaces in Nomad's first round (all groups; a group's
+ *        update block, max_parallel 1 here, holds the others back, and Nomad counts those as ignored)
  * @param updatedInPlace allocations updated in place (the new job version, nothing restarted)
  * @param placed new allocations (a count raised, or a job created)
  * @param stopped allocations stopped for good (a count lowered)
@@ -109,8 +110,9 @@ public record PlanEffect(Kind kind, int replaced, int updatedInPlace, int placed
             case NONE -> "no change: the job is as Nomad runs it, no allocation is touched";
             case CREATE -> "creates the job" + tail;
             case IN_PLACE -> "in place: no allocation replaced" + tail;
-            case REPLACES -> "replaces " + replaced + " allocation(s): " + byGroup.entrySet().stream()
-                    .map(entry -> entry.getKey() + " " + entry.getValue()).reduce((a, b) -> a + ", " + b).orElse("") + tail;
+            // Nomad's plan counts the first round only: the update block's max_parallel rolls the rest
+            case REPLACES -> "replaces allocations (" + byGroup.entrySet().stream()
+                    .map(entry -> entry.getKey() + " " + entry.getValue()).reduce((a, b) -> a + ", " + b).orElse("") + " in the first round)" + tail;
         };
     }
 }

@@ -392,7 +392,7 @@ class TestClusterService
         assertThat(update.state()).as(update.toString()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(update.steps()).extracting(Operation.Step::name).containsSubsequence("plan", "register-workers", "deploy-workers", "register", "deploy");
         assertThat(update.steps()).filteredOn(step -> step.name().equals("plan")).extracting(Operation.Step::detail)
-                .singleElement().asString().startsWith("replaces 3 allocation(s): coordinator 1, workers 2");
+                .singleElement().asString().startsWith("replaces allocations (coordinator 1, workers 2 in the first round)");
         assertThat(join(nomad.allocations("trino-demo"))).filteredOn(AllocationStub::terminal).hasSize(3);
     }
 

@@ -54,10 +54,10 @@ class TestPlanEffect
         assertThat(effect.replaced()).isEqualTo(3);
         assertThat(effect.replacedByGroup()).containsExactlyInAnyOrderEntriesOf(Map.of("coordinator", 1, "workers", 2));
         assertThat(effect.replacesAllocations()).isTrue();
-        assertThat(effect.summary()).isEqualTo("replaces 3 allocation(s): coordinator 1, workers 2");
+        assertThat(effect.summary()).isEqualTo("replaces allocations (coordinator 1, workers 2 in the first round)");
 
         PlanEffect workersOnly = PlanEffect.of(plan("Edited", Map.of("coordinator", new GroupUpdates(0, 0, 0, 1, 0, 0, 0), "workers", new GroupUpdates(0, 0, 0, 0, 2, 0, 0))));
-        assertThat(workersOnly.summary()).isEqualTo("replaces 2 allocation(s): workers 2 (1 updated in place)");
+        assertThat(workersOnly.summary()).isEqualTo("replaces allocations (workers 2 in the first round) (1 updated in place)");
     }
 
     @Test
