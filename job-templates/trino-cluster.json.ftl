@@ -44,8 +44,10 @@
 [/#if]
   "Resources": {"CPU": [=(role == "coordinator")?then(cluster.coordinator.cpuMhz, cluster.workers.cpuMhz)], "MemoryMB": [=(role == "coordinator")?then(cluster.coordinator.memoryMb, cluster.workers.memoryMb)]},
   [#-- Nomad replaces an allocation when its task's combined Meta (job, group, task; the task's own keys
-       win) changes: pinning the deployer here keeps a deploy of the same spec by someone else in place --]
-  "Meta": {"[=deployedByKey]": "see the job Meta"},
+       win) changes: pinning here the job Meta keys that reach no Trino process (who deployed, the spec
+       hash, labels, versions of the templates and the orchestrator) keeps a change of only those, of
+       the scaling policy or of min/max, in place --]
+  "Meta": {[#list pinnedMeta as key]"[=key?json_string]": "[=pinnedValue?json_string]"[#sep], [/#sep][/#list]},
   "KillSignal": "[=vars.kill_signal?json_string]",
   "KillTimeout": [=vars.kill_timeout_seconds * ns],
   "ShutdownDelay": [=(role == "coordinator")?then(vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds) * ns],
@@ -134,9 +136,6 @@
     "Meta": {
 [#list provenance as key, value]
       "[=key?json_string]": "[=value?json_string]",
-[/#list]
-[#list cluster.labels as key, value]
-      "label_[=key?json_string]": "[=value?json_string]",
 [/#list]
       "orchestrator_flavour": "[=cluster.flavour]",
       [#-- trino_version or prestodb_version: what an operator looks for first in the Nomad UI --]

@@ -59,11 +59,12 @@ public final class ClusterRoutes
         builder.getRoute("getCluster").addHandler(context -> reply(context, service.get(name(context)), ClusterRoutes::view, 200));
         builder.getRoute("updateCluster").addHandler(context -> {
             String name = name(context);
-            CompletionStage<Operation> operation = service.get(name).thenCompose(current -> {
+            CompletionStage<ClusterService.Updated> updated = service.get(name).thenCompose(current -> {
                 ObjectNode tree = ClusterJson.MAPPER.valueToTree(current.record().spec());
                 return service.update(name, specFrom(context.body().asString(), tree), actor(context));
             });
-            accepted(context, operation);
+            reply(context, updated, value -> value.started().isPresent() ? acceptedBody(context, value.operation()) : unchanged(name, value),
+                    value -> value.started().isPresent() ? 202 : 200);
         });
         builder.getRoute("deleteCluster").addHandler(context -> accepted(context, service.delete(name(context), actor(context))));
         builder.getRoute("stopCluster").addHandler(context -> accepted(context, service.stop(name(context), actor(context))));
@@ -141,14 +142,34 @@ public final class ClusterRoutes
 
     private static void accepted(RoutingContext context, CompletionStage<Operation> operation)
     {
-        reply(context, operation, value -> {
-            context.response().putHeader("Location", "/v1/operations/" + value.id());
-            return ClusterJson.MAPPER.valueToTree(value);
-        }, 202);
+        reply(context, operation, value -> acceptedBody(context, value), 202);
+    }
+
+    private static JsonNode acceptedBody(RoutingContext context, Operation operation)
+    {
+        context.response().putHeader("Location", "/v1/operations/" + operation.id());
+        return ClusterJson.MAPPER.valueToTree(operation);
+    }
+
+    /** A PATCH whose spec is the cluster's already: 200, nothing started (the contract's SpecUnchanged). */
+    private static JsonNode unchanged(String name, ClusterService.Updated updated)
+    {
+        ObjectNode body = ClusterJson.MAPPER.createObjectNode();
+        body.put("cluster", name);
+        body.put("changed", false);
+        body.put("message", "The spec is unchanged: nothing was registered with Nomad and no allocation was touched"
+                + updated.activeOperation().map(id -> "; operation " + id + " is applying this spec").orElse(""));
+        updated.activeOperation().ifPresent(id -> body.put("activeOperation", id));
+        return body;
     }
 
     /** Completes the response on the request's own Vert.x context, whatever thread the stage finishes on; a failure goes to the problem handler. */
     static <T> void reply(RoutingContext context, CompletionStage<T> stage, Function<T, JsonNode> body, int status)
+    {
+        reply(context, stage, body, ignored -> status);
+    }
+
+    static <T> void reply(RoutingContext context, CompletionStage<T> stage, Function<T, JsonNode> body, Function<T, Integer> status)
     {
         Context vertxContext = Vertx.currentContext();
         stage.whenComplete((value, failure) -> vertxContext.runOnContext(ignored -> {
@@ -158,7 +179,7 @@ public final class ClusterRoutes
             }
             try {
                 JsonNode json = body.apply(value);
-                context.response().setStatusCode(status);
+                context.response().setStatusCode(status.apply(value));
                 if (json == null) {
                     context.response().end();
                 }

@@ -33,6 +33,9 @@ final class PlanPrinter
             case "Deleted" -> "the job would be removed";
             default -> "the job would change";
         });
+        if (plan.path("effect").hasNonNull("summary")) {
+            out.println("Allocations: " + plan.path("effect").path("summary").asText());
+        }
         out.println();
         line(0, type, "Job: \"" + diff.path("ID").asText() + "\"");
         details(1, diff);

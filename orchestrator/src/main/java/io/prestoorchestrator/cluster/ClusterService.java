@@ -24,6 +24,7 @@ import io.prestoorchestrator.nomad.DeploymentOutcome;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.nomad.RegisterResult;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.render.NomadVariable;
@@ -245,14 +246,63 @@ public final class ClusterService
     }
 
     /**
-     * Applies a new spec. Only the worker count changed on a running cluster: scale the worker group.
-     * Anything else on a running cluster: render and register (rolling update), refused with 409 when
-     * the job was changed outside the orchestrator since its own last change. A stopped cluster
-     * only has its spec updated; {@code start} deploys it.
+     * Applies a new spec. The same spec as the cluster's: nothing changes, nothing is asked of Nomad,
+     * and no operation starts (unless the cluster failed: then it is deployed again). Only the worker
+     * count changed on a running cluster: scale the worker group. Anything else on a running cluster:
+     * render and register, refused with 409 when the job was changed outside the orchestrator since
+     * its own last change; Nomad's plan decides how (see {@link #deploy}): a change that reaches no
+     * Trino process (labels, min/max, the scaling policy) updates every allocation in place, one that
+     * does replaces the workers first, then the coordinator. A stopped cluster only has its spec
+     * updated; {@code start} deploys it.
      */
-    public CompletionStage<Operation> update(String name, ClusterSpec spec, String actor)
+    public CompletionStage<Updated> update(String name, ClusterSpec spec, String actor)
     {
         return update(name, spec, actor, Optional.empty(), () -> CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * What {@link #update} did.
+     *
+     * @param started the operation that applies the new spec; empty when the spec was the cluster's already
+     * @param activeOperation when nothing started: the operation already applying this spec, if one runs
+     */
+    public record Updated(Optional<Operation> started, Optional<String> activeOperation)
+    {
+        public Updated
+        {
+            requireNonNull(started, "started is null");
+            requireNonNull(activeOperation, "activeOperation is null");
+        }
+
+        static Updated unchanged(ClusterRecord record)
+        {
+            return new Updated(Optional.empty(), record.activeOperation());
+        }
+
+        /** The operation started; fails when nothing changed. */
+        public Operation operation()
+        {
+            return started.orElseThrow(() -> new IllegalStateException("the spec did not change: no operation started"));
+        }
+
+        public boolean changed()
+        {
+            return started.isPresent();
+        }
+    }
+
+    /** Whether applying {@code spec} to the cluster changes nothing: the same spec, and the cluster is not failed (a failed one is deployed again). */
+    static boolean unchanged(ClusterRecord record, ClusterSpec spec)
+    {
+        return spec.equals(record.spec()) && record.state() != ClusterState.FAILED;
+    }
+
+    /** Only the worker count differs: a resize (Nomad's scale API). A change of min or max reaches the group's Scaling block, so it registers the job. */
+    static boolean resizeOnly(ClusterSpec before, ClusterSpec after)
+    {
+        Workers was = before.workers();
+        Workers wanted = after.workers();
+        return after.withWorkers(was).equals(before) && wanted.min() == was.min() && wanted.max() == was.max() && wanted.count() != was.count();
     }
 
     /**
@@ -274,7 +324,8 @@ public final class ClusterService
                 return CompletableFuture.completedFuture(new Autoscaled(record.activeOperation(), false));
             }
             ClusterSpec spec = record.spec().withWorkers(new Workers(count, workers.min(), workers.max()));
-            return update(name, spec, AUTOSCALER, Optional.of(reason), approve).thenApply(operation -> new Autoscaled(Optional.of(operation.id()), true));
+            return update(name, spec, AUTOSCALER, Optional.of(reason), approve)
+                    .thenApply(updated -> new Autoscaled(updated.started().map(Operation::id).or(updated::activeOperation), updated.changed()));
         });
     }
 
@@ -293,7 +344,7 @@ public final class ClusterService
         }
     }
 
-    private CompletionStage<Operation> update(String name, ClusterSpec spec, String actor, Optional<String> reason, Supplier<CompletionStage<Void>> approve)
+    private CompletionStage<Updated> update(String name, ClusterSpec spec, String actor, Optional<String> reason, Supplier<CompletionStage<Void>> approve)
     {
         if (!spec.name().equals(name)) {
             return CompletableFuture.failedFuture(InvalidInputException.malformed("/name", "name is " + spec.name() + " but the path names " + name + ": a cluster cannot be renamed"));
@@ -302,9 +353,12 @@ public final class ClusterService
             ClusterSpecValidator.validate(spec, names(catalogs));
             return existing(name).thenCompose(current -> {
                 ClusterRecord record = current.value();
-                boolean resizeOnly = spec.withWorkers(record.spec().workers()).equals(record.spec()) && !spec.workers().equals(record.spec().workers());
+                if (unchanged(record, spec)) {
+                    return CompletableFuture.completedFuture(Updated.unchanged(record));
+                }
+                boolean resizeOnly = resizeOnly(record.spec(), spec);
                 if (record.activeOperation().isPresent() && resizeOnly && drains.isPresent()) {
-                    return supersedeScaleIn(record, spec.workers(), actor, reason, approve);
+                    return supersedeScaleIn(record, spec.workers(), actor, reason, approve).thenApply(operation -> new Updated(Optional.of(operation), Optional.empty()));
                 }
                 requireIdle(record);
                 ClusterState next = record.state().on(ClusterState.Action.UPDATE);
@@ -323,7 +377,7 @@ public final class ClusterService
                         .thenCompose(ignored -> repository.saveOperation(operation))
                         .thenApply(ignored -> {
                             runner.submit(operation);
-                            return operation;
+                            return new Updated(Optional.of(operation), Optional.empty());
                         });
             });
         });
@@ -601,7 +655,10 @@ public final class ClusterService
 
     /**
      * render -> write secrets to Nomad Variables -> register (EnforceIndex) -> watch the deployment.
-     * An update or restart of a running job goes in two phases (drain path 4 of issue 6): first a
+     * An update of a running job first asks Nomad's plan: when it replaces no allocation (a change
+     * of labels, min/max or the scaling policy: every job Meta key that reaches no Trino process is
+     * pinned in the tasks' Meta), the job is registered once and Nomad updates every allocation in
+     * place. An update that replaces allocations, or a restart, goes in two phases (drain path 4 of issue 6): first a
      * version where only the workers group changed, which Nomad rolls one worker at a time (each
      * drains itself on the kill signal) while the coordinator keeps serving; then the full version,
      * where only the coordinator still differs, so it restarts once, last, and briefly.
@@ -711,7 +768,9 @@ public final class ClusterService
     /**
      * Phase 1 of an update or restart of a running job: registers {@link #workersFirst} and waits
      * for its deployment (Nomad rolls the workers by the group's update block). Empty for a create,
-     * a start, or a job that is not running: those register once.
+     * a start, or a job that is not running: those register once; and for an update Nomad's plan
+     * says replaces no allocation (labels, min/max, the scaling policy: {@link PlanEffect}), which
+     * registers once, in place.
      */
     private CompletionStage<Optional<WorkersPhase>> replaceWorkersFirst(String name, ClusterRecord record, ObjectNode job, boolean resumed, Tracker tracker)
     {
@@ -724,25 +783,45 @@ public final class ClusterService
             if (current.isEmpty() || current.get().stop() || group(current.get().spec(), COORDINATOR_GROUP) == null) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
-            ObjectNode phase = workersFirst(current.get().spec(), job);
-            long before = current.get().jobModifyIndex();
-            return tracker.step("register-workers", "phase 1 of 2: registering job " + jobId + " with only the workers group changed;"
-                            + " Nomad replaces the workers one at a time (each drains itself on the kill signal) while the coordinator keeps serving")
-                    .thenCompose(ignored -> expectedIndex(kind, record, phase, resumed))
-                    .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(phase, expected)))
-                    .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> result))
-                    .thenCompose(result -> tracker.step("deploy-workers", "waiting for the workers' rolling replacement")
-                            .thenCompose(ignored -> result.jobModifyIndex() == before
-                                    ? latestOutcomeIfRunning(jobId, tracker)
-                                    : awaitDeployment(jobId, "deploy-workers", tracker).thenApply(Optional::of))
-                            .thenApply(outcome -> {
-                                if (outcome.isEmpty()) {
-                                    tracker.progress("deploy-workers", "the workers group is unchanged: nothing to replace before the coordinator");
-                                }
-                                OptionalLong next = kind.equals("update") ? OptionalLong.of(result.jobModifyIndex()) : OptionalLong.empty();
-                                return Optional.of(new WorkersPhase(outcome, next));
-                            }));
+            if (kind.equals("restart")) {
+                return registerWorkersFirst(name, record, job, current.get(), resumed, tracker);
+            }
+            return tracker.step("plan", "asking Nomad's plan whether the new version replaces allocations")
+                    .thenCompose(ignored -> nomad.plan(job))
+                    .thenCompose(plan -> {
+                        PlanEffect effect = plan.effect();
+                        if (effect.replacesAllocations()) {
+                            tracker.progress("plan", effect.summary() + ": the workers first, one at a time, then the coordinator");
+                            return registerWorkersFirst(name, record, job, current.get(), resumed, tracker);
+                        }
+                        tracker.progress("plan", effect.summary() + ": registered once, no rolling replacement");
+                        return CompletableFuture.completedFuture(Optional.<WorkersPhase>empty());
+                    });
         });
+    }
+
+    private CompletionStage<Optional<WorkersPhase>> registerWorkersFirst(String name, ClusterRecord record, ObjectNode job, NomadJob current, boolean resumed, Tracker tracker)
+    {
+        String kind = tracker.operation().kind();
+        String jobId = job.path("ID").asText();
+        ObjectNode phase = workersFirst(current.spec(), job);
+        long before = current.jobModifyIndex();
+        return tracker.step("register-workers", "phase 1 of 2: registering job " + jobId + " with only the workers group changed;"
+                        + " Nomad replaces the workers one at a time (each drains itself on the kill signal) while the coordinator keeps serving")
+                .thenCompose(ignored -> expectedIndex(kind, record, phase, resumed))
+                .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(phase, expected)))
+                .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> result))
+                .thenCompose(result -> tracker.step("deploy-workers", "waiting for the workers' rolling replacement")
+                        .thenCompose(ignored -> result.jobModifyIndex() == before
+                                ? latestOutcomeIfRunning(jobId, tracker)
+                                : awaitDeployment(jobId, "deploy-workers", tracker).thenApply(Optional::of))
+                        .thenApply(outcome -> {
+                            if (outcome.isEmpty()) {
+                                tracker.progress("deploy-workers", "the workers group is unchanged: nothing to replace before the coordinator");
+                            }
+                            OptionalLong next = kind.equals("update") ? OptionalLong.of(result.jobModifyIndex()) : OptionalLong.empty();
+                            return Optional.of(new WorkersPhase(outcome, next));
+                        }));
     }
 
     /**
@@ -1649,6 +1728,14 @@ public final class ClusterService
         }
         if (!before.properties().equals(after.properties())) {
             changes.add("properties changed");
+        }
+        if (!before.autoscaling().equals(after.autoscaling())) {
+            changes.add(before.autoscaling().enabled() == after.autoscaling().enabled()
+                    ? "autoscaling policy changed"
+                    : "autoscaling " + (after.autoscaling().enabled() ? "on" : "off"));
+        }
+        if (!before.labels().equals(after.labels())) {
+            changes.add("labels changed");
         }
         return changes.isEmpty() ? "Spec changed" : String.join("; ", changes);
     }

@@ -24,7 +24,7 @@ import static java.util.Objects.requireNonNull;
  * @param catalogs names of attached catalogs
  * @param properties {@code config.properties} overrides, checked against the known Trino properties
  * @param allowUnknownProperties accept override keys not on the known list
- * @param labels free-form labels (kept in the job meta)
+ * @param labels free-form labels (kept in the job meta, as one JSON object {@code orchestrator_labels})
  * @param autoscaling the worker group's scaling policy (bounds: {@code workers.min..max})
  */
 public record ClusterSpec(
@@ -100,5 +100,17 @@ public record ClusterSpec(
     {
         return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
                 catalogs, properties, allowUnknownProperties, labels, newAutoscaling);
+    }
+
+    public ClusterSpec withLabels(Map<String, String> newLabels)
+    {
+        return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
+                catalogs, properties, allowUnknownProperties, newLabels, autoscaling);
+    }
+
+    public ClusterSpec withProperties(Map<String, String> newProperties)
+    {
+        return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
+                catalogs, newProperties, allowUnknownProperties, labels, autoscaling);
     }
 }

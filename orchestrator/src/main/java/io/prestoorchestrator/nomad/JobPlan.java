@@ -1,5 +1,6 @@
 package io.prestoorchestrator.nomad;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.Map;
@@ -30,5 +31,12 @@ public record JobPlan(String diffType, JsonNode diff, Map<String, GroupUpdates> 
     public boolean changesNothing()
     {
         return diffType.equals("None");
+    }
+
+    /** Whether registering replaces allocations or updates them in place, as Nomad's annotations say; in the API's answer as {@code effect}. */
+    @JsonProperty("effect")
+    public PlanEffect effect()
+    {
+        return PlanEffect.of(this);
     }
 }

@@ -69,6 +69,21 @@ public final class JobRenderer
      * task's combined Meta, and so every allocation, as it is.
      */
     public static final String DEPLOYED_BY = "orchestrator_deployed_by";
+    /** The job Meta key holding the spec's labels, as one JSON object (one key, so that adding a label adds no Meta key). */
+    public static final String LABELS = "orchestrator_labels";
+    /**
+     * The job Meta keys that say where the job came from and reach no Trino process: the template
+     * pins each in every task's own Meta (which wins over the job's). Nomad replaces an allocation
+     * whose task's combined Meta (job, group, task) changed, so without the pins a change of labels,
+     * of the spec's hash (which any change of the scaling policy or min/max changes), of the
+     * templates' version or of the orchestrator's version would replace every allocation. Left
+     * out on purpose: {@code orchestrator_ssm_versions} (a new secret version must reach Trino,
+     * whose task templates do not restart it on a change) and the Trino version.
+     */
+    public static final List<String> PINNED_META = List.of("orchestrator_cluster", "orchestrator_spec_hash", "orchestrator_template_version",
+            "orchestrator_variable_file", "orchestrator_version", DEPLOYED_BY, LABELS);
+    /** The value a pinned key has in each task's own Meta. */
+    public static final String PINNED_VALUE = "see the job Meta";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -239,6 +254,7 @@ public final class JobRenderer
         provenance.put("orchestrator_ssm_versions", ssmVersionsText(ssmVersions));
         provenance.put("orchestrator_version", inputs.orchestratorVersion());
         provenance.put(DEPLOYED_BY, inputs.deployedBy());
+        provenance.put(LABELS, labelsText(spec.labels()));
 
         Map<String, Object> model = new HashMap<>();
         model.put("cluster", clusterModel(spec, jobId));
@@ -249,6 +265,8 @@ public final class JobRenderer
         model.put("nomadVarPath", variablePath);
         model.put("provenance", provenance);
         model.put("deployedByKey", DEPLOYED_BY);
+        model.put("pinnedMeta", PINNED_META);
+        model.put("pinnedValue", PINNED_VALUE);
         inputs.coordinatorPort().ifPresent(port -> model.put("coordinatorPort", port));
 
         ObjectNode job = renderJob(JOB_TEMPLATE, jobId, model, "vars/<environment>.yaml");
@@ -427,6 +445,16 @@ public final class JobRenderer
         String previous = items.putIfAbsent(item, ssmName);
         if (previous != null && !previous.equals(ssmName)) {
             throw InvalidInputException.unprocessable("/catalogs", "secrets " + previous + " and " + ssmName + " both map to Nomad variable item " + item + ": rename one");
+        }
+    }
+
+    private static String labelsText(Map<String, String> labels)
+    {
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(labels));
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -135,6 +135,33 @@ class TestClusterApi
         assertThat(problem.getString("detail")).contains("has operation " + operation.getString("id") + " in progress");
     }
 
+    /** Issue 18: a PATCH that leaves the spec as it is answers 200 (the contract's SpecUnchanged) and starts nothing. */
+    @Test
+    void testPatchThatChangesNothingIsA200ThatDoesNothing()
+            throws Exception
+    {
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"same\",\"catalogs\":[\"tpch\"],\"labels\":{\"team\":\"a\"}}");
+        assertThat(created.statusCode()).isEqualTo(202);
+        String create = new JsonObject(created.body()).getString("id");
+        JsonArray events = new JsonObject(stack.call("GET", "/v1/clusters/same/events", null).body()).getJsonArray("events");
+
+        // the create is still running (Trino cannot start here): the same spec names it, a changed one would be a 409
+        HttpResponse<String> same = stack.call("PATCH", "/v1/clusters/same", "{\"catalogs\":[\"tpch\"],\"labels\":{\"team\":\"a\"}}");
+        assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
+        assertThat(same.headers().firstValue("Location")).isEmpty();
+        JsonObject body = new JsonObject(same.body());
+        assertThat(body.getBoolean("changed")).isFalse();
+        assertThat(body.getString("cluster")).isEqualTo("same");
+        assertThat(body.getString("activeOperation")).isEqualTo(create);
+        assertThat(body.getString("message")).startsWith("The spec is unchanged: nothing was registered with Nomad and no allocation was touched");
+        assertThat(new JsonObject(stack.call("GET", "/v1/clusters/same/events", null).body()).getJsonArray("events")).isEqualTo(events);
+
+        JsonObject changed = problem(stack.call("PATCH", "/v1/clusters/same", "{\"labels\":{\"team\":\"b\"}}"), 409);
+        assertThat(changed.getString("detail")).contains("has operation " + create + " in progress");
+        JsonObject bad = problem(stack.call("PATCH", "/v1/clusters/same", "{\"workers\":{\"min\":-1}}"), 400);
+        assertThat(bad.getJsonArray("errors").encode()).contains("min");
+    }
+
     @Test
     void testViewerCannotCreate()
             throws Exception

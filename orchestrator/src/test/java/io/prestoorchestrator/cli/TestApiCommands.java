@@ -111,6 +111,12 @@ class TestApiCommands
         TestingCli.Result again = api("scale", "cli-stopped", "3");
         assertThat(again.exitCode()).isEqualTo(0);
         assertThat(again.out()).isEqualTo("Cluster cli-stopped already wants 3 workers: nothing to do\n");
+
+        // the same file again: the API answers that nothing changed, and nothing is followed
+        TestingCli.Result unchanged = api("deploy", "-f", spec.toString());
+        assertThat(unchanged.exitCode()).as(unchanged.toString()).isEqualTo(0);
+        assertThat(unchanged.out()).isEqualTo("Updating cluster cli-stopped from " + spec + "\n"
+                + "The spec is unchanged: nothing was registered with Nomad and no allocation was touched\n");
     }
 
     @Test
@@ -176,7 +182,7 @@ class TestApiCommands
         createAndStop("cli-plan");
         TestingCli.Result text = api("plan", "cli-plan");
         assertThat(text.exitCode()).as(text.toString()).isEqualTo(0);
-        assertThat(text.out()).startsWith("Plan for cluster cli-plan (job trino-cli-plan): the job would be created\n")
+        assertThat(text.out()).startsWith("Plan for cluster cli-plan (job trino-cli-plan): the job would be created\nAllocations: creates the job (3 placed)\n")
                 .contains("\n+ Job: \"trino-cli-plan\"\n")
                 .contains("\n  + Task Group: \"workers\" (2 create)\n")
                 .contains("\n  + Task Group: \"coordinator\" (1 create)\n");
@@ -186,6 +192,7 @@ class TestApiCommands
         JsonNode plan = JSON.readTree(json.out());
         assertThat(plan.get("diffType").asText()).isEqualTo("Added");
         assertThat(plan.get("groups").get("workers").get("place").asInt()).isEqualTo(2);
+        assertThat(plan.get("effect").get("kind").asText()).isEqualTo("create");
     }
 
     @Test

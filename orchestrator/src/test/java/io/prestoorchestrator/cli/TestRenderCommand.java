@@ -62,7 +62,7 @@ class TestRenderCommand
         assertThat(templates(task)).containsKey("local/etc/catalog/tpch.properties");
         assertThat(templates(task).get("local/etc/catalog/tpch.properties")).contains("tpch.splits-per-node=4\n");
         assertThat(job.get("Meta").get("orchestrator_variable_file").asText()).isEqualTo("vars/staging.yaml");
-        assertThat(job.get("Meta").get("label_team").asText()).isEqualTo("analytics");
+        assertThat(job.get("Meta").get("orchestrator_labels").asText()).isEqualTo("{\"team\":\"analytics\"}");
     }
 
     @Test

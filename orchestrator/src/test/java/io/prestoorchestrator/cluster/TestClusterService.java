@@ -11,6 +11,7 @@ import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.GroupUpdates;
 import io.prestoorchestrator.nomad.JobPlan;
+import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import org.junit.jupiter.api.AfterEach;
@@ -176,7 +177,7 @@ class TestClusterService
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
         ClusterSpec bigger = TestingClusterSpecs.local().withWorkers(new Workers(3, 1, 4));
-        Operation resize = join(service.update("demo", bigger, "ops"));
+        Operation resize = join(service.update("demo", bigger, "ops").thenApply(ClusterService.Updated::operation));
         assertThat(resize.kind()).isEqualTo("resize");
         assertThat(awaitDone(resize).state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(3);
@@ -207,7 +208,7 @@ class TestClusterService
         assertThatThrownBy(() -> join(nomad.scale("trino-demo", "workers", count + 1, "direct")))
                 .as("the fake refuses as Nomad does").hasMessageContaining("job scaling blocked due to active deployment");
 
-        Operation resize = join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count + 1, 1, 4)), "ops"));
+        Operation resize = join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count + 1, 1, 4)), "ops").thenApply(ClusterService.Updated::operation));
         await().atMost(Duration.ofSeconds(20)).until(() -> join(service.operation(resize.id())).steps().stream()
                 .anyMatch(step -> step.name().equals("scale") && step.detail().contains("waiting for deployment")));
         assertThat(join(service.operation(resize.id())).state()).isEqualTo(Operation.State.RUNNING);
@@ -224,7 +225,7 @@ class TestClusterService
             throws Exception
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
-        assertThatThrownBy(() -> join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(9, 1, 4)), "ops")))
+        assertThatThrownBy(() -> join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(9, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)))
                 .isInstanceOf(InvalidInputException.class)
                 .satisfies(e -> assertThat(((InvalidInputException) e).fieldErrors()).anySatisfy(error -> assertThat(error.field()).isEqualTo("/workers/count")));
         assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
@@ -253,7 +254,7 @@ class TestClusterService
             throws Exception
     {
         awaitDone(join(service.create(TestingClusterSpecs.local().withWorkers(new Workers(1, 0, 4)), "ops")));
-        Operation toZero = awaitDone(join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(0, 0, 4)), "ops")));
+        Operation toZero = awaitDone(join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(0, 0, 4)), "ops").thenApply(ClusterService.Updated::operation)));
         assertThat(toZero.state()).as(toZero.toString()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isZero();
         assertThat(join(nomad.allocations("trino-demo"))).filteredOn(allocation -> allocation.taskGroup().equals("workers")).allMatch(allocation -> allocation.terminal());
@@ -279,31 +280,132 @@ class TestClusterService
         ClusterSpec spec = TestingClusterSpecs.local();
         ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
-        Operation update = awaitDone(join(service.update("demo", upgraded, "ops")));
+        Operation update = awaitDone(join(service.update("demo", upgraded, "ops").thenApply(ClusterService.Updated::operation)));
         assertThat(update.state()).isEqualTo(Operation.State.FAILED);
         assertThat(update.error()).hasValueSatisfying(error -> assertThat(error).containsIgnoringCase("index"));
         assertThat(join(service.get("demo")).record().state()).isEqualTo(ClusterState.FAILED);
         assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(4);
     }
 
+    /**
+     * Issue 18: a PATCH that changes nothing changes nothing. It used to start a full rolling
+     * redeploy; now it answers unchanged, starts no operation and asks nothing of Nomad (Nomad is
+     * down here, and the answer is the same). The plan of the same spec by someone else still
+     * replaces nothing: the deployer is pinned in every task's Meta.
+     */
     @Test
-    void testRedeployOfTheSameSpecBySomeoneElseReplacesNoAllocation()
+    void testTheSameSpecAgainChangesNothingAndAsksNothingOfNomad()
             throws Exception
     {
         awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
         List<String> before = join(nomad.allocations("trino-demo")).stream().map(AllocationStub::id).toList();
-        assertThat(join(service.plan("demo", "bob")).groups().values()).extracting(GroupUpdates::destructiveUpdate).containsOnly(0);
+        int versions = join(nomad.versions("trino-demo")).size();
+        List<ClusterEvent> events = join(service.events("demo"));
+        JobPlan byBob = join(service.plan("demo", "bob"));
+        assertThat(byBob.effect().kind()).as(byBob.effect().summary()).isEqualTo(PlanEffect.Kind.IN_PLACE);
+        assertThat(byBob.groups().values()).extracting(GroupUpdates::destructiveUpdate).containsOnly(0);
 
-        Operation update = awaitDone(join(service.update("demo", TestingClusterSpecs.local(), "bob")));
-        assertThat(update.state()).isEqualTo(Operation.State.SUCCEEDED);
-        // the job Meta names the new deployer, and Nomad's rule (a task's combined Meta: job, group, task) replaces nothing
-        JsonNode meta = join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta");
-        assertThat(meta.path("orchestrator_deployed_by").asText()).isEqualTo("bob");
-        assertThat(meta.path("orchestrator_spec_hash").asText()).isEqualTo(SpecHash.of(TestingClusterSpecs.local()));
-        assertThat(join(nomad.versions("trino-demo")).get(1).spec().path("Meta").path("orchestrator_deployed_by").asText()).isEqualTo("ops");
+        nomad.setAvailable(false);
+        ClusterService.Updated again = join(service.update("demo", TestingClusterSpecs.local(), "bob"));
+        nomad.setAvailable(true);
+        assertThat(again.changed()).isFalse();
+        assertThat(again.started()).isEmpty();
+        assertThat(again.activeOperation()).isEmpty();
+        assertThat(join(service.events("demo"))).isEqualTo(events);
+        assertThat(join(nomad.versions("trino-demo"))).hasSize(versions);
         assertThat(join(nomad.allocations("trino-demo"))).extracting(AllocationStub::id).containsExactlyInAnyOrderElementsOf(before);
-        assertThat(join(nomad.allocations("trino-demo"))).noneMatch(AllocationStub::terminal);
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_deployed_by").asText()).isEqualTo("ops");
+        assertThat(join(service.get("demo")).record().state()).isEqualTo(ClusterState.RUNNING);
+    }
+
+    /** A failed cluster is deployed again by the same spec: the only way to retry without a restart. */
+    @Test
+    void testTheSameSpecDeploysAFailedClusterAgain()
+            throws Exception
+    {
+        nomad.failTasksWhere((group, task) -> group.equals("workers"));
+        assertThat(awaitDone(join(service.create(TestingClusterSpecs.local(), "ops"))).state()).isEqualTo(Operation.State.FAILED);
+        nomad.failTasksWhere((group, task) -> false);
+        ClusterService.Updated retried = join(service.update("demo", TestingClusterSpecs.local(), "ops"));
+        assertThat(retried.changed()).isTrue();
+        assertThat(retried.operation().kind()).isEqualTo("update");
+    }
+
+    /**
+     * Issue 18: each change that reaches no Trino process (autoscaling on, its policy, off again,
+     * min, max, labels; and one by someone else) registers the job once, in place: the plan step
+     * says so, there is no workers-first phase, and every allocation is the one that ran before.
+     * The same PATCH again then changes nothing.
+     */
+    @Test
+    void testChangesThatReachNoTrinoProcessUpdateInPlace()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        List<String> allocations = join(nomad.allocations("trino-demo")).stream().map(AllocationStub::id).toList();
+        ClusterSpec spec = TestingClusterSpecs.local();
+        Autoscaling on = new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "10s", "30s", "1m", "5m");
+        Map<String, ClusterSpec> changes = new java.util.LinkedHashMap<>();
+        changes.put("autoscaling on", spec = spec.withAutoscaling(on));
+        changes.put("autoscaling policy", spec = spec.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.WORKERS_NEEDED, Optional.empty(), "20s", "1m", "2m", "10m")));
+        changes.put("autoscaling signal", spec = spec.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.CPU, Optional.of(60.0), "20s", "1m", "2m", "10m")));
+        changes.put("autoscaling off", spec = spec.withAutoscaling(Autoscaling.DEFAULTS));
+        changes.put("min", spec = spec.withWorkers(new Workers(2, 0, 4)));
+        changes.put("max", spec = spec.withWorkers(new Workers(2, 0, 8)));
+        changes.put("labels", spec = spec.withLabels(Map.of("team", "data", "cost-center", "cc-7")));
+        changes.put("labels by someone else", spec = spec.withLabels(Map.of("team", "data")));
+        for (Map.Entry<String, ClusterSpec> change : changes.entrySet()) {
+            String actor = change.getKey().endsWith("someone else") ? "bob" : "ops";
+            int versions = join(nomad.versions("trino-demo")).size();
+            Operation update = awaitDone(join(service.update("demo", change.getValue(), actor)).operation());
+            assertThat(update.state()).as("%s: %s", change.getKey(), update).isEqualTo(Operation.State.SUCCEEDED);
+            assertThat(update.kind()).as(change.getKey()).isEqualTo("update");
+            assertThat(update.steps()).extracting(Operation.Step::name).as(change.getKey())
+                    .containsSubsequence("plan", "register", "deploy", "trino-ready", "routable")
+                    .doesNotContain("register-workers", "deploy-workers");
+            assertThat(update.steps()).filteredOn(step -> step.name().equals("plan")).extracting(Operation.Step::detail).as(change.getKey())
+                    .singleElement().asString().startsWith("in place: no allocation replaced (3 updated in place)");
+            assertThat(join(nomad.versions("trino-demo"))).as("%s: one version, no workers-only one", change.getKey()).hasSize(versions + 1);
+            assertThat(join(nomad.allocations("trino-demo"))).as(change.getKey()).extracting(AllocationStub::id).containsExactlyInAnyOrderElementsOf(allocations);
+            assertThat(join(nomad.allocations("trino-demo"))).as(change.getKey()).noneMatch(AllocationStub::terminal);
+
+            ClusterService.Updated again = join(service.update("demo", change.getValue(), actor));
+            assertThat(again.changed()).as("%s again", change.getKey()).isFalse();
+            assertThat(join(nomad.versions("trino-demo"))).as("%s again", change.getKey()).hasSize(versions + 1);
+        }
+        JsonNode job = join(nomad.job("trino-demo")).orElseThrow().spec();
+        assertThat(job.path("Meta").path("orchestrator_deployed_by").asText()).isEqualTo("bob");
+        assertThat(job.path("Meta").path("orchestrator_labels").asText()).isEqualTo("{\"team\":\"data\"}");
+        assertThat(group(job, "workers").path("Scaling").path("Min").asInt()).isZero();
+        assertThat(group(job, "workers").path("Scaling").path("Max").asInt()).isEqualTo(8);
         assertThat(join(service.get("demo")).status().drift()).isFalse();
+    }
+
+    /** What Trino runs with (a property here) still replaces the workers first, then the coordinator, and the plan says so. */
+    @Test
+    void testAChangeOfWhatTrinoRunsWithReplacesTheWorkersFirst()
+            throws Exception
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        ClusterSpec changed = TestingClusterSpecs.local().withProperties(Map.of("query.max-run-time", "1h"));
+        Operation update = awaitDone(join(service.update("demo", changed, "ops")).operation());
+        assertThat(update.state()).as(update.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(update.steps()).extracting(Operation.Step::name).containsSubsequence("plan", "register-workers", "deploy-workers", "register", "deploy");
+        assertThat(update.steps()).filteredOn(step -> step.name().equals("plan")).extracting(Operation.Step::detail)
+                .singleElement().asString().startsWith("replaces allocations (coordinator 1, workers 2 in the first round)");
+        assertThat(join(nomad.allocations("trino-demo"))).filteredOn(AllocationStub::terminal).hasSize(3);
+    }
+
+    /** A change of min or max with the count is a register (the Scaling block), not Nomad's scale API, which would keep the old bounds. */
+    @Test
+    void testOnlyACountChangeIsAResize()
+    {
+        ClusterSpec spec = TestingClusterSpecs.local();
+        assertThat(ClusterService.resizeOnly(spec, spec.withWorkers(new Workers(3, 1, 4)))).isTrue();
+        assertThat(ClusterService.resizeOnly(spec, spec.withWorkers(new Workers(3, 1, 8)))).isFalse();
+        assertThat(ClusterService.resizeOnly(spec, spec.withWorkers(new Workers(2, 0, 4)))).isFalse();
+        assertThat(ClusterService.resizeOnly(spec, spec)).isFalse();
+        assertThat(ClusterService.resizeOnly(spec, spec.withWorkers(new Workers(3, 1, 4)).withLabels(Map.of()))).isFalse();
     }
 
     @Test
@@ -379,7 +481,7 @@ class TestClusterService
         ClusterSpec spec = TestingClusterSpecs.local();
         ClusterSpec relabelled = new ClusterSpec(spec.name(), spec.flavour(), spec.version(), spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, Map.of("team", "data"));
-        awaitDone(join(service.update("demo", relabelled, "ops")));
+        awaitDone(join(service.update("demo", relabelled, "ops").thenApply(ClusterService.Updated::operation)));
         assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().path("Meta").path("orchestrator_restarted_at").asText()).as("kept by the update").isEqualTo(stamp);
         assertThat(join(service.plan("demo", "ops")).changesNothing()).as("plan after the update").isTrue();
     }
@@ -396,7 +498,7 @@ class TestClusterService
         ClusterSpec spec = TestingClusterSpecs.local();
         ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
-        Operation update = awaitDone(join(service.update("demo", upgraded, "ops")));
+        Operation update = awaitDone(join(service.update("demo", upgraded, "ops").thenApply(ClusterService.Updated::operation)));
         assertThat(update.state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(update.steps()).extracting(Operation.Step::name).containsSubsequence("register-workers", "deploy-workers", "register", "deploy");
 

@@ -133,7 +133,7 @@ class TestScaleInDrain
         start(AtBound.CONTINUE, Duration.ofSeconds(10));
         workers.get(2).drainTime(Optional.of(Duration.ofMillis(500)));
 
-        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")));
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)));
 
         assertThat(resize.state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(resize.steps()).extracting(Operation.Step::name).containsSubsequence("drain", "scale", "stop-drained", "place", "trino-ready");
@@ -157,7 +157,7 @@ class TestScaleInDrain
         start(AtBound.CONTINUE, Duration.ofSeconds(1));
         workers.get(2).drainTime(Optional.empty());
 
-        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")));
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)));
 
         assertThat(resize.state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(2);
@@ -173,7 +173,7 @@ class TestScaleInDrain
         start(AtBound.ABORT, Duration.ofSeconds(1));
         workers.get(2).drainTime(Optional.empty());
 
-        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops")));
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)));
 
         assertThat(resize.state()).isEqualTo(Operation.State.FAILED);
         assertThat(resize.error()).hasValueSatisfying(error -> assertThat(error).startsWith("Drain aborted: workers[2] timed_out").contains("count stays 3"));
@@ -198,7 +198,7 @@ class TestScaleInDrain
         start(AtBound.CONTINUE, Duration.ofSeconds(10));
         scaleFails.set(true);
 
-        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")));
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)));
 
         assertThat(resize.state()).isEqualTo(Operation.State.FAILED);
         assertThat(workers.get(2).requests()).contains("PUT DRAINING as presto-orchestrator", "PUT ACTIVE as presto-orchestrator");
@@ -217,7 +217,7 @@ class TestScaleInDrain
         start(AtBound.CONTINUE, Duration.ofSeconds(10));
         workers.get(1).state(WorkerState.DRAINED);
 
-        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops")));
+        Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)));
 
         assertThat(resize.state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(resize.steps()).extracting(Operation.Step::name).containsSubsequence("reactivate", "scale");
@@ -231,7 +231,7 @@ class TestScaleInDrain
     {
         Operation scaleIn = scaleInStillDraining(2);
 
-        Operation answered = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "autoscaler"));
+        Operation answered = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "autoscaler").thenApply(ClusterService.Updated::operation));
 
         assertThat(answered.id()).as("the scale-in operation carries out the new count").isEqualTo(scaleIn.id());
         Operation done = awaitDone(scaleIn);
@@ -254,7 +254,7 @@ class TestScaleInDrain
     {
         Operation scaleIn = scaleInStillDraining(2);
 
-        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops")))
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)))
                 .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
                 .hasMessageContaining("has operation " + scaleIn.id() + " in progress, a scale-in 3 -> 2: a resize to more than 2 reuses its draining workers")
                 .hasMessageContaining("to 1, wait for it");
@@ -283,7 +283,7 @@ class TestScaleInDrain
         assertThat(await(repository.scaleInDecision(scaleIn.id())).orElseThrow().pending()).isTrue();
         assertThat(await(service.autoscale("demo", 2, "again", () -> CompletableFuture.completedFuture(null))).changed())
                 .as("the agent asking for the same count again changes nothing").isFalse();
-        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops")))
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(1, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)))
                 .as("the reused worker is not drained again by a lower count")
                 .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
                 .hasMessageContaining("a resize to more than 2 reuses its draining workers");
@@ -312,10 +312,10 @@ class TestScaleInDrain
     void testLargerResizeAfterARetargetSupersedesTheScaleIn()
     {
         Operation scaleIn = scaleInStillDraining(1);
-        assertThat(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops")).id()).isEqualTo(scaleIn.id());
+        assertThat(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)).id()).isEqualTo(scaleIn.id());
         assertThat(workers.get(2).state()).isEqualTo(WorkerState.DRAINING);
 
-        assertThat(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops")).id()).isEqualTo(scaleIn.id());
+        assertThat(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)).id()).isEqualTo(scaleIn.id());
 
         Operation done = awaitDone(scaleIn);
         assertThat(done.state()).isEqualTo(Operation.State.SUCCEEDED);
@@ -334,7 +334,7 @@ class TestScaleInDrain
         // what the scale-in records right before it lowers the count
         assertThat(await(repository.decideScaleIn(scaleIn.id(), ScaleInDecision.lower("test")))).isTrue();
 
-        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops")))
+        assertThat(io.prestoorchestrator.testing.Await.failure(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(4, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)))
                 .isInstanceOf(io.prestoorchestrator.error.ConflictException.class)
                 .hasMessageContaining("that has lowered the count already");
         assertThat(workers.get(2).state()).as("nothing changed").isEqualTo(WorkerState.DRAINING);
@@ -473,7 +473,7 @@ class TestScaleInDrain
         for (int index = count; index < 3; index++) {
             workers.get(index).drainTime(Optional.empty());
         }
-        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count, 1, 4)), "ops"));
+        Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count, 1, 4)), "ops").thenApply(ClusterService.Updated::operation));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> workers.subList(count, 3).stream().allMatch(worker -> worker.state() == WorkerState.DRAINING));
         return scaleIn;

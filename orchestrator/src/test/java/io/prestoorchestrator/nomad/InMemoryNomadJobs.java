@@ -123,7 +123,7 @@ public final class InMemoryNomadJobs
                     int count = job.path("Stop").asBoolean() ? 0 : group.path("Count").asInt(1);
                     int kept = Math.min(live, count);
                     JsonNode oldGroup = current == null ? null : group(current, name);
-                    boolean destructive = oldGroup != null && !oldGroup.path("Tasks").equals(group.path("Tasks"));
+                    boolean destructive = oldGroup != null && destructive(current, oldGroup, job, group);
                     boolean changed = type.equals("Edited");
                     groups.put(name, new GroupUpdates(Math.max(0, count - live), Math.max(0, live - count), changed ? 0 : kept,
                             changed && !destructive ? kept : 0, destructive ? kept : 0, 0, 0));
@@ -445,7 +445,11 @@ public final class InMemoryNomadJobs
         }
     }
 
-    /** As Nomad's scheduler decides: the group beyond count, scaling, update and Meta differs, or a task's combined Meta does. */
+    /**
+     * As Nomad's scheduler decides (scheduler/util.go tasksUpdated): the group beyond count, scaling,
+     * update, Meta and services differs, or a task's combined Meta does. Services (but Connect ones,
+     * which these jobs have none of) are updated in place.
+     */
     private static boolean destructive(JsonNode oldJob, JsonNode oldGroup, JsonNode newJob, JsonNode newGroup)
     {
         if (!withoutMeta(oldGroup).equals(withoutMeta(newGroup))) {
@@ -468,8 +472,8 @@ public final class InMemoryNomadJobs
     private static JsonNode withoutMeta(JsonNode group)
     {
         ObjectNode copy = group.deepCopy();
-        copy.remove(List.of("Count", "Scaling", "Update", "Meta"));
-        copy.path("Tasks").forEach(task -> ((ObjectNode) task).remove("Meta"));
+        copy.remove(List.of("Count", "Scaling", "Update", "Meta", "Services"));
+        copy.path("Tasks").forEach(task -> ((ObjectNode) task).remove(List.of("Meta", "Services")));
         return copy;
     }
 

@@ -7,6 +7,7 @@ import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.SpecHash;
 import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import io.prestoorchestrator.cluster.Workers;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.error.FieldError;
 import io.prestoorchestrator.error.InvalidInputException;
@@ -161,6 +162,7 @@ class TestJobRenderer
         assertThat(meta.get("trino_version").asText()).isEqualTo("476");
         assertThat(meta.get("orchestrator_deployed_by").asText()).isEqualTo("alice");
         assertThat(meta.get("public_url").asText()).isEqualTo("http://adhoc.trino.example.com");
+        assertThat(meta.get("orchestrator_labels").asText()).isEqualTo("{\"cost-center\":\"cc-42\",\"team\":\"analytics\"}");
     }
 
     @Test
@@ -174,12 +176,60 @@ class TestJobRenderer
         ObjectNode withoutDeployer = byBob.deepCopy();
         ((ObjectNode) withoutDeployer.get("Meta")).put("orchestrator_deployed_by", "alice");
         assertThat(withoutDeployer).as("the deployer is the only difference").isEqualTo(byAlice);
-        for (JsonNode group : byBob.get("TaskGroups")) {
+        assertThat(combinedTaskMetas(byBob)).isEqualTo(combinedTaskMetas(byAlice));
+    }
+
+    /**
+     * Issue 18: a change of labels, of the scaling policy, of min/max (all in the spec hash), or of
+     * the orchestrator's version changes the job Meta but no task's combined Meta (job, group, task:
+     * what Nomad compares to decide whether an allocation is replaced), and no task.
+     */
+    @Test
+    void testChangesThatReachNoTrinoProcessLeaveEveryTaskAndItsCombinedMetaAlone()
+    {
+        ClusterSpec spec = TestingClusterSpecs.local();
+        RenderInputs inputs = TestingRenderInputs.local();
+        JsonNode before = renderer.render(spec, inputs).job().get("Job");
+        RenderInputs newerOrchestrator = new RenderInputs(inputs.catalogs(), inputs.config(), inputs.secrets(), "9.9.9", inputs.deployedBy(), inputs.environment(), inputs.coordinatorPort());
+        Map<String, JsonNode> changed = new java.util.LinkedHashMap<>();
+        changed.put("labels", renderer.render(spec.withLabels(Map.of("team", "other", "cost-center", "cc-1")), inputs).job().get("Job"));
+        changed.put("no labels", renderer.render(spec.withLabels(Map.of()), inputs).job().get("Job"));
+        changed.put("autoscaling", renderer.render(spec.withAutoscaling(new Autoscaling(true, Autoscaling.Signal.CPU, Optional.of(50.0), "20s", "1m", "10m", "5m")), inputs).job().get("Job"));
+        changed.put("min/max", renderer.render(spec.withWorkers(new Workers(spec.workers().count(), 0, 9)), inputs).job().get("Job"));
+        changed.put("orchestrator version", renderer.render(spec, newerOrchestrator).job().get("Job"));
+        changed.forEach((what, job) -> {
+            assertThat(job.get("Meta")).as("%s: the job Meta records it", what).isNotEqualTo(before.get("Meta"));
+            assertThat(combinedTaskMetas(job)).as("%s: combined task Meta", what).isEqualTo(combinedTaskMetas(before));
+            assertThat(tasks(job)).as("%s: tasks", what).isEqualTo(tasks(before));
+        });
+        assertThat(changed.get("labels").get("Meta").get(JobRenderer.LABELS).asText()).isEqualTo("{\"cost-center\":\"cc-1\",\"team\":\"other\"}");
+
+        // what Trino runs with is not pinned: a property, the version
+        JsonNode property = renderer.render(spec.withProperties(Map.of("query.max-run-time", "1h")), inputs).job().get("Job");
+        assertThat(tasks(property)).isNotEqualTo(tasks(before));
+    }
+
+    /** Group name/task name -> the task's Meta as Nomad combines it (job, then group, then task; later levels win). */
+    private static Map<String, Map<String, String>> combinedTaskMetas(JsonNode job)
+    {
+        Map<String, Map<String, String>> metas = new java.util.TreeMap<>();
+        for (JsonNode group : job.get("TaskGroups")) {
             for (JsonNode task : group.get("Tasks")) {
-                assertThat(task.get("Meta").get("orchestrator_deployed_by").asText()).as("%s's own Meta, which wins over the job's", group.get("Name").asText())
-                        .isEqualTo("see the job Meta");
+                Map<String, String> meta = new java.util.TreeMap<>();
+                for (JsonNode level : List.of(job, group, task)) {
+                    level.path("Meta").fields().forEachRemaining(entry -> meta.put(entry.getKey(), entry.getValue().asText()));
+                }
+                metas.put(group.get("Name").asText() + "/" + task.get("Name").asText(), meta);
             }
         }
+        return metas;
+    }
+
+    private static List<JsonNode> tasks(JsonNode job)
+    {
+        List<JsonNode> tasks = new java.util.ArrayList<>();
+        job.get("TaskGroups").forEach(group -> group.get("Tasks").forEach(tasks::add));
+        return tasks;
     }
 
     @Test

@@ -586,8 +586,9 @@ final class ClusterState
             plans.add(plan);
         }
         Deployment deployment = activeDeployment(job);
+        // as Nomad's reconciler (createDeployment): allocations to place, or a changed job (a destructive or an in-place update)
         boolean startsDeployment = mayCreateDeployment && job.type().equals("service") && !stopped
-                && plans.stream().anyMatch(plan -> !plan.toPlace.isEmpty() || !plan.destructive.isEmpty());
+                && plans.stream().anyMatch(plan -> !plan.toPlace.isEmpty() || !plan.destructive.isEmpty() || !plan.inPlace.isEmpty());
         if (startsDeployment) {
             deployment = startDeployment(job, plans.stream().filter(GroupPlan::changes).map(plan -> plan.group).toList(), idx);
             // in-place updated allocations belong to the new deployment (Nomad counts them in DesiredTotal) and are checked again
@@ -712,8 +713,9 @@ final class ClusterState
 
     /**
      * Whether an allocation must be replaced rather than updated in place: the group changed beyond
-     * its count, scaling and update blocks, or a task's combined Meta (job, group, task) changed, as
-     * Nomad's scheduler compares it.
+     * its count, scaling and update blocks and its services (Nomad updates non-Connect services in
+     * place), or a task's combined Meta (job, group, task) changed, as Nomad's scheduler compares it
+     * (scheduler/util.go tasksUpdated in v1.6.1).
      */
     static boolean destructive(JsonNode oldJob, JsonNode oldGroup, JsonNode newJob, JsonNode newGroup)
     {
@@ -749,9 +751,9 @@ final class ClusterState
     private static JsonNode groupSpecOf(JsonNode group)
     {
         ObjectNode spec = group.deepCopy();
-        spec.remove(List.of("Count", "Scaling", "Update", "Meta"));
+        spec.remove(List.of("Count", "Scaling", "Update", "Meta", "Services"));
         for (JsonNode task : spec.get("Tasks")) {
-            ((ObjectNode) task).remove("Meta");
+            ((ObjectNode) task).remove(List.of("Meta", "Services"));
         }
         return spec;
     }
