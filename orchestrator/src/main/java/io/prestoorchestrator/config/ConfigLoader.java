@@ -161,7 +161,7 @@ public final class ConfigLoader
             return;
         }
         if (!parsed.isObject()) {
-            throw new ConfigException("configuration file " + file + " must hold a mapping of sections (http, nomad, consul, aws, auth, logging)");
+            throw new ConfigException("configuration file " + file + " must hold a mapping of sections " + fieldNames(tree));
         }
         merge(tree, (ObjectNode) parsed, "", "file " + file, sources);
     }

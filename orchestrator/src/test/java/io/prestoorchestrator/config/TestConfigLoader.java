@@ -100,6 +100,14 @@ class TestConfigLoader
     }
 
     @Test
+    void testFileThatIsNoMappingNamesEverySection()
+    {
+        assertThatThrownBy(() -> loadYaml("- http\n- nomad\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith(" must hold a mapping of sections [auth, autoscaling, aws, clusters, consul, drain, http, leader, lifecycle, logging, nomad]");
+    }
+
+    @Test
     void testMissingFile()
     {
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(Path.of("/nonexistent/orchestrator.yaml")), Map.of()))
