@@ -31,8 +31,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Issue 5 end to end: real Traefik on the Consul simulator, real Trino on real Nomad. Two
  * clusters side by side, each answering at its own host; a cluster is not routable until the
- * coordinator counts its minimum of workers (never routed while it counts none as it comes up, and
- * unrouted while its only worker drains); a stopped cluster's host answers 404 within
+ * coordinator counts its minimum of workers (never routed while it counts none as it comes up,
+ * also when its coordinator restarts while its only worker drains); a stopped cluster's host answers 404 within
  * Traefik's refresh interval while the other keeps serving; the Trino CLI runs a multi-page query
  * through Traefik (every nextUri hop in Traefik's access log).
  */
@@ -102,19 +102,39 @@ class RoutingIT
         assertThat(routing.getString("reason")).startsWith("ready: the coordinator counts 1 active worker(s), 1 required");
 
         // the gate holding, seen for sure: whether the sampling above caught alpha's coordinator up before its
-        // worker is a race (under load the worker can be active before the coordinator answers). With its only
-        // worker DRAINING, the running coordinator counts 0 active workers: the gate fails and Traefik stops
-        // routing alpha; ACTIVE again, it routes alpha again
+        // worker was active is a race (under load the worker can be active by the time the coordinator answers).
+        // So: alpha's only worker DRAINING, then its coordinator restarted in place. Unrouted while it is down
+        // (the gate drops a coordinator that does not answer), it comes back counting no active worker, and the
+        // gate must hold it unrouted until the worker is ACTIVE again
         String worker = onlyWorker("alpha");
         putWorkerState(worker, "DRAINING");
-        await("alpha unrouted while its only worker drains").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .until(() -> traefikStatus("alpha") == 404);
-        Sample held = sample("alpha");
-        assertThat(held).as("the coordinator up, no worker active, alpha unrouted").isEqualTo(new Sample(true, 404, 0));
-        assertThat(cluster("alpha").getJsonObject("status").getJsonObject("routing").getString("reason")).as("why alpha is not routable")
-                .contains("0 of 1 required active worker(s)");
+        JsonObject coordinatorAlloc = new JsonArray(stack.callNomad("GET", "/v1/job/trino-alpha/allocations", null).body()).stream().map(JsonObject.class::cast)
+                .filter(alloc -> alloc.getString("TaskGroup").equals("coordinator") && alloc.getString("ClientStatus").equals("running"))
+                .findFirst().orElseThrow();
+        HttpResponse<String> restarted = stack.callNomad("POST", "/v1/client/allocation/" + coordinatorAlloc.getString("ID") + "/restart", "{}");
+        assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(200);
+        await("Nomad restarted alpha's coordinator task").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                .until(() -> new JsonObject(stack.callNomad("GET", "/v1/allocation/" + coordinatorAlloc.getString("ID"), null).body())
+                        .getJsonObject("TaskStates").getJsonObject("trino").getInteger("Restarts", 0) > 0);
+        List<Sample> held = new ArrayList<>();
+        await("alpha's coordinator back, counting no active worker, unrouted").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    held.add(sample("alpha"));
+                    return held.get(held.size() - 1).coordinatorStarted();
+                });
+        await("the coordinator's view of its draining worker").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> cluster("alpha").getJsonObject("status").getJsonObject("routing").getString("reason").contains("0 of 1 required active worker(s)"));
+        // two gate intervals and Traefik's refresh: the gate has run on the started coordinator and Traefik has read it
+        long until = System.nanoTime() + Duration.ofSeconds(4).plus(TestingTraefik.REFRESH_INTERVAL).toNanos();
+        while (System.nanoTime() < until) {
+            held.add(sample("alpha"));
+            Thread.sleep(250);
+        }
+        assertThat(held).as("Traefik routed alpha while its started coordinator counted no active worker: %s", held)
+                .noneMatch(sample -> sample.traefikStatus() == 200 && sample.activeWorkersAfter() < 1);
+        assertThat(held.get(held.size() - 1)).as("the coordinator up, no worker active, alpha unrouted: %s", held).isEqualTo(new Sample(true, 404, 0));
         putWorkerState(worker, "ACTIVE");
-        await("alpha routed again once its worker is active").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        await("alpha routed again once its worker is active").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> traefikStatus("alpha") == 200);
 
         // beta side by side; each host is served by its own coordinator
