@@ -6,12 +6,14 @@ import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.AutoscalingView;
 import io.prestoorchestrator.autoscaling.ClusterSignal;
 import io.prestoorchestrator.autoscaling.CoordinatorTargets;
+import io.prestoorchestrator.autoscaling.SignalHistory;
 import io.prestoorchestrator.autoscaling.SignalInputs;
 import io.prestoorchestrator.autoscaling.WorkersNeeded;
 import io.prestoorchestrator.cluster.ClusterJson;
 import io.prestoorchestrator.config.Durations;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -39,7 +41,31 @@ public final class AutoscalingRoutes
     public void register(RouterBuilder builder)
     {
         builder.getRoute("getClusterAutoscaling").addHandler(context -> ClusterRoutes.reply(context, collector.view(context.pathParam("name")), AutoscalingRoutes::json, 200));
+        builder.getRoute("getClusterAutoscalingHistory").addHandler(context -> ClusterRoutes.reply(context, collector.history(context.pathParam("name")),
+                points -> history(context.pathParam("name"), collector.config().pollInterval(), points), 200));
         builder.getRoute("getPrometheusTargets").addHandler(context -> ClusterRoutes.reply(context, targets.coordinators(), AutoscalingRoutes::json, 200));
+    }
+
+    static ObjectNode history(String cluster, Duration pollInterval, List<SignalHistory.Point> points)
+    {
+        ObjectNode node = ClusterJson.MAPPER.createObjectNode();
+        node.put("cluster", cluster);
+        node.put("window", Durations.format(SignalHistory.WINDOW));
+        node.put("pollInterval", Durations.format(pollInterval));
+        ArrayNode array = node.putArray("points");
+        for (SignalHistory.Point point : points) {
+            ObjectNode entry = array.addObject();
+            entry.put("at", point.at().toString());
+            entry.put("status", point.available() ? "ok" : "unavailable");
+            if (point.available()) {
+                entry.put("needed", point.needed());
+                entry.put("activeWorkers", point.activeWorkers());
+                entry.put("drainingWorkers", point.drainingWorkers());
+                entry.put("runningQueries", point.runningQueries());
+                entry.put("queuedQueries", point.queuedQueries());
+            }
+        }
+        return node;
     }
 
     static ArrayNode json(List<CoordinatorTargets.TargetGroup> groups)

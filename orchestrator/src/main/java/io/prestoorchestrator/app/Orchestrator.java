@@ -9,6 +9,7 @@ import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
 import io.prestoorchestrator.api.HttpServers;
+import io.prestoorchestrator.api.WorkerRoutes;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.ScaleFront;
@@ -24,6 +25,7 @@ import io.prestoorchestrator.drain.ClusterWorkers;
 import io.prestoorchestrator.drain.CoordinatorQueryTimeLeft;
 import io.prestoorchestrator.drain.DrainMetrics;
 import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.drain.LiveWorkers;
 import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.drain.TrinoWorkers;
 import io.prestoorchestrator.drain.WorkerDrainer;
@@ -391,6 +393,10 @@ public final class Orchestrator
                 .put("leader", isLeader())));
         clusters = clusterService(queryTimeLeft);
         new ClusterRoutes(clusters).register(builder);
+        new WorkerRoutes(clusters, new LiveWorkers(
+                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
+                new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())),
+                new HttpTrinoWorkers(webClient, TRINO_USER, Duration.ofSeconds(3)))).register(builder);
         autoscaling = autoscalingCollector();
         ConsulServiceHealth consul = new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul()));
         new AutoscalingRoutes(autoscaling, new CoordinatorTargets(consul, consul)).register(builder);

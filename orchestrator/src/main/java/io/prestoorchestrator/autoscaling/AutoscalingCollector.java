@@ -59,6 +59,7 @@ public final class AutoscalingCollector
     private final QueryCounters counters;
     private final AutoscalingConfig config;
     private final Clock clock;
+    private final SignalHistory history;
     private final Map<String, ClusterSignal> last = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<CountedQueries>> ledgers = new ConcurrentHashMap<>();
@@ -82,6 +83,7 @@ public final class AutoscalingCollector
         this.counters = new QueryCounters(requireNonNull(userRegistry, "userRegistry is null"));
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.history = new SignalHistory(SignalHistory.WINDOW, config.pollInterval());
     }
 
     public AutoscalingConfig config()
@@ -143,6 +145,20 @@ public final class AutoscalingCollector
                 .findFirst()
                 .map(record -> new AutoscalingView(cluster, record.state(), !NOT_POLLED.contains(record.state()), config.pollInterval(), Optional.ofNullable(last.get(cluster))))
                 .orElseThrow(() -> new NotFoundException("Cluster '" + cluster + "' does not exist")));
+    }
+
+    /**
+     * The cluster's signal over the last {@link SignalHistory#WINDOW}, one point per poll of this
+     * replica, oldest first; fails with NotFoundException for a cluster that does not exist.
+     */
+    public CompletionStage<List<SignalHistory.Point>> history(String cluster)
+    {
+        return clusters.clusters().thenApply(records -> {
+            if (records.stream().noneMatch(record -> record.name().equals(cluster))) {
+                throw new NotFoundException("Cluster '" + cluster + "' does not exist");
+            }
+            return history.points(cluster, clock.instant());
+        });
     }
 
     /** The last poll of {@code cluster}, if any. */
@@ -243,7 +259,9 @@ public final class AutoscalingCollector
         SignalInputs inputs = new SignalInputs(metrics.runningQueries(), metrics.queuedQueries(), waitingQueries, metrics.fullyBlockedQueries(), metrics.activeWorkers(), metrics.drainingNodes(),
                 config.queriesPerWorker(), record.spec().workers().min(), record.spec().workers().max());
         WorkersNeeded computation = ScalingSignal.compute(inputs);
-        ClusterSignal previous = last.put(record.name(), new ClusterSignal(record.name(), clock.instant(), Optional.of(coordinator), Optional.of(computation), Optional.empty()));
+        ClusterSignal signal = new ClusterSignal(record.name(), clock.instant(), Optional.of(coordinator), Optional.of(computation), Optional.empty());
+        ClusterSignal previous = last.put(record.name(), signal);
+        history.record(signal);
         register(record.name());
         int before = previous == null ? -1 : previous.computation().map(WorkersNeeded::needed).orElse(-1);
         if (before != computation.needed()) {
@@ -254,7 +272,9 @@ public final class AutoscalingCollector
 
     private void failed(String cluster, Optional<String> coordinator, String error)
     {
-        ClusterSignal previous = last.put(cluster, new ClusterSignal(cluster, clock.instant(), coordinator, Optional.empty(), Optional.of(error)));
+        ClusterSignal signal = new ClusterSignal(cluster, clock.instant(), coordinator, Optional.empty(), Optional.of(error));
+        ClusterSignal previous = last.put(cluster, signal);
+        history.record(signal);
         unregister(cluster);
         if (previous == null || !previous.error().equals(Optional.of(error))) {
             log.atWarn().addKeyValue("cluster", cluster).addKeyValue("error", error).log("Autoscaling signal unavailable");
@@ -308,6 +328,7 @@ public final class AutoscalingCollector
     {
         unregister(cluster);
         last.remove(cluster);
+        history.forget(cluster);
         ledgers.remove(cluster);
         queryErrors.remove(cluster);
         if (!leader.getAsBoolean()) {

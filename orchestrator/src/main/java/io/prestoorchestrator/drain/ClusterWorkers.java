@@ -72,7 +72,7 @@ public final class ClusterWorkers
         return List.copyOf(workers);
     }
 
-    private static boolean belongsTo(ServiceHealth.Instance instance, String allocId)
+    static boolean belongsTo(ServiceHealth.Instance instance, String allocId)
     {
         String meta = instance.meta().get("alloc_id");
         return meta != null ? meta.equals(allocId) : instance.serviceId().startsWith("_nomad-task-" + allocId + "-");
@@ -91,7 +91,7 @@ public final class ClusterWorkers
         return OptionalInt.empty();
     }
 
-    private static URI url(ServiceHealth.Instance instance)
+    static URI url(ServiceHealth.Instance instance)
     {
         String host = instance.address().contains(":") ? "[" + instance.address() + "]" : instance.address();
         return URI.create("http://" + host + ":" + instance.port());

@@ -97,6 +97,13 @@ class TestAutoscalingApi
         assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
         assertThat(new JsonObject(response.body()).getString("detail")).isEqualTo("Cluster 'ghost' does not exist");
         assertThat(stack.call("GET", "/v1/clusters/ghost/autoscaling", null, "not-a-token-at-all-x").statusCode()).isEqualTo(401);
+        for (String path : List.of("/v1/clusters/ghost/autoscaling/history", "/v1/clusters/ghost/workers")) {
+            HttpResponse<String> missing = stack.call("GET", path, null, TestingStack.VIEWER_TOKEN);
+            assertThat(missing.statusCode()).as(path + ": " + missing.body()).isEqualTo(404);
+            assertThat(missing.headers().firstValue("Content-Type")).contains("application/problem+json");
+            assertThat(new JsonObject(missing.body()).getString("detail")).isEqualTo("Cluster 'ghost' does not exist");
+            assertThat(stack.call("GET", path, null, null).statusCode()).isEqualTo(401);
+        }
     }
 
     @Test
@@ -123,6 +130,24 @@ class TestAutoscalingApi
         assertThat(view.getString("coordinator")).isEqualTo("http://127.0.0.1:" + coordinator.getAddress().getPort());
         assertThat(view.getString("reason")).isEqualTo("2 running + 4 queued = 6 queries at 4 per worker: 2 worker(s); 0 active: scale out by 2");
         assertThat(view.getString("computedAt")).isNotBlank();
+
+        // the console's chart: the same computation is a point of the cluster's last hour, on this replica
+        JsonObject history = new JsonObject(stack.call("GET", "/v1/clusters/sig/autoscaling/history", null, TestingStack.VIEWER_TOKEN).body());
+        assertThat(history.getString("window")).isEqualTo("1h");
+        assertThat(history.getString("pollInterval")).isEqualTo("5s");
+        JsonObject last = history.getJsonArray("points").getJsonObject(history.getJsonArray("points").size() - 1);
+        assertThat(last).isEqualTo(new JsonObject().put("at", last.getString("at")).put("status", "ok").put("needed", 2).put("activeWorkers", 0)
+                .put("drainingWorkers", 0).put("runningQueries", 2).put("queuedQueries", 4));
+        assertThat(Instant.parse(last.getString("at"))).isAfterOrEqualTo(STARTED.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        // no Trino runs: the simulator registers its worker, but nothing answers there, so it has no Trino state
+        JsonObject workers = new JsonObject(stack.call("GET", "/v1/clusters/sig/workers", null, TestingStack.VIEWER_TOKEN).body());
+        assertThat(workers.getString("cluster")).isEqualTo("sig");
+        assertThat(workers.getJsonArray("workers")).isNotEmpty();
+        workers.getJsonArray("workers").stream().map(JsonObject.class::cast).forEach(worker -> {
+            assertThat(worker.getString("name")).matches("workers\\[\\d+]");
+            assertThat(worker.containsKey("trinoState")).isTrue();
+            assertThat(worker.getValue("trinoState")).as(worker.encode()).isNull();
+        });
         assertThat(view.getJsonObject("inputs")).isEqualTo(new JsonObject()
                 .put("runningQueries", 2).put("queuedQueries", 4).put("waitingQueries", 0).put("fullyBlockedQueries", 0).put("busyQueries", 2)
                 .put("activeWorkers", 0).put("drainingWorkers", 0).put("queriesPerWorker", 4).put("min", 1).put("max", 4));

@@ -96,6 +96,34 @@ class TestAutoscalingCollector
         assertThat(registry.scrape()).contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 3.0");
     }
 
+    /** Every poll is a point of the cluster's history, an unanswered one a gap; a deleted cluster has none (and is a 404). */
+    @Test
+    void testEveryPollIsAPointOfTheHistory()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        AutoscalingCollector collector = collector(registry());
+        assertThat(await(collector.history("demo"))).isEmpty();
+
+        await(collector.pollAll());
+        coordinator.metricsFailure = Optional.of("HTTP 503: starting");
+        await(collector.pollAll());
+        coordinator.metricsFailure = Optional.empty();
+        await(collector.pollAll());
+
+        assertThat(await(collector.history("demo"))).containsExactly(
+                new SignalHistory.Point(CLOCK.instant(), true, 3, 0, 0, 2, 4),
+                new SignalHistory.Point(CLOCK.instant(), false, 0, 0, 0, 0, 0),
+                new SignalHistory.Point(CLOCK.instant(), true, 3, 0, 0, 2, 4));
+
+        records.remove("demo");
+        await(collector.pollAll());
+        assertThatThrownBy(() -> await(collector.history("demo"))).hasCauseInstanceOf(NotFoundException.class);
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        assertThat(await(collector.history("demo"))).as("a new cluster of the same name starts afresh").isEmpty();
+    }
+
     @Test
     void testNoCoordinatorInConsul()
             throws Exception
