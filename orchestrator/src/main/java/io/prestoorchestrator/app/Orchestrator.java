@@ -8,6 +8,7 @@ import io.prestoorchestrator.api.BearerAuthHandler;
 import io.prestoorchestrator.api.ApiRouters;
 import io.prestoorchestrator.api.AutoscalingRoutes;
 import io.prestoorchestrator.api.ClusterRoutes;
+import io.prestoorchestrator.api.ConsoleRoutes;
 import io.prestoorchestrator.api.HttpServers;
 import io.prestoorchestrator.api.WorkerRoutes;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
@@ -405,7 +406,10 @@ public final class Orchestrator
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
                 .end(effectiveConfigJson()));
-        return ApiRouters.build(builder, contract);
+        Router router = ApiRouters.build(builder, contract);
+        // the console's static files: no data in them, so no token; the page's data calls go to the /v1 routes above
+        ConsoleRoutes.fromClasspath().register(router);
+        return router;
     }
 
     private ClusterService clusterService(QueryTimeLeft queryTimeLeft)
