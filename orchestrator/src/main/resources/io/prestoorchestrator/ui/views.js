@@ -73,8 +73,12 @@ function workersText(detail, signal) {
   const active = detail && detail.status && detail.status.activeWorkers !== undefined && detail.status.activeWorkers !== null
     ? detail.status.activeWorkers : signal && signal.inputs ? signal.inputs.activeWorkers : '?';
   const draining = signal && signal.inputs ? signal.inputs.drainingWorkers : 0;
-  const bounds = spec ? ` of ${spec.count} (min ${spec.min}, max ${spec.max})` : '';
-  return `${active} active, ${draining} draining${bounds}`;
+  return spec ? `${active} of ${spec.count} active, ${draining} draining (min ${spec.min}, max ${spec.max})` : `${active} active, ${draining} draining`;
+}
+
+/** An operation RUNNING is work in progress, not a healthy state. */
+function operationKind(state) {
+  return state === 'RUNNING' ? 'busy' : stateKind(state);
 }
 
 function operationSummary(operation) {
@@ -83,7 +87,7 @@ function operationSummary(operation) {
   const last = steps[steps.length - 1];
   const done = steps.filter(step => step.state === 'DONE').length;
   return el('span', {class: 'operation-summary'},
-    badge(`${operation.kind} ${operation.state.toLowerCase()}`, stateKind(operation.state)),
+    badge(`${operation.kind} ${operation.state.toLowerCase()}`, operationKind(operation.state)),
     ` step ${steps.length ? steps.length : 0} (${done} done)`,
     last ? el('div', {class: 'reason'}, `${last.name}: ${last.detail}`) : null);
 }
@@ -328,7 +332,8 @@ export function clusterView(main, ctx, clusterName) {
       return;
     }
     replace(operation,
-      el('p', {id: 'operation-head'}, badge(op.state.toLowerCase(), stateKind(op.state)), ' ', el('strong', {text: op.kind}),
+      el('p', {id: 'operation-head'}, op.state === 'RUNNING' ? null : el('span', {class: 'muted', text: 'Last operation: '}),
+        badge(op.state.toLowerCase(), operationKind(op.state)), ' ', el('strong', {text: op.kind}),
         ` asked by ${op.requestedBy} ${ago(op.createdAt)}`, op.runner ? `, run by ${op.runner}` : ''),
       stepsList(op),
       op.error ? el('p', {class: 'problem-detail', text: op.error}) : null);
@@ -358,15 +363,16 @@ export function clusterView(main, ctx, clusterName) {
 
   ctx.poll(async () => {
     try {
-      const cluster = await get(base);
+      const [cluster, timeline] = await Promise.all([get(base), get(`${base}/events`).catch(() => ({events}))]);
       replace(problem);
       drawCluster(cluster);
-      const operationId = cluster.activeOperation || tracked;
-      const [op, live, view, timeline] = await Promise.all([
+      // the operation in progress, else the one this page asked for, else the last one the timeline names
+      const lastInTimeline = [...(timeline.events || [])].reverse().find(event => event.operation);
+      const operationId = cluster.activeOperation || tracked || (lastInTimeline ? lastInTimeline.operation : null);
+      const [op, live, view] = await Promise.all([
         operationId ? get(`/v1/operations/${encodeURIComponent(operationId)}`).catch(() => null) : null,
         get(`${base}/workers`).catch(error => ({error})),
         get(`${base}/autoscaling`).catch(() => null),
-        get(`${base}/events`).catch(() => ({events})),
       ]);
       drawOperation(op);
       if (live.error) replace(workers, problemBox(live.error)); else drawWorkers(live);

@@ -80,7 +80,7 @@ public final class NomadUi
         }
     }
 
-    private static Path executable(String variable, String debianPackage)
+    static Path executable(String variable, String debianPackage)
     {
         String value = System.getenv(variable);
         if (value == null || value.isBlank()) {
