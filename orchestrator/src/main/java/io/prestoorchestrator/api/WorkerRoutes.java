@@ -46,7 +46,13 @@ public final class WorkerRoutes
             ObjectNode entry = array.addObject();
             entry.put("allocId", worker.allocId());
             entry.put("name", worker.name());
-            entry.put("node", worker.node());
+            entry.put("nodeId", worker.nodeId());
+            if (worker.consulNode().isPresent()) {
+                entry.put("consulNode", worker.consulNode().get());
+            }
+            else {
+                entry.putNull("consulNode");
+            }
             entry.put("clientStatus", worker.clientStatus());
             entry.put("desiredStatus", worker.desiredStatus());
             entry.put("registered", worker.registered());

@@ -19,7 +19,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * What runs in a cluster's worker group now, as an operator watches it: every worker allocation
  * whose task has not stopped yet (those Nomad was told to stop included, since they drain before
- * they exit), the Consul node it is registered on, and the state its Trino reports
+ * they exit), its Nomad node and the Consul node it is registered on, and the state its Trino reports
  * ({@code ACTIVE}, {@code DRAINING}, {@code DRAINED}, {@code SHUTTING_DOWN}), asked of each worker
  * at once. A worker not registered in Consul yet, or not answering, has no state.
  */
@@ -92,27 +92,29 @@ public final class LiveWorkers
         LiveWorker answered(Optional<WorkerState> state)
         {
             int index = index(allocation.name());
-            return new LiveWorker(allocation.id(), index < 0 ? allocation.name() : "workers[" + index + "]",
-                    instance.map(ServiceHealth.Instance::node).orElse(allocation.nodeId()), allocation.clientStatus(), allocation.desiredStatus(),
-                    instance.isPresent(), state);
+            return new LiveWorker(allocation.id(), index < 0 ? allocation.name() : "workers[" + index + "]", allocation.nodeId(),
+                    instance.map(ServiceHealth.Instance::node), allocation.clientStatus(), allocation.desiredStatus(), instance.isPresent(), state);
         }
     }
 
     /**
      * @param name how events name it ({@code workers[1]})
-     * @param node the Consul node it is registered on, else the Nomad node id
+     * @param nodeId the Nomad node it runs on
+     * @param consulNode the Consul node it is registered on, when it is
      * @param clientStatus Nomad's: pending, running
      * @param desiredStatus Nomad's: run, or stop while it drains and exits
      * @param registered whether it is registered in Consul (so its Trino was asked)
      * @param trinoState what its Trino answered; empty when it was not asked or did not answer
      */
-    public record LiveWorker(String allocId, String name, String node, String clientStatus, String desiredStatus, boolean registered, Optional<WorkerState> trinoState)
+    public record LiveWorker(String allocId, String name, String nodeId, Optional<String> consulNode, String clientStatus, String desiredStatus, boolean registered,
+            Optional<WorkerState> trinoState)
     {
         public LiveWorker
         {
             requireNonNull(allocId, "allocId is null");
             requireNonNull(name, "name is null");
-            requireNonNull(node, "node is null");
+            requireNonNull(nodeId, "nodeId is null");
+            requireNonNull(consulNode, "consulNode is null");
             requireNonNull(clientStatus, "clientStatus is null");
             requireNonNull(desiredStatus, "desiredStatus is null");
             requireNonNull(trinoState, "trinoState is null");

@@ -48,10 +48,10 @@ class TestLiveWorkers
         List<LiveWorker> workers = live.workers("x").toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         assertThat(workers).containsExactly(
-                new LiveWorker("a0", "workers[0]", "client-1", "running", "run", true, Optional.of(WorkerState.ACTIVE)),
-                new LiveWorker("a2", "workers[2]", "client-3", "running", "stop", true, Optional.of(WorkerState.DRAINING)),
-                new LiveWorker("a3", "workers[3]", "nomad-node-2", "pending", "run", false, Optional.empty()),
-                new LiveWorker("a4", "workers[4]", "client-1", "running", "run", true, Optional.empty()));
+                new LiveWorker("a0", "workers[0]", "nomad-node-1", Optional.of("client-1"), "running", "run", true, Optional.of(WorkerState.ACTIVE)),
+                new LiveWorker("a2", "workers[2]", "nomad-node-3", Optional.of("client-3"), "running", "stop", true, Optional.of(WorkerState.DRAINING)),
+                new LiveWorker("a3", "workers[3]", "nomad-node-2", Optional.empty(), "pending", "run", false, Optional.empty()),
+                new LiveWorker("a4", "workers[4]", "nomad-node-1", Optional.of("client-1"), "running", "run", true, Optional.empty()));
         // only registered workers are asked, each once
         assertThat(asked).containsExactlyInAnyOrderElementsOf(states.keySet());
     }
