@@ -71,6 +71,8 @@ function drawHeader() {
     return;
   }
   nav.hidden = false;
+  // a viewer cannot create: the link would only lead to a page that says so
+  nav.querySelector('a[href="#/create"]').hidden = !session.isAdmin();
   const logout = el('button', {type: 'button', class: 'button', id: 'logout', text: 'Log out'});
   logout.addEventListener('click', () => {
     session.clear();

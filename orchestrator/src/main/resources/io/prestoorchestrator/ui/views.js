@@ -346,11 +346,12 @@ export function clusterView(main, ctx, clusterName) {
     }
     replace(workers, el('div', {class: 'table-wrap'}, el('table', {class: 'data', id: 'workers'},
       el('caption', {class: 'visually-hidden', text: 'Live workers'}),
-      el('thead', {}, el('tr', {}, ['Worker', 'Trino state', 'Node', 'Nomad (client / desired)', 'Allocation'].map(text => el('th', {scope: 'col', text})))),
+      el('thead', {}, el('tr', {}, ['Worker', 'Trino state', 'Nomad node', 'Nomad (client / desired)', 'Allocation'].map(text => el('th', {scope: 'col', text})))),
       el('tbody', {}, list.workers.map(worker => el('tr', {'data-alloc': worker.allocId, 'data-trino-state': worker.trinoState || ''},
         el('th', {scope: 'row', text: worker.name}),
         el('td', {}, worker.trinoState ? badge(worker.trinoState, stateKind(worker.trinoState)) : el('span', {class: 'muted', text: worker.registered ? 'no answer' : 'not registered yet'})),
-        el('td', {text: worker.node}),
+        el('td', {}, el('code', {text: worker.nodeId.slice(0, 8), title: `Nomad node ${worker.nodeId}`}),
+          worker.consulNode ? el('span', {class: 'muted', text: ` (Consul: ${worker.consulNode})`}) : null),
         el('td', {text: `${worker.clientStatus} / ${worker.desiredStatus}`}),
         el('td', {}, el('code', {text: worker.allocId.slice(0, 8), title: worker.allocId}))))))));
   };

@@ -202,6 +202,7 @@ class ConsoleIT
         ui.login(TestingStack.VIEWER_TOKEN);
         assertThat(ui.text("#role")).isEqualTo("viewer");
         assertThat(ui.present("#new-cluster")).isFalse();
+        assertThat(ui.script("return document.querySelector('#nav a[href=\"#/create\"]').hidden")).isEqualTo(true);
         ui.go("#/clusters/web");
         assertThat(ui.text("#viewer-notice")).contains("admin token");
         assertThat(ui.present("#action-restart")).isFalse();
