@@ -1,6 +1,7 @@
 package io.prestoorchestrator.app;
 
 import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
+import io.prestoorchestrator.testing.ConsoleUi;
 import io.prestoorchestrator.testing.NomadUi;
 import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TrinoCli;
@@ -45,7 +46,9 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>One stack for the family: it is started once (the README's command) and each test looks at
  * it from another side, in order, the one that stops a part of it last. Starting it takes minutes
- * (real Nomad, three Trino processes), so the Nomad UI test uses this stack rather than its own.
+ * (real Nomad, three Trino processes), so the console and Nomad UI tests use this stack rather than
+ * their own; the console test resizes the demo and back, so the Nomad UI test after it finds the
+ * demo as run-local.sh left it (two workers, no deployment running).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackIT
@@ -132,13 +135,139 @@ class LocalStackIT
     }
 
     /**
+     * Issue 22: the web console at {@code <orchestrator>/ui/} in headless Chromium, as an operator
+     * uses it: logs in with the stack's admin token, sees the demo cluster routable with its two
+     * workers, opens it (workers ACTIVE with their node, the signal's chart populated from the last
+     * polls), resizes it 2 -> 3, then 3 -> 2 after a confirmation that says a worker drains first,
+     * and watches the drain: the new worker DRAINING in the workers table, then drain-started and
+     * worker-drained in the timeline, the operation's steps to its end. Nomad stops the highest
+     * index, so the two workers run-local.sh started are left, routable, as the Nomad UI test after
+     * this one expects them. A create with a bad name shows the API's field error next to the
+     * field. Screenshots of each page at 1280 and 800 px: {@code target/console/}.
+     */
+    @Test
+    @Order(2)
+    void testConsoleShowsTheDemoClusterAndDrainsAWorkerOnResize()
+            throws Exception
+    {
+        Map<String, String> env = stackEnv();
+        String orchestrator = env.get("ORCHESTRATOR_URL");
+        Path screenshots = Path.of("target", "console");
+        try (ConsoleUi ui = ConsoleUi.open(orchestrator)) {
+            ui.login(env.get("ORCHESTRATOR_TOKEN"));
+            assertThat(ui.text("#principal")).isEqualTo("local-admin");
+            assertThat(ui.text("#role")).isEqualTo("admin");
+
+            ui.until(driver -> "true".equals(ui.attribute("#clusters tr[data-cluster=demo] td.routable", "data-routable")) ? true : null);
+            assertThat(ui.awaitText("#clusters tr[data-cluster=demo] td.workers", "2 of 2 active")).contains("(min ");
+            assertThat(ui.text("#clusters tr[data-cluster=demo] td.state")).isEqualTo("running");
+            shoot(ui, screenshots, "clusters");
+
+            ui.click("#clusters tr[data-cluster=demo] th a");
+            assertThat(ui.attribute("#public-url", "href")).isEqualTo(env.get("DEMO_URL"));
+            assertThat(ui.property("#cli-command", "value")).isEqualTo("trino --server " + env.get("DEMO_URL") + " --http-proxy 127.0.0.1:"
+                    + env.get("DEMO_URL").substring(env.get("DEMO_URL").lastIndexOf(':') + 1));
+            ui.until(driver -> ui.texts("#workers tbody tr[data-trino-state=ACTIVE]").size() == 2 ? true : null);
+            assertThat(ui.texts("#workers tbody td:nth-of-type(2)")).allSatisfy(node -> assertThat(node).isNotBlank());
+            // the orchestrator has polled the demo coordinator since it started: the chart has those points
+            ui.until(driver -> Integer.parseInt(ui.attribute("#signal-chart", "data-available")) >= 3 ? true : null);
+            assertThat(ui.attribute("#signal-chart", "aria-label")).contains("2 active");
+            shoot(ui, screenshots, "cluster");
+
+            List<String> original = ui.until(driver -> {
+                List<String> allocations = allocationsShown(ui);
+                return allocations.size() == 2 ? allocations : null;
+            });
+
+            // out to 3, then back to 2: Nomad stops the highest index, the new worker, so the two workers
+            // run-local.sh started are the ones the Nomad UI test finds after this one
+            resize(ui, 3, "Resize demo 2 -> 3: one new worker starts");
+            ui.until(driver -> ui.texts("#workers tbody tr[data-trino-state=ACTIVE]").size() == 3 ? true : null, Duration.ofMinutes(4));
+            ui.awaitText("#operation-head", "succeeded");
+
+            ui.until(driver -> ui.script("return document.getElementById('resize-submit').disabled").equals(false) ? true : null);
+            ui.type("#resize-count", "2");
+            ui.click("#resize-submit");
+            assertThat(ui.text("#confirm-body")).contains("Resize demo 3 -> 2: one worker drains first");
+            System.out.println("Console resize confirmation: " + ui.screenshot(screenshots, "confirm-resize-1280"));
+            ui.click("#confirm-ok");
+            ui.awaitText("#status", "Resize demo 3 -> 2: accepted");
+
+            // the drain, as the page shows it: the worker DRAINING (the local grace period is 30 s), then the timeline
+            ui.until(driver -> ui.present("#workers tbody tr[data-trino-state=DRAINING]") ? true : null, Duration.ofMinutes(2));
+            assertThat(ui.text("#workers tbody tr[data-trino-state=DRAINING] th")).isEqualTo("workers[2]");
+            ui.awaitText("#events li[data-type=drain-started]", "Draining worker workers[2]");
+            shoot(ui, screenshots, "cluster-draining");
+            ui.until(driver -> ui.present("#events li[data-type=worker-drained]") ? true : null, Duration.ofMinutes(3));
+            assertThat(ui.awaitText("#operation-head", "succeeded")).contains("asked by local-admin");
+            assertThat(ui.texts("#operation-steps li")).isNotEmpty();
+            ui.until(driver -> allocationsShown(ui).equals(original) ? true : null, Duration.ofMinutes(1));
+            ui.type("#events-text", "drain");
+            assertThat(ui.texts("#events li")).isNotEmpty().allSatisfy(event -> assertThat(event.toLowerCase(java.util.Locale.ROOT)).contains("drain"));
+            shoot(ui, screenshots, "cluster-drained");
+            ui.type("#events-text", "");
+            ui.until(driver -> "true".equals(ui.attribute("#cluster-routable", "data-routable")) ? true : null, Duration.ofMinutes(2));
+
+            ui.go("#/create");
+            ui.type("#create-name", "Bad_Name");
+            ui.click("#create-submit");
+            ui.click("#confirm-ok");
+            assertThat(ui.awaitText("#create-name-error", "Bad_Name")).contains("DNS label");
+            assertThat(ui.attribute("#create-name", "aria-invalid")).isEqualTo("true");
+            shoot(ui, screenshots, "create-error");
+
+            ui.go("#/catalogs");
+            assertThat(ui.awaitText("#catalogs tr[data-catalog=tpch]", "demo")).contains("tpch");
+            shoot(ui, screenshots, "catalogs");
+
+            List<String> errors = ui.severeLogs().stream()
+                    .filter(message -> !message.matches(".*the server responded with a status of 400.*"))
+                    .toList();
+            assertThat(errors).as("errors the page logged").isEmpty();
+        }
+        JsonObject demo = new JsonObject(get(orchestrator + "/v1/clusters/demo", env.get("ORCHESTRATOR_TOKEN")).body());
+        assertThat(demo.getJsonObject("spec").getJsonObject("workers").getInteger("count")).isEqualTo(2);
+        assertThat(demo.getInteger("workers")).isEqualTo(2);
+        assertThat(get(orchestrator + "/v1/clusters/bad-name", env.get("ORCHESTRATOR_TOKEN")).statusCode()).isEqualTo(404);
+    }
+
+    /** The allocations of the workers table, in its order. */
+    private static List<String> allocationsShown(ConsoleUi ui)
+    {
+        return ((List<?>) ui.script("return Array.from(document.querySelectorAll('#workers tbody tr')).map(row => row.dataset.alloc)")).stream()
+                .map(String::valueOf).toList();
+    }
+
+    /** The resize form, sent, its confirmation read and confirmed. */
+    private static void resize(ConsoleUi ui, int count, String confirmation)
+    {
+        ui.until(driver -> ui.script("return document.getElementById('resize-submit').disabled").equals(false) ? true : null);
+        ui.type("#resize-count", Integer.toString(count));
+        ui.click("#resize-submit");
+        assertThat(ui.text("#confirm-body")).contains(confirmation);
+        ui.click("#confirm-ok");
+        ui.awaitText("#status", confirmation.substring(0, confirmation.indexOf(':')) + ": accepted");
+    }
+
+    /** The page at 1280 px and at 800 px, where it must fit without a horizontal scrollbar. */
+    private static void shoot(ConsoleUi ui, Path dir, String name)
+            throws IOException
+    {
+        System.out.println("Console page: " + ui.screenshot(dir, name + "-1280"));
+        ui.resize(ConsoleUi.NARROW);
+        assertThat(ui.overflowsHorizontally()).as(name + " at 800 px").isFalse();
+        System.out.println("Console page: " + ui.screenshot(dir, name + "-800"));
+        ui.resize(ConsoleUi.WIDE);
+    }
+
+    /**
      * Issue 17: what an operator sees of a cluster in the real Nomad UI, and scaling its workers in
      * from there (as the UI does it: {@code POST /v1/job/:id/scale}, no orchestrator involved) while
      * a long query runs. The worker Nomad stops drains itself on the kill signal (drain path 3,
      * {@code run-with-drain.sh}), so the query succeeds. Screenshots: {@code target/nomad-ui/}.
      */
     @Test
-    @Order(2)
+    @Order(3)
     void testNomadUiShowsTheClusterAndScalesInItsWorkersWithoutFailingAQuery()
             throws Exception
     {
@@ -215,7 +344,7 @@ class LocalStackIT
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void testReadinessNamesConsulWhenItStops()
             throws Exception
     {
