@@ -145,7 +145,7 @@ function specList(spec) {
 
 function stepsList(operation) {
   return el('ol', {class: 'steps', id: 'operation-steps'}, (operation.steps || []).map(step => el('li', {'data-state': step.state},
-    badge(step.state.toLowerCase(), stateKind(step.state)), ' ', el('strong', {text: step.name}),
+    badge(step.state.toLowerCase(), operationKind(step.state)), ' ', el('strong', {text: step.name}),
     step.detail ? ` — ${step.detail}` : '', ' ', el('span', {class: 'muted', text: time(step.at)}))));
 }
 
