@@ -246,6 +246,11 @@ export function clusterView(main, ctx, clusterName) {
     replace(actionProblem);
     try {
       const result = await request();
+      if (result.status === 200 && result.data && result.data.changed === false) {
+        // PATCH with the spec as it is: nothing was done
+        ctx.announce(`${label}: ${result.data.message}`);
+        return;
+      }
       if (result.data && result.data.id) tracked = result.data.id;
       ctx.announce(`${label}: accepted${tracked ? `, operation ${tracked}` : ''}`);
       ctx.refresh();
