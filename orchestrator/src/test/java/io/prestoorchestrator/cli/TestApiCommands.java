@@ -160,7 +160,7 @@ class TestApiCommands
         Path spec = write("nowait.yaml", "name: cli-nowait\ncatalogs: [tpch]\n");
         TestingCli.Result result = api("deploy", "-f", spec.toString(), "--no-wait");
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(0);
-        assertThat(result.out()).contains(": create of cluster cli-nowait\n").endsWith("Not waiting for it (--no-wait): follow it with `status cli-nowait`\n");
+        assertThat(result.out()).containsPattern("Operation ([0-9a-f-]{36}): create of cluster cli-nowait\nNot waiting for it \\(--no-wait\\): follow it with `operation \\1 --follow`\n$");
         assertThat(stack.call("GET", "/v1/clusters/cli-nowait", null).statusCode()).isEqualTo(200);
     }
 

@@ -25,7 +25,7 @@ final class TestingCli
 {
     private static final Map<String, String> NO_TRINO = Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk");
     /** The options that follow an operation poll this often against the in-process orchestrator. */
-    private static final List<String> FOLLOWING = List.of("deploy", "scale");
+    private static final List<String> FOLLOWING = List.of("deploy", "scale", "restart", "stop", "start", "delete", "operation");
 
     private TestingCli() {}
 
