@@ -3,6 +3,7 @@ package io.prestoorchestrator.app;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.prestoorchestrator.cli.DeleteCommand;
 import io.prestoorchestrator.cli.DeployCommand;
+import io.prestoorchestrator.cli.EventsCommand;
 import io.prestoorchestrator.cli.OperationCommand;
 import io.prestoorchestrator.cli.PlanCommand;
 import io.prestoorchestrator.cli.RenderCommand;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeoutException;
         description = {"Runs Presto/Trino clusters on Nomad + Consul: the service (serve) and its command-line tools.",
                 "render and render-system work offline; the others call the API at --url (default $ORCHESTRATOR_URL, else http://127.0.0.1:8070)."},
         subcommands = {Main.Serve.class, Main.CheckConfig.class, RenderCommand.class, PlanCommand.class, DeployCommand.class, StatusCommand.class,
-                ScaleCommand.class, RestartCommand.class, StopCommand.class, StartCommand.class, DeleteCommand.class,
+                ScaleCommand.class, RestartCommand.class, StopCommand.class, StartCommand.class, DeleteCommand.class, EventsCommand.class,
                 OperationCommand.class, RenderSystemJobs.class})
 public final class Main
         implements Callable<Integer>
