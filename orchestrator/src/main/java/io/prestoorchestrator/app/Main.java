@@ -1,6 +1,7 @@
 package io.prestoorchestrator.app;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.prestoorchestrator.cli.CatalogsCommand;
 import io.prestoorchestrator.cli.DeleteCommand;
 import io.prestoorchestrator.cli.DeployCommand;
 import io.prestoorchestrator.cli.EventsCommand;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeoutException;
                 "render and render-system work offline; the others call the API at --url (default $ORCHESTRATOR_URL, else http://127.0.0.1:8070)."},
         subcommands = {Main.Serve.class, Main.CheckConfig.class, RenderCommand.class, PlanCommand.class, DeployCommand.class, StatusCommand.class,
                 ScaleCommand.class, RestartCommand.class, StopCommand.class, StartCommand.class, DeleteCommand.class, EventsCommand.class,
-                OperationCommand.class, RenderSystemJobs.class})
+                OperationCommand.class, CatalogsCommand.class, RenderSystemJobs.class})
 public final class Main
         implements Callable<Integer>
 {
