@@ -17,13 +17,19 @@ final class Confirmation
         if (yes) {
             return;
         }
-        if (!terminal.interactive()) {
-            throw CliException.badInput("refusing to " + action + " without confirmation: stdin is not a terminal; add --yes to " + action);
-        }
+        requireAnswerable(terminal, false, action);
         String question = Character.toUpperCase(action.charAt(0)) + action.substring(1) + "? " + consequence + " [y/N] ";
         String answer = terminal.ask(out, question).orElse("").strip().toLowerCase(Locale.ROOT);
         if (!answer.equals("y") && !answer.equals("yes")) {
             throw CliException.failed("not confirmed: did not " + action);
+        }
+    }
+
+    /** Refuses at once, before any call, when confirmation is needed and nobody can give it: a script that forgot --yes learns it whatever the target. */
+    static void requireAnswerable(Terminal terminal, boolean yes, String action)
+    {
+        if (!yes && !terminal.interactive()) {
+            throw CliException.badInput("refusing to " + action + " without confirmation: stdin is not a terminal; add --yes to " + action);
         }
     }
 }

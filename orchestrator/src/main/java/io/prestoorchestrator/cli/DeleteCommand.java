@@ -60,10 +60,7 @@ public final class DeleteCommand
         return Console.run(spec, () -> {
             PrintWriter out = spec.commandLine().getOut();
             String what = "delete cluster " + name;
-            if (!yes && !system.terminal().interactive()) {
-                // before any call: a script that forgot --yes learns it at once, whatever the cluster
-                Confirmation.require(system.terminal(), out, false, what, "");
-            }
+            Confirmation.requireAnswerable(system.terminal(), yes, what);
             OrchestratorClient client = api.client();
             String path = "/v1/clusters/" + OrchestratorClient.segment(name);
             JsonNode cluster = client.get(path);
