@@ -109,7 +109,7 @@ class TestClusterActionCommands
                 .contains("\nstate        FAILED (updated ")
                 .contains("\nsteps\n")
                 .containsPattern("\n  \\d\\d:\\d\\d:\\d\\d  render +DONE +")
-                .containsPattern("\n  \\d\\d:\\d\\d:\\d\\d  deploy-workers +FAILED +failed, workers 0/2 healthy")
+                .containsPattern("\n  \\d\\d:\\d\\d:\\d\\d  deploy-workers +FAILED +failed, .*workers 0/2 healthy")
                 .contains("\nerror        Deployment ");
         assertThat(api("operation", "--cluster", "act-restart").out()).isEqualTo(show.out());
 
