@@ -1,11 +1,18 @@
 package io.prestoorchestrator.app;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.prestoorchestrator.cli.CatalogsCommand;
+import io.prestoorchestrator.cli.DeleteCommand;
 import io.prestoorchestrator.cli.DeployCommand;
+import io.prestoorchestrator.cli.EventsCommand;
+import io.prestoorchestrator.cli.OperationCommand;
 import io.prestoorchestrator.cli.PlanCommand;
 import io.prestoorchestrator.cli.RenderCommand;
+import io.prestoorchestrator.cli.RestartCommand;
 import io.prestoorchestrator.cli.ScaleCommand;
+import io.prestoorchestrator.cli.StartCommand;
 import io.prestoorchestrator.cli.StatusCommand;
+import io.prestoorchestrator.cli.StopCommand;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.ConfigLoader;
 import io.prestoorchestrator.config.OrchestratorConfig;
@@ -27,9 +34,10 @@ import java.util.concurrent.TimeoutException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = {"Runs Presto/Trino clusters on Nomad + Consul: the service (serve) and its command-line tools.",
-                "render and render-system work offline; plan, deploy, status and scale call the API at --url (default $ORCHESTRATOR_URL, else http://127.0.0.1:8070)."},
+                "render and render-system work offline; the others call the API at --url (default $ORCHESTRATOR_URL, else http://127.0.0.1:8070)."},
         subcommands = {Main.Serve.class, Main.CheckConfig.class, RenderCommand.class, PlanCommand.class, DeployCommand.class, StatusCommand.class,
-                ScaleCommand.class, RenderSystemJobs.class})
+                ScaleCommand.class, RestartCommand.class, StopCommand.class, StartCommand.class, DeleteCommand.class, EventsCommand.class,
+                OperationCommand.class, CatalogsCommand.class, RenderSystemJobs.class})
 public final class Main
         implements Callable<Integer>
 {

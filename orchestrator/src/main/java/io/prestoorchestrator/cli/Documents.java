@@ -54,16 +54,27 @@ final class Documents
     /** One catalog (the {@code /v1/catalogs} body), or several as {@code GET /v1/catalogs} lists them ({@code {"catalogs": [...]}}). */
     static List<ObjectNode> catalogs(Path file)
     {
-        ObjectNode document = object(file, "catalog file");
+        return catalogs(object(file, "catalog file"), "catalog file " + file);
+    }
+
+    /** Catalogs from text read elsewhere (standard input): JSON when it starts with '{', else YAML. */
+    static List<ObjectNode> catalogs(String text, String source)
+    {
+        boolean json = text.stripLeading().startsWith("{");
+        return catalogs(object(text, source, json), source);
+    }
+
+    private static List<ObjectNode> catalogs(ObjectNode document, String source)
+    {
         if (document.size() == 1 && document.get("catalogs") != null) {
             JsonNode list = document.get("catalogs");
             if (!list.isArray()) {
-                throw CliException.badInput("catalog file " + file + ": catalogs must be a list of catalog definitions");
+                throw CliException.badInput(source + ": catalogs must be a list of catalog definitions");
             }
             List<ObjectNode> catalogs = new ArrayList<>();
             for (JsonNode item : list) {
                 if (!item.isObject()) {
-                    throw CliException.badInput("catalog file " + file + ": every entry of catalogs must be an object (a catalog definition)");
+                    throw CliException.badInput(source + ": every entry of catalogs must be an object (a catalog definition)");
                 }
                 stringMaps((ObjectNode) item);
                 catalogs.add((ObjectNode) item);
@@ -77,22 +88,31 @@ final class Documents
     private static ObjectNode object(Path file, String what)
     {
         boolean json = file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
-        JsonNode tree;
+        String text;
         try {
-            tree = (json ? JSON : YAML).readTree(Files.readString(file));
+            text = Files.readString(file);
         }
         catch (NoSuchFileException e) {
             throw CliException.badInput("cannot read " + what + " " + file + ": no such file");
         }
-        catch (JacksonException e) {
-            throw CliException.badInput(what + " " + file + " is not valid " + (json ? "JSON" : "YAML") + ": " + firstLine(e.getOriginalMessage())
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
-        }
         catch (IOException e) {
             throw CliException.badInput("cannot read " + what + " " + file + ": " + e.getMessage());
         }
+        return object(text, what + " " + file, json);
+    }
+
+    private static ObjectNode object(String text, String source, boolean json)
+    {
+        JsonNode tree;
+        try {
+            tree = (json ? JSON : YAML).readTree(text);
+        }
+        catch (JacksonException e) {
+            throw CliException.badInput(source + " is not valid " + (json ? "JSON" : "YAML") + ": " + firstLine(e.getOriginalMessage())
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+        }
         if (tree == null || !tree.isObject()) {
-            throw CliException.badInput(what + " " + file + " must hold one object, found " + (tree == null || tree.isMissingNode() ? "nothing" : tree.getNodeType().name().toLowerCase(Locale.ROOT)));
+            throw CliException.badInput(source + " must hold one object, found " + (tree == null || tree.isMissingNode() ? "nothing" : tree.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         return (ObjectNode) tree;
     }

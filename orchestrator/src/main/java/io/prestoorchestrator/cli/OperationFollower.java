@@ -62,7 +62,7 @@ final class OperationFollower
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new CliException(CliException.FAILED, what + " is still running after " + timeout.toSeconds() + "s (operation " + id + ")", List.of(),
-                        List.of("it goes on in the orchestrator: check it with `status " + accepted.path("cluster").asText() + "`, or wait longer with --timeout"));
+                        List.of("it goes on in the orchestrator: follow it again with `operation " + id + " --follow`, or wait longer with --timeout"));
             }
             Thread.sleep(interval.toMillis());
             try {
@@ -94,7 +94,7 @@ final class OperationFollower
         out.flush();
     }
 
-    private static String time(String instant)
+    static String time(String instant)
     {
         try {
             return TIME.format(Instant.parse(instant));

@@ -57,7 +57,7 @@ public final class StatusCommand
                     out.println(pretty(cluster));
                 }
                 else {
-                    printOne(out, cluster, lastOperation(client, cluster));
+                    printOne(out, cluster, Operations.latest(client, cluster));
                 }
                 return 0;
             }
@@ -103,29 +103,6 @@ public final class StatusCommand
         }
     }
 
-    /** The cluster's running operation, else the latest one its timeline names. */
-    private static Optional<JsonNode> lastOperation(OrchestratorClient client, JsonNode cluster)
-            throws InterruptedException
-    {
-        String clusterName = cluster.path("name").asText();
-        Optional<String> id = Optional.ofNullable(cluster.get("activeOperation")).filter(JsonNode::isTextual).map(JsonNode::asText);
-        if (id.isEmpty()) {
-            OrchestratorClient.Response events = client.send("GET", clusterPath(clusterName) + "/events", Optional.empty());
-            if (events.ok()) {
-                for (JsonNode event : events.body().path("events")) {
-                    if (event.hasNonNull("operation")) {
-                        id = Optional.of(event.get("operation").asText());
-                    }
-                }
-            }
-        }
-        if (id.isEmpty()) {
-            return Optional.empty();
-        }
-        OrchestratorClient.Response operation = client.send("GET", "/v1/operations/" + OrchestratorClient.segment(id.get()), Optional.empty());
-        return operation.ok() ? Optional.of(operation.body()) : Optional.empty();
-    }
-
     private static void printOne(PrintWriter out, JsonNode cluster, Optional<JsonNode> operation)
     {
         JsonNode clusterSpec = cluster.path("spec");
@@ -163,7 +140,7 @@ public final class StatusCommand
                     text(status.get("coordinatorUrl")).orElse("-"),
                     text(status.get("jobVersion")).map(version -> "v" + version).orElse("-"),
                     status.path("drift").asBoolean(false) ? "yes" : "no",
-                    lastOperation(client, cluster).map(op -> op.path("kind").asText() + " " + op.path("state").asText()).orElse("-")});
+                    Operations.latest(client, cluster).map(op -> op.path("kind").asText() + " " + op.path("state").asText()).orElse("-")});
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {

@@ -2,7 +2,6 @@ package io.prestoorchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,9 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TestApiCommands
 {
-    private static final Map<String, String> NO_TRINO = Map.of("TRINO_HOME", "/nonexistent/trino", "TRINO_JAVA_HOME", "/nonexistent/jdk");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -45,14 +41,7 @@ class TestApiCommands
     static void start()
             throws Exception
     {
-        Path templates = temp.resolve("job-templates");
-        TestingFiles.copyTree(TestRenderCommand.TEMPLATES, templates);
-        Path job = templates.resolve("trino-cluster.json.ftl");
-        String text = Files.readString(job, UTF_8);
-        assertThat(text).contains("\"RestartPolicy\": {\"Attempts\": 2,");
-        Files.writeString(job, text.replace("\"RestartPolicy\": {\"Attempts\": 2,", "\"RestartPolicy\": {\"Attempts\": 0,"), UTF_8);
-        stack = new TestingStack(NO_TRINO, templates);
-        assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
+        stack = TestingCli.stack(temp);
     }
 
     @AfterAll
@@ -171,7 +160,7 @@ class TestApiCommands
         Path spec = write("nowait.yaml", "name: cli-nowait\ncatalogs: [tpch]\n");
         TestingCli.Result result = api("deploy", "-f", spec.toString(), "--no-wait");
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(0);
-        assertThat(result.out()).contains(": create of cluster cli-nowait\n").endsWith("Not waiting for it (--no-wait): follow it with `status cli-nowait`\n");
+        assertThat(result.out()).containsPattern("Operation ([0-9a-f-]{36}): create of cluster cli-nowait\nNot waiting for it \\(--no-wait\\): follow it with `operation \\1 --follow`\n$");
         assertThat(stack.call("GET", "/v1/clusters/cli-nowait", null).statusCode()).isEqualTo(200);
     }
 
@@ -292,26 +281,15 @@ class TestApiCommands
         assertThat(noName.err()).startsWith("error: spec file ").contains("has no name");
     }
 
-    /** Creates a cluster through the API, waits for its (failing) create, stops it and waits for the stop. */
     private static void createAndStop(String name)
             throws Exception
     {
-        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + name + "\",\"catalogs\":[\"tpch\"]}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        assertThat(stack.awaitOperation(created, Duration.ofMinutes(1)).getString("state")).isEqualTo("FAILED");
-        HttpResponse<String> stopped = stack.call("POST", "/v1/clusters/" + name + "/stop", null);
-        assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(202);
-        assertThat(stack.awaitOperation(stopped, Duration.ofMinutes(1)).getString("state")).isEqualTo("SUCCEEDED");
+        TestingCli.createAndStop(stack, name);
     }
 
     private static TestingCli.Result api(String... args)
     {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--url", stack.baseUrl(), "--token", TestingStack.ADMIN_TOKEN));
-        if (all.get(0).equals("deploy") || all.get(0).equals("scale")) {
-            all.addAll(List.of("--poll-interval", "200ms"));
-        }
-        return TestingCli.run(all.toArray(String[]::new));
+        return TestingCli.api(stack, args);
     }
 
     private static JsonNode cluster(String name)
