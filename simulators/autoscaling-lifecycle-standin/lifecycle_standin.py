@@ -358,8 +358,7 @@ def make_handler(standin: Standin, moto_host: str, moto_port: int) -> type:
             self.dispatch()
 
         def dispatch(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = self.body()
             params: dict[str, str] = {}
             if "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
                 params = {key: values[0] for key, values in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
@@ -378,6 +377,20 @@ def make_handler(standin: Standin, moto_host: str, moto_port: int) -> type:
                     standin.after_moto(action, params)
                 except Exception as e:  # noqa: BLE001 - the caller has moto's answer; say what was missed
                     print(json.dumps({"action": action, "error": f"after moto's answer: {e}"}), flush=True)
+
+        def body(self) -> bytes:
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                chunks = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass  # trailers
+                        return b"".join(chunks)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
 
         def forward(self, body: bytes) -> int:
             connection = http.client.HTTPConnection(moto_host, moto_port, timeout=60)
