@@ -255,6 +255,13 @@ class Walk:
             self.say(f"Auto Scaling group: InService {in_service(self.autoscaling)}; no single new instance for {node['name']} to play: it stays drained")
             return
         http_json("POST", f"{self.nomad}/v1/client/metadata?node_id={node['id']}", body={"Meta": {"instance_id": launched[0]}})
+        # the client applies its new meta at once but tells the servers with its next node update: wait for that,
+        # so that the node is found by the new id (by the orchestrator too) once this says so
+        deadline = time.monotonic() + 60
+        while (http_json("GET", f"{self.nomad}/v1/node/{node['id']}").get("Meta") or {}).get("instance_id") != launched[0]:
+            if time.monotonic() > deadline:
+                fail(f"Nomad's servers do not show {node['name']}'s meta.instance_id={launched[0]} after 60 s; it stays drained")
+            time.sleep(0.5)
         http_json("POST", f"{self.nomad}/v1/node/{node['id']}/eligibility", body={"NodeID": node["id"], "Eligibility": "eligible"})
         self.say(f"Auto Scaling group launched {launched[0]} to keep {CAPACITY} instances; locally {node['name']} plays it: "
                  f"meta.instance_id={launched[0]}, eligible again")
