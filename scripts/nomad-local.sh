@@ -11,6 +11,8 @@
 #   nomad-local.sh start --dir DIR --http-port PORT --port-base PORT --consul HOST:PORT
 #                        --consul-agents HOST:PORT,HOST:PORT,... (one per client)
 #                        [--clients N] [--dynamic-ports FIRST] [--max-kill-timeout 10m] [--nomad BIN]
+#                        [--instance-ids ID,ID,...] (one per client: its meta.instance_id; default
+#                        a fake id derived from DIR)
 #       writes DIR/<agent>.hcl, starts the agents detached (pids in DIR/pids/, logs in DIR/logs/)
 #       and returns once the server has a leader and N client nodes are ready with raw_exec healthy.
 #       Safe to run again: agents already running are left alone.
@@ -30,12 +32,12 @@ set -euo pipefail
 log() { printf '[nomad-local] %s\n' "$*"; }
 die() { printf '[nomad-local] ERROR: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 command="${1:-}"
 [[ -n "$command" ]] || { usage; exit 2; }
 shift
-DIR="" HTTP_PORT="" PORT_BASE="" CONSUL="" CONSUL_AGENTS="" CLIENTS=3 DYNAMIC_FIRST=21000 MAX_KILL_TIMEOUT=10m
+DIR="" HTTP_PORT="" PORT_BASE="" CONSUL="" CONSUL_AGENTS="" CLIENTS=3 DYNAMIC_FIRST=21000 MAX_KILL_TIMEOUT=10m INSTANCE_IDS=""
 NOMAD="${NOMAD_BIN:-}"
 while (($#)); do
     case "$1" in
@@ -48,6 +50,7 @@ while (($#)); do
     --dynamic-ports) DYNAMIC_FIRST="$2"; shift 2 ;;
     --max-kill-timeout) MAX_KILL_TIMEOUT="$2"; shift 2 ;;
     --nomad) NOMAD="$2"; shift 2 ;;
+    --instance-ids) INSTANCE_IDS="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
     esac
@@ -168,9 +171,14 @@ HCL
     } >"$DIR/$name.hcl"
 }
 
-# a stable, valid-looking EC2 instance id per client, distinct between stacks (derived from DIR)
+# client N's EC2 instance id: the Nth of --instance-ids (the local stack's: moto's Auto Scaling group's
+# instances), else a stable, valid-looking one, distinct between stacks (derived from DIR)
 instance_id() {
-    printf 'i-0%s%02d' "$DIR_HASH" "$1"
+    if [[ -n "$INSTANCE_IDS" ]]; then
+        cut -d, -f"$1" <<<"$INSTANCE_IDS"
+    else
+        printf 'i-0%s%02d' "$DIR_HASH" "$1"
+    fi
 }
 
 start_agent() {
@@ -197,6 +205,11 @@ start_cluster() {
     local agents
     agents="$(tr ',' '\n' <<<"$CONSUL_AGENTS" | grep -c .)" || true
     ((agents == CLIENTS)) || die "--consul-agents names $agents Consul agents; each of the $CLIENTS clients needs its own"
+    if [[ -n "$INSTANCE_IDS" ]]; then
+        local ids
+        ids="$(tr ',' '\n' <<<"$INSTANCE_IDS" | grep -c '^i-[0-9a-f]\{8,32\}$')" || true
+        ((ids == CLIENTS)) || die "--instance-ids must name $CLIENTS EC2 instance ids (i- and 8 to 32 hex digits), one per client: '$INSTANCE_IDS'"
+    fi
     [[ -n "$NOMAD" && -x "$NOMAD" ]] || die "no nomad binary: run scripts/setup.sh (it builds Nomad v1.6.1 and exports NOMAD_BIN in its env.sh) or pass --nomad"
     local version
     version="$("$NOMAD" version | sed -n 1p)"

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Brings up the local stack on 127.0.0.1 in the background and returns once every part is healthy:
-# Consul simulator, real Nomad v1.6.1 (one server, 3 client agents: scripts/nomad-local.sh), moto (SSM / Auto Scaling / SQS / EC2),
+# Consul simulator, real Nomad v1.6.1 (one server, 3 client agents: scripts/nomad-local.sh), moto (SSM / Auto Scaling / SQS / EC2)
+# behind the Auto Scaling lifecycle stand-in (simulators/autoscaling-lifecycle-standin: the lifecycle hook moto does not run),
 # Traefik (Consul Catalog provider), Prometheus, nomad-autoscaler (Prometheus APM, Nomad target; it
 # reads every Trino job's scaling policy from Nomad) and the orchestrator. Writes connection details
-# to $LOCAL_DIR/env (default .local/env) for `source`. Safe to run again: parts already running are
+# to $LOCAL_DIR/env (default .local/env) for `source`. Lifecycle hooks are on as in production: the
+# Nomad clients play the instances of an Auto Scaling group in moto (their meta.instance_id), whose
+# terminating hook sends to an SQS queue the orchestrator reads (scripts/terminate-local-instance.sh
+# terminates one). Safe to run again: parts already running are
 # left alone. scripts/stop-local.sh stops exactly what this started.
 #
 # Environment:
@@ -98,14 +102,22 @@ autoscaling:
   scale-front-port: $SCALE_FRONT_PORT
 nomad:
   address: http://127.0.0.1:$NOMAD_PORT
-  # no instance metadata here: scripts/nomad-local.sh gives each client a fake EC2 instance id in its meta
+  # no instance metadata here: each client carries the id of one of moto's Auto Scaling group's instances in its meta
   node-instance-id: meta.instance_id
 consul:
   address: http://127.0.0.1:$CONSUL_PORT
 aws:
   enabled: true
   region: us-east-1
-  endpoint: http://127.0.0.1:$MOTO_PORT
+  # moto, behind the Auto Scaling lifecycle stand-in (simulators/autoscaling-lifecycle-standin), which
+  # runs the lifecycle hook moto only stores: CompleteLifecycleAction and heartbeats are answered there
+  endpoint: http://127.0.0.1:$LIFECYCLE_STANDIN_PORT
+lifecycle:
+  enabled: true
+  # the terminating hook's queue of the Auto Scaling group local-nomad-clients (scripts/lib/local_lifecycle.py)
+  queue-url: $LIFECYCLE_QUEUE_URL
+  # the hook's HeartbeatTimeout is 300 s
+  heartbeat-interval: 30s
 clusters:
   templates-dir: $REPO_ROOT/job-templates
 auth:
@@ -222,11 +234,23 @@ create_demo_cluster() {
     log "cluster demo is up: $DEMO_URL through Traefik (coordinator $DEMO_COORDINATOR_URL) with 2 active workers"
 }
 
+# setup_lifecycle_aws: the queue, the Auto Scaling group and its terminating hook in moto (through the
+# stand-in, which must see the hook); sets LIFECYCLE_QUEUE_URL and INSTANCE_IDS (the group's instances)
+setup_lifecycle_aws() {
+    local output
+    output="$(AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "$PRESTO_ORCH_VENV/bin/python" "$REPO_ROOT/scripts/lib/local_lifecycle.py" setup \
+        --endpoint "http://127.0.0.1:$LIFECYCLE_STANDIN_PORT" --nomad "http://127.0.0.1:$NOMAD_PORT")" \
+        || die "setting up the Auto Scaling group and its lifecycle hook in moto failed; see $LOG_DIR/moto.log and $LOG_DIR/lifecycle-standin.log"
+    LIFECYCLE_QUEUE_URL="$(sed -n 's/^QUEUE_URL=//p' <<<"$output")"
+    INSTANCE_IDS="$(sed -n 's/^INSTANCE_IDS=//p' <<<"$output")"
+    [[ -n "$LIFECYCLE_QUEUE_URL" && -n "$INSTANCE_IDS" ]] || die "no queue URL or instance ids from scripts/lib/local_lifecycle.py setup: $output"
+    log "Auto Scaling group local-nomad-clients (moto): instances $INSTANCE_IDS, terminating hook to $LIFECYCLE_QUEUE_URL"
+}
+
 main() {
     mkdir -p "$PID_DIR" "$LOG_DIR"
     ensure_setup
     ensure_jars
-    write_configs
     command -v curl >/dev/null || die "curl is needed"
 
     # The Consul simulator keeps its state in memory: when it starts afresh, the orchestrator's records
@@ -239,15 +263,23 @@ main() {
     start consul-sim java -jar "$CONSUL_JAR" --bind 127.0.0.1 --port "$CONSUL_PORT" --agent-ports "$CONSUL_AGENT_PORTS"
     wait_for consul-sim "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"
 
+    # AWS before Nomad: the Nomad clients carry the ids of the Auto Scaling group's instances moto launched
+    start moto env AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \
+        "$MOTO_SERVER_BIN" -H 127.0.0.1 -p "$MOTO_PORT"
+    wait_for moto "http://127.0.0.1:$MOTO_PORT/moto-api/" 60
+    start lifecycle-standin "$PRESTO_ORCH_VENV/bin/python" "$REPO_ROOT/simulators/autoscaling-lifecycle-standin/lifecycle_standin.py" \
+        --bind 127.0.0.1 --port "$LIFECYCLE_STANDIN_PORT" --moto "http://127.0.0.1:$MOTO_PORT"
+    wait_for lifecycle-standin "http://127.0.0.1:$LIFECYCLE_STANDIN_PORT/lifecycle-standin/actions"
+    setup_lifecycle_aws
+
     # real Nomad v1.6.1 (built by setup.sh): one server and 3 client agents, services and checks in Consul
     "$REPO_ROOT/scripts/nomad-local.sh" start --dir "$LOCAL_DIR/nomad" --nomad "$NOMAD_BIN" \
         --http-port "$NOMAD_PORT" --port-base "$NOMAD_PORT_BASE" --dynamic-ports "$NOMAD_DYNAMIC_PORTS" \
         --consul "127.0.0.1:$CONSUL_PORT" --consul-agents "127.0.0.1:${CONSUL_AGENT_PORTS//,/,127.0.0.1:}" --clients 3 \
+        --instance-ids "$INSTANCE_IDS" \
         || die "the local Nomad did not start; see $LOCAL_DIR/nomad/logs/"
 
-    start moto env AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \
-        "$MOTO_SERVER_BIN" -H 127.0.0.1 -p "$MOTO_PORT"
-    wait_for moto "http://127.0.0.1:$MOTO_PORT/moto-api/" 60
+    write_configs
 
     # never phone home: this stack talks to 127.0.0.1 only
     start traefik "$TRAEFIK_BIN" \
@@ -298,7 +330,9 @@ export ORCHESTRATOR_TOKEN=$ADMIN_TOKEN
 export TRAEFIK_URL=http://127.0.0.1:$TRAEFIK_PORT
 export NOMAD_ADDR=http://127.0.0.1:$NOMAD_PORT
 export CONSUL_HTTP_ADDR=127.0.0.1:$CONSUL_PORT
-export AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT
+export AWS_ENDPOINT_URL=http://127.0.0.1:$LIFECYCLE_STANDIN_PORT
+export MOTO_URL=http://127.0.0.1:$MOTO_PORT
+export LIFECYCLE_QUEUE_URL=$LIFECYCLE_QUEUE_URL
 export AWS_ACCESS_KEY_ID=local
 export AWS_SECRET_ACCESS_KEY=local
 export AWS_REGION=us-east-1
@@ -317,7 +351,9 @@ Local stack is up (127.0.0.1):
   traefik        http://127.0.0.1:$TRAEFIK_PORT   (every cluster at http://<cluster>.trino.localhost:$TRAEFIK_PORT)
   nomad          http://127.0.0.1:$NOMAD_PORT   (Nomad v1.6.1, 3 client nodes; its UI: http://127.0.0.1:$NOMAD_PORT/ui/)
   consul sim     http://127.0.0.1:$CONSUL_PORT
-  moto (AWS)     http://127.0.0.1:$MOTO_PORT
+  moto (AWS)     http://127.0.0.1:$MOTO_PORT   (behind the Auto Scaling lifecycle stand-in http://127.0.0.1:$LIFECYCLE_STANDIN_PORT = \$AWS_ENDPOINT_URL)
+  lifecycle      hooks on: Auto Scaling group local-nomad-clients ($INSTANCE_IDS), queue $LIFECYCLE_QUEUE_URL
+                 scripts/terminate-local-instance.sh terminates a node's instance and shows the drain
   prometheus     http://127.0.0.1:$PROMETHEUS_PORT   (scrapes the orchestrator's and every coordinator's /metrics every 5 s)
   autoscaler     http://127.0.0.1:$NOMAD_AUTOSCALER_PORT   (nomad-autoscaler; config $LOCAL_DIR/nomad-autoscaler.hcl)
 Connection details: source $LOCAL_DIR/env      Logs: $LOG_DIR      Stop: scripts/stop-local.sh

@@ -32,7 +32,7 @@ stop_one() {
 
 [[ -d "$PID_DIR" ]] || { log "nothing to stop (no $PID_DIR)"; exit 0; }
 # reverse start order: the orchestrator first, the Consul simulator last
-for name in orchestrator nomad-autoscaler prometheus traefik moto; do
+for name in orchestrator nomad-autoscaler prometheus traefik lifecycle-standin moto; do
     stop_one "$name"
 done
 # the Nomad agents, then the Trino tasks and executors they leave (scripts/nomad-local.sh)

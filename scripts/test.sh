@@ -21,6 +21,9 @@ started_iac=$SECONDS
 scripts/check-iac.sh
 iac_seconds=$((SECONDS - started_iac))
 
+echo "[test] the local stack's Auto Scaling lifecycle stand-in, against in-process moto (python unittest)"
+"$PRESTO_ORCH_VENV/bin/python" -m unittest discover -s simulators/autoscaling-lifecycle-standin
+
 echo "[test] unit and integration tests (mvn verify)"
 started_maven=$SECONDS
 set +e

@@ -14,6 +14,7 @@ NOMAD_PORT=$((4646 + PORT_OFFSET))
 NOMAD_PORT_BASE=$((4700 + PORT_OFFSET))        # the agents' RPC/Serf and the clients' HTTP: 4700..4732
 NOMAD_DYNAMIC_PORTS=$((21000 + 3000 * (PORT_OFFSET % 3)))  # allocations' ports: 3 clients x 1000
 MOTO_PORT=$((5000 + PORT_OFFSET))
+LIFECYCLE_STANDIN_PORT=$((5001 + PORT_OFFSET))   # simulators/autoscaling-lifecycle-standin, in front of moto
 TRAEFIK_PORT=$((8000 + PORT_OFFSET))
 TRAEFIK_PING_PORT=$((8082 + PORT_OFFSET))
 PROMETHEUS_PORT=$((9090 + PORT_OFFSET))

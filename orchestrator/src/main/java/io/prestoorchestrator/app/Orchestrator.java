@@ -71,7 +71,10 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsRequest;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.ssm.model.GetParametersByPathRequest;
 
 import java.io.IOException;
@@ -529,8 +532,30 @@ public final class Orchestrator
                 clients.autoScaling().describeAutoScalingGroups(DescribeAutoScalingGroupsRequest.builder().maxRecords(1).build());
                 return new JsonObject().put("reachable", true);
             }));
+            // the lifecycle hook's queue: a replica that cannot read it misses terminating instances
+            if (config.lifecycle().enabled()) {
+                config.lifecycle().queueUrl().ifPresent(queue -> checks.add(new BlockingCheck("aws-sqs", blockingPool, () -> lifecycleQueue(clients, queue))));
+            }
         });
         return List.copyOf(checks);
+    }
+
+    /** How many of the lifecycle queue's messages wait and how many are in flight; fails naming the queue when it cannot be read. */
+    private static JsonObject lifecycleQueue(AwsClients clients, String queueUrl)
+    {
+        String queue = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
+        try {
+            Map<QueueAttributeName, String> attributes = clients.sqs().getQueueAttributes(GetQueueAttributesRequest.builder()
+                    .queueUrl(queueUrl)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
+                    .build()).attributes();
+            return new JsonObject().put("queue", queue)
+                    .put("messages", Integer.parseInt(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")))
+                    .put("inFlight", Integer.parseInt(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0")));
+        }
+        catch (SdkException e) {
+            throw new IllegalStateException("the lifecycle queue " + queue + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,6 +43,8 @@ import static org.awaitility.Awaitility.await;
  * cluster's autoscaling signal from the orchestrator and scrapes the demo coordinator it finds through
  * the orchestrator's {@code GET /v1/prometheus/targets}; {@code /health/ready}
  * lists every dependency as up; stopping the Consul simulator turns it to 503 naming Consul;
+ * {@code scripts/terminate-local-instance.sh} drains a terminating instance's worker through the
+ * Auto Scaling lifecycle hook (moto + the lifecycle stand-in) without failing a query;
  * {@code scripts/stop-local.sh} leaves none of the recorded processes running. Runs on its own
  * state dir and ports (PORT_OFFSET) so it does not touch a developer's stack.
  *
@@ -97,7 +101,8 @@ class LocalStackIT
         HttpResponse<String> ready = get(orchestrator + "/health/ready", null);
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         Map<String, String> states = checkStates(ready.body());
-        assertThat(states).containsEntry("nomad", "UP").containsEntry("consul", "UP").containsEntry("aws-ssm", "UP").containsEntry("aws-autoscaling", "UP");
+        assertThat(states).containsEntry("nomad", "UP").containsEntry("consul", "UP").containsEntry("aws-ssm", "UP").containsEntry("aws-autoscaling", "UP")
+                .containsEntry("aws-sqs", "UP");
 
         HttpResponse<String> info = get(orchestrator + "/v1/info", env.get("ORCHESTRATOR_TOKEN"));
         assertThat(info.statusCode()).isEqualTo(200);
@@ -129,8 +134,9 @@ class LocalStackIT
         List<Long> pidsBefore = recordedPids();
         Result second = run("scripts/run-local.sh");
         assertThat(second.exitCode()).as(second.output()).isZero();
-        // every component says so: consul-sim, the Nomad server and its 3 clients, moto, traefik, prometheus, nomad-autoscaler, orchestrator
-        assertThat(second.output().split("already running", -1)).hasSize(11);
+        // every component says so: consul-sim, the Nomad server and its 3 clients, moto, the lifecycle stand-in, traefik, prometheus,
+        // nomad-autoscaler, orchestrator
+        assertThat(second.output().split("already running", -1)).hasSize(12);
         assertThat(recordedPids()).isEqualTo(pidsBefore);
     }
 
@@ -261,13 +267,83 @@ class LocalStackIT
     }
 
     /**
+     * Issue 20: drain path 1 as the docs walk it. {@code scripts/terminate-local-instance.sh} terminates
+     * the instance of a node that runs a demo worker and not its coordinator through the Auto Scaling
+     * group in moto (the lifecycle stand-in holds it in Terminating:Wait and puts the hook's message on
+     * the queue) while short queries run: the orchestrator drains the worker, Nomad-drains the node and
+     * completes the action with CONTINUE; no query fails. The client then plays the instance the group
+     * launched in its place, and the demo is back to 2 running workers, as the next test expects.
+     */
+    @Test
+    @Order(3)
+    void testTerminatingAnInstanceDrainsItsWorkerWithoutFailingAQuery()
+            throws Exception
+    {
+        Map<String, String> env = stackEnv();
+        String nomad = env.get("NOMAD_ADDR");
+        String coordinator = env.get("DEMO_COORDINATOR_URL");
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !"running".equals(new JsonObject(nomadGet(nomad, "/v1/job/" + DEMO_JOB + "/deployment")).getString("Status")));
+        assertThat(runningWorkers(nomad)).hasSize(2);
+
+        QueryLoad.awaitServing(coordinator, "lifecycle-it", "LocalStackIT");
+        QueryLoad load = QueryLoad.start(coordinator, "lifecycle-it", Duration.ofSeconds(1));
+        Result walk = run("scripts/terminate-local-instance.sh");
+        QueryLoad.Result queries = load.stop();
+        System.out.println("LocalStackIT terminate-local-instance: " + queries.summary());
+
+        assertThat(walk.exitCode()).as(walk.output()).isZero();
+        Matcher terminated = Pattern.compile("(?m)^Terminating (i-[0-9a-f]+): Nomad node (client-\\d) \\(([0-9a-f]{8})\\), running .*trino-demo/workers")
+                .matcher(walk.output());
+        assertThat(terminated.find()).as(walk.output()).isTrue();
+        String instanceId = terminated.group(1);
+        assertThat(walk.output())
+                .contains("stand-in: TerminateInstanceInAutoScalingGroup: Terminating:Wait, message sent to local-lifecycle-hooks")
+                .contains("stand-in: CompleteLifecycleAction: CONTINUE: ok")
+                .contains("event demo lifecycle-drain-started")
+                .contains("event demo lifecycle-worker-drained")
+                .contains("event demo lifecycle-action-completed")
+                .doesNotContain("event demo lifecycle-coordinator-on-node");
+
+        // the stand-in recorded the completion the orchestrator sent, by the hook's token, and moto then terminated the instance
+        JsonArray actions = new JsonObject(get(env.get("AWS_ENDPOINT_URL") + "/lifecycle-standin/actions?instance_id=" + instanceId, null).body()).getJsonArray("actions");
+        List<String> calls = actions.stream().map(JsonObject.class::cast)
+                .map(action -> action.getString("action") + " " + action.getString("result", "-") + " " + action.getString("answer"))
+                .toList();
+        assertThat(calls).as(actions.encodePrettily())
+                .contains("CompleteLifecycleAction CONTINUE ok", "Terminated CONTINUE terminated in moto after CompleteLifecycleAction")
+                .noneMatch(call -> call.startsWith("HeartbeatTimeout"));
+        assertThat(actions.stream().map(JsonObject.class::cast).filter(action -> action.getString("action").equals("CompleteLifecycleAction")).map(action -> action.getString("by")))
+                .containsExactly("token");
+
+        // the demo's timeline tells it, and the action completed once
+        List<JsonObject> events = new JsonObject(get(env.get("ORCHESTRATOR_URL") + "/v1/clusters/demo/events", env.get("ORCHESTRATOR_TOKEN")).body())
+                .getJsonArray("events").stream().map(JsonObject.class::cast).filter(event -> event.getString("message").contains(instanceId)).toList();
+        assertThat(events.stream().map(event -> event.getString("type"))).contains("lifecycle-drain-started", "lifecycle-worker-drained")
+                .containsOnlyOnce("lifecycle-action-completed");
+        assertThat(events.stream().filter(event -> event.getString("type").equals("lifecycle-action-completed")).findFirst().orElseThrow().getString("message"))
+                .contains("CompleteLifecycleAction CONTINUE");
+
+        assertThat(queries.shortQueries()).hasSizeGreaterThan(10);
+        assertThat(queries.failures()).as(queries.summary()).isEmpty();
+
+        // the drained client plays the replacement instance: eligible again, with the new id
+        JsonObject node = new JsonObject(nomadGet(nomad, "/v1/node/" + nodeIdStartingWith(nomad, terminated.group(3))));
+        assertThat(node.getString("SchedulingEligibility")).isEqualTo("eligible");
+        assertThat(node.getJsonObject("Meta").getString("instance_id")).startsWith("i-").isNotEqualTo(instanceId);
+        assertThat(walk.output()).contains("locally " + terminated.group(2) + " plays it: meta.instance_id=" + node.getJsonObject("Meta").getString("instance_id"));
+        // Nomad placed the drained worker elsewhere: the demo has 2 running workers again
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).until(() -> runningWorkers(nomad).size() == 2);
+    }
+
+    /**
      * Issue 17: what an operator sees of a cluster in the real Nomad UI, and scaling its workers in
      * from there (as the UI does it: {@code POST /v1/job/:id/scale}, no orchestrator involved) while
      * a long query runs. The worker Nomad stops drains itself on the kill signal (drain path 3,
      * {@code run-with-drain.sh}), so the query succeeds. Screenshots: {@code target/nomad-ui/}.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void testNomadUiShowsTheClusterAndScalesInItsWorkersWithoutFailingAQuery()
             throws Exception
     {
@@ -344,7 +420,7 @@ class LocalStackIT
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void testReadinessNamesConsulWhenItStops()
             throws Exception
     {
@@ -376,6 +452,13 @@ class LocalStackIT
         HttpResponse<String> response = get(nomad + path, null);
         assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
         return response.body();
+    }
+
+    private static String nodeIdStartingWith(String nomad, String prefix)
+            throws IOException, InterruptedException
+    {
+        return new JsonArray(nomadGet(nomad, "/v1/nodes")).stream().map(JsonObject.class::cast).map(node -> node.getString("ID"))
+                .filter(id -> id.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError("no Nomad node " + prefix));
     }
 
     private static int desiredWorkers(String nomad)
