@@ -46,7 +46,8 @@ public final class TestingNomad
      * blocks (16000-19999, see {@link #freePortBlock}), the local stack's (run-local.sh: 4646-9090, 21000-23999) and
      * LocalStackIT's (21000-30090).
      */
-    private static final int DYNAMIC_PORTS = dynamicPorts(Integer.getInteger("it.fork", 1));
+    private static final int FORK = fork(Integer.getInteger("it.fork", 1));
+    private static final int DYNAMIC_PORTS = 10000 + (FORK - 1) * 3000;
     private static final Path SCRIPT = Path.of("../scripts/nomad-local.sh").toAbsolutePath().normalize();
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -164,12 +165,12 @@ public final class TestingNomad
         }
     }
 
-    private static int dynamicPorts(int fork)
+    private static int fork(int fork)
     {
         if (fork < 1 || fork > 2) {
-            throw new IllegalStateException("it.fork is " + fork + ": TestingNomad keeps the dynamic ports of at most 2 parallel failsafe forks apart; set -Dit.forks=1 or 2");
+            throw new IllegalStateException("it.fork is " + fork + ": TestingNomad keeps the ports of at most 2 parallel failsafe forks apart; set -Dit.forks=1 or 2");
         }
-        return 10000 + (fork - 1) * 3000;
+        return fork;
     }
 
     /** The first of {@code size} consecutive free ports on 127.0.0.1, below the kernel's ephemeral range. */
@@ -177,7 +178,7 @@ public final class TestingNomad
     {
         for (int attempt = 0; attempt < 50; attempt++) {
             // each fork its own half (16000-17999, 18000-19999): two forks never race for one block
-            int base = 16000 + (Integer.getInteger("it.fork", 1) - 1) * 2000 + ThreadLocalRandom.current().nextInt(20) * 100;
+            int base = 16000 + (FORK - 1) * 2000 + ThreadLocalRandom.current().nextInt(20) * 100;
             List<ServerSocket> held = new ArrayList<>();
             try {
                 for (int port = base; port < base + size; port++) {
