@@ -65,13 +65,16 @@ LOG_DIR="$DIR/logs"
 
 alive() { [[ -f "$PID_DIR/$1.pid" ]] && kill -0 "$(cat "$PID_DIR/$1.pid")" 2>/dev/null; }
 
-# every process whose command line names a path below DIR (agents, executors, tasks)
+# every process whose command line names a path below DIR (agents, executors, tasks) or that runs in an
+# allocation's directory below DIR (a raw_exec task whose command names no path of its own, e.g.
+# `java -cp ... Main`; a shell that merely sits in DIR is left alone)
 processes_below_dir() {
-    local proc pid
+    local proc pid cwd
     for proc in /proc/[0-9]*; do
         pid="${proc#/proc/}"
         [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
-        if tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$DIR/"; then
+        cwd="$(readlink "$proc/cwd" 2>/dev/null || true)"
+        if [[ "$cwd" == "$DIR/"*/alloc/* ]] || tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$DIR/"; then
             printf '%s\n' "$pid"
         fi
     done
