@@ -42,7 +42,7 @@ public final class WorkerDrainer
     public static final Duration DEFAULT_LOOK_EVERY = Duration.ofSeconds(10);
     /**
      * Added to the longest time a query may still run, by default: a worker reports DRAINED about
-     * one {@code shutdown.grace-period} after its last task (28 s at 30 s in LifecycleHookIT), and
+     * one {@code shutdown.grace-period} after its last task (28 s at 30 s in the lifecycle hook IT, now DrainPathsIT path 1), and
      * the shipped production variables set 2m; twice that plus a minute.
      */
     public static final Duration DEFAULT_SETTLE = Duration.ofMinutes(5);
