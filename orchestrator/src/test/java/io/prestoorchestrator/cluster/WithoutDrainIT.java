@@ -31,12 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The controls of issue 6's drain ITs: the same scenario as {@code LifecycleHookIT} (path 1),
- * {@code DrainPathsIT} (paths 2 and 4) and {@code DrainOnStopIT} (path 3) — TPC-H Q1 on sf10 plus a
+ * The controls of issue 6's drain ITs: the same scenarios as {@link DrainPathsIT} (paths 1 to 4) — TPC-H Q1 on sf10 plus a
  * short query every 0.5 s while a worker is removed — with draining switched off ({@code
  * drain.enabled: false}, and {@code drain_on_stop: false} so the worker's launcher gets Nomad's kill
  * signal directly). Each removal must lose queries; that the drained versions lose none is then the
- * drain's doing, not the scenario's. One cluster of 3 workers serves all four removals in turn.
+ * drain's doing, not the scenario's. One cluster of 3 workers serves all four removals in turn, in
+ * {@code DrainPathsIT}'s order: 1, 2, 4, 3.
  */
 class WithoutDrainIT
 {
@@ -93,6 +93,10 @@ class WithoutDrainIT
             assertThat(types(stack)).doesNotContain("drain-started", "worker-drained");
             assertThat(resize.failures()).as("without the drain, a resize down under load must fail queries").isNotEmpty();
 
+            // path 4: a restart replaces the 2 workers one at a time, then the coordinator (before path 3, so that the
+            // restart has no count to restore first and kills a worker at once)
+            restartDuringQ1(stack, coordinator);
+
             // path 3: the count lowered outside the orchestrator, as the Nomad UI or nomad-autoscaler do
             QueryLoad.Result scale = removeDuringLoad(coordinator, "path 3 (Nomad scale 2 -> 1)", () -> {
                 HttpResponse<String> scaled = stack.callNomad("POST", "/v1/job/trino-" + CLUSTER + "/scale",
@@ -102,47 +106,51 @@ class WithoutDrainIT
                         .until(() -> cluster(stack).getJsonObject("status").getInteger("activeWorkers"), active -> active != null && active == 1);
             });
             assertThat(scale.failures()).as("without the drain, lowering the count in Nomad under load must fail queries").isNotEmpty();
-
-            // path 4: a restart replaces the workers (here the one left), then the coordinator
-            restartDuringQ1(stack, coordinator);
         }
     }
 
     /**
-     * Q1 (on sf30) on the one worker left while the cluster restarts: without the drain, Nomad's kill signal
-     * ends the worker under Q1. Q1 must fail, and its worker must have got the kill signal before Q1
-     * ended. (Its process may exit seconds after Q1 already failed on it, as in one CI run: Q1
-     * failed fetching results from the shutting-down worker 5 s before the task's FinishedAt.) Trino notices a dead worker only after its
-     * remote-task error timeout ({@link #MAX_ERROR_DURATION} here), so Q1 may end only once the coordinator restarts.
+     * Q1 on the 2 workers while the cluster restarts: without the drain, Nomad's kill signal ends the
+     * first worker it replaces under Q1. Q1 must fail, and that worker must have got the kill signal
+     * before Q1 ended. (Its process may exit seconds after Q1 already failed on it, as in one CI run: Q1
+     * failed fetching results from the shutting-down worker 5 s before the task's FinishedAt.) Trino
+     * notices a dead worker only after its remote-task error timeout ({@link #MAX_ERROR_DURATION} here).
      */
     private static void restartDuringQ1(TestingStack stack, String coordinator)
             throws Exception
     {
-        JsonObject worker = new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body()).stream().map(JsonObject.class::cast)
+        List<String> workers = new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body()).stream().map(JsonObject.class::cast)
                 .filter(alloc -> alloc.getString("TaskGroup").equals("workers") && alloc.getString("ClientStatus").equals("running"))
-                .findFirst().orElseThrow();
+                .map(alloc -> alloc.getString("ID")).toList();
+        assertThat(workers).as("the workers path 2 left").hasSize(2);
         AtomicReference<Instant> q1Ended = new AtomicReference<>();
-        // Q1 on sf30: on real Nomad the restart first restores the spec's 2 workers (path 3 lowered the count in
-        // Nomad), and Nomad stops the old worker only once the new one is healthy, 24 s after the request in
-        // one run, when Q1 on sf10 (31 s) had already ended on it
-        CompletableFuture<TrinoStatements.Outcome> q1 = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, USER, QueryLoad.Q1_SF30))
+        CompletableFuture<TrinoStatements.Outcome> q1 = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, USER, QueryLoad.Q1))
                 .whenComplete((outcome, failure) -> q1Ended.set(Instant.now()));
         QueryLoad.sleep(8_000);
-        assertThat(q1).as("Q1 on sf30 still running when the restart starts (path 4)").isNotDone();
+        assertThat(q1).as("Q1 on sf10 still running when the restart starts (path 4)").isNotDone();
         HttpResponse<String> accepted = stack.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertSucceeded(stack.awaitOperation(accepted, Duration.ofMinutes(10)));
         TrinoStatements.Outcome outcome = q1.get();
-        JsonObject task = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + worker.getString("ID"), null).body()).getJsonObject("TaskStates").getJsonObject("trino");
-        Instant workerExited = Instant.parse(task.getString("FinishedAt"));
         // Nomad's "Killing" task event: the kill signal was sent (the task's exit can come seconds after Q1 already failed on it)
-        Instant killSignal = task.getJsonArray("Events").stream().map(JsonObject.class::cast).filter(event -> "Killing".equals(event.getString("Type")))
-                .map(event -> Instant.EPOCH.plusNanos(event.getLong("Time"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no Killing event for the worker's task: " + task.encode()));
-        System.out.printf("WithoutDrainIT path 4 (restart): Q1 %s after %.1f s (%s); its worker got the kill signal at %s and exited at %s, Q1 ended at %s%n",
-                outcome.succeeded() ? "succeeded" : "FAILED", QueryLoad.seconds(outcome), outcome.error().orElse(""), killSignal, workerExited, q1Ended.get());
-        assertThat(outcome.succeeded()).as("without the drain, replacing the worker under Q1 must fail it").isFalse();
-        assertThat(killSignal).as("the worker was stopped under the running Q1").isBefore(q1Ended.get());
+        Instant firstKill = null;
+        String killed = null;
+        for (String worker : workers) {
+            JsonObject task = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + worker, null).body()).getJsonObject("TaskStates").getJsonObject("trino");
+            Instant killSignal = task.getJsonArray("Events").stream().map(JsonObject.class::cast).filter(event -> "Killing".equals(event.getString("Type")))
+                    .map(event -> Instant.EPOCH.plusNanos(event.getLong("Time"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no Killing event for the replaced worker's task: " + task.encode()));
+            if (firstKill == null || killSignal.isBefore(firstKill)) {
+                firstKill = killSignal;
+                killed = worker + " (exited " + task.getString("FinishedAt") + ")";
+            }
+        }
+        System.out.printf("WithoutDrainIT path 4 (restart): Q1 %s after %.1f s (%s); the first worker replaced, %s, got the kill signal at %s, Q1 ended at %s%n",
+                outcome.succeeded() ? "succeeded" : "FAILED", QueryLoad.seconds(outcome), outcome.error().orElse(""), killed, firstKill, q1Ended.get());
+        assertThat(outcome.succeeded()).as("without the drain, replacing a worker under Q1 must fail it").isFalse();
+        assertThat(firstKill).as("the first worker replaced was stopped under the running Q1").isBefore(q1Ended.get());
+        await("both new workers are active").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> cluster(stack).getJsonObject("status").getInteger("activeWorkers"), active -> active != null && active == 2);
     }
 
     /** Q1 on sf10 and a short query every 0.5 s; {@code removal} 8 s into Q1; the load's outcomes once Q1 ended. */

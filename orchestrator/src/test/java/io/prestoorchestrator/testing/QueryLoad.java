@@ -25,8 +25,6 @@ public final class QueryLoad
             WHERE shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY
             GROUP BY returnflag, linestatus
             ORDER BY returnflag, linestatus""";
-    /** Q1 on sf30: about three times Q1's run, for a removal that comes later than 8 s into the query. */
-    public static final String Q1_SF30 = Q1.replace("tpch.sf10.lineitem", "tpch.sf30.lineitem");
     public static final String SHORT = "SELECT count(*) FROM tpch.tiny.lineitem";
 
     private final String coordinator;
