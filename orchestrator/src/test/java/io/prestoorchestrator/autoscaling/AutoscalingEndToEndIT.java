@@ -304,8 +304,13 @@ class AutoscalingEndToEndIT
         assertThat(outCall - rise.at()).as("scale call within an evaluation and a scrape (plus slack) of the signal's rise")
                 .isLessThanOrEqualTo(EVALUATION.plus(SCRAPE).plus(DECISION_SLACK).toMillis());
         assertThat(inCall - signalFell).as("scale-in only once the need has stayed at %d for the scale-in delay", inTo)
-                .isGreaterThanOrEqualTo(SCALE_IN_DELAY.minus(SCRAPE).minus(POLL).toMillis())
-                .isLessThanOrEqualTo(SCALE_IN_DELAY.plus(EVALUATION).plus(SCRAPE).plusSeconds(15).toMillis());
+                .isGreaterThanOrEqualTo(SCALE_IN_DELAY.minus(SCRAPE).minus(POLL).toMillis());
+        // and soon after, counted from when the orchestrator could take it: while another resize runs (a scale-in that stepped
+        // through 2, 3 -> 2, still draining when the need fell to 1) it refuses a lower count, and the agent asks again at each evaluation
+        long takenFrom = Math.max(signalFell + SCALE_IN_DELAY.toMillis(), lastOperationEnd(inCall));
+        assertThat(inCall - takenFrom).as("scale-in call within an evaluation and a scrape (plus slack) of the scale-in delay after the signal fell to %d (at %s)"
+                        + " or of the end of the operation before it", inTo, Instant.ofEpochMilli(signalFell))
+                .isLessThanOrEqualTo(EVALUATION.plus(SCRAPE).plusSeconds(15).toMillis());
         // the agent compares with the count it saw, the spec's (capped Running): the previous decision's count, 1 at the start
         // (Nomad's PreviousCount lags during a drain: a retarget to 2 while 3 still run is a scale-up for the agent)
         int seen = 1;
@@ -616,6 +621,18 @@ class AutoscalingEndToEndIT
             // judged on the last look: its problems say what is missing
         }
         return last.get();
+    }
+
+    /** When the last operation that ended before {@code before} ended, by the cluster's events (0: none did). */
+    private long lastOperationEnd(long before)
+            throws IOException, InterruptedException
+    {
+        return clusterEvents(stack).stream()
+                .filter(event -> List.of("scaled", "deploy-succeeded").contains(event.getString("type")) || event.getString("type").endsWith("-failed"))
+                .mapToLong(event -> Instant.parse(event.getString("at")).toEpochMilli())
+                .filter(at -> at < before)
+                .max()
+                .orElse(0L);
     }
 
     private static long eventMillis(JsonObject event)
