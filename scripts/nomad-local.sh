@@ -76,6 +76,9 @@ processes_below_dir() {
         cwd="$(readlink "$proc/cwd" 2>/dev/null || true)"
         if [[ "$cwd" == "$DIR/"*/alloc/* ]] || tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$DIR/"; then
             printf '%s\n' "$pid"
+        # a task's `nomad logmon` names no directory and runs where its agent ran: it holds the task's log files open
+        elif find "$proc/fd" -maxdepth 1 -lname "$DIR/*" -print -quit 2>/dev/null | grep -q .; then
+            printf '%s\n' "$pid"
         fi
     done
 }
