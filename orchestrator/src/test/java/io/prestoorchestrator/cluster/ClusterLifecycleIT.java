@@ -308,6 +308,12 @@ class ClusterLifecycleIT
                 });
         await("the coordinator's view of its draining worker").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> cluster(ALPHA).getJsonObject("status").getJsonObject("routing").getString("reason").contains("0 of 1 required active worker(s)"));
+        // Trino 476's coordinator counts a worker that has announced itself but whose state it has not read yet as ACTIVE
+        // (DiscoveryNodeManager.getNodeState: orElse(ACTIVE)), so "0 active" above may be from before the worker announced.
+        // The gate is judged once the coordinator has read the worker's own state: it counts it draining or drained
+        String coordinatorUrl = cluster(ALPHA).getJsonObject("status").getString("coordinatorUrl");
+        await("the restarted coordinator has read its worker's state").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .until(() -> drainingOrDrained(coordinatorUrl) >= 1);
         // two gate intervals and Traefik's refresh: the gate has run on the started coordinator and Traefik has read it
         long until = System.nanoTime() + Duration.ofSeconds(4).plus(TestingTraefik.REFRESH_INTERVAL).toNanos();
         while (System.nanoTime() < until) {
@@ -467,6 +473,24 @@ class ClusterLifecycleIT
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(stack.consul().baseUri() + "/v1/kv/presto-orchestrator/?keys").body())
                 .doesNotContain("/alpha\"").doesNotContain("/alpha/").doesNotContain("/beta\"").doesNotContain("/beta/"));
         await().atMost(Duration.ofMinutes(1)).until(() -> taskProcesses().isEmpty());
+    }
+
+    /** The workers the coordinator counts DRAINING or DRAINED, from its own metrics. */
+    private static int drainingOrDrained(String coordinator)
+            throws IOException, InterruptedException
+    {
+        int count = 0;
+        for (String state : List.of("Draining", "Drained")) {
+            String name = "trino_metadata_name_DiscoveryNodeManager_" + state + "NodeCount";
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(coordinator + "/metrics?name%5B%5D=" + name)).timeout(Duration.ofSeconds(5))
+                    .header("X-Trino-User", "lifecycle-it").build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return 0;
+            }
+            Matcher matcher = Pattern.compile("(?m)^" + name + "\\s+(\\S+)").matcher(response.body());
+            count += matcher.find() ? (int) Double.parseDouble(matcher.group(1)) : 0;
+        }
+        return count;
     }
 
     private record Sample(boolean coordinatorStarted, int traefikStatus, int activeWorkersAfter) {}
