@@ -1155,8 +1155,14 @@ public final class ClusterService
                     if (!tracker.active()) {
                         return CompletableFuture.<List<Worker>>failedFuture(failure);
                     }
-                    return restore(name, tracker, chosen, "the resize failed (" + Failures.unwrap(failure).getMessage() + ")")
-                            .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(failure));
+                    // the count was not lowered: the spec goes back to what Nomad runs and the cluster to RUNNING, as after an
+                    // aborted drain, so that the failed operation leaves no spec that nothing runs (a Nomad outage during the scale call)
+                    String reason = Failures.unwrap(failure).getMessage();
+                    return restore(name, tracker, chosen, "the resize failed (" + reason + ")")
+                            .thenCompose(ignored -> tracker.whileLeading(() -> updateRecord(name, record -> record
+                                    .withSpec(record.spec().withWorkers(new Workers(current, record.spec().workers().min(), record.spec().workers().max())), clock.instant())
+                                    .with(ClusterState.RUNNING, Optional.empty(), clock.instant()))))
+                            .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(new IllegalStateException(reason + "; the count stays " + current, failure)));
                 });
     }
 

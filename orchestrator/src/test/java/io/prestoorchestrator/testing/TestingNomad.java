@@ -144,6 +144,55 @@ public final class TestingNomad
         return response.body();
     }
 
+    /**
+     * Stops the server agent (SIGTERM, as a supervisor stops it; SIGKILL after 30 s) and returns
+     * once it has exited: the API answers nothing, the clients keep their allocations running.
+     */
+    public void stopServer()
+            throws IOException, InterruptedException
+    {
+        long pid = Long.parseLong(Files.readString(dir.resolve("pids/server.pid")).strip());
+        ProcessHandle server = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the Nomad server (pid " + pid + ") is not running"));
+        server.destroy();
+        try {
+            server.onExit().get(30, TimeUnit.SECONDS);
+        }
+        catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            server.destroyForcibly();
+            server.onExit().join();
+        }
+    }
+
+    /** Starts the server agent again with its configuration and data (as nomad-local.sh starts it); returns once it has a leader. */
+    public void startServer()
+            throws IOException, InterruptedException
+    {
+        TestingEnvironment.require("NOMAD_BIN");
+        Path log = dir.resolve("logs/server.log");
+        Process process = new ProcessBuilder("setsid", System.getenv("NOMAD_BIN"), "agent", "-config=" + dir.resolve("server.hcl"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        // setsid execs Nomad in the same process: the pid file names it, and nomad-local.sh stop stops it
+        Files.writeString(dir.resolve("pids/server.pid"), process.pid() + "\n");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("the Nomad server exited at once; see " + log);
+            }
+            try {
+                HttpResponse<String> leader = call("GET", "/v1/status/leader", null);
+                if (leader.statusCode() == 200 && leader.body().contains(":")) {
+                    return;
+                }
+            }
+            catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IOException("the restarted Nomad server has no leader after 1 min; see " + log);
+    }
+
     @Override
     public void close()
             throws IOException, InterruptedException

@@ -172,6 +172,34 @@ public final class ConsulSimulator
     }
 
     /**
+     * Restarts the simulator as a Consul server restart that keeps its data (Raft) looks to its
+     * clients: every listener (the main one and each local agent's) closes, which cuts every open
+     * connection and parked blocking query; after {@code down} they listen again on the same ports,
+     * with the catalog, KV and sessions as they were, and every session's TTL timer reset, as
+     * Consul resets them when a leader is elected. Returns once listening again. Must not be called
+     * on a Vert.x event loop.
+     */
+    public void restart(Duration down)
+    {
+        SimulatorVerticle current = verticle;
+        if (current == null || current.server == null) {
+            throw new IllegalStateException("simulator is not started");
+        }
+        try {
+            current.restart(down).toCompletionStage().toCompletableFuture().get(down.plus(START_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+            log.info("Consul simulator restarted: address={} down={}ms", baseUri(), down.toMillis());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the Consul simulator", e);
+        }
+        catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("Consul simulator did not restart: " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
      * Blocking queries currently parked (waiting for a change or their wait time); for tests that
      * must know a long poll has arrived before they write.
      */
@@ -230,6 +258,8 @@ public final class ConsulSimulator
     {
         private volatile HttpServer server;
         private final List<HttpServer> agentServers = new ArrayList<>();
+        private final List<ConsulApi> agentApis = new ArrayList<>();
+        private ConsulApi api;
         private StateStore store;
         private Acl acl;
         private AgentScope scope;
@@ -250,7 +280,7 @@ public final class ConsulSimulator
             agent.start();
             acl = new Acl(config.aclToken());
             scope = AgentScope.main();
-            ConsulApi api = new ConsulApi(store, agent, acl, blockingQueries, journal, scope);
+            api = new ConsulApi(store, agent, acl, blockingQueries, journal, scope);
             return vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port()).setCompressionSupported(true))
                     .requestHandler(api)
                     .listen()
@@ -266,10 +296,50 @@ public final class ConsulSimulator
                 vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(port).setCompressionSupported(true))
                         .requestHandler(api)
                         .listen()
-                        .onSuccess(agentServers::add)
+                        .onSuccess(bound -> {
+                            agentServers.add(bound);
+                            agentApis.add(api);
+                        })
                         .onComplete(started);
             });
             return started.future();
+        }
+
+        /** Closes every listener, and after {@code down} listens again on the same ports; on the verticle's context. */
+        Future<Void> restart(Duration down)
+        {
+            Promise<Void> restarted = Promise.promise();
+            context.runOnContext(ignored -> {
+                int mainPort = server.actualPort();
+                List<Integer> agentPorts = agentServers.stream().map(HttpServer::actualPort).toList();
+                List<Future<Void>> closed = new ArrayList<>();
+                closed.add(server.close());
+                agentServers.forEach(agentServer -> closed.add(agentServer.close()));
+                Future.join(closed).onComplete(down1 -> {
+                    // their connections are gone: nothing reaches the clients, the waiters are dropped
+                    blockingQueries.releaseAll();
+                }).onComplete(down1 -> vertx.setTimer(Math.max(1, down.toMillis()), timer -> context.runOnContext(nothing -> {
+                    List<Future<HttpServer>> listening = new ArrayList<>();
+                    listening.add(listen(api, mainPort).onSuccess(bound -> server = bound));
+                    List<HttpServer> newAgentServers = new ArrayList<>();
+                    for (int i = 0; i < agentPorts.size(); i++) {
+                        listening.add(listen(agentApis.get(i), agentPorts.get(i)).onSuccess(newAgentServers::add));
+                    }
+                    Future.join(listening).onComplete(done -> {
+                        agentServers.clear();
+                        agentServers.addAll(newAgentServers);
+                        store.sessions().forEach(session -> store.renewSession(session.id()));
+                    }).<Void>mapEmpty().onComplete(restarted);
+                })));
+            });
+            return restarted.future();
+        }
+
+        private Future<HttpServer> listen(ConsulApi handler, int port)
+        {
+            return vertx.createHttpServer(new HttpServerOptions().setHost(config.bindAddress()).setPort(port).setCompressionSupported(true))
+                    .requestHandler(handler)
+                    .listen();
         }
 
         @Override
