@@ -97,6 +97,8 @@
 [#local router = "trino-" + cluster.name]
 [#-- the gate makes two probes in turn: each gets under half of the check's timeout --]
 [#local probeSeconds = [1, ((vars.ready_check_timeout_seconds - 1) / 2)?floor]?max]
+[#-- passes in a row wanted before the first route: the first and the last are at least settle seconds apart --]
+[#local confirmProbes = (vars.ready_check_settle_seconds / vars.ready_check_interval_seconds)?ceiling + 1]
 {
   "Name": "[=router?json_string]",
   "PortLabel": "http",
@@ -117,7 +119,7 @@
          them, so a ${NOMAD_TASK_DIR} here gives two check IDs and the check never leaves critical --]
     "Command": "/bin/sh",
     "Args": ["-c", "exec /bin/sh \"$NOMAD_TASK_DIR/ready-check.sh\" \"$@\"", "ready-check", "${NOMAD_PORT_http}", "[=cluster.workers.min?c]", "[=vars.orchestrator_user?json_string]",
-      "[=probeSeconds?c]", "[=vars.ready_check_slow_probes_tolerated?c]"],
+      "[=probeSeconds?c]", "[=vars.ready_check_slow_probes_tolerated?c]", "[=confirmProbes?c]"],
     "Interval": [=vars.ready_check_interval_seconds * ns],
     "Timeout": [=vars.ready_check_timeout_seconds * ns],
     "OnUpdate": "ignore"

@@ -1,7 +1,8 @@
 [#ftl]
 [#-- The coordinator's routing readiness gate: a Nomad script check (trino-cluster.json.ftl, service
      trino-<cluster>). Args: coordinator port, required active workers, Trino user for /metrics,
-     seconds each probe may take, slow probes tolerated once routed. --]
+     seconds each probe may take, slow probes tolerated once routed, passes in a row wanted before
+     the first route. --]
 #!/bin/sh
 # Routing readiness gate for cluster [=cluster.name], rendered by presto-orchestrator.
 # Nomad runs it inside the coordinator task every [=vars.ready_check_interval_seconds]s; Traefik routes
@@ -9,7 +10,9 @@
 # answer exits 2 (critical).
 #
 # Before the first pass it demands a started coordinator that counts the cluster's minimum number
-# of active workers. Once passed, the route stays while the coordinator runs: dropping it would
+# of active workers on several probes in a row (the last argument): a coordinator counts a worker
+# that has announced itself but whose state it has not read yet as ACTIVE, so a single count right
+# after a start can include a worker that is draining. Once passed, the route stays while the coordinator runs: dropping it would
 # make Traefik answer 404 to the next poll of every query in flight, which clients report as a
 # failed query. So, once routed, a coordinator too busy to answer within the probe timeout keeps
 # its route for a few consecutive probes, and fewer active workers than the minimum is reported,
@@ -20,9 +23,11 @@ required="$2"
 user="$3"
 probe_seconds="$4"
 tolerated="$5"
+confirm="${6:-1}"
 base="http://127.0.0.1:$port"
 # in the task directory: kept across probes, gone with the allocation
 state="${0%/*}/.ready-check-routed"
+pending="${0%/*}/.ready-check-pending"
 
 routed=false
 slow=0
@@ -33,12 +38,13 @@ if [ -f "$state" ]; then
 fi
 
 not_ready() {
-  rm -f "$state"
+  rm -f "$state" "$pending"
   echo "not ready: $1"
   exit 2
 }
 
 ready() {
+  rm -f "$pending"
   { echo 0 > "$state"; } 2>/dev/null
   echo "ready: $1"
   exit 0
@@ -88,5 +94,15 @@ if [ "$workers" -lt "$required" ]; then
     ready "the coordinator counts $workers of $required required active worker(s); kept routed, new queries wait in Trino for workers"
   fi
   not_ready "the coordinator counts $workers of $required required active worker(s)"
+fi
+if ! $routed && [ "$confirm" -gt 1 ]; then
+  seen=$(cat "$pending" 2>/dev/null)
+  case "$seen" in ''|*[!0-9]*) seen=0 ;; esac
+  seen=$((seen + 1))
+  if [ "$seen" -lt "$confirm" ]; then
+    { echo "$seen" > "$pending"; } 2>/dev/null
+    echo "not ready: the coordinator counts $workers active worker(s), $required required; confirming, $seen of $confirm probes in a row (a new coordinator counts a worker it has not asked yet as active)"
+    exit 2
+  fi
 fi
 ready "the coordinator counts $workers active worker(s), $required required"

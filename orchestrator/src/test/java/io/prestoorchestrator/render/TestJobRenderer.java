@@ -260,7 +260,8 @@ class TestJobRenderer
         assertThat(gate.get("TaskName").asText()).isEqualTo("trino");
         assertThat(gate.get("Args")).extracting(JsonNode::asText)
                 .containsExactly("-c", "exec /bin/sh \"$NOMAD_TASK_DIR/ready-check.sh\" \"$@\"", "ready-check", "${NOMAD_PORT_http}", Integer.toString(TestingClusterSpecs.prod().workers().min()), "presto-orchestrator",
-                        "4", "3");
+                        "4", "3", "3");
+        // prod.yaml: 10 s of settle at a probe every 5 s: 3 passes in a row, the first and the last 10 s apart
         assertThat(gate.get("Timeout").asLong()).as("the gate's two 4 s probes fit in its timeout").isEqualTo(10_000_000_000L);
         assertThat(routed.get("Checks")).hasSize(1);
         assertThat(templates(coordinator.get("Tasks").get(0))).containsKey("local/ready-check.sh");

@@ -198,6 +198,44 @@ class TestReadyCheckScript
         assertThat(result.output()).startsWith("not ready: the coordinator does not answer at %s/v1/info".formatted(base()));
     }
 
+    @Test
+    void testFirstPassWantsTheCountOnConsecutiveProbesSpanningTheSettleTime()
+            throws Exception
+    {
+        Path script = renderScript();
+        // local.yaml: 10 s of settle at a probe every 2 s: the first and the sixth probe are 10 s apart
+        int confirm = Integer.parseInt(renderedArgs.get(8));
+        assertThat(confirm).isEqualTo(6);
+        int probeSeconds = Integer.parseInt(renderedArgs.get(6));
+        int tolerated = Integer.parseInt(renderedArgs.get(7));
+        info = STARTED;
+        metrics = activeNodes("2.0");
+        for (int probe = 1; probe < confirm; probe++) {
+            Result result = run(script, 1, probeSeconds, tolerated, confirm);
+            assertThat(result.exitCode()).as("probe %d of %d", probe, confirm).isEqualTo(2);
+            assertThat(result.output()).isEqualTo("not ready: the coordinator counts 1 active worker(s), 1 required; confirming, %d of %d probes in a row"
+                    .formatted(probe, confirm) + " (a new coordinator counts a worker it has not asked yet as active)\n");
+        }
+        // the coordinator reads the worker's state: it was draining. The count starts over
+        metrics = activeNodes("1.0");
+        assertThat(run(script, 1, probeSeconds, tolerated, confirm).output()).isEqualTo("not ready: the coordinator counts 0 of 1 required active worker(s)\n");
+        metrics = activeNodes("2.0");
+        assertThat(run(script, 1, probeSeconds, tolerated, confirm).output()).contains("confirming, 1 of 6 probes in a row");
+        for (int probe = 2; probe < confirm; probe++) {
+            assertThat(run(script, 1, probeSeconds, tolerated, confirm).exitCode()).isEqualTo(2);
+        }
+        Result routed = run(script, 1, probeSeconds, tolerated, confirm);
+        assertThat(routed.exitCode()).isZero();
+        assertThat(routed.output()).isEqualTo("ready: the coordinator counts 1 active worker(s), 1 required\n");
+        assertThat(run(script, 1, probeSeconds, tolerated, confirm).exitCode()).as("routed: no confirmation again").isZero();
+
+        // restarted: the confirmation applies again
+        info = STARTING;
+        assertThat(run(script, 1, probeSeconds, tolerated, confirm).exitCode()).isEqualTo(2);
+        info = STARTED;
+        assertThat(run(script, 1, probeSeconds, tolerated, confirm).output()).contains("confirming, 1 of 6 probes in a row");
+    }
+
     /** The gate rendered and passed once: a started coordinator that counts 2 of 2 required workers. */
     private Path routedWithTwoOfTwoWorkers()
             throws IOException, InterruptedException
@@ -236,8 +274,8 @@ class TestReadyCheckScript
                 check.get("Args").forEach(arg -> renderedArgs.add(arg.asText()));
             }
         }));
-        // sh -c '<script> "$@"' $0 port required user probe-seconds tolerated
-        assertThat(renderedArgs).as("the gate's rendered arguments").hasSize(8);
+        // sh -c '<script> "$@"' $0 port required user probe-seconds tolerated confirm
+        assertThat(renderedArgs).as("the gate's rendered arguments").hasSize(9);
         // Nomad 1.6 registers a group service's script check interpolated without the task's variables and
         // updates it interpolated with them: a task variable in Command/Args gives two check IDs
         assertThat(renderedArgs).as("group-level script check arguments use no task-only Nomad variable")
@@ -249,21 +287,30 @@ class TestReadyCheckScript
         return script;
     }
 
-    /** Runs the gate as Nomad would, with the rendered probe timeout and tolerance. */
+    /**
+     * Runs the gate as Nomad would, with the rendered probe timeout and tolerance, and a first pass on the
+     * first probe that counts enough workers (the settle confirmation has its own test).
+     */
     private Result run(Path script, int required)
             throws IOException, InterruptedException
     {
-        return run(script, required, Integer.parseInt(renderedArgs.get(6)), Integer.parseInt(renderedArgs.get(7)));
+        return run(script, required, Integer.parseInt(renderedArgs.get(6)), Integer.parseInt(renderedArgs.get(7)), 1);
     }
 
     private Result run(Path script, int required, int probeSeconds, int tolerated)
+            throws IOException, InterruptedException
+    {
+        return run(script, required, probeSeconds, tolerated, 1);
+    }
+
+    private Result run(Path script, int required, int probeSeconds, int tolerated, int confirm)
             throws IOException, InterruptedException
     {
         // as Nomad runs it: the rendered command and its first three arguments, in the task's environment
         List<String> command = new ArrayList<>(List.of(renderedCommand));
         command.addAll(renderedArgs.subList(0, 3));
         command.addAll(List.of(Integer.toString(coordinator.getAddress().getPort()), Integer.toString(required), USER,
-                Integer.toString(probeSeconds), Integer.toString(tolerated)));
+                Integer.toString(probeSeconds), Integer.toString(tolerated), Integer.toString(confirm)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("NOMAD_TASK_DIR", script.getParent().toString());
         Process process = builder.start();
