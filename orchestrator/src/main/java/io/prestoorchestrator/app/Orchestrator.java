@@ -93,6 +93,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -244,10 +245,7 @@ public final class Orchestrator
                     log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort()).addKeyValue("scale_front_port", front.actualPort())
                             .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
                     contendForLeadership();
-                    autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> {
-                        autoscaling.pollAll();
-                        scalingEvents.recordAll();
-                    });
+                    autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> pollAutoscaling());
                 })
                 .mapEmpty();
     }
@@ -563,6 +561,17 @@ public final class Orchestrator
      * then closes clients and Vert.x. Blocks: call it from a thread that is not Vert.x's (the
      * shutdown hook, a test), so that closing Vert.x does not complete a future on a stopped event loop.
      */
+    /**
+     * One tick of the {@code autoscaling.poll-interval} timer, which calls it: every coordinator
+     * polled for the signal once, and nomad-autoscaler's scaling events recorded. Public so that a
+     * test drives the rounds it needs instead of waiting for the timer. A round still running makes
+     * this one a no-op.
+     */
+    public CompletionStage<Void> pollAutoscaling()
+    {
+        return autoscaling.pollAll().thenCombine(scalingEvents.recordAll(), (polled, recorded) -> null);
+    }
+
     public void stop()
             throws InterruptedException
     {

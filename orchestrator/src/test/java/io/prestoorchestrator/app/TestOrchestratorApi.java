@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class TestOrchestratorApi
 {
@@ -405,15 +406,33 @@ class TestOrchestratorApi
     void testShutdownFinishesInFlightRequestsThenRefusesConnections()
             throws Exception
     {
-        nomad.delay(Duration.ofMillis(1500));
+        // Nomad holds its answer, so the readiness request is in flight until the test lets it finish
+        nomad.hold();
         CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(uri("/health/ready")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(300);
+        assertThat(nomad.awaitHeld(Duration.ofSeconds(10))).as("the readiness check reached Nomad").isTrue();
         stopped = true;
-        orchestrator.stop();
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+            try {
+                orchestrator.stop();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        // shutting down: no new connection is taken while the request in flight still waits
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(uri("/health/live")).GET().build(), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(ConnectException.class));
+        assertThat(inFlight).isNotDone();
+        assertThat(stopping).isNotDone();
+
+        nomad.release();
         HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(statusOf(response, "nomad")).isEqualTo("UP");
+        stopping.get(10, TimeUnit.SECONDS);
         assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri("/health/live")).GET().build(), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(ConnectException.class);
     }

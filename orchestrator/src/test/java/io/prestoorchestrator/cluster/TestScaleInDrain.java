@@ -17,6 +17,7 @@ import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
+import io.prestoorchestrator.testing.TestingScheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,7 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -431,15 +433,18 @@ class TestScaleInDrain
 
     @Test
     void testWatchdogFinishesOrphanedDrainsSafely()
-            throws Exception
     {
         start(AtBound.CONTINUE, Duration.ofSeconds(1));
         workers.get(1).state(WorkerState.DRAINED);
         workers.get(2).state(WorkerState.SHUTTING_DOWN);
-        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, Clock.systemUTC(), executor);
+        TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), executor);
 
         assertThat(await(watchdog.check())).isEmpty();
-        Thread.sleep(2200);
+        // twice drain.timeout is the grace: not yet orphaned 1 ms before it
+        time.advance(Duration.ofSeconds(2).minusMillis(1));
+        assertThat(await(watchdog.check())).isEmpty();
+        time.advance(Duration.ofMillis(1));
         List<ClusterEvent> found = await(watchdog.check());
 
         assertThat(found).extracting(ClusterEvent::type).containsExactly("drain-stuck", "drain-stuck");
@@ -456,16 +461,16 @@ class TestScaleInDrain
 
     @Test
     void testWatchdogLeavesClustersWithAnOperationAlone()
-            throws Exception
     {
         start(AtBound.CONTINUE, Duration.ofSeconds(1));
         workers.get(1).state(WorkerState.DRAINED);
         ClusterRecord record = await(repository.cluster("demo")).orElseThrow().value();
         await(repository.updateCluster(record.with(ClusterState.DEPLOYING, Optional.of("someone-else"), record.updatedAt()), await(repository.cluster("demo")).orElseThrow().index()));
-        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, Clock.systemUTC(), executor);
+        TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), executor);
 
         await(watchdog.check());
-        Thread.sleep(2200);
+        time.advance(Duration.ofMinutes(10));
 
         assertThat(await(watchdog.check())).isEmpty();
         assertThat(workers.get(1).state()).isEqualTo(WorkerState.DRAINED);

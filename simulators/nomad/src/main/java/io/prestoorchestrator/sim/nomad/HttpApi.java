@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -45,6 +46,7 @@ final class HttpApi
     private final ClusterState state;
     private final NomadSimulatorConfig config;
     private final Supplier<String> advertiseAddress;
+    private final AtomicInteger parked = new AtomicInteger();
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> requestCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
     record Reply(long index, JsonNode body) {}
@@ -238,12 +240,24 @@ final class HttpApi
             respond(request, first);
             return;
         }
+        parked.incrementAndGet();
         vertx.setTimer(Math.max(1, wait.toMillis()), timer -> {
             if (done.compareAndSet(false, true)) {
+                parked.decrementAndGet();
                 answer(request, query);
             }
         });
-        request.connection().closeHandler(closed -> done.set(true));
+        request.connection().closeHandler(closed -> {
+            if (done.compareAndSet(false, true)) {
+                parked.decrementAndGet();
+            }
+        });
+    }
+
+    /** Blocking queries waiting now for a change or their wait time. */
+    int parkedQueries()
+    {
+        return parked.get();
     }
 
     private void registerWaiter(HttpServerRequest request, Supplier<Reply> query, long minIndex, Context context, AtomicBoolean done)
@@ -260,6 +274,7 @@ final class HttpApi
                 return next;
             });
             if (reply.index() > minIndex && done.compareAndSet(false, true)) {
+                parked.decrementAndGet();
                 respond(request, reply);
             }
         }));

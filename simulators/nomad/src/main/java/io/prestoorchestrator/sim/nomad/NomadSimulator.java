@@ -135,6 +135,15 @@ public final class NomadSimulator
         return api.requestCounts("");
     }
 
+    /**
+     * Blocking queries parked now (waiting for a change or their wait time); for tests that must
+     * know a long poll has arrived before they write, as the Consul simulator's.
+     */
+    public int parkedQueries()
+    {
+        return api.parkedQueries();
+    }
+
     /** Like {@link #requestCounts()}, only from clients whose User-Agent starts with the prefix (Go's is "Go-http-client"). */
     public Map<String, Long> requestCounts(String userAgentPrefix)
     {
@@ -145,6 +154,12 @@ public final class NomadSimulator
     public Map<String, Long> taskPids(String allocId)
     {
         return runners.pids(allocId);
+    }
+
+    /** How many script checks of an allocation still run; 0 once its services are deregistered and their last update sent. */
+    public int scriptChecksRunning(String allocId)
+    {
+        return runners.scriptChecksRunning(allocId);
     }
 
     /** Stops every task through the kill-signal path (bounded wait), then the HTTP server. */

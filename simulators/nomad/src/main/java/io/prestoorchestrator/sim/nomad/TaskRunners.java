@@ -51,6 +51,8 @@ final class TaskRunners
     private final Path dataDir;
     private final Optional<ConsulServices> consul;
     private final Map<String, AllocRunner> runners = new ConcurrentHashMap<>();
+    /** The threads of the script checks that run now, with the allocation of each. */
+    private final Map<Thread, String> checkThreads = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     TaskRunners(ClusterState state, ExecutorService pool, Path dataDir, Optional<ConsulServices> consul)
@@ -154,6 +156,12 @@ final class TaskRunners
         for (AllocRunner runner : all) {
             runner.killNow();
         }
+    }
+
+    /** How many script checks of an allocation still run (a stopped one's thread has ended: it sends no more updates). */
+    int scriptChecksRunning(String allocId)
+    {
+        return (int) checkThreads.values().stream().filter(allocId::equals).count();
     }
 
     /** Process ids of the running tasks of an allocation (tests use them to prove a process is gone). */
@@ -407,9 +415,17 @@ final class TaskRunners
                     log.warn("script check {} names task {}, which is not in group {}", check.name, check.taskName, group.get("Name").asText());
                     continue;
                 }
-                Thread thread = new Thread(() -> check.loop(this, runner), "nomad-sim-check-" + allocId.substring(0, 8) + "-" + check.checkId.substring(13, 21));
+                Thread thread = new Thread(() -> {
+                    try {
+                        check.loop(this, runner);
+                    }
+                    finally {
+                        checkThreads.remove(Thread.currentThread());
+                    }
+                }, "nomad-sim-check-" + allocId.substring(0, 8) + "-" + check.checkId.substring(13, 21));
                 thread.setDaemon(true);
                 check.thread = thread;
+                checkThreads.put(thread, allocId);
                 thread.start();
             }
         }

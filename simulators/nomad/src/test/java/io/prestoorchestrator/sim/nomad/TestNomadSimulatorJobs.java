@@ -207,13 +207,15 @@ class TestNomadSimulatorJobs
             throws Exception
     {
         long index = nomad.get("/v1/jobs").nomadIndex();
-        long start = System.nanoTime();
-        NomadHttp.Response timedOut = nomad.get("/v1/jobs?index=" + index + "&wait=300ms");
+        // nothing changes: parked until its wait is over, then the same index
+        CompletableFuture<NomadHttp.Response> timingOut = CompletableFuture.supplyAsync(() -> nomad.get("/v1/jobs?index=" + index + "&wait=1s"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> simulator.parkedQueries() == 1);
+        NomadHttp.Response timedOut = timingOut.get(20, TimeUnit.SECONDS);
         assertThat(timedOut.nomadIndex()).isEqualTo(index);
-        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
+        assertThat(simulator.parkedQueries()).isZero();
 
         CompletableFuture<NomadHttp.Response> blocked = CompletableFuture.supplyAsync(() -> nomad.get("/v1/jobs?index=" + index + "&wait=60s"));
-        Thread.sleep(300);
+        await().atMost(Duration.ofSeconds(10)).until(() -> simulator.parkedQueries() == 1);
         assertThat(blocked).isNotDone();
         nomad.put("/v1/jobs", shellJob("blocker", "g", 0, "sleep 1", "", ""));
         NomadHttp.Response woken = blocked.get(20, TimeUnit.SECONDS);

@@ -214,10 +214,12 @@ class TestNomadSimulatorTasks
             assertThat(NomadHttp.MAPPER.readTree(call.body()).get("Status").asText()).isEqualTo("passing");
             assertThat(NomadHttp.MAPPER.readTree(call.body()).get("Output").asText()).isEqualTo("ready on " + port + "\n");
         }));
+        assertThat(simulator.scriptChecksRunning(allocId)).isEqualTo(1);
         nomad.delete("/v1/job/gate?purge=true");
         awaitTaskDead(allocId);
+        // its check's thread ends with its last update: none can come after
+        await().atMost(Duration.ofSeconds(10)).until(() -> simulator.scriptChecksRunning(allocId) == 0);
         int updates = (int) consul.calls().stream().filter(call -> call.path().equals(update)).count();
-        Thread.sleep(600);
         assertThat(consul.calls().stream().filter(call -> call.path().equals(update)).count()).as("no check runs after the service is deregistered").isEqualTo(updates);
     }
 
