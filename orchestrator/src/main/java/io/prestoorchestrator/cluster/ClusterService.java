@@ -1158,10 +1158,13 @@ public final class ClusterService
                     // the count was not lowered: the spec goes back to what Nomad runs and the cluster to RUNNING, as after an
                     // aborted drain, so that the failed operation leaves no spec that nothing runs (a Nomad outage during the scale call)
                     String reason = Failures.unwrap(failure).getMessage();
-                    return restore(name, tracker, chosen, "the resize failed (" + reason + ")")
+                    // the steps say which one failed: the scale, then the workers put back (done), then the operation fails
+                    return tracker.endStep(Operation.StepState.FAILED, Optional.of("workers " + current + " -> " + count + ": " + reason))
+                            .thenCompose(ignored -> restore(name, tracker, chosen, "the resize failed (" + reason + ")"))
                             .thenCompose(ignored -> tracker.whileLeading(() -> updateRecord(name, record -> record
                                     .withSpec(record.spec().withWorkers(new Workers(current, record.spec().workers().min(), record.spec().workers().max())), clock.instant())
                                     .with(ClusterState.RUNNING, Optional.empty(), clock.instant()))))
+                            .thenCompose(ignored -> tracker.endStep(Operation.StepState.DONE, Optional.empty()))
                             .thenCompose(ignored -> CompletableFuture.<List<Worker>>failedFuture(new IllegalStateException(reason + "; the count stays " + current, failure)));
                 });
     }
@@ -1797,6 +1800,12 @@ public final class ClusterService
         synchronized CompletionStage<Void> step(String name, String detail)
         {
             operation = operation.step(name, detail, clock.instant());
+            return save();
+        }
+
+        synchronized CompletionStage<Void> endStep(Operation.StepState state, Optional<String> detail)
+        {
+            operation = operation.stepEnded(state, detail, clock.instant());
             return save();
         }
 

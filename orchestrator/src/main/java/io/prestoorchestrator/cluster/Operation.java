@@ -108,6 +108,17 @@ public record Operation(
         return new Operation(id, cluster, kind, state, next, error, inputs, runner, requestedBy, createdAt, now);
     }
 
+    /** Ends the running step as {@code state}, with {@code detail} when given, while the operation goes on (a failed step it recovers from). */
+    public Operation stepEnded(StepState state, Optional<String> detail, Instant now)
+    {
+        List<Step> next = new ArrayList<>(steps);
+        if (!next.isEmpty() && next.get(next.size() - 1).state() == StepState.RUNNING) {
+            Step last = next.get(next.size() - 1);
+            next.set(next.size() - 1, new Step(last.name(), state, detail.orElse(last.detail()), now));
+        }
+        return new Operation(id, cluster, kind, this.state, next, error, inputs, runner, requestedBy, createdAt, now);
+    }
+
     public Operation succeeded(Instant now)
     {
         List<Step> next = new ArrayList<>(steps);

@@ -203,6 +203,10 @@ class TestScaleInDrain
         Operation resize = awaitDone(await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(2, 1, 4)), "ops").thenApply(ClusterService.Updated::operation)));
 
         assertThat(resize.state()).isEqualTo(Operation.State.FAILED);
+        // the steps name the one that failed: the scale, not putting the workers back
+        assertThat(resize.steps()).extracting(step -> step.name() + ":" + step.state()).containsSubsequence("drain:DONE", "scale:FAILED", "reactivate:DONE")
+                .doesNotContain("reactivate:FAILED");
+        assertThat(resize.steps().stream().filter(step -> step.name().equals("scale")).findFirst().orElseThrow().detail()).startsWith("workers 3 -> 2: ");
         assertThat(workers.get(2).requests()).contains("PUT DRAINING as presto-orchestrator", "PUT ACTIVE as presto-orchestrator");
         assertThat(workers.get(2).state()).isEqualTo(WorkerState.ACTIVE);
         assertThat(await(memory.job("trino-demo")).orElseThrow().groupCount("workers")).isEqualTo(3);
