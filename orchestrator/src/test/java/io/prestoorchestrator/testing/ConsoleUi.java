@@ -1,33 +1,20 @@
 package io.prestoorchestrator.testing;
 
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -46,17 +33,15 @@ public final class ConsoleUi
     private static final int MAX_SCREENSHOT_HEIGHT = 5000;
 
     private final String base;
-    private final Path profile;
-    private final ChromeDriverService service;
+    private final HeadlessChromium chromium;
     private final ChromeDriver driver;
     private int width = WIDE;
 
-    private ConsoleUi(String base, Path profile, ChromeDriverService service, ChromeDriver driver)
+    private ConsoleUi(String base, HeadlessChromium chromium)
     {
         this.base = base;
-        this.profile = profile;
-        this.service = service;
-        this.driver = driver;
+        this.chromium = chromium;
+        this.driver = chromium.driver();
     }
 
     /** @param orchestratorUrl e.g. {@code http://127.0.0.1:8080} */
@@ -64,27 +49,9 @@ public final class ConsoleUi
             throws IOException
     {
         requireNonNull(orchestratorUrl, "orchestratorUrl is null");
-        Path chromium = NomadUi.executable("CHROMIUM_BIN", "chromium");
-        Path chromedriver = NomadUi.executable("CHROMEDRIVER_BIN", "chromedriver");
-        Path profile = Files.createTempDirectory("console-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--window-size=" + WIDE + ",900", "--hide-scrollbars");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
-        try {
-            ConsoleUi ui = new ConsoleUi(orchestratorUrl.replaceAll("/+$", ""), profile, service, new ChromeDriver(service, options));
-            ui.resize(WIDE);
-            return ui;
-        }
-        catch (RuntimeException e) {
-            service.stop();
-            deleteTree(profile);
-            throw new IllegalStateException("cannot start " + chromium + " through " + chromedriver + ": " + e.getMessage(), e);
-        }
+        ConsoleUi ui = new ConsoleUi(orchestratorUrl.replaceAll("/+$", ""), HeadlessChromium.start("console-chromium-", WIDE, 900, true, "--hide-scrollbars"));
+        ui.resize(WIDE);
+        return ui;
     }
 
     /** Opens {@code /ui/<hash>}, e.g. {@code #/clusters}. */
@@ -171,19 +138,19 @@ public final class ConsoleUi
     /** Waits until {@code condition} answers something other than null or false. */
     public <T> T until(Function<? super WebDriver, T> condition)
     {
-        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition);
+        return chromium.until(condition, WAIT);
     }
 
     public <T> T until(Function<? super WebDriver, T> condition, Duration timeout)
     {
-        return new WebDriverWait(driver, timeout).ignoring(StaleElementReferenceException.class).until(condition);
+        return chromium.until(condition, timeout);
     }
 
     /** The window's width in CSS pixels (the layout width the page sees). */
     public void resize(int width)
     {
         this.width = width;
-        driver.manage().window().setSize(new Dimension(width, 900));
+        chromium.resize(width, 900);
     }
 
     /** The whole page at the current width as a PNG under {@code dir}; returns its path. */
@@ -191,12 +158,9 @@ public final class ConsoleUi
             throws IOException
     {
         Number height = (Number) ((JavascriptExecutor) driver).executeScript("return Math.ceil(document.documentElement.scrollHeight)");
-        driver.manage().window().setSize(new Dimension(width, Math.min(MAX_SCREENSHOT_HEIGHT, Math.max(600, height.intValue() + 100))));
-        File shot = driver.getScreenshotAs(OutputType.FILE);
-        Files.createDirectories(dir);
-        Path target = dir.resolve(name + ".png").toAbsolutePath();
-        Files.move(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-        driver.manage().window().setSize(new Dimension(width, 900));
+        chromium.resize(width, Math.min(MAX_SCREENSHOT_HEIGHT, Math.max(600, height.intValue() + 100)));
+        Path target = chromium.screenshot(dir, name);
+        chromium.resize(width, 900);
         return target;
     }
 
@@ -209,7 +173,7 @@ public final class ConsoleUi
     /** What the page logged at SEVERE (errors, refused scripts, failed requests other than expected API answers). */
     public List<String> severeLogs()
     {
-        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        return chromium.browserLogs().stream()
                 .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
                 .map(LogEntry::getMessage)
                 .toList();
@@ -223,22 +187,6 @@ public final class ConsoleUi
     @Override
     public void close()
     {
-        try {
-            driver.quit();
-        }
-        finally {
-            service.stop();
-            deleteTree(profile);
-        }
-    }
-
-    private static void deleteTree(Path dir)
-    {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (IOException e) {
-            // a leftover temp profile is harmless
-        }
+        chromium.close();
     }
 }

@@ -1,31 +1,20 @@
 package io.prestoorchestrator.testing;
 
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -44,16 +33,14 @@ public final class NomadUi
     private static final int MAX_SCREENSHOT_HEIGHT = 6000;
 
     private final String nomad;
-    private final Path profile;
-    private final ChromeDriverService service;
+    private final HeadlessChromium chromium;
     private final ChromeDriver driver;
 
-    private NomadUi(String nomad, Path profile, ChromeDriverService service, ChromeDriver driver)
+    private NomadUi(String nomad, HeadlessChromium chromium)
     {
         this.nomad = nomad;
-        this.profile = profile;
-        this.service = service;
-        this.driver = driver;
+        this.chromium = chromium;
+        this.driver = chromium.driver();
     }
 
     /** Starts headless Chromium on a new empty profile; fails naming what to install when Chromium or its driver is missing. */
@@ -61,37 +48,7 @@ public final class NomadUi
             throws IOException
     {
         requireNonNull(nomadAddress, "nomadAddress is null");
-        Path chromium = executable("CHROMIUM_BIN", "chromium");
-        Path chromedriver = executable("CHROMEDRIVER_BIN", "chromedriver");
-        Path profile = Files.createTempDirectory("nomad-ui-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        // as root in a container: no sandbox; no network of its own (updates, sync, QUIC), nothing from a profile
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--window-size=" + WIDTH + ",1000");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
-        try {
-            return new NomadUi(nomadAddress.replaceAll("/+$", ""), profile, service, new ChromeDriver(service, options));
-        }
-        catch (RuntimeException e) {
-            service.stop();
-            deleteTree(profile);
-            throw new IllegalStateException("cannot start " + chromium + " through " + chromedriver + ": " + e.getMessage(), e);
-        }
-    }
-
-    static Path executable(String variable, String debianPackage)
-    {
-        String value = System.getenv(variable);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(variable + " is not set: the Nomad UI test drives Debian's " + debianPackage
-                    + ". Run scripts/setup.sh (it installs chromium and chromium-driver) and source ~/.cache/presto-orchestrator/env.sh before mvn");
-        }
-        Path path = Path.of(value);
-        if (!Files.isExecutable(path)) {
-            throw new IllegalStateException(variable + "=" + value + " is not an executable file: re-run scripts/setup.sh (apt-get install -y chromium chromium-driver)");
-        }
-        return path;
+        return new NomadUi(nomadAddress.replaceAll("/+$", ""), HeadlessChromium.start("nomad-ui-chromium-", WIDTH, 1000, false));
     }
 
     /** The jobs list, then the job's row, clicked. */
@@ -170,13 +127,10 @@ public final class NomadUi
                 break;
             }
             height = Math.min(MAX_SCREENSHOT_HEIGHT, height + overflow.intValue());
-            driver.manage().window().setSize(new Dimension(WIDTH, height));
+            chromium.resize(WIDTH, height);
         }
-        File shot = driver.getScreenshotAs(OutputType.FILE);
-        Files.createDirectories(dir);
-        Path target = dir.resolve(name + ".png").toAbsolutePath();
-        Files.move(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-        driver.manage().window().setSize(new Dimension(WIDTH, 1000));
+        Path target = chromium.screenshot(dir, name);
+        chromium.resize(WIDTH, 1000);
         return target;
     }
 
@@ -188,32 +142,16 @@ public final class NomadUi
     @Override
     public void close()
     {
-        try {
-            driver.quit();
-        }
-        finally {
-            service.stop();
-            deleteTree(profile);
-        }
+        chromium.close();
     }
 
     private <T> T until(Function<? super WebDriver, T> condition)
     {
-        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition);
+        return chromium.until(condition, WAIT);
     }
 
     private static String metaSection()
     {
         return "//div[contains(@class, 'boxed-section-head') and normalize-space()='Meta']";
-    }
-
-    private static void deleteTree(Path dir)
-    {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (IOException e) {
-            // a leftover temp profile is harmless
-        }
     }
 }
