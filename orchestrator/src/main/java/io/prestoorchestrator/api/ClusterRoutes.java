@@ -7,7 +7,7 @@ import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterDocuments;
 import io.prestoorchestrator.cluster.ClusterJson;
 import io.prestoorchestrator.cluster.ClusterRecord;
-import io.prestoorchestrator.cluster.ClusterService;
+import io.prestoorchestrator.operations.ClusterService;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterView;
 import io.prestoorchestrator.cluster.Operation;

@@ -3,7 +3,7 @@ package io.prestoorchestrator.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.cluster.ClusterJson;
-import io.prestoorchestrator.cluster.ClusterService;
+import io.prestoorchestrator.operations.ClusterService;
 import io.prestoorchestrator.drain.LiveWorkers;
 import io.prestoorchestrator.error.NotFoundException;
 import io.vertx.ext.web.openapi.router.RouterBuilder;

@@ -16,7 +16,7 @@ import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.ScaleFront;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.cluster.ClusterRepository;
-import io.prestoorchestrator.cluster.ClusterService;
+import io.prestoorchestrator.operations.ClusterService;
 import io.prestoorchestrator.discovery.ConsulKvStore;
 import io.prestoorchestrator.discovery.ConsulServiceHealth;
 import io.prestoorchestrator.discovery.ConsulLeaderLock;
@@ -235,7 +235,7 @@ public final class Orchestrator
                 .compose(router -> HttpServers.listen(vertx, config.http(), config.http().port(), router))
                 .compose(server -> {
                     this.server = server;
-                    ScaleFront front = new ScaleFront(vertx, webClient, config.nomad(), ScaleFront.Autoscaler.of(clusters), autoscaling::last);
+                    ScaleFront front = new ScaleFront(vertx, webClient, config.nomad(), clusters, autoscaling::last);
                     // the agent's blocking queries are silent until Nomad answers: the idle timeout must outlast them
                     Duration idle = config.http().idleTimeout().compareTo(ScaleFront.RELAY_TIMEOUT) > 0 ? config.http().idleTimeout() : ScaleFront.RELAY_TIMEOUT;
                     return HttpServers.listen(vertx, config.http(), config.autoscaling().scaleFrontPort(), idle, front.router());

@@ -1,7 +1,5 @@
 package io.prestoorchestrator.autoscaling;
 
-import io.prestoorchestrator.cluster.ClusterService;
-import io.prestoorchestrator.cluster.ClusterService.Autoscaled;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.config.NomadConfig;
@@ -51,7 +49,7 @@ import static java.util.Objects.requireNonNull;
  *     index; for a cluster's job the {@code workers} group's {@code Running} is at most the spec's count
  *     (workers a scale-in drains are leaving) and the query blocks for at most {@link #STATUS_WAIT}.
  * <li>{@code PUT|POST /v1/job/:job/scale} with a count for the {@code workers} group of a cluster's
- *     job: {@link ClusterService#autoscale}, the same resize as the API's, so the workers Nomad will
+ *     job: {@code ClusterService#autoscale} (operations/), the same resize as the API's, so the workers Nomad will
  *     stop drain first, and a scale-out while a scale-in drains puts those workers back to work
  *     instead of starting new ones. Once the resize is accepted and before anything changes, the
  *     agent's decision is recorded in Nomad's scaling history with the agent's own token (a scale
@@ -76,34 +74,6 @@ public final class ScaleFront
     private static final List<String> REQUEST_HEADERS = List.of("X-Nomad-Token", "Authorization");
     private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "X-Nomad-Index", "X-Nomad-KnownLeader", "X-Nomad-LastContact");
     private static final Logger log = LoggerFactory.getLogger(ScaleFront.class);
-
-    /** What the front needs of {@link ClusterService}. */
-    public interface Autoscaler
-    {
-        /** {@link ClusterService#autoscale}. */
-        CompletionStage<Autoscaled> autoscale(String cluster, int count, String reason, Supplier<CompletionStage<Void>> approve);
-
-        /** {@link ClusterService#specWorkers}. */
-        CompletionStage<OptionalInt> specWorkers(String cluster);
-
-        static Autoscaler of(ClusterService clusters)
-        {
-            return new Autoscaler()
-            {
-                @Override
-                public CompletionStage<Autoscaled> autoscale(String cluster, int count, String reason, Supplier<CompletionStage<Void>> approve)
-                {
-                    return clusters.autoscale(cluster, count, reason, approve);
-                }
-
-                @Override
-                public CompletionStage<OptionalInt> specWorkers(String cluster)
-                {
-                    return clusters.specWorkers(cluster);
-                }
-            };
-        }
-    }
 
     private final Vertx vertx;
     private final WebClient client;
@@ -163,7 +133,7 @@ public final class ScaleFront
             if (response.statusCode() == 200) {
                 try {
                     body = response.bodyAsJsonObject();
-                    workers = body.getJsonObject("TaskGroups", new JsonObject()).getJsonObject(ClusterService.WORKER_GROUP);
+                    workers = body.getJsonObject("TaskGroups", new JsonObject()).getJsonObject(ClusterSpec.WORKER_GROUP);
                 }
                 catch (DecodeException | ClassCastException e) {
                     workers = null;
@@ -235,7 +205,7 @@ public final class ScaleFront
         Optional<String> cluster = clusterOf(job, context.queryParams().get("namespace"));
         Object count = body.getValue("Count");
         JsonObject target = body.getValue("Target") instanceof JsonObject found ? found : new JsonObject();
-        boolean workers = ClusterService.WORKER_GROUP.equals(target.getValue("Group"));
+        boolean workers = ClusterSpec.WORKER_GROUP.equals(target.getValue("Group"));
         boolean error = Boolean.TRUE.equals(body.getValue("Error"));
         if (cluster.isEmpty() || !workers || error || !(count instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
             // not a Trino cluster's worker count: Nomad's business, and Nomad's answer
@@ -316,7 +286,7 @@ public final class ScaleFront
         boolean news = !message.equals(refusals.put(cluster, message));
         (news ? log.atInfo() : log.atDebug()).addKeyValue("cluster", cluster).addKeyValue("count", wanted).addKeyValue("status", status).addKeyValue("error", message)
                 .log("Scale by nomad-autoscaler refused; it tries again at its next evaluation");
-        text(context, status, "presto-orchestrator refused to scale job " + job + " group " + ClusterService.WORKER_GROUP + " to " + wanted + ": " + message);
+        text(context, status, "presto-orchestrator refused to scale job " + job + " group " + ClusterSpec.WORKER_GROUP + " to " + wanted + ": " + message);
     }
 
     private void relay(RoutingContext context, Optional<Buffer> body)
@@ -388,7 +358,7 @@ public final class ScaleFront
         }
     }
 
-    /** The agent's decision, recorded in Nomad's scaling history with the agent's token, once ClusterService has accepted the resize. */
+    /** The agent's decision, recorded in Nomad's scaling history with the agent's token, once the orchestrator has accepted the resize. */
     private final class Approval
     {
         private final RoutingContext context;

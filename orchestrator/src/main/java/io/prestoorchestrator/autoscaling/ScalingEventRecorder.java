@@ -2,7 +2,6 @@ package io.prestoorchestrator.autoscaling;
 
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
-import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.discovery.KvEntry;
 import io.prestoorchestrator.discovery.KvStore;
@@ -111,7 +110,7 @@ public final class ScalingEventRecorder
         try {
             recorded = kv.get(key).thenCompose(entry -> {
                 long watermark = entry.map(KvEntry::value).map(ScalingEventRecorder::watermark).orElse(0L);
-                return nomad.scalingEvents(ClusterSpec.jobId(cluster), ClusterService.WORKER_GROUP).thenCompose(events -> {
+                return nomad.scalingEvents(ClusterSpec.jobId(cluster), ClusterSpec.WORKER_GROUP).thenCompose(events -> {
                     List<ScalingEvent> fresh = events.stream()
                             .filter(event -> event.timeNanos() > watermark)
                             .sorted(Comparator.comparingLong(ScalingEvent::timeNanos))

@@ -44,6 +44,10 @@ public record ClusterSpec(
         Map<String, String> labels,
         Autoscaling autoscaling)
 {
+    /** The task groups of a cluster's Nomad job (job-templates/trino-cluster.json.ftl). */
+    public static final String WORKER_GROUP = "workers";
+    public static final String COORDINATOR_GROUP = "coordinator";
+
     public ClusterSpec
     {
         requireNonNull(name, "name is null");

@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /** The domain core and the config records import nothing from Vert.x or the AWS SDK; the CLI talks to the service only through its API. */
 class TestArchitecture
@@ -67,6 +68,23 @@ class TestArchitecture
         noClasses().that().resideOutsideOfPackage("io.prestoorchestrator.app..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("io.prestoorchestrator.aws.AwsClients")
                 .andShould().resideOutsideOfPackage("io.prestoorchestrator.aws..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void testTheModelAndTheOperationsAboveItHaveNoCycles()
+    {
+        // operations/ sits above the model: cluster/ (the model) knows none of render, drain, autoscaling, operations
+        JavaClasses core = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.prestoorchestrator.cluster", "io.prestoorchestrator.render", "io.prestoorchestrator.drain",
+                        "io.prestoorchestrator.autoscaling", "io.prestoorchestrator.operations");
+        slices().matching("io.prestoorchestrator.(*)..").namingSlices("$1")
+                .should().beFreeOfCycles()
+                .check(core);
+        noClasses().that().resideInAPackage("io.prestoorchestrator.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prestoorchestrator.operations..", "io.prestoorchestrator.render..",
+                        "io.prestoorchestrator.drain..", "io.prestoorchestrator.autoscaling..", "io.prestoorchestrator.nomad..")
                 .check(CLASSES);
     }
 }

@@ -1,6 +1,6 @@
 package io.prestoorchestrator.autoscaling;
 
-import io.prestoorchestrator.cluster.ClusterService.Autoscaled;
+
 import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.error.ConflictException;
 import io.vertx.core.Vertx;
@@ -78,7 +78,7 @@ class TestScaleFront
             }
         })).listen(0, "127.0.0.1").toCompletionStage());
         NomadConfig config = new NomadConfig(URI.create("http://127.0.0.1:" + nomad.actualPort()), Optional.empty(), "global", "default", Duration.ofSeconds(5));
-        ScaleFront.Autoscaler autoscaler = new ScaleFront.Autoscaler()
+        Autoscaler autoscaler = new Autoscaler()
         {
             @Override
             public CompletionStage<Autoscaled> autoscale(String cluster, int count, String reason, Supplier<CompletionStage<Void>> approve)

@@ -7,6 +7,7 @@ import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.nomad.PlanEffect;
+import io.prestoorchestrator.operations.ClusterService;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.render.RenderInputs;
 import io.prestoorchestrator.sim.consul.ConsulSimulator;

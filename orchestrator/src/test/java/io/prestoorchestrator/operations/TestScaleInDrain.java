@@ -1,8 +1,19 @@
-package io.prestoorchestrator.cluster;
+package io.prestoorchestrator.operations;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.prestoorchestrator.config.DrainConfig;
+import io.prestoorchestrator.autoscaling.Autoscaled;
+import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.cluster.ClusterView;
+import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.cluster.ScaleInDecision;
+import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import io.prestoorchestrator.cluster.Workers;
 import io.prestoorchestrator.config.DrainConfig.AtBound;
+import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.drain.ClusterWorkers;
@@ -363,7 +374,7 @@ class TestScaleInDrain
         workers.get(2).drainTime(Optional.of(Duration.ofMillis(300)));
         List<String> approvals = new ArrayList<>();
 
-        ClusterService.Autoscaled result = await(service.autoscale("demo", 2, "scaling down because metric is 2; signal: idle", () -> {
+        Autoscaled result = await(service.autoscale("demo", 2, "scaling down because metric is 2; signal: idle", () -> {
             // before anything changed: the spec still has 3, no operation, no worker draining
             approvals.add(await(service.get("demo")).record().spec().workers().count() + "/" + await(service.get("demo")).record().activeOperation().isPresent()
                     + "/" + workers.get(2).state());
@@ -384,11 +395,11 @@ class TestScaleInDrain
                 .isEqualTo("presto-orchestrator: resize by nomad-autoscaler: scaling down because metric is 2; signal: idle");
 
         // the count the spec has already: nothing changes, nothing is approved
-        ClusterService.Autoscaled again = await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> {
+        Autoscaled again = await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> {
             approvals.add("again");
             return CompletableFuture.completedFuture(null);
         }));
-        assertThat(again).isEqualTo(new ClusterService.Autoscaled(Optional.empty(), false));
+        assertThat(again).isEqualTo(new Autoscaled(Optional.empty(), false));
         assertThat(approvals).hasSize(1);
     }
 
@@ -397,15 +408,15 @@ class TestScaleInDrain
     {
         start(AtBound.CONTINUE, Duration.ofSeconds(20));
         workers.get(2).drainTime(Optional.empty());
-        ClusterService.Autoscaled in = await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> CompletableFuture.completedFuture(null)));
+        Autoscaled in = await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> CompletableFuture.completedFuture(null)));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
 
         // the same count again while it drains: the operation in progress, nothing new
         assertThat(await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> CompletableFuture.failedFuture(new AssertionError("not approved twice")))))
-                .isEqualTo(new ClusterService.Autoscaled(in.operationId(), false));
-        ClusterService.Autoscaled out = await(service.autoscale("demo", 3, "scaling up because metric is 3", () -> CompletableFuture.completedFuture(null)));
+                .isEqualTo(new Autoscaled(in.operationId(), false));
+        Autoscaled out = await(service.autoscale("demo", 3, "scaling up because metric is 3", () -> CompletableFuture.completedFuture(null)));
 
-        assertThat(out).isEqualTo(new ClusterService.Autoscaled(in.operationId(), true));
+        assertThat(out).isEqualTo(new Autoscaled(in.operationId(), true));
         Operation done = awaitDone(await(service.operation(in.operationId().orElseThrow())));
         assertThat(done.state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(workers.get(2).state()).as("the draining worker is reused").isEqualTo(WorkerState.ACTIVE);

@@ -1,5 +1,9 @@
-package io.prestoorchestrator.cluster;
+package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.ClusterState;
 import io.prestoorchestrator.discovery.LeadershipListener;
 import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.drain.WorkerState;

@@ -1,4 +1,4 @@
-package io.prestoorchestrator.cluster;
+package io.prestoorchestrator.operations;
 
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.NomadJobs;

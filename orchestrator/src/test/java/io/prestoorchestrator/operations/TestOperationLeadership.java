@@ -1,10 +1,17 @@
-package io.prestoorchestrator.cluster;
+package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.cluster.TestingClusterSpecs;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.InMemoryLeaderElection;
 import io.prestoorchestrator.discovery.KvStore;
-import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.discovery.LeaderLock;
+import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;

@@ -1,15 +1,31 @@
-package io.prestoorchestrator.cluster;
+package io.prestoorchestrator.operations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.autoscaling.Autoscaled;
+import io.prestoorchestrator.autoscaling.Autoscaler;
+import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.CatalogValidator;
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.ClusterSpecValidator;
+import io.prestoorchestrator.cluster.ClusterState;
 import io.prestoorchestrator.cluster.ClusterView.Routing;
+import io.prestoorchestrator.cluster.ClusterView;
+import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.cluster.ScaleInDecision;
+import io.prestoorchestrator.cluster.TrinoProbe;
+import io.prestoorchestrator.cluster.Versioned;
+import io.prestoorchestrator.cluster.Workers;
 import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.config.ssm.ParameterStore;
-import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.discovery.LeadershipListener;
+import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.drain.ClusterWorkers;
 import io.prestoorchestrator.drain.DrainResult;
 import io.prestoorchestrator.drain.Worker;
@@ -67,9 +83,8 @@ import static java.util.Objects.requireNonNull;
  * kind is safe to run again from the start, which is how a new leader resumes it.
  */
 public final class ClusterService
+        implements Autoscaler
 {
-    public static final String WORKER_GROUP = "workers";
-    static final String COORDINATOR_GROUP = "coordinator";
     /** The name of the routed service's script check in job-templates/trino-cluster.json.ftl. */
     static final String READINESS_GATE = "routing readiness gate";
     /** Operation inputs: the Meta stamp that makes a restart replace every allocation, and the worker count a resize started from. */
@@ -180,6 +195,7 @@ public final class ClusterService
     }
 
     /** The worker count of a cluster's spec (the count an operation in progress applies); empty when there is no such cluster. */
+    @Override
     public CompletionStage<OptionalInt> specWorkers(String name)
     {
         return repository.cluster(name).thenApply(found -> found.map(record -> OptionalInt.of(record.value().spec().workers().count())).orElse(OptionalInt.empty()));
@@ -315,6 +331,7 @@ public final class ClusterService
      * in Nomad with the agent's own token there, so Nomad's ACLs decide). A count the spec has already
      * changes nothing and does not call {@code approve}.
      */
+    @Override
     public CompletionStage<Autoscaled> autoscale(String name, int count, String reason, Supplier<CompletionStage<Void>> approve)
     {
         return existing(name).thenCompose(current -> {
@@ -327,21 +344,6 @@ public final class ClusterService
             return update(name, spec, AUTOSCALER, Optional.of(reason), approve)
                     .thenApply(updated -> new Autoscaled(updated.started().map(Operation::id).or(updated::activeOperation), updated.changed()));
         });
-    }
-
-    /**
-     * What {@link #autoscale} did.
-     *
-     * @param operationId the operation that applies the count: the one it started or superseded, or the
-     *        one already running when nothing changed; empty when nothing changed and nothing runs
-     * @param changed whether the spec's count changed
-     */
-    public record Autoscaled(Optional<String> operationId, boolean changed)
-    {
-        public Autoscaled
-        {
-            requireNonNull(operationId, "operationId is null");
-        }
     }
 
     private CompletionStage<Updated> update(String name, ClusterSpec spec, String actor, Optional<String> reason, Supplier<CompletionStage<Void>> approve)
@@ -748,10 +750,10 @@ public final class ClusterService
      * workers' combined Meta does not depend on the job Meta, which lets {@link #workersFirst}
      * register the new workers under the old job Meta, and the full version after it leave them be.
      */
-    static ObjectNode withWorkersMeta(ObjectNode rendered)
+    public static ObjectNode withWorkersMeta(ObjectNode rendered)
     {
         ObjectNode job = rendered.deepCopy();
-        ObjectNode workers = group(job, WORKER_GROUP);
+        ObjectNode workers = group(job, ClusterSpec.WORKER_GROUP);
         if (workers != null) {
             ObjectNode meta = job.path("Meta").isObject() ? ((ObjectNode) job.get("Meta")).deepCopy() : JsonNodeFactory.instance.objectNode();
             if (workers.path("Meta").isObject()) {
@@ -780,7 +782,7 @@ public final class ClusterService
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return nomad.job(jobId).thenCompose(current -> {
-            if (current.isEmpty() || current.get().stop() || group(current.get().spec(), COORDINATOR_GROUP) == null) {
+            if (current.isEmpty() || current.get().stop() || group(current.get().spec(), ClusterSpec.COORDINATOR_GROUP) == null) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             if (kind.equals("restart")) {
@@ -841,7 +843,7 @@ public final class ClusterService
         ObjectNode dropped = JsonNodeFactory.instance.objectNode();
         oldMeta.fields().forEachRemaining(field -> (newMeta.has(field.getKey()) ? kept : dropped).set(field.getKey(), field.getValue()));
         phase.set("Meta", kept);
-        ObjectNode coordinator = group(running, COORDINATOR_GROUP).deepCopy();
+        ObjectNode coordinator = group(running, ClusterSpec.COORDINATOR_GROUP).deepCopy();
         if (!dropped.isEmpty()) {
             if (coordinator.path("Meta").isObject()) {
                 dropped.setAll((ObjectNode) coordinator.get("Meta"));
@@ -850,7 +852,7 @@ public final class ClusterService
         }
         ArrayNode groups = (ArrayNode) phase.get("TaskGroups");
         for (int i = 0; i < groups.size(); i++) {
-            if (groups.get(i).path("Name").asText().equals(COORDINATOR_GROUP)) {
+            if (groups.get(i).path("Name").asText().equals(ClusterSpec.COORDINATOR_GROUP)) {
                 groups.set(i, coordinator);
             }
         }
@@ -960,7 +962,7 @@ public final class ClusterService
         String previous = operation.input(WORKERS_BEFORE).orElse("?");
         String jobId = ClusterSpec.jobId(name);
         return nomad.job(jobId).thenCompose(job -> {
-            int current = job.filter(found -> !found.stop()).map(found -> found.groupCount(WORKER_GROUP)).orElse(-1);
+            int current = job.filter(found -> !found.stop()).map(found -> found.groupCount(ClusterSpec.WORKER_GROUP)).orElse(-1);
             boolean scaled = resumed && current == count;
             if (drains.isEmpty() || current < 0 || scaled || current == count) {
                 return scale(name, tracker, count, previous, scaled).thenApply(ignored -> List.<Worker>of());
@@ -977,7 +979,7 @@ public final class ClusterService
                 // a superseded scale-in changed the spec's count
                 .thenCompose(ignored -> existing(name)).thenApply(record -> record.value().spec().workers().count())
                 .thenCompose(finalCount -> tracker.step("place", "waiting for " + finalCount + " running worker allocation(s)")
-                        .thenCompose(ignored -> awaitRunning(jobId, WORKER_GROUP, finalCount, clock.instant().plus(settleTimeout), tracker))
+                        .thenCompose(ignored -> awaitRunning(jobId, ClusterSpec.WORKER_GROUP, finalCount, clock.instant().plus(settleTimeout), tracker))
                         .thenCompose(ignored -> awaitTrinoReady(name, jobId, OptionalLong.empty(), tracker))
                         .thenCompose(ignored -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + finalCount)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.forgetScaleIn(operation.id())));
@@ -991,7 +993,7 @@ public final class ClusterService
                 .thenCompose(ignored -> alreadyScaled
                         ? nomad.job(jobId).thenApply(job -> job.map(NomadJob::jobModifyIndex).orElse(0L))
                         : awaitNoDeployment(jobId, "scale", tracker)
-                                .thenCompose(none -> tracker.whileLeading(() -> nomad.scale(jobId, WORKER_GROUP, count,
+                                .thenCompose(none -> tracker.whileLeading(() -> nomad.scale(jobId, ClusterSpec.WORKER_GROUP, count,
                                         "presto-orchestrator: resize by " + operation.requestedBy() + operation.input(REASON).map(why -> ": " + why).orElse(""))))
                                 .thenApply(RegisterResult::jobModifyIndex))
                 .thenCompose(index -> recordIndex(name, index, tracker));
@@ -1440,7 +1442,7 @@ public final class ClusterService
         if (!spec.autoscaling().enabled()) {
             return CompletableFuture.completedFuture(spec.workers().count());
         }
-        return nomad.job(jobId).thenApply(job -> job.map(found -> found.groupCount(WORKER_GROUP)).filter(count -> count >= 0).orElse(spec.workers().count()));
+        return nomad.job(jobId).thenApply(job -> job.map(found -> found.groupCount(ClusterSpec.WORKER_GROUP)).filter(count -> count >= 0).orElse(spec.workers().count()));
     }
 
     /** Stop (keep the spec) or delete (remove everything): deregister with purge, then wait until no allocation runs. */

@@ -1,5 +1,8 @@
-package io.prestoorchestrator.cluster;
+package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.discovery.LeadershipListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
