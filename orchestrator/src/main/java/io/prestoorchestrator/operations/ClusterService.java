@@ -247,7 +247,7 @@ public final class ClusterService
         return repository.catalogs()
                 .thenCompose(catalogs -> {
                     ClusterSpecValidator.validate(spec, names(catalogs));
-                    Operation operation = Operation.start(ids.get(), spec.name(), "create", actor, clock.instant());
+                    Operation operation = Operation.start(ids.get(), spec.name(), OperationKind.CREATE.storedName(), actor, clock.instant());
                     ClusterRecord record = new ClusterRecord(spec, ClusterState.DEPLOYING, Optional.of(freePort.getAsInt()), Optional.of(operation.id()),
                             Optional.empty(), clock.instant(), clock.instant(), actor);
                     return render(record, actor)
@@ -364,18 +364,18 @@ public final class ClusterService
                 }
                 requireIdle(record);
                 ClusterState next = record.state().on(ClusterState.Action.UPDATE);
-                String kind = record.state() == ClusterState.STOPPED ? "update-spec" : resizeOnly ? "resize" : "update";
+                OperationKind kind = record.state() == ClusterState.STOPPED ? OperationKind.UPDATE_SPEC : resizeOnly ? OperationKind.RESIZE : OperationKind.UPDATE;
                 Map<String, String> inputs = new HashMap<>();
-                if (kind.equals("resize")) {
+                if (kind == OperationKind.RESIZE) {
                     inputs.put(WORKERS_BEFORE, Integer.toString(record.spec().workers().count()));
                 }
                 reason.ifPresent(why -> inputs.put(REASON, why));
-                Operation operation = Operation.start(ids.get(), name, kind, inputs, actor, clock.instant());
+                Operation operation = Operation.start(ids.get(), name, kind.storedName(), inputs, actor, clock.instant());
                 ClusterRecord updated = record.withSpec(spec, clock.instant()).with(next, Optional.of(operation.id()), clock.instant());
                 return render(updated, actor)
                         .thenCompose(rendered -> approve.get())
                         .thenCompose(approved -> repository.updateCluster(updated, current.index()))
-                        .thenCompose(ignored -> event(name, kind + "-requested", describeChange(record.spec(), spec) + reason.map(why -> " by " + actor + ": " + why).orElse(""), actor, operation))
+                        .thenCompose(ignored -> event(name, kind.storedName() + "-requested", describeChange(record.spec(), spec) + reason.map(why -> " by " + actor + ": " + why).orElse(""), actor, operation))
                         .thenCompose(ignored -> repository.saveOperation(operation))
                         .thenApply(ignored -> {
                             runner.submit(operation);
@@ -403,7 +403,7 @@ public final class ClusterService
         // the scale-in's target, or the count an earlier resize retargeted it to
         int target = record.spec().workers().count();
         return repository.operation(id).thenCompose(found -> {
-            Optional<Operation> active = found.filter(operation -> operation.kind().equals("resize"));
+            Optional<Operation> active = found.filter(OperationKind.RESIZE::is);
             int before = active.flatMap(operation -> operation.input(WORKERS_BEFORE)).map(Integer::parseInt).orElse(-1);
             if (active.isEmpty() || target >= before) {
                 requireIdle(record);
@@ -507,23 +507,23 @@ public final class ClusterService
 
     public CompletionStage<Operation> stop(String name, String actor)
     {
-        return transition(name, ClusterState.Action.STOP, "stop", Map.of(), actor);
+        return transition(name, ClusterState.Action.STOP, OperationKind.STOP, Map.of(), actor);
     }
 
     public CompletionStage<Operation> start(String name, String actor)
     {
-        return transition(name, ClusterState.Action.START, "start", Map.of(), actor);
+        return transition(name, ClusterState.Action.START, OperationKind.START, Map.of(), actor);
     }
 
     public CompletionStage<Operation> restart(String name, String actor)
     {
         // a restart changes nothing else, so a Meta stamp makes Nomad replace every allocation; fixed now, so a resumed restart restarts once
-        return transition(name, ClusterState.Action.RESTART, "restart", Map.of(RESTART_STAMP, clock.instant().toString()), actor);
+        return transition(name, ClusterState.Action.RESTART, OperationKind.RESTART, Map.of(RESTART_STAMP, clock.instant().toString()), actor);
     }
 
     public CompletionStage<Operation> delete(String name, String actor)
     {
-        return transition(name, ClusterState.Action.DELETE, "delete", Map.of(), actor);
+        return transition(name, ClusterState.Action.DELETE, OperationKind.DELETE, Map.of(), actor);
     }
 
     // ---- catalogs ----------------------------------------------------------------------------
@@ -578,17 +578,17 @@ public final class ClusterService
 
     // ---- the work behind operations ----------------------------------------------------------
 
-    private CompletionStage<Operation> transition(String name, ClusterState.Action action, String kind, Map<String, String> inputs, String actor)
+    private CompletionStage<Operation> transition(String name, ClusterState.Action action, OperationKind kind, Map<String, String> inputs, String actor)
     {
         return existing(name).thenCompose(current -> {
             ClusterRecord record = current.value();
             requireIdle(record);
             ClusterState next = record.state().on(action);
-            Operation operation = Operation.start(ids.get(), name, kind, inputs, actor, clock.instant());
+            Operation operation = Operation.start(ids.get(), name, kind.storedName(), inputs, actor, clock.instant());
             // The leader's cluster watch can pick the operation up as soon as it is saved: the
             // request event goes first, so that it precedes everything the operation records.
             return repository.updateCluster(record.with(next, Optional.of(operation.id()), clock.instant()), current.index())
-                    .thenCompose(ignored -> event(name, kind + "-requested", capitalize(kind) + " requested by " + actor, actor, operation))
+                    .thenCompose(ignored -> event(name, kind.storedName() + "-requested", capitalize(kind.storedName()) + " requested by " + actor, actor, operation))
                     .thenCompose(ignored -> repository.saveOperation(operation))
                     .thenApply(ignored -> {
                         runner.submit(operation);
@@ -619,13 +619,16 @@ public final class ClusterService
                 announced = tracker.save().thenCompose(ignored -> tracker.whileLeading(() -> event(name, "operation-resumed",
                         capitalize(stored.kind()) + " operation resumed by " + replicaId + " after leader change", stored.requestedBy(), stored)));
             }
-            return announced.thenCompose(ignored -> switch (stored.kind()) {
-                case "create", "update", "start", "restart" -> deploy(name, tracker, resumed);
-                case "resize" -> resize(name, tracker, found.get().value().spec().workers().count(), resumed);
-                case "update-spec" -> settleWithoutNomad(name, tracker);
-                case "stop" -> stopJob(name, tracker, false);
-                case "delete" -> stopJob(name, tracker, true);
-                default -> CompletableFuture.failedFuture(new IllegalStateException("operation kind '" + stored.kind() + "' is unknown to this orchestrator version"));
+            Optional<OperationKind> kind = OperationKind.of(stored);
+            if (kind.isEmpty()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("operation kind '" + stored.kind() + "' is unknown to this orchestrator version"));
+            }
+            return announced.thenCompose(ignored -> switch (kind.get()) {
+                case CREATE, UPDATE, START, RESTART -> deploy(name, tracker, resumed);
+                case RESIZE -> resize(name, tracker, found.get().value().spec().workers().count(), resumed);
+                case UPDATE_SPEC -> settleWithoutNomad(name, tracker);
+                case STOP -> stopJob(name, tracker, false);
+                case DELETE -> stopJob(name, tracker, true);
             });
         });
         return recordFailure(work, tracker);
@@ -639,7 +642,7 @@ public final class ClusterService
     private CompletionStage<Void> conclude(Operation stored, Optional<Versioned<ClusterRecord>> cluster, Tracker tracker)
     {
         if (cluster.isEmpty()) {
-            return stored.kind().equals("delete")
+            return OperationKind.DELETE.is(stored)
                     ? tracker.succeed()
                     : tracker.fail("cluster " + stored.cluster() + " no longer exists");
         }
@@ -696,7 +699,7 @@ public final class ClusterService
                                 return tracker.step("register", detail)
                                         .thenCompose(ignored -> workers.isPresent()
                                                 ? CompletableFuture.completedFuture(workers.get().nextExpectedIndex())
-                                                : expectedIndex(operation.kind(), record, job, resumed))
+                                                : expectedIndex(tracker.kind(), record, job, resumed))
                                         .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
                                         .thenCompose(result -> recordIndex(name, result.jobModifyIndex(), tracker))
                                         .thenCompose(ignored -> tracker.step("deploy", workers.isPresent()
@@ -720,7 +723,7 @@ public final class ClusterService
      */
     private static ObjectNode deployable(ObjectNode rendered, Operation operation, Optional<String> runningStamp)
     {
-        Optional<String> stamp = operation.kind().equals("restart")
+        Optional<String> stamp = OperationKind.RESTART.is(operation)
                 ? Optional.of(operation.input(RESTART_STAMP).orElse(operation.createdAt().toString()))
                 : runningStamp;
         return withWorkersMeta(withRestartStamp(rendered, stamp));
@@ -776,16 +779,16 @@ public final class ClusterService
      */
     private CompletionStage<Optional<WorkersPhase>> replaceWorkersFirst(String name, ClusterRecord record, ObjectNode job, boolean resumed, Tracker tracker)
     {
-        String kind = tracker.operation().kind();
+        OperationKind kind = tracker.kind();
         String jobId = job.path("ID").asText();
-        if (!kind.equals("update") && !kind.equals("restart")) {
+        if (kind != OperationKind.UPDATE && kind != OperationKind.RESTART) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return nomad.job(jobId).thenCompose(current -> {
             if (current.isEmpty() || current.get().stop() || group(current.get().spec(), ClusterSpec.COORDINATOR_GROUP) == null) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
-            if (kind.equals("restart")) {
+            if (kind == OperationKind.RESTART) {
                 return registerWorkersFirst(name, record, job, current.get(), resumed, tracker);
             }
             return tracker.step("plan", "asking Nomad's plan whether the new version replaces allocations")
@@ -804,7 +807,7 @@ public final class ClusterService
 
     private CompletionStage<Optional<WorkersPhase>> registerWorkersFirst(String name, ClusterRecord record, ObjectNode job, NomadJob current, boolean resumed, Tracker tracker)
     {
-        String kind = tracker.operation().kind();
+        OperationKind kind = tracker.kind();
         String jobId = job.path("ID").asText();
         ObjectNode phase = workersFirst(current.spec(), job);
         long before = current.jobModifyIndex();
@@ -821,7 +824,7 @@ public final class ClusterService
                             if (outcome.isEmpty()) {
                                 tracker.progress("deploy-workers", "the workers group is unchanged: nothing to replace before the coordinator");
                             }
-                            OptionalLong next = kind.equals("update") ? OptionalLong.of(result.jobModifyIndex()) : OptionalLong.empty();
+                            OptionalLong next = kind == OperationKind.UPDATE ? OptionalLong.of(result.jobModifyIndex()) : OptionalLong.empty();
                             return Optional.of(new WorkersPhase(outcome, next));
                         }));
     }
@@ -901,11 +904,11 @@ public final class ClusterService
      * not recorded yet: the same job (same Meta: spec hash, templates, SSM versions, restart stamp),
      * so its index is adopted and registering it again changes nothing.
      */
-    private CompletionStage<OptionalLong> expectedIndex(String kind, ClusterRecord record, ObjectNode job, boolean resumed)
+    private CompletionStage<OptionalLong> expectedIndex(OperationKind kind, ClusterRecord record, ObjectNode job, boolean resumed)
     {
         OptionalLong expected = switch (kind) {
-            case "create" -> OptionalLong.of(record.jobModifyIndex().orElse(0L));
-            case "update" -> record.jobModifyIndex().map(OptionalLong::of).orElse(OptionalLong.empty());
+            case CREATE -> OptionalLong.of(record.jobModifyIndex().orElse(0L));
+            case UPDATE -> record.jobModifyIndex().map(OptionalLong::of).orElse(OptionalLong.empty());
             default -> OptionalLong.empty();
         };
         if (!resumed || expected.isEmpty()) {
@@ -1573,7 +1576,7 @@ public final class ClusterService
     /** A resize that ended in failure drops its scale-in decision as a finished one does (a new leader resuming it still needs it, so only while leading). */
     private CompletionStage<Void> forgetScaleIn(Tracker tracker)
     {
-        if (!tracker.operation().kind().equals("resize")) {
+        if (!OperationKind.RESIZE.is(tracker.operation())) {
             return CompletableFuture.completedFuture(null);
         }
         return tracker.whileLeading(() -> repository.forgetScaleIn(tracker.operation().id()))
@@ -1780,6 +1783,13 @@ public final class ClusterService
         synchronized Operation operation()
         {
             return operation;
+        }
+
+        /** The operation's kind; only known kinds get as far as running. */
+        OperationKind kind()
+        {
+            Operation current = operation();
+            return OperationKind.of(current).orElseThrow(() -> new IllegalStateException("operation kind '" + current.kind() + "' is unknown to this orchestrator version"));
         }
 
         boolean active()
