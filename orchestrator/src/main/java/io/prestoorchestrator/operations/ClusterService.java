@@ -87,10 +87,7 @@ public final class ClusterService
 {
     /** The name of the routed service's script check in job-templates/trino-cluster.json.ftl. */
     static final String READINESS_GATE = "routing readiness gate";
-    /** Operation inputs: the Meta stamp that makes a restart replace every allocation, and the worker count a resize started from. */
-    static final String RESTART_STAMP = "restartStamp";
-    /** The job Meta key a restart sets, so that Nomad replaces every allocation of an otherwise unchanged job. */
-    static final String RESTART_META = "orchestrator_restarted_at";
+    /** Operation input: the worker count a resize started from. */
     static final String WORKERS_BEFORE = "workersBefore";
     /** Operation input: why it was asked, when someone other than a user asked (nomad-autoscaler's reason). */
     static final String REASON = "reason";
@@ -518,7 +515,7 @@ public final class ClusterService
     public CompletionStage<Operation> restart(String name, String actor)
     {
         // a restart changes nothing else, so a Meta stamp makes Nomad replace every allocation; fixed now, so a resumed restart restarts once
-        return transition(name, ClusterState.Action.RESTART, OperationKind.RESTART, Map.of(RESTART_STAMP, clock.instant().toString()), actor);
+        return transition(name, ClusterState.Action.RESTART, OperationKind.RESTART, Map.of(JobRewrite.RESTART_STAMP, clock.instant().toString()), actor);
     }
 
     public CompletionStage<Operation> delete(String name, String actor)
@@ -679,7 +676,7 @@ public final class ClusterService
                         .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> new Prepared(record.value(), rendered, restartStamp(running))))
                 .thenCompose(prepared -> {
                     RenderedJob rendered = prepared.rendered().job();
-                    ObjectNode job = deployable(rendered.nomadJob(), operation, prepared.runningStamp());
+                    ObjectNode job = JobRewrite.deployable(rendered.nomadJob(), JobRewrite.stamp(operation, prepared.runningStamp()));
                     ClusterRecord record = prepared.record();
                     return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), prepared.rendered().secrets())))
@@ -715,63 +712,23 @@ public final class ClusterService
     /** A deploy's inputs: the record, its rendered job and secrets, and the restart stamp of the job Nomad runs now. */
     private record Prepared(ClusterRecord record, Rendered rendered, Optional<String> runningStamp) {}
 
-    /**
-     * The rendered job as deployed: with a restart's new stamp, or else the stamp the running job
-     * has (a restart's stamp stays until the next restart: dropping it would change every group's
-     * Meta and so replace every allocation, which only a restart should do), and the job Meta
-     * copied into the workers group.
-     */
-    private static ObjectNode deployable(ObjectNode rendered, Operation operation, Optional<String> runningStamp)
-    {
-        Optional<String> stamp = OperationKind.RESTART.is(operation)
-                ? Optional.of(operation.input(RESTART_STAMP).orElse(operation.createdAt().toString()))
-                : runningStamp;
-        return withWorkersMeta(withRestartStamp(rendered, stamp));
-    }
-
     /** A rendered job as a deploy other than a restart would register it, next to the job Nomad runs now. */
     private static ObjectNode asDeployedNow(ObjectNode rendered, Optional<NomadJob> running)
     {
-        return withWorkersMeta(withRestartStamp(rendered, restartStamp(running)));
+        return JobRewrite.deployable(rendered, restartStamp(running));
     }
 
     /** The restart stamp in a job's Meta, if the job exists and has one. */
-    static Optional<String> restartStamp(Optional<NomadJob> job)
+    private static Optional<String> restartStamp(Optional<NomadJob> job)
     {
-        return job.map(found -> found.spec().path("Meta").path(RESTART_META)).filter(JsonNode::isTextual).map(JsonNode::asText);
-    }
-
-    private static ObjectNode withRestartStamp(ObjectNode rendered, Optional<String> stamp)
-    {
-        ObjectNode job = rendered.deepCopy();
-        stamp.ifPresent(value -> job.with("Meta").put(RESTART_META, value));
-        return job;
-    }
-
-    /**
-     * The job Meta copied into the workers group's Meta (the group's own keys win): then the
-     * workers' combined Meta does not depend on the job Meta, which lets {@link #workersFirst}
-     * register the new workers under the old job Meta, and the full version after it leave them be.
-     */
-    public static ObjectNode withWorkersMeta(ObjectNode rendered)
-    {
-        ObjectNode job = rendered.deepCopy();
-        ObjectNode workers = group(job, ClusterSpec.WORKER_GROUP);
-        if (workers != null) {
-            ObjectNode meta = job.path("Meta").isObject() ? ((ObjectNode) job.get("Meta")).deepCopy() : JsonNodeFactory.instance.objectNode();
-            if (workers.path("Meta").isObject()) {
-                meta.setAll((ObjectNode) workers.get("Meta"));
-            }
-            workers.set("Meta", meta);
-        }
-        return job;
+        return job.flatMap(found -> JobRewrite.restartStamp(found.spec()));
     }
 
     /** Phase 1's deployment (none when the workers group was already as wanted), and the EnforceIndex phase 2 registers with. */
     private record WorkersPhase(Optional<DeploymentOutcome> outcome, OptionalLong nextExpectedIndex) {}
 
     /**
-     * Phase 1 of an update or restart of a running job: registers {@link #workersFirst} and waits
+     * Phase 1 of an update or restart of a running job: registers {@link JobRewrite#workersFirst} and waits
      * for its deployment (Nomad rolls the workers by the group's update block). Empty for a create,
      * a start, or a job that is not running: those register once; and for an update Nomad's plan
      * says replaces no allocation (labels, min/max, the scaling policy: {@link PlanEffect}), which
@@ -785,7 +742,7 @@ public final class ClusterService
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return nomad.job(jobId).thenCompose(current -> {
-            if (current.isEmpty() || current.get().stop() || group(current.get().spec(), ClusterSpec.COORDINATOR_GROUP) == null) {
+            if (current.isEmpty() || current.get().stop() || JobRewrite.group(current.get().spec(), ClusterSpec.COORDINATOR_GROUP) == null) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             if (kind == OperationKind.RESTART) {
@@ -809,7 +766,7 @@ public final class ClusterService
     {
         OperationKind kind = tracker.kind();
         String jobId = job.path("ID").asText();
-        ObjectNode phase = workersFirst(current.spec(), job);
+        ObjectNode phase = JobRewrite.workersFirst(current.spec(), job);
         long before = current.jobModifyIndex();
         return tracker.step("register-workers", "phase 1 of 2: registering job " + jobId + " with only the workers group changed;"
                         + " Nomad replaces the workers one at a time (each drains itself on the kill signal) while the coordinator keeps serving")
@@ -827,49 +784,6 @@ public final class ClusterService
                             OptionalLong next = kind == OperationKind.UPDATE ? OptionalLong.of(result.jobModifyIndex()) : OptionalLong.empty();
                             return Optional.of(new WorkersPhase(outcome, next));
                         }));
-    }
-
-    /**
-     * The running job with only the workers group replaced by the new one: the coordinator group
-     * and every task's combined Meta (job, group, task: what Nomad compares) stay as they run, so
-     * Nomad replaces the workers and updates the coordinator in place. The job Meta keeps only the
-     * keys the new version keeps (the new values are in the workers group's Meta, so the workers'
-     * combined Meta is already the new version's); a key the new version drops moves into the
-     * coordinator group's Meta so the coordinator's combined Meta does not change either.
-     */
-    static ObjectNode workersFirst(ObjectNode running, ObjectNode next)
-    {
-        ObjectNode phase = next.deepCopy();
-        ObjectNode oldMeta = running.path("Meta").isObject() ? (ObjectNode) running.get("Meta") : JsonNodeFactory.instance.objectNode();
-        JsonNode newMeta = next.path("Meta");
-        ObjectNode kept = JsonNodeFactory.instance.objectNode();
-        ObjectNode dropped = JsonNodeFactory.instance.objectNode();
-        oldMeta.fields().forEachRemaining(field -> (newMeta.has(field.getKey()) ? kept : dropped).set(field.getKey(), field.getValue()));
-        phase.set("Meta", kept);
-        ObjectNode coordinator = group(running, ClusterSpec.COORDINATOR_GROUP).deepCopy();
-        if (!dropped.isEmpty()) {
-            if (coordinator.path("Meta").isObject()) {
-                dropped.setAll((ObjectNode) coordinator.get("Meta"));
-            }
-            coordinator.set("Meta", dropped);
-        }
-        ArrayNode groups = (ArrayNode) phase.get("TaskGroups");
-        for (int i = 0; i < groups.size(); i++) {
-            if (groups.get(i).path("Name").asText().equals(ClusterSpec.COORDINATOR_GROUP)) {
-                groups.set(i, coordinator);
-            }
-        }
-        return phase;
-    }
-
-    private static ObjectNode group(JsonNode job, String name)
-    {
-        for (JsonNode group : job.path("TaskGroups")) {
-            if (group.path("Name").asText().equals(name)) {
-                return (ObjectNode) group;
-            }
-        }
-        return null;
     }
 
     /** Registering changed nothing: a deployment of this version still running (a resumed operation's) is awaited, a finished one is not. */

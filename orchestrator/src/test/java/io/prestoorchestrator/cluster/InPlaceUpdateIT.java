@@ -7,7 +7,7 @@ import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.nomad.PlanEffect;
-import io.prestoorchestrator.operations.ClusterService;
+import io.prestoorchestrator.operations.JobRewrite;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.render.RenderInputs;
 import io.prestoorchestrator.sim.consul.ConsulSimulator;
@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Issue 18 on real Nomad 1.6.1, whose scheduler is the authority on what replaces an allocation:
  * the cluster job is rendered from job-templates/ (local variables, a fake Trino answering
- * {@code /v1/info}) as the orchestrator deploys it ({@link ClusterService#withWorkersMeta}),
+ * {@code /v1/info}) as the orchestrator deploys it ({@link JobRewrite#withWorkersMeta}),
  * registered, and then, for each change of the spec that reaches no Trino process, Nomad's plan
  * ({@code POST /v1/job/:id/plan}, through the orchestrator's own adapter) must show no destructive
  * update, no placement and no stop in either group. A change of what Trino runs with must be
@@ -186,7 +186,7 @@ class InPlaceUpdateIT
         ObjectNode job(ClusterSpec spec, String deployedBy)
         {
             RenderInputs inputs = new RenderInputs(List.of(TPCH), List.of(), List.of(), "it", deployedBy, environment, Optional.of(coordinatorPort));
-            return ClusterService.withWorkersMeta(renderer.render(spec, inputs, variables).nomadJob());
+            return JobRewrite.withWorkersMeta(renderer.render(spec, inputs, variables).nomadJob());
         }
     }
 }
