@@ -1,8 +1,5 @@
 package io.prestoorchestrator.operations;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.autoscaling.Autoscaled;
 import io.prestoorchestrator.autoscaling.Autoscaler;
@@ -405,18 +402,22 @@ public final class ClusterService
             if (active.isEmpty() || target >= before) {
                 requireIdle(record);
             }
-            if (wanted.count() <= target) {
-                throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
-                        + ": a resize to more than " + target + " reuses its draining workers (they go back to ACTIVE); to " + wanted.count()
-                        + ", wait for it (GET /v1/operations/" + id + ")");
-            }
             Operation scaleIn = active.orElseThrow();
-            boolean whole = wanted.count() >= before;
             return repository.versionedScaleInDecision(id).thenCompose(recorded -> {
-                if (recorded.isPresent() && !recorded.get().value().pending()) {
+                ScaleIn.Outcome outcome = ScaleIn.on(recorded.map(Versioned::value), new ScaleIn.Resize(before, target, wanted, actor));
+                if (outcome instanceof ScaleIn.Refuse refused) {
+                    if (refused.why() == ScaleIn.Refusal.NOT_ABOVE_TARGET) {
+                        throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
+                                + ": a resize to more than " + target + " reuses its draining workers (they go back to ACTIVE); to " + wanted.count()
+                                + ", wait for it (GET /v1/operations/" + id + ")");
+                    }
                     throw loweredOrSuperseded(name, id, before, target);
                 }
-                ScaleInDecision decision = whole ? ScaleInDecision.supersede(wanted, actor) : ScaleInDecision.retarget(wanted, actor);
+                if (!(outcome instanceof ScaleIn.Decide decide)) {
+                    throw loweredOrSuperseded(name, id, before, target);
+                }
+                ScaleInDecision decision = decide.decision();
+                boolean whole = decide.state() == ScaleIn.State.SUPERSEDED;
                 long index = recorded.map(Versioned::index).orElse(0L);
                 return approve.get().thenCompose(approved -> repository.decideScaleIn(id, decision, index)).thenCompose(decided -> {
                     if (!decided) {
@@ -433,7 +434,7 @@ public final class ClusterService
                     }
                     return retargetSpec(name, wanted)
                             .thenCompose(ignored -> pool.workers(name))
-                            .thenCompose(workers -> pool.reactivate(kept(workers, target, wanted.count())))
+                            .thenCompose(workers -> pool.reactivate(ScaleInPlan.kept(workers, target, wanted.count())))
                             .thenCompose(back -> event(name, "scale-in-retargeted", resize + " retargets the scale-in " + before + " -> " + target + " in progress: "
                                     + (back.isEmpty() ? "no draining worker needed putting back" : labels(back) + " back to ACTIVE instead of new workers starting")
                                     + "; the others keep draining, and operation " + id + " lowers the count to " + wanted.count(), actor, scaleIn))
@@ -447,20 +448,6 @@ public final class ClusterService
     {
         return new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
                 + " that has lowered the count already or was superseded before: wait for it (GET /v1/operations/" + id + ")");
-    }
-
-    /** Of the workers a scale-in from {@code current} drains, the {@code current - count} that Nomad stops at {@code count} (the highest allocation indices). */
-    private static List<Worker> stoppedAt(List<Worker> draining, int current, int count)
-    {
-        return ClusterWorkers.stoppedByScaleIn(draining, Math.max(0, draining.size() - (current - count)));
-    }
-
-    /** The workers a scale-in to {@code from} drains that Nomad keeps when the count goes to {@code to} instead. */
-    private static List<Worker> kept(List<Worker> workers, int from, int to)
-    {
-        List<Worker> kept = new ArrayList<>(ClusterWorkers.stoppedByScaleIn(workers, from));
-        kept.removeAll(ClusterWorkers.stoppedByScaleIn(workers, to));
-        return kept;
     }
 
     /** The spec's workers set to {@code wanted} while an operation runs (a resize that retargets or supersedes a scale-in). */
@@ -880,16 +867,15 @@ public final class ClusterService
         String jobId = ClusterSpec.jobId(name);
         return nomad.job(jobId).thenCompose(job -> {
             int current = job.filter(found -> !found.stop()).map(found -> found.groupCount(ClusterSpec.WORKER_GROUP)).orElse(-1);
-            boolean scaled = resumed && current == count;
-            if (drains.isEmpty() || current < 0 || scaled || current == count) {
-                return scale(name, tracker, count, previous, scaled).thenApply(ignored -> List.<Worker>of());
-            }
-            if (count > current) {
-                return reactivateForCapacity(name, tracker)
+            ScaleInPlan plan = ScaleInPlan.start(current, count, drains.isPresent(), resumed);
+            return switch (plan.action()) {
+                case SCALE, ALREADY_SCALED -> scale(name, tracker, count, previous, plan.action() == ScaleInPlan.Action.ALREADY_SCALED).thenApply(ignored -> List.<Worker>of());
+                case REACTIVATE_THEN_SCALE -> reactivateForCapacity(name, tracker)
                         .thenCompose(ignored -> scale(name, tracker, count, previous, false))
                         .thenApply(ignored -> List.<Worker>of());
-            }
-            return drainForScaleIn(name, tracker, current, count, previous);
+                case DRAIN -> drainForScaleIn(name, tracker, current, count, previous);
+                case LOWER, SUPERSEDE -> throw new IllegalStateException("a resize does not start with " + plan.action());
+            };
         }).thenCompose(drained -> drained.isEmpty()
                 ? CompletableFuture.completedFuture(null)
                 : awaitStopped(name, jobId, drained, tracker))
@@ -926,10 +912,12 @@ public final class ClusterService
      */
     private CompletionStage<List<Worker>> drainForScaleIn(String name, Tracker tracker, int current, int count, String previous)
     {
-        return repository.scaleInDecision(tracker.operation().id()).thenCompose(decided -> decided.flatMap(ScaleInDecision::supersededBy).isPresent()
-                ? superseded(name, tracker, List.of(), decided.get(), current)
-                // resumed after a retarget: only the workers Nomad stops at the retargeted count
-                : drainThenDecide(name, tracker, current, decided.flatMap(ScaleInDecision::retargetedTo).map(Workers::count).orElse(count), previous));
+        return repository.scaleInDecision(tracker.operation().id()).thenCompose(decided -> {
+            ScaleInPlan plan = ScaleInPlan.drain(current, count, decided);
+            return plan.action() == ScaleInPlan.Action.SUPERSEDE
+                    ? superseded(name, tracker, List.of(), plan.resize().orElseThrow(), current)
+                    : drainThenDecide(name, tracker, current, plan.count(), previous);
+        });
     }
 
     private CompletionStage<List<Worker>> drainThenDecide(String name, Tracker tracker, int current, int count, String previous)
@@ -941,7 +929,7 @@ public final class ClusterService
         return tracker.step("drain", "finding the workers Nomad stops when the count goes " + current + " -> " + count)
                 .thenCompose(ignored -> tracker.whileLeading(() -> pool.workers(name)))
                 .thenCompose(workers -> {
-                    List<Worker> chosen = ClusterWorkers.stoppedByScaleIn(workers, count);
+                    List<Worker> chosen = ScaleInPlan.toDrain(workers, count);
                     if (chosen.isEmpty()) {
                         tracker.progress("drain", "no registered worker beyond the count " + count + ": nothing to drain");
                         return CompletableFuture.completedFuture(List.<WorkerPool.Drained>of());
@@ -972,7 +960,7 @@ public final class ClusterService
                             return reversal.thenCompose(decision -> {
                                 // a drain ended by a resize that superseded or retargeted the scale-in and keeps this worker
                                 Optional<Workers> resize = decision.flatMap(found -> found.supersededBy().or(found::retargetedTo));
-                                if (resize.isPresent() && !stoppedAt(chosen, current, resize.get().count()).contains(worker)) {
+                                if (resize.isPresent() && !ScaleInPlan.stoppedAt(chosen, current, resize.get().count()).contains(worker)) {
                                     return tracker.whileLeading(() -> event(name, "drain-cancelled", "Worker " + worker.label() + " stopped draining after " + seconds(result.took())
                                             + ": the resize to " + resize.get().count() + " by " + decision.get().by() + " keeps it, ACTIVE again", operation.requestedBy(), operation));
                                 }
@@ -984,17 +972,14 @@ public final class ClusterService
                 .thenCompose(results -> tracker.whileLeading(() -> decideLowering(operation.id(), 5))
                         .thenCompose(decision -> {
                             List<Worker> chosen = results.stream().map(WorkerPool.Drained::worker).toList();
-                            if (decision.supersededBy().isPresent()) {
-                                return superseded(name, tracker, chosen, decision, current);
+                            ScaleInPlan plan = ScaleInPlan.afterDrains(decision, current, count, chosen);
+                            if (plan.action() == ScaleInPlan.Action.SUPERSEDE) {
+                                return superseded(name, tracker, chosen, plan.resize().orElseThrow(), current);
                             }
-                            int lowerTo = decision.retargetedTo().map(Workers::count).orElse(count);
-                            if (lowerTo == count) {
+                            if (plan.resize().isEmpty()) {
                                 return lowerAfterDrains(name, tracker, current, count, previous, config, finishedAt, results);
                             }
-                            if (lowerTo >= current) {
-                                return superseded(name, tracker, chosen, ScaleInDecision.supersede(decision.retargetedTo().orElseThrow(), decision.by()), current);
-                            }
-                            return lowerToRetarget(name, tracker, current, decision.retargetedTo().orElseThrow(), previous, config, finishedAt, results);
+                            return lowerToRetarget(name, tracker, current, plan, previous, config, finishedAt, results);
                         }));
     }
 
@@ -1006,10 +991,11 @@ public final class ClusterService
     private CompletionStage<ScaleInDecision> decideLowering(String operationId, int attempts)
     {
         return repository.versionedScaleInDecision(operationId).thenCompose(recorded -> {
-            if (recorded.isPresent() && !recorded.get().value().pending()) {
-                return CompletableFuture.completedFuture(recorded.get().value());
+            ScaleIn.Outcome outcome = ScaleIn.on(recorded.map(Versioned::value), new ScaleIn.Lower(replicaId));
+            if (outcome instanceof ScaleIn.Keep kept) {
+                return CompletableFuture.completedFuture(kept.decision());
             }
-            ScaleInDecision lowering = recorded.map(found -> found.value().lowered(replicaId)).orElseGet(() -> ScaleInDecision.lower(replicaId));
+            ScaleInDecision lowering = ((ScaleIn.Decide) outcome).decision();
             return repository.decideScaleIn(operationId, lowering, recorded.map(Versioned::index).orElse(0L)).thenCompose(decided -> {
                 if (decided) {
                     return CompletableFuture.completedFuture(lowering);
@@ -1028,12 +1014,12 @@ public final class ClusterService
      * must have drained; the others are ACTIVE again (the resize put them back; again here in case
      * that failed, so none is left DRAINED and kept).
      */
-    private CompletionStage<List<Worker>> lowerToRetarget(String name, Tracker tracker, int current, Workers wanted, String previous, DrainConfig config,
+    private CompletionStage<List<Worker>> lowerToRetarget(String name, Tracker tracker, int current, ScaleInPlan plan, String previous, DrainConfig config,
             Map<String, java.time.Instant> finishedAt, List<WorkerPool.Drained> results)
     {
-        List<Worker> stoppedAt = stoppedAt(results.stream().map(WorkerPool.Drained::worker).toList(), current, wanted.count());
-        List<WorkerPool.Drained> stopping = results.stream().filter(drained -> stoppedAt.contains(drained.worker())).toList();
-        List<Worker> keptBack = results.stream().filter(drained -> !stopping.contains(drained)).map(WorkerPool.Drained::worker).toList();
+        Workers wanted = plan.resize().flatMap(ScaleInDecision::retargetedTo).orElseThrow();
+        List<WorkerPool.Drained> stopping = results.stream().filter(drained -> plan.stop().contains(drained.worker())).toList();
+        List<Worker> keptBack = plan.restore();
         Map<String, java.time.Instant> stoppingFinishedAt = new HashMap<>(finishedAt);
         stoppingFinishedAt.keySet().retainAll(stopping.stream().map(drained -> drained.worker().allocId()).toList());
         return tracker.whileLeading(() -> retargetSpec(name, wanted))
