@@ -124,7 +124,7 @@ final class DrainWatchdog
                     continue;
                 }
                 pool.metrics().stuck(cluster, "watchdog", "orphaned");
-                String stuck = "Worker " + look.worker().label() + " (alloc " + ClusterService.shortId(look.worker().allocId()) + ") has been " + look.state()
+                String stuck = "Worker " + look.worker().label() + " (alloc " + OperationSteps.shortId(look.worker().allocId()) + ") has been " + look.state()
                         + " for " + Duration.between(since, now).toMinutes() + "m with no operation or drain finishing it";
                 CompletionStage<String> finished = look.state() == WorkerState.SHUTTING_DOWN
                         ? CompletableFuture.completedFuture(stuck + "; SHUTTING_DOWN cannot be cancelled, Nomad restarts the task when it exits")

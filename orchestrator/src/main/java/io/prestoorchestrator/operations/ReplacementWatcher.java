@@ -139,9 +139,9 @@ final class ReplacementWatcher
             if ((current == null || current.terminal()) && !stopping.containsKey(old.id())) {
                 stopping.put(old.id(), now);
                 write(coordinator ? "coordinator-restarting" : "worker-replacing", coordinator
-                        ? "Coordinator " + label + " on node " + ClusterService.shortId(old.nodeId()) + " is restarting for the new job version: queries on it end and new ones are refused until its replacement is healthy"
-                        : "Worker " + label + " on node " + ClusterService.shortId(old.nodeId()) + " is draining for replacement: Nomad stopped alloc "
-                        + ClusterService.shortId(old.id()) + ", the worker drains itself (DRAINING, then exits) on the kill signal");
+                        ? "Coordinator " + label + " on node " + OperationSteps.shortId(old.nodeId()) + " is restarting for the new job version: queries on it end and new ones are refused until its replacement is healthy"
+                        : "Worker " + label + " on node " + OperationSteps.shortId(old.nodeId()) + " is draining for replacement: Nomad stopped alloc "
+                        + OperationSteps.shortId(old.id()) + ", the worker drains itself (DRAINING, then exits) on the kill signal");
             }
             if ((current == null || current.clientTerminal()) && !stopped.containsKey(old.id())) {
                 stopped.put(old.id(), now);
@@ -156,10 +156,10 @@ final class ReplacementWatcher
                     Duration total = Duration.between(stopping.get(old.id()), now);
                     Duration draining = Duration.between(stopping.get(old.id()), stopped.get(old.id()));
                     write(coordinator ? "coordinator-restarted" : "worker-replaced", coordinator
-                            ? "Coordinator " + label + " back after " + ClusterService.seconds(total) + " without a healthy coordinator (the old one stopped in "
-                            + ClusterService.seconds(draining) + "; new alloc " + ClusterService.shortId(replacement.get().id()) + " on node " + ClusterService.shortId(replacement.get().nodeId()) + " healthy)"
-                            : "Worker " + label + " replaced after " + ClusterService.seconds(total) + ": the old one drained and stopped in " + ClusterService.seconds(draining)
-                            + ", new alloc " + ClusterService.shortId(replacement.get().id()) + " on node " + ClusterService.shortId(replacement.get().nodeId()) + " healthy");
+                            ? "Coordinator " + label + " back after " + OperationSteps.seconds(total) + " without a healthy coordinator (the old one stopped in "
+                            + OperationSteps.seconds(draining) + "; new alloc " + OperationSteps.shortId(replacement.get().id()) + " on node " + OperationSteps.shortId(replacement.get().nodeId()) + " healthy)"
+                            : "Worker " + label + " replaced after " + OperationSteps.seconds(total) + ": the old one drained and stopped in " + OperationSteps.seconds(draining)
+                            + ", new alloc " + OperationSteps.shortId(replacement.get().id()) + " on node " + OperationSteps.shortId(replacement.get().nodeId()) + " healthy");
                 }
             }
         }

@@ -37,7 +37,7 @@ public record ScaleInPlan(Action action, int count, List<Worker> stop, List<Work
         REACTIVATE_THEN_SCALE,
         /** A scale-in: drain the workers Nomad stops, then lower the count. */
         DRAIN,
-        /** The drained workers ({@link #stop}) are stopped by lowering the count; {@link #restore} go back to ACTIVE first. */
+        /** The drained workers ({@code stop}) are stopped by lowering the count; {@code restore} go back to ACTIVE first. */
         LOWER,
         /** A resize superseded the scale-in: every drained worker back to ACTIVE, the count to what it asked for if above what runs. */
         SUPERSEDE

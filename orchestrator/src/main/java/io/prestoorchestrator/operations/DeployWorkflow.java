@@ -1,0 +1,234 @@
+package io.prestoorchestrator.operations;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.config.Secret;
+import io.prestoorchestrator.nomad.Deployment;
+import io.prestoorchestrator.nomad.DeploymentOutcome;
+import io.prestoorchestrator.nomad.NomadJob;
+import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.nomad.PlanEffect;
+import io.prestoorchestrator.render.NomadVariable;
+import io.prestoorchestrator.render.RenderedJob;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@link OperationKind#CREATE}, {@link OperationKind#UPDATE}, {@link OperationKind#START} and
+ * {@link OperationKind#RESTART}: render, write the secrets, register (workers first when the new
+ * version replaces allocations, see {@link JobRewrite}), wait until Trino serves and Traefik routes it.
+ */
+final class DeployWorkflow
+        implements Workflow
+{
+    private final NomadJobs nomad;
+    private final Executor blocking;
+    private final Clock clock;
+    private final OperationSteps steps;
+    private final JobRendering rendering;
+
+    DeployWorkflow(NomadJobs nomad, Executor blocking, Clock clock, OperationSteps steps, JobRendering rendering)
+    {
+        this.nomad = requireNonNull(nomad, "nomad is null");
+        this.blocking = requireNonNull(blocking, "blocking is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.steps = requireNonNull(steps, "steps is null");
+        this.rendering = requireNonNull(rendering, "rendering is null");
+    }
+
+    @Override
+    public CompletionStage<Void> run(ClusterRecord record, Tracker tracker, boolean resumed)
+    {
+        return deploy(record.name(), tracker, resumed);
+    }
+
+    /**
+     * render -> write secrets to Nomad Variables -> register (EnforceIndex) -> watch the deployment.
+     * An update of a running job first asks Nomad's plan: when it replaces no allocation (a change
+     * of labels, min/max or the scaling policy: every job Meta key that reaches no Trino process is
+     * pinned in the tasks' Meta), the job is registered once and Nomad updates every allocation in
+     * place. An update that replaces allocations, or a restart, goes in two phases (drain path 4 of issue 6): first a
+     * version where only the workers group changed, which Nomad rolls one worker at a time (each
+     * drains itself on the kill signal) while the coordinator keeps serving; then the full version,
+     * where only the coordinator still differs, so it restarts once, last, and briefly.
+     */
+    private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
+    {
+        Operation operation = tracker.operation();
+        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), blocking, tracker::active,
+                (type, message) -> tracker.whileLeading(() -> steps.event(name, type, message, operation.requestedBy(), operation)));
+        CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
+                .thenCompose(ignored -> steps.existing(name))
+                .thenCompose(record -> rendering.renderWithSecrets(record.value(), operation.requestedBy())
+                        .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> new Prepared(record.value(), rendered, JobRendering.restartStamp(running))))
+                .thenCompose(prepared -> {
+                    RenderedJob rendered = prepared.rendered().job();
+                    ObjectNode job = JobRewrite.deployable(rendered.nomadJob(), JobRewrite.stamp(operation, prepared.runningStamp()));
+                    ClusterRecord record = prepared.record();
+                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
+                            .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), prepared.rendered().secrets())))
+                            .thenCompose(ignored -> replacements.start())
+                            .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
+                            // the workers' replacements are told before the coordinator's restart begins
+                            .thenCompose(workers -> workers.isPresent() ? replacements.catchUp().thenApply(ignored -> workers) : CompletableFuture.completedFuture(workers))
+                            .thenCompose(workers -> {
+                                Optional<DeploymentOutcome> failed = workers.flatMap(WorkersPhase::outcome).filter(outcome -> !outcome.successful());
+                                if (failed.isPresent()) {
+                                    return CompletableFuture.completedFuture(failed.get());
+                                }
+                                String detail = workers.isPresent()
+                                        ? "phase 2 of 2: registering job " + rendered.jobId() + " in full; only the coordinator group still differs, so the coordinator restarts now"
+                                                + " (queries running on it end, new ones are refused until it is back)"
+                                        : "registering job " + rendered.jobId();
+                                return tracker.step("register", detail)
+                                        .thenCompose(ignored -> workers.isPresent()
+                                                ? CompletableFuture.completedFuture(workers.get().nextExpectedIndex())
+                                                : expectedIndex(tracker.kind(), record, job, resumed))
+                                        .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
+                                        .thenCompose(result -> steps.recordIndex(name, result.jobModifyIndex(), tracker))
+                                        .thenCompose(ignored -> tracker.step("deploy", workers.isPresent()
+                                                ? "waiting for the deployment: the coordinator's restart (the workers stay)"
+                                                : "waiting for the deployment"))
+                                        .thenCompose(ignored -> steps.awaitDeployment(rendered.jobId(), "deploy", tracker));
+                            });
+                })
+                .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
+        return work.whenComplete((ignored, failure) -> replacements.stop());
+    }
+
+    /** A deploy's inputs: the record, its rendered job and secrets, and the restart stamp of the job Nomad runs now. */
+    private record Prepared(ClusterRecord record, JobRendering.Rendered rendered, Optional<String> runningStamp) {}
+
+    /** Phase 1's deployment (none when the workers group was already as wanted), and the EnforceIndex phase 2 registers with. */
+    private record WorkersPhase(Optional<DeploymentOutcome> outcome, OptionalLong nextExpectedIndex) {}
+
+    /**
+     * Phase 1 of an update or restart of a running job: registers {@link JobRewrite#workersFirst} and waits
+     * for its deployment (Nomad rolls the workers by the group's update block). Empty for a create,
+     * a start, or a job that is not running: those register once; and for an update Nomad's plan
+     * says replaces no allocation (labels, min/max, the scaling policy: {@link PlanEffect}), which
+     * registers once, in place.
+     */
+    private CompletionStage<Optional<WorkersPhase>> replaceWorkersFirst(String name, ClusterRecord record, ObjectNode job, boolean resumed, Tracker tracker)
+    {
+        OperationKind kind = tracker.kind();
+        String jobId = job.path("ID").asText();
+        if (kind != OperationKind.UPDATE && kind != OperationKind.RESTART) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return nomad.job(jobId).thenCompose(current -> {
+            if (current.isEmpty() || current.get().stop() || JobRewrite.group(current.get().spec(), ClusterSpec.COORDINATOR_GROUP) == null) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            if (kind == OperationKind.RESTART) {
+                return registerWorkersFirst(name, record, job, current.get(), resumed, tracker);
+            }
+            return tracker.step("plan", "asking Nomad's plan whether the new version replaces allocations")
+                    .thenCompose(ignored -> nomad.plan(job))
+                    .thenCompose(plan -> {
+                        PlanEffect effect = plan.effect();
+                        if (effect.replacesAllocations()) {
+                            tracker.progress("plan", effect.summary() + ": the workers first, one at a time, then the coordinator");
+                            return registerWorkersFirst(name, record, job, current.get(), resumed, tracker);
+                        }
+                        tracker.progress("plan", effect.summary() + ": registered once, no rolling replacement");
+                        return CompletableFuture.completedFuture(Optional.<WorkersPhase>empty());
+                    });
+        });
+    }
+
+    private CompletionStage<Optional<WorkersPhase>> registerWorkersFirst(String name, ClusterRecord record, ObjectNode job, NomadJob current, boolean resumed, Tracker tracker)
+    {
+        OperationKind kind = tracker.kind();
+        String jobId = job.path("ID").asText();
+        ObjectNode phase = JobRewrite.workersFirst(current.spec(), job);
+        long before = current.jobModifyIndex();
+        return tracker.step("register-workers", "phase 1 of 2: registering job " + jobId + " with only the workers group changed;"
+                        + " Nomad replaces the workers one at a time (each drains itself on the kill signal) while the coordinator keeps serving")
+                .thenCompose(ignored -> expectedIndex(kind, record, phase, resumed))
+                .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(phase, expected)))
+                .thenCompose(result -> steps.recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> result))
+                .thenCompose(result -> tracker.step("deploy-workers", "waiting for the workers' rolling replacement")
+                        .thenCompose(ignored -> result.jobModifyIndex() == before
+                                ? latestOutcomeIfRunning(jobId, tracker)
+                                : steps.awaitDeployment(jobId, "deploy-workers", tracker).thenApply(Optional::of))
+                        .thenApply(outcome -> {
+                            if (outcome.isEmpty()) {
+                                tracker.progress("deploy-workers", "the workers group is unchanged: nothing to replace before the coordinator");
+                            }
+                            OptionalLong next = kind == OperationKind.UPDATE ? OptionalLong.of(result.jobModifyIndex()) : OptionalLong.empty();
+                            return Optional.of(new WorkersPhase(outcome, next));
+                        }));
+    }
+
+    /** Registering changed nothing: a deployment of this version still running (a resumed operation's) is awaited, a finished one is not. */
+    private CompletionStage<Optional<DeploymentOutcome>> latestOutcomeIfRunning(String jobId, Tracker tracker)
+    {
+        return nomad.latestDeployment(jobId).thenCompose(latest -> latest.isPresent() && "running".equals(latest.get().status())
+                ? steps.watchToEnd(latest.get().id(), "deploy-workers", tracker).thenApply(Optional::of)
+                : CompletableFuture.completedFuture(Optional.empty()));
+    }
+
+    /**
+     * Create and update register with {@code EnforceIndex}: the job must still be as the
+     * orchestrator last left it. A resumed one may find the job its former leader registered but had
+     * not recorded yet: the same job (same Meta: spec hash, templates, SSM versions, restart stamp),
+     * so its index is adopted and registering it again changes nothing.
+     */
+    private CompletionStage<OptionalLong> expectedIndex(OperationKind kind, ClusterRecord record, ObjectNode job, boolean resumed)
+    {
+        OptionalLong expected = switch (kind) {
+            case CREATE -> OptionalLong.of(record.jobModifyIndex().orElse(0L));
+            case UPDATE -> record.jobModifyIndex().map(OptionalLong::of).orElse(OptionalLong.empty());
+            default -> OptionalLong.empty();
+        };
+        if (!resumed || expected.isEmpty()) {
+            return CompletableFuture.completedFuture(expected);
+        }
+        return nomad.job(record.spec().jobId()).thenApply(current -> current
+                .filter(found -> !found.stop() && found.jobModifyIndex() != expected.getAsLong() && found.spec().path("Meta").equals(job.path("Meta")))
+                .map(found -> OptionalLong.of(found.jobModifyIndex()))
+                .orElse(expected));
+    }
+
+    private CompletionStage<Void> finishDeploy(String name, Tracker tracker, DeploymentOutcome outcome, ReplacementWatcher replacements)
+    {
+        Deployment deployment = outcome.deployment();
+        if ("successful".equals(deployment.status())) {
+            return steps.awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
+                    .thenCompose(workers -> replacements.finish().thenApply(ignored -> workers))
+                    .thenCompose(workers -> steps.awaitRoutable(name, tracker).thenCompose(routing -> steps.settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
+                            "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers
+                                    + " active worker(s); routable" + routing.url().map(url -> " at " + url).orElse(""))));
+        }
+        StringBuilder reason = new StringBuilder("Deployment " + deployment.id() + " " + deployment.status() + ": " + deployment.statusDescription());
+        outcome.failures().forEach(failure -> reason.append("; ").append(failure.allocName()).append(" task ").append(failure.task()).append(": ")
+                .append(failure.events().isEmpty() ? failure.state() : failure.events().get(failure.events().size() - 1).displayMessage()));
+        return replacements.finish().thenCompose(ignored -> steps.fail(name, tracker, ClusterState.Action.DEPLOY_FAILED, reason.toString()));
+    }
+
+    private CompletionStage<Void> writeVariables(List<NomadVariable> variables, Map<String, Secret> values)
+    {
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (NomadVariable variable : variables) {
+            Map<String, String> items = new TreeMap<>();
+            variable.resolve(values::get).forEach((item, secret) -> items.put(item, secret.reveal()));
+            chain = chain.thenCompose(ignored -> nomad.putVariable(variable.path(), items, OptionalLong.empty()).thenApply(written -> null));
+        }
+        return chain;
+    }
+}
