@@ -32,7 +32,7 @@ class TestDocsLinks
     private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*]\\(([^)\\s]+)\\)");
     private static final Pattern HEADING = Pattern.compile("^#+\\s+(.+)$");
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
-    // api/ClusterRoutes, cluster/ClusterService.update, ClusterService.autoscale, CoordinatorWait
+    // api/ClusterRoutes, operations/ClusterService.update, ClusterService.autoscale, CoordinatorWait
     private static final Pattern CLASS_REFERENCE = Pattern.compile("^(?:([a-z]+(?:/[a-z]+)?)/)?([A-Z][A-Za-z0-9]+)(?:\\.([a-z][A-Za-z0-9]*))?$");
 
     @Test

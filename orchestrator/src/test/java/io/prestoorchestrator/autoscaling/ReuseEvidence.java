@@ -13,7 +13,7 @@ import static java.util.Objects.requireNonNull;
  * What Nomad's worker allocations ({@code GET /v1/job/:job/allocations}) show about a scale-out
  * that came while a scale-in drained ({@link AutoscalingEndToEndIT}, step 4b). The orchestrator
  * puts every draining worker back to work and raises Nomad's count only for the workers asked
- * for beyond the count the scale-in started from ({@code ClusterService#superseded}). So:
+ * for beyond the count the scale-in started from ({@code ResizeWorkflow#superseded}). So:
  * <ul>
  * <li>every allocation Nomad ran when the scale-in drained still runs: none was stopped or
  *     replaced (the reuse);
