@@ -374,16 +374,18 @@ public final class ClusterService
             if (active.isEmpty() || target >= before) {
                 requireIdle(record);
             }
+            ScaleIn.Resize asked = new ScaleIn.Resize(before, target, wanted, actor);
+            if (!asked.aboveTarget()) {
+                // refused before the scale-in's decision is read, whatever it is
+                throw notAboveTarget(name, id, before, target, wanted);
+            }
             Operation scaleIn = active.orElseThrow();
             return repository.versionedScaleInDecision(id).thenCompose(recorded -> {
-                ScaleIn.Outcome outcome = ScaleIn.on(recorded.map(Versioned::value), new ScaleIn.Resize(before, target, wanted, actor));
+                ScaleIn.Outcome outcome = ScaleIn.on(recorded.map(Versioned::value), asked);
                 if (outcome instanceof ScaleIn.Refuse refused) {
-                    if (refused.why() == ScaleIn.Refusal.NOT_ABOVE_TARGET) {
-                        throw new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
-                                + ": a resize to more than " + target + " reuses its draining workers (they go back to ACTIVE); to " + wanted.count()
-                                + ", wait for it (GET /v1/operations/" + id + ")");
-                    }
-                    throw loweredOrSuperseded(name, id, before, target);
+                    throw refused.why() == ScaleIn.Refusal.NOT_ABOVE_TARGET
+                            ? notAboveTarget(name, id, before, target, wanted)
+                            : loweredOrSuperseded(name, id, before, target);
                 }
                 if (!(outcome instanceof ScaleIn.Decide decide)) {
                     throw loweredOrSuperseded(name, id, before, target);
@@ -414,6 +416,13 @@ public final class ClusterService
                 });
             });
         });
+    }
+
+    private static ConflictException notAboveTarget(String name, String id, int before, int target, Workers wanted)
+    {
+        return new ConflictException("Cluster '" + name + "' has operation " + id + " in progress, a scale-in " + before + " -> " + target
+                + ": a resize to more than " + target + " reuses its draining workers (they go back to ACTIVE); to " + wanted.count()
+                + ", wait for it (GET /v1/operations/" + id + ")");
     }
 
     private static ConflictException loweredOrSuperseded(String name, String id, int before, int target)

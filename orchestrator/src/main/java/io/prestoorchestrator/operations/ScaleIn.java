@@ -14,12 +14,11 @@ import static java.util.Objects.requireNonNull;
  * operation itself serialise there.
  *
  * <pre>
- *                resize above the target, below the start          lower (the operation, its workers drained)
- *   DRAINING ---------------------------------------> RETARGETED ----------------------------------------> LOWERED
- *      |  \                                              |  ^  \  (another resize between: RETARGETED again)
- *      |   \  lower ------------------------------------ | -+---\-----------------------------------------> LOWERED
- *      |    resize to at least the start                 |        resize to at least the start
- *      +--------------------------------------------> SUPERSEDED <---+
+ *   state        resize to &lt;= target    resize between target and start    resize to &gt;= start    lower (drains done)
+ *   DRAINING     refused                 RETARGETED                         SUPERSEDED            LOWERED
+ *   RETARGETED   refused                 RETARGETED (the new count)         SUPERSEDED            LOWERED (to the retarget)
+ *   LOWERED      refused                 refused                            refused               kept
+ *   SUPERSEDED   refused                 refused                            refused               kept
  * </pre>
  *
  * LOWERED and SUPERSEDED are final: a resize then is refused, a lower keeps what was decided.
@@ -75,6 +74,12 @@ public final class ScaleIn
         {
             requireNonNull(wanted, "wanted is null");
             requireNonNull(by, "by is null");
+        }
+
+        /** Whether it asks for more than the scale-in's target: only then can it reuse the workers the scale-in drains. */
+        public boolean aboveTarget()
+        {
+            return wanted.count() > target;
         }
     }
 
@@ -137,7 +142,7 @@ public final class ScaleIn
         State state = State.of(recorded);
         requireNonNull(event, "event is null");
         if (event instanceof Resize resize) {
-            if (resize.wanted().count() <= resize.target()) {
+            if (!resize.aboveTarget()) {
                 return new Refuse(Refusal.NOT_ABOVE_TARGET);
             }
             if (state.isFinal()) {

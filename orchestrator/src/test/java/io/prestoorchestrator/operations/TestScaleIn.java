@@ -71,6 +71,15 @@ class TestScaleIn
     }
 
     @Test
+    void testAboveTarget()
+    {
+        assertThat(resize(TARGET, 2).aboveTarget()).isTrue();
+        assertThat(resize(TARGET, 1).aboveTarget()).isFalse();
+        assertThat(resize(TARGET, 0).aboveTarget()).isFalse();
+        assertThat(resize(2, 3).aboveTarget()).isTrue();
+    }
+
+    @Test
     void testLoweringARetargetLowersToItsCount()
     {
         Decide lowered = (Decide) ScaleIn.on(RETARGETED, new Lower("replica-1"));
