@@ -84,6 +84,7 @@ need_cmd() {
 TMP_PATHS=()
 cleanup() {
     local p
+    stop_beside
     for p in "${TMP_PATHS[@]+"${TMP_PATHS[@]}"}"; do
         rm -rf -- "$p"
     done
@@ -96,7 +97,7 @@ trap 'exit 143' TERM
 # Only called while holding the lock, so no other setup.sh is using them.
 remove_stale_temporaries() {
     find "$CACHE" -maxdepth 3 \( -name '*.part.*' -o -name '.staging.*' -o -name '.build.*' \
-        -o -name 'env.sh.tmp.*' -o -name '*.tmp.[0-9]*' \) -prune -exec rm -rf {} + 2>/dev/null || true
+        -o -name 'env.sh.tmp.*' -o -name '*.tmp.[0-9]*' -o -name '.beside.*' \) -prune -exec rm -rf {} + 2>/dev/null || true
 }
 
 # maven_path GROUP ARTIFACT VERSION [CLASSIFIER] EXT -> path relative to the repository root
@@ -339,75 +340,144 @@ install_chromium() {
     [[ -n "$CHROMEDRIVER_BIN" ]] || die "chromedriver not on PATH after installing ${CHROMIUM_DEB_PACKAGES[*]}"
 }
 
-# go_module_copy MODULE VERSION CGO_ENABLED: downloads the exact module version (verified against the
-# checksum DB) and copies it out of the read-only module cache into a new staging dir. Sets GO_CMD_ENV (the
-# go command's environment: module and build caches in the cache dir, -modcacherw so they stay
-# deletable, GOTOOLCHAIN=local so no other Go is fetched) and STAGING (STAGING/src holds the module).
+# The go command's environment: module and build caches in the cache dir, -modcacherw so they stay
+# deletable, GOTOOLCHAIN=local so no other Go is fetched. $1: CGO_ENABLED.
+go_env() {
+    GO_CMD_ENV=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
+        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED="$1")
+}
+
+# go_module_copy MODULE VERSION CGO_ENABLED DIR: downloads the exact module version (verified against the
+# checksum DB) and copies it out of the read-only module cache into DIR/src. Sets GO_CMD_ENV (go_env).
 # Not `go install module@version`: it reads the module's version list (@v/list), which the module
 # proxy here answers with 403, and it refuses modules with replace directives (Nomad has some).
-# (Runs in the main shell, not in $(...), so the EXIT trap removes the staging dir.)
-GO_CMD_ENV=() STAGING=""
+GO_CMD_ENV=()
 go_module_copy() {
-    local module="$1" version="$2" cgo="$3" json src
+    local module="$1" version="$2" cgo="$3" dir="$4" json src
     mkdir -p "$GO_DIR"
-    GO_CMD_ENV=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
-        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED="$cgo")
+    go_env "$cgo"
     json="$("${GO_CMD_ENV[@]}" go mod download -json "$module@$version")" ||
         die "go mod download $module@$version failed (Go module proxy unreachable?): $json"
     src="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
     [[ -f "$src/go.mod" ]] || die "go mod download gave no module dir for $module@$version"
-    STAGING="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
-    TMP_PATHS+=("$STAGING")
-    cp -R "$src/." "$STAGING/src"
-    chmod -R u+w "$STAGING/src"
+    cp -R "$src/." "$dir/src"
+    chmod -R u+w "$dir/src"
 }
 
+# new_staging: a new staging dir below $GO_DIR in STAGING, removed on exit.
+# (Runs in the main shell, not in $(...), so the EXIT trap knows it.)
+STAGING=""
+new_staging() {
+    mkdir -p "$GO_DIR"
+    STAGING="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
+    TMP_PATHS+=("$STAGING")
+}
+
+# Both Go builds link with -s -w: no symbol table and no DWARF (stack traces keep their file:line),
+# which makes the link step of Nomad's ~150 MB binary shorter; nobody debugs these with a debugger.
 install_nomad_autoscaler() {
     if [[ -x "$NOMAD_AUTOSCALER_BIN" ]]; then
         step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: already present"
         return 0
     fi
-    step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: building from the Go module proxy (takes ~2-3 min)"
+    step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: building from the Go module proxy (takes ~1-2 min)"
+    local started=$SECONDS
     mkdir -p "$(dirname "$NOMAD_AUTOSCALER_BIN")"
-    go_module_copy "$NOMAD_AUTOSCALER_MODULE" "$NOMAD_AUTOSCALER_VERSION" 0
+    new_staging
+    go_module_copy "$NOMAD_AUTOSCALER_MODULE" "$NOMAD_AUTOSCALER_VERSION" 0 "$STAGING"
     # GitDescribe makes `nomad-autoscaler version` print the release ("v0.5.0") instead of "-dev".
     # go's per-module "downloading" chatter goes to a log that is shown only if the build fails.
     if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go build -trimpath \
-        -ldflags "-X $NOMAD_AUTOSCALER_MODULE/version.GitDescribe=${NOMAD_AUTOSCALER_VERSION#v}" \
+        -ldflags "-s -w -X $NOMAD_AUTOSCALER_MODULE/version.GitDescribe=${NOMAD_AUTOSCALER_VERSION#v}" \
         -o "$STAGING/nomad-autoscaler" .) >"$STAGING/build.log" 2>&1; then
         cat "$STAGING/build.log" >&2
         die "building nomad-autoscaler $NOMAD_AUTOSCALER_VERSION failed (needs Go >= 1.25.10 and the Go module proxy; this is $(go version))"
     fi
     mv -f "$STAGING/nomad-autoscaler" "$NOMAD_AUTOSCALER_BIN"
+    step "  built in $((SECONDS - started)) s: $NOMAD_AUTOSCALER_BIN"
 }
 
+# prepare_nomad_source DIR: Nomad's module, patched, in DIR/src, with every dependency downloaded
+# (~2 GB of modules). Network-bound, so main runs it beside the autoscaler's compile.
+prepare_nomad_source() {
+    local dir="$1"
+    step "nomad $NOMAD_VERSION: fetching its module and dependencies from the Go module proxy"
+    need_cmd git "install it: apt-get install -y git (applies $NOMAD_PATCH)"
+    go_module_copy "$NOMAD_MODULE" "$NOMAD_VERSION" 1 "$dir"
+    (cd "$dir/src" && git apply -p1 "$SCRIPT_DIR/$NOMAD_PATCH") ||
+        die "scripts/$NOMAD_PATCH does not apply to $NOMAD_MODULE@$NOMAD_VERSION"
+    if ! (cd "$dir/src" && "${GO_CMD_ENV[@]}" go mod download) >"$dir/download.log" 2>&1; then
+        tail -n 30 "$dir/download.log" >&2
+        die "downloading Nomad's dependencies from the Go module proxy failed (see above)"
+    fi
+    touch "$dir/prepared"
+    step "  module and dependencies ready"
+}
+
+# install_nomad [DIR]: compiles Nomad from DIR (prepare_nomad_source's, when main ran it beside
+# the autoscaler build) or prepares the source first.
 install_nomad() {
+    local dir="${1:-}"
     if [[ -x "$NOMAD_BIN" ]]; then
         step "nomad $NOMAD_VERSION (with UI): already present"
         return 0
     fi
-    step "nomad $NOMAD_VERSION (with UI): building from the Go module proxy (~2 GB of modules, ~5 min on 2 cores)"
     need_cmd gcc "install it: apt-get install -y gcc (Nomad builds with cgo)"
-    need_cmd git "install it: apt-get install -y git (applies $NOMAD_PATCH)"
+    if [[ -z "$dir" || ! -f "$dir/prepared" ]]; then
+        new_staging
+        dir="$STAGING"
+        prepare_nomad_source "$dir"
+    fi
+    step "nomad $NOMAD_VERSION (with UI): compiling (cgo, -tags ui; ~2-4 min on 2 cores)"
     local started=$SECONDS
     mkdir -p "$(dirname "$NOMAD_BIN")"
-    go_module_copy "$NOMAD_MODULE" "$NOMAD_VERSION" 1
-    (cd "$STAGING/src" && git apply -p1 "$SCRIPT_DIR/$NOMAD_PATCH") ||
-        die "scripts/$NOMAD_PATCH does not apply to $NOMAD_MODULE@$NOMAD_VERSION"
-    step "  downloading Nomad's dependencies"
-    if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go mod download) >"$STAGING/download.log" 2>&1; then
-        tail -n 30 "$STAGING/download.log" >&2
-        die "downloading Nomad's dependencies from the Go module proxy failed (see above)"
-    fi
-    step "  compiling (cgo, -tags ui)"
-    if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go build -trimpath -tags ui -o "$STAGING/nomad" .) >"$STAGING/build.log" 2>&1; then
-        tail -n 40 "$STAGING/build.log" >&2
+    go_env 1
+    if ! (cd "$dir/src" && "${GO_CMD_ENV[@]}" go build -trimpath -tags ui -ldflags "-s -w" -o "$dir/nomad" .) >"$dir/build.log" 2>&1; then
+        tail -n 40 "$dir/build.log" >&2
         die "building nomad $NOMAD_VERSION failed (needs Go >= 1.20 with cgo and gcc; this is $(go version))"
     fi
-    "$STAGING/nomad" version | grep -q "^Nomad ${NOMAD_VERSION}\b" ||
-        die "the built nomad reports '$("$STAGING/nomad" version | sed -n 1p)', expected Nomad $NOMAD_VERSION"
-    mv -f "$STAGING/nomad" "$NOMAD_BIN"
+    "$dir/nomad" version | grep -q "^Nomad ${NOMAD_VERSION}\b" ||
+        die "the built nomad reports '$("$dir/nomad" version | sed -n 1p)', expected Nomad $NOMAD_VERSION"
+    mv -f "$dir/nomad" "$NOMAD_BIN"
     step "  built in $((SECONDS - started)) s: $NOMAD_BIN"
+}
+
+# ---- steps run beside each other ---------------------------------------------------------------
+# beside NAME FUNCTION [ARG...]: runs FUNCTION in a background subshell, its output kept in a log
+# that await_beside NAME prints, whole, when it has ended (so lines never interleave). The
+# subshell cleans up only its own temporaries; a setup that exits early stops what runs beside it.
+declare -A BESIDE_PID=() BESIDE_LOG=()
+beside() {
+    local name="$1"
+    shift
+    BESIDE_LOG[$name]="$CACHE/.beside.$name.log.$$"
+    TMP_PATHS+=("${BESIDE_LOG[$name]}")
+    (
+        TMP_PATHS=()
+        BESIDE_PID=()
+        "$@"
+    ) >"${BESIDE_LOG[$name]}" 2>&1 &
+    BESIDE_PID[$name]=$!
+}
+await_beside() {
+    local name="$1" status=0
+    wait "${BESIDE_PID[$name]}" || status=$?
+    unset "BESIDE_PID[$name]"
+    cat "${BESIDE_LOG[$name]}"
+    [[ $status == 0 ]] || die "the step '$name' failed (its output is above)"
+}
+stop_beside() {
+    local pid
+    for pid in "${BESIDE_PID[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+}
+
+# The downloads of Maven Central and PyPI parts: network- and disk-bound.
+download_parts() {
+    install_trino_server
+    install_trino_cli
+    install_venv
 }
 
 # Sets TRINO_JAVA_HOME_FOUND. Order: $TRINO_JAVA_HOME, /usr/lib/jvm/* (highest Java >= 22),
@@ -549,13 +619,28 @@ main() {
     fi
     remove_stale_temporaries
 
-    install_trino_server
-    install_trino_cli
-    install_venv
+    # The two Go builds are CPU-bound and take most of a first run; the downloads of the other
+    # parts (Trino, the venv, Nomad's ~2 GB of modules) run beside them instead of before them.
+    step "downloading Trino and the python venv beside the Go builds (their output follows when they end)"
+    beside downloads download_parts
     install_prometheus
     install_chromium
+    local nomad_source=""
+    if [[ ! -x "$NOMAD_BIN" ]]; then
+        new_staging
+        nomad_source="$STAGING"
+        beside nomad-source prepare_nomad_source "$nomad_source"
+    fi
     install_nomad_autoscaler
-    install_nomad
+    if [[ -n "$nomad_source" ]]; then
+        await_beside nomad-source
+    fi
+    install_nomad "$nomad_source"
+    await_beside downloads
+    # again, in this shell: each finds its part present and sets the paths written to env.sh
+    install_trino_server >/dev/null
+    install_trino_cli >/dev/null
+    install_venv >/dev/null
     find_trino_jdk
     verify_all
     write_env
