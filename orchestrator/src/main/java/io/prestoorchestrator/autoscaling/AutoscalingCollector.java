@@ -1,8 +1,10 @@
 package io.prestoorchestrator.autoscaling;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
@@ -26,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.ToDoubleFunction;
@@ -45,6 +48,10 @@ import static java.util.Objects.requireNonNull;
 public final class AutoscalingCollector
 {
     public static final String WORKERS_NEEDED = "presto_orchestrator.cluster.workers.needed";
+    /** How long one round (every cluster polled once) took: it bounds the signal's age at poll-interval plus this. */
+    public static final String ROUND = "presto_orchestrator.autoscaling.round";
+    /** Rounds not started because the previous one still ran: each one adds a poll interval to the signal's age. */
+    public static final String ROUNDS_SKIPPED = "presto_orchestrator.autoscaling.rounds.skipped";
     static final String KV_PREFIX = "query-metrics/";
     static final String REQUIRED_WORKERS = "query-manager.required-workers";
     private static final Set<ClusterState> NOT_POLLED = Set.of(ClusterState.STOPPED, ClusterState.STOPPING, ClusterState.DELETING);
@@ -66,6 +73,8 @@ public final class AutoscalingCollector
     private final Map<String, String> queryErrors = new ConcurrentHashMap<>();
     private final AtomicBoolean polling = new AtomicBoolean();
     private final Set<String> countingQueries = ConcurrentHashMap.newKeySet();
+    private final Timer rounds;
+    private final Counter roundsSkipped;
 
     /**
      * @param registry the public metrics (the signal's gauges)
@@ -84,6 +93,9 @@ public final class AutoscalingCollector
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.history = new SignalHistory(SignalHistory.WINDOW, config.pollInterval());
+        this.rounds = Timer.builder(ROUND).description("How long one round of the autoscaling signal (every cluster's coordinator read once) took")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        this.roundsSkipped = Counter.builder(ROUNDS_SKIPPED).description("Rounds of the autoscaling signal not started because the previous one still ran").register(registry);
     }
 
     public AutoscalingConfig config()
@@ -101,8 +113,10 @@ public final class AutoscalingCollector
     public CompletionStage<Void> pollAll()
     {
         if (!polling.compareAndSet(false, true)) {
+            roundsSkipped.increment();
             return CompletableFuture.completedFuture(null);
         }
+        long started = clock.millis();
         CompletionStage<Void> round;
         try {
             round = clusters.clusters().thenCompose(records -> {
@@ -129,6 +143,7 @@ public final class AutoscalingCollector
             round = CompletableFuture.failedFuture(e);
         }
         return round.handle((ignored, failure) -> {
+            rounds.record(clock.millis() - started, TimeUnit.MILLISECONDS);
             polling.set(false);
             if (failure != null) {
                 log.atWarn().addKeyValue("error", Failures.unwrap(failure).getMessage()).log("Autoscaling signal: could not list the clusters");

@@ -96,6 +96,28 @@ class TestAutoscalingCollector
         assertThat(registry.scrape()).contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 3.0");
     }
 
+    /** A round still running when the next is due: that one is skipped and counted; the round's time is recorded when it ends. */
+    @Test
+    void testRoundsAreTimedAndSkippedRoundsCounted()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        PrometheusMeterRegistry registry = registry();
+        CompletableFuture<List<ClusterRecord>> listing = new CompletableFuture<>();
+        AutoscalingCollector collector = new AutoscalingCollector(() -> listing, services, coordinator, kv, leader::get, registry, registry, CONFIG, CLOCK);
+
+        CompletionStage<Void> first = collector.pollAll();
+        await(collector.pollAll());
+        assertThat(registry.get(AutoscalingCollector.ROUNDS_SKIPPED).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(AutoscalingCollector.ROUND).timer().count()).isZero();
+
+        listing.complete(List.copyOf(records.values()));
+        await(first);
+        assertThat(registry.get(AutoscalingCollector.ROUND).timer().count()).isEqualTo(1);
+        assertThat(registry.scrape()).contains("presto_orchestrator_autoscaling_round_seconds{quantile=\"0.99\"}");
+    }
+
     /** Every poll is a point of the cluster's history, an unanswered one a gap; a deleted cluster has none (and is a 404). */
     @Test
     void testEveryPollIsAPointOfTheHistory()
