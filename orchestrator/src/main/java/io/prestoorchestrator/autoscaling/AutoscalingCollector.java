@@ -1,6 +1,7 @@
 package io.prestoorchestrator.autoscaling;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +32,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -52,6 +55,12 @@ public final class AutoscalingCollector
     public static final String ROUND = "presto_orchestrator.autoscaling.round";
     /** Rounds not started because the previous one still ran: each one adds a poll interval to the signal's age. */
     public static final String ROUNDS_SKIPPED = "presto_orchestrator.autoscaling.rounds.skipped";
+    /**
+     * Worker-seconds a cluster used, as this replica saw them: between two answered polls, the
+     * workers the first counted (active and draining) times the time between them. A gap longer
+     * than three poll intervals (the coordinator did not answer) counts nothing.
+     */
+    public static final String WORKER_SECONDS = "presto_orchestrator.cluster.worker.seconds";
     static final String KV_PREFIX = "query-metrics/";
     static final String REQUIRED_WORKERS = "query-manager.required-workers";
     private static final Set<ClusterState> NOT_POLLED = Set.of(ClusterState.STOPPED, ClusterState.STOPPING, ClusterState.DELETING);
@@ -74,6 +83,7 @@ public final class AutoscalingCollector
     private final AtomicBoolean polling = new AtomicBoolean();
     private final Set<String> countingQueries = ConcurrentHashMap.newKeySet();
     private final Timer rounds;
+    private final Map<String, DoubleAdder> workerSeconds = new ConcurrentHashMap<>();
     private final Counter roundsSkipped;
 
     /**
@@ -277,12 +287,27 @@ public final class AutoscalingCollector
         ClusterSignal signal = new ClusterSignal(record.name(), clock.instant(), Optional.of(coordinator), Optional.of(computation), Optional.empty());
         ClusterSignal previous = last.put(record.name(), signal);
         history.record(signal);
+        countWorkerSeconds(record.name(), previous, signal.computedAt());
         register(record.name());
         int before = previous == null ? -1 : previous.computation().map(WorkersNeeded::needed).orElse(-1);
         if (before != computation.needed()) {
             log.atInfo().addKeyValue("cluster", record.name()).addKeyValue("needed", computation.needed()).addKeyValue("previous", before)
                     .addKeyValue("reason", computation.reason()).log("Autoscaling signal changed");
         }
+    }
+
+    private void countWorkerSeconds(String cluster, ClusterSignal previous, Instant now)
+    {
+        DoubleAdder total = workerSeconds.computeIfAbsent(cluster, ignored -> new DoubleAdder());
+        if (previous == null || previous.computation().isEmpty()) {
+            return;
+        }
+        Duration elapsed = Duration.between(previous.computedAt(), now);
+        if (elapsed.isNegative() || elapsed.compareTo(config.pollInterval().multipliedBy(3)) > 0) {
+            return;
+        }
+        SignalInputs inputs = previous.computation().get().inputs();
+        total.add((inputs.activeWorkers() + inputs.drainingWorkers()) * (elapsed.toMillis() / 1000.0));
     }
 
     private void failed(String cluster, Optional<String> coordinator, String error)
@@ -344,6 +369,7 @@ public final class AutoscalingCollector
         unregister(cluster);
         last.remove(cluster);
         history.forget(cluster);
+        workerSeconds.remove(cluster);
         ledgers.remove(cluster);
         queryErrors.remove(cluster);
         if (!leader.getAsBoolean()) {
@@ -363,7 +389,11 @@ public final class AutoscalingCollector
                 gauge("presto_orchestrator.cluster.queries.waiting", name, "Queries waiting for workers (fewer active than query-manager.required-workers)",
                         computation -> computation.inputs().waitingQueries()),
                 gauge("presto_orchestrator.cluster.queries.blocked", name, "Running queries that are fully blocked", computation -> computation.inputs().fullyBlockedQueries()),
-                gauge("presto_orchestrator.cluster.queries.per.worker", name, "Concurrent queries one worker is sized for", computation -> computation.inputs().queriesPerWorker())));
+                gauge("presto_orchestrator.cluster.queries.per.worker", name, "Concurrent queries one worker is sized for", computation -> computation.inputs().queriesPerWorker()),
+                FunctionCounter.builder(WORKER_SECONDS, workerSeconds.computeIfAbsent(name, ignored -> new DoubleAdder()), DoubleAdder::sum)
+                        .description("Worker-seconds the cluster used (active and draining workers times the time they ran), counted by this replica's polls")
+                        .tag("cluster", name)
+                        .register(registry)));
     }
 
     private Meter gauge(String name, String cluster, String description, ToDoubleFunction<WorkersNeeded> value)
