@@ -137,15 +137,18 @@ public final class AutoscalingCollector
                         polls.add(forget(gone).toCompletableFuture());
                     }
                 }
+                List<ClusterRecord> polled = new ArrayList<>();
                 for (ClusterRecord record : records) {
                     if (NOT_POLLED.contains(record.state())) {
                         unregister(record.name());
                         last.remove(record.name());
                     }
                     else {
-                        polls.add(poll(record).toCompletableFuture());
+                        polled.add(record);
                     }
                 }
+                // a few at a time: the API's own reads of Consul share the HTTP client's connections
+                polls.add(FanOut.each(polled, FanOut.ROUND_CONCURRENCY, this::poll));
                 return CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new));
             });
         }
