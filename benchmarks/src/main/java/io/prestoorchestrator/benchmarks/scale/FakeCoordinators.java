@@ -8,7 +8,9 @@ import io.vertx.core.http.HttpServerRequest;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,15 +19,19 @@ import static java.util.Objects.requireNonNull;
  * orchestrator reads of a Trino 476 coordinator ({@code /v1/info}, {@code /v1/info/state},
  * {@code /metrics} in Trino's OpenMetrics names, {@code /v1/query}), with scripted load figures: the
  * running queries of cluster {@code i} step through 0, 2, 4, 6 every {@link #STEP_SECONDS}, offset
- * by {@code i}, with 2 queued at the top step, and 2 active workers. Every read of {@code /metrics}
- * that names the metrics it wants (the autoscaling collector's; the status route's probe reads the
- * whole page) is noted with its time, for the signal's age.
+ * by {@code i}, with 2 queued at the top step, and 2 active workers. {@code /metrics} answers the
+ * series named by {@code name[]} parameters, as Trino does, or the whole page, about 1 MB as a
+ * Trino 476 coordinator's is. Every read of the running queries (the autoscaling collector's) is
+ * noted with its time, for the signal's age.
  */
 final class FakeCoordinators
         implements AutoCloseable
 {
     static final int STEP_SECONDS = 60;
     private static final String INFO = "{\"nodeId\":\"bench\",\"nodeVersion\":{\"version\":\"476\"},\"environment\":\"bench\",\"coordinator\":true,\"starting\":false,\"uptime\":\"1.00h\"}";
+
+    /** Series a coordinator has besides those the orchestrator reads, to make the whole page about 1 MB. */
+    private static final String OTHER_SERIES = otherSeries(1 << 20);
 
     private final Vertx vertx;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -94,10 +100,12 @@ final class FakeCoordinators
             case "/v1/info/state" -> request.response().putHeader("Content-Type", "application/json").end("\"ACTIVE\"");
             case "/v1/query" -> request.response().putHeader("Content-Type", "application/json").end("[]");
             case "/metrics" -> {
-                if (request.query() != null && request.query().contains("name")) {
+                List<String> names = request.params().getAll("name[]");
+                if (names.contains(CoordinatorMetrics.RUNNING)) {
                     noteScrape(cluster, System.currentTimeMillis());
                 }
-                request.response().putHeader("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8").end(metrics(cluster, System.currentTimeMillis()));
+                String page = metrics(cluster, System.currentTimeMillis(), names);
+                request.response().putHeader("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8").end(page);
             }
             default -> request.response().setStatusCode(404).end();
         }
@@ -111,22 +119,38 @@ final class FakeCoordinators
         scrapes[cluster][scrapeCounts[cluster]++] = at;
     }
 
-    /** The scripted figures of cluster {@code cluster} at {@code nowMillis}. */
-    static String metrics(int cluster, long nowMillis)
+    /** The scripted figures of cluster {@code cluster} at {@code nowMillis}: the series in {@code names}, or every series when it is empty. */
+    static String metrics(int cluster, long nowMillis, List<String> names)
     {
         int step = (int) ((nowMillis / 1000 / STEP_SECONDS + cluster) % 4);
-        int running = step * 2;
-        int queued = step == 3 ? 2 : 0;
-        StringBuilder text = new StringBuilder();
-        gauge(text, CoordinatorMetrics.RUNNING, running);
-        gauge(text, CoordinatorMetrics.QUEUED, queued);
-        gauge(text, CoordinatorMetrics.FULLY_BLOCKED, 0);
+        Map<String, Integer> values = new LinkedHashMap<>();
+        values.put(CoordinatorMetrics.RUNNING, step * 2);
+        values.put(CoordinatorMetrics.QUEUED, step == 3 ? 2 : 0);
+        values.put(CoordinatorMetrics.FULLY_BLOCKED, 0);
         // the coordinator and 2 workers
-        gauge(text, CoordinatorMetrics.ACTIVE, 3);
-        gauge(text, CoordinatorMetrics.DRAINING, 0);
-        gauge(text, CoordinatorMetrics.DRAINED, 0);
-        gauge(text, CoordinatorMetrics.SHUTTING_DOWN, 0);
+        values.put(CoordinatorMetrics.ACTIVE, 3);
+        values.put(CoordinatorMetrics.DRAINING, 0);
+        values.put(CoordinatorMetrics.DRAINED, 0);
+        values.put(CoordinatorMetrics.SHUTTING_DOWN, 0);
+        StringBuilder text = new StringBuilder();
+        values.forEach((name, value) -> {
+            if (names.isEmpty() || names.contains(name)) {
+                gauge(text, name, value);
+            }
+        });
+        if (names.isEmpty()) {
+            text.append(OTHER_SERIES);
+        }
         return text.append("# EOF\n").toString();
+    }
+
+    private static String otherSeries(int size)
+    {
+        StringBuilder text = new StringBuilder(size + 100);
+        for (int i = 0; text.length() < size; i++) {
+            gauge(text, "trino_execution_executor_name_TaskExecutor_Series" + i, i % 7);
+        }
+        return text.toString();
     }
 
     private static void gauge(StringBuilder text, String name, int value)

@@ -155,6 +155,9 @@ public final class ScaleBenchmark
                 figures.put("overhead_bare_rps", plain.throughput());
                 figures.put("overhead_ratio", routed.throughput() / plain.throughput());
                 figures.put("overhead_orchestrator_p50_ms", routed.p50Ms());
+                // the same server's cheapest authenticated route: what routing, auth and the contract's checks cost alone
+                Vegeta.Result info = vegeta.atConcurrency(List.of(leader.uri("/v1/info").toString()), token, OVERHEAD_CONNECTIONS, Duration.ofSeconds(15));
+                figures.put("overhead_info_rps", info.throughput());
                 figures.put("overhead_bare_p50_ms", plain.p50Ms());
                 figures.put("rss_peak_mb", leader.peakRssMb());
                 figures.put("rss_after_load_mb", leader.rssMb());
@@ -172,6 +175,8 @@ public final class ScaleBenchmark
                 awaitUntil("replica-b leads", Duration.ofMinutes(2), next::isLeader);
                 figures.put("failover_s", (System.nanoTime() - killed) / 1e9);
                 figures.put("failover_bound_s", (double) LOCK_DELAY.plus(SESSION_TTL).plusSeconds(2).toSeconds());
+                // Consul invalidates a session whose TTL lapsed only after twice its TTL; the follower retries its lock every leader.retry-interval (2 s)
+                figures.put("failover_consul_bound_s", (double) LOCK_DELAY.plus(SESSION_TTL.multipliedBy(2)).plusSeconds(2).toSeconds());
             }
             finally {
                 leader.close();
