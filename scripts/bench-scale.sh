@@ -94,13 +94,13 @@ rows = [json.loads(line) for line in open(sys.argv[1])]
 def f(value, digits=1):
     return "n/a" if value is None else f"{value:.{digits}f}"
 print()
-print("| N | RSS MB (after load / peak) | CPU % at rest / under GET | collector round p50 / p99 ms (skipped) | signal age p50 / p99 / max s "
+print("| N | RSS MB (after load / peak) | CPU % at rest / under GET | collector round: mean at rest; p50 / p99 over 2 min, ms (skipped) | signal age p50 / p99 / max s "
       "| GET /v1/clusters/{name} at 200/s p50 / p99 ms | GET /v1/clusters page at 20/s p50 / p99 ms | failover s (issue's bound; Consul's) "
       "| Nomad req/s per cluster at rest / under GET | Consul req/s per cluster at rest / under GET | API vs bare Vert.x req/s at 4 connections | GET /v1/info req/s at 4 connections |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     print(f"| {r['clusters']} | {f(r['rss_after_load_mb'], 0)} / {f(r['rss_peak_mb'], 0)} | {f(r['cpu_rest_pct'])} / {f(r['cpu_get_pct'])} "
-          f"| {f(r['round_p50_ms'], 0)} / {f(r['round_p99_ms'], 0)} ({f(r['rounds_skipped'], 0)}) "
+          f"| {f(r.get('round_mean_ms'), 0)}; {f(r['round_p50_ms'], 0)} / {f(r['round_p99_ms'], 0)} ({f(r['rounds_skipped'], 0)}) "
           f"| {f(r['signal_age_p50_s'])} / {f(r['signal_age_p99_s'])} / {f(r['signal_age_max_s'])} "
           f"| {f(r['get_p50_ms'])} / {f(r['get_p99_ms'])}{'' if r['get_success'] == 1 else ' (success ' + f(100 * r['get_success']) + ' %)'} "
           f"| {f(r['list_p50_ms'])} / {f(r['list_p99_ms'])} | {f(r['failover_s'])} ({f(r['failover_bound_s'], 0)}; {f(r['failover_consul_bound_s'], 0)}) "

@@ -103,6 +103,10 @@ public final class ScaleBenchmark
                 figures.put("round_p50_ms", rounds.getOrDefault("p50", Double.NaN) * 1000);
                 figures.put("round_p99_ms", rounds.getOrDefault("p99", Double.NaN) * 1000);
                 figures.put("rounds_skipped", rounds.getOrDefault("skipped", 0.0) - roundsBefore.getOrDefault("skipped", 0.0));
+                // the rounds of the window alone (the quantiles above span Micrometer's 2-minute window, start-up included)
+                double roundsInWindow = rounds.getOrDefault("count", 0.0) - roundsBefore.getOrDefault("count", 0.0);
+                figures.put("rounds_in_window", roundsInWindow);
+                figures.put("round_mean_ms", roundsInWindow == 0 ? Double.NaN : 1000 * (rounds.getOrDefault("sum", 0.0) - roundsBefore.getOrDefault("sum", 0.0)) / roundsInWindow);
                 double[] ages = signalAges(coordinators, restStart, restEnd);
                 figures.put("signal_age_p50_s", percentile(ages, 0.50));
                 figures.put("signal_age_p99_s", percentile(ages, 0.99));
@@ -230,6 +234,8 @@ public final class ScaleBenchmark
         sample(text, "presto_orchestrator_autoscaling_round_seconds\\{quantile=\"0.5\"}").ifPresent(value -> figures.put("p50", value));
         sample(text, "presto_orchestrator_autoscaling_round_seconds\\{quantile=\"0.99\"}").ifPresent(value -> figures.put("p99", value));
         sample(text, "presto_orchestrator_autoscaling_rounds_skipped_total").ifPresent(value -> figures.put("skipped", value));
+        sample(text, "presto_orchestrator_autoscaling_round_seconds_count").ifPresent(value -> figures.put("count", value));
+        sample(text, "presto_orchestrator_autoscaling_round_seconds_sum").ifPresent(value -> figures.put("sum", value));
         return figures;
     }
 
