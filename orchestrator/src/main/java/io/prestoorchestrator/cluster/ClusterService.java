@@ -103,6 +103,7 @@ public final class ClusterService
     private final OperationRunner runner;
     private final Optional<WorkerPool> drains;
     private final Optional<DrainWatchdog> watchdog;
+    private final ClusterStatusCache statuses;
 
     /**
      * @param replicaId this replica, as operations and events name it
@@ -140,6 +141,7 @@ public final class ClusterService
         this.ids = () -> UUID.randomUUID().toString();
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.runner = new OperationRunner(replicaId, repository, this::execute, blocking, watchWait, retryInterval);
+        this.statuses = new ClusterStatusCache(ClusterStatusCache.DEFAULT_MAX_AGE, clock);
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -176,7 +178,7 @@ public final class ClusterService
 
     public CompletionStage<ClusterView> get(String name)
     {
-        return existing(name).thenCompose(record -> liveStatus(record.value()).thenApply(status -> new ClusterView(record.value(), status)));
+        return existing(name).thenCompose(record -> statuses.status(record, this::liveStatus).thenApply(status -> new ClusterView(record.value(), status)));
     }
 
     /** The worker count of a cluster's spec (the count an operation in progress applies); empty when there is no such cluster. */
