@@ -676,8 +676,11 @@ public final class ClusterService
                     RenderedJob rendered = prepared.rendered().job();
                     ObjectNode job = deployable(rendered.nomadJob(), operation, prepared.runningStamp());
                     ClusterRecord record = prepared.record();
-                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
+                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets"
+                                    + rendered.catalogBundle().map(bundle -> ", and the catalog files (" + bundle.path() + ")").orElse(""))
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), prepared.rendered().secrets())))
+                            // issue 18: before the register, so that a coordinator started by it finds its catalog files
+                            .thenCompose(ignored -> tracker.whileLeading(() -> LiveCatalogHooks.writeBundle(nomad, rendered)))
                             .thenCompose(ignored -> replacements.start())
                             .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
                             // the workers' replacements are told before the coordinator's restart begins
@@ -1457,6 +1460,7 @@ public final class ClusterService
         return stopped
                 .thenCompose(ignored -> tracker.step("cleanup", "removing Nomad variables and stored state"))
                 .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deleteVariable(JobRenderer.variablePath(jobId), OptionalLong.empty())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deleteVariable(JobRenderer.catalogVariablePath(jobId), OptionalLong.empty())))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteEvents(name)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteCluster(name)))
                 .thenCompose(ignored -> tracker.succeed());
