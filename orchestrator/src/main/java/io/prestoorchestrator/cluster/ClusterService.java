@@ -21,6 +21,7 @@ import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.Deployment;
 import io.prestoorchestrator.nomad.DeploymentOutcome;
+import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
@@ -91,6 +92,8 @@ public final class ClusterService
     private final Optional<ParameterStore> parameters;
     private final String ssmPrefix;
     private final TrinoProbe trino;
+    /** Issue 18's CREATE/DROP CATALOG on Trino coordinators; set once at wiring ({@link #useLiveCatalogs}). */
+    private volatile Optional<LiveCatalogs> liveCatalogs = Optional.empty();
     private final ServiceHealth services;
     private final Executor blocking;
     private final Clock clock;
@@ -140,6 +143,12 @@ public final class ClusterService
         this.ids = () -> UUID.randomUUID().toString();
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.runner = new OperationRunner(replicaId, repository, this::execute, blocking, watchWait, retryInterval);
+    }
+
+    /** Issue 18: run CREATE/DROP CATALOG on Trino coordinators after each deploy. Call once, before leadership is gained. */
+    public void useLiveCatalogs(LiveCatalogs live)
+    {
+        this.liveCatalogs = Optional.of(requireNonNull(live, "live is null"));
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -710,6 +719,31 @@ public final class ClusterService
         return work.whenComplete((ignored, failure) -> replacements.stop());
     }
 
+    /**
+     * Issue 18: a Trino coordinator serves exactly the cluster's catalogs once a deploy's allocations
+     * run. A catalog attached or detached without a secret changes no allocation (its file is in the
+     * catalog Variable, written before the register), so here the coordinator gets CREATE or DROP
+     * CATALOG; after a rolling restart it read its files at start and nothing runs. Skipped without
+     * {@link #useLiveCatalogs} (tests on fake Trino) and for PrestoDB.
+     */
+    private CompletionStage<Void> applyLiveCatalogs(String name, Tracker tracker)
+    {
+        Operation operation = tracker.operation();
+        return existing(name).thenCompose(current -> {
+            ClusterRecord record = current.value();
+            if (liveCatalogs.isEmpty() || record.spec().flavour() != Flavour.TRINO) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return tracker.step("catalogs", "the coordinator serves the cluster's catalogs " + record.spec().catalogs() + ": CREATE/DROP CATALOG for any difference")
+                    .thenCompose(ignored -> repository.catalogs().thenCombine(coordinatorUrl(record), (all, url) -> LiveCatalogHooks.attached(record.spec(), all, url)))
+                    .thenCompose(attached -> tracker.whileLeading(() -> liveCatalogs.get().reconcile(attached.coordinatorUrl(), attached.catalogs())))
+                    .thenCompose(statements -> statements.isEmpty()
+                            ? CompletableFuture.completedFuture(null)
+                            : event(name, "catalogs-changed", "Catalogs changed live on the running coordinator, no allocation replaced: " + String.join("; ", statements),
+                                    operation.requestedBy(), operation));
+        });
+    }
+
     /** A deploy's inputs: the record, its rendered job and secrets, and the restart stamp of the job Nomad runs now. */
     private record Prepared(ClusterRecord record, Rendered rendered, Optional<String> runningStamp) {}
 
@@ -941,6 +975,7 @@ public final class ClusterService
         Deployment deployment = outcome.deployment();
         if ("successful".equals(deployment.status())) {
             return awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
+                    .thenCompose(workers -> applyLiveCatalogs(name, tracker).thenApply(ignored -> workers))
                     .thenCompose(workers -> replacements.finish().thenApply(ignored -> workers))
                     .thenCompose(workers -> awaitRoutable(name, tracker).thenCompose(routing -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
                             "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers

@@ -3,6 +3,8 @@ package io.prestoorchestrator.cluster;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.RenderedJob;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,5 +24,14 @@ final class LiveCatalogHooks
         return rendered.catalogBundle()
                 .map(bundle -> nomad.putVariable(bundle.path(), bundle.items(), OptionalLong.empty()).thenApply(written -> (Void) null))
                 .orElseGet(() -> CompletableFuture.completedFuture(null));
+    }
+
+    /** The coordinator to run the catalog statements on, and the definitions of the catalogs the spec attaches. */
+    record Attached(String coordinatorUrl, List<CatalogDefinition> catalogs) {}
+
+    static Attached attached(ClusterSpec spec, List<CatalogDefinition> all, Optional<String> coordinatorUrl)
+    {
+        String url = coordinatorUrl.orElseThrow(() -> new IllegalStateException("cluster " + spec.name() + " has no coordinator address to change its catalogs on"));
+        return new Attached(url, all.stream().filter(catalog -> spec.catalogs().contains(catalog.name())).toList());
     }
 }
