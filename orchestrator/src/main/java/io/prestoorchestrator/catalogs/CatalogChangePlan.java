@@ -1,5 +1,8 @@
 package io.prestoorchestrator.catalogs;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.Flavour;
 
@@ -36,6 +39,7 @@ public record CatalogChangePlan(List<Step> steps)
     {
         LIVE, RESTART;
 
+        @JsonValue
         public String jsonName()
         {
             return name().toLowerCase(Locale.ROOT);
@@ -46,6 +50,7 @@ public record CatalogChangePlan(List<Step> steps)
     {
         ATTACH, DETACH, CHANGE;
 
+        @JsonValue
         public String jsonName()
         {
             return name().toLowerCase(Locale.ROOT);
@@ -117,6 +122,26 @@ public record CatalogChangePlan(List<Step> steps)
         return new CatalogChangePlan(List.of(new Step(after.name(), Action.CHANGE, Path.RESTART, Optional.empty(), why)));
     }
 
+    /**
+     * The catalog changes that deploying a spec would make to what a Trino cluster runs: catalogs
+     * attached or detached, and attached ones whose file changed (a property change).
+     *
+     * @param deployed the catalog files the cluster runs with (its catalog Variable), by catalog name
+     * @param wanted the catalog files of the spec as rendered now, by catalog name
+     * @param definitions the definitions of (at least) every catalog attached or detached
+     */
+    public static CatalogChangePlan ofDeployed(Flavour flavour, Map<String, String> deployed, Map<String, String> wanted, Map<String, CatalogDefinition> definitions)
+    {
+        List<Step> steps = new ArrayList<>(ofAttachments(flavour, List.copyOf(new java.util.TreeSet<>(deployed.keySet())), List.copyOf(new java.util.TreeSet<>(wanted.keySet())),
+                definitions).steps());
+        new java.util.TreeMap<>(wanted).forEach((name, file) -> {
+            if (deployed.containsKey(name) && !deployed.get(name).equals(file)) {
+                steps.add(new Step(name, Action.CHANGE, Path.RESTART, Optional.empty(), flavour == Flavour.PRESTODB ? PRESTODB : NO_ALTER));
+            }
+        });
+        return new CatalogChangePlan(steps);
+    }
+
     private static Step step(Flavour flavour, String name, Action action, CatalogDefinition definition)
     {
         if (flavour == Flavour.PRESTODB) {
@@ -144,25 +169,36 @@ public record CatalogChangePlan(List<Step> steps)
         return definition;
     }
 
+    /** {@code none}, {@code live} or {@code restart}: the path of the whole change, for the plan's reader. */
+    @JsonProperty("path")
+    public String path()
+    {
+        return !changes() ? "none" : needsRestart() ? Path.RESTART.jsonName() : Path.LIVE.jsonName();
+    }
+
     /** Whether there is a catalog change at all. */
+    @JsonIgnore
     public boolean changes()
     {
         return !steps.isEmpty();
     }
 
     /** Whether every step is live: the change replaces no allocation. */
+    @JsonIgnore
     public boolean live()
     {
         return changes() && steps.stream().allMatch(step -> step.path() == Path.LIVE);
     }
 
     /** Whether a step needs the rolling restart (then the whole change takes it). */
+    @JsonIgnore
     public boolean needsRestart()
     {
         return steps.stream().anyMatch(step -> step.path() == Path.RESTART);
     }
 
     /** One line per step, for the plan's reader and the operation's events. */
+    @JsonIgnore
     public List<String> lines()
     {
         return steps.stream().map(step -> step.action().jsonName() + " " + step.catalog() + ": " + step.path().jsonName() + ", " + step.why()).toList();

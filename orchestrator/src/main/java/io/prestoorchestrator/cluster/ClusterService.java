@@ -21,6 +21,7 @@ import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.Deployment;
 import io.prestoorchestrator.nomad.DeploymentOutcome;
+import io.prestoorchestrator.catalogs.CatalogChangePlan;
 import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadJob;
@@ -223,6 +224,19 @@ public final class ClusterService
         return existing(name).thenCompose(record -> render(record.value(), actor)
                         .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> asDeployedNow(rendered.nomadJob(), running)))
                 .thenCompose(nomad::plan);
+    }
+
+    /**
+     * Issue 18: which path the stored spec's catalog changes take against what the cluster runs
+     * with (live CREATE/DROP CATALOG, or the rolling restart, and why); shown with {@link #plan}.
+     */
+    public CompletionStage<CatalogChangePlan> catalogPlan(String name, String actor)
+    {
+        return existing(name).thenCompose(record -> {
+            ClusterSpec spec = record.value().spec();
+            return render(record.value(), actor).thenCompose(rendered -> nomad.variable(JobRenderer.catalogVariablePath(spec.jobId()))
+                    .thenCombine(repository.catalogs(), (deployed, all) -> LiveCatalogHooks.plan(spec, rendered, deployed, all)));
+        });
     }
 
     /** The job as {@code actor} would deploy it now, secrets masked. */

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.catalogs.CatalogChangePlan;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.RenderedJob;
 
@@ -33,5 +34,26 @@ final class LiveCatalogHooks
     {
         String url = coordinatorUrl.orElseThrow(() -> new IllegalStateException("cluster " + spec.name() + " has no coordinator address to change its catalogs on"));
         return new Attached(url, all.stream().filter(catalog -> spec.catalogs().contains(catalog.name())).toList());
+    }
+
+    /**
+     * The catalog part of a plan: what the spec's catalogs, as rendered now, change against the
+     * catalog files the cluster runs with (its catalog Variable). Nothing for PrestoDB (its catalog
+     * files are in the job: Nomad's plan shows them) or before the Variable was first written.
+     */
+    static CatalogChangePlan plan(ClusterSpec spec, RenderedJob rendered, Optional<io.prestoorchestrator.nomad.NomadVariable> deployed, List<CatalogDefinition> all)
+    {
+        if (rendered.catalogBundle().isEmpty() || deployed.isEmpty()) {
+            return new CatalogChangePlan(List.of());
+        }
+        java.util.Map<String, String> running = new java.util.TreeMap<>();
+        deployed.get().items().forEach((item, text) -> {
+            if (item.endsWith(".properties")) {
+                running.put(item.substring(0, item.length() - ".properties".length()), text);
+            }
+        });
+        java.util.Map<String, CatalogDefinition> definitions = new java.util.HashMap<>();
+        all.forEach(catalog -> definitions.put(catalog.name(), catalog));
+        return CatalogChangePlan.ofDeployed(spec.flavour(), running, rendered.catalogBundle().get().files(), definitions);
     }
 }

@@ -70,6 +70,22 @@ class TestCatalogChangePlan
                 + " and DROP + CREATE leaves a moment in which queries on the catalog fail");
     }
 
+    /** Against the catalog files a cluster runs with: attached, detached, and a file that changed (a property change). */
+    @Test
+    void testAgainstTheDeployedFiles()
+    {
+        Map<String, String> deployed = Map.of("tpch", "connector.name=tpch\n", "sales", "connector.name=tpch\ntpch.column-naming=STANDARD\n");
+        Map<String, String> wanted = Map.of("sales", "connector.name=tpch\ntpch.column-naming=SIMPLIFIED\n", "pg", "connector.name=postgresql\n");
+        CatalogChangePlan plan = CatalogChangePlan.ofDeployed(Flavour.TRINO, deployed, wanted, DEFINITIONS);
+        assertThat(plan.steps()).extracting(Step::catalog, Step::action, Step::path).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("pg", Action.ATTACH, Path.RESTART),
+                org.assertj.core.groups.Tuple.tuple("tpch", Action.DETACH, Path.LIVE),
+                org.assertj.core.groups.Tuple.tuple("sales", Action.CHANGE, Path.RESTART));
+        assertThat(plan.path()).isEqualTo("restart");
+        assertThat(CatalogChangePlan.ofDeployed(Flavour.TRINO, deployed, deployed, DEFINITIONS).path()).isEqualTo("none");
+        assertThat(CatalogChangePlan.ofDeployed(Flavour.TRINO, Map.of(), Map.of("sales", "x"), DEFINITIONS).path()).isEqualTo("live");
+    }
+
     @Test
     void testPrestoDbAlwaysRestarts()
     {
