@@ -21,6 +21,8 @@ import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.Deployment;
 import io.prestoorchestrator.nomad.DeploymentOutcome;
+import io.prestoorchestrator.catalogs.CatalogChangePlan;
+import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
@@ -91,6 +93,8 @@ public final class ClusterService
     private final Optional<ParameterStore> parameters;
     private final String ssmPrefix;
     private final TrinoProbe trino;
+    /** Issue 18's CREATE/DROP CATALOG on Trino coordinators; set once at wiring ({@link #useLiveCatalogs}). */
+    private volatile Optional<LiveCatalogs> liveCatalogs = Optional.empty();
     private final ServiceHealth services;
     private final Executor blocking;
     private final Clock clock;
@@ -142,6 +146,12 @@ public final class ClusterService
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.runner = new OperationRunner(replicaId, repository, this::execute, blocking, watchWait, retryInterval);
         this.statuses = new ClusterStatusCache(ClusterStatusCache.DEFAULT_MAX_AGE, clock);
+    }
+
+    /** Issue 18: run CREATE/DROP CATALOG on Trino coordinators after each deploy. Call once, before leadership is gained. */
+    public void useLiveCatalogs(LiveCatalogs live)
+    {
+        this.liveCatalogs = Optional.of(requireNonNull(live, "live is null"));
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -216,6 +226,19 @@ public final class ClusterService
         return existing(name).thenCompose(record -> render(record.value(), actor)
                         .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> asDeployedNow(rendered.nomadJob(), running)))
                 .thenCompose(nomad::plan);
+    }
+
+    /**
+     * Issue 18: which path the stored spec's catalog changes take against what the cluster runs
+     * with (live CREATE/DROP CATALOG, or the rolling restart, and why); shown with {@link #plan}.
+     */
+    public CompletionStage<CatalogChangePlan> catalogPlan(String name, String actor)
+    {
+        return existing(name).thenCompose(record -> {
+            ClusterSpec spec = record.value().spec();
+            return render(record.value(), actor).thenCompose(rendered -> nomad.variable(JobRenderer.catalogVariablePath(spec.jobId()))
+                    .thenCombine(repository.catalogs(), (deployed, all) -> LiveCatalogHooks.plan(spec, rendered, deployed, all)));
+        });
     }
 
     /** The job as {@code actor} would deploy it now, secrets masked. */
@@ -678,8 +701,11 @@ public final class ClusterService
                     RenderedJob rendered = prepared.rendered().job();
                     ObjectNode job = deployable(rendered.nomadJob(), operation, prepared.runningStamp());
                     ClusterRecord record = prepared.record();
-                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
+                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets"
+                                    + rendered.catalogBundle().map(bundle -> ", and the catalog files (" + bundle.path() + ")").orElse(""))
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), prepared.rendered().secrets())))
+                            // issue 18: before the register, so that a coordinator started by it finds its catalog files
+                            .thenCompose(ignored -> tracker.whileLeading(() -> LiveCatalogHooks.writeBundle(nomad, rendered)))
                             .thenCompose(ignored -> replacements.start())
                             .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
                             // the workers' replacements are told before the coordinator's restart begins
@@ -707,6 +733,31 @@ public final class ClusterService
                 })
                 .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
         return work.whenComplete((ignored, failure) -> replacements.stop());
+    }
+
+    /**
+     * Issue 18: a Trino coordinator serves exactly the cluster's catalogs once a deploy's allocations
+     * run. A catalog attached or detached without a secret changes no allocation (its file is in the
+     * catalog Variable, written before the register), so here the coordinator gets CREATE or DROP
+     * CATALOG; after a rolling restart it read its files at start and nothing runs. Skipped without
+     * {@link #useLiveCatalogs} (tests on fake Trino) and for PrestoDB.
+     */
+    private CompletionStage<Void> applyLiveCatalogs(String name, Tracker tracker)
+    {
+        Operation operation = tracker.operation();
+        return existing(name).thenCompose(current -> {
+            ClusterRecord record = current.value();
+            if (liveCatalogs.isEmpty() || record.spec().flavour() != Flavour.TRINO) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return tracker.step("catalogs", "the coordinator serves the cluster's catalogs " + record.spec().catalogs() + ": CREATE/DROP CATALOG for any difference")
+                    .thenCompose(ignored -> repository.catalogs().thenCombine(coordinatorUrl(record), (all, url) -> LiveCatalogHooks.attached(record.spec(), all, url)))
+                    .thenCompose(attached -> tracker.whileLeading(() -> liveCatalogs.get().reconcile(attached.coordinatorUrl(), attached.catalogs())))
+                    .thenCompose(statements -> statements.isEmpty()
+                            ? CompletableFuture.completedFuture(null)
+                            : event(name, "catalogs-changed", "Catalogs changed live on the running coordinator, no allocation replaced: " + String.join("; ", statements),
+                                    operation.requestedBy(), operation));
+        });
     }
 
     /** A deploy's inputs: the record, its rendered job and secrets, and the restart stamp of the job Nomad runs now. */
@@ -940,6 +991,7 @@ public final class ClusterService
         Deployment deployment = outcome.deployment();
         if ("successful".equals(deployment.status())) {
             return awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
+                    .thenCompose(workers -> applyLiveCatalogs(name, tracker).thenApply(ignored -> workers))
                     .thenCompose(workers -> replacements.finish().thenApply(ignored -> workers))
                     .thenCompose(workers -> awaitRoutable(name, tracker).thenCompose(routing -> settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
                             "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers
@@ -1459,6 +1511,7 @@ public final class ClusterService
         return stopped
                 .thenCompose(ignored -> tracker.step("cleanup", "removing Nomad variables and stored state"))
                 .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deleteVariable(JobRenderer.variablePath(jobId), OptionalLong.empty())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deleteVariable(JobRenderer.catalogVariablePath(jobId), OptionalLong.empty())))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteEvents(name)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteCluster(name)))
                 .thenCompose(ignored -> tracker.succeed());
