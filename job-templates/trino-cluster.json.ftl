@@ -6,13 +6,17 @@
 [#assign workersNeeded = "presto_orchestrator_cluster_workers_needed{cluster=\"" + cluster.name + "\"}"]
 [#assign workersNeededQuery = (autoscaling.scaleInDelayMillis == 0)?then("max(" + workersNeeded + ")", "max(max_over_time(" + workersNeeded + "[" + autoscaling.scaleInDelay + "]))")]
 [#assign static = vars.discovery == "static"]
+[#-- Trino: catalogs change live (CREATE/DROP CATALOG, issue 18): their files come from a Nomad Variable, not from
+     this job, so attaching or detaching one changes no allocation; PrestoDB: one template per catalog --]
+[#assign liveCatalogs = cluster.flavour == "trino"]
 [#assign publicHost = cluster.name + "." + vars.route_domain]
 [#assign publicUrl = vars.public_scheme + "://" + publicHost + (vars.public_port?string == (vars.public_scheme == "https")?then("443", "80"))?then("", ":" + vars.public_port?string)]
 [#-- a Trino file as a JSON string: render the sub-template, then escape it --]
 [#-- parse=false: a plain file (a shell script), included as it is --]
-[#macro file path dest perms="0644" parse=true]
+[#-- changeMode: "" takes vars.template_change_mode; envvars: Nomad reads the file as the task's environment --]
+[#macro file path dest perms="0644" parse=true changeMode="" envvars=false]
 [#local body][#include path parse=parse][/#local]
-{"DestPath": "[=dest?json_string]", "EmbeddedTmpl": "[=body?json_string]", "ChangeMode": "[=vars.template_change_mode?json_string]", "Perms": "[=perms]"}[/#macro]
+{"DestPath": "[=dest?json_string]", "EmbeddedTmpl": "[=body?json_string]", "ChangeMode": "[=(changeMode == "")?then(vars.template_change_mode, changeMode)?json_string]", "Perms": "[=perms]"[#if envvars], "Envvars": true[/#if]}[/#macro]
 [#macro task role]
 [#assign role = role]
 {
@@ -25,6 +29,10 @@
     [#-- drain path 3: on the kill signal the wrapper drains Trino (DRAINING -> DRAINED -> SHUTTING_DOWN) before it exits --]
     "command": "/bin/bash",
     "args": ["${NOMAD_TASK_DIR}/run-with-drain", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
+[#elseif role == "coordinator" && liveCatalogs]
+    [#-- with-catalogs.sh writes the catalog files from the Nomad Variable, then runs the launcher --]
+    "command": "/bin/sh",
+    "args": ["${NOMAD_TASK_DIR}/with-catalogs.sh", "[=vars.trino_home?json_string]/bin/launcher", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
 [#else]
     "command": "[=vars.trino_home?json_string]/bin/launcher",
     "args": ["run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
@@ -35,8 +43,13 @@
   "Config": {
     "image": "[=cluster.image?json_string]",
     "network_mode": "host",
+[#if role == "coordinator" && liveCatalogs]
+    "entrypoint": ["/bin/sh"],
+    "args": ["/local/with-catalogs.sh", "[=vars.docker_launcher?json_string]", "run", "--etc-dir", "/local/etc", "--data-dir", "[=vars.data_dir?json_string]"]
+[#else]
     "entrypoint": ["[=vars.docker_launcher?json_string]"],
     "args": ["run", "--etc-dir", "/local/etc", "--data-dir", "[=vars.data_dir?json_string]"]
+[/#if]
   },
 [#if role == "worker"]
   "Env": {"TRINO_DRAIN_USER": "[=vars.orchestrator_user?json_string]", "TRINO_DRAIN_TIMEOUT_SECONDS": "[=vars.drain_timeout_seconds?c]"},
@@ -62,14 +75,25 @@
 [#if drainWrapper]
     ,[@file "trino/run-with-drain.sh" "local/run-with-drain" "0755" false/]
 [/#if]
-[#if role == "worker"]
+[#-- workers: the orchestrator's user alone may drain them; coordinators with live catalogs: it alone may CREATE/DROP CATALOG --]
+[#if role == "worker" || liveCatalogs]
     ,[@file "trino/access-control.properties.ftl" "local/etc/access-control.properties"/]
     ,[@file "trino/access-control-rules.json.ftl" "local/etc/access-control-rules.json"/]
 [/#if]
+[#if liveCatalogs]
+[#if role == "coordinator"]
+    [#-- noop whatever vars.template_change_mode says: a catalog change must not restart Trino --]
+    ,[@file "trino/with-catalogs.sh.ftl" "local/with-catalogs.sh" "0755" true "noop"/]
+[/#if]
+[#if catalogSecrets?has_content]
+    ,[@file "trino/catalog-secrets.env.ftl" "secrets/catalog-secrets.env" "0600" true "noop" true/]
+[/#if]
+[#else]
 [#list catalogs as c]
 [#assign catalog = c]
     ,[@file "trino/catalog.properties.ftl" "local/etc/catalog/" + c.name + ".properties" "0640"/]
 [/#list]
+[/#if]
   ]
 }
 [/#macro]

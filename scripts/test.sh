@@ -10,7 +10,14 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
 started=$SECONDS
-echo "[test] setting up the local stack's parts (scripts/setup.sh)"
+# On a fresh machine Maven first downloads ~150 MB of plugins and dependencies (~1.5 min here), which
+# is network-bound: fetch them beside setup's CPU-bound Go builds and check-iac instead of after
+# them. Not fatal: mvn verify resolves whatever this misses.
+mkdir -p target
+mvn -B -ntp -q dependency:go-offline >target/go-offline.log 2>&1 &
+go_offline=$!
+trap 'kill "$go_offline" 2>/dev/null || true' EXIT
+echo "[test] setting up the local stack's parts (scripts/setup.sh; Maven's downloads run beside it)"
 scripts/setup.sh
 # shellcheck source=/dev/null
 source "${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}/env.sh"
@@ -24,13 +31,42 @@ iac_seconds=$((SECONDS - started_iac))
 echo "[test] the local stack's Auto Scaling lifecycle stand-in, against in-process moto (python unittest)"
 "$PRESTO_ORCH_VENV/bin/python" -m unittest discover -s simulators/autoscaling-lifecycle-standin
 
+# cpu_ticks: busy and all jiffies of the machine so far (/proc/stat's first line; iowait counts as idle)
+cpu_ticks() {
+    awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6; exit }' /proc/stat
+}
+# How busy the cores were while mvn ran, sampled every 30 s into target/test-cpu.tsv: it shows
+# whether the integration tests wait (room for another fork) or compute (none).
+cpu_trace=target/test-cpu.tsv
+printf 'seconds\tbusy_percent\n' >"$cpu_trace"
+(
+    read -r busy0 all0 < <(cpu_ticks)
+    elapsed=0
+    while sleep 30; do
+        elapsed=$((elapsed + 30))
+        read -r busy all < <(cpu_ticks)
+        printf '%d\t%d\n' "$elapsed" "$(((busy - busy0) * 100 / (all - all0 > 0 ? all - all0 : 1)))" >>"$cpu_trace"
+        busy0=$busy all0=$all
+    done
+) &
+cpu_sampler=$!
+trap 'kill "$cpu_sampler" "$go_offline" 2>/dev/null || true' EXIT
+
+if ! wait "$go_offline"; then
+    echo "[test] warning: fetching Maven's plugins and dependencies ahead failed (target/go-offline.log); mvn verify fetches them" >&2
+fi
+
 echo "[test] unit and integration tests (mvn verify)"
 started_maven=$SECONDS
+read -r maven_busy0 maven_all0 < <(cpu_ticks)
 set +e
 mvn -B -ntp verify "$@"
 maven_status=$?
 set -e
 maven_seconds=$((SECONDS - started_maven))
+read -r maven_busy maven_all < <(cpu_ticks)
+maven_cpu=$(((maven_busy - maven_busy0) * 100 / (maven_all - maven_all0 > 0 ? maven_all - maven_all0 : 1)))
+kill "$cpu_sampler" 2>/dev/null || true
 
 # The jar mvn just built renders the production system jobs (check-iac.sh skipped that above when
 # no fresh jar existed yet); ~2-4 s.
@@ -40,11 +76,11 @@ if [[ $maven_status == 0 ]]; then
     scripts/check-iac.sh --system-jobs || system_jobs_status=$?
 fi
 
-python3 - "$REPO_ROOT" "$maven_status" "$setup_seconds" "$((SECONDS - started))" "$iac_seconds" "$maven_seconds" <<'PY'
+python3 - "$REPO_ROOT" "$maven_status" "$setup_seconds" "$((SECONDS - started))" "$iac_seconds" "$maven_seconds" "$maven_cpu" "$cpu_trace" <<'PY'
 import glob, os, sys
 import xml.etree.ElementTree as ET
 
-root, status, setup_s, total_s, iac_s, maven_s = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+root, status, setup_s, total_s, iac_s, maven_s, maven_cpu, cpu_trace = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
 totals = {}
 times = {}
 for kind in ("surefire", "failsafe"):
@@ -68,6 +104,9 @@ print()
 print(f"[test] unit tests: {unit[0]} passed, {unit[1]} failed, {unit[2]} skipped")
 print(f"[test] integration tests: {it[0]} passed, {it[1]} failed, {it[2]} skipped")
 print(f"[test] stages: setup {setup_s}s, check-iac {iac_s}s, mvn verify {maven_s}s; total {total_s}s, maven exit code {status}")
+with open(cpu_trace) as trace:
+    busy = [line.split("\t")[1].strip() for line in trace.readlines()[1:]]
+print(f"[test] cores busy during mvn verify: {maven_cpu}% on average; per 30 s ({cpu_trace}): {' '.join(busy)}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 if passed == 0:
     print("[test] ERROR: no test ran", file=sys.stderr)

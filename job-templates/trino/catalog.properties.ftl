@@ -1,5 +1,6 @@
 [#ftl]
-[#-- catalog/<name>.properties. Secret properties are Nomad Variable lookups, never values. --]
+[#-- catalog/<name>.properties: a template of a PrestoDB job, where a secret property is a Nomad Variable lookup;
+     for Trino an item of the catalog Variable (with-catalogs.sh), where it is a ${ENV:...} reference. Never a value. --]
 connector.name=[=catalog.connectorName]
 [#list catalog.properties as key, value]
 [=key]=[=value]

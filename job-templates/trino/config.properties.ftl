@@ -11,6 +11,13 @@ discovery-server.enabled=true
 coordinator=false
 [/#if]
 http-server.http.port={{ env "NOMAD_PORT_http" }}
+[#if cluster.flavour == "trino"]
+[#-- catalogs change live (issue 18): every node loads them from the coordinator, which keeps them as files --]
+catalog.management=dynamic
+[#if role == "coordinator"]
+catalog.store=file
+[/#if]
+[/#if]
 [#if vars.discovery == "static"]
 discovery.uri=http://[=vars.coordinator_host]:[=coordinatorPort]
 [#else]

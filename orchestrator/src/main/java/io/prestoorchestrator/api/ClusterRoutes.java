@@ -70,7 +70,13 @@ public final class ClusterRoutes
         builder.getRoute("stopCluster").addHandler(context -> accepted(context, service.stop(name(context), actor(context))));
         builder.getRoute("startCluster").addHandler(context -> accepted(context, service.start(name(context), actor(context))));
         builder.getRoute("restartCluster").addHandler(context -> accepted(context, service.restart(name(context), actor(context))));
-        builder.getRoute("planCluster").addHandler(context -> reply(context, service.plan(name(context), actor(context)), plan -> ClusterJson.MAPPER.valueToTree(plan), 200));
+        // Nomad's plan of the job, and which path the catalog changes take (issue 18: live or the rolling restart)
+        builder.getRoute("planCluster").addHandler(context -> reply(context, service.plan(name(context), actor(context))
+                .thenCombine(service.catalogPlan(name(context), actor(context)), (plan, catalogs) -> {
+                    ObjectNode body = ClusterJson.MAPPER.valueToTree(plan);
+                    body.set("catalogs", ClusterJson.MAPPER.valueToTree(catalogs));
+                    return body;
+                }), body -> body, 200));
         builder.getRoute("getClusterJob").addHandler(context -> reply(context, service.renderedJob(name(context), actor(context)), job -> job, 200));
         builder.getRoute("getClusterEvents").addHandler(context -> reply(context, service.events(name(context)), events -> {
             ObjectNode body = ClusterJson.MAPPER.createObjectNode();

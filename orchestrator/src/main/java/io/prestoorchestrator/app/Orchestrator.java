@@ -11,6 +11,7 @@ import io.prestoorchestrator.api.ClusterRoutes;
 import io.prestoorchestrator.api.ConsoleRoutes;
 import io.prestoorchestrator.api.HttpServers;
 import io.prestoorchestrator.api.WorkerRoutes;
+import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.ScaleFront;
@@ -35,6 +36,7 @@ import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.trino.TrinoHttpCoordinator;
 import io.prestoorchestrator.trino.TrinoHttpProbe;
+import io.prestoorchestrator.trino.TrinoHttpStatements;
 import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
@@ -420,7 +422,7 @@ public final class Orchestrator
             command.run();
             return null;
         }, false);
-        return new ClusterService(
+        ClusterService service = new ClusterService(
                 new ClusterRepository(new ConsulKvStore(DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix())),
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new JobRenderer(Path.of(config.clusters().templatesDir())),
@@ -438,6 +440,9 @@ public final class Orchestrator
                 config.leader().watchWait(),
                 config.leader().retryInterval(),
                 workerPool(blocking, queryTimeLeft));
+        // issue 18: CREATE/DROP CATALOG on Trino coordinators as the orchestrator's Trino user
+        service.useLiveCatalogs(new LiveCatalogs(new TrinoHttpStatements(webClient, TRINO_USER, Duration.ofSeconds(30))));
+        return service;
     }
 
     /** Drains before the orchestrator removes workers (issue 6); empty when {@code drain.enabled} is false. */

@@ -1,8 +1,11 @@
 package io.prestoorchestrator.autoscaling;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
@@ -15,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +30,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -45,6 +51,16 @@ import static java.util.Objects.requireNonNull;
 public final class AutoscalingCollector
 {
     public static final String WORKERS_NEEDED = "presto_orchestrator.cluster.workers.needed";
+    /** How long one round (every cluster polled once) took: it bounds the signal's age at poll-interval plus this. */
+    public static final String ROUND = "presto_orchestrator.autoscaling.round";
+    /** Rounds not started because the previous one still ran: each one adds a poll interval to the signal's age. */
+    public static final String ROUNDS_SKIPPED = "presto_orchestrator.autoscaling.rounds.skipped";
+    /**
+     * Worker-seconds a cluster used, as this replica saw them: between two answered polls, the
+     * workers the first counted (active and draining) times the time between them. A gap longer
+     * than three poll intervals (the coordinator did not answer) counts nothing.
+     */
+    public static final String WORKER_SECONDS = "presto_orchestrator.cluster.worker.seconds";
     static final String KV_PREFIX = "query-metrics/";
     static final String REQUIRED_WORKERS = "query-manager.required-workers";
     private static final Set<ClusterState> NOT_POLLED = Set.of(ClusterState.STOPPED, ClusterState.STOPPING, ClusterState.DELETING);
@@ -66,6 +82,9 @@ public final class AutoscalingCollector
     private final Map<String, String> queryErrors = new ConcurrentHashMap<>();
     private final AtomicBoolean polling = new AtomicBoolean();
     private final Set<String> countingQueries = ConcurrentHashMap.newKeySet();
+    private final Timer rounds;
+    private final Map<String, DoubleAdder> workerSeconds = new ConcurrentHashMap<>();
+    private final Counter roundsSkipped;
 
     /**
      * @param registry the public metrics (the signal's gauges)
@@ -84,6 +103,9 @@ public final class AutoscalingCollector
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.history = new SignalHistory(SignalHistory.WINDOW, config.pollInterval());
+        this.rounds = Timer.builder(ROUND).description("How long one round of the autoscaling signal (every cluster's coordinator read once) took")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        this.roundsSkipped = Counter.builder(ROUNDS_SKIPPED).description("Rounds of the autoscaling signal not started because the previous one still ran").register(registry);
     }
 
     public AutoscalingConfig config()
@@ -101,8 +123,10 @@ public final class AutoscalingCollector
     public CompletionStage<Void> pollAll()
     {
         if (!polling.compareAndSet(false, true)) {
+            roundsSkipped.increment();
             return CompletableFuture.completedFuture(null);
         }
+        long started = clock.millis();
         CompletionStage<Void> round;
         try {
             round = clusters.clusters().thenCompose(records -> {
@@ -113,15 +137,18 @@ public final class AutoscalingCollector
                         polls.add(forget(gone).toCompletableFuture());
                     }
                 }
+                List<ClusterRecord> polled = new ArrayList<>();
                 for (ClusterRecord record : records) {
                     if (NOT_POLLED.contains(record.state())) {
                         unregister(record.name());
                         last.remove(record.name());
                     }
                     else {
-                        polls.add(poll(record).toCompletableFuture());
+                        polled.add(record);
                     }
                 }
+                // a few at a time: the API's own reads of Consul share the HTTP client's connections
+                polls.add(FanOut.each(polled, FanOut.ROUND_CONCURRENCY, this::poll));
                 return CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new));
             });
         }
@@ -129,6 +156,7 @@ public final class AutoscalingCollector
             round = CompletableFuture.failedFuture(e);
         }
         return round.handle((ignored, failure) -> {
+            rounds.record(clock.millis() - started, TimeUnit.MILLISECONDS);
             polling.set(false);
             if (failure != null) {
                 log.atWarn().addKeyValue("error", Failures.unwrap(failure).getMessage()).log("Autoscaling signal: could not list the clusters");
@@ -262,12 +290,27 @@ public final class AutoscalingCollector
         ClusterSignal signal = new ClusterSignal(record.name(), clock.instant(), Optional.of(coordinator), Optional.of(computation), Optional.empty());
         ClusterSignal previous = last.put(record.name(), signal);
         history.record(signal);
+        countWorkerSeconds(record.name(), previous, signal.computedAt());
         register(record.name());
         int before = previous == null ? -1 : previous.computation().map(WorkersNeeded::needed).orElse(-1);
         if (before != computation.needed()) {
             log.atInfo().addKeyValue("cluster", record.name()).addKeyValue("needed", computation.needed()).addKeyValue("previous", before)
                     .addKeyValue("reason", computation.reason()).log("Autoscaling signal changed");
         }
+    }
+
+    private void countWorkerSeconds(String cluster, ClusterSignal previous, Instant now)
+    {
+        DoubleAdder total = workerSeconds.computeIfAbsent(cluster, ignored -> new DoubleAdder());
+        if (previous == null || previous.computation().isEmpty()) {
+            return;
+        }
+        Duration elapsed = Duration.between(previous.computedAt(), now);
+        if (elapsed.isNegative() || elapsed.compareTo(config.pollInterval().multipliedBy(3)) > 0) {
+            return;
+        }
+        SignalInputs inputs = previous.computation().get().inputs();
+        total.add((inputs.activeWorkers() + inputs.drainingWorkers()) * (elapsed.toMillis() / 1000.0));
     }
 
     private void failed(String cluster, Optional<String> coordinator, String error)
@@ -329,6 +372,7 @@ public final class AutoscalingCollector
         unregister(cluster);
         last.remove(cluster);
         history.forget(cluster);
+        workerSeconds.remove(cluster);
         ledgers.remove(cluster);
         queryErrors.remove(cluster);
         if (!leader.getAsBoolean()) {
@@ -348,7 +392,11 @@ public final class AutoscalingCollector
                 gauge("presto_orchestrator.cluster.queries.waiting", name, "Queries waiting for workers (fewer active than query-manager.required-workers)",
                         computation -> computation.inputs().waitingQueries()),
                 gauge("presto_orchestrator.cluster.queries.blocked", name, "Running queries that are fully blocked", computation -> computation.inputs().fullyBlockedQueries()),
-                gauge("presto_orchestrator.cluster.queries.per.worker", name, "Concurrent queries one worker is sized for", computation -> computation.inputs().queriesPerWorker())));
+                gauge("presto_orchestrator.cluster.queries.per.worker", name, "Concurrent queries one worker is sized for", computation -> computation.inputs().queriesPerWorker()),
+                FunctionCounter.builder(WORKER_SECONDS, workerSeconds.computeIfAbsent(name, ignored -> new DoubleAdder()), DoubleAdder::sum)
+                        .description("Worker-seconds the cluster used (active and draining workers times the time they ran), counted by this replica's polls")
+                        .tag("cluster", name)
+                        .register(registry)));
     }
 
     private Meter gauge(String name, String cluster, String description, ToDoubleFunction<WorkersNeeded> value)

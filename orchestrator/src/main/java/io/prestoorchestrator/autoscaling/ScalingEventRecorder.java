@@ -86,7 +86,8 @@ public final class ScalingEventRecorder
             round = clusters.clusters().thenCompose(records -> {
                 Set<String> known = records.stream().map(ClusterRecord::name).collect(Collectors.toSet());
                 List<CompletableFuture<Void>> work = new ArrayList<>();
-                records.forEach(record -> work.add(record(record.name()).toCompletableFuture()));
+                // a few at a time: the API's own reads of Nomad share the HTTP client's connections
+                work.add(FanOut.each(records, FanOut.ROUND_CONCURRENCY, record -> record(record.name())));
                 work.add(forgetDeleted(known).toCompletableFuture());
                 return CompletableFuture.allOf(work.toArray(CompletableFuture[]::new));
             });

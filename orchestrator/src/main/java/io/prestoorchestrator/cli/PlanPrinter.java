@@ -36,6 +36,18 @@ final class PlanPrinter
         if (plan.path("effect").hasNonNull("summary")) {
             out.println("Allocations: " + plan.path("effect").path("summary").asText());
         }
+        // issue 18: a catalog attached or detached live changes no allocation; the others take the rolling restart
+        JsonNode catalogs = plan.path("catalogs");
+        if (catalogs.path("steps").size() > 0) {
+            out.println("Catalogs: " + switch (catalogs.path("path").asText()) {
+                case "live" -> "changed live (CREATE/DROP CATALOG on the coordinator), no allocation replaced";
+                case "restart" -> "the change takes the rolling restart";
+                default -> catalogs.path("path").asText();
+            });
+            for (JsonNode step : catalogs.path("steps")) {
+                out.println("  " + step.path("action").asText() + " " + step.path("catalog").asText() + ": " + step.path("path").asText() + ", " + step.path("why").asText());
+            }
+        }
         out.println();
         line(0, type, "Job: \"" + diff.path("ID").asText() + "\"");
         details(1, diff);

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -34,10 +35,16 @@ import static java.util.Objects.requireNonNull;
  * <p>A replica that loses leadership sits out one lock delay plus one TTL before it contends again,
  * so a healthy replica takes over instead of the one that just failed winning the lock straight back.
  *
- * <p>Leadership is lost when a renew fails or answers 404 (session invalidated), or when the
- * watch shows the key no longer held by this session. A leader that cannot renew steps down at
- * once rather than wait for Consul to invalidate its session; if the session turns out to be still
- * valid and still holding the key, leadership comes back with the next watch. {@link #close()}
+ * <p>Leadership is lost when a renew answers 404 (session invalidated), when the watch shows the
+ * key no longer held by this session, or when renewing has failed for as long as the session is
+ * known to be safe: a leader that cannot reach Consul keeps leading, retrying the renew, until one
+ * lock delay (less {@link #HOLD_MARGIN}) after the last request that proved its session valid was
+ * sent. No other replica can hold the lock before then: Consul invalidates a session no earlier
+ * than its TTL after the last renew (or at once, when the node's health check fails), and the
+ * lock then stays free for the lock delay. So a Consul blip shorter than that costs no
+ * leadership (and no lock delay plus TTL of sitting out), while a longer outage still steps the
+ * leader down before anyone else can take over. With a lock delay of {@link #HOLD_MARGIN} or less a
+ * failed renew steps down at once. {@link #close()}
  * releases the key and destroys the session, so another replica takes over without waiting for
  * the lock delay. All state lives on one Vert.x context.
  */
@@ -45,6 +52,8 @@ public final class ConsulLeaderLock
         implements LeaderLock
 {
     private static final Logger log = LoggerFactory.getLogger(ConsulLeaderLock.class);
+    /** Kept back from the lock delay for request latency and timer drift. */
+    static final Duration HOLD_MARGIN = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final Context context;
@@ -58,6 +67,10 @@ public final class ConsulLeaderLock
     private boolean started;
     private boolean closed;
     private long renewTimer = -1;
+    /** System.nanoTime when the last request that proved the session valid (a renew, an acquire) was sent. */
+    private long confirmedAtNanos;
+    private boolean renewRetryPending;
+    private boolean renewFailing;
     private volatile boolean leader;
     /** After losing leadership, this replica does not contend until then (System.nanoTime). */
     private volatile long cooldownUntilNanos = System.nanoTime();
@@ -192,12 +205,14 @@ public final class ConsulLeaderLock
             vertx.setTimer(coolingMillis, id -> step(0));
             return;
         }
+        long sent = System.nanoTime();
         acquire(mine)
                 .onSuccess(acquired -> {
                     if (closed) {
                         return;
                     }
                     if (acquired) {
+                        confirmed(sent);
                         gain();
                         step(0);
                     }
@@ -221,18 +236,58 @@ public final class ConsulLeaderLock
         if (closed || session == null) {
             return;
         }
+        long sent = System.nanoTime();
         consul.send(consul.request(HttpMethod.PUT, "/v1/session/renew/" + session), Optional.empty(), Set.of(404))
                 .onSuccess(response -> {
-                    if (response.statusCode() == 404 && session.equals(sessionId)) {
+                    if (!session.equals(sessionId)) {
+                        return;
+                    }
+                    if (response.statusCode() == 404) {
                         lose("this replica's Consul session was invalidated (renew answered 404)");
                         sessionId = null;
+                        return;
                     }
+                    confirmed(sent);
                 })
                 .onFailure(failure -> {
-                    if (leader) {
-                        lose("cannot renew this replica's Consul session: " + failure.getMessage());
+                    if (!leader || !session.equals(sessionId)) {
+                        return;
+                    }
+                    long leftNanos = confirmedAtNanos + options.lockDelay().minus(HOLD_MARGIN).toNanos() - System.nanoTime();
+                    long failingMillis = (System.nanoTime() - confirmedAtNanos) / 1_000_000;
+                    if (leftNanos <= 0) {
+                        lose("cannot renew this replica's Consul session (last confirmed %d ms ago, lock delay %s): %s".formatted(failingMillis, options.lockDelay(), failure.getMessage()));
+                        return;
+                    }
+                    if (!renewRetryPending) {
+                        renewRetryPending = true;
+                        long retryMillis = Math.max(1, Math.min(options.retryInterval().toMillis(), leftNanos / 1_000_000));
+                        if (!renewFailing) {
+                            // once per streak: the retries log at debug
+                            renewFailing = true;
+                            log.warn("cannot renew the Consul session; still leading for {} ms at most, retrying every {} ms: key={} error={}",
+                                    leftNanos / 1_000_000, retryMillis, options.key(), failure.getMessage());
+                        }
+                        else {
+                            log.debug("renew retry failed; still leading for {} ms at most: {}", leftNanos / 1_000_000, failure.getMessage());
+                        }
+                        vertx.setTimer(retryMillis, id -> {
+                            renewRetryPending = false;
+                            renew();
+                        });
                     }
                 });
+    }
+
+    private void confirmed(long sentNanos)
+    {
+        if (sentNanos - confirmedAtNanos > 0) {
+            confirmedAtNanos = sentNanos;
+        }
+        if (renewFailing) {
+            renewFailing = false;
+            log.info("Consul session renewed again: key={}", options.key());
+        }
     }
 
     private void gain()

@@ -3,6 +3,8 @@ package io.prestoorchestrator.operations;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.autoscaling.Autoscaled;
 import io.prestoorchestrator.autoscaling.Autoscaler;
+import io.prestoorchestrator.catalogs.CatalogChangePlan;
+import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.CatalogValidator;
 import io.prestoorchestrator.cluster.ClusterEvent;
@@ -10,6 +12,7 @@ import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterSpecValidator;
+import io.prestoorchestrator.cluster.ClusterStatusCache;
 import io.prestoorchestrator.cluster.ClusterState;
 import io.prestoorchestrator.cluster.ClusterView;
 import io.prestoorchestrator.cluster.Operation;
@@ -82,7 +85,9 @@ public final class ClusterService
     private final Optional<DrainWatchdog> watchdog;
     private final OperationSteps steps;
     private final JobRendering rendering;
+    private final DeployWorkflow deploy;
     private final OperationRunner runner;
+    private final ClusterStatusCache statuses;
 
     /**
      * @param replicaId this replica, as operations and events name it
@@ -113,7 +118,7 @@ public final class ClusterService
         this.watchdog = drains.map(pool -> new DrainWatchdog(repository, pool, clock, blocking));
         this.steps = new OperationSteps(repository, nomad, trino, services, blocking, clock, settleTimeout);
         this.rendering = new JobRendering(repository, renderer, parameters, ssmPrefix, blocking, Map.copyOf(requireNonNull(environment, "environment is null")), version);
-        DeployWorkflow deploy = new DeployWorkflow(nomad, blocking, clock, steps, rendering);
+        this.deploy = new DeployWorkflow(repository, nomad, blocking, clock, steps, rendering);
         StopWorkflow stop = new StopWorkflow(repository, nomad, clock, settleTimeout, steps);
         Map<OperationKind, Workflow> workflows = new EnumMap<>(OperationKind.class);
         workflows.put(OperationKind.CREATE, deploy);
@@ -125,6 +130,13 @@ public final class ClusterService
         workflows.put(OperationKind.STOP, stop);
         workflows.put(OperationKind.DELETE, stop);
         this.runner = new OperationRunner(replicaId, repository, new Workflows(repository, clock, replicaId, steps, workflows), blocking, watchWait, retryInterval);
+        this.statuses = new ClusterStatusCache(ClusterStatusCache.DEFAULT_MAX_AGE, clock);
+    }
+
+    /** Issue 18: run CREATE/DROP CATALOG on Trino coordinators after each deploy. Call once, before leadership is gained. */
+    public void useLiveCatalogs(LiveCatalogs live)
+    {
+        deploy.useLiveCatalogs(live);
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -159,7 +171,7 @@ public final class ClusterService
 
     public CompletionStage<ClusterView> get(String name)
     {
-        return steps.existing(name).thenCompose(record -> liveStatus(record.value()).thenApply(status -> new ClusterView(record.value(), status)));
+        return steps.existing(name).thenCompose(record -> statuses.status(record, this::liveStatus).thenApply(status -> new ClusterView(record.value(), status)));
     }
 
     /** The worker count of a cluster's spec (the count an operation in progress applies); empty when there is no such cluster. */
@@ -198,6 +210,19 @@ public final class ClusterService
         return steps.existing(name).thenCompose(record -> rendering.render(record.value(), actor)
                         .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> JobRendering.asDeployedNow(rendered.nomadJob(), running)))
                 .thenCompose(nomad::plan);
+    }
+
+    /**
+     * Issue 18: which path the stored spec's catalog changes take against what the cluster runs
+     * with (live CREATE/DROP CATALOG, or the rolling restart, and why); shown with {@link #plan}.
+     */
+    public CompletionStage<CatalogChangePlan> catalogPlan(String name, String actor)
+    {
+        return steps.existing(name).thenCompose(record -> {
+            ClusterSpec spec = record.value().spec();
+            return rendering.render(record.value(), actor).thenCompose(rendered -> nomad.variable(JobRenderer.catalogVariablePath(spec.jobId()))
+                    .thenCombine(repository.catalogs(), (deployed, all) -> LiveCatalogHooks.plan(spec, rendered, deployed, all)));
+        });
     }
 
     /** The job as {@code actor} would deploy it now, secrets masked. */

@@ -1,9 +1,12 @@
 package io.prestoorchestrator.operations;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.nomad.Deployment;
@@ -35,19 +38,29 @@ import static java.util.Objects.requireNonNull;
 final class DeployWorkflow
         implements Workflow
 {
+    private final ClusterRepository repository;
     private final NomadJobs nomad;
     private final Executor blocking;
     private final Clock clock;
     private final OperationSteps steps;
     private final JobRendering rendering;
+    /** Issue 18's CREATE/DROP CATALOG on Trino coordinators; set once at wiring ({@link #useLiveCatalogs}). */
+    private volatile Optional<LiveCatalogs> liveCatalogs = Optional.empty();
 
-    DeployWorkflow(NomadJobs nomad, Executor blocking, Clock clock, OperationSteps steps, JobRendering rendering)
+    DeployWorkflow(ClusterRepository repository, NomadJobs nomad, Executor blocking, Clock clock, OperationSteps steps, JobRendering rendering)
     {
+        this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
         this.blocking = requireNonNull(blocking, "blocking is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.steps = requireNonNull(steps, "steps is null");
         this.rendering = requireNonNull(rendering, "rendering is null");
+    }
+
+    /** Issue 18: run CREATE/DROP CATALOG on Trino coordinators after each deploy. Call once, before leadership is gained. */
+    void useLiveCatalogs(LiveCatalogs live)
+    {
+        this.liveCatalogs = Optional.of(requireNonNull(live, "live is null"));
     }
 
     @Override
@@ -79,8 +92,11 @@ final class DeployWorkflow
                     RenderedJob rendered = prepared.rendered().job();
                     ObjectNode job = JobRewrite.deployable(rendered.nomadJob(), JobRewrite.stamp(operation, prepared.runningStamp()));
                     ClusterRecord record = prepared.record();
-                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets")
+                    return tracker.step("write-variables", rendered.variables().size() + " Nomad variable(s) with secrets"
+                                    + rendered.catalogBundle().map(bundle -> ", and the catalog files (" + bundle.path() + ")").orElse(""))
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), prepared.rendered().secrets())))
+                            // issue 18: before the register, so that a coordinator started by it finds its catalog files
+                            .thenCompose(ignored -> tracker.whileLeading(() -> LiveCatalogHooks.writeBundle(nomad, rendered)))
                             .thenCompose(ignored -> replacements.start())
                             .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
                             // the workers' replacements are told before the coordinator's restart begins
@@ -108,6 +124,31 @@ final class DeployWorkflow
                 })
                 .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
         return work.whenComplete((ignored, failure) -> replacements.stop());
+    }
+
+    /**
+     * Issue 18: a Trino coordinator serves exactly the cluster's catalogs once a deploy's allocations
+     * run. A catalog attached or detached without a secret changes no allocation (its file is in the
+     * catalog Variable, written before the register), so here the coordinator gets CREATE or DROP
+     * CATALOG; after a rolling restart it read its files at start and nothing runs. Skipped without
+     * {@link #useLiveCatalogs} (tests on fake Trino) and for PrestoDB.
+     */
+    private CompletionStage<Void> applyLiveCatalogs(String name, Tracker tracker)
+    {
+        Operation operation = tracker.operation();
+        return steps.existing(name).thenCompose(current -> {
+            ClusterRecord record = current.value();
+            if (liveCatalogs.isEmpty() || record.spec().flavour() != Flavour.TRINO) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return tracker.step("catalogs", "the coordinator serves the cluster's catalogs " + record.spec().catalogs() + ": CREATE/DROP CATALOG for any difference")
+                    .thenCompose(ignored -> repository.catalogs().thenCombine(steps.coordinatorUrl(record), (all, url) -> LiveCatalogHooks.attached(record.spec(), all, url)))
+                    .thenCompose(attached -> tracker.whileLeading(() -> liveCatalogs.get().reconcile(attached.coordinatorUrl(), attached.catalogs())))
+                    .thenCompose(statements -> statements.isEmpty()
+                            ? CompletableFuture.completedFuture(null)
+                            : steps.event(name, "catalogs-changed", "Catalogs changed live on the running coordinator, no allocation replaced: " + String.join("; ", statements),
+                                    operation.requestedBy(), operation));
+        });
     }
 
     /** A deploy's inputs: the record, its rendered job and secrets, and the restart stamp of the job Nomad runs now. */
@@ -210,6 +251,7 @@ final class DeployWorkflow
         Deployment deployment = outcome.deployment();
         if ("successful".equals(deployment.status())) {
             return steps.awaitTrinoReady(name, deployment.jobId(), OptionalLong.of(deployment.jobVersion()), tracker)
+                    .thenCompose(workers -> applyLiveCatalogs(name, tracker).thenApply(ignored -> workers))
                     .thenCompose(workers -> replacements.finish().thenApply(ignored -> workers))
                     .thenCompose(workers -> steps.awaitRoutable(name, tracker).thenCompose(routing -> steps.settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "deploy-succeeded",
                             "Deployment " + deployment.id() + " of job version " + deployment.jobVersion() + " succeeded; the coordinator counts " + workers

@@ -54,6 +54,7 @@ final class StopWorkflow
         return stopped
                 .thenCompose(ignored -> tracker.step("cleanup", "removing Nomad variables and stored state"))
                 .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deleteVariable(JobRenderer.variablePath(jobId), OptionalLong.empty())))
+                .thenCompose(ignored -> tracker.whileLeading(() -> nomad.deleteVariable(JobRenderer.catalogVariablePath(jobId), OptionalLong.empty())))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteEvents(name)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.deleteCluster(name)))
                 .thenCompose(ignored -> tracker.succeed());

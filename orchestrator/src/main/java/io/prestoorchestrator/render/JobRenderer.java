@@ -18,9 +18,11 @@ import freemarker.template.Template;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
 import freemarker.template.TemplateNotFoundException;
+import io.prestoorchestrator.catalogs.CatalogStatements;
 import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.SpecHash;
 import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.error.FieldError;
@@ -37,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TimeZone;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -61,6 +64,8 @@ import static java.util.Objects.requireNonNull;
 public final class JobRenderer
 {
     public static final String JOB_TEMPLATE = "trino-cluster.json.ftl";
+    /** One catalog's properties file: a template of the PrestoDB job, an item of a Trino cluster's {@link CatalogBundle}. */
+    public static final String CATALOG_TEMPLATE = "trino/catalog.properties.ftl";
     public static final String VERSION_FILE = "VERSION";
     public static final long DEFAULT_UPDATE_DELAY_MILLIS = 2000;
     /**
@@ -145,6 +150,12 @@ public final class JobRenderer
         return "nomad/jobs/" + jobId;
     }
 
+    /** The Nomad Variable that holds a Trino cluster's catalog files ({@link CatalogBundle}); its coordinator's tasks read it. */
+    public static String catalogVariablePath(String jobId)
+    {
+        return variablePath(jobId) + "/coordinator";
+    }
+
     public Path templateDir()
     {
         return templateDir;
@@ -210,6 +221,9 @@ public final class JobRenderer
             ssmVersions.put(parameter.key(), parameter.version());
         }
 
+        boolean live = spec.flavour() == Flavour.TRINO;
+        List<Map<String, String>> catalogSecrets = new ArrayList<>();
+        Map<String, Map<String, Object>> catalogFiles = new TreeMap<>();
         Map<String, CatalogDefinition> definitions = new HashMap<>();
         inputs.catalogs().forEach(catalog -> definitions.put(catalog.name(), catalog));
         List<Map<String, Object>> catalogs = new ArrayList<>();
@@ -241,6 +255,17 @@ public final class JobRenderer
             catalog.put("properties", new TreeMap<>(definition.properties()));
             catalog.put("secretProperties", secretProperties);
             catalogs.add(catalog);
+            if (live) {
+                // the catalog's file refers to each secret by environment variable, never a lookup or value
+                Map<String, String> references = new TreeMap<>();
+                CatalogStatements.envNames(definition).forEach((key, env) -> {
+                    references.put(key, "${ENV:" + env + "}");
+                    catalogSecrets.add(Map.of("env", env, "item", itemKey("catalog_" + name + "_" + key)));
+                });
+                Map<String, Object> file = new LinkedHashMap<>(catalog);
+                file.put("secretProperties", references);
+                catalogFiles.put(name, file);
+            }
         }
         if (!missing.isEmpty()) {
             throw new InvalidInputException(missing.get(0).message() + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""), missing, true);
@@ -263,6 +288,8 @@ public final class JobRenderer
         model.put("params", params);
         model.put("secrets", secretLookups);
         model.put("nomadVarPath", variablePath);
+        model.put("catalogVarPath", catalogVariablePath(jobId));
+        model.put("catalogSecrets", catalogSecrets);
         model.put("provenance", provenance);
         model.put("deployedByKey", DEPLOYED_BY);
         model.put("pinnedMeta", PINNED_META);
@@ -271,7 +298,17 @@ public final class JobRenderer
 
         ObjectNode job = renderJob(JOB_TEMPLATE, jobId, model, "vars/<environment>.yaml");
         List<NomadVariable> variables = items.isEmpty() ? List.of() : List.of(new NomadVariable(variablePath, items));
-        return new RenderedJob(jobId, job, variables, provenance);
+        Optional<CatalogBundle> bundle = Optional.empty();
+        if (live) {
+            Map<String, String> files = new TreeMap<>();
+            catalogFiles.forEach((name, catalog) -> {
+                Map<String, Object> fileModel = new HashMap<>(model);
+                fileModel.put("catalog", catalog);
+                files.put(name, process(CATALOG_TEMPLATE, fileModel, "vars/<environment>.yaml"));
+            });
+            bundle = Optional.of(new CatalogBundle(catalogVariablePath(jobId), files));
+        }
+        return new RenderedJob(jobId, job, variables, provenance, bundle);
     }
 
     private static Map<String, Object> clusterModel(ClusterSpec spec, String jobId)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,11 +15,14 @@ import static java.util.Objects.requireNonNull;
  * @param job the {@code /v1/jobs} body, {@code {"Job":{...}}}; holds no secret values
  * @param variables Nomad Variables to write before registering (names of SSM parameters, not values)
  * @param provenance what the job was made from; also in the job's {@code Meta}
+ * @param catalogBundle a Trino cluster's catalog files, to write before registering (and on every live
+ *        catalog change); empty for PrestoDB, whose catalog files are templates of the job
  */
-public record RenderedJob(String jobId, ObjectNode job, List<NomadVariable> variables, Map<String, String> provenance)
+public record RenderedJob(String jobId, ObjectNode job, List<NomadVariable> variables, Map<String, String> provenance, Optional<CatalogBundle> catalogBundle)
 {
     public RenderedJob
     {
+        requireNonNull(catalogBundle, "catalogBundle is null");
         requireNonNull(jobId, "jobId is null");
         job = requireNonNull(job, "job is null").deepCopy();
         variables = List.copyOf(requireNonNull(variables, "variables is null"));

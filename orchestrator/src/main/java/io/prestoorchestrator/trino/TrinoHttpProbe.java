@@ -4,20 +4,26 @@ import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
 import io.prestoorchestrator.cluster.TrinoProbe;
 import io.vertx.ext.web.client.WebClient;
 
+import java.net.URLEncoder;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
  * Reads a coordinator's {@code /metrics} (Trino 476 OpenMetrics; it needs a user, sent as
  * {@code X-Trino-User}) and returns {@code DiscoveryNodeManager ActiveNodeCount} minus the
  * coordinator itself: the workers Trino will schedule on right now ({@link CoordinatorMetrics#activeWorkers}).
+ * It asks for that one metric ({@code ?name[]=...}): the whole page of a 476 coordinator is over
+ * 1 MB, read on every status request and every second of a deploy's wait before (issue 23).
  */
 public final class TrinoHttpProbe
         implements TrinoProbe
 {
+    static final String PATH = "/metrics?" + URLEncoder.encode("name[]", UTF_8) + "=" + CoordinatorMetrics.ACTIVE;
+
     private final WebClient client;
     private final String user;
     private final Duration timeout;
@@ -32,7 +38,7 @@ public final class TrinoHttpProbe
     @Override
     public CompletionStage<OptionalInt> activeWorkers(String coordinatorUrl)
     {
-        return client.getAbs(coordinatorUrl + "/metrics")
+        return client.getAbs(coordinatorUrl + PATH)
                 .putHeader("X-Trino-User", user)
                 .timeout(timeout.toMillis())
                 .send()

@@ -14,6 +14,8 @@ import io.prestoorchestrator.error.NotFoundException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.ZoneId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -94,6 +96,86 @@ class TestAutoscalingCollector
         coordinator.metricsFailure = Optional.empty();
         await(collector.pollAll());
         assertThat(registry.scrape()).contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 3.0");
+    }
+
+    /** A round still running when the next is due: that one is skipped and counted; the round's time is recorded when it ends. */
+    @Test
+    void testRoundsAreTimedAndSkippedRoundsCounted()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        coordinator.metrics = resource("metrics-busy.txt");
+        PrometheusMeterRegistry registry = registry();
+        CompletableFuture<List<ClusterRecord>> listing = new CompletableFuture<>();
+        AutoscalingCollector collector = new AutoscalingCollector(() -> listing, services, coordinator, kv, leader::get, registry, registry, CONFIG, CLOCK);
+
+        CompletionStage<Void> first = collector.pollAll();
+        await(collector.pollAll());
+        assertThat(registry.get(AutoscalingCollector.ROUNDS_SKIPPED).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(AutoscalingCollector.ROUND).timer().count()).isZero();
+
+        listing.complete(List.copyOf(records.values()));
+        await(first);
+        assertThat(registry.get(AutoscalingCollector.ROUND).timer().count()).isEqualTo(1);
+        assertThat(registry.scrape()).contains("presto_orchestrator_autoscaling_round_seconds{quantile=\"0.99\"}");
+    }
+
+    /** Between two answered polls, the workers the first counted (active and draining) times the time between them; a long gap counts nothing. */
+    @Test
+    void testWorkerSecondsAreCountedPerCluster()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(3, 0, 8));
+        String threeActiveOneDraining = resource("metrics-busy.txt")
+                .replace("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount 1.0", "trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount 4.0")
+                .replace("trino_metadata_name_DiscoveryNodeManager_DrainingNodeCount 0.0", "trino_metadata_name_DiscoveryNodeManager_DrainingNodeCount 1.0");
+        coordinator.metrics = threeActiveOneDraining;
+        AtomicReference<Instant> now = new AtomicReference<>(CLOCK.instant());
+        Clock moving = new Clock()
+        {
+            @Override
+            public ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone)
+            {
+                return this;
+            }
+
+            @Override
+            public Instant instant()
+            {
+                return now.get();
+            }
+        };
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.copyOf(records.values())), services, coordinator, kv, leader::get,
+                registry, registry, CONFIG, moving);
+
+        await(collector.pollAll());
+        assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isZero();
+        // 4 workers (3 active, 1 draining) for 5 s
+        now.set(now.get().plusSeconds(5));
+        coordinator.metrics = resource("metrics-busy.txt");
+        await(collector.pollAll());
+        assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(20.0);
+        // no worker for 5 s
+        now.set(now.get().plusSeconds(5));
+        await(collector.pollAll());
+        assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(20.0);
+        // a gap of more than three poll intervals counts nothing
+        coordinator.metrics = threeActiveOneDraining;
+        await(collector.pollAll());
+        now.set(now.get().plusSeconds(16));
+        await(collector.pollAll());
+        assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(20.0);
+        now.set(now.get().plusSeconds(2));
+        await(collector.pollAll());
+        assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(28.0);
+        assertThat(registry.scrape()).contains("presto_orchestrator_cluster_worker_seconds_total{cluster=\"demo\"} 28.0");
     }
 
     /** Every poll is a point of the cluster's history, an unanswered one a gap; a deleted cluster has none (and is a 404). */

@@ -184,6 +184,47 @@ class TestApiCommands
         assertThat(plan.get("effect").get("kind").asText()).isEqualTo("create");
     }
 
+    /** Issue 18: the plan says before anything is applied that attaching a catalog is live, and why a property change restarts. */
+    @Test
+    void testPlanSaysWhichPathTheCatalogChangesTake()
+            throws Exception
+    {
+        createAndStop("cli-catalogs");
+        assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"cliplan_sales\",\"connectorName\":\"tpch\",\"properties\":{\"tpch.column-naming\":\"STANDARD\"}}").statusCode())
+                .isEqualTo(201);
+        HttpResponse<String> attached = stack.call("PATCH", "/v1/clusters/cli-catalogs", "{\"catalogs\":[\"tpch\",\"cliplan_sales\"]}");
+        assertThat(attached.statusCode()).as(attached.body()).isBetween(200, 202);
+
+        TestingCli.Result text = api("plan", "cli-catalogs");
+        assertThat(text.exitCode()).as(text.toString()).isEqualTo(0);
+        assertThat(text.out()).contains("\nCatalogs: changed live (CREATE/DROP CATALOG on the coordinator), no allocation replaced\n"
+                + "  attach cliplan_sales: live, CREATE CATALOG on the running coordinator; workers load it from the coordinator with their first task on it;"
+                + " no allocation is replaced\n");
+        JsonNode catalogs = JSON.readTree(api("plan", "cli-catalogs", "--json").out()).get("catalogs");
+        assertThat(catalogs.get("path").asText()).isEqualTo("live");
+        assertThat(catalogs.get("steps").get(0).get("sql").asText())
+                .isEqualTo("CREATE CATALOG IF NOT EXISTS \"cliplan_sales\" USING tpch WITH (\"tpch.column-naming\" = 'STANDARD')");
+
+        // back to what it runs with, then a property change of an attached catalog: the rolling restart, and why
+        HttpResponse<String> detached = stack.call("PATCH", "/v1/clusters/cli-catalogs", "{\"catalogs\":[\"tpch\",\"cliplan_sales\"]}".replace(",\"cliplan_sales\"", ""));
+        assertThat(detached.statusCode()).as(detached.body()).isBetween(200, 202);
+        assertThat(JSON.readTree(api("plan", "cli-catalogs", "--json").out()).get("catalogs").get("path").asText()).isEqualTo("none");
+        String tpch = stack.call("GET", "/v1/catalogs/tpch", null).body();
+        com.fasterxml.jackson.databind.node.ObjectNode more = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(tpch);
+        more.with("properties").put("tpch.splits-per-node", "7");
+        HttpResponse<String> changed = stack.call("PUT", "/v1/catalogs/tpch", more.toString());
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        try {
+            JsonNode restart = JSON.readTree(api("plan", "cli-catalogs", "--json").out()).get("catalogs");
+            assertThat(restart.get("path").asText()).isEqualTo("restart");
+            assertThat(restart.get("steps").get(0).get("action").asText()).isEqualTo("change");
+            assertThat(restart.get("steps").get(0).get("why").asText()).startsWith("needs a restart until blue-green lands: Trino 476 has no ALTER CATALOG");
+        }
+        finally {
+            assertThat(stack.call("PUT", "/v1/catalogs/tpch", tpch).statusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void testPlanAndStatusOfAJobChangedOutsideTheOrchestrator()
             throws Exception

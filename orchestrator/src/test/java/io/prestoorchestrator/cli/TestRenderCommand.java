@@ -59,8 +59,9 @@ class TestRenderCommand
         assertThat(task.get("Resources").get("MemoryMB").asInt()).isEqualTo(1024);
         assertThat(task.get("Config").get("image").asText()).isEqualTo("trinodb/trino:476");
         assertThat(templates(task).get("local/etc/jvm.config")).contains("-Xmx512M\n");
-        assertThat(templates(task)).containsKey("local/etc/catalog/tpch.properties");
-        assertThat(templates(task).get("local/etc/catalog/tpch.properties")).contains("tpch.splits-per-node=4\n");
+        // Trino's catalogs are not in the job: the coordinator writes them from a Nomad Variable (live catalog changes)
+        assertThat(templates(task)).doesNotContainKey("local/etc/catalog/tpch.properties");
+        assertThat(templates(task).get("local/etc/config.properties")).contains("catalog.management=dynamic\n");
         assertThat(job.get("Meta").get("orchestrator_variable_file").asText()).isEqualTo("vars/staging.yaml");
         assertThat(job.get("Meta").get("orchestrator_labels").asText()).isEqualTo("{\"team\":\"analytics\"}");
     }
@@ -120,8 +121,8 @@ class TestRenderCommand
 
         JsonNode job = JSON.readTree(result.out()).get("Job");
         Map<String, String> files = templates(job.get("TaskGroups").get(1).get("Tasks").get(0));
-        assertThat(files.get("local/etc/catalog/hive.properties"))
-                .contains("hive.metastore.password={{ with nomadVar \"nomad/jobs/trino-adhoc\" }}{{ .catalog_hive_hive_metastore_password }}{{ end }}\n");
+        assertThat(files.get("secrets/catalog-secrets.env"))
+                .contains("TRINO_CATALOG_HIVE__HIVE_METASTORE_PASSWORD={{ index . \"catalog_hive_hive_metastore_password\" | toJSON }}\n");
         assertThat(files.get("local/etc/jvm.config")).contains("-Djavax.net.ssl.trustStorePassword=******");
         assertThat(job.get("Meta").get("orchestrator_ssm_versions").asText()).isEqualTo(HIVE_SSM_PATH + "=0");
     }

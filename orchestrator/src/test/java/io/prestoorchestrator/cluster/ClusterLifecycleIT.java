@@ -65,8 +65,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * <li>stop alpha: its host answers 404 within Traefik's refresh interval while beta keeps serving,
  * none of alpha's processes is left, the spec is kept; then beta is deleted and no task process at
  * all is left;</li>
- * <li>start (2 workers) -> query; a catalog change restarts the cluster with the new catalog file
- * -> query; delete: nothing left in Nomad, Consul or KV.</li>
+ * <li>start (2 workers) -> query; a catalog property change restarts the cluster with the new catalog
+ * file (attach and detach are live: {@link LiveCatalogsIT}) -> query; delete: nothing left in Nomad, Consul or KV.</li>
  * </ol>
  * Each step builds on the one before; once one fails, the later ones are skipped rather than fail
  * for that reason. Two workers at most in alpha, one in beta: every worker a restart replaces costs
@@ -441,7 +441,9 @@ class ClusterLifecycleIT
         await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> !"RUNNING".equals(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()).getString("state")));
         assertSucceeded(new JsonObject(stack.call("GET", "/v1/operations/" + restartId, null).body()));
-        assertThat(stack.call("GET", "/v1/clusters/alpha/job", null).body()).contains("tpch.splits-per-node=2");
+        // a property change still restarts (no ALTER CATALOG in Trino 476: docs/catalogs.md); the catalog file is in the coordinator's catalog Variable
+        assertThat(new JsonObject(get(stack.nomadAddress() + "/v1/var/nomad/jobs/trino-alpha/coordinator").body()).getJsonObject("Items").getString("tpch.properties"))
+                .contains("tpch.splits-per-node=2");
         awaitActiveWorkers(2);
         assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
     }
@@ -463,6 +465,7 @@ class ClusterLifecycleIT
             assertThat(stack.call("GET", "/v1/clusters/" + cluster, null).statusCode()).as(cluster).isEqualTo(404);
             assertThat(get(stack.nomadAddress() + "/v1/job/trino-" + cluster).statusCode()).as(cluster).isEqualTo(404);
             assertThat(get(stack.nomadAddress() + "/v1/var/nomad/jobs/trino-" + cluster).statusCode()).as(cluster).isEqualTo(404);
+            assertThat(get(stack.nomadAddress() + "/v1/var/nomad/jobs/trino-" + cluster + "/coordinator").statusCode()).as(cluster).isEqualTo(404);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(new JsonObject(get(stack.consul().baseUri() + "/v1/catalog/services").body()).fieldNames()).noneMatch(name -> name.startsWith("trino-alpha") || name.startsWith("trino-beta")));

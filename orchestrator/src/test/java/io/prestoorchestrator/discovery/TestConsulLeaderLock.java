@@ -93,6 +93,26 @@ class TestConsulLeaderLock
         assertThat(new ObjectMapper().readTree(after.body()).get(0).has("Session")).isFalse();
     }
 
+    /** A Consul restart shorter than the lock delay (less the margin) fails renews but costs no leadership. */
+    @Test
+    void testConsulAwayShorterThanTheLockDelayKeepsLeadership()
+    {
+        RecordingLeadershipListener events = new RecordingLeadershipListener();
+        // renews every 1 s; held through failed renews for 6 s - 1 s after the last one that worked
+        LeaderLock lock = new ConsulLeaderLock(vertx, TestingHashiCorp.consul(client, consul.baseUri(), Optional.empty()), "presto-orchestrator",
+                new LeaderLockOptions("leader", "steady", Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofMillis(200), Duration.ofSeconds(5)), events);
+        lock.start();
+        await().atMost(TAKEOVER).until(lock::isLeader);
+
+        // down for longer than a renew period: at least one renew fails
+        consul.restart(Duration.ofMillis(2500));
+
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(lock::isLeader);
+        assertThat(events.events()).as("leadership events over the restart").hasSize(1);
+        assertThat(events.events().get(0)).startsWith("gained");
+        await(lock.close());
+    }
+
     @Test
     void testConsulGoneLosesLeadership()
     {

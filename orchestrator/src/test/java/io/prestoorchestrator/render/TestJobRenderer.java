@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,14 +71,17 @@ class TestJobRenderer
         assertThat(task.get("Env").get("TRINO_DRAIN_USER").asText()).isEqualTo("presto-orchestrator");
         assertThat(templates(task).get("local/run-with-drain")).startsWith("#!/usr/bin/env bash\n").contains("PUT /v1/info/state \"DRAINING\"");
         JsonNode coordinatorTask = coordinator.get("Tasks").get(0);
-        assertThat(coordinatorTask.get("Config").get("command").asText()).isEqualTo("/opt/trino-server-476/bin/launcher");
+        // the coordinator writes its catalog files from the catalog Variable, then runs the launcher
+        assertThat(coordinatorTask.get("Config").get("command").asText()).isEqualTo("/bin/sh");
+        assertThat(coordinatorTask.get("Config").get("args")).extracting(JsonNode::asText).containsExactly("${NOMAD_TASK_DIR}/with-catalogs.sh",
+                "/opt/trino-server-476/bin/launcher", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "${NOMAD_ALLOC_DIR}/data", "--jvm-dir", "/usr/lib/jvm/temurin-25");
         assertThat(templates(coordinatorTask)).doesNotContainKey("local/run-with-drain");
         assertThat(task.get("KillSignal").asText()).isEqualTo("SIGTERM");
         assertThat(task.get("KillTimeout").asLong()).isEqualTo(300_000_000_000L);
         assertThat(task.get("Resources").get("MemoryMB").asInt()).isEqualTo(1024);
         Map<String, String> files = templates(task);
         assertThat(files).containsOnlyKeys("local/etc/config.properties", "local/etc/node.properties", "local/etc/jvm.config", "local/etc/log.properties",
-                "local/etc/access-control.properties", "local/etc/access-control-rules.json", "local/etc/catalog/tpch.properties", "local/run-with-drain");
+                "local/etc/access-control.properties", "local/etc/access-control-rules.json", "local/run-with-drain");
         assertThat(files.get("local/etc/config.properties"))
                 .contains("coordinator=false\n", "http-server.http.port={{ env \"NOMAD_PORT_http\" }}\n", "discovery.uri=http://127.0.0.1:18080\n",
                         "query.max-memory-per-node=256MB\n", "memory.heap-headroom-per-node=154MB\n", "query.max-execution-time=1h\n");
@@ -87,9 +91,23 @@ class TestJobRenderer
         assertThat(files.get("local/etc/access-control-rules.json")).contains("{\"user\": \"presto-orchestrator\", \"allow\": [\"read\", \"write\"]}");
 
         Map<String, String> coordinatorFiles = templates(coordinator.get("Tasks").get(0));
-        assertThat(coordinatorFiles).doesNotContainKey("local/etc/access-control.properties");
+        assertThat(coordinatorFiles).containsOnlyKeys("local/etc/config.properties", "local/etc/node.properties", "local/etc/jvm.config", "local/etc/log.properties",
+                "local/ready-check.sh", "local/etc/access-control.properties", "local/etc/access-control-rules.json", "local/with-catalogs.sh");
         assertThat(coordinatorFiles.get("local/etc/config.properties")).contains("coordinator=true\n", "node-scheduler.include-coordinator=false\n",
-                "http-server.process-forwarded=true\n");
+                "http-server.process-forwarded=true\n", "catalog.management=dynamic\n", "catalog.store=file\n");
+        assertThat(files.get("local/etc/config.properties")).contains("catalog.management=dynamic\n").doesNotContain("catalog.store");
+        // Trino checks CREATE/DROP CATALOG as "owner": the orchestrator's user alone has it
+        assertThat(coordinatorFiles.get("local/etc/access-control-rules.json")).contains("{\"user\": \"presto-orchestrator\", \"allow\": \"owner\"},\n    {\"allow\": \"all\"}");
+        // a catalog change must never restart Trino, whatever vars.template_change_mode says
+        JsonNode withCatalogs = StreamSupport.stream(coordinator.get("Tasks").get(0).get("Templates").spliterator(), false)
+                .filter(template -> template.get("DestPath").asText().equals("local/with-catalogs.sh")).findFirst().orElseThrow();
+        assertThat(withCatalogs.get("ChangeMode").asText()).isEqualTo("noop");
+        assertThat(withCatalogs.get("EmbeddedTmpl").asText())
+                .contains("{{ with nomadVar \"nomad/jobs/trino-demo/coordinator\" }}{{ range $file, $text := . }}\ncat > \"$dir/{{ $file }}\" <<'TRINO_CATALOG_EOF'\n")
+                .endsWith("exec \"$@\"\n");
+        assertThat(rendered.catalogBundle()).contains(new CatalogBundle("nomad/jobs/trino-demo/coordinator", Map.of("tpch", "connector.name=tpch\ntpch.splits-per-node=4\n")));
+        assertThat(rendered.catalogBundle().orElseThrow().items()).containsOnlyKeys("tpch.properties", CatalogBundle.README_ITEM)
+                .containsEntry(CatalogBundle.README_ITEM, "Catalog files written by presto-orchestrator from Nomad Variable nomad/jobs/trino-demo/coordinator: tpch\n");
     }
 
     @Test
@@ -295,9 +313,36 @@ class TestJobRenderer
 
         String json = rendered.job().toString();
         assertThat(json).doesNotContain(TestingRenderInputs.HIVE_PASSWORD).doesNotContain(TestingRenderInputs.LDAP_PASSWORD);
-        JsonNode workerTask = rendered.job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
-        assertThat(templates(workerTask).get("local/etc/catalog/hive.properties"))
+        // the secret reaches every node's environment from the job's Variable; the catalog file and CREATE CATALOG refer to it
+        for (JsonNode group : rendered.job().get("Job").get("TaskGroups")) {
+            JsonNode env = StreamSupport.stream(group.get("Tasks").get(0).get("Templates").spliterator(), false)
+                    .filter(template -> template.get("DestPath").asText().equals("secrets/catalog-secrets.env")).findFirst().orElseThrow();
+            assertThat(env.get("Envvars").asBoolean()).isTrue();
+            assertThat(env.get("ChangeMode").asText()).isEqualTo("noop");
+            assertThat(env.get("EmbeddedTmpl").asText()).isEqualTo("{{ with nomadVar \"nomad/jobs/trino-adhoc\" }}\n"
+                    + "TRINO_CATALOG_HIVE__HIVE_METASTORE_PASSWORD={{ index . \"catalog_hive_hive_metastore_password\" | toJSON }}\n{{ end }}\n");
+        }
+        CatalogBundle bundle = rendered.catalogBundle().orElseThrow();
+        assertThat(bundle.files().get("hive")).contains("hive.metastore.password=${ENV:TRINO_CATALOG_HIVE__HIVE_METASTORE_PASSWORD}\n")
+                .doesNotContain(TestingRenderInputs.HIVE_PASSWORD).doesNotContain("/presto-orchestrator/catalogs/hive");
+    }
+
+    /** PrestoDB has no dynamic catalogs: its catalog files stay templates of the job, secrets as Nomad Variable lookups. */
+    @Test
+    void testPrestoDbCatalogsAreTemplatesOfTheJob()
+    {
+        ClusterSpec trino = TestingClusterSpecs.prod();
+        ClusterSpec spec = new ClusterSpec(trino.name(), io.prestoorchestrator.cluster.Flavour.PRESTODB, "0.287", trino.image(), trino.environment(), trino.coordinator(),
+                trino.workers(), trino.workerResources(), trino.jvm(), trino.queryMemory(), trino.catalogs(), trino.properties(), trino.allowUnknownProperties(),
+                trino.labels(), trino.autoscaling());
+        RenderedJob rendered = renderer.render(spec, TestingRenderInputs.prod());
+        assertThat(rendered.catalogBundle()).isEmpty();
+        JsonNode coordinator = rendered.job().get("Job").get("TaskGroups").get(0).get("Tasks").get(0);
+        Map<String, String> files = templates(coordinator);
+        assertThat(files.get("local/etc/catalog/hive.properties"))
                 .contains("hive.metastore.password={{ with nomadVar \"nomad/jobs/trino-adhoc\" }}{{ .catalog_hive_hive_metastore_password }}{{ end }}\n");
+        assertThat(files).doesNotContainKeys("local/with-catalogs.sh", "secrets/catalog-secrets.env", "local/etc/access-control.properties");
+        assertThat(files.get("local/etc/config.properties")).doesNotContain("catalog.management");
     }
 
     @Test

@@ -145,6 +145,37 @@ public final class FakeTrinoProcess
             }
         });
         server.createContext("/v1/query", exchange -> respond(exchange, 200, "[]"));
+        // the catalog statements of issue 18, as a coordinator with catalog.store=file: the catalogs of etc/catalog at start, then CREATE/DROP
+        Set<String> catalogs = ConcurrentHashMap.newKeySet();
+        catalogs.add("system");
+        if (etcDir.isPresent() && Files.isDirectory(etcDir.get().resolve("catalog"))) {
+            try (var files = Files.list(etcDir.get().resolve("catalog"))) {
+                files.map(file -> file.getFileName().toString()).filter(file -> file.endsWith(".properties"))
+                        .forEach(file -> catalogs.add(file.substring(0, file.length() - ".properties".length())));
+            }
+        }
+        journal.write("catalogs " + new TreeSet<>(catalogs));
+        server.createContext("/v1/statement", exchange -> {
+            String sql = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).strip();
+            journal.write("statement user=" + exchange.getRequestHeaders().getFirst("X-Trino-User") + " " + sql);
+            java.util.regex.Matcher catalog = java.util.regex.Pattern.compile("(CREATE|DROP) CATALOG IF (NOT )?EXISTS \"([^\"]+)\".*").matcher(sql);
+            if (sql.equals("SELECT catalog_name FROM system.metadata.catalogs")) {
+                respond(exchange, 200, "{\"id\":\"fake\",\"data\":[" + new TreeSet<>(catalogs).stream().map(name -> "[\"" + name + "\"]")
+                        .collect(java.util.stream.Collectors.joining(",")) + "]}");
+            }
+            else if (coordinator && catalog.matches()) {
+                if (catalog.group(1).equals("CREATE")) {
+                    catalogs.add(catalog.group(3));
+                }
+                else {
+                    catalogs.remove(catalog.group(3));
+                }
+                respond(exchange, 200, "{\"id\":\"fake\",\"updateType\":\"" + catalog.group(1) + " CATALOG\"}");
+            }
+            else {
+                respond(exchange, 200, "{\"id\":\"fake\",\"error\":{\"errorName\":\"NOT_SUPPORTED\",\"message\":\"the fake Trino runs no such statement\"}}");
+            }
+        });
         server.createContext("/fake/query", exchange -> {
             String query = exchange.getRequestURI().getQuery();
             int seconds = Integer.parseInt(query == null ? "0" : query.replaceFirst("^seconds=", ""));

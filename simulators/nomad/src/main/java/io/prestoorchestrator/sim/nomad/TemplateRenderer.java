@@ -19,12 +19,14 @@ import static java.util.Objects.requireNonNull;
  *       then renders the body with the variable's items as {@code .}</li>
  *   <li>{@code {{ .key }}}, {@code {{ .key.Value }}}, {@code {{ index . "key" }}} inside such a block</li>
  *   <li>{@code {{ range $k, $v := . }} ... {{ end }}} over the items, with {@code {{ $k }}} and {@code {{ $v }}}</li>
+ *   <li>{@code {{ <value> | toJSON }}}: the value as a JSON string (for env templates)</li>
  *   <li>{@code {{- }}} / {@code {{ -}}} whitespace trimming and {@code {{/* comments *&#47;}}}</li>
  * </ul>
  * Anything else fails the render with a message naming the action.
  */
 final class TemplateRenderer
 {
+    private static final Pattern TO_JSON = Pattern.compile("(.+)\\|\\s*toJSON");
     private static final Pattern STRING_ARG = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /** Thrown when a nomadVar does not exist yet; Nomad keeps the task waiting in that case. */
@@ -184,6 +186,15 @@ final class TemplateRenderer
 
     private String evaluate(String action, Map<String, String> dot, Map<String, String> locals)
     {
+        Matcher piped = TO_JSON.matcher(action);
+        if (piped.matches()) {
+            try {
+                return Json.MAPPER.writeValueAsString(evaluate(piped.group(1).trim(), dot, locals));
+            }
+            catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         if (action.startsWith("env ")) {
             String value = env.apply(stringArg(action.substring(4)));
             return value == null ? "" : value;

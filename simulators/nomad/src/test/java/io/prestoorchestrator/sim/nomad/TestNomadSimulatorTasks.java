@@ -93,8 +93,8 @@ class TestNomadSimulatorTasks
     {
         String template = """
                 ,"Templates":[
-                  {"EmbeddedTmpl":"{{ with nomadVar \\"nomad/jobs/tmpl\\" }}GREETING={{ .greeting }}\\nSECRET={{ .secret.Value }}{{ end }}\\n","DestPath":"secrets/app.env","Envvars":true,"Perms":"0600"},
-                  {"EmbeddedTmpl":"port={{ env \\"NOMAD_PORT_http\\" }}\\n{{- range $k, $v := nomadVar \\"nomad/jobs/tmpl\\" }}\\n{{ $k }}={{ $v }}{{ end }}\\n","DestPath":"local/etc/conf.txt"}],
+                  {"EmbeddedTmpl":"{{ with nomadVar \\"nomad/jobs/tmpl\\" }}GREETING={{ .greeting | toJSON }}\\nSECRET={{ .secret.Value }}{{ end }}\\n","DestPath":"secrets/app.env","Envvars":true,"Perms":"0600"},
+                  {"EmbeddedTmpl":"port={{ env \\"NOMAD_PORT_http\\" }}\\n{{- range $k, $v := nomadVar \\"nomad/jobs/tmpl\\" }}\\n{{ $k }}={{ $v }}{{ end }}\\n{{ with nomadVar \\"nomad/jobs/tmpl\\" }}json={{ index . \\"greeting\\" | toJSON }}\\n{{ end }}","DestPath":"local/etc/conf.txt"}],
                 "Env":{"WHERE":"${NOMAD_ALLOC_NAME}@${attr.unique.platform.aws.instance-id}"}""";
         String group = ",\"Networks\":[{\"DynamicPorts\":[{\"Label\":\"http\"}]}]";
         String script = "echo \"$GREETING $SECRET $WHERE $NOMAD_ALLOC_INDEX $NOMAD_GROUP_NAME $NOMAD_TASK_NAME $NOMAD_ADDR_http $NOMAD_DC $NOMAD_REGION\" > $NOMAD_ALLOC_DIR/data/out.txt; sleep 300";
@@ -118,7 +118,7 @@ class TestNomadSimulatorTasks
         String instanceId = simulator.instanceIds().get(alloc.get("NodeName").asText());
         assertThat(Files.readString(allocDir.resolve("alloc/data/out.txt")).trim())
                 .isEqualTo("hello s3cr3t tmpl.g[0]@" + instanceId + " 0 g main 127.0.0.1:" + port + " dc1 global");
-        assertThat(Files.readString(allocDir.resolve("main/local/etc/conf.txt"))).isEqualTo("port=" + port + "\ngreeting=hello\nsecret=s3cr3t\n");
+        assertThat(Files.readString(allocDir.resolve("main/local/etc/conf.txt"))).isEqualTo("port=" + port + "\ngreeting=hello\nsecret=s3cr3t\njson=\"hello\"\n");
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(allocDir.resolve("main/secrets/app.env")))).isEqualTo("rw-------");
         assertThat(Files.isDirectory(allocDir.resolve("main/local"))).isTrue();
         nomad.delete("/v1/job/tmpl?purge=true");
