@@ -3,6 +3,7 @@ package io.prestoorchestrator.benchmarks;
 import io.prestoorchestrator.drain.DrainResult;
 import io.prestoorchestrator.drain.HttpTrinoWorkers;
 import io.prestoorchestrator.drain.WorkerDrainer;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.WebClient;
@@ -43,7 +44,7 @@ public final class DrainOverheadBenchmark
         try {
             HttpTrinoWorkers trino = new HttpTrinoWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
             for (long interval : intervals) {
-                WorkerDrainer drainer = new WorkerDrainer(trino, Clock.systemUTC(), Duration.ofMillis(interval), executor);
+                WorkerDrainer drainer = new WorkerDrainer(trino, Clock.systemUTC(), Duration.ofMillis(interval), Scheduler.onExecutor(executor));
                 List<Double> overheads = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
                     worker.reset();

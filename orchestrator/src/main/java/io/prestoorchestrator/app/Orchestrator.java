@@ -52,6 +52,7 @@ import io.prestoorchestrator.health.HttpLeaderCheck;
 import io.prestoorchestrator.health.ReadinessHandler;
 import io.prestoorchestrator.http.DependencyHttp;
 import io.prestoorchestrator.lifecycle.LifecycleHooks;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -126,6 +127,8 @@ public final class Orchestrator
     private final WebClient webClient;
     private final Optional<AwsClients> aws;
     private final Clock clock;
+    /** Every wait of the service (drain polls, backoffs, heartbeats): Vert.x timers. */
+    private final Scheduler scheduler;
     private final Map<String, String> environment;
     private final Instant startedAt;
     private final String replicaId;
@@ -155,6 +158,7 @@ public final class Orchestrator
                 .with(new VertxOptions().setMetricsOptions(metrics))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
+        this.scheduler = new VertxScheduler(vertx);
         this.blockingPool = vertx.createSharedWorkerExecutor("orchestrator-blocking", 8, config.aws().requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
         this.webClient = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("presto-orchestrator/" + Version.current())
@@ -370,7 +374,7 @@ public final class Orchestrator
     private Router router(OpenAPIContract contract, List<ApiToken> tokens)
     {
         QueryTimeLeft queryTimeLeft = queryTimeLeft();
-        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
+        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, scheduler, command -> blockingPool.executeBlocking(() -> {
             command.run();
             return null;
         }, false));
@@ -455,7 +459,7 @@ public final class Orchestrator
         ClusterWorkers workers = new ClusterWorkers(
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())));
-        return Optional.of(new WorkerPool(workers, trino, new WorkerDrainer(trino, clock, config.drain().pollInterval(), blocking, queryTimeLeft), config.drain(), new DrainMetrics(registry)));
+        return Optional.of(new WorkerPool(workers, trino, new WorkerDrainer(trino, clock, config.drain().pollInterval(), scheduler, queryTimeLeft), config.drain(), new DrainMetrics(registry)));
     }
 
     /** How long each cluster's queries may still run, from its coordinator: what both drain paths' deadlines are derived from. */

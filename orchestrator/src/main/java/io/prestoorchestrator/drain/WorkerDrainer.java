@@ -2,6 +2,7 @@ package io.prestoorchestrator.drain;
 
 import io.prestoorchestrator.drain.DrainResult.Outcome;
 import io.prestoorchestrator.drain.TrinoWorkers.StateChange;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.net.URI;
 import java.time.Clock;
@@ -11,8 +12,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -56,27 +55,27 @@ public final class WorkerDrainer
     private final TrinoWorkers workers;
     private final Clock clock;
     private final Duration pollInterval;
-    private final Executor executor;
+    private final Scheduler scheduler;
     private final Duration goneAfter;
     private final QueryTimeLeft timeLeft;
     private final Duration lookEvery;
     private final Duration settle;
 
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler)
     {
-        this(workers, clock, pollInterval, executor, DEFAULT_GONE_AFTER);
+        this(workers, clock, pollInterval, scheduler, DEFAULT_GONE_AFTER);
     }
 
     /** @param goneAfter how long a worker must not answer (and at least 3 polls in a row) before it counts as gone */
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, Duration goneAfter)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler, Duration goneAfter)
     {
-        this(workers, clock, pollInterval, executor, goneAfter, QueryTimeLeft.unknown(), DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
+        this(workers, clock, pollInterval, scheduler, goneAfter, QueryTimeLeft.unknown(), DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
     }
 
     /** @param timeLeft how long the cluster's queries may still run, from which each drain's deadline is derived */
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, QueryTimeLeft timeLeft)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler, QueryTimeLeft timeLeft)
     {
-        this(workers, clock, pollInterval, executor, DEFAULT_GONE_AFTER, timeLeft, DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
+        this(workers, clock, pollInterval, scheduler, DEFAULT_GONE_AFTER, timeLeft, DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
     }
 
     /**
@@ -84,7 +83,7 @@ public final class WorkerDrainer
      * @param lookEvery how often a drain asks {@code timeLeft} again
      * @param settle added to the longest time left: how long a worker may take to report DRAINED after its last task
      */
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, Duration goneAfter, QueryTimeLeft timeLeft, Duration lookEvery, Duration settle)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler, Duration goneAfter, QueryTimeLeft timeLeft, Duration lookEvery, Duration settle)
     {
         this.goneAfter = requireNonNull(goneAfter, "goneAfter is null");
         this.timeLeft = requireNonNull(timeLeft, "timeLeft is null");
@@ -93,7 +92,7 @@ public final class WorkerDrainer
         this.workers = requireNonNull(workers, "workers is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
-        this.executor = requireNonNull(executor, "executor is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive");
         }
@@ -196,7 +195,7 @@ public final class WorkerDrainer
 
     private CompletionStage<Void> pause()
     {
-        return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(pollInterval.toMillis(), TimeUnit.MILLISECONDS, executor));
+        return scheduler.after(pollInterval);
     }
 
     private final class Drain

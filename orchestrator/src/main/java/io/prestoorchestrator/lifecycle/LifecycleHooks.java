@@ -11,6 +11,7 @@ import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.drain.WorkerDrainer;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.http.DependencyHttp;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -22,7 +23,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
@@ -45,7 +45,7 @@ public final class LifecycleHooks
 
     /** Empty when {@code lifecycle.enabled} is false. */
     public static Optional<LifecycleHooks> create(Vertx vertx, WebClient webClient, OrchestratorConfig config, Optional<AutoScalingClient> autoScaling, Optional<SqsClient> sqs, String replicaId,
-            String trinoUser, QueryTimeLeft queryTimeLeft, Clock clock, Executor blocking)
+            String trinoUser, QueryTimeLeft queryTimeLeft, Clock clock, Scheduler scheduler, Executor blocking)
     {
         if (!config.lifecycle().enabled()) {
             return Optional.empty();
@@ -54,22 +54,17 @@ public final class LifecycleHooks
             throw new ConfigException("lifecycle.enabled", "is true but aws.enabled is false: completing lifecycle actions needs AWS");
         }
         KvStore kv = new ConsulKvStore(DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix());
-        LifecycleService.Delays delays = delay -> {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            vertx.setTimer(Math.max(1, delay.toMillis()), id -> done.complete(null));
-            return done;
-        };
         // a failed outside call (AWS, Nomad, Consul) is tried again after leader.retry-interval, doubling up to the
         // heartbeat interval: then a drain that keeps failing still heartbeats its lifecycle action about that often
         Backoff retries = new Backoff(config.leader().retryInterval(), max(config.leader().retryInterval(), config.lifecycle().heartbeatInterval()));
-        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), blocking, queryTimeLeft);
+        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), scheduler, queryTimeLeft);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad()), config.nomad().nodeInstanceId()),
                 new AwsLifecycleActions(autoScaling.get(), blocking),
                 config.drain().enabled() ? WorkerDrain.of(drainer) : WorkerDrain.disabled(),
-                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, delays, Duration.ofSeconds(10)) : CoordinatorWait.disabled(), delays, clock, config.lifecycle(), Duration.ofMillis(250), retries, config.leader().watchWait());
+                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, scheduler, Duration.ofSeconds(10)) : CoordinatorWait.disabled(), scheduler, clock, config.lifecycle(), Duration.ofMillis(250), retries, config.leader().watchWait());
         Optional<SqsLifecycleConsumer> consumer = config.lifecycle().queueUrl().map(queue -> new SqsLifecycleConsumer(sqs.get(), queue, service,
-                config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), retries, Duration.ofSeconds(1), clock));
+                config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), retries, Duration.ofSeconds(1), clock, scheduler));
         LifecycleEndpoint endpoint = new LifecycleEndpoint(service, config.lifecycle().httpSecret(), config.lifecycle().httpSecretHeader(),
                 url -> confirm(webClient, url));
         return Optional.of(new LifecycleHooks(service, consumer, endpoint));

@@ -18,6 +18,7 @@ import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
 import io.prestoorchestrator.testing.TestingScheduler;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
@@ -79,7 +80,7 @@ class TestScaleInDrain
     {
         DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30));
         HttpTrinoWorkers trino = new HttpTrinoWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
-        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), executor),
+        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), Scheduler.onExecutor(executor)),
                 config, new DrainMetrics(registry));
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()

@@ -2,6 +2,7 @@ package io.prestoorchestrator.drain;
 
 import io.prestoorchestrator.drain.DrainResult.Outcome;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +43,7 @@ class TestWorkerDrainer
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
         executor = Executors.newCachedThreadPool();
-        drainer = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(1));
+        drainer = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(1));
     }
 
     @AfterAll
@@ -160,7 +161,7 @@ class TestWorkerDrainer
     @Test
     void testASlowWorkerIsNotTakenForGone()
     {
-        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(3));
+        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(3));
         worker.drainTime(Optional.of(Duration.ofMillis(300))).stalled(true);
         vertx.setTimer(1200, id -> worker.stalled(false));
 
@@ -174,7 +175,7 @@ class TestWorkerDrainer
     @Test
     void testAWorkerSilentMidDrainIsNotTakenForGoneTooSoon()
     {
-        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(3));
+        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(3));
         worker.drainTime(Optional.of(Duration.ofMillis(500)));
         vertx.setTimer(100, id -> worker.stalled(true));
         vertx.setTimer(1500, id -> worker.stalled(false));
@@ -275,7 +276,7 @@ class TestWorkerDrainer
 
     private static WorkerDrainer drainer(QueryTimeLeft timeLeft, Duration settle)
     {
-        return new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(1),
+        return new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(1),
                 timeLeft, Duration.ofMillis(100), settle);
     }
 
