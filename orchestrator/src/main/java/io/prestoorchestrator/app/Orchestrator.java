@@ -404,7 +404,7 @@ public final class Orchestrator
         new WorkerRoutes(clusters, new LiveWorkers(
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())),
-                new HttpTrinoWorkers(webClient, TRINO_USER, Duration.ofSeconds(3)))).register(builder);
+                new HttpTrinoWorkers(webClient, TRINO_USER, config.drain().requestTimeout()))).register(builder);
         autoscaling = autoscalingCollector();
         ConsulServiceHealth consul = new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul()));
         new AutoscalingRoutes(autoscaling, new CoordinatorTargets(consul, consul)).register(builder);
@@ -432,7 +432,7 @@ public final class Orchestrator
                 new JobRenderer(Path.of(config.clusters().templatesDir())),
                 parameters,
                 config.aws().ssmPrefix(),
-                new TrinoHttpProbe(webClient, TRINO_USER, Duration.ofSeconds(3)),
+                new TrinoHttpProbe(webClient, TRINO_USER, config.autoscaling().requestTimeout()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())),
                 blocking,
                 clock,
@@ -455,7 +455,7 @@ public final class Orchestrator
         if (!config.drain().enabled()) {
             return Optional.empty();
         }
-        TrinoWorkers trino = new HttpTrinoWorkers(webClient, TRINO_USER, Duration.ofSeconds(3));
+        TrinoWorkers trino = new HttpTrinoWorkers(webClient, TRINO_USER, config.drain().requestTimeout());
         ClusterWorkers workers = new ClusterWorkers(
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())));

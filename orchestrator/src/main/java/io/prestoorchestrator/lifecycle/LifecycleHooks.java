@@ -57,14 +57,15 @@ public final class LifecycleHooks
         // a failed outside call (AWS, Nomad, Consul) is tried again after leader.retry-interval, doubling up to the
         // heartbeat interval: then a drain that keeps failing still heartbeats its lifecycle action about that often
         Backoff retries = new Backoff(config.leader().retryInterval(), max(config.leader().retryInterval(), config.lifecycle().heartbeatInterval()));
-        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, Duration.ofSeconds(3)), clock, Duration.ofMillis(250), scheduler, queryTimeLeft);
+        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, config.drain().requestTimeout()), clock, config.drain().pollInterval(), scheduler, queryTimeLeft);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad()), config.nomad().nodeInstanceId()),
                 new AwsLifecycleActions(autoScaling.get(), blocking),
                 config.drain().enabled() ? WorkerDrain.of(drainer) : WorkerDrain.disabled(),
-                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, scheduler, Duration.ofSeconds(10)) : CoordinatorWait.disabled(), scheduler, clock, config.lifecycle(), Duration.ofMillis(250), retries, config.leader().watchWait());
+                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, scheduler, config.lifecycle().coordinatorLookInterval()) : CoordinatorWait.disabled(),
+                scheduler, clock, config.lifecycle(), config.lifecycle().nodePollInterval(), retries, config.leader().watchWait());
         Optional<SqsLifecycleConsumer> consumer = config.lifecycle().queueUrl().map(queue -> new SqsLifecycleConsumer(sqs.get(), queue, service,
-                config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), retries, Duration.ofSeconds(1), clock, scheduler));
+                config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), retries, config.lifecycle().tendInterval(), clock, scheduler));
         LifecycleEndpoint endpoint = new LifecycleEndpoint(service, config.lifecycle().httpSecret(), config.lifecycle().httpSecretHeader(),
                 url -> confirm(webClient, url));
         return Optional.of(new LifecycleHooks(service, consumer, endpoint));

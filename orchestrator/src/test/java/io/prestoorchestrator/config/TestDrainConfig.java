@@ -18,7 +18,7 @@ class TestDrainConfig
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).drain())
-                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30)));
+                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(3)));
     }
 
     @Test
@@ -31,8 +31,9 @@ class TestDrainConfig
                   at-bound: abort
                   poll-interval: 500ms
                   watchdog-interval: 1m
+                  request-timeout: 5s
                 """);
-        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1)));
+        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5)));
     }
 
     @Test
@@ -43,8 +44,9 @@ class TestDrainConfig
                 "ORCHESTRATOR_DRAIN_TIMEOUT", "5m",
                 "ORCHESTRATOR_DRAIN_AT_BOUND", "ABORT",
                 "ORCHESTRATOR_DRAIN_POLL_INTERVAL", "500ms",
-                "ORCHESTRATOR_DRAIN_WATCHDOG_INTERVAL", "1m"));
-        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1)));
+                "ORCHESTRATOR_DRAIN_WATCHDOG_INTERVAL", "1m",
+                "ORCHESTRATOR_DRAIN_REQUEST_TIMEOUT", "5s"));
+        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5)));
     }
 
     @Test
