@@ -3,6 +3,7 @@ package io.prestoorchestrator.autoscaling;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.cluster.ClusterService.Autoscaled;
 import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.error.ConflictException;
@@ -163,7 +164,7 @@ public final class ScaleFront
             if (response.statusCode() == 200) {
                 try {
                     body = response.bodyAsJsonObject();
-                    workers = body.getJsonObject("TaskGroups", new JsonObject()).getJsonObject(ClusterService.WORKER_GROUP);
+                    workers = body.getJsonObject("TaskGroups", new JsonObject()).getJsonObject(JobNames.WORKER_GROUP);
                 }
                 catch (DecodeException | ClassCastException e) {
                     workers = null;
@@ -235,7 +236,7 @@ public final class ScaleFront
         Optional<String> cluster = clusterOf(job, context.queryParams().get("namespace"));
         Object count = body.getValue("Count");
         JsonObject target = body.getValue("Target") instanceof JsonObject found ? found : new JsonObject();
-        boolean workers = ClusterService.WORKER_GROUP.equals(target.getValue("Group"));
+        boolean workers = JobNames.WORKER_GROUP.equals(target.getValue("Group"));
         boolean error = Boolean.TRUE.equals(body.getValue("Error"));
         if (cluster.isEmpty() || !workers || error || !(count instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
             // not a Trino cluster's worker count: Nomad's business, and Nomad's answer
@@ -316,7 +317,7 @@ public final class ScaleFront
         boolean news = !message.equals(refusals.put(cluster, message));
         (news ? log.atInfo() : log.atDebug()).addKeyValue("cluster", cluster).addKeyValue("count", wanted).addKeyValue("status", status).addKeyValue("error", message)
                 .log("Scale by nomad-autoscaler refused; it tries again at its next evaluation");
-        text(context, status, "presto-orchestrator refused to scale job " + job + " group " + ClusterService.WORKER_GROUP + " to " + wanted + ": " + message);
+        text(context, status, "presto-orchestrator refused to scale job " + job + " group " + JobNames.WORKER_GROUP + " to " + wanted + ": " + message);
     }
 
     private void relay(RoutingContext context, Optional<Buffer> body)

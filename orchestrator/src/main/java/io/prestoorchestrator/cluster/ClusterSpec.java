@@ -87,7 +87,7 @@ public record ClusterSpec(
     /** The Nomad job ID of the cluster called {@code name}. */
     public static String jobId(String name)
     {
-        return "trino-" + name;
+        return JobNames.jobId(name);
     }
 
     public ClusterSpec withWorkers(Workers newWorkers)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterJson;
 import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.LifecycleConfig.Result;
 import io.prestoorchestrator.discovery.KvEntry;
@@ -57,7 +58,6 @@ public final class LifecycleService
 {
     private static final Logger log = LoggerFactory.getLogger(LifecycleService.class);
     static final String PREFIX = "lifecycle/";
-    static final String WORKER_GROUP = "workers";
     private static final Duration DONE_RETENTION = Duration.ofDays(1);
 
     /** What became of one message. */
@@ -389,11 +389,11 @@ public final class LifecycleService
         private CompletionStage<Void> drainNode(Node node, List<NodeAllocation> allocations)
         {
             List<NodeAllocation> workers = allocations.stream()
-                    .filter(alloc -> alloc.taskGroup().equals(WORKER_GROUP) && alloc.cluster().isPresent() && alloc.http().isPresent())
+                    .filter(alloc -> alloc.taskGroup().equals(JobNames.WORKER_GROUP) && alloc.cluster().isPresent() && alloc.http().isPresent())
                     .filter(alloc -> alloc.desiredStatus().equals("run") && alloc.live())
                     .toList();
             List<NodeAllocation> coordinatorAllocs = allocations.stream()
-                    .filter(alloc -> alloc.cluster().isPresent() && alloc.live() && !alloc.taskGroup().equals(WORKER_GROUP))
+                    .filter(alloc -> alloc.cluster().isPresent() && alloc.live() && !alloc.taskGroup().equals(JobNames.WORKER_GROUP))
                     .toList();
             Set<String> affected = new TreeSet<>(record.clusters());
             workers.forEach(worker -> affected.add(worker.cluster().get()));
