@@ -26,7 +26,7 @@ import io.prestoorchestrator.discovery.LeaderLockOptions;
 import io.prestoorchestrator.drain.ClusterWorkers;
 import io.prestoorchestrator.drain.CoordinatorQueryTimeLeft;
 import io.prestoorchestrator.drain.DrainMetrics;
-import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.trino.TrinoHttpWorkers;
 import io.prestoorchestrator.drain.LiveWorkers;
 import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.drain.TrinoWorkers;
@@ -404,7 +404,7 @@ public final class Orchestrator
         new WorkerRoutes(clusters, new LiveWorkers(
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())),
-                new HttpTrinoWorkers(webClient, TRINO_USER, config.drain().requestTimeout()))).register(builder);
+                new TrinoHttpWorkers(webClient, TRINO_USER, config.drain().requestTimeout()))).register(builder);
         autoscaling = autoscalingCollector();
         ConsulServiceHealth consul = new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul()));
         new AutoscalingRoutes(autoscaling, new CoordinatorTargets(consul, consul)).register(builder);
@@ -455,7 +455,7 @@ public final class Orchestrator
         if (!config.drain().enabled()) {
             return Optional.empty();
         }
-        TrinoWorkers trino = new HttpTrinoWorkers(webClient, TRINO_USER, config.drain().requestTimeout());
+        TrinoWorkers trino = new TrinoHttpWorkers(webClient, TRINO_USER, config.drain().requestTimeout());
         ClusterWorkers workers = new ClusterWorkers(
                 new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
                 new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())));

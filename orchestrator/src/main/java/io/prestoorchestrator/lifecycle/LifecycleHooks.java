@@ -6,7 +6,7 @@ import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.discovery.ConsulKvStore;
 import io.prestoorchestrator.discovery.KvStore;
 import io.prestoorchestrator.discovery.LeadershipListener;
-import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.trino.TrinoHttpWorkers;
 import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.drain.WorkerDrainer;
 import io.prestoorchestrator.error.DependencyException;
@@ -57,7 +57,7 @@ public final class LifecycleHooks
         // a failed outside call (AWS, Nomad, Consul) is tried again after leader.retry-interval, doubling up to the
         // heartbeat interval: then a drain that keeps failing still heartbeats its lifecycle action about that often
         Backoff retries = new Backoff(config.leader().retryInterval(), max(config.leader().retryInterval(), config.lifecycle().heartbeatInterval()));
-        WorkerDrainer drainer = new WorkerDrainer(new HttpTrinoWorkers(webClient, trinoUser, config.drain().requestTimeout()), clock, config.drain().pollInterval(), scheduler, queryTimeLeft);
+        WorkerDrainer drainer = new WorkerDrainer(new TrinoHttpWorkers(webClient, trinoUser, config.drain().requestTimeout()), clock, config.drain().pollInterval(), scheduler, queryTimeLeft);
         LifecycleService service = new LifecycleService(replicaId, kv, new ClusterRepository(kv),
                 new NomadHttpNodes(DependencyHttp.nomad(webClient, config.nomad()), config.nomad().nodeInstanceId()),
                 new AwsLifecycleActions(autoScaling.get(), blocking),

@@ -7,7 +7,7 @@ import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.drain.ClusterWorkers;
 import io.prestoorchestrator.drain.DrainMetrics;
-import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.trino.TrinoHttpWorkers;
 import io.prestoorchestrator.drain.WorkerDrainer;
 import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.drain.WorkerState;
@@ -79,7 +79,7 @@ class TestScaleInDrain
     private void start(AtBound atBound, Duration timeout)
     {
         DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(2));
-        HttpTrinoWorkers trino = new HttpTrinoWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
+        TrinoHttpWorkers trino = new TrinoHttpWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
         pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), Scheduler.onExecutor(executor)),
                 config, new DrainMetrics(registry));
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",

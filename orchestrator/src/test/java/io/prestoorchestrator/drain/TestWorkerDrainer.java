@@ -2,6 +2,7 @@ package io.prestoorchestrator.drain;
 
 import io.prestoorchestrator.drain.DrainResult.Outcome;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
+import io.prestoorchestrator.trino.TrinoHttpWorkers;
 import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.prestoorchestrator.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link WorkerDrainer} and {@link HttpTrinoWorkers} against a fake worker state API. */
+/** {@link WorkerDrainer} and {@link TrinoHttpWorkers} against a fake worker state API. */
 class TestWorkerDrainer
 {
     private static final String USER = "presto-orchestrator";
@@ -43,7 +44,7 @@ class TestWorkerDrainer
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
         executor = Executors.newCachedThreadPool();
-        drainer = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(1));
+        drainer = new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(1));
     }
 
     @AfterAll
@@ -161,7 +162,7 @@ class TestWorkerDrainer
     @Test
     void testASlowWorkerIsNotTakenForGone()
     {
-        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(3));
+        WorkerDrainer impatient = new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(3));
         worker.drainTime(Optional.of(Duration.ofMillis(300))).stalled(true);
         vertx.setTimer(1200, id -> worker.stalled(false));
 
@@ -175,7 +176,7 @@ class TestWorkerDrainer
     @Test
     void testAWorkerSilentMidDrainIsNotTakenForGoneTooSoon()
     {
-        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(3));
+        WorkerDrainer impatient = new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(3));
         worker.drainTime(Optional.of(Duration.ofMillis(500)));
         vertx.setTimer(100, id -> worker.stalled(true));
         vertx.setTimer(1500, id -> worker.stalled(false));
@@ -276,7 +277,7 @@ class TestWorkerDrainer
 
     private static WorkerDrainer drainer(QueryTimeLeft timeLeft, Duration settle)
     {
-        return new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(1),
+        return new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), Scheduler.onExecutor(executor), Duration.ofSeconds(1),
                 timeLeft, Duration.ofMillis(100), settle);
     }
 
@@ -329,19 +330,6 @@ class TestWorkerDrainer
         assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
 
         assertThat(await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add)).outcome()).isEqualTo(Outcome.DRAINED);
-    }
-
-    @Test
-    void testClassifiesStatusCodes()
-    {
-        assertThat(HttpTrinoWorkers.classify(200)).isEqualTo(TrinoWorkers.StateChange.ACCEPTED);
-        assertThat(HttpTrinoWorkers.classify(204)).isEqualTo(TrinoWorkers.StateChange.ACCEPTED);
-        assertThat(HttpTrinoWorkers.classify(400)).isEqualTo(TrinoWorkers.StateChange.UNSUPPORTED);
-        assertThat(HttpTrinoWorkers.classify(422)).isEqualTo(TrinoWorkers.StateChange.UNSUPPORTED);
-        assertThat(HttpTrinoWorkers.classify(401)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
-        assertThat(HttpTrinoWorkers.classify(403)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
-        assertThat(HttpTrinoWorkers.classify(500)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
-        assertThat(HttpTrinoWorkers.classify(503)).isEqualTo(TrinoWorkers.StateChange.UNREACHABLE);
     }
 
     @Test
