@@ -15,6 +15,7 @@ import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.ScaleFront;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.cluster.ClusterService;
+import io.prestoorchestrator.config.Version;
 import io.prestoorchestrator.discovery.LeaderLock;
 import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.config.AuthConfig.ApiToken;

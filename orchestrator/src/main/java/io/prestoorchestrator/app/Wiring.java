@@ -10,6 +10,7 @@ import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterService;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.config.Version;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.discovery.ConsulKvStore;
 import io.prestoorchestrator.discovery.ConsulLeaderLock;
