@@ -137,7 +137,7 @@ final class Wiring
         this.consulHttp = DependencyHttp.consul(webClient, config.consul());
         this.kv = new ConsulKvStore(consulHttp, config.consul().kvPrefix());
         this.repository = new ClusterRepository(kv);
-        this.nomad = new NomadHttpJobs(nomadHttp, config.nomad());
+        this.nomad = new NomadHttpJobs(nomadHttp, config.nomad(), config.leader().watchWait());
         this.services = new ConsulServiceHealth(consulHttp);
         this.trinoWorkers = new TrinoHttpWorkers(webClient, TRINO_USER, config.drain().requestTimeout());
         this.trinoCoordinator = new TrinoHttpCoordinator(webClient, TRINO_USER, config.autoscaling().requestTimeout());
@@ -235,8 +235,14 @@ final class Wiring
         if (!config.drain().enabled()) {
             return Optional.empty();
         }
-        WorkerDrainer drainer = new WorkerDrainer(trinoWorkers, clock, config.drain().pollInterval(), scheduler, queryTimeLeft);
-        return Optional.of(new WorkerPool(new ClusterWorkers(nomad, services), trinoWorkers, drainer, config.drain(), new DrainMetrics(registry)));
+        return Optional.of(new WorkerPool(new ClusterWorkers(nomad, services), trinoWorkers, workerDrainer(scheduler, clock), config.drain(), new DrainMetrics(registry)));
+    }
+
+    /** The one drain loop both drain paths use (an operation's scale-in, a terminating instance's workers). */
+    private WorkerDrainer workerDrainer(Scheduler scheduler, Clock clock)
+    {
+        return new WorkerDrainer(trinoWorkers, clock, config.drain().pollInterval(), scheduler, config.drain().goneAfter(), queryTimeLeft,
+                config.drain().queryLookInterval(), WorkerDrainer.DEFAULT_SETTLE);
     }
 
     /** Drain path 1: the lifecycle service, its SQS consumer (when a queue is configured) and its HTTP endpoint; empty when {@code lifecycle.enabled} is false. */
@@ -252,12 +258,12 @@ final class Wiring
         // a failed outside call (AWS, Nomad, Consul) is tried again after leader.retry-interval, doubling up to the
         // heartbeat interval: then a drain that keeps failing still heartbeats its lifecycle action about that often
         Backoff retries = new Backoff(config.leader().retryInterval(), max(config.leader().retryInterval(), config.lifecycle().heartbeatInterval()));
-        WorkerDrainer drainer = new WorkerDrainer(trinoWorkers, clock, config.drain().pollInterval(), scheduler, queryTimeLeft);
+        WorkerDrainer drainer = workerDrainer(scheduler, clock);
         LifecycleService service = new LifecycleService(replicaId, kv, repository,
                 new NomadHttpNodes(nomadHttp, config.nomad().nodeInstanceId()),
                 new AwsLifecycleActions(clients.autoScaling(), blocking),
                 config.drain().enabled() ? WorkerDrain.of(drainer) : WorkerDrain.disabled(),
-                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, scheduler, config.lifecycle().coordinatorLookInterval()) : CoordinatorWait.disabled(),
+                config.drain().enabled() ? CoordinatorWait.of(queryTimeLeft, clock, scheduler, config.drain().queryLookInterval()) : CoordinatorWait.disabled(),
                 scheduler, clock, config.lifecycle(), config.lifecycle().nodePollInterval(), retries, config.leader().watchWait());
         Optional<SqsLifecycleConsumer> consumer = config.lifecycle().queueUrl().map(queue -> new SqsLifecycleConsumer(clients.sqs(), queue, service,
                 config.lifecycle().pollWait(), config.lifecycle().visibilityTimeout(), retries, config.lifecycle().tendInterval(), clock, scheduler));

@@ -23,7 +23,6 @@ import static java.util.Objects.requireNonNull;
  * @param nodeDrainDeadline the Nomad node drain's deadline, after which Nomad force-stops what still runs
  * @param resultAtBound what CompleteLifecycleAction says when a bound passed before everything stopped: CONTINUE or ABANDON
  * @param nodePollInterval how often the node's allocations are read while waiting for the Nomad node drain to stop them
- * @param coordinatorLookInterval how often a coordinator's queries are looked at while a coordinator on the node is kept for them
  * @param tendInterval how often the messages in flight are tended: deleted once their drain is done, their visibility extended
  */
 public record LifecycleConfig(
@@ -38,12 +37,11 @@ public record LifecycleConfig(
         Duration nodeDrainDeadline,
         Result resultAtBound,
         Duration nodePollInterval,
-        Duration coordinatorLookInterval,
         Duration tendInterval)
 {
     public static final LifecycleConfig DEFAULTS = new LifecycleConfig(false, Optional.empty(), Optional.empty(), "X-Lifecycle-Secret",
             Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE,
-            Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1));
+            Duration.ofMillis(250), Duration.ofSeconds(1));
 
     public LifecycleConfig
     {
@@ -82,7 +80,6 @@ public record LifecycleConfig(
             throw new ConfigException("lifecycle.result-at-bound", "is required (continue or abandon)");
         }
         checkPositive("lifecycle.node-poll-interval", nodePollInterval);
-        checkPositive("lifecycle.coordinator-look-interval", coordinatorLookInterval);
         checkPositive("lifecycle.tend-interval", tendInterval);
         if (tendInterval.compareTo(visibilityTimeout.dividedBy(2)) >= 0) {
             throw new ConfigException("lifecycle.tend-interval", "must be shorter than half of lifecycle.visibility-timeout (" + Durations.format(visibilityTimeout)

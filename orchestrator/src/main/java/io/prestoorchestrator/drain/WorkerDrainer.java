@@ -1,5 +1,6 @@
 package io.prestoorchestrator.drain;
 
+import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.drain.DrainResult.Outcome;
 import io.prestoorchestrator.drain.TrinoWorkers.StateChange;
 import io.prestoorchestrator.time.Scheduler;
@@ -35,10 +36,10 @@ public final class WorkerDrainer
     /** Consecutive unanswered polls after which a worker may count as gone (one miss may be a blip)... */
     static final int GONE_AFTER_MISSES = 3;
     /** ...once it has not answered for this long either: a worker busy on a loaded machine can miss a few polls. */
-    public static final Duration DEFAULT_GONE_AFTER = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_GONE_AFTER = DrainConfig.DEFAULTS.goneAfter();
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
     /** How often a drain looks at the cluster's queries again, by default. */
-    public static final Duration DEFAULT_LOOK_EVERY = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_LOOK_EVERY = DrainConfig.DEFAULTS.queryLookInterval();
     /**
      * Added to the longest time a query may still run, by default: a worker reports DRAINED about
      * one {@code shutdown.grace-period} after its last task (28 s at 30 s in the lifecycle hook IT, now DrainPathsIT path 1), and

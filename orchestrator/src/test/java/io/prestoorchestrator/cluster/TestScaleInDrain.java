@@ -78,7 +78,8 @@ class TestScaleInDrain
 
     private void start(AtBound atBound, Duration timeout)
     {
-        DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(2));
+        DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(2),
+                DrainConfig.DEFAULTS.goneAfter(), DrainConfig.DEFAULTS.queryLookInterval());
         TrinoHttpWorkers trino = new TrinoHttpWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
         pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), Scheduler.onExecutor(executor)),
                 config, new DrainMetrics(registry));

@@ -18,7 +18,8 @@ class TestDrainConfig
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).drain())
-                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(3)));
+                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(3),
+                        Duration.ofSeconds(10), Duration.ofSeconds(10)));
     }
 
     @Test
@@ -32,8 +33,11 @@ class TestDrainConfig
                   poll-interval: 500ms
                   watchdog-interval: 1m
                   request-timeout: 5s
+                  gone-after: 20s
+                  query-look-interval: 30s
                 """);
-        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5)));
+        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(20), Duration.ofSeconds(30)));
     }
 
     @Test
@@ -45,8 +49,11 @@ class TestDrainConfig
                 "ORCHESTRATOR_DRAIN_AT_BOUND", "ABORT",
                 "ORCHESTRATOR_DRAIN_POLL_INTERVAL", "500ms",
                 "ORCHESTRATOR_DRAIN_WATCHDOG_INTERVAL", "1m",
-                "ORCHESTRATOR_DRAIN_REQUEST_TIMEOUT", "5s"));
-        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5)));
+                "ORCHESTRATOR_DRAIN_REQUEST_TIMEOUT", "5s",
+                "ORCHESTRATOR_DRAIN_GONE_AFTER", "20s",
+                "ORCHESTRATOR_DRAIN_QUERY_LOOK_INTERVAL", "30s"));
+        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(20), Duration.ofSeconds(30)));
     }
 
     @Test

@@ -19,7 +19,7 @@ class TestLifecycleConfig
     private static final String SECRET = "lifecycle-secret-5f1c2e9a7b";
     private static final LifecycleConfig EXPECTED = new LifecycleConfig(true, Optional.of(QUEUE), Optional.of(Secret.of(SECRET)), "X-Api-Key",
             Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(2), Result.ABANDON,
-            Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(2));
+            Duration.ofMillis(500), Duration.ofSeconds(2));
 
     @Test
     void testDefaults()
@@ -27,7 +27,7 @@ class TestLifecycleConfig
         assertThat(loadEnvironment(Map.of()).lifecycle())
                 .isEqualTo(new LifecycleConfig(false, Optional.empty(), Optional.empty(), "X-Lifecycle-Secret", Duration.ofSeconds(20), Duration.ofSeconds(60),
                         Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE,
-                        Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1)));
+                        Duration.ofMillis(250), Duration.ofSeconds(1)));
     }
 
     @Test
@@ -46,7 +46,6 @@ class TestLifecycleConfig
                   node-drain-deadline: 2m
                   result-at-bound: abandon
                   node-poll-interval: 500ms
-                  coordinator-look-interval: 30s
                   tend-interval: 2s
                 """);
         assertFullMapping(config, OrchestratorConfig::lifecycle, EXPECTED);
@@ -67,7 +66,6 @@ class TestLifecycleConfig
                 Map.entry("ORCHESTRATOR_LIFECYCLE_NODE_DRAIN_DEADLINE", "2m"),
                 Map.entry("ORCHESTRATOR_LIFECYCLE_RESULT_AT_BOUND", "ABANDON"),
                 Map.entry("ORCHESTRATOR_LIFECYCLE_NODE_POLL_INTERVAL", "500ms"),
-                Map.entry("ORCHESTRATOR_LIFECYCLE_COORDINATOR_LOOK_INTERVAL", "30s"),
                 Map.entry("ORCHESTRATOR_LIFECYCLE_TEND_INTERVAL", "2s")));
         assertFullMapping(config, OrchestratorConfig::lifecycle, EXPECTED);
     }

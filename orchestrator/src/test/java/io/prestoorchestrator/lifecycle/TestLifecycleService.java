@@ -40,7 +40,7 @@ class TestLifecycleService
     private static final URI OTHER_WORKER = URI.create("http://127.0.0.1:28081");
     private static final LifecycleConfig CONFIG = new LifecycleConfig(true, Optional.of("https://sqs.us-east-1.amazonaws.com/1/q"), Optional.empty(), "X-Lifecycle-Secret",
             Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofMinutes(5), Result.ABANDON,
-            Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1));
+            Duration.ofMillis(250), Duration.ofSeconds(1));
 
     /** The clock and every wait of the services under test: the test moves it, nothing sleeps. */
     private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
@@ -143,7 +143,7 @@ class TestLifecycleService
         coordinatorLooks.set(0, Optional.of(Duration.ofDays(100)));
         LifecycleConfig shortBound = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
                 CONFIG.heartbeatInterval(), Duration.ofMillis(300), CONFIG.nodeDrainDeadline(), Result.ABANDON,
-                Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1));
+                Duration.ofMillis(250), Duration.ofSeconds(1));
 
         DrainRecord done = terminateTheCoordinatorsInstance(shortBound);
 
@@ -290,7 +290,7 @@ class TestLifecycleService
 
         LifecycleConfig continueAtBound = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
                 CONFIG.heartbeatInterval(), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE,
-                Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1));
+                Duration.ofMillis(250), Duration.ofSeconds(1));
         LifecycleService other = service("replica-b", drain, continueAtBound);
         service.lost("handover");
         other.gained();
@@ -303,7 +303,7 @@ class TestLifecycleService
     {
         LifecycleConfig fastHeartbeats = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
                 Duration.ofMillis(50), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE,
-                Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1));
+                Duration.ofMillis(250), Duration.ofSeconds(1));
         LifecycleService service = service("replica-a", drain, fastHeartbeats);
         service.gained();
         drain.hold();

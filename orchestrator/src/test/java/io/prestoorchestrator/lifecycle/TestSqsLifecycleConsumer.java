@@ -40,7 +40,7 @@ class TestSqsLifecycleConsumer
     private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/trino-lifecycle";
     private static final LifecycleConfig CONFIG = new LifecycleConfig(true, Optional.of(QUEUE), Optional.empty(), "X-Lifecycle-Secret",
             Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofMinutes(5), Result.CONTINUE,
-            Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1));
+            Duration.ofMillis(250), Duration.ofSeconds(1));
 
     /** The clock and every wait; the consumer's "threads" run only when the test says: nothing sleeps. */
     private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
