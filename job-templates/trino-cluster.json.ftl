@@ -118,7 +118,7 @@
 [#-- the routed entry point: Traefik's Consul Catalog provider routes Host(<cluster>.<domain>) to the
      coordinator only while every check passes, i.e. once the readiness gate (ready-check.sh) does --]
 [#macro routedService]
-[#local router = "trino-" + cluster.name]
+[#local router = cluster.jobId]
 [#-- the gate makes two probes in turn: each gets under half of the check's timeout --]
 [#local probeSeconds = [1, ((vars.ready_check_timeout_seconds - 1) / 2)?floor]?max]
 [#-- passes in a row wanted before the first route: the first and the last are at least settle seconds apart --]
@@ -179,7 +179,7 @@
     },
     "TaskGroups": [
       {
-        "Name": "coordinator",
+        "Name": "[=cluster.names.coordinatorGroup]",
         "Count": 1,
         "Networks": [{
 [#if static]
@@ -189,11 +189,11 @@
 [/#if]
         }],
         "RestartPolicy": {"Attempts": 2, "Interval": [=300 * ns], "Delay": [=15 * ns], "Mode": "fail"},
-        "Services": [[@service "coordinator" "trino-" + cluster.name + "-coordinator"/], [@routedService/]],
+        "Services": [[@service "coordinator" cluster.names.coordinatorService/], [@routedService/]],
         "Tasks": [[@task "coordinator"/]]
       },
       {
-        "Name": "workers",
+        "Name": "[=cluster.names.workerGroup]",
         "Count": [=cluster.workers.count],
         "Scaling": {
           "Min": [=cluster.workers.min],
@@ -230,7 +230,7 @@
         },
         "Networks": [{"DynamicPorts": [{"Label": "http"}]}],
         "RestartPolicy": {"Attempts": 2, "Interval": [=300 * ns], "Delay": [=15 * ns], "Mode": "fail"},
-        "Services": [[@service "worker" "trino-" + cluster.name + "-worker"/]],
+        "Services": [[@service "worker" cluster.names.workerService/]],
         "Tasks": [[@task "worker"/]]
       }
     ]

@@ -1,8 +1,9 @@
 package io.prestoorchestrator.benchmarks;
 
 import io.prestoorchestrator.drain.DrainResult;
-import io.prestoorchestrator.drain.HttpTrinoWorkers;
 import io.prestoorchestrator.drain.WorkerDrainer;
+import io.prestoorchestrator.time.Scheduler;
+import io.prestoorchestrator.trino.TrinoHttpWorkers;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.WebClient;
@@ -41,9 +42,9 @@ public final class DrainOverheadBenchmark
         ExecutorService executor = Executors.newCachedThreadPool();
         FakeWorker worker = new FakeWorker(vertx);
         try {
-            HttpTrinoWorkers trino = new HttpTrinoWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
+            TrinoHttpWorkers trino = new TrinoHttpWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
             for (long interval : intervals) {
-                WorkerDrainer drainer = new WorkerDrainer(trino, Clock.systemUTC(), Duration.ofMillis(interval), executor);
+                WorkerDrainer drainer = new WorkerDrainer(trino, Clock.systemUTC(), Duration.ofMillis(interval), Scheduler.onExecutor(executor));
                 List<Double> overheads = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
                     worker.reset();

@@ -16,6 +16,7 @@ import io.prestoorchestrator.cli.StopCommand;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.ConfigLoader;
 import io.prestoorchestrator.config.OrchestratorConfig;
+import io.prestoorchestrator.config.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -11,47 +11,23 @@ import io.prestoorchestrator.api.ClusterRoutes;
 import io.prestoorchestrator.api.ConsoleRoutes;
 import io.prestoorchestrator.api.HttpServers;
 import io.prestoorchestrator.api.WorkerRoutes;
-import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.autoscaling.AutoscalingCollector;
-import io.prestoorchestrator.autoscaling.CoordinatorTargets;
 import io.prestoorchestrator.autoscaling.ScaleFront;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
-import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.operations.ClusterService;
-import io.prestoorchestrator.discovery.ConsulKvStore;
-import io.prestoorchestrator.discovery.ConsulServiceHealth;
-import io.prestoorchestrator.discovery.ConsulLeaderLock;
+import io.prestoorchestrator.config.Version;
 import io.prestoorchestrator.discovery.LeaderLock;
-import io.prestoorchestrator.discovery.LeaderLockOptions;
-import io.prestoorchestrator.drain.ClusterWorkers;
-import io.prestoorchestrator.drain.CoordinatorQueryTimeLeft;
-import io.prestoorchestrator.drain.DrainMetrics;
-import io.prestoorchestrator.drain.HttpTrinoWorkers;
-import io.prestoorchestrator.drain.LiveWorkers;
-import io.prestoorchestrator.drain.QueryTimeLeft;
-import io.prestoorchestrator.drain.TrinoWorkers;
-import io.prestoorchestrator.drain.WorkerDrainer;
-import io.prestoorchestrator.drain.WorkerPool;
-import io.prestoorchestrator.nomad.NomadHttpJobs;
-import io.prestoorchestrator.render.JobRenderer;
-import io.prestoorchestrator.trino.TrinoHttpCoordinator;
-import io.prestoorchestrator.trino.TrinoHttpProbe;
-import io.prestoorchestrator.trino.TrinoHttpStatements;
 import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.config.AuthConfig.ApiToken;
 import io.prestoorchestrator.config.AuthConfig.Role;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.ConfigLoader;
-import io.prestoorchestrator.config.LeaderConfig;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.config.ssm.SsmParameterStore;
-import io.prestoorchestrator.health.BlockingCheck;
-import io.prestoorchestrator.health.DependencyCheck;
-import io.prestoorchestrator.health.HttpLeaderCheck;
 import io.prestoorchestrator.health.ReadinessHandler;
-import io.prestoorchestrator.http.DependencyHttp;
 import io.prestoorchestrator.lifecycle.LifecycleHooks;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -73,18 +49,11 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingGroupsRequest;
-import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-import software.amazon.awssdk.services.ssm.model.GetParametersByPathRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +65,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -104,7 +72,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The running service: the only place where adapters are constructed and wired. {@link #start}
+ * The running service: owns Vert.x, the shared clients and the HTTP servers; {@link Wiring} builds
+ * the adapters and services on them, and this class routes the API to those services. {@link #start}
  * brings it up and starts contending for leadership (the leader runs the operations; every replica
  * serves the API); {@link #stop} gives leadership up, stops accepting requests, lets in-flight ones
  * finish (bounded by {@code http.shutdown-timeout}), then closes every client.
@@ -114,8 +83,6 @@ public final class Orchestrator
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
     static final String CONTRACT_RESOURCE = "openapi.yaml";
     static final String LIFECYCLE_OPERATION = "postLifecycleEvent";
-    /** The Trino user the orchestrator acts as (metrics, worker state changes). */
-    static final String TRINO_USER = "presto-orchestrator";
 
     private final OrchestratorConfig config;
     private final Vertx vertx;
@@ -125,18 +92,21 @@ public final class Orchestrator
     private final WorkerExecutor blockingPool;
     private final WebClient webClient;
     private final Optional<AwsClients> aws;
+    private final Optional<ParameterStore> parameters;
     private final Clock clock;
+    /** Every wait of the service (drain polls, backoffs, heartbeats): Vert.x timers. */
+    private final Scheduler scheduler;
     private final Map<String, String> environment;
     private final Instant startedAt;
     private final String replicaId;
     private HttpServer server;
     private HttpServer scaleFront;
+    private Wiring wiring;
     private ClusterService clusters;
     private LeaderLock leaderLock;
     private AutoscalingCollector autoscaling;
     private ScalingEventRecorder scalingEvents;
     private volatile long autoscalingTimer = -1;
-    private Optional<LifecycleHooks> lifecycle = Optional.empty();
 
     private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
@@ -155,6 +125,7 @@ public final class Orchestrator
                 .with(new VertxOptions().setMetricsOptions(metrics))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
+        this.scheduler = new VertxScheduler(vertx);
         this.blockingPool = vertx.createSharedWorkerExecutor("orchestrator-blocking", 8, config.aws().requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
         this.webClient = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("presto-orchestrator/" + Version.current())
@@ -162,6 +133,7 @@ public final class Orchestrator
                 // deployment watches hold a connection for a whole blocking query
                 new PoolOptions().setHttp1MaxSize(32));
         this.aws = config.aws().enabled() ? Optional.of(new AwsClients(config.aws())) : Optional.empty();
+        this.parameters = aws.map(clients -> new SsmParameterStore(clients.ssm()));
     }
 
     public static Future<Orchestrator> start(OrchestratorConfig config)
@@ -233,7 +205,14 @@ public final class Orchestrator
     private Future<Void> listen()
     {
         return loadTokens()
-                .compose(tokens -> loadContract().map(contract -> router(contract, tokens)))
+                .compose(tokens -> loadContract().map(contract -> {
+                    // every adapter and service, built once; a configuration they rule out fails the start here
+                    wiring = new Wiring(config, webClient, aws, parameters, blockingPool, scheduler, clock, registry, userRegistry, replicaId, environment);
+                    clusters = wiring.clusters();
+                    autoscaling = wiring.autoscaling();
+                    scalingEvents = wiring.scalingEvents();
+                    return router(contract, tokens);
+                }))
                 .compose(router -> HttpServers.listen(vertx, config.http(), config.http().port(), router))
                 .compose(server -> {
                     this.server = server;
@@ -255,10 +234,7 @@ public final class Orchestrator
     /** A Consul session lock on {@code <consul.kv-prefix>/leader}; its holder runs the operations. */
     private void contendForLeadership()
     {
-        LeaderConfig leader = config.leader();
-        LeaderLockOptions options = new LeaderLockOptions("leader", replicaId, leader.sessionTtl(), leader.lockDelay(), leader.retryInterval(), leader.watchWait());
-        leaderLock = new ConsulLeaderLock(vertx, DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix(), options,
-                lifecycle.map(hooks -> hooks.leadership(clusters.leadership())).orElse(clusters.leadership()));
+        leaderLock = wiring.leaderLock(vertx);
         Gauge.builder("orchestrator.leader", clusters, service -> service.isLeader() ? 1 : 0)
                 .description("1 while this replica holds the leader lock and runs the operations, else 0")
                 .tag("replica", replicaId)
@@ -276,7 +252,7 @@ public final class Orchestrator
         if (aws.isEmpty()) {
             return Future.failedFuture(new ConfigException("auth.ssm-path", "is set but aws.enabled is false; enable AWS or configure auth.tokens"));
         }
-        ParameterStore store = new SsmParameterStore(aws.get().ssm());
+        ParameterStore store = parameters.orElseThrow();
         return blockingPool.executeBlocking(() -> {
             List<ApiToken> tokens = new ArrayList<>(fromFile);
             for (ParameterStore.Parameter parameter : store.byPath(path)) {
@@ -367,20 +343,17 @@ public final class Orchestrator
         }
     }
 
+    /** The routes of the contract's operations onto the services {@link Wiring} built, and the console's files. */
     private Router router(OpenAPIContract contract, List<ApiToken> tokens)
     {
-        QueryTimeLeft queryTimeLeft = queryTimeLeft();
-        lifecycle = LifecycleHooks.create(vertx, webClient, config, aws.map(AwsClients::autoScaling), aws.map(AwsClients::sqs), replicaId, TRINO_USER, queryTimeLeft, clock, command -> blockingPool.executeBlocking(() -> {
-            command.run();
-            return null;
-        }, false));
+        Optional<LifecycleHooks> lifecycle = wiring.lifecycle();
         Handler<RoutingContext> lifecycleAuthentication = lifecycle.map(hooks -> hooks.endpoint().authentication()).orElseGet(LifecycleHooks::disabledEndpoint);
         Function<Operation, Handler<RoutingContext>> bearer = BearerAuthHandler.forTokens(tokens);
         // every operation's route authenticates as the contract says for that operation (security, x-required-role),
         // before its body is read; the lifecycle endpoint (security: []) checks its shared secret there instead
         RouterBuilder builder = ApiRouters.builder(vertx, contract, config.http().maxBodySize(),
                 operation -> operation.getOperationId().equals(LIFECYCLE_OPERATION) ? lifecycleAuthentication : bearer.apply(operation));
-        ReadinessHandler readiness = new ReadinessHandler(vertx, dependencyChecks(), config.nomad().requestTimeout().plus(Duration.ofSeconds(1)));
+        ReadinessHandler readiness = new ReadinessHandler(vertx, wiring.dependencyChecks(), config.nomad().requestTimeout().plus(Duration.ofSeconds(1)));
         String contractText = contractText();
         builder.getRoute("liveness").addHandler(context -> context.json(new JsonObject().put("status", "UP")));
         builder.getRoute("readiness").addHandler(readiness.handler());
@@ -395,16 +368,9 @@ public final class Orchestrator
                 .put("principal", context.<String>get(BearerAuthHandler.PRINCIPAL))
                 .put("replica", replicaId)
                 .put("leader", isLeader())));
-        clusters = clusterService(queryTimeLeft);
         new ClusterRoutes(clusters).register(builder);
-        new WorkerRoutes(clusters, new LiveWorkers(
-                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
-                new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())),
-                new HttpTrinoWorkers(webClient, TRINO_USER, Duration.ofSeconds(3)))).register(builder);
-        autoscaling = autoscalingCollector();
-        ConsulServiceHealth consul = new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul()));
-        new AutoscalingRoutes(autoscaling, new CoordinatorTargets(consul, consul)).register(builder);
-        scalingEvents = scalingEventRecorder();
+        new WorkerRoutes(clusters, wiring.liveWorkers()).register(builder);
+        new AutoscalingRoutes(autoscaling, wiring.coordinatorTargets()).register(builder);
         builder.getRoute(LIFECYCLE_OPERATION).addHandler(lifecycle.<Handler<RoutingContext>>map(LifecycleHooks::endpoint).orElseGet(LifecycleHooks::disabledEndpoint));
         builder.getRoute("getConfig").addHandler(context -> context.response()
                 .putHeader("Content-Type", "application/json")
@@ -415,100 +381,6 @@ public final class Orchestrator
         return router;
     }
 
-    private ClusterService clusterService(QueryTimeLeft queryTimeLeft)
-    {
-        Optional<ParameterStore> parameters = aws.map(clients -> new SsmParameterStore(clients.ssm()));
-        Executor blocking = command -> blockingPool.executeBlocking(() -> {
-            command.run();
-            return null;
-        }, false);
-        ClusterService service = new ClusterService(
-                new ClusterRepository(new ConsulKvStore(DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix())),
-                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
-                new JobRenderer(Path.of(config.clusters().templatesDir())),
-                parameters,
-                config.aws().ssmPrefix(),
-                new TrinoHttpProbe(webClient, TRINO_USER, Duration.ofSeconds(3)),
-                new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())),
-                blocking,
-                clock,
-                Orchestrator::freeLocalPort,
-                environment,
-                Version.current(),
-                config.clusters().settleTimeout(),
-                replicaId,
-                config.leader().watchWait(),
-                config.leader().retryInterval(),
-                workerPool(blocking, queryTimeLeft));
-        // issue 18: CREATE/DROP CATALOG on Trino coordinators as the orchestrator's Trino user
-        service.useLiveCatalogs(new LiveCatalogs(new TrinoHttpStatements(webClient, TRINO_USER, Duration.ofSeconds(30))));
-        return service;
-    }
-
-    /** Drains before the orchestrator removes workers (issue 6); empty when {@code drain.enabled} is false. */
-    private Optional<WorkerPool> workerPool(Executor blocking, QueryTimeLeft queryTimeLeft)
-    {
-        if (!config.drain().enabled()) {
-            return Optional.empty();
-        }
-        TrinoWorkers trino = new HttpTrinoWorkers(webClient, TRINO_USER, Duration.ofSeconds(3));
-        ClusterWorkers workers = new ClusterWorkers(
-                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
-                new ConsulServiceHealth(DependencyHttp.consul(webClient, config.consul())));
-        return Optional.of(new WorkerPool(workers, trino, new WorkerDrainer(trino, clock, config.drain().pollInterval(), blocking, queryTimeLeft), config.drain(), new DrainMetrics(registry)));
-    }
-
-    /** How long each cluster's queries may still run, from its coordinator: what both drain paths' deadlines are derived from. */
-    private QueryTimeLeft queryTimeLeft()
-    {
-        DependencyHttp consul = DependencyHttp.consul(webClient, config.consul());
-        ClusterRepository repository = new ClusterRepository(new ConsulKvStore(consul, config.consul().kvPrefix()));
-        return new CoordinatorQueryTimeLeft(
-                new ConsulServiceHealth(consul),
-                new TrinoHttpCoordinator(webClient, TRINO_USER, config.autoscaling().requestTimeout()),
-                cluster -> repository.cluster(cluster).thenApply(record -> record.map(found -> found.value().spec().properties())));
-    }
-
-    /** Every replica polls the coordinators for the scaling signal and the query counts; the leader persists what it counted. */
-    private AutoscalingCollector autoscalingCollector()
-    {
-        DependencyHttp consul = DependencyHttp.consul(webClient, config.consul());
-        return new AutoscalingCollector(
-                () -> clusters.list(Integer.MAX_VALUE, Optional.empty()),
-                new ConsulServiceHealth(consul),
-                new TrinoHttpCoordinator(webClient, TRINO_USER, config.autoscaling().requestTimeout()),
-                new ConsulKvStore(consul, config.consul().kvPrefix()),
-                clusters::isLeader,
-                registry,
-                userRegistry,
-                config.autoscaling(),
-                clock);
-    }
-
-    /** The leader records the scaling actions nomad-autoscaler (or anyone) took through Nomad in the clusters' events. */
-    private ScalingEventRecorder scalingEventRecorder()
-    {
-        ConsulKvStore kv = new ConsulKvStore(DependencyHttp.consul(webClient, config.consul()), config.consul().kvPrefix());
-        return new ScalingEventRecorder(
-                () -> clusters.list(Integer.MAX_VALUE, Optional.empty()),
-                new NomadHttpJobs(DependencyHttp.nomad(webClient, config.nomad()), config.nomad()),
-                new ClusterRepository(kv)::appendEvent,
-                kv,
-                clusters::isLeader,
-                autoscaling::last);
-    }
-
-    /** A free port on 127.0.0.1, for a local cluster's coordinator (static discovery). */
-    private static int freeLocalPort()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("no free local port for a coordinator", e);
-        }
-    }
-
     private String effectiveConfigJson()
     {
         try {
@@ -517,47 +389,6 @@ public final class Orchestrator
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private List<DependencyCheck> dependencyChecks()
-    {
-        List<DependencyCheck> checks = new ArrayList<>();
-        checks.add(new HttpLeaderCheck("nomad", DependencyHttp.nomad(webClient, config.nomad())::leader));
-        checks.add(new HttpLeaderCheck("consul", DependencyHttp.consul(webClient, config.consul())::leader));
-        aws.ifPresent(clients -> {
-            checks.add(new BlockingCheck("aws-ssm", blockingPool, () -> {
-                int visible = clients.ssm().getParametersByPath(GetParametersByPathRequest.builder()
-                        .path(config.aws().ssmPrefix()).maxResults(1).build()).parameters().size();
-                return new JsonObject().put("path", config.aws().ssmPrefix()).put("readable", true).put("sample", visible);
-            }));
-            checks.add(new BlockingCheck("aws-autoscaling", blockingPool, () -> {
-                clients.autoScaling().describeAutoScalingGroups(DescribeAutoScalingGroupsRequest.builder().maxRecords(1).build());
-                return new JsonObject().put("reachable", true);
-            }));
-            // the lifecycle hook's queue: a replica that cannot read it misses terminating instances
-            if (config.lifecycle().enabled()) {
-                config.lifecycle().queueUrl().ifPresent(queue -> checks.add(new BlockingCheck("aws-sqs", blockingPool, () -> lifecycleQueue(clients, queue))));
-            }
-        });
-        return List.copyOf(checks);
-    }
-
-    /** How many of the lifecycle queue's messages wait and how many are in flight; fails naming the queue when it cannot be read. */
-    private static JsonObject lifecycleQueue(AwsClients clients, String queueUrl)
-    {
-        String queue = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
-        try {
-            Map<QueueAttributeName, String> attributes = clients.sqs().getQueueAttributes(GetQueueAttributesRequest.builder()
-                    .queueUrl(queueUrl)
-                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
-                    .build()).attributes();
-            return new JsonObject().put("queue", queue)
-                    .put("messages", Integer.parseInt(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")))
-                    .put("inFlight", Integer.parseInt(attributes.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0")));
-        }
-        catch (SdkException e) {
-            throw new IllegalStateException("the lifecycle queue " + queue + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -611,7 +442,9 @@ public final class Orchestrator
 
     private Future<Void> closeClients()
     {
-        lifecycle.ifPresent(LifecycleHooks::close);
+        if (wiring != null) {
+            wiring.lifecycle().ifPresent(LifecycleHooks::close);
+        }
         webClient.close();
         aws.ifPresent(AwsClients::close);
         blockingPool.close();

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.config.AutoscalingConfig;
 import io.prestoorchestrator.discovery.KvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
@@ -113,12 +114,6 @@ public final class AutoscalingCollector
         return config;
     }
 
-    /** The Consul service a cluster's coordinator registers as (unrouted; workers discover it there). */
-    public static String coordinatorService(String cluster)
-    {
-        return ClusterSpec.jobId(cluster) + "-coordinator";
-    }
-
     /** One round: every cluster polled once. A round still running when the next is due makes that one a no-op. */
     public CompletionStage<Void> pollAll()
     {
@@ -202,7 +197,7 @@ public final class AutoscalingCollector
         try {
             poll = coordinator(name).thenCompose(url -> {
                 if (url.isEmpty()) {
-                    failed(name, Optional.empty(), "no coordinator is registered in Consul as " + coordinatorService(name) + " (not running yet, or stopped)");
+                    failed(name, Optional.empty(), "no coordinator is registered in Consul as " + JobNames.coordinatorService(name) + " (not running yet, or stopped)");
                     return CompletableFuture.<Void>completedFuture(null);
                 }
                 CompletableFuture<Void> signal = signal(record, url.get()).toCompletableFuture();
@@ -217,7 +212,7 @@ public final class AutoscalingCollector
             poll = CompletableFuture.failedFuture(e);
         }
         return poll.exceptionally(failure -> {
-            failed(name, Optional.empty(), "could not look the coordinator up in Consul as " + coordinatorService(name) + ": " + message(failure));
+            failed(name, Optional.empty(), "could not look the coordinator up in Consul as " + JobNames.coordinatorService(name) + ": " + message(failure));
             return null;
         });
     }
@@ -279,7 +274,7 @@ public final class AutoscalingCollector
 
     private CompletionStage<Optional<String>> coordinator(String cluster)
     {
-        return services.preferPassing(coordinatorService(cluster)).thenApply(instance -> instance.map(ServiceHealth.Instance::httpUrl));
+        return services.preferPassing(JobNames.coordinatorService(cluster)).thenApply(instance -> instance.map(ServiceHealth.Instance::httpUrl));
     }
 
     private void succeeded(ClusterRecord record, String coordinator, CoordinatorMetrics metrics, int waitingQueries)

@@ -1,6 +1,7 @@
 package io.prestoorchestrator.autoscaling;
 
 import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.error.ConflictException;
@@ -133,7 +134,7 @@ public final class ScaleFront
             if (response.statusCode() == 200) {
                 try {
                     body = response.bodyAsJsonObject();
-                    workers = body.getJsonObject("TaskGroups", new JsonObject()).getJsonObject(ClusterSpec.WORKER_GROUP);
+                    workers = body.getJsonObject("TaskGroups", new JsonObject()).getJsonObject(JobNames.WORKER_GROUP);
                 }
                 catch (DecodeException | ClassCastException e) {
                     workers = null;
@@ -205,7 +206,7 @@ public final class ScaleFront
         Optional<String> cluster = clusterOf(job, context.queryParams().get("namespace"));
         Object count = body.getValue("Count");
         JsonObject target = body.getValue("Target") instanceof JsonObject found ? found : new JsonObject();
-        boolean workers = ClusterSpec.WORKER_GROUP.equals(target.getValue("Group"));
+        boolean workers = JobNames.WORKER_GROUP.equals(target.getValue("Group"));
         boolean error = Boolean.TRUE.equals(body.getValue("Error"));
         if (cluster.isEmpty() || !workers || error || !(count instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
             // not a Trino cluster's worker count: Nomad's business, and Nomad's answer
@@ -286,7 +287,7 @@ public final class ScaleFront
         boolean news = !message.equals(refusals.put(cluster, message));
         (news ? log.atInfo() : log.atDebug()).addKeyValue("cluster", cluster).addKeyValue("count", wanted).addKeyValue("status", status).addKeyValue("error", message)
                 .log("Scale by nomad-autoscaler refused; it tries again at its next evaluation");
-        text(context, status, "presto-orchestrator refused to scale job " + job + " group " + ClusterSpec.WORKER_GROUP + " to " + wanted + ": " + message);
+        text(context, status, "presto-orchestrator refused to scale job " + job + " group " + JobNames.WORKER_GROUP + " to " + wanted + ": " + message);
     }
 
     private void relay(RoutingContext context, Optional<Buffer> body)

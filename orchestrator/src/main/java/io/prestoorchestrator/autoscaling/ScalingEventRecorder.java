@@ -3,6 +3,7 @@ package io.prestoorchestrator.autoscaling;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.discovery.KvEntry;
 import io.prestoorchestrator.discovery.KvStore;
 import io.prestoorchestrator.error.Failures;
@@ -111,7 +112,7 @@ public final class ScalingEventRecorder
         try {
             recorded = kv.get(key).thenCompose(entry -> {
                 long watermark = entry.map(KvEntry::value).map(ScalingEventRecorder::watermark).orElse(0L);
-                return nomad.scalingEvents(ClusterSpec.jobId(cluster), ClusterSpec.WORKER_GROUP).thenCompose(events -> {
+                return nomad.scalingEvents(ClusterSpec.jobId(cluster), JobNames.WORKER_GROUP).thenCompose(events -> {
                     List<ScalingEvent> fresh = events.stream()
                             .filter(event -> event.timeNanos() > watermark)
                             .sorted(Comparator.comparingLong(ScalingEvent::timeNanos))

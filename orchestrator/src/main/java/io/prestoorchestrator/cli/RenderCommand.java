@@ -1,7 +1,7 @@
 package io.prestoorchestrator.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.prestoorchestrator.app.Version;
+import io.prestoorchestrator.config.Version;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.CatalogValidator;
 import io.prestoorchestrator.cluster.ClusterDocuments;

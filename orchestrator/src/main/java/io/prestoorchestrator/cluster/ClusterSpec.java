@@ -44,10 +44,6 @@ public record ClusterSpec(
         Map<String, String> labels,
         Autoscaling autoscaling)
 {
-    /** The task groups of a cluster's Nomad job (job-templates/trino-cluster.json.ftl). */
-    public static final String WORKER_GROUP = "workers";
-    public static final String COORDINATOR_GROUP = "coordinator";
-
     public ClusterSpec
     {
         requireNonNull(name, "name is null");
@@ -91,7 +87,7 @@ public record ClusterSpec(
     /** The Nomad job ID of the cluster called {@code name}. */
     public static String jobId(String name)
     {
-        return "trino-" + name;
+        return JobNames.jobId(name);
     }
 
     public ClusterSpec withWorkers(Workers newWorkers)

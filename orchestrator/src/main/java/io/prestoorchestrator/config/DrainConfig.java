@@ -15,10 +15,17 @@ import static io.prestoorchestrator.config.ConfigChecks.checkPositive;
  *        to ACTIVE and fails it, changing nothing
  * @param pollInterval how often a draining worker's state is read (100ms..1m)
  * @param watchdogInterval how often the leader looks for workers left draining with no operation to finish them
+ * @param requestTimeout per request to a Trino worker's {@code /v1/info/state} (a read or a state change); a worker
+ *        that does not answer within it counts as one miss
+ * @param goneAfter how long a worker must not answer (and at least 3 polls in a row) before it counts as gone
+ * @param queryLookInterval how often a drain asks the coordinator how long the cluster's queries may still run:
+ *        a worker drain's deadline follows them; a coordinator on a terminating node is kept until they end
  */
-public record DrainConfig(boolean enabled, Duration timeout, AtBound atBound, Duration pollInterval, Duration watchdogInterval)
+public record DrainConfig(boolean enabled, Duration timeout, AtBound atBound, Duration pollInterval, Duration watchdogInterval, Duration requestTimeout,
+        Duration goneAfter, Duration queryLookInterval)
 {
-    public static final DrainConfig DEFAULTS = new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30));
+    public static final DrainConfig DEFAULTS = new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(3),
+            Duration.ofSeconds(10), Duration.ofSeconds(10));
 
     public DrainConfig
     {
@@ -37,6 +44,9 @@ public record DrainConfig(boolean enabled, Duration timeout, AtBound atBound, Du
             throw new ConfigException("drain.poll-interval", "must be shorter than drain.timeout (" + Durations.format(timeout) + "), got " + Durations.format(pollInterval));
         }
         checkPositive("drain.watchdog-interval", watchdogInterval);
+        checkPositive("drain.request-timeout", requestTimeout);
+        checkPositive("drain.gone-after", goneAfter);
+        checkPositive("drain.query-look-interval", queryLookInterval);
     }
 
     /** What to do with a worker still draining when {@code drain.timeout} passes. */

@@ -22,6 +22,8 @@ import static java.util.Objects.requireNonNull;
  * @param drainBound how long the Trino workers on the node may take to reach DRAINED
  * @param nodeDrainDeadline the Nomad node drain's deadline, after which Nomad force-stops what still runs
  * @param resultAtBound what CompleteLifecycleAction says when a bound passed before everything stopped: CONTINUE or ABANDON
+ * @param nodePollInterval how often the node's allocations are read while waiting for the Nomad node drain to stop them
+ * @param tendInterval how often the messages in flight are tended: deleted once their drain is done, their visibility extended
  */
 public record LifecycleConfig(
         boolean enabled,
@@ -33,10 +35,13 @@ public record LifecycleConfig(
         Duration heartbeatInterval,
         Duration drainBound,
         Duration nodeDrainDeadline,
-        Result resultAtBound)
+        Result resultAtBound,
+        Duration nodePollInterval,
+        Duration tendInterval)
 {
     public static final LifecycleConfig DEFAULTS = new LifecycleConfig(false, Optional.empty(), Optional.empty(), "X-Lifecycle-Secret",
-            Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE);
+            Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE,
+            Duration.ofMillis(250), Duration.ofSeconds(1));
 
     public LifecycleConfig
     {
@@ -73,6 +78,12 @@ public record LifecycleConfig(
         checkPositive("lifecycle.node-drain-deadline", nodeDrainDeadline);
         if (resultAtBound == null) {
             throw new ConfigException("lifecycle.result-at-bound", "is required (continue or abandon)");
+        }
+        checkPositive("lifecycle.node-poll-interval", nodePollInterval);
+        checkPositive("lifecycle.tend-interval", tendInterval);
+        if (tendInterval.compareTo(visibilityTimeout.dividedBy(2)) >= 0) {
+            throw new ConfigException("lifecycle.tend-interval", "must be shorter than half of lifecycle.visibility-timeout (" + Durations.format(visibilityTimeout)
+                    + "), or a message in flight becomes visible again before it is extended; got " + Durations.format(tendInterval));
         }
         if (enabled && queueUrl.isEmpty() && httpSecret.isEmpty()) {
             throw new ConfigException("lifecycle.enabled", "is true but neither lifecycle.queue-url nor lifecycle.http-secret is set: configure where lifecycle events come from");

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.drain;
 
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.NomadJobs;
@@ -23,7 +24,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ClusterWorkers
 {
-    public static final String WORKER_GROUP = "workers";
     private static final Pattern ALLOC_INDEX = Pattern.compile("\\[(\\d+)]$");
 
     private final NomadJobs nomad;
@@ -35,22 +35,12 @@ public final class ClusterWorkers
         this.services = requireNonNull(services, "services is null");
     }
 
-    public static String jobId(String cluster)
-    {
-        return "trino-" + cluster;
-    }
-
-    public static String workerService(String cluster)
-    {
-        return "trino-" + cluster + "-worker";
-    }
-
     /** The workers whose allocation Nomad wants running and that are registered in Consul, lowest index first. */
     public CompletionStage<List<Worker>> workers(String cluster)
     {
         requireNonNull(cluster, "cluster is null");
-        CompletionStage<List<AllocationStub>> allocations = nomad.allocations(jobId(cluster));
-        CompletionStage<List<ServiceHealth.Instance>> instances = services.instances(workerService(cluster));
+        CompletionStage<List<AllocationStub>> allocations = nomad.allocations(JobNames.jobId(cluster));
+        CompletionStage<List<ServiceHealth.Instance>> instances = services.instances(JobNames.workerService(cluster));
         return allocations.thenCombine(instances, ClusterWorkers::join);
     }
 
@@ -58,7 +48,7 @@ public final class ClusterWorkers
     {
         List<Worker> workers = new ArrayList<>();
         for (AllocationStub allocation : allocations) {
-            if (!allocation.taskGroup().equals(WORKER_GROUP) || !allocation.desiredStatus().equals("run") || allocation.clientTerminal()) {
+            if (!allocation.taskGroup().equals(JobNames.WORKER_GROUP) || !allocation.desiredStatus().equals("run") || allocation.clientTerminal()) {
                 continue;
             }
             Optional<ServiceHealth.Instance> instance = instances.stream().filter(candidate -> belongsTo(candidate, allocation.id())).findFirst();

@@ -2,8 +2,8 @@ package io.prestoorchestrator.drain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prestoorchestrator.autoscaling.AutoscalingCollector;
 import io.prestoorchestrator.autoscaling.CoordinatorClient;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.discovery.ServiceHealth;
 
 import java.time.Duration;
@@ -46,7 +46,7 @@ public final class CoordinatorQueryTimeLeft
         try {
             answer = clusterProperties.apply(cluster).thenCompose(properties -> properties.isEmpty()
                     ? CompletableFuture.completedFuture(Optional.<Duration>empty())
-                    : services.preferPassing(AutoscalingCollector.coordinatorService(cluster)).thenCompose(instance -> instance
+                    : services.preferPassing(JobNames.coordinatorService(cluster)).thenCompose(instance -> instance
                             .map(found -> coordinators.queries(found.httpUrl()).thenApply(json -> read(json, properties.get(), createdBy)))
                             .orElse(CompletableFuture.completedFuture(Optional.empty()))));
         }

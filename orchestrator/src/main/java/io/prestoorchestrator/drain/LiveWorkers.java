@@ -1,5 +1,6 @@
 package io.prestoorchestrator.drain;
 
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.NomadJobs;
@@ -48,8 +49,8 @@ public final class LiveWorkers
     public CompletionStage<List<LiveWorker>> workers(String cluster)
     {
         requireNonNull(cluster, "cluster is null");
-        return allocations.apply(ClusterWorkers.jobId(cluster))
-                .thenCombine(services.instances(ClusterWorkers.workerService(cluster)), LiveWorkers::join)
+        return allocations.apply(JobNames.jobId(cluster))
+                .thenCombine(services.instances(JobNames.workerService(cluster)), LiveWorkers::join)
                 .thenCompose(this::withStates);
     }
 
@@ -57,7 +58,7 @@ public final class LiveWorkers
     {
         List<Unasked> workers = new ArrayList<>();
         for (AllocationStub allocation : allocations) {
-            if (!allocation.taskGroup().equals(ClusterWorkers.WORKER_GROUP) || allocation.clientTerminal()) {
+            if (!allocation.taskGroup().equals(JobNames.WORKER_GROUP) || allocation.clientTerminal()) {
                 continue;
             }
             Optional<ServiceHealth.Instance> instance = instances.stream().filter(candidate -> ClusterWorkers.belongsTo(candidate, allocation.id())).findFirst();

@@ -1,7 +1,9 @@
 package io.prestoorchestrator.drain;
 
+import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.drain.DrainResult.Outcome;
 import io.prestoorchestrator.drain.TrinoWorkers.StateChange;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.net.URI;
 import java.time.Clock;
@@ -11,8 +13,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -36,10 +36,10 @@ public final class WorkerDrainer
     /** Consecutive unanswered polls after which a worker may count as gone (one miss may be a blip)... */
     static final int GONE_AFTER_MISSES = 3;
     /** ...once it has not answered for this long either: a worker busy on a loaded machine can miss a few polls. */
-    public static final Duration DEFAULT_GONE_AFTER = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_GONE_AFTER = DrainConfig.DEFAULTS.goneAfter();
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
     /** How often a drain looks at the cluster's queries again, by default. */
-    public static final Duration DEFAULT_LOOK_EVERY = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_LOOK_EVERY = DrainConfig.DEFAULTS.queryLookInterval();
     /**
      * Added to the longest time a query may still run, by default: a worker reports DRAINED about
      * one {@code shutdown.grace-period} after its last task (28 s at 30 s in the lifecycle hook IT, now DrainPathsIT path 1), and
@@ -56,27 +56,27 @@ public final class WorkerDrainer
     private final TrinoWorkers workers;
     private final Clock clock;
     private final Duration pollInterval;
-    private final Executor executor;
+    private final Scheduler scheduler;
     private final Duration goneAfter;
     private final QueryTimeLeft timeLeft;
     private final Duration lookEvery;
     private final Duration settle;
 
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler)
     {
-        this(workers, clock, pollInterval, executor, DEFAULT_GONE_AFTER);
+        this(workers, clock, pollInterval, scheduler, DEFAULT_GONE_AFTER);
     }
 
     /** @param goneAfter how long a worker must not answer (and at least 3 polls in a row) before it counts as gone */
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, Duration goneAfter)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler, Duration goneAfter)
     {
-        this(workers, clock, pollInterval, executor, goneAfter, QueryTimeLeft.unknown(), DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
+        this(workers, clock, pollInterval, scheduler, goneAfter, QueryTimeLeft.unknown(), DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
     }
 
     /** @param timeLeft how long the cluster's queries may still run, from which each drain's deadline is derived */
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, QueryTimeLeft timeLeft)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler, QueryTimeLeft timeLeft)
     {
-        this(workers, clock, pollInterval, executor, DEFAULT_GONE_AFTER, timeLeft, DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
+        this(workers, clock, pollInterval, scheduler, DEFAULT_GONE_AFTER, timeLeft, DEFAULT_LOOK_EVERY, DEFAULT_SETTLE);
     }
 
     /**
@@ -84,7 +84,7 @@ public final class WorkerDrainer
      * @param lookEvery how often a drain asks {@code timeLeft} again
      * @param settle added to the longest time left: how long a worker may take to report DRAINED after its last task
      */
-    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Executor executor, Duration goneAfter, QueryTimeLeft timeLeft, Duration lookEvery, Duration settle)
+    public WorkerDrainer(TrinoWorkers workers, Clock clock, Duration pollInterval, Scheduler scheduler, Duration goneAfter, QueryTimeLeft timeLeft, Duration lookEvery, Duration settle)
     {
         this.goneAfter = requireNonNull(goneAfter, "goneAfter is null");
         this.timeLeft = requireNonNull(timeLeft, "timeLeft is null");
@@ -93,7 +93,7 @@ public final class WorkerDrainer
         this.workers = requireNonNull(workers, "workers is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
-        this.executor = requireNonNull(executor, "executor is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive");
         }
@@ -196,7 +196,7 @@ public final class WorkerDrainer
 
     private CompletionStage<Void> pause()
     {
-        return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(pollInterval.toMillis(), TimeUnit.MILLISECONDS, executor));
+        return scheduler.after(pollInterval);
     }
 
     private final class Drain

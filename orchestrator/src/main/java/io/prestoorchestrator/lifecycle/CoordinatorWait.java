@@ -1,6 +1,7 @@
 package io.prestoorchestrator.lifecycle;
 
 import io.prestoorchestrator.drain.QueryTimeLeft;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -86,7 +87,7 @@ public interface CoordinatorWait
      * Looks at the coordinator's queries ({@link QueryTimeLeft}, which reads its query list) at once
      * and every {@code lookEvery}.
      */
-    static CoordinatorWait of(QueryTimeLeft timeLeft, Clock clock, LifecycleService.Delays delays, Duration lookEvery)
+    static CoordinatorWait of(QueryTimeLeft timeLeft, Clock clock, Scheduler delays, Duration lookEvery)
     {
         requireNonNull(timeLeft, "timeLeft is null");
         requireNonNull(clock, "clock is null");

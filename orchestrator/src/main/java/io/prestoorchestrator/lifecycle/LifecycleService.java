@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterJson;
 import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.LifecycleConfig.Result;
 import io.prestoorchestrator.discovery.KvEntry;
@@ -20,6 +21,7 @@ import io.prestoorchestrator.lifecycle.LifecycleMessage.Terminating;
 import io.prestoorchestrator.lifecycle.LifecycleMessage.Test;
 import io.prestoorchestrator.lifecycle.NomadNodes.Node;
 import io.prestoorchestrator.lifecycle.NomadNodes.NodeAllocation;
+import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,15 +58,7 @@ public final class LifecycleService
 {
     private static final Logger log = LoggerFactory.getLogger(LifecycleService.class);
     static final String PREFIX = "lifecycle/";
-    static final String WORKER_GROUP = "workers";
     private static final Duration DONE_RETENTION = Duration.ofDays(1);
-
-    /** Delays without blocking a thread (Vert.x timers in the service, a scheduler in tests). */
-    @FunctionalInterface
-    public interface Delays
-    {
-        CompletionStage<Void> after(Duration delay);
-    }
 
     /** What became of one message. */
     public enum Disposition
@@ -90,7 +84,7 @@ public final class LifecycleService
     private final LifecycleActions actions;
     private final WorkerDrain drain;
     private final CoordinatorWait coordinators;
-    private final Delays delays;
+    private final Scheduler delays;
     private final Clock clock;
     private final LifecycleConfig config;
     private final Duration pollInterval;
@@ -100,7 +94,7 @@ public final class LifecycleService
     private Term term; // guarded by this
 
     public LifecycleService(String replicaId, KvStore kv, ClusterRepository clusters, NomadNodes nodes, LifecycleActions actions, WorkerDrain drain,
-            CoordinatorWait coordinators, Delays delays, Clock clock, LifecycleConfig config, Duration pollInterval, Backoff retries, Duration watchWait)
+            CoordinatorWait coordinators, Scheduler delays, Clock clock, LifecycleConfig config, Duration pollInterval, Backoff retries, Duration watchWait)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.kv = requireNonNull(kv, "kv is null");
@@ -395,11 +389,11 @@ public final class LifecycleService
         private CompletionStage<Void> drainNode(Node node, List<NodeAllocation> allocations)
         {
             List<NodeAllocation> workers = allocations.stream()
-                    .filter(alloc -> alloc.taskGroup().equals(WORKER_GROUP) && alloc.cluster().isPresent() && alloc.http().isPresent())
+                    .filter(alloc -> alloc.taskGroup().equals(JobNames.WORKER_GROUP) && alloc.cluster().isPresent() && alloc.http().isPresent())
                     .filter(alloc -> alloc.desiredStatus().equals("run") && alloc.live())
                     .toList();
             List<NodeAllocation> coordinatorAllocs = allocations.stream()
-                    .filter(alloc -> alloc.cluster().isPresent() && alloc.live() && !alloc.taskGroup().equals(WORKER_GROUP))
+                    .filter(alloc -> alloc.cluster().isPresent() && alloc.live() && !alloc.taskGroup().equals(JobNames.WORKER_GROUP))
                     .toList();
             Set<String> affected = new TreeSet<>(record.clusters());
             workers.forEach(worker -> affected.add(worker.cluster().get()));

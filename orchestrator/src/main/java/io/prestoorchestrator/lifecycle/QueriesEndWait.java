@@ -3,6 +3,7 @@ package io.prestoorchestrator.lifecycle;
 import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.lifecycle.CoordinatorWait.Outcome;
 import io.prestoorchestrator.lifecycle.CoordinatorWait.Result;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +18,7 @@ final class QueriesEndWait
 {
     private final QueryTimeLeft timeLeft;
     private final Clock clock;
-    private final LifecycleService.Delays delays;
+    private final Scheduler delays;
     private final Duration lookEvery;
     private final String cluster;
     private final Duration bound;
@@ -25,7 +26,7 @@ final class QueriesEndWait
     private final Instant started;
     private int unanswered;
 
-    QueriesEndWait(QueryTimeLeft timeLeft, Clock clock, LifecycleService.Delays delays, Duration lookEvery, String cluster, Duration bound, Consumer<String> progress)
+    QueriesEndWait(QueryTimeLeft timeLeft, Clock clock, Scheduler delays, Duration lookEvery, String cluster, Duration bound, Consumer<String> progress)
     {
         this.timeLeft = timeLeft;
         this.clock = clock;

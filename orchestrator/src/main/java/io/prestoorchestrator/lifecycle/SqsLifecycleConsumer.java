@@ -5,6 +5,7 @@ import io.prestoorchestrator.error.Failures;
 import io.prestoorchestrator.lifecycle.DrainRecord.State;
 import io.prestoorchestrator.lifecycle.LifecycleMessage.Terminating;
 import io.prestoorchestrator.lifecycle.LifecycleService.Disposition;
+import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -21,8 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +37,8 @@ import static java.util.Objects.requireNonNull;
  * deleted, so a crash before the drain is recorded leaves it to be received again. Test
  * notifications, launching transitions, other events and malformed bodies are deleted at once.
  * The SDK's SQS client is blocking (the async one needs a Netty 4.1 client, see AwsClients), so it
- * runs on this consumer's own two threads: one polls, one tends the messages in flight.
+ * runs on this consumer's own two threads: one polls, one tends the messages in flight. Its waits
+ * (the tend interval, the backoff after a failed receive) go through the injected {@link Scheduler}.
  */
 public final class SqsLifecycleConsumer
         implements LeadershipListener, AutoCloseable
@@ -51,13 +54,27 @@ public final class SqsLifecycleConsumer
     private final AtomicInteger receiveFailures = new AtomicInteger();
     private final Duration tendInterval;
     private final Clock clock;
-    private final ScheduledExecutorService threads;
+    private final Scheduler scheduler;
+    private final Executor threads;
+    private final Optional<ExecutorService> ownThreads;
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean leading = new AtomicBoolean();
     private final AtomicBoolean polling = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public SqsLifecycleConsumer(SqsClient sqs, String queueUrl, LifecycleService service, Duration pollWait, Duration visibilityTimeout,
-            Backoff retries, Duration tendInterval, Clock clock)
+            Backoff retries, Duration tendInterval, Clock clock, Scheduler scheduler)
+    {
+        this(sqs, queueUrl, service, pollWait, visibilityTimeout, retries, tendInterval, clock, scheduler, Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "lifecycle-sqs");
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    /** @param threads where the blocking SQS calls run (the receive long-polls hold one for up to {@code pollWait}) */
+    SqsLifecycleConsumer(SqsClient sqs, String queueUrl, LifecycleService service, Duration pollWait, Duration visibilityTimeout,
+            Backoff retries, Duration tendInterval, Clock clock, Scheduler scheduler, Executor threads)
     {
         this.sqs = requireNonNull(sqs, "sqs is null");
         this.queueUrl = requireNonNull(queueUrl, "queueUrl is null");
@@ -67,12 +84,28 @@ public final class SqsLifecycleConsumer
         this.retries = requireNonNull(retries, "retries is null");
         this.tendInterval = requireNonNull(tendInterval, "tendInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.threads = Executors.newScheduledThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "lifecycle-sqs");
-            thread.setDaemon(true);
-            return thread;
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+        this.threads = requireNonNull(threads, "threads is null");
+        this.ownThreads = threads instanceof ExecutorService pool ? Optional.of(pool) : Optional.empty();
+        tendLater();
+    }
+
+    /** Tends the messages in flight every {@code tendInterval} until closed. */
+    private void tendLater()
+    {
+        scheduler.after(tendInterval).thenRun(() -> {
+            if (closed.get()) {
+                return;
+            }
+            threads.execute(() -> {
+                try {
+                    tend();
+                }
+                finally {
+                    tendLater();
+                }
+            });
         });
-        threads.scheduleWithFixedDelay(this::tend, tendInterval.toMillis(), tendInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Messages received and not yet deleted: receipt handle to instance id. */
@@ -128,7 +161,7 @@ public final class SqsLifecycleConsumer
             Duration wait = retries.delay(failures);
             log.atWarn().addKeyValue("queue", queueUrl).addKeyValue("error", e.getMessage()).addKeyValue("attempt", failures).addKeyValue("retry_in", wait)
                     .log("Cannot receive lifecycle messages from SQS; retrying");
-            threads.schedule(this::poll, wait.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.after(wait).thenRun(() -> threads.execute(this::poll));
         }
     }
 
@@ -212,8 +245,9 @@ public final class SqsLifecycleConsumer
     @Override
     public void close()
     {
+        closed.set(true);
         leading.set(false);
-        threads.shutdownNow();
+        ownThreads.ifPresent(ExecutorService::shutdownNow);
     }
 
     private record InFlight(String receiptHandle, String messageId, String instanceId, Instant extendedAt) {}

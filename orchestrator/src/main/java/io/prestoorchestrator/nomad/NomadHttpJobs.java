@@ -312,16 +312,16 @@ public final class NomadHttpJobs
     // ---------------------------------------------------------------- variables
 
     @Override
-    public CompletionStage<Optional<NomadVariable>> variable(String path)
+    public CompletionStage<Optional<StoredVariable>> variable(String path)
     {
         checkVariablePath(path);
         return nomad.send(request(HttpMethod.GET, "/v1/var/" + variablePath(path)), Optional.empty(), Set.of(404))
-                .map(response -> response.statusCode() == 404 ? Optional.<NomadVariable>empty() : Optional.of(variable(nomad.json(response))))
+                .map(response -> response.statusCode() == 404 ? Optional.<StoredVariable>empty() : Optional.of(variable(nomad.json(response))))
                 .toCompletionStage();
     }
 
     @Override
-    public CompletionStage<NomadVariable> putVariable(String path, Map<String, String> items, OptionalLong expectedModifyIndex)
+    public CompletionStage<StoredVariable> putVariable(String path, Map<String, String> items, OptionalLong expectedModifyIndex)
     {
         checkVariablePath(path);
         requireNonNull(items, "items is null");
@@ -341,7 +341,7 @@ public final class NomadHttpJobs
                     if (response.statusCode() == 409) {
                         throw variableConflict(path, expectedModifyIndex, response);
                     }
-                    NomadVariable stored = variable(nomad.json(response));
+                    StoredVariable stored = variable(nomad.json(response));
                     log.info("nomad variable written: path={} items={} modify_index={}", path, stored.items().keySet(), stored.modifyIndex());
                     return stored;
                 })
@@ -552,10 +552,10 @@ public final class NomadHttpJobs
                 body.path("Status").asText(""), body.path("StatusDescription").asText(""), groups, body.path("ModifyIndex").asLong());
     }
 
-    private static NomadVariable variable(JsonNode body)
+    private static StoredVariable variable(JsonNode body)
     {
         Map<String, String> items = new LinkedHashMap<>();
         body.path("Items").fields().forEachRemaining(entry -> items.put(entry.getKey(), entry.getValue().asText()));
-        return new NomadVariable(body.path("Path").asText(), items, body.path("ModifyIndex").asLong());
+        return new StoredVariable(body.path("Path").asText(), items, body.path("ModifyIndex").asLong());
     }
 }

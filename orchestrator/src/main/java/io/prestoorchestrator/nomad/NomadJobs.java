@@ -63,7 +63,7 @@ public interface NomadJobs
      */
     CompletionStage<DeploymentOutcome> watchDeployment(String deploymentId, DeploymentListener listener);
 
-    CompletionStage<Optional<NomadVariable>> variable(String path);
+    CompletionStage<Optional<StoredVariable>> variable(String path);
 
     /**
      * Writes a variable's items (replacing all of them).
@@ -71,7 +71,7 @@ public interface NomadJobs
      * @param expectedModifyIndex when present, check-and-set: the variable must still be at this
      *        index (0: must not exist), else ConflictException
      */
-    CompletionStage<NomadVariable> putVariable(String path, Map<String, String> items, OptionalLong expectedModifyIndex);
+    CompletionStage<StoredVariable> putVariable(String path, Map<String, String> items, OptionalLong expectedModifyIndex);
 
     /** Deletes a variable (check-and-set when an index is given); deleting a missing one succeeds. */
     CompletionStage<Void> deleteVariable(String path, OptionalLong expectedModifyIndex);

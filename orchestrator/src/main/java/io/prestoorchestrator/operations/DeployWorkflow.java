@@ -1,5 +1,6 @@
 package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.JobNames;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.cluster.ClusterRecord;
@@ -172,7 +173,7 @@ final class DeployWorkflow
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return nomad.job(jobId).thenCompose(current -> {
-            if (current.isEmpty() || current.get().stop() || JobRewrite.group(current.get().spec(), ClusterSpec.COORDINATOR_GROUP) == null) {
+            if (current.isEmpty() || current.get().stop() || JobRewrite.group(current.get().spec(), JobNames.COORDINATOR_GROUP) == null) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             if (kind == OperationKind.RESTART) {

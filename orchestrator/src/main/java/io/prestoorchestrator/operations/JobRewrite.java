@@ -1,5 +1,6 @@
 package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.JobNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -69,7 +70,7 @@ public final class JobRewrite
     public static ObjectNode withWorkersMeta(ObjectNode rendered)
     {
         ObjectNode job = rendered.deepCopy();
-        ObjectNode workers = group(job, ClusterSpec.WORKER_GROUP);
+        ObjectNode workers = group(job, JobNames.WORKER_GROUP);
         if (workers != null) {
             ObjectNode meta = job.path("Meta").isObject() ? ((ObjectNode) job.get("Meta")).deepCopy() : JsonNodeFactory.instance.objectNode();
             if (workers.path("Meta").isObject()) {
@@ -93,9 +94,9 @@ public final class JobRewrite
      */
     public static ObjectNode workersFirst(ObjectNode running, ObjectNode next)
     {
-        ObjectNode runningCoordinator = group(running, ClusterSpec.COORDINATOR_GROUP);
+        ObjectNode runningCoordinator = group(running, JobNames.COORDINATOR_GROUP);
         if (runningCoordinator == null) {
-            throw new IllegalArgumentException("the running job has no " + ClusterSpec.COORDINATOR_GROUP + " group: it registers in one phase");
+            throw new IllegalArgumentException("the running job has no " + JobNames.COORDINATOR_GROUP + " group: it registers in one phase");
         }
         ObjectNode phase = next.deepCopy();
         ObjectNode oldMeta = running.path("Meta").isObject() ? (ObjectNode) running.get("Meta") : JsonNodeFactory.instance.objectNode();
@@ -113,7 +114,7 @@ public final class JobRewrite
         }
         ArrayNode groups = (ArrayNode) phase.get("TaskGroups");
         for (int i = 0; i < groups.size(); i++) {
-            if (groups.get(i).path("Name").asText().equals(ClusterSpec.COORDINATOR_GROUP)) {
+            if (groups.get(i).path("Name").asText().equals(JobNames.COORDINATOR_GROUP)) {
                 groups.set(i, coordinator);
             }
         }

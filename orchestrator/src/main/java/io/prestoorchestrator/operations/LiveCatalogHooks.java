@@ -43,7 +43,7 @@ final class LiveCatalogHooks
      * catalog files the cluster runs with (its catalog Variable). Nothing for PrestoDB (its catalog
      * files are in the job: Nomad's plan shows them) or before the Variable was first written.
      */
-    static CatalogChangePlan plan(ClusterSpec spec, RenderedJob rendered, Optional<io.prestoorchestrator.nomad.NomadVariable> deployed, List<CatalogDefinition> all)
+    static CatalogChangePlan plan(ClusterSpec spec, RenderedJob rendered, Optional<io.prestoorchestrator.nomad.StoredVariable> deployed, List<CatalogDefinition> all)
     {
         if (rendered.catalogBundle().isEmpty() || deployed.isEmpty()) {
             return new CatalogChangePlan(List.of());

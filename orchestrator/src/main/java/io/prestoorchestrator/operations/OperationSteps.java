@@ -1,5 +1,6 @@
 package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
@@ -286,7 +287,7 @@ final class OperationSteps
         if (!spec.autoscaling().enabled()) {
             return CompletableFuture.completedFuture(spec.workers().count());
         }
-        return nomad.job(jobId).thenApply(job -> job.map(found -> found.groupCount(ClusterSpec.WORKER_GROUP)).filter(count -> count >= 0).orElse(spec.workers().count()));
+        return nomad.job(jobId).thenApply(job -> job.map(found -> found.groupCount(JobNames.WORKER_GROUP)).filter(count -> count >= 0).orElse(spec.workers().count()));
     }
 
     /** Looks every {@code interval}, showing progress on {@code step}, until there is a result; past {@code deadline} it is a 409 with the look's message. */

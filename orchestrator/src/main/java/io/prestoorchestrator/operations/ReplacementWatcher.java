@@ -1,6 +1,7 @@
 package io.prestoorchestrator.operations;
 
 import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.NomadJobs;
 
@@ -134,7 +135,7 @@ final class ReplacementWatcher
         for (AllocationStub old : baseline.values()) {
             // an allocation Nomad no longer lists has been garbage-collected: it stopped
             AllocationStub current = byId.get(old.id());
-            boolean coordinator = !old.taskGroup().equals(ClusterSpec.WORKER_GROUP);
+            boolean coordinator = !old.taskGroup().equals(JobNames.WORKER_GROUP);
             String label = label(old);
             if ((current == null || current.terminal()) && !stopping.containsKey(old.id())) {
                 stopping.put(old.id(), now);

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterSpec;
@@ -80,7 +81,7 @@ final class ResizeWorkflow
         String previous = operation.input(WORKERS_BEFORE).orElse("?");
         String jobId = ClusterSpec.jobId(name);
         return nomad.job(jobId).thenCompose(job -> {
-            int current = job.filter(found -> !found.stop()).map(found -> found.groupCount(ClusterSpec.WORKER_GROUP)).orElse(-1);
+            int current = job.filter(found -> !found.stop()).map(found -> found.groupCount(JobNames.WORKER_GROUP)).orElse(-1);
             ScaleInPlan plan = ScaleInPlan.start(current, count, drains.isPresent(), resumed);
             return switch (plan.action()) {
                 case SCALE, ALREADY_SCALED -> scale(name, tracker, count, previous, plan.action() == ScaleInPlan.Action.ALREADY_SCALED).thenApply(ignored -> List.<Worker>of());
@@ -96,7 +97,7 @@ final class ResizeWorkflow
                 // a superseded scale-in changed the spec's count
                 .thenCompose(ignored -> steps.existing(name)).thenApply(record -> record.value().spec().workers().count())
                 .thenCompose(finalCount -> tracker.step("place", "waiting for " + finalCount + " running worker allocation(s)")
-                        .thenCompose(ignored -> steps.awaitRunning(jobId, ClusterSpec.WORKER_GROUP, finalCount, clock.instant().plus(settleTimeout), tracker))
+                        .thenCompose(ignored -> steps.awaitRunning(jobId, JobNames.WORKER_GROUP, finalCount, clock.instant().plus(settleTimeout), tracker))
                         .thenCompose(ignored -> steps.awaitTrinoReady(name, jobId, OptionalLong.empty(), tracker))
                         .thenCompose(ignored -> steps.settle(name, ClusterState.Action.DEPLOY_SUCCEEDED, tracker, "scaled", "Workers scaled from " + previous + " to " + finalCount)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> repository.forgetScaleIn(operation.id())));
@@ -110,7 +111,7 @@ final class ResizeWorkflow
                 .thenCompose(ignored -> alreadyScaled
                         ? nomad.job(jobId).thenApply(job -> job.map(NomadJob::jobModifyIndex).orElse(0L))
                         : steps.awaitNoDeployment(jobId, "scale", tracker)
-                                .thenCompose(none -> tracker.whileLeading(() -> nomad.scale(jobId, ClusterSpec.WORKER_GROUP, count,
+                                .thenCompose(none -> tracker.whileLeading(() -> nomad.scale(jobId, JobNames.WORKER_GROUP, count,
                                         "presto-orchestrator: resize by " + operation.requestedBy() + operation.input(REASON).map(why -> ": " + why).orElse(""))))
                                 .thenApply(RegisterResult::jobModifyIndex))
                 .thenCompose(index -> steps.recordIndex(name, index, tracker));

@@ -23,6 +23,7 @@ import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.Flavour;
+import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.cluster.SpecHash;
 import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.error.FieldError;
@@ -316,6 +317,12 @@ public final class JobRenderer
         Map<String, Object> cluster = new HashMap<>();
         cluster.put("name", spec.name());
         cluster.put("jobId", jobId);
+        // the names the code looks the job's groups and services up by (cluster.JobNames)
+        cluster.put("names", Map.of(
+                "coordinatorGroup", JobNames.COORDINATOR_GROUP,
+                "workerGroup", JobNames.WORKER_GROUP,
+                "coordinatorService", JobNames.coordinatorService(spec.name()),
+                "workerService", JobNames.workerService(spec.name())));
         cluster.put("flavour", spec.flavour().jsonName());
         cluster.put("version", spec.version());
         cluster.put("image", spec.effectiveImage());

@@ -84,7 +84,8 @@ class TestOrchestratorReadiness
             throws Exception
     {
         start(new LifecycleConfig(true, Optional.of(QUEUE_URL), Optional.empty(), "X-Lifecycle-Secret", Duration.ofSeconds(20), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), LifecycleConfig.Result.CONTINUE));
+                Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), LifecycleConfig.Result.CONTINUE,
+                Duration.ofMillis(250), Duration.ofSeconds(1)));
 
         HttpResponse<String> up = ready();
         assertThat(up.statusCode()).as(up.body()).isEqualTo(200);

@@ -57,7 +57,8 @@ class WithoutDrainIT
     {
         Path templates = TestingFiles.itTemplates(Map.of("drain_on_stop: true", "drain_on_stop: false"));
         LifecycleConfig lifecycle = TestingLifecycle.config(Optional.empty(), Optional.of(SECRET));
-        DrainConfig off = new DrainConfig(false, DrainConfig.DEFAULTS.timeout(), DrainConfig.DEFAULTS.atBound(), DrainConfig.DEFAULTS.pollInterval(), DrainConfig.DEFAULTS.watchdogInterval());
+        DrainConfig off = new DrainConfig(false, DrainConfig.DEFAULTS.timeout(), DrainConfig.DEFAULTS.atBound(), DrainConfig.DEFAULTS.pollInterval(), DrainConfig.DEFAULTS.watchdogInterval(), DrainConfig.DEFAULTS.requestTimeout(),
+                DrainConfig.DEFAULTS.goneAfter(), DrainConfig.DEFAULTS.queryLookInterval());
         try (TestingMoto moto = TestingMoto.start();
                 TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
                 TestingStack stack = TestingStack.onRealNomad(System.getenv(), templates, config -> TestingLifecycle.withAws(config, front, lifecycle, off))) {

@@ -18,7 +18,8 @@ class TestDrainConfig
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).drain())
-                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30)));
+                .isEqualTo(new DrainConfig(true, Duration.ofMinutes(15), AtBound.CONTINUE, Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(3),
+                        Duration.ofSeconds(10), Duration.ofSeconds(10)));
     }
 
     @Test
@@ -31,8 +32,12 @@ class TestDrainConfig
                   at-bound: abort
                   poll-interval: 500ms
                   watchdog-interval: 1m
+                  request-timeout: 5s
+                  gone-after: 20s
+                  query-look-interval: 30s
                 """);
-        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1)));
+        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(20), Duration.ofSeconds(30)));
     }
 
     @Test
@@ -43,8 +48,12 @@ class TestDrainConfig
                 "ORCHESTRATOR_DRAIN_TIMEOUT", "5m",
                 "ORCHESTRATOR_DRAIN_AT_BOUND", "ABORT",
                 "ORCHESTRATOR_DRAIN_POLL_INTERVAL", "500ms",
-                "ORCHESTRATOR_DRAIN_WATCHDOG_INTERVAL", "1m"));
-        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1)));
+                "ORCHESTRATOR_DRAIN_WATCHDOG_INTERVAL", "1m",
+                "ORCHESTRATOR_DRAIN_REQUEST_TIMEOUT", "5s",
+                "ORCHESTRATOR_DRAIN_GONE_AFTER", "20s",
+                "ORCHESTRATOR_DRAIN_QUERY_LOOK_INTERVAL", "30s"));
+        assertFullMapping(config, OrchestratorConfig::drain, new DrainConfig(false, Duration.ofMinutes(5), AtBound.ABORT, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(20), Duration.ofSeconds(30)));
     }
 
     @Test

@@ -18,14 +18,16 @@ class TestLifecycleConfig
     private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/trino-lifecycle";
     private static final String SECRET = "lifecycle-secret-5f1c2e9a7b";
     private static final LifecycleConfig EXPECTED = new LifecycleConfig(true, Optional.of(QUEUE), Optional.of(Secret.of(SECRET)), "X-Api-Key",
-            Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(2), Result.ABANDON);
+            Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(2), Result.ABANDON,
+            Duration.ofMillis(500), Duration.ofSeconds(2));
 
     @Test
     void testDefaults()
     {
         assertThat(loadEnvironment(Map.of()).lifecycle())
                 .isEqualTo(new LifecycleConfig(false, Optional.empty(), Optional.empty(), "X-Lifecycle-Secret", Duration.ofSeconds(20), Duration.ofSeconds(60),
-                        Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE));
+                        Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(5), Result.CONTINUE,
+                        Duration.ofMillis(250), Duration.ofSeconds(1)));
     }
 
     @Test
@@ -43,6 +45,8 @@ class TestLifecycleConfig
                   drain-bound: 10m
                   node-drain-deadline: 2m
                   result-at-bound: abandon
+                  node-poll-interval: 500ms
+                  tend-interval: 2s
                 """);
         assertFullMapping(config, OrchestratorConfig::lifecycle, EXPECTED);
     }
@@ -50,17 +54,19 @@ class TestLifecycleConfig
     @Test
     void testEnvironmentMapping()
     {
-        OrchestratorConfig config = loadEnvironment(Map.of(
-                "ORCHESTRATOR_LIFECYCLE_ENABLED", "true",
-                "ORCHESTRATOR_LIFECYCLE_QUEUE_URL", QUEUE,
-                "ORCHESTRATOR_LIFECYCLE_HTTP_SECRET", SECRET,
-                "ORCHESTRATOR_LIFECYCLE_HTTP_SECRET_HEADER", "X-Api-Key",
-                "ORCHESTRATOR_LIFECYCLE_POLL_WAIT", "10s",
-                "ORCHESTRATOR_LIFECYCLE_VISIBILITY_TIMEOUT", "2m",
-                "ORCHESTRATOR_LIFECYCLE_HEARTBEAT_INTERVAL", "30s",
-                "ORCHESTRATOR_LIFECYCLE_DRAIN_BOUND", "10m",
-                "ORCHESTRATOR_LIFECYCLE_NODE_DRAIN_DEADLINE", "2m",
-                "ORCHESTRATOR_LIFECYCLE_RESULT_AT_BOUND", "ABANDON"));
+        OrchestratorConfig config = loadEnvironment(Map.ofEntries(
+                Map.entry("ORCHESTRATOR_LIFECYCLE_ENABLED", "true"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_QUEUE_URL", QUEUE),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_HTTP_SECRET", SECRET),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_HTTP_SECRET_HEADER", "X-Api-Key"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_POLL_WAIT", "10s"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_VISIBILITY_TIMEOUT", "2m"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_HEARTBEAT_INTERVAL", "30s"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_DRAIN_BOUND", "10m"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_NODE_DRAIN_DEADLINE", "2m"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_RESULT_AT_BOUND", "ABANDON"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_NODE_POLL_INTERVAL", "500ms"),
+                Map.entry("ORCHESTRATOR_LIFECYCLE_TEND_INTERVAL", "2s")));
         assertFullMapping(config, OrchestratorConfig::lifecycle, EXPECTED);
     }
 
@@ -71,6 +77,15 @@ class TestLifecycleConfig
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("lifecycle.enabled")
                 .hasMessageContaining("lifecycle.queue-url");
+    }
+
+    @Test
+    void testTendIntervalStaysWithinHalfTheVisibilityTimeout()
+    {
+        assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_LIFECYCLE_VISIBILITY_TIMEOUT", "10s", "ORCHESTRATOR_LIFECYCLE_TEND_INTERVAL", "5s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("lifecycle.tend-interval")
+                .hasMessageContaining("half of lifecycle.visibility-timeout (10s)");
     }
 
     @Test

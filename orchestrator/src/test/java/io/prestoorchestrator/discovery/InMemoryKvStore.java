@@ -2,6 +2,7 @@ package io.prestoorchestrator.discovery;
 
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +33,21 @@ public final class InMemoryKvStore
     /** The index of the last write or delete of every key ever touched: what a prefix watch compares with. */
     private final TreeMap<String, Long> changedAt = new TreeMap<>();
     private final List<Watcher> watchers = new ArrayList<>();
+    private final Scheduler scheduler;
     private long index;
     private volatile boolean available = true;
+
+    /** A store whose watches time out in real time (for tests that run the code under test in real time). */
+    public InMemoryKvStore()
+    {
+        this(delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)));
+    }
+
+    /** A store whose watches time out on {@code scheduler} (a test's clock). */
+    public InMemoryKvStore(Scheduler scheduler)
+    {
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+    }
 
     public void setAvailable(boolean available)
     {
@@ -78,7 +92,7 @@ public final class InMemoryKvStore
             }
             watchers.add(watcher);
         }
-        CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+        scheduler.after(wait).thenRun(() -> {
             KvListing unchanged;
             synchronized (this) {
                 if (!watchers.remove(watcher)) {

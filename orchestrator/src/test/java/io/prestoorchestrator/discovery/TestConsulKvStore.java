@@ -9,8 +9,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.awaitility.Awaitility;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 
 import static io.prestoorchestrator.testing.Await.await;
@@ -59,6 +62,26 @@ class TestConsulKvStore
     protected KvStore store()
     {
         return store;
+    }
+
+    /** The simulator's clock runs by itself: awaiting a watch waits its time out there. */
+    @Override
+    protected void elapse(Duration duration) {}
+
+    /** What the contract's watch tests cannot see with a real server's clock: the watch is held at the server, not answered, until a key changes. */
+    @Test
+    void testWatchIsHeldAtTheServerUntilAKeyChanges()
+    {
+        await(store.put("clusters/a", "A"));
+        KvListing first = await(store.watch("clusters/", 0, Duration.ofSeconds(20)));
+        int parked = consul.parkedQueries();
+        CompletableFuture<KvListing> next = store.watch("clusters/", first.index(), Duration.ofSeconds(20)).toCompletableFuture();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> consul.parkedQueries() > parked);
+        assertThat(next).isNotDone();
+
+        await(store.put("clusters/b", "B"));
+        assertThat(await(next, Duration.ofSeconds(5)).entries()).extracting(KvEntry::key).containsExactly("clusters/a", "clusters/b");
+        assertThat(consul.parkedQueries()).isEqualTo(parked);
     }
 
     private static ConsulKvStore storeUnder(String prefix)

@@ -1,8 +1,12 @@
 package io.prestoorchestrator.discovery;
 
 import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.testing.TestingScheduler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
 
 import static io.prestoorchestrator.testing.Await.failure;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,18 +14,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TestInMemoryKvStore
         extends KvStoreContract
 {
+    private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
     private InMemoryKvStore store;
 
     @BeforeEach
     void setUp()
     {
-        store = new InMemoryKvStore();
+        store = new InMemoryKvStore(time);
     }
 
     @Override
     protected KvStore store()
     {
         return store;
+    }
+
+    @Override
+    protected void elapse(Duration duration)
+    {
+        time.advance(duration);
     }
 
     @Test

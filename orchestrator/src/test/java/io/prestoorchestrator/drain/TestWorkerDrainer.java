@@ -2,6 +2,9 @@ package io.prestoorchestrator.drain;
 
 import io.prestoorchestrator.drain.DrainResult.Outcome;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
+import io.prestoorchestrator.testing.TestingScheduler;
+import io.prestoorchestrator.trino.TrinoHttpWorkers;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
@@ -11,28 +14,37 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link WorkerDrainer} and {@link HttpTrinoWorkers} against a fake worker state API. */
+/**
+ * {@link WorkerDrainer} and {@link TrinoHttpWorkers} against a fake worker state API. The HTTP
+ * exchanges are real; time is the test's: the drainer and the fake worker share a
+ * {@link TestingScheduler}, and {@link #run} moves its clock by each pause the drainer asks for
+ * once the drainer waits on it, so nothing sleeps and every duration below is test time.
+ */
 class TestWorkerDrainer
 {
     private static final String USER = "presto-orchestrator";
+    private static final Duration POLL = Duration.ofMillis(50);
     private static Vertx vertx;
     private static WebClient client;
-    private static ExecutorService executor;
-    private static WorkerDrainer drainer;
+    private TestingScheduler time;
+    /** One permit each time the drainer asks for a pause, and one when the stage {@link #run} follows completes. */
+    private Semaphore turns;
+    private volatile Duration asked;
+    private WorkerDrainer drainer;
     private FakeTrinoWorker worker;
     private final List<String> progress = new CopyOnWriteArrayList<>();
 
@@ -41,23 +53,60 @@ class TestWorkerDrainer
     {
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
-        executor = Executors.newCachedThreadPool();
-        drainer = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(1));
     }
 
     @AfterAll
     static void stop()
     {
         client.close();
-        executor.shutdownNow();
         await(vertx.close().toCompletionStage());
     }
 
     @BeforeEach
     void startWorker()
     {
-        worker = new FakeTrinoWorker(vertx);
+        time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
+        turns = new Semaphore(0);
+        drainer = new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofSeconds(2)), time.clock(), POLL, drainerScheduler(), Duration.ofSeconds(1));
+        worker = new FakeTrinoWorker(vertx, time);
         progress.clear();
+    }
+
+    /** The test clock's delays, telling {@link #run} that the drainer now waits. */
+    private Scheduler drainerScheduler()
+    {
+        return delay -> {
+            asked = delay;
+            CompletionStage<Void> pause = time.after(delay);
+            turns.release();
+            return pause;
+        };
+    }
+
+    /**
+     * Follows a drain (or a reactivation) to its end: whenever the drainer waits for its pause
+     * (its HTTP calls answered), the test clock moves by that pause, completing what came due on the
+     * way (the fake worker's drain and exit, the test's own events).
+     */
+    private <T> T run(CompletionStage<T> stage)
+    {
+        CompletableFuture<T> future = stage.toCompletableFuture();
+        future.whenComplete((result, failure) -> turns.release());
+        while (true) {
+            try {
+                if (!turns.tryAcquire(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the drainer neither waited nor finished within 10 s of its HTTP calls");
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            if (future.isDone()) {
+                return future.join();
+            }
+            time.advance(asked);
+        }
     }
 
     @AfterEach
@@ -71,7 +120,7 @@ class TestWorkerDrainer
     {
         worker.drainTime(Optional.of(Duration.ofMillis(400)));
 
-        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
         assertThat(result.safeToStop()).isTrue();
@@ -87,7 +136,7 @@ class TestWorkerDrainer
     {
         worker.state(WorkerState.DRAINED);
 
-        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
         assertThat(worker.requests()).containsExactly("GET");
@@ -98,7 +147,7 @@ class TestWorkerDrainer
     {
         worker.withoutDraining().exitAfter(Duration.ofMillis(300));
 
-        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.SHUTTING_DOWN);
         assertThat(result.safeToStop()).isTrue();
@@ -113,7 +162,7 @@ class TestWorkerDrainer
     {
         worker.refusingWith(403);
 
-        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.REFUSED);
         assertThat(result.safeToStop()).isFalse();
@@ -126,16 +175,16 @@ class TestWorkerDrainer
     {
         worker.refusingWith(500);
 
-        assertThat(await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add)).outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add)).outcome()).isEqualTo(Outcome.REFUSED);
     }
 
     @Test
     void testGoneMidDrain()
     {
         worker.drainTime(Optional.empty());
-        vertx.setTimer(300, id -> worker.gone());
+        time.after(Duration.ofMillis(300)).thenRun(worker::gone);
 
-        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.GONE);
         assertThat(result.lastState()).contains(WorkerState.DRAINING);
@@ -151,7 +200,7 @@ class TestWorkerDrainer
             nowhere = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
 
-        DrainResult result = await(drainer.drain(nowhere, Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(drainer.drain(nowhere, Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.GONE);
         assertThat(result.lastState()).isEmpty();
@@ -160,11 +209,11 @@ class TestWorkerDrainer
     @Test
     void testASlowWorkerIsNotTakenForGone()
     {
-        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(3));
+        WorkerDrainer impatient = impatientDrainer();
         worker.drainTime(Optional.of(Duration.ofMillis(300))).stalled(true);
-        vertx.setTimer(1200, id -> worker.stalled(false));
+        time.after(Duration.ofMillis(1200)).thenRun(() -> worker.stalled(false));
 
-        DrainResult result = await(impatient.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(impatient.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
         assertThat(result.took()).isGreaterThanOrEqualTo(Duration.ofMillis(1200));
@@ -174,12 +223,12 @@ class TestWorkerDrainer
     @Test
     void testAWorkerSilentMidDrainIsNotTakenForGoneTooSoon()
     {
-        WorkerDrainer impatient = new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofMillis(200)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(3));
+        WorkerDrainer impatient = impatientDrainer();
         worker.drainTime(Optional.of(Duration.ofMillis(500)));
-        vertx.setTimer(100, id -> worker.stalled(true));
-        vertx.setTimer(1500, id -> worker.stalled(false));
+        time.after(Duration.ofMillis(100)).thenRun(() -> worker.stalled(true));
+        time.after(Duration.ofMillis(1500)).thenRun(() -> worker.stalled(false));
 
-        DrainResult result = await(impatient.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(impatient.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.DRAINED);
     }
@@ -189,7 +238,7 @@ class TestWorkerDrainer
     {
         worker.drainTime(Optional.empty());
 
-        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofMillis(500), progress::add));
+        DrainResult result = run(drainer.drain(worker.uri(), Duration.ofMillis(500), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.safeToStop()).isFalse();
@@ -203,13 +252,13 @@ class TestWorkerDrainer
     {
         worker.drainTime(Optional.empty());
         List<String> asked = new CopyOnWriteArrayList<>();
-        Instant queryEnds = Instant.now().plusMillis(200);
+        Instant queryEnds = time.clock().instant().plusMillis(200);
         WorkerDrainer derived = drainer((cluster, createdBy) -> {
             asked.add(cluster);
             return CompletableFuture.completedFuture(Optional.of(timeUntil(queryEnds)));
         }, Duration.ofMillis(300));
 
-        DrainResult result = await(derived.drain(worker.uri(), "demo", Duration.ofSeconds(60), progress::add));
+        DrainResult result = run(derived.drain(worker.uri(), "demo", Duration.ofSeconds(60), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.detail()).startsWith("still DRAINING when the deadline of ").endsWith(" from the cluster's queries (none left running, plus 0.3s to settle) passed");
@@ -223,7 +272,7 @@ class TestWorkerDrainer
     {
         worker.drainTime(Optional.of(Duration.ofMillis(2500)));
         AtomicInteger looks = new AtomicInteger();
-        Instant queryEnds = Instant.now().plusSeconds(3);
+        Instant queryEnds = time.clock().instant().plusSeconds(3);
         List<Instant> createdBy = new CopyOnWriteArrayList<>();
         // nothing runs at the first look (the deadline is the settle time), then a query that ends in 3 s appears
         WorkerDrainer derived = drainer((cluster, by) -> {
@@ -231,17 +280,17 @@ class TestWorkerDrainer
             return CompletableFuture.completedFuture(Optional.of(looks.getAndIncrement() == 0 ? Duration.ZERO : timeUntil(queryEnds)));
         }, Duration.ofSeconds(1));
 
-        Instant started = Instant.now();
-        DrainResult result = await(derived.drain(worker.uri(), "demo", Duration.ofSeconds(60), progress::add));
+        Instant started = time.clock().instant();
+        DrainResult result = run(derived.drain(worker.uri(), "demo", Duration.ofSeconds(60), progress::add));
 
         assertThat(result.outcome()).as("the deadline moved past the worker's 2.5 s drain: %s", progress).isEqualTo(Outcome.DRAINED);
         assertThat(looks.get()).isGreaterThan(1);
         assertThat(createdBy).as("queries created up to 30 s after the start count").allSatisfy(by -> assertThat(by).isBetween(started.plusSeconds(29), started.plusSeconds(31)));
     }
 
-    private static Duration timeUntil(Instant end)
+    private Duration timeUntil(Instant end)
     {
-        Duration left = Duration.between(Instant.now(), end);
+        Duration left = Duration.between(time.clock().instant(), end);
         return left.isNegative() ? Duration.ZERO : left;
     }
 
@@ -252,12 +301,12 @@ class TestWorkerDrainer
         WorkerDrainer failing = drainer((cluster, createdBy) -> CompletableFuture.failedFuture(new IllegalStateException("no coordinator")), Duration.ofMillis(100));
         WorkerDrainer unbounded = drainer((cluster, createdBy) -> CompletableFuture.completedFuture(Optional.empty()), Duration.ofMillis(100));
 
-        DrainResult result = await(failing.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
+        DrainResult result = run(failing.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
         assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.detail()).isEqualTo("still DRAINING when the bound of 0.7s passed");
 
         worker.state(WorkerState.ACTIVE);
-        result = await(unbounded.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
+        result = run(unbounded.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
         assertThat(result.detail()).isEqualTo("still DRAINING when the bound of 0.7s passed");
     }
 
@@ -267,15 +316,25 @@ class TestWorkerDrainer
         worker.drainTime(Optional.empty());
         WorkerDrainer derived = drainer((cluster, createdBy) -> CompletableFuture.completedFuture(Optional.of(Duration.ofDays(100))), Duration.ofMillis(100));
 
-        DrainResult result = await(derived.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
+        DrainResult result = run(derived.drain(worker.uri(), "demo", Duration.ofMillis(700), progress::add));
 
         assertThat(result.detail()).isEqualTo("still DRAINING when the bound of 0.7s passed");
         assertThat(progress).noneMatch(line -> line.startsWith("deadline now"));
     }
 
-    private static WorkerDrainer drainer(QueryTimeLeft timeLeft, Duration settle)
+    /**
+     * Gives up on a request after 200 ms (real time: the HTTP client's timeout) and takes a worker for
+     * gone after 3 misses in a row and 3 s without an answer; polls every 300 ms, so a stall of a
+     * second or more is several misses in a row.
+     */
+    private WorkerDrainer impatientDrainer()
     {
-        return new WorkerDrainer(new HttpTrinoWorkers(client, USER, Duration.ofSeconds(2)), Clock.systemUTC(), Duration.ofMillis(50), executor, Duration.ofSeconds(1),
+        return new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofMillis(200)), time.clock(), Duration.ofMillis(300), drainerScheduler(), Duration.ofSeconds(3));
+    }
+
+    private WorkerDrainer drainer(QueryTimeLeft timeLeft, Duration settle)
+    {
+        return new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofSeconds(2)), time.clock(), POLL, drainerScheduler(), Duration.ofSeconds(1),
                 timeLeft, Duration.ofMillis(100), settle);
     }
 
@@ -283,9 +342,9 @@ class TestWorkerDrainer
     void testCancelledByOthersIsNotADrain()
     {
         worker.drainTime(Optional.empty());
-        vertx.setTimer(300, id -> worker.state(WorkerState.ACTIVE));
+        time.after(Duration.ofMillis(300)).thenRun(() -> worker.state(WorkerState.ACTIVE));
 
-        DrainResult result = await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        DrainResult result = run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
 
         assertThat(result.outcome()).isEqualTo(Outcome.REFUSED);
         assertThat(result.detail()).contains("back to ACTIVE");
@@ -295,11 +354,11 @@ class TestWorkerDrainer
     void testReactivateDrainingAndDrained()
     {
         worker.drainTime(Optional.empty()).state(WorkerState.DRAINING);
-        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        assertThat(run(drainer.reactivate(worker.uri()))).isTrue();
         assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
 
         worker.state(WorkerState.DRAINED);
-        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        assertThat(run(drainer.reactivate(worker.uri()))).isTrue();
         assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
         assertThat(worker.requests()).filteredOn(request -> request.startsWith("PUT")).containsExactly("PUT ACTIVE as " + USER, "PUT ACTIVE as " + USER);
     }
@@ -307,7 +366,7 @@ class TestWorkerDrainer
     @Test
     void testReactivateActiveAsksNothing()
     {
-        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        assertThat(run(drainer.reactivate(worker.uri()))).isTrue();
         assertThat(worker.requests()).containsExactly("GET");
     }
 
@@ -315,7 +374,7 @@ class TestWorkerDrainer
     void testShuttingDownCannotBeReactivated()
     {
         worker.state(WorkerState.SHUTTING_DOWN);
-        assertThat(await(drainer.reactivate(worker.uri()))).isFalse();
+        assertThat(run(drainer.reactivate(worker.uri()))).isFalse();
         assertThat(worker.state()).isEqualTo(WorkerState.SHUTTING_DOWN);
     }
 
@@ -323,24 +382,11 @@ class TestWorkerDrainer
     void testDrainCancelledByReactivateThenDrainedAgain()
     {
         worker.drainTime(Optional.of(Duration.ofMillis(300)));
-        await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
-        assertThat(await(drainer.reactivate(worker.uri()))).isTrue();
+        run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add));
+        assertThat(run(drainer.reactivate(worker.uri()))).isTrue();
         assertThat(worker.state()).isEqualTo(WorkerState.ACTIVE);
 
-        assertThat(await(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add)).outcome()).isEqualTo(Outcome.DRAINED);
-    }
-
-    @Test
-    void testClassifiesStatusCodes()
-    {
-        assertThat(HttpTrinoWorkers.classify(200)).isEqualTo(TrinoWorkers.StateChange.ACCEPTED);
-        assertThat(HttpTrinoWorkers.classify(204)).isEqualTo(TrinoWorkers.StateChange.ACCEPTED);
-        assertThat(HttpTrinoWorkers.classify(400)).isEqualTo(TrinoWorkers.StateChange.UNSUPPORTED);
-        assertThat(HttpTrinoWorkers.classify(422)).isEqualTo(TrinoWorkers.StateChange.UNSUPPORTED);
-        assertThat(HttpTrinoWorkers.classify(401)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
-        assertThat(HttpTrinoWorkers.classify(403)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
-        assertThat(HttpTrinoWorkers.classify(500)).isEqualTo(TrinoWorkers.StateChange.REFUSED);
-        assertThat(HttpTrinoWorkers.classify(503)).isEqualTo(TrinoWorkers.StateChange.UNREACHABLE);
+        assertThat(run(drainer.drain(worker.uri(), Duration.ofSeconds(10), progress::add)).outcome()).isEqualTo(Outcome.DRAINED);
     }
 
     @Test

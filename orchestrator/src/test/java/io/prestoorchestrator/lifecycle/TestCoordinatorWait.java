@@ -3,6 +3,8 @@ package io.prestoorchestrator.lifecycle;
 import io.prestoorchestrator.drain.QueryTimeLeft;
 import io.prestoorchestrator.lifecycle.CoordinatorWait.Outcome;
 import io.prestoorchestrator.lifecycle.CoordinatorWait.Result;
+import io.prestoorchestrator.testing.TestingScheduler;
+import io.prestoorchestrator.time.Scheduler;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -14,14 +16,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static io.prestoorchestrator.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TestCoordinatorWait
 {
-    private static final LifecycleService.Delays AT_ONCE = delay -> CompletableFuture.completedFuture(null);
+    private static final Scheduler AT_ONCE = delay -> CompletableFuture.completedFuture(null);
 
     private final List<Instant> createdBy = new CopyOnWriteArrayList<>();
     private final List<String> progress = new CopyOnWriteArrayList<>();
@@ -59,16 +60,20 @@ class TestCoordinatorWait
     @Test
     void testBoundEndsTheWait()
     {
-        Result result = await(CoordinatorWait.of(answers(Optional.of(Duration.ofDays(100))), Clock.systemUTC(),
-                        // at least 1 ms, as LifecycleHooks' Vert.x timer: a last delay under 1 ms, truncated to 0, can re-look in a spin
-                        // until the bound passes (likely how a fresh-clone run counted 13 looks where 9 fit)
-                        delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS)),
-                        Duration.ofMillis(50))
-                .await("adhoc", Duration.ofMillis(400), progress::add));
+        TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
+        CompletableFuture<Result> waiting = CoordinatorWait.of(answers(Optional.of(Duration.ofDays(100))), time.clock(), time, Duration.ofMillis(50))
+                .await("adhoc", Duration.ofMillis(400), progress::add)
+                .toCompletableFuture();
 
+        time.advance(Duration.ofMillis(399));
+        assertThat(waiting).as("still waiting before the bound").isNotDone();
+        time.advance(Duration.ofMillis(1));
+
+        Result result = await(waiting);
         assertThat(result.outcome()).isEqualTo(Outcome.BOUND_REACHED);
-        assertThat(result.took()).isGreaterThanOrEqualTo(Duration.ofMillis(400));
-        assertThat(createdBy.size()).isBetween(3, 12);
+        assertThat(result.took()).isEqualTo(Duration.ofMillis(400));
+        assertThat(createdBy).as("a look at the start and one every 50 ms up to the bound").hasSize(9);
+        assertThat(time.requested()).containsOnly(Duration.ofMillis(50));
         assertThat(result.detail()).contains("the longest may run 8640000 s more");
     }
 

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -42,9 +39,11 @@ class TestLifecycleService
     private static final URI WORKER = URI.create("http://127.0.0.1:28080");
     private static final URI OTHER_WORKER = URI.create("http://127.0.0.1:28081");
     private static final LifecycleConfig CONFIG = new LifecycleConfig(true, Optional.of("https://sqs.us-east-1.amazonaws.com/1/q"), Optional.empty(), "X-Lifecycle-Secret",
-            Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofMinutes(5), Result.ABANDON);
+            Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMinutes(30), Duration.ofMinutes(5), Result.ABANDON,
+            Duration.ofMillis(250), Duration.ofSeconds(1));
 
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    /** The clock and every wait of the services under test: the test moves it, nothing sleeps. */
+    private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
     private InMemoryKvStore kv;
     private ClusterRepository repository;
     private FakeNomadNodes nodes;
@@ -74,7 +73,6 @@ class TestLifecycleService
     void tearDown()
     {
         services.forEach(service -> service.lost("test over"));
-        scheduler.shutdownNow();
     }
 
     @Test
@@ -144,7 +142,8 @@ class TestLifecycleService
     {
         coordinatorLooks.set(0, Optional.of(Duration.ofDays(100)));
         LifecycleConfig shortBound = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
-                CONFIG.heartbeatInterval(), Duration.ofMillis(300), CONFIG.nodeDrainDeadline(), Result.ABANDON);
+                CONFIG.heartbeatInterval(), Duration.ofMillis(300), CONFIG.nodeDrainDeadline(), Result.ABANDON,
+                Duration.ofMillis(250), Duration.ofSeconds(1));
 
         DrainRecord done = terminateTheCoordinatorsInstance(shortBound);
 
@@ -185,7 +184,7 @@ class TestLifecycleService
         awaitDone(service, INSTANCE);
         assertThat(await(service.accept(terminating(INSTANCE)))).isEqualTo(Disposition.DUPLICATE);
 
-        sleep(300);
+        time.advance(Duration.ofMinutes(1));
         assertThat(actions.completions).hasSize(1);
         assertThat(drain.calls).hasSize(2);
         assertThat(nodes.calls.stream().filter(call -> call.startsWith("drain:")).count()).isEqualTo(1);
@@ -200,7 +199,7 @@ class TestLifecycleService
         assertThat(await(service.accept(LifecycleMessages.parse(TestLifecycleMessages.resource("test-notification.json"))))).isEqualTo(Disposition.TEST);
         assertThat(await(service.accept(new LifecycleMessage.Ignored("launching")))).isEqualTo(Disposition.IGNORED);
         assertThat(await(service.accept(new Malformed("/", "not JSON")))).isEqualTo(Disposition.MALFORMED);
-        sleep(200);
+        time.advance(Duration.ofMinutes(1));
         assertThat(await(kv.list("lifecycle/"))).isEmpty();
         assertThat(nodes.calls).isEmpty();
         assertThat(actions.completions).isEmpty();
@@ -212,7 +211,7 @@ class TestLifecycleService
         LifecycleService follower = service("replica-b", drain, CONFIG);
 
         assertThat(await(follower.accept(terminating(INSTANCE)))).isEqualTo(Disposition.ACCEPTED);
-        sleep(300);
+        time.advance(Duration.ofMinutes(1));
         assertThat(await(follower.record(INSTANCE)).orElseThrow().state()).isEqualTo(State.RECEIVED);
         assertThat(nodes.calls).isEmpty();
         assertThat(actions.completions).isEmpty();
@@ -234,7 +233,7 @@ class TestLifecycleService
         LifecycleService first = service("replica-a", stuck, CONFIG);
         first.gained();
         await(first.accept(terminating(INSTANCE)));
-        eventually(() -> stuck.calls.size() == 2);
+        advanceUntil(() -> stuck.calls.size() == 2);
         assertThat(await(first.record(INSTANCE)).orElseThrow().state()).isEqualTo(State.DRAINING_WORKERS);
 
         // the leader dies mid-drain (its process is gone: it writes nothing more)
@@ -252,7 +251,7 @@ class TestLifecycleService
 
         // the old leader's drain finishing late changes nothing
         stuck.release();
-        sleep(300);
+        time.advance(Duration.ofMinutes(1));
         assertThat(actions.completions).hasSize(1);
         assertThat(await(second.record(INSTANCE)).orElseThrow().runner()).contains("replica-b");
     }
@@ -269,7 +268,7 @@ class TestLifecycleService
 
         assertThat(done.result()).contains("EXPIRED");
         assertThat(eventTypes("adhoc")).contains("lifecycle-action-expired").doesNotContain("lifecycle-action-completed");
-        sleep(300);
+        time.advance(Duration.ofMinutes(1));
         assertThat(actions.completions).hasSize(1);
     }
 
@@ -290,7 +289,8 @@ class TestLifecycleService
                 .contains("ABANDON").contains("lifecycle.result-at-bound");
 
         LifecycleConfig continueAtBound = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
-                CONFIG.heartbeatInterval(), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE);
+                CONFIG.heartbeatInterval(), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE,
+                Duration.ofMillis(250), Duration.ofSeconds(1));
         LifecycleService other = service("replica-b", drain, continueAtBound);
         service.lost("handover");
         other.gained();
@@ -302,21 +302,22 @@ class TestLifecycleService
     void testHeartbeatsWhileADrainIsSlow()
     {
         LifecycleConfig fastHeartbeats = new LifecycleConfig(true, CONFIG.queueUrl(), Optional.empty(), "X-Lifecycle-Secret", CONFIG.pollWait(), CONFIG.visibilityTimeout(),
-                Duration.ofMillis(50), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE);
+                Duration.ofMillis(50), CONFIG.drainBound(), CONFIG.nodeDrainDeadline(), Result.CONTINUE,
+                Duration.ofMillis(250), Duration.ofSeconds(1));
         LifecycleService service = service("replica-a", drain, fastHeartbeats);
         service.gained();
         drain.hold();
 
         await(service.accept(terminating(INSTANCE)));
-        eventually(() -> actions.heartbeats.size() >= 4);
+        advanceUntil(() -> actions.heartbeats.size() >= 4);
         assertThat(actions.heartbeats).allMatch(action -> action.instanceId().equals(INSTANCE));
         assertThat(actions.completions).isEmpty();
 
         drain.release();
         awaitDone(service, INSTANCE);
-        sleep(150);
+        time.advance(Duration.ofMillis(150));
         int after = actions.heartbeats.size();
-        sleep(300);
+        time.advance(Duration.ofMillis(300));
         assertThat(actions.heartbeats).hasSize(after);
     }
 
@@ -343,11 +344,10 @@ class TestLifecycleService
     @Test
     void testACompletionThatKeepsFailingBacksOffWithOneEvent()
     {
-        TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
         WorkerDrain drained = (worker, cluster, bound, progress) -> CompletableFuture.completedFuture(new WorkerDrain.Result("DRAINED", true, Duration.ZERO, ""));
         // jitter 0.5: each wait is three quarters of its step
         Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(60), () -> 0.5);
-        LifecycleService service = new LifecycleService("replica-a", kv, repository, nodes, actions, drained, CoordinatorWait.disabled(), time::after, time.clock(),
+        LifecycleService service = new LifecycleService("replica-a", kv, repository, nodes, actions, drained, CoordinatorWait.disabled(), time, time.clock(),
                 CONFIG, Duration.ofMillis(20), backoff, Duration.ofSeconds(5));
         services.add(service);
         actions.failCompletions.set(8);
@@ -443,34 +443,30 @@ class TestLifecycleService
 
     private LifecycleService service(String replica, WorkerDrain workerDrain, LifecycleConfig config)
     {
-        LifecycleService.Delays delays = delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler));
         CoordinatorWait coordinatorWait = CoordinatorWait.of((cluster, createdBy) -> {
             coordinatorLooked.add(cluster + " after " + nodes.calls);
             Optional<Duration> answer = coordinatorLooks.size() > 1 ? coordinatorLooks.remove(0) : coordinatorLooks.get(0);
             return CompletableFuture.completedFuture(answer);
-        }, Clock.systemUTC(), delays, Duration.ofMillis(20));
+        }, time.clock(), time, Duration.ofMillis(20));
         return service(replica, workerDrain, coordinatorWait, config);
     }
 
     private LifecycleService service(String replica, WorkerDrain workerDrain, CoordinatorWait coordinatorWait, LifecycleConfig config)
     {
         LifecycleService service = new LifecycleService(replica, kv, repository, nodes, actions, workerDrain, coordinatorWait,
-                delay -> CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, scheduler)),
-                Clock.systemUTC(), config, Duration.ofMillis(20), new Backoff(Duration.ofMillis(50), Duration.ofMillis(50)), Duration.ofSeconds(5));
+                time, time.clock(), config, Duration.ofMillis(20), new Backoff(Duration.ofMillis(50), Duration.ofMillis(50)), Duration.ofSeconds(5));
         services.add(service);
         return service;
     }
 
     private DrainRecord awaitDone(LifecycleService service, String instance)
     {
-        eventually(() -> await(service.record(instance)).map(record -> record.state() == State.DONE).orElse(false));
+        advanceUntil(() -> await(service.record(instance)).map(record -> record.state() == State.DONE).orElse(false));
         return await(service.record(instance)).orElseThrow();
     }
 
     private List<ClusterEvent> events(String cluster)
     {
-        // events are appended without waiting; give the last ones a moment
-        sleep(50);
         return await(repository.events(cluster));
     }
 
@@ -489,25 +485,18 @@ class TestLifecycleService
         return new LifecycleAction("trino-workers", "trino-workers-drain", instance, Optional.of("token-1"), LifecycleAction.TERMINATING);
     }
 
-    private static void eventually(BooleanSupplier condition)
+    /**
+     * Moves the test clock on in 10 ms steps until {@code condition} holds: every fake answers at
+     * once on this thread, so each step runs what came due. Fails after an hour of test time.
+     */
+    private void advanceUntil(BooleanSupplier condition)
     {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached within 10 s");
+        Duration step = Duration.ofMillis(10);
+        for (Duration passed = Duration.ZERO; !condition.getAsBoolean(); passed = passed.plus(step)) {
+            if (passed.compareTo(Duration.ofHours(1)) > 0) {
+                throw new AssertionError("condition not reached within an hour of test time");
             }
-            sleep(10);
-        }
-    }
-
-    private static void sleep(long millis)
-    {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+            time.advance(step);
         }
     }
 
@@ -538,10 +527,10 @@ class TestLifecycleService
             if (nodes.calls.stream().noneMatch(call -> call.startsWith("ineligible:"))) {
                 startedAfterIneligible = false;
             }
-            return gate.thenApplyAsync(ignored -> {
+            return gate.thenApply(ignored -> {
                 finishedNanos.put(worker, System.nanoTime());
                 return outcome;
-            }, scheduler);
+            });
         }
     }
 }

@@ -38,7 +38,7 @@ public final class InMemoryNomadJobs
     private final Map<String, List<AllocationStub>> allocations = new HashMap<>();
     private final Map<String, Deployment> deployments = new LinkedHashMap<>();
     private final Map<String, String> latestDeployment = new HashMap<>();
-    private final Map<String, NomadVariable> variables = new HashMap<>();
+    private final Map<String, StoredVariable> variables = new HashMap<>();
     private final Map<String, List<ScalingEvent>> scalingEvents = new HashMap<>(); // "job/group", newest first
     private long lastEventNanos;
     private long index;
@@ -294,7 +294,7 @@ public final class InMemoryNomadJobs
     }
 
     @Override
-    public CompletionStage<Optional<NomadVariable>> variable(String path)
+    public CompletionStage<Optional<StoredVariable>> variable(String path)
     {
         return call(() -> {
             synchronized (this) {
@@ -304,7 +304,7 @@ public final class InMemoryNomadJobs
     }
 
     @Override
-    public CompletionStage<NomadVariable> putVariable(String path, Map<String, String> items, OptionalLong expectedModifyIndex)
+    public CompletionStage<StoredVariable> putVariable(String path, Map<String, String> items, OptionalLong expectedModifyIndex)
     {
         requireNonNull(items, "items is null");
         if (items.isEmpty()) {
@@ -313,7 +313,7 @@ public final class InMemoryNomadJobs
         return call(() -> {
             synchronized (this) {
                 checkCas(path, expectedModifyIndex);
-                NomadVariable stored = new NomadVariable(path, items, ++index);
+                StoredVariable stored = new StoredVariable(path, items, ++index);
                 variables.put(path, stored);
                 return stored;
             }
@@ -337,7 +337,7 @@ public final class InMemoryNomadJobs
 
     private void checkCas(String path, OptionalLong expected)
     {
-        NomadVariable existing = variables.get(path);
+        StoredVariable existing = variables.get(path);
         long current = existing == null ? 0 : existing.modifyIndex();
         if (expected.isPresent() && expected.getAsLong() != current) {
             throw new ConflictException("Nomad variable '" + path + "' changed concurrently: expected index " + expected.getAsLong() + ", it is at " + current);

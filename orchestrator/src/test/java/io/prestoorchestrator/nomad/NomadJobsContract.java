@@ -267,7 +267,7 @@ public abstract class NomadJobsContract
         String path = "nomad/jobs/" + newJobId() + "/secrets";
         assertThat(await(nomad.variable(path))).isEmpty();
 
-        NomadVariable created = await(nomad.putVariable(path, Map.of("password", "s3cret", "user", "trino"), OptionalLong.of(0)));
+        StoredVariable created = await(nomad.putVariable(path, Map.of("password", "s3cret", "user", "trino"), OptionalLong.of(0)));
         assertThat(created.path()).isEqualTo(path);
         assertThat(created.items()).containsExactlyInAnyOrderEntriesOf(Map.of("password", "s3cret", "user", "trino"));
         assertThat(created.toString()).contains("password").doesNotContain("s3cret");
@@ -275,7 +275,7 @@ public abstract class NomadJobsContract
 
         assertThat(failure(nomad.putVariable(path, Map.of("password", "other"), OptionalLong.of(0)))).isInstanceOf(ConflictException.class);
 
-        NomadVariable updated = await(nomad.putVariable(path, Map.of("password", "rotated"), OptionalLong.of(created.modifyIndex())));
+        StoredVariable updated = await(nomad.putVariable(path, Map.of("password", "rotated"), OptionalLong.of(created.modifyIndex())));
         assertThat(updated.modifyIndex()).isGreaterThan(created.modifyIndex());
         assertThat(updated.items()).containsExactlyEntriesOf(Map.of("password", "rotated"));
 
@@ -287,7 +287,7 @@ public abstract class NomadJobsContract
         assertThat(await(nomad.variable(path))).isEmpty();
         await(nomad.deleteVariable(path, OptionalLong.empty())); // already gone
 
-        NomadVariable unconditional = await(nomad.putVariable(path, Map.of("k", "v"), OptionalLong.empty()));
+        StoredVariable unconditional = await(nomad.putVariable(path, Map.of("k", "v"), OptionalLong.empty()));
         assertThat(unconditional.items()).containsEntry("k", "v");
         await(nomad.deleteVariable(path, OptionalLong.empty()));
     }

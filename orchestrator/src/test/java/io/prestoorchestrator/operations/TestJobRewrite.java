@@ -1,5 +1,6 @@
 package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.cluster.JobNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -52,7 +53,7 @@ class TestJobRewrite
         assertGolden("restart-deployable.json", deployable);
         assertThat(rendered).as("the input is not changed").isEqualTo(before);
         assertThat(deployable.path("Meta").path(JobRewrite.RESTART_META).asText()).isEqualTo(ASKED.toString());
-        assertThat(JobRewrite.group(deployable, ClusterSpec.WORKER_GROUP).path("Meta")).isEqualTo(deployable.path("Meta"));
+        assertThat(JobRewrite.group(deployable, JobNames.WORKER_GROUP).path("Meta")).isEqualTo(deployable.path("Meta"));
     }
 
     @Test
@@ -70,11 +71,11 @@ class TestJobRewrite
 
         assertGolden("upgrade-workers-first.json", phase);
         assertThat(running).as("the input is not changed").isEqualTo(runningBefore);
-        assertThat(JobRewrite.group(phase, ClusterSpec.WORKER_GROUP)).as("the new workers").isEqualTo(JobRewrite.group(next, ClusterSpec.WORKER_GROUP));
-        assertThat(JobRewrite.group(phase, ClusterSpec.COORDINATOR_GROUP).path("Tasks")).as("the running coordinator")
-                .isEqualTo(JobRewrite.group(running, ClusterSpec.COORDINATOR_GROUP).path("Tasks"));
+        assertThat(JobRewrite.group(phase, JobNames.WORKER_GROUP)).as("the new workers").isEqualTo(JobRewrite.group(next, JobNames.WORKER_GROUP));
+        assertThat(JobRewrite.group(phase, JobNames.COORDINATOR_GROUP).path("Tasks")).as("the running coordinator")
+                .isEqualTo(JobRewrite.group(running, JobNames.COORDINATOR_GROUP).path("Tasks"));
         assertThat(next.path("Meta").path(JobRewrite.RESTART_META).asText()).as("an update keeps the running restart stamp").isEqualTo(EARLIER_STAMP);
-        assertThat(JobRewrite.group(phase, ClusterSpec.COORDINATOR_GROUP).path("Meta").path("orchestrator_retired_key").asText())
+        assertThat(JobRewrite.group(phase, JobNames.COORDINATOR_GROUP).path("Meta").path("orchestrator_retired_key").asText())
                 .as("a dropped job Meta key moves to the coordinator group").isEqualTo("old");
         assertThat(phase.path("Meta").has("orchestrator_retired_key")).isFalse();
         assertThat(phase.path("Meta").path("trino_version").asText()).as("kept job Meta keys keep their running values").isEqualTo("476");

@@ -18,7 +18,7 @@ import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.drain.ClusterWorkers;
 import io.prestoorchestrator.drain.DrainMetrics;
-import io.prestoorchestrator.drain.HttpTrinoWorkers;
+import io.prestoorchestrator.trino.TrinoHttpWorkers;
 import io.prestoorchestrator.drain.WorkerDrainer;
 import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.drain.WorkerState;
@@ -29,6 +29,7 @@ import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
 import io.prestoorchestrator.testing.TestingScheduler;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
@@ -88,9 +89,10 @@ class TestScaleInDrain
 
     private void start(AtBound atBound, Duration timeout)
     {
-        DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30));
-        HttpTrinoWorkers trino = new HttpTrinoWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
-        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), executor),
+        DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(2),
+                DrainConfig.DEFAULTS.goneAfter(), DrainConfig.DEFAULTS.queryLookInterval());
+        TrinoHttpWorkers trino = new TrinoHttpWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
+        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), Scheduler.onExecutor(executor)),
                 config, new DrainMetrics(registry));
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()

@@ -1,6 +1,7 @@
 package io.prestoorchestrator.testing;
 
 import io.prestoorchestrator.drain.WorkerState;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +22,13 @@ import static java.util.Objects.requireNonNull;
  * A Trino worker's {@code /v1/info/state} as Trino 476 behaves (FACTS.md): DRAINING becomes DRAINED
  * after {@link #drainTime}, ACTIVE cancels a drain, SHUTTING_DOWN cannot be cancelled and the
  * process exits after {@link #exitAfter}; a worker without DRAINING (older versions) answers 400.
- * After it is gone every connection is closed without an answer.
+ * After it is gone every connection is closed without an answer. Its own delays (the drain, the exit)
+ * run on a {@link Scheduler}: Vert.x timers, or a test's clock.
  */
 public final class FakeTrinoWorker
         implements AutoCloseable
 {
-    private final Vertx vertx;
+    private final Scheduler scheduler;
     private final HttpServer server;
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile WorkerState state = WorkerState.ACTIVE;
@@ -35,11 +38,24 @@ public final class FakeTrinoWorker
     private volatile Optional<Integer> refuseWith = Optional.empty();
     private volatile Optional<Duration> drainTime = Optional.of(Duration.ofMillis(300));
     private volatile Duration exitAfter = Duration.ofMillis(200);
-    private long drainTimer = -1;
+    /** Counts the drains started; a drain's timer that fires after another change (ACTIVE) finds a newer count and does nothing. */
+    private long drainGeneration;
 
+    /** Delays on Vert.x timers (real time). */
     public FakeTrinoWorker(Vertx vertx)
     {
-        this.vertx = requireNonNull(vertx, "vertx is null");
+        this(vertx, delay -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            vertx.setTimer(Math.max(1, delay.toMillis()), id -> done.complete(null));
+            return done;
+        });
+    }
+
+    /** Delays on {@code scheduler}, e.g. a {@code TestingScheduler} the drainer under test shares. */
+    public FakeTrinoWorker(Vertx vertx, Scheduler scheduler)
+    {
+        requireNonNull(vertx, "vertx is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.server = vertx.createHttpServer().requestHandler(this::handle);
         await(server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture());
     }
@@ -158,7 +174,8 @@ public final class FakeTrinoWorker
                 }
                 if (state == WorkerState.ACTIVE) {
                     state = WorkerState.DRAINING;
-                    drainTime.ifPresent(time -> drainTimer = vertx.setTimer(Math.max(1, time.toMillis()), id -> drained()));
+                    long generation = ++drainGeneration;
+                    drainTime.ifPresent(time -> scheduler.after(time).thenRun(() -> drained(generation)));
                 }
                 return 200;
             }
@@ -166,16 +183,13 @@ public final class FakeTrinoWorker
                 if (state == WorkerState.SHUTTING_DOWN) {
                     return 400;
                 }
-                if (drainTimer >= 0) {
-                    vertx.cancelTimer(drainTimer);
-                    drainTimer = -1;
-                }
+                drainGeneration++;
                 state = WorkerState.ACTIVE;
                 return 200;
             }
             case SHUTTING_DOWN -> {
                 state = WorkerState.SHUTTING_DOWN;
-                vertx.setTimer(Math.max(1, exitAfter.toMillis()), id -> gone = true);
+                scheduler.after(exitAfter).thenRun(() -> gone = true);
                 return 200;
             }
             default -> {
@@ -184,10 +198,9 @@ public final class FakeTrinoWorker
         }
     }
 
-    private synchronized void drained()
+    private synchronized void drained(long generation)
     {
-        drainTimer = -1;
-        if (state == WorkerState.DRAINING) {
+        if (generation == drainGeneration && state == WorkerState.DRAINING) {
             state = WorkerState.DRAINED;
         }
     }

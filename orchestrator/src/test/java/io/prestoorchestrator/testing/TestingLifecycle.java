@@ -44,7 +44,8 @@ public final class TestingLifecycle
     public static LifecycleConfig config(Optional<String> queueUrl, Optional<String> secret)
     {
         return new LifecycleConfig(true, queueUrl, secret.map(Secret::of), SECRET_HEADER, Duration.ofSeconds(2), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(2), LifecycleConfig.Result.CONTINUE);
+                Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(2), LifecycleConfig.Result.CONTINUE,
+                Duration.ofMillis(250), Duration.ofSeconds(1));
     }
 
     /** {@code config} with AWS at {@code front}, {@code lifecycle}, and {@code drain} for its drain settings. */

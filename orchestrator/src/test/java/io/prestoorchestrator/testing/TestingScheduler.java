@@ -1,5 +1,7 @@
 package io.prestoorchestrator.testing;
 
+import io.prestoorchestrator.time.Scheduler;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,10 +17,11 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A clock that moves only when told and the delays due on it, so code that waits (backoff,
- * heartbeats, polls) is tested without sleeping: {@link #after} is a {@code Delays}, and
+ * heartbeats, polls) is tested without sleeping: it is the {@link Scheduler} of the code under test, and
  * {@link #advance} moves the clock and completes every delay that came due, in order.
  */
 public final class TestingScheduler
+        implements Scheduler
 {
     private final List<Pending> pending = new ArrayList<>();
     private final List<Duration> requested = new ArrayList<>();
@@ -54,6 +57,7 @@ public final class TestingScheduler
     }
 
     /** Completes once the clock has been advanced by {@code delay}. */
+    @Override
     public synchronized CompletionStage<Void> after(Duration delay)
     {
         requested.add(delay);
@@ -85,6 +89,12 @@ public final class TestingScheduler
             }
             next.done().complete(null);
         }
+    }
+
+    /** Delays asked for and not yet come due. */
+    public synchronized int pending()
+    {
+        return pending.size();
     }
 
     private record Pending(Instant due, CompletableFuture<Void> done) {}

@@ -116,19 +116,6 @@ class TestSessionsAndLocks
     }
 
     @Test
-    void renewalKeepsSessionAlive()
-    {
-        String id = session("{\"TTL\": \"3s\"}");
-        // without renewals the session would be gone after at most 2 x TTL = 6s
-        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(consul.put("/v1/session/renew/" + id, null).status()).isEqualTo(200);
-            sleep(Duration.ofMillis(300));
-        }
-        assertThat(consul.get("/v1/session/info/" + id).jsonArray()).hasSize(1);
-    }
-
-    @Test
     void lockDelayBlocksReacquisitionAfterInvalidation()
     {
         String holder = session("{\"LockDelay\": \"5s\"}");
@@ -183,16 +170,5 @@ class TestSessionsAndLocks
         ConsulHttp.Response created = consul.put("/v1/session/create", body);
         assertThat(created.status()).as(created.body()).isEqualTo(200);
         return created.json().getString("ID");
-    }
-
-    private static void sleep(Duration duration)
-    {
-        try {
-            Thread.sleep(duration.toMillis());
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

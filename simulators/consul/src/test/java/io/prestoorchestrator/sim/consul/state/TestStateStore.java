@@ -125,6 +125,20 @@ class TestStateStore
         assertThat(time.pending()).isZero();
     }
 
+    /** Renewed every 300 ms for longer than 2 x TTL (the latest it could expire without renewals), the session lives on (moved here from the HTTP test, which slept). */
+    @Test
+    void renewalsKeepASessionAlivePastTwiceItsTtl()
+    {
+        Session session = store.createSession(new SessionRequest("s", "node-1", Duration.ZERO, Behavior.RELEASE, "10s", List.of(), List.of()));
+        for (Duration passed = Duration.ZERO; passed.compareTo(Duration.ofSeconds(25)) < 0; passed = passed.plusMillis(300)) {
+            assertThat(store.renewSession(session.id())).isPresent();
+            time.advance(Duration.ofMillis(300));
+        }
+        assertThat(store.session(session.id())).isPresent();
+        time.advance(Duration.ofSeconds(21));
+        assertThat(store.session(session.id())).as("gone once the renewals stop").isEmpty();
+    }
+
     @Test
     void lockDelayAfterInvalidation()
     {

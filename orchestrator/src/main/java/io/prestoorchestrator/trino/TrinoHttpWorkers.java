@@ -1,5 +1,7 @@
-package io.prestoorchestrator.drain;
+package io.prestoorchestrator.trino;
 
+import io.prestoorchestrator.drain.TrinoWorkers;
+import io.prestoorchestrator.drain.WorkerState;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.WebClient;
 
@@ -15,7 +17,7 @@ import static java.util.Objects.requireNonNull;
  * {@code X-Trino-User} and a JSON string body. Trino refuses the change unless the worker's access
  * control grants it to this user (403), and a coordinator refuses it always (500).
  */
-public final class HttpTrinoWorkers
+public final class TrinoHttpWorkers
         implements TrinoWorkers
 {
     private static final String PATH = "/v1/info/state";
@@ -24,7 +26,7 @@ public final class HttpTrinoWorkers
     private final String user;
     private final Duration timeout;
 
-    public HttpTrinoWorkers(WebClient client, String user, Duration timeout)
+    public TrinoHttpWorkers(WebClient client, String user, Duration timeout)
     {
         this.client = requireNonNull(client, "client is null");
         this.user = requireNonNull(user, "user is null");

@@ -1,6 +1,6 @@
-package io.prestoorchestrator.app;
+package io.prestoorchestrator.config;
 
-/** The version from the jar's manifest, or {@code dev} when run from classes. */
+/** The version of this build, from the jar's manifest, or {@code dev} when run from classes: what the service, the CLI and rendered jobs report. */
 public final class Version
 {
     private Version() {}
