@@ -1,6 +1,7 @@
 package io.prestoorchestrator.operations;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prestoorchestrator.testing.Await;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.CatalogDefinition;
@@ -39,7 +40,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -673,18 +673,6 @@ class TestClusterService
 
     private static <T> T join(CompletionStage<T> stage)
     {
-        try {
-            return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
-        }
-        catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new RuntimeException(cause);
-        }
-        catch (Exception e) {
-            throw new RuntimeException(e);
-        }
+        return Await.await(stage, Duration.ofSeconds(20));
     }
 }

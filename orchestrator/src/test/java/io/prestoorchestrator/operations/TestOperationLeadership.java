@@ -1,5 +1,6 @@
 package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.testing.Await;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
@@ -31,10 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -307,18 +306,6 @@ class TestOperationLeadership
 
     private static <T> T join(CompletionStage<T> stage)
     {
-        try {
-            return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
-        }
-        catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new RuntimeException(cause);
-        }
-        catch (Exception e) {
-            throw new RuntimeException(e);
-        }
+        return Await.await(stage, Duration.ofSeconds(20));
     }
 }
