@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -147,14 +148,25 @@ class SsmRenderingIT
         assertThat(new JsonObject(nomadJob.body()).getJsonObject("Meta").getString("orchestrator_ssm_versions")).contains(PASSWORD_PATH + "=1");
         assertThat(logs.text()).doesNotContain(PASSWORD);
 
-        // Nomad's template runner read the variable (workload identity, no token of ours) into the catalog file
+        // the catalog file only names the secret (Trino resolves ${ENV:...} on the node, and CREATE CATALOG carries the same
+        // reference, so Trino's query history never holds the value: issue 18)...
         String coordinator = await().atMost(Duration.ofSeconds(60)).until(() -> new JsonArray(
                         http.send(HttpRequest.newBuilder(URI.create(nomad.address() + "/v1/job/trino-etl/allocations")).build(), HttpResponse.BodyHandlers.ofString()).body())
                         .stream().map(JsonObject.class::cast).filter(alloc -> alloc.getString("TaskGroup").equals("coordinator")).map(alloc -> alloc.getString("ID")).findFirst(),
                 Optional::isPresent).orElseThrow();
         String rendered = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> nomad.allocationFile(coordinator, "trino/local/etc/catalog/warehouse.properties"), text -> text.contains("connection-password"));
-        assertThat(rendered).contains("connection-password=" + PASSWORD).contains("connection-user=trino");
+        assertThat(rendered).contains("connection-password=${ENV:TRINO_CATALOG_WAREHOUSE__CONNECTION_PASSWORD}").contains("connection-user=trino")
+                .doesNotContain(PASSWORD);
+        // ...and Nomad's template runner read the variable (workload identity, no token of ours) into the task's env
+        // file, in its secrets dir (which Nomad's fs API does not serve: read from the agent's data dir)
+        String environment = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            try (Stream<Path> files = Files.walk(nomad.dir())) {
+                Path env = files.filter(file -> file.endsWith(Path.of(coordinator, "trino", "secrets", "catalog-secrets.env"))).findFirst().orElseThrow();
+                return Files.readString(env);
+            }
+        }, text -> text.contains("TRINO_CATALOG_WAREHOUSE__CONNECTION_PASSWORD"));
+        assertThat(environment).contains("TRINO_CATALOG_WAREHOUSE__CONNECTION_PASSWORD=\"" + PASSWORD + "\"");
     }
 
     private static HttpResponse<String> call(String method, String path, String body)
