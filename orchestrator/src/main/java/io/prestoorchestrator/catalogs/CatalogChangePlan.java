@@ -1,6 +1,7 @@
 package io.prestoorchestrator.catalogs;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.prestoorchestrator.cluster.CatalogDefinition;
@@ -58,10 +59,10 @@ public record CatalogChangePlan(List<Step> steps)
     }
 
     /**
-     * @param sql what the live path runs on the coordinator (no secret value: {@link CatalogStatements}); empty on the restart path
+     * @param sql what the live path runs on the coordinator (no secret value: {@link CatalogStatements}); empty on the restart path, and then left out of the JSON
      * @param why one sentence for the plan's reader
      */
-    public record Step(String catalog, Action action, Path path, Optional<String> sql, String why)
+    public record Step(String catalog, Action action, Path path, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> sql, String why)
     {
         public Step
         {

@@ -3,7 +3,9 @@ package io.prestoorchestrator.catalogs;
 import io.prestoorchestrator.catalogs.CatalogChangePlan.Action;
 import io.prestoorchestrator.catalogs.CatalogChangePlan.Path;
 import io.prestoorchestrator.catalogs.CatalogChangePlan.Step;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.ClusterJson;
 import io.prestoorchestrator.cluster.Flavour;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,17 @@ class TestCatalogChangePlan
         assertThat(plan.live()).isTrue();
         assertThat(plan.needsRestart()).isFalse();
         assertThat(plan.lines()).containsExactly("attach sales: live, " + CatalogChangePlan.ATTACH_LIVE, "detach tpch: live, " + CatalogChangePlan.DETACH_LIVE);
+    }
+
+    /** The API's plan answer (openapi.yaml: {@code sql} is a string when present): a restart step has no {@code sql} at all, not null. */
+    @Test
+    void testARestartStepLeavesSqlOutOfItsJson()
+    {
+        CatalogChangePlan plan = CatalogChangePlan.ofAttachments(Flavour.TRINO, List.of("tpch"), List.of("tpch", "pg", "sales"), DEFINITIONS);
+        JsonNode steps = ClusterJson.MAPPER.valueToTree(plan).path("steps");
+        assertThat(steps.path(0).path("path").asText()).isEqualTo("restart");
+        assertThat(steps.path(0).has("sql")).as(steps.toString()).isFalse();
+        assertThat(steps.path(1).path("sql").isTextual()).as(steps.toString()).isTrue();
     }
 
     @Test
