@@ -72,6 +72,10 @@ class NomadApiContractRealAgentIT
         HttpClient client = HttpClient.newHttpClient();
         await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() ->
                 client.send(HttpRequest.newBuilder(address.resolve("/v1/status/leader")).build(), HttpResponse.BodyHandlers.ofString()).body().contains(":"));
+        // a leader is elected before the dev agent's own client has registered its node (seen in CI: the node list
+        // was still empty): the contract's node reads need that node, ready
+        await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() ->
+                client.send(HttpRequest.newBuilder(address.resolve("/v1/nodes")).build(), HttpResponse.BodyHandlers.ofString()).body().contains("\"Status\":\"ready\""));
         String version = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(address.resolve("/v1/agent/self")).build(), HttpResponse.BodyHandlers.ofString()).body())
                 .path("config").path("Version").path("Version").asText();
         System.out.println("NomadApiContractRealAgentIT: the Nomad API contract against Nomad " + version + " (" + nomad + ")");
