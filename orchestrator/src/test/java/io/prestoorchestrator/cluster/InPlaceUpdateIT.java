@@ -10,6 +10,8 @@ import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.operations.JobRewrite;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.render.RenderInputs;
+import io.prestoorchestrator.render.RenderedJob;
+import io.prestoorchestrator.render.CatalogBundle;
 import io.prestoorchestrator.sim.consul.ConsulSimulator;
 import io.prestoorchestrator.testing.FakeTrinoProcess;
 import io.prestoorchestrator.testing.TestingAutoscaler;
@@ -88,6 +90,8 @@ class InPlaceUpdateIT
                 {"name": "inplace", "catalogs": ["tpch"], "workers": {"count": 2, "min": 1, "max": 4}, "labels": {"team": "a"}}
                 """));
         ClusterSpecValidator.validate(spec, Set.of("tpch"));
+        CatalogBundle catalogs = renderer.catalogs(spec);
+        await(jobs.putVariable(catalogs.path(), catalogs.items(), OptionalLong.empty()));
         await(jobs.register(renderer.job(spec, "ops"), OptionalLong.empty()));
         List<String> allocations = awaitRunning(jobs, 3, -1);
         long setUp = System.nanoTime();
@@ -185,8 +189,19 @@ class InPlaceUpdateIT
 
         ObjectNode job(ClusterSpec spec, String deployedBy)
         {
+            return JobRewrite.withWorkersMeta(rendered(spec, deployedBy).nomadJob());
+        }
+
+        /** The Trino catalog files' Nomad Variable, which a deploy writes before it registers: the coordinator's template waits for it. */
+        CatalogBundle catalogs(ClusterSpec spec)
+        {
+            return rendered(spec, "ops").catalogBundle().orElseThrow();
+        }
+
+        private RenderedJob rendered(ClusterSpec spec, String deployedBy)
+        {
             RenderInputs inputs = new RenderInputs(List.of(TPCH), List.of(), List.of(), "it", deployedBy, environment, Optional.of(coordinatorPort));
-            return JobRewrite.withWorkersMeta(renderer.render(spec, inputs, variables).nomadJob());
+            return renderer.render(spec, inputs, variables);
         }
     }
 }
