@@ -191,7 +191,7 @@ class AutoscalerPolicyIT
     }
 
     private JsonNode render(ClusterSpec spec)
-            throws IOException
+            throws IOException, InterruptedException
     {
         // stands in for Trino (answers /v1/info, so Nomad's checks pass): the policy, not Trino, is under test
         Path trinoHome = Files.createDirectories(dir.resolve("fake-trino"));
@@ -201,7 +201,12 @@ class AutoscalerPolicyIT
         RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "it", "it",
                 Map.of("TRINO_HOME", trinoHome.toString(), "TRINO_JAVA_HOME", dir.resolve("no-jdk").toString()), Optional.of(TestingAutoscaler.freePort()));
         JobRenderer renderer = new JobRenderer(TestingRenderInputs.TEMPLATES);
-        return renderer.render(spec, inputs, List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"), noDrain)).job();
+        RenderedJob rendered = renderer.render(spec, inputs, List.of(TestingRenderInputs.TEMPLATES.resolve("vars/local.yaml"), noDrain));
+        // as a deploy does before it registers: the Trino catalog files' Variable, which the coordinator's template waits for
+        CatalogBundle catalogs = rendered.catalogBundle().orElseThrow();
+        HttpResponse<String> written = nomadCall("PUT", "/v1/var/" + catalogs.path(), JSON.writeValueAsString(Map.of("Path", catalogs.path(), "Items", catalogs.items())));
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        return rendered.job();
     }
 
     private HttpServer startSignal()
