@@ -2,6 +2,7 @@ package io.prestoorchestrator.autoscaling;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prestoorchestrator.testing.TestingScheduler;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
@@ -14,8 +15,6 @@ import io.prestoorchestrator.error.NotFoundException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicReference;
-import java.time.ZoneId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -130,49 +129,30 @@ class TestAutoscalingCollector
                 .replace("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount 1.0", "trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount 4.0")
                 .replace("trino_metadata_name_DiscoveryNodeManager_DrainingNodeCount 0.0", "trino_metadata_name_DiscoveryNodeManager_DrainingNodeCount 1.0");
         coordinator.metrics = threeActiveOneDraining;
-        AtomicReference<Instant> now = new AtomicReference<>(CLOCK.instant());
-        Clock moving = new Clock()
-        {
-            @Override
-            public ZoneId getZone()
-            {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone)
-            {
-                return this;
-            }
-
-            @Override
-            public Instant instant()
-            {
-                return now.get();
-            }
-        };
+        // only its clock moves here: the collector polls when the test says
+        TestingScheduler time = new TestingScheduler(CLOCK.instant());
         PrometheusMeterRegistry registry = registry();
         AutoscalingCollector collector = new AutoscalingCollector(() -> CompletableFuture.completedFuture(List.copyOf(records.values())), services, coordinator, kv, leader::get,
-                registry, registry, CONFIG, moving);
+                registry, registry, CONFIG, time.clock());
 
         await(collector.pollAll());
         assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isZero();
         // 4 workers (3 active, 1 draining) for 5 s
-        now.set(now.get().plusSeconds(5));
+        time.advance(Duration.ofSeconds(5));
         coordinator.metrics = resource("metrics-busy.txt");
         await(collector.pollAll());
         assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(20.0);
         // no worker for 5 s
-        now.set(now.get().plusSeconds(5));
+        time.advance(Duration.ofSeconds(5));
         await(collector.pollAll());
         assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(20.0);
         // a gap of more than three poll intervals counts nothing
         coordinator.metrics = threeActiveOneDraining;
         await(collector.pollAll());
-        now.set(now.get().plusSeconds(16));
+        time.advance(Duration.ofSeconds(16));
         await(collector.pollAll());
         assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(20.0);
-        now.set(now.get().plusSeconds(2));
+        time.advance(Duration.ofSeconds(2));
         await(collector.pollAll());
         assertThat(registry.get(AutoscalingCollector.WORKER_SECONDS).tag("cluster", "demo").functionCounter().count()).isEqualTo(28.0);
         assertThat(registry.scrape()).contains("presto_orchestrator_cluster_worker_seconds_total{cluster=\"demo\"} 28.0");
