@@ -16,9 +16,16 @@ import static java.util.Objects.requireNonNull;
  * @param token ACL token sent as {@code X-Consul-Token}; empty when ACLs are off
  * @param kvPrefix KV prefix under which cluster specs, operations and drains are stored
  * @param requestTimeout timeout of one request
+ * @param traefikRootKey the root key of Traefik's Consul KV provider ({@code --providers.consul.rootKey}): each
+ *         cluster's public host is a router the orchestrator writes there (issue 18)
  */
-public record ConsulConfig(URI address, Optional<Secret> token, String kvPrefix, Duration requestTimeout)
+public record ConsulConfig(URI address, Optional<Secret> token, String kvPrefix, Duration requestTimeout, String traefikRootKey)
 {
+    public ConsulConfig(URI address, Optional<Secret> token, String kvPrefix, Duration requestTimeout)
+    {
+        this(address, token, kvPrefix, requestTimeout, "traefik");
+    }
+
     public static final ConsulConfig DEFAULTS = new ConsulConfig(
             URI.create("http://127.0.0.1:8500"), Optional.empty(), "presto-orchestrator", Duration.ofSeconds(10));
 
@@ -31,5 +38,10 @@ public record ConsulConfig(URI address, Optional<Secret> token, String kvPrefix,
             throw new ConfigException("consul.kv-prefix", "must not start or end with '/', got '" + kvPrefix + "'");
         }
         checkPositive("consul.request-timeout", requestTimeout);
+        traefikRootKey = traefikRootKey == null ? "traefik" : traefikRootKey;
+        checkText("consul.traefik-root-key", traefikRootKey);
+        if (traefikRootKey.startsWith("/") || traefikRootKey.endsWith("/")) {
+            throw new ConfigException("consul.traefik-root-key", "must not start or end with '/', got '" + traefikRootKey + "'");
+        }
     }
 }

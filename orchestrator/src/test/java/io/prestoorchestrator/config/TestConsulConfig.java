@@ -31,9 +31,10 @@ class TestConsulConfig
                   token: 7b1d7a4e-consul-token-0001
                   kv-prefix: teams/data/orchestrator
                   request-timeout: 3s
+                  traefik-root-key: edge/traefik
                 """);
         assertFullMapping(config, OrchestratorConfig::consul, new ConsulConfig(
-                URI.create("https://consul.internal:8501"), Optional.of(Secret.of("7b1d7a4e-consul-token-0001")), "teams/data/orchestrator", Duration.ofSeconds(3)));
+                URI.create("https://consul.internal:8501"), Optional.of(Secret.of("7b1d7a4e-consul-token-0001")), "teams/data/orchestrator", Duration.ofSeconds(3), "edge/traefik"));
     }
 
     @Test
@@ -43,9 +44,18 @@ class TestConsulConfig
                 "ORCHESTRATOR_CONSUL_ADDRESS", "https://consul.internal:8501",
                 "ORCHESTRATOR_CONSUL_TOKEN", "7b1d7a4e-consul-token-0001",
                 "ORCHESTRATOR_CONSUL_KV_PREFIX", "teams/data/orchestrator",
-                "ORCHESTRATOR_CONSUL_REQUEST_TIMEOUT", "3s"));
+                "ORCHESTRATOR_CONSUL_REQUEST_TIMEOUT", "3s",
+                "ORCHESTRATOR_CONSUL_TRAEFIK_ROOT_KEY", "edge/traefik"));
         assertFullMapping(config, OrchestratorConfig::consul, new ConsulConfig(
-                URI.create("https://consul.internal:8501"), Optional.of(Secret.of("7b1d7a4e-consul-token-0001")), "teams/data/orchestrator", Duration.ofSeconds(3)));
+                URI.create("https://consul.internal:8501"), Optional.of(Secret.of("7b1d7a4e-consul-token-0001")), "teams/data/orchestrator", Duration.ofSeconds(3), "edge/traefik"));
+    }
+
+    @Test
+    void testTraefikRootKeyWithoutSlashes()
+    {
+        assertThatThrownBy(() -> loadEnvironment(Map.of("ORCHESTRATOR_CONSUL_TRAEFIK_ROOT_KEY", "traefik/")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("configuration key 'consul.traefik-root-key' must not start or end with '/', got 'traefik/'");
     }
 
     @Test
