@@ -10,6 +10,12 @@
      this job, so attaching or detaching one changes no allocation; PrestoDB: one template per catalog --]
 [#assign liveCatalogs = cluster.flavour == "trino"]
 [#assign publicHost = cluster.name + "." + vars.route_domain]
+[#-- issue 18: this side's own host; the public host's router (Traefik KV, written by the orchestrator) pins every
+     query's nextUri to it, so a query keeps reaching its coordinator after new queries switch to the other side --]
+[#assign sideRouter = cluster.jobId + "-" + cluster.side]
+[#assign pinnedHost = cluster.name + "--" + cluster.side + "." + vars.route_domain]
+[#assign pinnedHostPort = pinnedHost + (vars.public_port?string == (vars.public_scheme == "https")?then("443", "80"))?then("", ":" + vars.public_port?string)]
+[#assign oldSideTimeout = vars.old_side_timeout_seconds]
 [#assign publicUrl = vars.public_scheme + "://" + publicHost + (vars.public_port?string == (vars.public_scheme == "https")?then("443", "80"))?then("", ":" + vars.public_port?string)]
 [#-- a Trino file as a JSON string: render the sub-template, then escape it --]
 [#-- parse=false: a plain file (a shell script), included as it is --]
@@ -103,8 +109,8 @@
   "Name": "[=name?json_string]",
   "PortLabel": "http",
   "Provider": "consul",
-  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"[=role]", "cluster=[=cluster.name]", "traefik.enable=false"],
-  "Meta": {"cluster": "[=cluster.name]", "role": "[=role]"[#if role == "worker"], "alloc_id": "${NOMAD_ALLOC_ID}", "alloc_index": "${NOMAD_ALLOC_INDEX}"[/#if]},
+  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"[=role]", "cluster=[=cluster.name]", "side-[=cluster.side]", "traefik.enable=false"],
+  "Meta": {"cluster": "[=cluster.name]", "role": "[=role]", "side": "[=cluster.side]"[#if role == "worker"], "alloc_id": "${NOMAD_ALLOC_ID}", "alloc_index": "${NOMAD_ALLOC_INDEX}"[/#if]},
   "Checks": [{
     "Name": "[=role] /v1/info",
     "Type": "http",
@@ -127,13 +133,19 @@
   "Name": "[=router?json_string]",
   "PortLabel": "http",
   "Provider": "consul",
-  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"routed", "cluster=[=cluster.name]",
+  "Tags": [[#list vars.service_tags as tag]"[=tag?json_string]", [/#list]"routed", "cluster=[=cluster.name]", "side-[=cluster.side]",
     "traefik.enable=true",
-    "traefik.http.routers.[=router].rule=Host(`[=publicHost?json_string]`)",
-    "traefik.http.routers.[=router].entrypoints=[=vars.route_entrypoint?json_string]",
-    "traefik.http.routers.[=router].service=[=router]",
-    "traefik.http.services.[=router].loadbalancer.passhostheader=true"],
-  "Meta": {"cluster": "[=cluster.name]", "role": "coordinator", "public_url": "[=publicUrl?json_string]"},
+    [#-- this side's own host; the public host's router is in Traefik's KV provider (the orchestrator writes it) and
+         uses this service and middleware, so new queries switch sides in one KV write --]
+    "traefik.http.routers.[=sideRouter].rule=Host(`[=pinnedHost?json_string]`)",
+    "traefik.http.routers.[=sideRouter].entrypoints=[=vars.route_entrypoint?json_string]",
+    "traefik.http.routers.[=sideRouter].service=[=sideRouter]",
+    "traefik.http.routers.[=sideRouter].middlewares=[=sideRouter]-pin",
+    "traefik.http.services.[=sideRouter].loadbalancer.passhostheader=true",
+    [#-- Trino builds nextUri from X-Forwarded-Host (http-server.process-forwarded): every poll comes back to this side --]
+    "traefik.http.middlewares.[=sideRouter]-pin.headers.customrequestheaders.X-Forwarded-Host=[=pinnedHostPort?json_string]",
+    "traefik.http.middlewares.[=sideRouter]-pin.headers.customresponseheaders.X-Presto-Orchestrator-Side=[=cluster.side]"],
+  "Meta": {"cluster": "[=cluster.name]", "role": "coordinator", "side": "[=cluster.side]", "public_url": "[=publicUrl?json_string]", "pinned_host": "[=pinnedHost?json_string]"},
   "Checks": [{
     "Name": "routing readiness gate",
     "Type": "script",
@@ -150,6 +162,22 @@
   }]
 }
 [/#macro]
+[#-- one rolling replacement may take the old allocation's whole stop (the longer of the groups' shutdown delays + kill_timeout), then the new one's healthy_deadline --]
+[#assign progressDeadline = [vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds]?max + vars.kill_timeout_seconds + vars.healthy_deadline_seconds + 60]
+[#-- blue-green (issue 18): Nomad starts `canaries` new allocations beside the old ones and waits for the orchestrator's
+     promotion, which comes once the old coordinator's queries ended (old_side_timeout_seconds at most); Nomad fails a
+     deployment that waits for promotion past its progress deadline, so the deadline covers that wait too --]
+[#macro canaryUpdate canaries]
+"Update": {
+          "MaxParallel": 1,
+          "Canary": [=canaries?c],
+          "AutoPromote": false,
+          "AutoRevert": false,
+          "HealthCheck": "checks",
+          "MinHealthyTime": [=vars.min_healthy_time_seconds * ns],
+          "HealthyDeadline": [=vars.healthy_deadline_seconds * ns],
+          "ProgressDeadline": [=(progressDeadline + oldSideTimeout) * ns]
+        }[/#macro]
 {
   "Job": {
     "ID": "[=cluster.jobId?json_string]",
@@ -166,21 +194,28 @@
       "orchestrator_flavour": "[=cluster.flavour]",
       [#-- trino_version or prestodb_version: what an operator looks for first in the Nomad UI --]
       "[=cluster.flavour]_version": "[=cluster.version?json_string]",
-      "public_url": "[=publicUrl?json_string]"
+      "public_url": "[=publicUrl?json_string]",
+      [#-- issue 18: which side these allocations are, and how long queries may run on the old side after a switch --]
+      "orchestrator_side": "[=cluster.side]",
+      "orchestrator_route_entrypoint": "[=vars.route_entrypoint?json_string]",
+      "orchestrator_old_side_timeout_seconds": "[=oldSideTimeout?c]",
+      "orchestrator_switch_settle_seconds": "[=vars.switch_settle_seconds?c]"
     },
     "Update": {
       "MaxParallel": 1,
       "HealthCheck": "checks",
       "MinHealthyTime": [=vars.min_healthy_time_seconds * ns],
       "HealthyDeadline": [=vars.healthy_deadline_seconds * ns],
-      [#-- one rolling replacement may take the old allocation's whole stop (the longer of the groups' shutdown delays + kill_timeout), then the new one's healthy_deadline --]
-      "ProgressDeadline": [=([vars.shutdown_delay_seconds, vars.worker_shutdown_delay_seconds]?max + vars.kill_timeout_seconds + vars.healthy_deadline_seconds + 60) * ns],
+      "ProgressDeadline": [=progressDeadline * ns],
       "AutoRevert": false
     },
     "TaskGroups": [
       {
         "Name": "[=cluster.names.coordinatorGroup]",
         "Count": 1,
+[#if cluster.blueGreen]
+        [@canaryUpdate 1/],
+[/#if]
         "Networks": [{
 [#if static]
           "ReservedPorts": [{"Label": "http", "Value": [=coordinatorPort]}]
@@ -195,6 +230,9 @@
       {
         "Name": "[=cluster.names.workerGroup]",
         "Count": [=cluster.workers.count],
+[#if cluster.blueGreen && cluster.canaryWorkers > 0]
+        [@canaryUpdate cluster.canaryWorkers/],
+[/#if]
         "Scaling": {
           "Min": [=cluster.workers.min],
           "Max": [=cluster.workers.max],

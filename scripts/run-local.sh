@@ -292,7 +292,10 @@ main() {
         --providers.consulcatalog.endpoint.address="127.0.0.1:$CONSUL_PORT" \
         --providers.consulcatalog.exposedByDefault=false \
         --providers.consulcatalog.strictChecks=passing \
-        --providers.consulcatalog.refreshInterval=2s
+        --providers.consulcatalog.refreshInterval=2s \
+        --providers.consul=true \
+        --providers.consul.endpoints="127.0.0.1:$CONSUL_PORT" \
+        --providers.consul.rootKey=traefik
     wait_for traefik "http://127.0.0.1:$TRAEFIK_PING_PORT/ping"
 
     start prometheus "$PROMETHEUS_BIN" --config.file="$LOCAL_DIR/prometheus.yml" \

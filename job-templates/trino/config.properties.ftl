@@ -21,7 +21,8 @@ catalog.store=file
 [#if vars.discovery == "static"]
 discovery.uri=http://[=vars.coordinator_host]:[=coordinatorPort]
 [#else]
-discovery.uri={{ with service "trino-[=cluster.name]-coordinator" }}{{ with index . 0 }}http://{{ .Address }}:{{ .Port }}{{ end }}{{ end }}
+[#-- the coordinator of this allocation's own side: during a blue-green switch two coordinators are registered --]
+discovery.uri={{ with service "side-[=cluster.side].[=cluster.names.coordinatorService]" }}{{ with index . 0 }}http://{{ .Address }}:{{ .Port }}{{ end }}{{ end }}
 [/#if]
 query.max-memory=[=cluster.queryMemory.max]
 query.max-memory-per-node=[=cluster.queryMemory.maxPerNode]

@@ -41,3 +41,11 @@ providers:
 [#if vars.consul_acl]
       token: '[=secret("consul_token")]'
 [/#if]
+  # issue 18: each cluster's public host is a router the orchestrator writes here (its consul.traefik-root-key),
+  # one per side, naming that side's Consul Catalog service; a blue-green switch is one priority write
+  consul:
+    rootKey: traefik
+    endpoints: ["[=vars.consul_address]"]
+[#if vars.consul_acl]
+    token: '[=secret("consul_token")]'
+[/#if]

@@ -67,7 +67,7 @@ public final class ClusterRoutes
                     value -> value.started().isPresent() ? 202 : 200);
         });
         builder.getRoute("deleteCluster").addHandler(context -> accepted(context, service.delete(name(context), actor(context))));
-        builder.getRoute("stopCluster").addHandler(context -> accepted(context, service.stop(name(context), actor(context))));
+        builder.getRoute("stopCluster").addHandler(context -> accepted(context, service.stop(name(context), actor(context), Boolean.parseBoolean(context.queryParams().get("force")))));
         builder.getRoute("startCluster").addHandler(context -> accepted(context, service.start(name(context), actor(context))));
         builder.getRoute("restartCluster").addHandler(context -> accepted(context, service.restart(name(context), actor(context))));
         // Nomad's plan of the job, and which path the catalog changes take (issue 18: live or the rolling restart)

@@ -42,6 +42,7 @@ import io.prestoorchestrator.lifecycle.WorkerDrain;
 import io.prestoorchestrator.nomad.NomadHttpJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.time.Scheduler;
+import io.prestoorchestrator.routing.PublicRoutes;
 import io.prestoorchestrator.trino.TrinoHttpCoordinator;
 import io.prestoorchestrator.trino.TrinoHttpProbe;
 import io.prestoorchestrator.trino.TrinoHttpStatements;
@@ -167,6 +168,7 @@ final class Wiring
                 workerPool(scheduler, clock, registry));
         // issue 18: CREATE/DROP CATALOG on Trino coordinators as the orchestrator's Trino user
         clusters.useLiveCatalogs(new LiveCatalogs(new TrinoHttpStatements(webClient, TRINO_USER, Duration.ofSeconds(30))));
+        clusters.useBlueGreen(new PublicRoutes(new ConsulKvStore(consulHttp, config.consul().traefikRootKey())), trinoCoordinator);
         this.liveWorkers = new LiveWorkers(nomad, services, trinoWorkers);
         this.coordinatorTargets = new CoordinatorTargets(services, services);
         // every replica polls the coordinators for the scaling signal and the query counts; the leader persists what it counted
@@ -324,15 +326,26 @@ final class Wiring
         }
     }
 
-    /** A free port on 127.0.0.1, for a local cluster's coordinator (static discovery). */
+    /**
+     * A free port on 127.0.0.1 whose next port is free too, for a local cluster's coordinator (static
+     * discovery): side blue listens on it, side green on the next (issue 18's blue-green switch).
+     */
     private static int freeLocalPort()
     {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = socket.getLocalPort();
+                if (port < 65535) {
+                    try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                        return port;
+                    }
+                }
+            }
+            catch (IOException e) {
+                // the next port is taken: try another pair
+            }
         }
-        catch (IOException e) {
-            throw new UncheckedIOException("no free local port for a coordinator", e);
-        }
+        throw new UncheckedIOException(new IOException("no two free adjacent local ports for a coordinator's two sides"));
     }
 
     private static Duration max(Duration a, Duration b)

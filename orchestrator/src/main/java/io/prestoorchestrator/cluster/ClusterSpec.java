@@ -26,6 +26,7 @@ import static java.util.Objects.requireNonNull;
  * @param allowUnknownProperties accept override keys not on the known list
  * @param labels free-form labels (kept in the job meta, as one JSON object {@code orchestrator_labels})
  * @param autoscaling the worker group's scaling policy (bounds: {@code workers.min..max})
+ * @param rollout how a change that needs new Trino processes reaches the running cluster (default blue-green)
  */
 public record ClusterSpec(
         String name,
@@ -42,7 +43,8 @@ public record ClusterSpec(
         Map<String, String> properties,
         boolean allowUnknownProperties,
         Map<String, String> labels,
-        Autoscaling autoscaling)
+        Autoscaling autoscaling,
+        Rollout rollout)
 {
     public ClusterSpec
     {
@@ -61,6 +63,17 @@ public record ClusterSpec(
         labels = Map.copyOf(requireNonNull(labels, "labels is null"));
         // specs stored before autoscaling existed have none: they get the defaults (off)
         autoscaling = autoscaling == null ? Autoscaling.DEFAULTS : autoscaling;
+        // specs stored before issue 18 have none: blue-green, the rollout that loses no query
+        rollout = rollout == null ? Rollout.BLUE_GREEN : rollout;
+    }
+
+    /** A spec with the default rollout (blue-green). */
+    public ClusterSpec(String name, Flavour flavour, String version, Optional<String> image, String environment, Resources coordinator, Workers workers,
+            Resources workerResources, JvmSettings jvm, QueryMemory queryMemory, List<String> catalogs, Map<String, String> properties,
+            boolean allowUnknownProperties, Map<String, String> labels, Autoscaling autoscaling)
+    {
+        this(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory, catalogs, properties,
+                allowUnknownProperties, labels, autoscaling, Rollout.BLUE_GREEN);
     }
 
     /** A spec with the default scaling policy (off). */
@@ -93,24 +106,30 @@ public record ClusterSpec(
     public ClusterSpec withWorkers(Workers newWorkers)
     {
         return new ClusterSpec(name, flavour, version, image, environment, coordinator, newWorkers, workerResources, jvm, queryMemory,
-                catalogs, properties, allowUnknownProperties, labels, autoscaling);
+                catalogs, properties, allowUnknownProperties, labels, autoscaling, rollout);
     }
 
     public ClusterSpec withAutoscaling(Autoscaling newAutoscaling)
     {
         return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
-                catalogs, properties, allowUnknownProperties, labels, newAutoscaling);
+                catalogs, properties, allowUnknownProperties, labels, newAutoscaling, rollout);
     }
 
     public ClusterSpec withLabels(Map<String, String> newLabels)
     {
         return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
-                catalogs, properties, allowUnknownProperties, newLabels, autoscaling);
+                catalogs, properties, allowUnknownProperties, newLabels, autoscaling, rollout);
     }
 
     public ClusterSpec withProperties(Map<String, String> newProperties)
     {
         return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
-                catalogs, newProperties, allowUnknownProperties, labels, autoscaling);
+                catalogs, newProperties, allowUnknownProperties, labels, autoscaling, rollout);
+    }
+
+    public ClusterSpec withRollout(Rollout newRollout)
+    {
+        return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
+                catalogs, properties, allowUnknownProperties, labels, autoscaling, newRollout);
     }
 }

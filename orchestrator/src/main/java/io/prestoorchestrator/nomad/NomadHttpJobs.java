@@ -160,6 +160,48 @@ public final class NomadHttpJobs
     }
 
     @Override
+    public CompletionStage<Void> promote(String deploymentId)
+    {
+        checkId(deploymentId, "deploymentId");
+        HttpRequest<Buffer> request = request(HttpMethod.POST, "/v1/deployment/promote/" + segment(deploymentId));
+        ObjectNode body = JSON.objectNode().put("DeploymentID", deploymentId).put("All", true);
+        return nomad.send(request, Optional.of(body), Set.of())
+                .map(response -> {
+                    log.info("nomad deployment promoted: deployment={}", deploymentId);
+                    return (Void) null;
+                })
+                .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Void> failDeployment(String deploymentId)
+    {
+        checkId(deploymentId, "deploymentId");
+        HttpRequest<Buffer> request = request(HttpMethod.POST, "/v1/deployment/fail/" + segment(deploymentId));
+        return nomad.send(request, Optional.empty(), Set.of())
+                .map(response -> {
+                    log.info("nomad deployment failed on purpose: deployment={}", deploymentId);
+                    return (Void) null;
+                })
+                .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<RegisterResult> revert(String jobId, long version, long enforcePriorVersion)
+    {
+        checkId(jobId, "jobId");
+        HttpRequest<Buffer> request = request(HttpMethod.POST, "/v1/job/" + segment(jobId) + "/revert");
+        ObjectNode body = JSON.objectNode().put("JobID", jobId).put("JobVersion", version).put("EnforcePriorVersion", enforcePriorVersion);
+        return nomad.send(request, Optional.of(body), Set.of())
+                .map(response -> {
+                    RegisterResult result = registerResult(nomad.json(response));
+                    log.info("nomad job reverted: job={} to version={} eval={}", jobId, version, result.evalId());
+                    return result;
+                })
+                .toCompletionStage();
+    }
+
+    @Override
     public CompletionStage<RegisterResult> scale(String jobId, String group, int count, String message)
     {
         checkId(jobId, "jobId");
@@ -546,7 +588,8 @@ public final class NomadHttpJobs
         body.path("TaskGroups").fields().forEachRemaining(entry -> {
             JsonNode g = entry.getValue();
             groups.put(entry.getKey(), new GroupProgress(g.path("DesiredTotal").asInt(), g.path("PlacedAllocs").asInt(),
-                    g.path("HealthyAllocs").asInt(), g.path("UnhealthyAllocs").asInt()));
+                    g.path("HealthyAllocs").asInt(), g.path("UnhealthyAllocs").asInt(),
+                    g.path("DesiredCanaries").asInt(), g.path("PlacedCanaries").size(), g.path("Promoted").asBoolean()));
         });
         return new Deployment(body.path("ID").asText(), body.path("JobID").asText(), body.path("JobVersion").asLong(),
                 body.path("Status").asText(""), body.path("StatusDescription").asText(""), groups, body.path("ModifyIndex").asLong());

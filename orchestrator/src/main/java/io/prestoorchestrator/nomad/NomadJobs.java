@@ -41,6 +41,15 @@ public interface NomadJobs
     CompletionStage<Optional<RegisterResult>> deregister(String jobId, boolean purge);
 
     /** Sets a group's count ({@code POST /v1/job/:id/scale}), recording {@code message} as the reason. */
+    /** Promotes every group's canaries of a deployment ({@code POST /v1/deployment/promote/:id}, All): Nomad then replaces the old allocations. */
+    CompletionStage<Void> promote(String deploymentId);
+
+    /** Marks a running deployment failed ({@code POST /v1/deployment/fail/:id}): Nomad places nothing more for it. */
+    CompletionStage<Void> failDeployment(String deploymentId);
+
+    /** Registers job version {@code version} again ({@code POST /v1/job/:id/revert}) if the job is still at {@code enforcePriorVersion}. */
+    CompletionStage<RegisterResult> revert(String jobId, long version, long enforcePriorVersion);
+
     CompletionStage<RegisterResult> scale(String jobId, String group, int count, String message);
 
     /**

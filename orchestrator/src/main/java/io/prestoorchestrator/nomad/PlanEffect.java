@@ -62,7 +62,8 @@ public record PlanEffect(Kind kind, int replaced, int updatedInPlace, int placed
         Map<String, Integer> byGroup = new TreeMap<>();
         for (Map.Entry<String, GroupUpdates> group : plan.groups().entrySet()) {
             GroupUpdates updates = group.getValue();
-            int groupReplaced = updates.destructiveUpdate();
+            // a blue-green update block places canaries instead: each replaces an allocation once promoted
+            int groupReplaced = updates.destructiveUpdate() + updates.canary();
             if (groupReplaced > 0) {
                 byGroup.put(group.getKey(), groupReplaced);
             }

@@ -10,7 +10,9 @@ import io.prestoorchestrator.cluster.CatalogValidator;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.autoscaling.CoordinatorClient;
 import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.routing.PublicRoutes;
 import io.prestoorchestrator.cluster.ClusterSpecValidator;
 import io.prestoorchestrator.cluster.ClusterStatusCache;
 import io.prestoorchestrator.cluster.ClusterState;
@@ -86,6 +88,9 @@ public final class ClusterService
     private final OperationSteps steps;
     private final JobRendering rendering;
     private final DeployWorkflow deploy;
+    private final StopWorkflow stopWorkflow;
+    private final ServiceHealth services;
+    private final Duration settleTimeout;
     private final OperationRunner runner;
     private final ClusterStatusCache statuses;
 
@@ -116,10 +121,13 @@ public final class ClusterService
         this.ids = () -> UUID.randomUUID().toString();
         this.drains = requireNonNull(drains, "drains is null");
         this.watchdog = drains.map(pool -> new DrainWatchdog(repository, pool, clock, blocking));
+        this.services = requireNonNull(services, "services is null");
+        this.settleTimeout = requireNonNull(settleTimeout, "settleTimeout is null");
         this.steps = new OperationSteps(repository, nomad, trino, services, blocking, clock, settleTimeout);
         this.rendering = new JobRendering(repository, renderer, parameters, ssmPrefix, blocking, Map.copyOf(requireNonNull(environment, "environment is null")), version);
         this.deploy = new DeployWorkflow(repository, nomad, blocking, clock, steps, rendering);
-        StopWorkflow stop = new StopWorkflow(repository, nomad, clock, settleTimeout, steps);
+        this.stopWorkflow = new StopWorkflow(repository, nomad, clock, settleTimeout, steps);
+        StopWorkflow stop = stopWorkflow;
         Map<OperationKind, Workflow> workflows = new EnumMap<>(OperationKind.class);
         workflows.put(OperationKind.CREATE, deploy);
         workflows.put(OperationKind.UPDATE, deploy);
@@ -137,6 +145,18 @@ public final class ClusterService
     public void useLiveCatalogs(LiveCatalogs live)
     {
         deploy.useLiveCatalogs(live);
+    }
+
+    /**
+     * Issue 18: the public host of each cluster as Traefik KV routers, one per side; blue-green
+     * rollouts for specs that ask for them; graceful stops. Call once, before leadership is gained.
+     */
+    public void useBlueGreen(PublicRoutes routes, CoordinatorClient coordinators)
+    {
+        BlueGreenWorkflow workflow = new BlueGreenWorkflow(nomad, steps, routes, coordinators, services, clock, settleTimeout);
+        steps.useRoutes(routes);
+        deploy.useBlueGreen(workflow);
+        stopWorkflow.useBlueGreen(workflow);
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -207,8 +227,8 @@ public final class ClusterService
      */
     public CompletionStage<JobPlan> plan(String name, String actor)
     {
-        return steps.existing(name).thenCompose(record -> rendering.render(record.value(), actor)
-                        .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> JobRendering.asDeployedNow(rendered.nomadJob(), running)))
+        return steps.existing(name).thenCompose(record -> nomad.job(record.value().spec().jobId())
+                        .thenCompose(running -> rendering.renderLike(record.value(), actor, running).thenApply(rendered -> JobRendering.asDeployedNow(rendered.nomadJob(), running))))
                 .thenCompose(nomad::plan);
     }
 
@@ -228,8 +248,8 @@ public final class ClusterService
     /** The job as {@code actor} would deploy it now, secrets masked. */
     public CompletionStage<ObjectNode> renderedJob(String name, String actor)
     {
-        return steps.existing(name).thenCompose(record -> rendering.render(record.value(), actor)
-                .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> JobRendering.asDeployedNow(rendered.masked(), running)));
+        return steps.existing(name).thenCompose(record -> nomad.job(record.value().spec().jobId())
+                .thenCompose(running -> rendering.renderLike(record.value(), actor, running).thenApply(rendered -> JobRendering.asDeployedNow(rendered.masked(), running))));
     }
 
     /** Validates and renders the spec (so a template error or a missing parameter is a 422 with nothing stored), then deploys it in the background. */
@@ -458,7 +478,13 @@ public final class ClusterService
 
     public CompletionStage<Operation> stop(String name, String actor)
     {
-        return transition(name, ClusterState.Action.STOP, OperationKind.STOP, Map.of(), actor);
+        return stop(name, actor, false);
+    }
+
+    /** @param force skip the wait for the queries still running once the public host takes no new ones (issue 18) */
+    public CompletionStage<Operation> stop(String name, String actor, boolean force)
+    {
+        return transition(name, ClusterState.Action.STOP, OperationKind.STOP, force ? Map.of(StopWorkflow.FORCE, "true") : Map.of(), actor);
     }
 
     public CompletionStage<Operation> start(String name, String actor)

@@ -9,6 +9,7 @@ import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
 import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.cluster.Rollout;
 import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.nomad.Deployment;
 import io.prestoorchestrator.nomad.DeploymentOutcome;
@@ -16,6 +17,7 @@ import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.render.NomadVariable;
+import io.prestoorchestrator.render.RenderInputs;
 import io.prestoorchestrator.render.RenderedJob;
 
 import java.time.Clock;
@@ -47,6 +49,8 @@ final class DeployWorkflow
     private final JobRendering rendering;
     /** Issue 18's CREATE/DROP CATALOG on Trino coordinators; set once at wiring ({@link #useLiveCatalogs}). */
     private volatile Optional<LiveCatalogs> liveCatalogs = Optional.empty();
+    /** Issue 18's public routes in Traefik's KV and the blue-green rollout; set once at wiring ({@link #useBlueGreen}). */
+    private volatile Optional<BlueGreenWorkflow> blueGreen = Optional.empty();
 
     DeployWorkflow(ClusterRepository repository, NomadJobs nomad, Executor blocking, Clock clock, OperationSteps steps, JobRendering rendering)
     {
@@ -62,6 +66,12 @@ final class DeployWorkflow
     void useLiveCatalogs(LiveCatalogs live)
     {
         this.liveCatalogs = Optional.of(requireNonNull(live, "live is null"));
+    }
+
+    /** Issue 18: public routes in Traefik's KV provider, and blue-green for specs that ask for it. Call once, before leadership is gained. */
+    void useBlueGreen(BlueGreenWorkflow workflow)
+    {
+        this.blueGreen = Optional.of(requireNonNull(workflow, "workflow is null"));
     }
 
     @Override
@@ -87,8 +97,9 @@ final class DeployWorkflow
                 (type, message) -> tracker.whileLeading(() -> steps.event(name, type, message, operation.requestedBy(), operation)));
         CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> steps.existing(name))
-                .thenCompose(record -> rendering.renderWithSecrets(record.value(), operation.requestedBy())
-                        .thenCombine(nomad.job(record.value().spec().jobId()), (rendered, running) -> new Prepared(record.value(), rendered, JobRendering.restartStamp(running))))
+                .thenCompose(record -> nomad.job(record.value().spec().jobId()).thenCompose(running -> rendering.renderWithSecrets(record.value(), operation.requestedBy(),
+                                JobRendering.side(running), JobRendering.canaries(running))
+                        .thenApply(rendered -> new Prepared(record.value(), rendered, JobRendering.restartStamp(running), running))))
                 .thenCompose(prepared -> {
                     RenderedJob rendered = prepared.rendered().job();
                     ObjectNode job = JobRewrite.deployable(rendered.nomadJob(), JobRewrite.stamp(operation, prepared.runningStamp()));
@@ -98,33 +109,125 @@ final class DeployWorkflow
                             .thenCompose(ignored -> tracker.whileLeading(() -> writeVariables(rendered.variables(), prepared.rendered().secrets())))
                             // issue 18: before the register, so that a coordinator started by it finds its catalog files
                             .thenCompose(ignored -> tracker.whileLeading(() -> LiveCatalogHooks.writeBundle(nomad, rendered)))
-                            .thenCompose(ignored -> replacements.start())
-                            .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
-                            // the workers' replacements are told before the coordinator's restart begins
-                            .thenCompose(workers -> workers.isPresent() ? replacements.catchUp().thenApply(ignored -> workers) : CompletableFuture.completedFuture(workers))
-                            .thenCompose(workers -> {
-                                Optional<DeploymentOutcome> failed = workers.flatMap(WorkersPhase::outcome).filter(outcome -> !outcome.successful());
-                                if (failed.isPresent()) {
-                                    return CompletableFuture.completedFuture(failed.get());
-                                }
-                                String detail = workers.isPresent()
-                                        ? "phase 2 of 2: registering job " + rendered.jobId() + " in full; only the coordinator group still differs, so the coordinator restarts now"
-                                                + " (queries running on it end, new ones are refused until it is back)"
-                                        : "registering job " + rendered.jobId();
-                                return tracker.step("register", detail)
-                                        .thenCompose(ignored -> workers.isPresent()
-                                                ? CompletableFuture.completedFuture(workers.get().nextExpectedIndex())
-                                                : expectedIndex(tracker.kind(), record, job, resumed))
-                                        .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
-                                        .thenCompose(result -> steps.recordIndex(name, result.jobModifyIndex(), tracker))
-                                        .thenCompose(ignored -> tracker.step("deploy", workers.isPresent()
-                                                ? "waiting for the deployment: the coordinator's restart (the workers stay)"
-                                                : "waiting for the deployment"))
-                                        .thenCompose(ignored -> steps.awaitDeployment(rendered.jobId(), "deploy", tracker));
-                            });
+                            .thenCompose(ignored -> blueGreenJob(record, job, prepared, resumed, tracker))
+                            .thenCompose(blueGreen -> blueGreen.isPresent()
+                                    ? blueGreen.get().run(record, prepared.running().orElseThrow(), blueGreen.get().job(), blueGreen.get().resumed(),
+                                            next -> registerAndRecord(name, record, next, resumed, tracker), tracker)
+                                    : ensureRoute(name, job, tracker).thenCompose(ignored -> rollingDeploy(name, record, job, rendered, resumed, tracker, replacements)));
                 })
                 .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
         return work.whenComplete((ignored, failure) -> replacements.stop());
+    }
+
+    /**
+     * The public route of the job's side (issue 18): Traefik routes the public host to it once its
+     * readiness gate passes. Created once per side; an existing one keeps its priority.
+     */
+    private CompletionStage<Void> ensureRoute(String name, ObjectNode job, Tracker tracker)
+    {
+        if (blueGreen.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        BlueGreenWorkflow.PublicHost host = BlueGreenWorkflow.publicHost(job);
+        String side = BlueGreenWorkflow.side(job).orElse("blue");
+        return tracker.whileLeading(() -> blueGreen.get().routes().ensure(name, side, host.host(), host.entrypoint()));
+    }
+
+    /** A blue-green run to make instead of the rolling one, with the job rendered for the other side. */
+    private record BlueGreenRun(BlueGreenWorkflow workflow, ObjectNode job, Optional<Deployment> resumed)
+    {
+        CompletionStage<DeploymentOutcome> run(ClusterRecord record, NomadJob current, ObjectNode job, Optional<Deployment> resumed,
+                java.util.function.Function<ObjectNode, CompletionStage<Long>> register, Tracker tracker)
+        {
+            return workflow.run(record, current, job, resumed, register, tracker);
+        }
+    }
+
+    /**
+     * Issue 18: a restart of a running cluster whose spec asks for the blue-green rollout, or an update
+     * that Nomad's plan says replaces allocations, goes blue-green: the job is rendered again for the
+     * other side. Empty for everything else (a create, a start, an in-place update, the in-place
+     * rollout, a job from before issue 18). A resumed operation whose blue-green deployment still runs
+     * picks it up.
+     */
+    private CompletionStage<Optional<BlueGreenRun>> blueGreenJob(ClusterRecord record, ObjectNode job, Prepared prepared, boolean resumed, Tracker tracker)
+    {
+        OperationKind kind = tracker.kind();
+        Optional<NomadJob> running = prepared.running().filter(current -> !current.stop());
+        if (blueGreen.isEmpty() || running.isEmpty() || (kind != OperationKind.UPDATE && kind != OperationKind.RESTART)
+                || record.spec().rollout() != Rollout.BLUE_GREEN || BlueGreenWorkflow.side(running.get().spec()).isEmpty()
+                || JobRewrite.group(running.get().spec(), JobNames.COORDINATOR_GROUP) == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        BlueGreenWorkflow workflow = blueGreen.get();
+        NomadJob current = running.get();
+        CompletionStage<Optional<Deployment>> inFlight = resumed ? workflow.inFlight(current) : CompletableFuture.completedFuture(Optional.empty());
+        return inFlight.thenCompose(found -> {
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(Optional.of(new BlueGreenRun(workflow, current.spec().deepCopy(), found)));
+            }
+            if (kind == OperationKind.RESTART && JobRewrite.restartStamp(current.spec()).equals(JobRewrite.restartStamp(job))) {
+                // a resumed restart whose blue-green already ended: the job runs with this restart's stamp, nothing is left to replace
+                return CompletableFuture.completedFuture(Optional.<BlueGreenRun>empty());
+            }
+            CompletionStage<Boolean> replaces = kind == OperationKind.RESTART
+                    ? CompletableFuture.completedFuture(true)
+                    : tracker.step("plan", "asking Nomad's plan whether the new version replaces allocations")
+                            .thenCompose(ignored -> nomad.plan(job))
+                            .thenApply(plan -> {
+                                PlanEffect effect = plan.effect();
+                                tracker.progress("plan", effect.summary() + (effect.replacesAllocations() ? ": blue-green, a new side beside the old one" : ": registered once, in place"));
+                                return effect.replacesAllocations();
+                            });
+            return replaces.thenCompose(replacing -> {
+                if (!replacing) {
+                    return CompletableFuture.completedFuture(Optional.<BlueGreenRun>empty());
+                }
+                String to = RenderInputs.otherSide(BlueGreenWorkflow.side(current.spec()).orElseThrow());
+                return rendering.renderWithSecrets(record, tracker.operation().requestedBy(), to, true)
+                        .thenApply(other -> Optional.of(new BlueGreenRun(workflow,
+                                JobRewrite.deployable(other.job().nomadJob(), JobRewrite.stamp(tracker.operation(), prepared.runningStamp())), Optional.empty())));
+            });
+        });
+    }
+
+    private CompletionStage<Long> registerAndRecord(String name, ClusterRecord record, ObjectNode job, boolean resumed, Tracker tracker)
+    {
+        return tracker.step("register", "registering job " + job.path("ID").asText() + " with side " + BlueGreenWorkflow.side(job).orElse("?")
+                        + " as Nomad canaries: the old side keeps running")
+                .thenCompose(ignored -> expectedIndex(tracker.kind(), record, job, resumed))
+                .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
+                .thenCompose(result -> steps.recordIndex(name, result.jobModifyIndex(), tracker).thenApply(ignored -> result.jobModifyIndex()));
+    }
+
+    /** The rolling path: workers first (one at a time, each drained), then the coordinator in place; or one register for everything else. */
+    private CompletionStage<DeploymentOutcome> rollingDeploy(String name, ClusterRecord record, ObjectNode job, RenderedJob rendered, boolean resumed, Tracker tracker,
+            ReplacementWatcher replacements)
+    {
+        return replacements.start()
+                .thenCompose(ignored -> replaceWorkersFirst(name, record, job, resumed, tracker))
+                // the workers' replacements are told before the coordinator's restart begins
+                .thenCompose(workers -> workers.isPresent() ? replacements.catchUp().thenApply(ignored -> workers) : CompletableFuture.completedFuture(workers))
+                .thenCompose(workers -> {
+                    Optional<DeploymentOutcome> failed = workers.flatMap(WorkersPhase::outcome).filter(outcome -> !outcome.successful());
+                    if (failed.isPresent()) {
+                        return CompletableFuture.completedFuture(failed.get());
+                    }
+                    String detail = workers.isPresent()
+                            ? "phase 2 of 2: registering job " + rendered.jobId() + " in full; only the coordinator group still differs, so the coordinator restarts now"
+                                    + " (queries running on it end, new ones are refused until it is back)"
+                            : "registering job " + rendered.jobId();
+                    return tracker.step("register", detail)
+                            .thenCompose(ignored -> workers.isPresent()
+                                    ? CompletableFuture.completedFuture(workers.get().nextExpectedIndex())
+                                    : expectedIndex(tracker.kind(), record, job, resumed))
+                            .thenCompose(expected -> tracker.whileLeading(() -> nomad.register(job, expected)))
+                            .thenCompose(result -> steps.recordIndex(name, result.jobModifyIndex(), tracker))
+                            .thenCompose(ignored -> tracker.step("deploy", workers.isPresent()
+                                    ? "waiting for the deployment: the coordinator's restart (the workers stay)"
+                                    : "waiting for the deployment"))
+                            .thenCompose(ignored -> steps.awaitDeployment(rendered.jobId(), "deploy", tracker));
+                });
     }
 
     /**
@@ -153,7 +256,7 @@ final class DeployWorkflow
     }
 
     /** A deploy's inputs: the record, its rendered job and secrets, and the restart stamp of the job Nomad runs now. */
-    private record Prepared(ClusterRecord record, JobRendering.Rendered rendered, Optional<String> runningStamp) {}
+    private record Prepared(ClusterRecord record, JobRendering.Rendered rendered, Optional<String> runningStamp, Optional<NomadJob> running) {}
 
     /** Phase 1's deployment (none when the workers group was already as wanted), and the EnforceIndex phase 2 registers with. */
     private record WorkersPhase(Optional<DeploymentOutcome> outcome, OptionalLong nextExpectedIndex) {}

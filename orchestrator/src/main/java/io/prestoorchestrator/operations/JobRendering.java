@@ -50,6 +50,27 @@ final class JobRendering
         this.version = requireNonNull(version, "version is null");
     }
 
+    /** The side the job Nomad runs now is on ({@code blue} for a job from before issue 18, or none). */
+    static String side(Optional<NomadJob> running)
+    {
+        return running.flatMap(job -> BlueGreenWorkflow.side(job.spec())).orElse("blue");
+    }
+
+    /**
+     * Whether a deploy next to {@code running} may render the blue-green update blocks: not when the
+     * running job is from before issue 18 (no side), whose first deploy replaces its allocations in place.
+     */
+    static boolean canaries(Optional<NomadJob> running)
+    {
+        return running.isEmpty() || BlueGreenWorkflow.side(running.get().spec()).isPresent();
+    }
+
+    /** The job as a deploy other than a restart or a blue-green switch would render it next to {@code running}: same side. */
+    CompletionStage<RenderedJob> renderLike(ClusterRecord record, String deployedBy, Optional<NomadJob> running)
+    {
+        return renderWithSecrets(record, deployedBy, side(running), canaries(running)).thenApply(Rendered::job);
+    }
+
     /** A rendered job as a deploy other than a restart would register it, next to the job Nomad runs now. */
     static ObjectNode asDeployedNow(ObjectNode rendered, Optional<NomadJob> running)
     {
@@ -71,6 +92,15 @@ final class JobRendering
     }
 
     CompletionStage<Rendered> renderWithSecrets(ClusterRecord record, String deployedBy)
+    {
+        return renderWithSecrets(record, deployedBy, "blue", true);
+    }
+
+    /**
+     * @param side the side the rendered allocations are on (issue 18)
+     * @param canaries whether the blue-green update blocks may be rendered (the spec's rollout decides)
+     */
+    CompletionStage<Rendered> renderWithSecrets(ClusterRecord record, String deployedBy, String side, boolean canaries)
     {
         return repository.catalogs().thenCompose(catalogs -> CompletableFuture.supplyAsync(() -> {
             List<CatalogDefinition> attached = catalogs.stream().filter(catalog -> record.spec().catalogs().contains(catalog.name())).toList();
@@ -103,7 +133,7 @@ final class JobRendering
                     values.put(parameter.name(), parameter.value());
                 }
             }
-            RenderInputs inputs = new RenderInputs(attached, List.of(), secrets, version, deployedBy, environment, record.coordinatorPort());
+            RenderInputs inputs = new RenderInputs(attached, List.of(), secrets, version, deployedBy, environment, record.coordinatorPort(), side, canaries);
             return new Rendered(renderer.render(record.spec(), inputs), Map.copyOf(values));
         }, blocking));
     }

@@ -57,6 +57,8 @@ final class OperationSteps
     private final Clock clock;
     private final Duration settleTimeout;
 
+    private volatile Optional<io.prestoorchestrator.routing.PublicRoutes> routes = Optional.empty();
+
     OperationSteps(ClusterRepository repository, NomadJobs nomad, TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, Duration settleTimeout)
     {
         this.repository = requireNonNull(repository, "repository is null");
@@ -194,14 +196,31 @@ final class OperationSteps
                 "The coordinator of " + record.name() + " did not register in Consul as " + coordinatorService(record.name()) + " within " + settleTimeout.toSeconds() + "s")));
     }
 
+    /**
+     * The coordinator taking the cluster's new queries: of the side whose public route is active
+     * (issue 18; during a blue-green switch two coordinators run), else the only one. Local clusters
+     * (static discovery) listen on their port, side green on the next one.
+     */
     CompletionStage<Optional<String>> coordinatorUrl(ClusterRecord record)
     {
-        if (record.coordinatorPort().isPresent()) {
-            return CompletableFuture.completedFuture(Optional.of("http://127.0.0.1:" + record.coordinatorPort().get()));
-        }
-        return services.instances(coordinatorService(record.name())).thenApply(instances -> instances.stream()
-                .findFirst()
-                .map(ServiceHealth.Instance::httpUrl));
+        CompletionStage<Optional<String>> active = routes.map(found -> found.active(record.name()).exceptionally(failure -> Optional.empty()))
+                .orElse(CompletableFuture.completedFuture(Optional.empty()));
+        return active.thenCompose(side -> {
+            if (record.coordinatorPort().isPresent()) {
+                int offset = Math.max(0, io.prestoorchestrator.render.RenderInputs.SIDES.indexOf(side.orElse("blue")));
+                return CompletableFuture.completedFuture(Optional.of("http://127.0.0.1:" + (record.coordinatorPort().get() + offset)));
+            }
+            return services.instances(coordinatorService(record.name())).thenApply(instances -> instances.stream()
+                    .filter(instance -> side.isEmpty() || instances.size() == 1 || instance.tags().contains("side-" + side.get()))
+                    .findFirst()
+                    .map(ServiceHealth.Instance::httpUrl));
+        });
+    }
+
+    /** Issue 18: the public routes say which side's coordinator takes new queries. Call once, at wiring. */
+    void useRoutes(io.prestoorchestrator.routing.PublicRoutes publicRoutes)
+    {
+        this.routes = Optional.of(requireNonNull(publicRoutes, "publicRoutes is null"));
     }
 
     /** The coordinator's unrouted Consul service: workers discover it, the orchestrator probes it. */

@@ -4,6 +4,7 @@ import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
+import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import static java.util.Objects.requireNonNull;
@@ -24,6 +26,7 @@ final class StopWorkflow
     private final Clock clock;
     private final Duration settleTimeout;
     private final OperationSteps steps;
+    private volatile Optional<BlueGreenWorkflow> blueGreen = Optional.empty();
 
     StopWorkflow(ClusterRepository repository, NomadJobs nomad, Clock clock, Duration settleTimeout, OperationSteps steps)
     {
@@ -34,10 +37,58 @@ final class StopWorkflow
         this.steps = requireNonNull(steps, "steps is null");
     }
 
+    /** The operation input that skips the wait for running queries. */
+    static final String FORCE = "force";
+
+    /** Issue 18: public routes in Traefik's KV, and the wait for running queries. Call once, before leadership is gained. */
+    void useBlueGreen(BlueGreenWorkflow workflow)
+    {
+        this.blueGreen = Optional.of(requireNonNull(workflow, "workflow is null"));
+    }
+
     @Override
     public CompletionStage<Void> run(ClusterRecord record, Tracker tracker, boolean resumed)
     {
-        return stopJob(record.name(), tracker, tracker.kind() == OperationKind.DELETE);
+        return unroute(record, tracker).thenCompose(ignored -> stopJob(record.name(), tracker, tracker.kind() == OperationKind.DELETE));
+    }
+
+    /**
+     * Issue 18's graceful stop: first the public host stops taking new queries (its routers go from
+     * Traefik's KV), then the queries already running finish (their nextUri keeps reaching the
+     * coordinator through its pinned host, which stays until the job stops), at most the job's
+     * old-side timeout; {@code force} skips that wait.
+     */
+    private CompletionStage<Void> unroute(ClusterRecord record, Tracker tracker)
+    {
+        if (blueGreen.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        BlueGreenWorkflow workflow = blueGreen.get();
+        String name = record.name();
+        Operation operation = tracker.operation();
+        boolean force = operation.input(FORCE).map(Boolean::parseBoolean).orElse(false);
+        return tracker.step("unroute", "the public host stops taking new queries (its Traefik KV routers are removed)")
+                .thenCompose(ignored -> tracker.whileLeading(() -> workflow.routes().removeAll(name)))
+                .thenCompose(ignored -> nomad.job(ClusterSpec.jobId(name)))
+                .thenCompose(job -> {
+                    if (job.isEmpty() || job.get().stop()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    if (force) {
+                        return tracker.whileLeading(() -> steps.event(name, "unrouted", "The public host takes no new queries; force: queries still running are not waited for",
+                                operation.requestedBy(), operation));
+                    }
+                    Duration bound = Duration.ofSeconds(job.get().spec().path("Meta").path(BlueGreenWorkflow.OLD_SIDE_TIMEOUT_META).asLong(1800));
+                    return tracker.whileLeading(() -> steps.event(name, "unrouted", "The public host takes no new queries; queries already running may finish (at most "
+                                    + bound.toSeconds() + " s, or stop with force=true)", operation.requestedBy(), operation))
+                            .thenCompose(ignored -> tracker.step("queries-end", "waiting for the queries running on the coordinator to end (at most " + bound.toSeconds() + " s)"))
+                            .thenCompose(ignored -> tracker.await(steps.delay(BlueGreenWorkflow.switchSettle(job.get().spec()))))
+                            .thenCompose(ignored -> workflow.awaitNoQueries("queries-end", "the coordinator", () -> workflow.allCoordinators(record), bound, tracker))
+                            .thenCompose(left -> left == 0
+                                    ? CompletableFuture.completedFuture(null)
+                                    : tracker.whileLeading(() -> steps.event(name, "stop-bound-reached", left + " query(ies) still ran after " + bound.toSeconds()
+                                            + " s; they fail as the cluster stops now", operation.requestedBy(), operation)));
+                });
     }
 
     /** Stop (keep the spec) or delete (remove everything): deregister with purge, then wait until no allocation runs. */

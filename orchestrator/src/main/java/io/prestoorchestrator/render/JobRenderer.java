@@ -24,6 +24,7 @@ import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.JobNames;
+import io.prestoorchestrator.cluster.Rollout;
 import io.prestoorchestrator.cluster.SpecHash;
 import io.prestoorchestrator.config.Durations;
 import io.prestoorchestrator.error.FieldError;
@@ -283,7 +284,7 @@ public final class JobRenderer
         provenance.put(LABELS, labelsText(spec.labels()));
 
         Map<String, Object> model = new HashMap<>();
-        model.put("cluster", clusterModel(spec, jobId));
+        model.put("cluster", clusterModel(spec, jobId, inputs));
         model.put("catalogs", catalogs);
         model.put("vars", vars);
         model.put("params", params);
@@ -295,7 +296,8 @@ public final class JobRenderer
         model.put("deployedByKey", DEPLOYED_BY);
         model.put("pinnedMeta", PINNED_META);
         model.put("pinnedValue", PINNED_VALUE);
-        inputs.coordinatorPort().ifPresent(port -> model.put("coordinatorPort", port));
+        // static discovery: side green listens one port above side blue, so both can run at once during a blue-green switch
+        inputs.coordinatorPort().ifPresent(port -> model.put("coordinatorPort", port + RenderInputs.SIDES.indexOf(inputs.side())));
 
         ObjectNode job = renderJob(JOB_TEMPLATE, jobId, model, "vars/<environment>.yaml");
         List<NomadVariable> variables = items.isEmpty() ? List.of() : List.of(new NomadVariable(variablePath, items));
@@ -312,9 +314,13 @@ public final class JobRenderer
         return new RenderedJob(jobId, job, variables, provenance, bundle);
     }
 
-    private static Map<String, Object> clusterModel(ClusterSpec spec, String jobId)
+    private static Map<String, Object> clusterModel(ClusterSpec spec, String jobId, RenderInputs inputs)
     {
         Map<String, Object> cluster = new HashMap<>();
+        cluster.put("side", inputs.side());
+        cluster.put("blueGreen", inputs.canaries() && spec.rollout() == Rollout.BLUE_GREEN);
+        // the new side starts with the workers its readiness gate needs (at least one), the rest roll after the switch
+        cluster.put("canaryWorkers", Math.min(spec.workers().count(), Math.max(1, spec.workers().min())));
         cluster.put("name", spec.name());
         cluster.put("jobId", jobId);
         // the names the code looks the job's groups and services up by (cluster.JobNames)

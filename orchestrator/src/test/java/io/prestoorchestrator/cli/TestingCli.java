@@ -77,7 +77,8 @@ final class TestingCli
     static void createFailed(TestingStack stack, String name)
             throws Exception
     {
-        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + name + "\",\"catalogs\":[\"tpch\"]}");
+        // in-place: the Nomad simulator places no canaries, and these tests follow the rolling restart's steps
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + name + "\",\"catalogs\":[\"tpch\"],\"rollout\":\"in-place\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         assertThat(stack.awaitOperation(created, Duration.ofMinutes(1)).getString("state")).isEqualTo("FAILED");
     }

@@ -66,7 +66,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * none of alpha's processes is left, the spec is kept; then beta is deleted and no task process at
  * all is left;</li>
  * <li>start (2 workers) -> query; a catalog property change restarts the cluster with the new catalog
- * file (attach and detach are live: {@link LiveCatalogsIT}) -> query; delete: nothing left in Nomad, Consul or KV.</li>
+ * file (attach and detach are live: {@link ZeroDowntimeIT}) -> query; delete: nothing left in Nomad, Consul or KV.</li>
  * </ol>
  * Each step builds on the one before; once one fails, the later ones are skipped rather than fail
  * for that reason. Two workers at most in alpha, one in beta: every worker a restart replaces costs
@@ -615,7 +615,8 @@ class ClusterLifecycleIT
             throws IOException
     {
         return (int) traefik.accessLog().stream()
-                .filter(line -> line.contains("/v1/statement/executing/") && line.contains("\"trino-" + cluster + "@consulcatalog\""))
+                // issue 18: the service of the cluster's side (trino-<cluster>-blue/green), reached by the public KV router or the pinned host
+                .filter(line -> line.contains("/v1/statement/executing/") && line.matches(".*\"trino-" + cluster + "-(blue|green)@consulcatalog\".*"))
                 .count();
     }
 

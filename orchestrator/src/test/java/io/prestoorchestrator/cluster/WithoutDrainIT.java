@@ -66,7 +66,7 @@ class WithoutDrainIT
             // Trino fails a query once a worker has not answered for query.remote-task.max-error-duration (1 m by
             // default): 20 s here, so that each removal's queries fail sooner; the drained ITs keep the default
             HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3},"
-                    + "\"properties\":{\"query.remote-task.max-error-duration\":\"" + MAX_ERROR_DURATION + "\"}}");
+                    + "\"rollout\":\"in-place\",\"properties\":{\"query.remote-task.max-error-duration\":\"" + MAX_ERROR_DURATION + "\"}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
             assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(5)));
             String coordinator = cluster(stack).getJsonObject("status").getString("coordinatorUrl");

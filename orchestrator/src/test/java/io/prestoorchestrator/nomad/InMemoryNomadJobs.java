@@ -183,6 +183,57 @@ public final class InMemoryNomadJobs
     }
 
     @Override
+    public CompletionStage<Void> promote(String deploymentId)
+    {
+        return call(() -> {
+            synchronized (this) {
+                Deployment deployment = deployments.get(deploymentId);
+                if (deployment == null) {
+                    throw new IllegalArgumentException("deployment not found: " + deploymentId);
+                }
+                Map<String, GroupProgress> promoted = new LinkedHashMap<>();
+                deployment.groups().forEach((group, progress) -> promoted.put(group, new GroupProgress(progress.desiredTotal(), progress.placedAllocs(),
+                        progress.healthyAllocs(), progress.unhealthyAllocs(), progress.desiredCanaries(), progress.placedCanaries(), true)));
+                deployments.put(deploymentId, new Deployment(deployment.id(), deployment.jobId(), deployment.jobVersion(), deployment.status(),
+                        deployment.statusDescription(), promoted, ++index));
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> failDeployment(String deploymentId)
+    {
+        return call(() -> {
+            synchronized (this) {
+                Deployment deployment = deployments.get(deploymentId);
+                if (deployment == null) {
+                    throw new IllegalArgumentException("deployment not found: " + deploymentId);
+                }
+                deployments.put(deploymentId, new Deployment(deployment.id(), deployment.jobId(), deployment.jobVersion(), "failed",
+                        "Deployment marked as failed", deployment.groups(), ++index));
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<RegisterResult> revert(String jobId, long version, long enforcePriorVersion)
+    {
+        return call(() -> {
+            synchronized (this) {
+                ObjectNode current = current(jobId);
+                if (current == null || current.path("Version").asLong() != enforcePriorVersion) {
+                    throw new ConflictException("job '" + jobId + "' is not at version " + enforcePriorVersion);
+                }
+                ObjectNode target = versions.get(jobId).stream().filter(found -> found.path("Version").asLong() == version).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("job '" + jobId + "' has no version " + version));
+                return store(jobId, target.deepCopy(), current);
+            }
+        });
+    }
+
+    @Override
     public CompletionStage<RegisterResult> scale(String jobId, String group, int count, String message)
     {
         return call(() -> {

@@ -256,7 +256,7 @@ class TestJobRenderer
         JsonNode task = renderer.render(TestingClusterSpecs.prod(), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
         assertThat(task.get("Driver").asText()).isEqualTo("docker");
         assertThat(task.get("Config").get("image").asText()).isEqualTo("trinodb/trino:476");
-        assertThat(templates(task).get("local/etc/config.properties")).contains("discovery.uri={{ with service \"trino-adhoc-coordinator\" }}");
+        assertThat(templates(task).get("local/etc/config.properties")).contains("discovery.uri={{ with service \"side-blue.trino-adhoc-coordinator\" }}");
     }
 
     @Test
@@ -270,8 +270,14 @@ class TestJobRenderer
         assertThat(routed.get("Name").asText()).isEqualTo("trino-adhoc");
         assertThat(routed.get("Tags")).extracting(JsonNode::asText).contains(
                 "traefik.enable=true",
-                "traefik.http.routers.trino-adhoc.rule=Host(`adhoc.trino.example.com`)",
-                "traefik.http.routers.trino-adhoc.entrypoints=web");
+                "side-blue",
+                // issue 18: the side's own (pinned) host; the public host is a Traefik KV router the orchestrator writes
+                "traefik.http.routers.trino-adhoc-blue.rule=Host(`adhoc--blue.trino.example.com`)",
+                "traefik.http.routers.trino-adhoc-blue.entrypoints=web",
+                "traefik.http.routers.trino-adhoc-blue.middlewares=trino-adhoc-blue-pin",
+                "traefik.http.middlewares.trino-adhoc-blue-pin.headers.customrequestheaders.X-Forwarded-Host=adhoc--blue.trino.example.com");
+        assertThat(routed.get("Tags")).extracting(JsonNode::asText).as("no router on the public host in the tags: the public router is in Traefik's KV")
+                .noneMatch(tag -> tag.contains("Host(`adhoc.trino.example.com`)"));
         assertThat(routed.get("Meta").get("public_url").asText()).isEqualTo("http://adhoc.trino.example.com");
         JsonNode gate = routed.get("Checks").get(0);
         assertThat(gate.get("Type").asText()).isEqualTo("script");

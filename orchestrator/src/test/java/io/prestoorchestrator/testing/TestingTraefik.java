@@ -73,7 +73,11 @@ public final class TestingTraefik
                 "--providers.consulcatalog.endpoint.address=" + consul.getHost() + ":" + consul.getPort(),
                 "--providers.consulcatalog.exposedByDefault=false",
                 "--providers.consulcatalog.strictChecks=passing",
-                "--providers.consulcatalog.refreshInterval=" + REFRESH_INTERVAL.toSeconds() + "s"))
+                "--providers.consulcatalog.refreshInterval=" + REFRESH_INTERVAL.toSeconds() + "s",
+                // issue 18: each cluster's public host is a KV router the orchestrator writes (consul.traefik-root-key)
+                "--providers.consul=true",
+                "--providers.consul.endpoints=" + consul.getHost() + ":" + consul.getPort(),
+                "--providers.consul.rootKey=traefik"))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

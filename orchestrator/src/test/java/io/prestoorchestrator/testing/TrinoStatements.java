@@ -39,10 +39,16 @@ public final class TrinoStatements
 
     public static Outcome run(String coordinator, String user, String sql)
     {
+        return run(HTTP, coordinator, user, sql);
+    }
+
+    /** As {@link #run(String, String, String)}, with {@code client} for every request (e.g. one with Traefik as its proxy: the public URL, as the Trino CLI reaches it). */
+    public static Outcome run(HttpClient client, String coordinator, String user, String sql)
+    {
         long started = System.nanoTime();
         long rows = 0;
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(coordinator + "/v1/statement"))
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(coordinator + "/v1/statement"))
                     .timeout(Duration.ofMinutes(2))
                     .header("X-Trino-User", user)
                     .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
@@ -62,7 +68,7 @@ public final class TrinoStatements
                 if (next == null) {
                     return new Outcome(sql, started, System.nanoTime(), Optional.empty(), rows);
                 }
-                response = sendIdempotent(HttpRequest.newBuilder(URI.create(next)).timeout(Duration.ofMinutes(2)).header("X-Trino-User", user).build());
+                response = sendIdempotent(client, HttpRequest.newBuilder(URI.create(next)).timeout(Duration.ofMinutes(2)).header("X-Trino-User", user).build());
             }
         }
         catch (IOException e) {
@@ -74,13 +80,13 @@ public final class TrinoStatements
         }
     }
 
-    private static HttpResponse<String> sendIdempotent(HttpRequest request)
+    private static HttpResponse<String> sendIdempotent(HttpClient client, HttpRequest request)
             throws IOException, InterruptedException
     {
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         for (int attempt = 1; attempt < RETRIES && List.of(502, 503, 504).contains(response.statusCode()); attempt++) {
             Thread.sleep(100);
-            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
         }
         return response;
     }
