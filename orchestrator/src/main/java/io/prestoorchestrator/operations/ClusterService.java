@@ -155,6 +155,7 @@ public final class ClusterService
     {
         BlueGreenWorkflow workflow = new BlueGreenWorkflow(nomad, steps, routes, coordinators, services, clock, settleTimeout);
         steps.useRoutes(routes);
+        rendering.useCanaries();
         deploy.useBlueGreen(workflow);
         stopWorkflow.useBlueGreen(workflow);
     }

@@ -50,6 +50,17 @@ final class JobRendering
         this.version = requireNonNull(version, "version is null");
     }
 
+    /**
+     * Whether jobs carry the blue-green update blocks at all: only once {@link BlueGreenWorkflow} runs
+     * them ({@link #useCanaries}); without it a canary deployment would wait for a promotion nobody makes.
+     */
+    private volatile boolean canaryBlocks;
+
+    void useCanaries()
+    {
+        this.canaryBlocks = true;
+    }
+
     /** The side the job Nomad runs now is on ({@code blue} for a job from before issue 18, or none). */
     static String side(Optional<NomadJob> running)
     {
@@ -102,6 +113,7 @@ final class JobRendering
      */
     CompletionStage<Rendered> renderWithSecrets(ClusterRecord record, String deployedBy, String side, boolean canaries)
     {
+        boolean withCanaries = canaries && canaryBlocks;
         return repository.catalogs().thenCompose(catalogs -> CompletableFuture.supplyAsync(() -> {
             List<CatalogDefinition> attached = catalogs.stream().filter(catalog -> record.spec().catalogs().contains(catalog.name())).toList();
             Map<String, Secret> values = new HashMap<>();
@@ -133,7 +145,7 @@ final class JobRendering
                     values.put(parameter.name(), parameter.value());
                 }
             }
-            RenderInputs inputs = new RenderInputs(attached, List.of(), secrets, version, deployedBy, environment, record.coordinatorPort(), side, canaries);
+            RenderInputs inputs = new RenderInputs(attached, List.of(), secrets, version, deployedBy, environment, record.coordinatorPort(), side, withCanaries);
             return new Rendered(renderer.render(record.spec(), inputs), Map.copyOf(values));
         }, blocking));
     }
