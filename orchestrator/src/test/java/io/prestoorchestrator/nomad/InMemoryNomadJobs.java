@@ -38,6 +38,7 @@ public final class InMemoryNomadJobs
     private final Map<String, List<AllocationStub>> allocations = new HashMap<>();
     private final Map<String, Deployment> deployments = new LinkedHashMap<>();
     private final Map<String, String> latestDeployment = new HashMap<>();
+    private final List<String> promotions = new ArrayList<>();
     private final Map<String, StoredVariable> variables = new HashMap<>();
     private final Map<String, List<ScalingEvent>> scalingEvents = new HashMap<>(); // "job/group", newest first
     private long lastEventNanos;
@@ -191,11 +192,31 @@ public final class InMemoryNomadJobs
                 if (deployment == null) {
                     throw new IllegalArgumentException("deployment not found: " + deploymentId);
                 }
+                if (deployment.terminal()) {
+                    throw new ConflictException("deployment " + deploymentId + " is " + deployment.status() + ": it cannot be promoted");
+                }
+                promotions.add(deploymentId);
+                // the old allocations of each promoted group stop; the rest of its count is placed at the new version
+                String jobId = deployment.jobId();
+                ObjectNode job = current(jobId);
+                List<AllocationStub> all = new ArrayList<>();
                 Map<String, GroupProgress> promoted = new LinkedHashMap<>();
-                deployment.groups().forEach((group, progress) -> promoted.put(group, new GroupProgress(progress.desiredTotal(), progress.placedAllocs(),
-                        progress.healthyAllocs(), progress.unhealthyAllocs(), progress.desiredCanaries(), progress.placedCanaries(), true)));
-                deployments.put(deploymentId, new Deployment(deployment.id(), deployment.jobId(), deployment.jobVersion(), deployment.status(),
-                        deployment.statusDescription(), promoted, ++index));
+                for (AllocationStub alloc : allocations.getOrDefault(jobId, List.of())) {
+                    GroupProgress progress = deployment.groups().get(alloc.taskGroup());
+                    boolean old = !alloc.terminal() && alloc.jobVersion() != deployment.jobVersion() && progress != null && progress.desiredCanaries() > 0;
+                    all.add(old ? stopped(alloc) : alloc);
+                }
+                deployment.groups().forEach((group, progress) -> {
+                    for (int i = progress.placedCanaries(); i < progress.desiredTotal() && progress.desiredCanaries() > 0; i++) {
+                        placeOne(jobId, group, group(job, group), deployment.jobVersion(), all, Integer.toString(i));
+                    }
+                    promoted.put(group, new GroupProgress(progress.desiredTotal(), progress.desiredTotal(), progress.desiredTotal(), 0,
+                            progress.desiredCanaries(), progress.placedCanaries(), true));
+                });
+                allocations.put(jobId, all);
+                job.put("Stable", true);
+                deployments.put(deploymentId, new Deployment(deployment.id(), jobId, deployment.jobVersion(), "successful",
+                        "Deployment completed successfully", promoted, ++index));
                 return null;
             }
         });
@@ -228,7 +249,30 @@ public final class InMemoryNomadJobs
                 }
                 ObjectNode target = versions.get(jobId).stream().filter(found -> found.path("Version").asLong() == version).findFirst()
                         .orElseThrow(() -> new IllegalArgumentException("job '" + jobId + "' has no version " + version));
-                return store(jobId, target.deepCopy(), current);
+                // as Nomad: the version's allocations that still run are kept (updated in place), those of the version reverted from stop
+                ObjectNode job = target.deepCopy();
+                long jobModifyIndex = ++index;
+                long newVersion = current.path("Version").asLong() + 1;
+                job.put("Version", newVersion);
+                job.put("JobModifyIndex", jobModifyIndex);
+                job.put("ModifyIndex", jobModifyIndex);
+                job.put("Stable", true);
+                versions.get(jobId).add(job);
+                List<AllocationStub> all = new ArrayList<>();
+                for (AllocationStub alloc : allocations.getOrDefault(jobId, List.of())) {
+                    if (alloc.terminal()) {
+                        all.add(alloc);
+                    }
+                    else if (alloc.jobVersion() == enforcePriorVersion) {
+                        all.add(stopped(alloc));
+                    }
+                    else {
+                        all.add(new AllocationStub(alloc.id(), alloc.name(), alloc.taskGroup(), alloc.clientStatus(), alloc.desiredStatus(), alloc.nodeId(), newVersion,
+                                alloc.healthy(), alloc.taskStates()));
+                    }
+                }
+                allocations.put(jobId, all);
+                return new RegisterResult(UUID.randomUUID().toString(), jobModifyIndex, "");
             }
         });
     }
@@ -452,6 +496,7 @@ public final class InMemoryNomadJobs
         List<AllocationStub> all = new ArrayList<>(previous.stream().filter(AllocationStub::terminal).toList());
         Map<String, GroupProgress> progress = new LinkedHashMap<>();
         boolean allHealthy = true;
+        boolean canaryGroups = false;
         for (JsonNode group : job.path("TaskGroups")) {
             String name = group.path("Name").asText();
             int count = job.path("Stop").asBoolean() ? 0 : group.path("Count").asInt(1);
@@ -461,6 +506,20 @@ public final class InMemoryNomadJobs
                 live.forEach(alloc -> all.add(new AllocationStub(alloc.id(), alloc.name(), alloc.taskGroup(), alloc.clientStatus(), alloc.desiredStatus(),
                         alloc.nodeId(), version, alloc.healthy(), alloc.taskStates())));
                 progress.put(name, new GroupProgress(count, count, count, 0));
+                continue;
+            }
+            int canaries = Math.min(count, group.path("Update").path("Canary").asInt(0));
+            if (previousGroup != null && !live.isEmpty() && canaries > 0) {
+                // Nomad's canaries: the old allocations keep running; the new ones wait for a promotion (promote())
+                all.addAll(live);
+                int unhealthyCanaries = 0;
+                for (int i = 0; i < canaries; i++) {
+                    boolean failed = placeOne(id, name, group, version, all, "canary-" + i);
+                    unhealthyCanaries += failed ? 1 : 0;
+                }
+                canaryGroups = true;
+                allHealthy &= unhealthyCanaries == 0;
+                progress.put(name, new GroupProgress(count, canaries, canaries - unhealthyCanaries, unhealthyCanaries, canaries, canaries, false));
                 continue;
             }
             live.forEach(alloc -> all.add(stopped(alloc)));
@@ -482,18 +541,42 @@ public final class InMemoryNomadJobs
         }
         allocations.put(id, all);
         if (job.path("Type").asText("service").equals("service") && !job.path("Stop").asBoolean()) {
-            Deployment deployment = new Deployment(UUID.randomUUID().toString(), id, version, allHealthy ? "successful" : "failed",
-                    allHealthy ? "Deployment completed successfully" : "Failed due to unhealthy allocations", progress, ++index);
+            Deployment deployment = canaryGroups
+                    ? new Deployment(UUID.randomUUID().toString(), id, version, allHealthy ? "running" : "failed",
+                            allHealthy ? "Deployment is running but requires manual promotion" : "Failed due to unhealthy allocations", progress, ++index)
+                    : new Deployment(UUID.randomUUID().toString(), id, version, allHealthy ? "successful" : "failed",
+                            allHealthy ? "Deployment completed successfully" : "Failed due to unhealthy allocations", progress, ++index);
             if (holdDeployments) {
                 heldOutcomes.put(deployment.id(), deployment);
                 deployment = new Deployment(deployment.id(), id, version, "running", "Deployment is running", progress, deployment.modifyIndex());
             }
             deployments.put(deployment.id(), deployment);
             latestDeployment.put(id, deployment.id());
-            if (allHealthy) {
+            if (allHealthy && !canaryGroups) {
                 job.put("Stable", true);
             }
         }
+    }
+
+    /** Places one allocation of {@code group} at {@code version}; answers whether its task failed. */
+    private boolean placeOne(String id, String name, JsonNode group, long version, List<AllocationStub> all, String suffix)
+    {
+        Map<String, TaskState> states = new LinkedHashMap<>();
+        boolean failed = false;
+        for (JsonNode task : group.path("Tasks")) {
+            boolean fails = failingTask.test(name, task);
+            failed |= fails;
+            states.put(task.path("Name").asText(), fails ? failedState() : runningState());
+        }
+        all.add(new AllocationStub(UUID.randomUUID().toString(), id + "." + name + "[" + suffix + "]", name, failed ? "failed" : "running", "run",
+                "in-memory-node", version, Optional.of(!failed), states));
+        return failed;
+    }
+
+    /** Promotions so far, deployment ids in order. */
+    public synchronized List<String> promotions()
+    {
+        return List.copyOf(promotions);
     }
 
     /**

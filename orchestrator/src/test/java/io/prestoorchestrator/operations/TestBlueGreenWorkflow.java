@@ -1,0 +1,277 @@
+package io.prestoorchestrator.operations;
+
+import io.prestoorchestrator.autoscaling.CoordinatorClient;
+import io.prestoorchestrator.cluster.CatalogDefinition;
+import io.prestoorchestrator.cluster.ClusterEvent;
+import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.cluster.Rollout;
+import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.discovery.ServiceHealth;
+import io.prestoorchestrator.nomad.AllocationStub;
+import io.prestoorchestrator.nomad.InMemoryNomadJobs;
+import io.prestoorchestrator.nomad.NomadJob;
+import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.routing.PublicRoutes;
+import io.prestoorchestrator.testing.Await;
+import io.prestoorchestrator.testing.TestingFiles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 18's blue-green rollout against the in-memory Nomad (which places canaries and promotes
+ * them as Nomad does), Consul as Nomad's client fills it (one instance per running coordinator,
+ * tagged with its side), and fake coordinators whose running queries the test sets.
+ */
+class TestBlueGreenWorkflow
+{
+    private static final CatalogDefinition TPCH = new CatalogDefinition("tpch", "tpch", Map.of(), Map.of());
+    private static final String JOB = "trino-demo";
+
+    private final ExecutorService executor = Executors.newFixedThreadPool(2);
+    private final InMemoryNomadJobs nomad = new InMemoryNomadJobs();
+    private final ClusterRepository repository = new ClusterRepository(new InMemoryKvStore());
+    private final InMemoryKvStore traefik = new InMemoryKvStore();
+    private final PublicRoutes routes = new PublicRoutes(traefik);
+    /** Queries the side-blue coordinator still runs: each look at its query list ends one. */
+    private final AtomicInteger blueQueries = new AtomicInteger();
+    /** The routes' active side at each look at the blue coordinator's queries. */
+    private final List<String> activeWhileBlueCounted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private ClusterService service;
+
+    @BeforeEach
+    void setUp()
+            throws Exception
+    {
+        // no Traefik to wait for here: switch_settle_seconds 0
+        JobRenderer renderer = new JobRenderer(TestingFiles.templatesWith("local.yaml", "switch_settle_seconds: 5", "switch_settle_seconds: 0"));
+        service = new ClusterService(repository, nomad, renderer, Optional.empty(), "/presto-orchestrator",
+                coordinator -> nomad.allocations(JOB).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
+                        .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
+                        .count())),
+                this::instances, executor, Clock.systemUTC(), () -> 18001,
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
+        service.useBlueGreen(routes, new Coordinators());
+        service.leadership().gained();
+        join(service.createCatalog(TPCH));
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        service.leadership().lost("test over");
+        executor.shutdownNow();
+    }
+
+    @Test
+    void testRestartStartsTheNewSideBesideTheOldOneAndSwitchesOnlyOnceItIsReady()
+            throws Exception
+    {
+        create();
+        assertThat(join(routes.active("demo"))).contains("blue");
+        List<String> blueAllocations = running().stream().map(AllocationStub::id).toList();
+        blueQueries.set(3);
+
+        Operation restart = awaitDone(join(service.restart("demo", "ops")));
+
+        assertThat(restart.state()).as(restart.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(restart.steps()).extracting(Operation.Step::name)
+                .containsSubsequence("blue-green", "register", "new-side", "new-side-gate", "switch", "old-side-queries", "promote", "deploy", "trino-ready", "routable");
+        assertThat(events()).containsSubsequence("restart-requested", "blue-green-started", "traffic-switched", "old-side-idle", "old-side-stopped", "deploy-succeeded");
+        // the old side's queries were counted only after new queries went to green, and promoted only once none ran
+        assertThat(activeWhileBlueCounted).isNotEmpty().containsOnly("green");
+        assertThat(blueQueries.get()).isZero();
+        assertThat(nomad.promotions()).hasSize(1);
+        assertThat(join(routes.active("demo"))).contains("green");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("side blue's router removed").containsExactly("green");
+        List<AllocationStub> now = running();
+        assertThat(now).as("one coordinator and two workers, all new").hasSize(3).noneMatch(allocation -> blueAllocations.contains(allocation.id()));
+        assertThat(side(join(nomad.job(JOB)).orElseThrow())).isEqualTo("green");
+
+        // the next restart goes back to blue
+        Operation again = awaitDone(join(service.restart("demo", "ops")));
+        assertThat(again.state()).as(again.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(routes.active("demo"))).contains("blue");
+        assertThat(side(join(nomad.job(JOB)).orElseThrow())).isEqualTo("blue");
+    }
+
+    @Test
+    void testANewSideThatFailsIsRevertedAndTheOldSideKeepsEverything()
+            throws Exception
+    {
+        create();
+        List<String> blueAllocations = running().stream().map(AllocationStub::id).sorted().toList();
+        long blueVersion = join(nomad.job(JOB)).orElseThrow().version();
+        nomad.failTasksWhere((group, task) -> group.equals("coordinator"));
+
+        Operation restart = awaitDone(join(service.restart("demo", "ops")));
+
+        assertThat(restart.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(restart.steps()).extracting(Operation.Step::name).contains("revert").doesNotContain("switch", "promote");
+        assertThat(events()).contains("blue-green-reverted").doesNotContain("traffic-switched");
+        assertThat(nomad.promotions()).isEmpty();
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("side green's router removed").containsExactly("blue");
+        assertThat(running().stream().map(AllocationStub::id).sorted().toList()).as("side blue's allocations untouched, the canaries stopped").isEqualTo(blueAllocations);
+        NomadJob job = join(nomad.job(JOB)).orElseThrow();
+        assertThat(side(job)).isEqualTo("blue");
+        assertThat(job.version()).as("reverted: a new version with blue's spec").isEqualTo(blueVersion + 2);
+    }
+
+    @Test
+    void testInPlaceRolloutReplacesWorkersFirstWithoutCanaries()
+            throws Exception
+    {
+        create(Rollout.IN_PLACE);
+
+        Operation restart = awaitDone(join(service.restart("demo", "ops")));
+
+        assertThat(restart.state()).as(restart.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(restart.steps()).extracting(Operation.Step::name).contains("register-workers", "deploy-workers").doesNotContain("blue-green", "switch");
+        assertThat(nomad.promotions()).isEmpty();
+        assertThat(side(join(nomad.job(JOB)).orElseThrow())).as("in place: the side stays").isEqualTo("blue");
+        assertThat(join(routes.active("demo"))).contains("blue");
+    }
+
+    @Test
+    void testStopTakesThePublicHostOffAndWaitsForTheRunningQueries()
+            throws Exception
+    {
+        create();
+        blueQueries.set(2);
+
+        Operation stop = awaitDone(join(service.stop("demo", "ops")));
+
+        assertThat(stop.state()).as(stop.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(stop.steps()).extracting(Operation.Step::name).containsSubsequence("unroute", "queries-end", "deregister");
+        assertThat(blueQueries.get()).as("the stop waited for the running queries").isZero();
+        assertThat(activeWhileBlueCounted).as("no public router while the queries ended").containsOnly("none");
+        assertThat(events()).contains("unrouted");
+
+        Operation start = awaitDone(join(service.start("demo", "ops")));
+        assertThat(start.state()).as(start.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(routes.active("demo"))).as("a start routes the public host again").contains("blue");
+    }
+
+    @Test
+    void testForcedStopDoesNotWaitForRunningQueries()
+            throws Exception
+    {
+        create();
+        blueQueries.set(1_000);
+
+        Operation stop = awaitDone(join(service.stop("demo", "ops", true)));
+
+        assertThat(stop.state()).as(stop.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(stop.steps()).extracting(Operation.Step::name).contains("unroute").doesNotContain("queries-end");
+        assertThat(blueQueries.get()).isEqualTo(1_000);
+        assertThat(join(routes.routes("demo"))).isEmpty();
+    }
+
+    private void create()
+    {
+        create(Rollout.BLUE_GREEN);
+    }
+
+    private void create(Rollout rollout)
+    {
+        Operation created = awaitDone(join(service.create(TestingClusterSpecs.local().withRollout(rollout), "ops")));
+        assertThat(created.state()).as(created.toString()).isEqualTo(Operation.State.SUCCEEDED);
+    }
+
+    private List<AllocationStub> running()
+    {
+        return join(nomad.allocations(JOB)).stream().filter(allocation -> !allocation.terminal()).toList();
+    }
+
+    private static String side(NomadJob job)
+    {
+        return job.spec().path("Meta").path("orchestrator_side").asText();
+    }
+
+    /** Consul as Nomad's client fills it: the routed and discovery services of each running coordinator, tagged with its side. */
+    private CompletionStage<List<ServiceHealth.Instance>> instances(String serviceName)
+    {
+        if (!serviceName.equals(JOB) && !serviceName.equals(JOB + "-coordinator")) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return nomad.versions(JOB).thenCombine(nomad.allocations(JOB), (versions, allocations) -> {
+            Map<Long, String> sides = versions.stream().collect(Collectors.toMap(NomadJob::version, TestBlueGreenWorkflow::side, (a, b) -> a));
+            return allocations.stream()
+                    .filter(allocation -> allocation.taskGroup().equals("coordinator") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
+                    .map(allocation -> {
+                        String side = sides.getOrDefault(allocation.jobVersion(), "blue");
+                        return new ServiceHealth.Instance("_nomad-task-" + allocation.id(), "node-1", "127.0.0.1", side.equals("blue") ? 18001 : 18002,
+                                List.of(serviceName.equals(JOB) ? "routed" : "coordinator", "side-" + side), Map.of("public_url", "http://demo.trino.localhost:8000"),
+                                List.of(new ServiceHealth.Check("routing readiness gate", "passing", "ready")));
+                    })
+                    .toList();
+        });
+    }
+
+    /** Coordinators at 127.0.0.1:18001 (blue) and :18002 (green); blue runs {@link #blueQueries} queries. */
+    private final class Coordinators
+            implements CoordinatorClient
+    {
+        @Override
+        public CompletionStage<String> metrics(String coordinatorUrl)
+        {
+            return CompletableFuture.completedFuture("");
+        }
+
+        @Override
+        public CompletionStage<String> queries(String coordinatorUrl)
+        {
+            if (!coordinatorUrl.endsWith(":18001")) {
+                return CompletableFuture.completedFuture("[]");
+            }
+            return routes.active("demo").thenApply(active -> {
+                activeWhileBlueCounted.add(active.orElse("none"));
+                int running = Math.max(0, blueQueries.getAndUpdate(left -> Math.max(0, left - 1)));
+                return java.util.stream.IntStream.range(0, running)
+                        .mapToObj(i -> "{\"queryId\":\"q" + i + "\",\"state\":\"RUNNING\",\"session\":{\"user\":\"u\"}}")
+                        .collect(Collectors.joining(",", "[", "]"));
+            });
+        }
+
+        @Override
+        public CompletionStage<String> waitingQueries(String coordinatorUrl)
+        {
+            return CompletableFuture.completedFuture("[]");
+        }
+    }
+
+    private List<String> events()
+    {
+        return join(service.events("demo")).stream().map(ClusterEvent::type).toList();
+    }
+
+    private Operation awaitDone(Operation operation)
+    {
+        await().atMost(Duration.ofSeconds(60)).until(() -> join(service.operation(operation.id())).state() != Operation.State.RUNNING);
+        return join(service.operation(operation.id()));
+    }
+
+    private static <T> T join(CompletionStage<T> stage)
+    {
+        return Await.await(stage, Duration.ofSeconds(20));
+    }
+}
