@@ -156,6 +156,7 @@ final class Wiring
                 trinoProbe,
                 services,
                 blocking,
+                scheduler,
                 clock,
                 Wiring::freeLocalPort,
                 environment,

@@ -17,6 +17,7 @@ import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.render.NomadVariable;
 import io.prestoorchestrator.render.RenderedJob;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +28,6 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 import static java.util.Objects.requireNonNull;
 
@@ -41,18 +41,18 @@ final class DeployWorkflow
 {
     private final ClusterRepository repository;
     private final NomadJobs nomad;
-    private final Executor blocking;
+    private final Scheduler waits;
     private final Clock clock;
     private final OperationSteps steps;
     private final JobRendering rendering;
     /** Issue 18's CREATE/DROP CATALOG on Trino coordinators; set once at wiring ({@link #useLiveCatalogs}). */
     private volatile Optional<LiveCatalogs> liveCatalogs = Optional.empty();
 
-    DeployWorkflow(ClusterRepository repository, NomadJobs nomad, Executor blocking, Clock clock, OperationSteps steps, JobRendering rendering)
+    DeployWorkflow(ClusterRepository repository, NomadJobs nomad, Scheduler waits, Clock clock, OperationSteps steps, JobRendering rendering)
     {
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
-        this.blocking = requireNonNull(blocking, "blocking is null");
+        this.waits = requireNonNull(waits, "waits is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.steps = requireNonNull(steps, "steps is null");
         this.rendering = requireNonNull(rendering, "rendering is null");
@@ -83,7 +83,7 @@ final class DeployWorkflow
     private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
     {
         Operation operation = tracker.operation();
-        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), blocking, tracker::active,
+        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), waits, tracker::active,
                 (type, message) -> tracker.whileLeading(() -> steps.event(name, type, message, operation.requestedBy(), operation)));
         CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> steps.existing(name))

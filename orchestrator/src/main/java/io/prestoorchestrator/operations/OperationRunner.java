@@ -7,6 +7,7 @@ import io.prestoorchestrator.discovery.LeaderScopedRunner;
 import io.prestoorchestrator.discovery.LeaderScopedRunner.Execution;
 import io.prestoorchestrator.discovery.LeaderScopedRunner.Term;
 import io.prestoorchestrator.discovery.LeadershipListener;
+import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -48,16 +48,18 @@ public final class OperationRunner
     private final ClusterRepository repository;
     private final Work work;
     private final Executor executor;
+    private final Scheduler waits;
     private final Duration watchWait;
     private final Duration retryInterval;
     private final LeaderScopedRunner leader = new LeaderScopedRunner("operation");
 
-    OperationRunner(String replicaId, ClusterRepository repository, Work work, Executor executor, Duration watchWait, Duration retryInterval)
+    OperationRunner(String replicaId, ClusterRepository repository, Work work, Executor executor, Scheduler waits, Duration watchWait, Duration retryInterval)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.repository = requireNonNull(repository, "repository is null");
         this.work = requireNonNull(work, "work is null");
         this.executor = requireNonNull(executor, "executor is null");
+        this.waits = requireNonNull(waits, "waits is null");
         this.watchWait = requireNonNull(watchWait, "watchWait is null");
         this.retryInterval = requireNonNull(retryInterval, "retryInterval is null");
     }
@@ -199,6 +201,6 @@ public final class OperationRunner
 
     private void later(Duration delay, Runnable action)
     {
-        CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, executor).execute(action);
+        waits.after(delay).thenRun(action);
     }
 }

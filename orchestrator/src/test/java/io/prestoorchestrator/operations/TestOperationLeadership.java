@@ -17,6 +17,7 @@ import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.time.Scheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -266,7 +267,7 @@ class TestOperationLeadership
                         ? List.of(new ServiceHealth.Instance("_nomad-task-1", "node-1", "127.0.0.1", 18001, List.of("routed"), Map.of(),
                                 List.of(new ServiceHealth.Check("routing readiness gate", "passing", "ready"))))
                         : List.of()),
-                executor, Clock.systemUTC(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(20),
+                executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(20),
                 id, Duration.ofSeconds(30), Duration.ofMillis(200));
         replicas.add(replica);
         return replica;
