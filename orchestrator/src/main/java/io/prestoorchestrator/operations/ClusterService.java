@@ -172,6 +172,12 @@ public final class ClusterService
         return runner.isLeader();
     }
 
+    /** Ids of the operations this replica runs now (none unless it leads). */
+    public Set<String> running()
+    {
+        return runner.running();
+    }
+
     public CompletionStage<ClusterView> get(String name)
     {
         return steps.existing(name).thenCompose(record -> statuses.status(record, this::liveStatus).thenApply(status -> new ClusterView(record.value(), status)));
