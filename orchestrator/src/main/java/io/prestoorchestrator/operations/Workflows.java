@@ -130,7 +130,7 @@ final class Workflows
                 return CompletableFuture.<Void>completedFuture(null);
             }
             Throwable cause = Failures.unwrap(failure);
-            if (cause instanceof ResizeWorkflow.DrainAborted) {
+            if (cause instanceof ScaleInDrain.DrainAborted) {
                 return forgetScaleIn(tracker);
             }
             if (cause instanceof LeaderScopedRunner.LeadershipLostException || !tracker.active()) {
