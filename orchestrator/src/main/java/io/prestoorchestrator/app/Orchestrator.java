@@ -106,7 +106,8 @@ public final class Orchestrator
     private LeaderLock leaderLock;
     private AutoscalingCollector autoscaling;
     private ScalingEventRecorder scalingEvents;
-    private volatile long autoscalingTimer = -1;
+    /** Set on stop: the autoscaling rounds are no longer scheduled. */
+    private volatile boolean autoscalingStopped;
 
     private Orchestrator(OrchestratorConfig config, Clock clock, Map<String, String> environment)
     {
@@ -226,7 +227,7 @@ public final class Orchestrator
                     log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort()).addKeyValue("scale_front_port", front.actualPort())
                             .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
                     contendForLeadership();
-                    autoscalingTimer = vertx.setPeriodic(1, config.autoscaling().pollInterval().toMillis(), id -> pollAutoscaling());
+                    autoscalingRound(Duration.ZERO);
                 })
                 .mapEmpty();
     }
@@ -408,11 +409,26 @@ public final class Orchestrator
         return autoscaling.pollAll().thenCombine(scalingEvents.recordAll(), (polled, recorded) -> null);
     }
 
+    /**
+     * The {@code autoscaling.poll-interval} timer on the Scheduler: a round at once, then one every
+     * interval from the start of the last (a round still running makes the next a no-op).
+     */
+    private void autoscalingRound(Duration delay)
+    {
+        scheduler.after(delay).thenRun(() -> {
+            if (autoscalingStopped) {
+                return;
+            }
+            autoscalingRound(config.autoscaling().pollInterval());
+            pollAutoscaling();
+        });
+    }
+
     public void stop()
             throws InterruptedException
     {
         long timeout = config.http().shutdownTimeout().toMillis();
-        vertx.cancelTimer(autoscalingTimer);
+        autoscalingStopped = true;
         if (leaderLock != null) {
             // first, so that another replica takes over the operations at once
             await(Future.fromCompletionStage(leaderLock.close()), 10_000);

@@ -10,12 +10,12 @@ import java.util.concurrent.CompletionStage;
 import static java.util.Objects.requireNonNull;
 
 /** The service's {@link Scheduler}: a Vert.x timer per delay, so no thread is held while waiting. */
-final class VertxScheduler
+public final class VertxScheduler
         implements Scheduler
 {
     private final Vertx vertx;
 
-    VertxScheduler(Vertx vertx)
+    public VertxScheduler(Vertx vertx)
     {
         this.vertx = requireNonNull(vertx, "vertx is null");
     }

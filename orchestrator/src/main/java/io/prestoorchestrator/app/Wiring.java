@@ -89,6 +89,7 @@ final class Wiring
     private final Optional<AwsClients> aws;
     private final WorkerExecutor blockingPool;
     private final String replicaId;
+    private final Scheduler scheduler;
 
     // adapters, one of each
     private final DependencyHttp nomadHttp;
@@ -123,7 +124,7 @@ final class Wiring
         this.aws = requireNonNull(aws, "aws is null");
         requireNonNull(parameters, "parameters is null");
         this.blockingPool = requireNonNull(blockingPool, "blockingPool is null");
-        requireNonNull(scheduler, "scheduler is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(registry, "registry is null");
         requireNonNull(userRegistry, "userRegistry is null");
@@ -157,6 +158,7 @@ final class Wiring
                 trinoProbe,
                 services,
                 blocking,
+                scheduler,
                 clock,
                 Wiring::freeLocalPort,
                 environment,
@@ -228,7 +230,7 @@ final class Wiring
         LeaderLockOptions options = new LeaderLockOptions("leader", replicaId, config.leader().sessionTtl(), config.leader().lockDelay(),
                 config.leader().retryInterval(), config.leader().watchWait());
         LeadershipListener listener = lifecycle.map(hooks -> hooks.leadership(clusters.leadership())).orElse(clusters.leadership());
-        return new ConsulLeaderLock(vertx, consulHttp, config.consul().kvPrefix(), options, listener);
+        return new ConsulLeaderLock(vertx, scheduler, consulHttp, config.consul().kvPrefix(), options, listener);
     }
 
     /** Drains before the orchestrator removes workers (issue 6); empty when {@code drain.enabled} is false. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.http.DependencyHttp;
+import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,7 +56,7 @@ public final class ConsulLeaderLock
     /** Kept back from the lock delay for request latency and timer drift. */
     static final Duration HOLD_MARGIN = Duration.ofSeconds(1);
 
-    private final Vertx vertx;
+    private final Scheduler scheduler;
     private final Context context;
     private final DependencyHttp consul;
     private final String lockPath;
@@ -66,7 +67,6 @@ public final class ConsulLeaderLock
     private String sessionId;
     private boolean started;
     private boolean closed;
-    private long renewTimer = -1;
     /** System.nanoTime when the last request that proved the session valid (a renew, an acquire) was sent. */
     private long confirmedAtNanos;
     private boolean renewRetryPending;
@@ -75,9 +75,11 @@ public final class ConsulLeaderLock
     /** After losing leadership, this replica does not contend until then (System.nanoTime). */
     private volatile long cooldownUntilNanos = System.nanoTime();
 
-    public ConsulLeaderLock(Vertx vertx, DependencyHttp consul, String kvPrefix, LeaderLockOptions options, LeadershipListener listener)
+    /** @param scheduler its timers (the renew, the retries, the cool-down); the lock goes on on its own Vert.x context after each */
+    public ConsulLeaderLock(Vertx vertx, Scheduler scheduler, DependencyHttp consul, String kvPrefix, LeaderLockOptions options, LeadershipListener listener)
     {
-        this.vertx = requireNonNull(vertx, "vertx is null");
+        requireNonNull(vertx, "vertx is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.consul = requireNonNull(consul, "consul is null");
         this.options = requireNonNull(options, "options is null");
         this.listener = requireNonNull(listener, "listener is null");
@@ -93,7 +95,7 @@ public final class ConsulLeaderLock
                 return;
             }
             started = true;
-            renewTimer = vertx.setPeriodic(Math.max(1, options.ttl().toMillis() / 2), id -> renew());
+            renewEvery(Duration.ofMillis(Math.max(1, options.ttl().toMillis() / 2)));
             step(0);
         });
     }
@@ -119,10 +121,7 @@ public final class ConsulLeaderLock
                 done.complete();
                 return;
             }
-            closed = true;
-            if (renewTimer >= 0) {
-                vertx.cancelTimer(renewTimer);
-            }
+            closed = true; // ends the renew loop and every pending retry
             String session = sessionId;
             sessionId = null;
             boolean wasLeader = leader;
@@ -202,7 +201,7 @@ public final class ConsulLeaderLock
         long coolingMillis = (cooldownUntilNanos - System.nanoTime()) / 1_000_000;
         if (coolingMillis > 0) {
             // this replica just lost leadership: let a healthy replica take over before contending again
-            vertx.setTimer(coolingMillis, id -> step(0));
+            later(Duration.ofMillis(coolingMillis), () -> step(0));
             return;
         }
         long sent = System.nanoTime();
@@ -218,7 +217,7 @@ public final class ConsulLeaderLock
                     }
                     else {
                         // free but refused: the lock delay of an invalidated holder is running
-                        vertx.setTimer(options.retryInterval().toMillis(), id -> step(0));
+                        later(options.retryInterval(), () -> step(0));
                     }
                 })
                 .onFailure(failure -> retryLater("cannot take the leader lock", failure));
@@ -227,7 +226,26 @@ public final class ConsulLeaderLock
     private void retryLater(String what, Throwable failure)
     {
         log.debug("{}; retrying in {}: {}", what, options.retryInterval(), failure.getMessage());
-        vertx.setTimer(options.retryInterval().toMillis(), id -> step(0));
+        later(options.retryInterval(), () -> step(0));
+    }
+
+    /** Renews the session every {@code interval} until the lock is closed. */
+    private void renewEvery(Duration interval)
+    {
+        later(interval, () -> {
+            renew();
+            renewEvery(interval);
+        });
+    }
+
+    /** Runs {@code action} on the lock's context once {@code delay} has passed, unless the lock is closed by then. */
+    private void later(Duration delay, Runnable action)
+    {
+        scheduler.after(delay).thenRun(() -> context.runOnContext(ignored -> {
+            if (!closed) {
+                action.run();
+            }
+        }));
     }
 
     private void renew()
@@ -271,7 +289,7 @@ public final class ConsulLeaderLock
                         else {
                             log.debug("renew retry failed; still leading for {} ms at most: {}", leftNanos / 1_000_000, failure.getMessage());
                         }
-                        vertx.setTimer(retryMillis, id -> {
+                        later(Duration.ofMillis(retryMillis), () -> {
                             renewRetryPending = false;
                             renew();
                         });

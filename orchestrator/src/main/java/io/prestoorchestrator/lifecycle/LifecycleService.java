@@ -9,6 +9,9 @@ import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.config.LifecycleConfig.Result;
 import io.prestoorchestrator.discovery.KvEntry;
 import io.prestoorchestrator.discovery.KvStore;
+import io.prestoorchestrator.discovery.LeaderScopedRunner;
+import io.prestoorchestrator.discovery.LeaderScopedRunner.Execution;
+import io.prestoorchestrator.discovery.LeaderScopedRunner.Term;
 import io.prestoorchestrator.discovery.LeadershipListener;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.Failures;
@@ -39,7 +42,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.util.Objects.requireNonNull;
@@ -51,7 +53,8 @@ import static java.util.Objects.requireNonNull;
  * Trino workers on it and waits for the queries of any coordinator on it ({@link CoordinatorWait}),
  * Nomad-drains the node, waits for its allocations to stop, and completes the lifecycle action,
  * sending heartbeats meanwhile. A new leader resumes every unfinished drain from
- * the start (every step is safe to repeat) and still completes the action.
+ * the start (every step is safe to repeat) and still completes the action. Leadership terms and the
+ * one-run-per-instance rule are {@link LeaderScopedRunner}'s, shared with the operations.
  */
 public final class LifecycleService
         implements LeadershipListener
@@ -90,8 +93,7 @@ public final class LifecycleService
     private final Duration pollInterval;
     private final Backoff retries;
     private final Duration watchWait;
-    private final Map<String, Term> running = new ConcurrentHashMap<>();
-    private Term term; // guarded by this
+    private final LeaderScopedRunner leader = new LeaderScopedRunner("lifecycle drain");
 
     public LifecycleService(String replicaId, KvStore kv, ClusterRepository clusters, NomadNodes nodes, LifecycleActions actions, WorkerDrain drain,
             CoordinatorWait coordinators, Scheduler delays, Clock clock, LifecycleConfig config, Duration pollInterval, Backoff retries, Duration watchWait)
@@ -111,15 +113,15 @@ public final class LifecycleService
         this.watchWait = requireNonNull(watchWait, "watchWait is null");
     }
 
-    public synchronized boolean isLeader()
+    public boolean isLeader()
     {
-        return term != null;
+        return leader.isLeader();
     }
 
     /** Instance ids whose drain this replica runs now. */
     public Set<String> running()
     {
-        return Set.copyOf(running.keySet());
+        return leader.running();
     }
 
     /**
@@ -157,10 +159,7 @@ public final class LifecycleService
                 .thenApply(ignored -> {
                     log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("asg", action.autoScalingGroupName())
                             .addKeyValue("hook", action.lifecycleHookName()).addKeyValue("via", via).log("Instance terminating: drain recorded");
-                    Term current = current();
-                    if (current != null) {
-                        start(current, record);
-                    }
+                    leader.current().ifPresent(current -> start(current, record));
                     return Disposition.ACCEPTED;
                 })
                 .exceptionally(failure -> {
@@ -181,45 +180,27 @@ public final class LifecycleService
     @Override
     public void gained()
     {
-        Term started;
-        synchronized (this) {
-            if (term != null) {
-                return;
-            }
-            term = new Term();
-            started = term;
-        }
-        log.atInfo().addKeyValue("replica", replicaId).log("Leader: resuming unfinished lifecycle drains");
-        watch(started, 0, 0);
+        leader.begin().ifPresent(started -> {
+            log.atInfo().addKeyValue("replica", replicaId).log("Leader: resuming unfinished lifecycle drains");
+            watch(started, 0, 0);
+        });
     }
 
     @Override
     public void lost(String reason)
     {
-        Term ended;
-        synchronized (this) {
-            ended = term;
-            term = null;
-        }
-        if (ended != null) {
-            ended.active.set(false);
-            log.atInfo().addKeyValue("reason", reason).addKeyValue("drains", running.keySet()).log("Leadership lost: lifecycle drains stop here; the next leader resumes them");
-        }
-    }
-
-    private synchronized Term current()
-    {
-        return term;
+        leader.end().ifPresent(ended -> log.atInfo().addKeyValue("reason", reason).addKeyValue("drains", ended.stopped())
+                .log("Leadership lost: lifecycle drains stop here; the next leader resumes them"));
     }
 
     /** Follows {@code lifecycle/}: starts every unfinished drain (resumed ones, ones another replica recorded), prunes old finished ones. */
     private void watch(Term watching, long index, int failures)
     {
-        if (!watching.active.get()) {
+        if (watching.ended()) {
             return;
         }
         kv.watch(PREFIX, index, watchWait).whenComplete((listing, failure) -> {
-            if (!watching.active.get()) {
+            if (watching.ended()) {
                 return;
             }
             if (failure != null) {
@@ -250,21 +231,15 @@ public final class LifecycleService
         });
     }
 
-    private void start(Term owner, DrainRecord seen)
+    private void start(Term term, DrainRecord seen)
     {
         String instance = seen.action().instanceId();
-        if (!owner.active.get()) {
-            return;
-        }
-        // an instance stays in running while its drain waits to be tried again, so the watch does not start it early
-        Term previous = running.get(instance);
-        if (previous != null && (previous.active.get() || !running.replace(instance, previous, owner))) {
-            return;
-        }
-        if (previous == null && running.putIfAbsent(instance, owner) != null) {
-            return;
-        }
-        attempt(owner, instance, Optional.empty(), 0);
+        // the instance's drain runs (and waits to be tried again) under its key until it is done, so the watch does not start it twice
+        leader.start(term, instance, owner -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            attempt(owner, instance, Optional.empty(), 0, done);
+            return done;
+        });
     }
 
     /**
@@ -272,26 +247,26 @@ public final class LifecycleService
      * before the last run finished). {@code failed} is this term's last try when it failed, and
      * {@code failures} how many tries in a row did.
      */
-    private void attempt(Term owner, String instance, Optional<Execution> failed, int failures)
+    private void attempt(Execution owner, String instance, Optional<DrainRun> failed, int failures, CompletableFuture<Void> done)
     {
         record(instance).whenComplete((latest, failure) -> {
-            if (!owner.active.get()) {
-                running.remove(instance, owner);
+            if (!owner.active()) {
+                done.complete(null);
                 return;
             }
             if (failure != null) {
-                retry(owner, instance, failed, failures + 1, failure);
+                retry(owner, instance, failed, failures + 1, failure, done);
                 return;
             }
             if (latest.isEmpty() || latest.get().state() == State.DONE) {
-                running.remove(instance, owner);
+                done.complete(null);
                 return;
             }
-            run(owner, latest.get(), failed, failures);
+            run(owner, latest.get(), failed, failures, done);
         });
     }
 
-    private void run(Term owner, DrainRecord record, Optional<Execution> failed, int failures)
+    private void run(Execution owner, DrainRecord record, Optional<DrainRun> failed, int failures, CompletableFuture<Void> done)
     {
         String instance = record.action().instanceId();
         if (failures == 0 && record.state() != State.RECEIVED) {
@@ -300,16 +275,16 @@ public final class LifecycleService
             record.clusters().forEach(cluster -> event(owner, cluster, "lifecycle-drain-resumed",
                     "Replica " + replicaId + " resumes the drain of instance " + instance + " (was " + record.state().name().toLowerCase(Locale.ROOT) + ")", record.action()));
         }
-        Execution execution = new Execution(owner, record.withRunner(replicaId), failed);
+        DrainRun execution = new DrainRun(owner, record.withRunner(replicaId), failed);
         execution.heartbeats();
         execution.run()
                 .whenComplete((ignored, failure) -> {
                     execution.finished.set(true);
                     if (failure == null) {
-                        running.remove(instance, owner);
+                        done.complete(null);
                         return;
                     }
-                    retry(owner, instance, Optional.of(execution), failures + 1, failure);
+                    retry(owner, instance, Optional.of(execution), failures + 1, failure, done);
                 });
     }
 
@@ -318,16 +293,16 @@ public final class LifecycleService
      * in a row is an event in the affected clusters' timelines; the tries after it are not (the
      * drain's state has not changed), and its next event is how it ends.
      */
-    private void retry(Term owner, String instance, Optional<Execution> failed, int failures, Throwable failure)
+    private void retry(Execution owner, String instance, Optional<DrainRun> failed, int failures, Throwable failure, CompletableFuture<Void> done)
     {
-        if (!owner.active.get()) {
-            running.remove(instance, owner);
+        if (!owner.active()) {
+            done.complete(null);
             return;
         }
         Duration wait = retries.delay(failures);
         String error = Failures.unwrap(failure).getMessage();
         log.atWarn().addKeyValue("instance", instance).addKeyValue("error", error).addKeyValue("attempt", failures).addKeyValue("retry_in", wait)
-                .log(failed.map(Execution::completing).orElse(false)
+                .log(failed.map(DrainRun::completing).orElse(false)
                         ? "Completing the lifecycle action failed; trying the completion again"
                         : "Lifecycle drain step failed; trying again from the start");
         if (failures == 1) {
@@ -336,13 +311,13 @@ public final class LifecycleService
                             + "; trying again after " + retries.initial().toSeconds() + " s, then twice as long each time up to " + retries.max().toSeconds()
                             + " s (with jitter); no event per try", execution.action)));
         }
-        delays.after(wait).thenRun(() -> attempt(owner, instance, failed, failures));
+        delays.after(wait).thenRun(() -> attempt(owner, instance, failed, failures, done));
     }
 
     /** One run of one drain within one leadership term. */
-    private final class Execution
+    private final class DrainRun
     {
-        private final Term term;
+        private final Execution scope;
         private final LifecycleAction action;
         private final AtomicBoolean finished = new AtomicBoolean();
         /** Whether this term tried this drain before, and failed. */
@@ -353,9 +328,9 @@ public final class LifecycleService
         private volatile Map.Entry<Result, String> completion;
 
         /** @param failed this term's previous run of the drain, which failed */
-        Execution(Term term, DrainRecord record, Optional<Execution> failed)
+        DrainRun(Execution scope, DrainRecord record, Optional<DrainRun> failed)
         {
-            this.term = term;
+            this.scope = scope;
             this.record = record;
             this.action = record.action();
             this.retrying = failed.isPresent();
@@ -402,7 +377,7 @@ public final class LifecycleService
             log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("node", node.name()).addKeyValue("workers", workers.size())
                     .addKeyValue("clusters", affected).log("Draining the Trino workers of a terminating node");
             for (String cluster : retrying ? Set.<String>of() : affected) {
-                event(term, cluster, "lifecycle-drain-started", "Auto Scaling group " + action.autoScalingGroupName() + " terminates instance " + action.instanceId()
+                event(scope, cluster, "lifecycle-drain-started", "Auto Scaling group " + action.autoScalingGroupName() + " terminates instance " + action.instanceId()
                         + " (Nomad node " + node.name() + "): marked ineligible, draining " + workers.stream().filter(w -> w.cluster().get().equals(cluster)).count()
                         + " worker(s)", action);
             }
@@ -420,14 +395,14 @@ public final class LifecycleService
                         if (!stopped) {
                             boundReached = true;
                             for (String cluster : record.clusters()) {
-                                event(term, cluster, "lifecycle-node-drain-late", "Allocations on node " + node.name() + " still run past the node drain deadline "
+                                event(scope, cluster, "lifecycle-node-drain-late", "Allocations on node " + node.name() + " still run past the node drain deadline "
                                         + config.nodeDrainDeadline().toSeconds() + "s", action);
                             }
                         }
                         Result result = boundReached ? config.resultAtBound() : Result.CONTINUE;
                         if (boundReached) {
                             for (String cluster : record.clusters()) {
-                                event(term, cluster, "lifecycle-bound-reached", "A drain bound passed on instance " + action.instanceId()
+                                event(scope, cluster, "lifecycle-bound-reached", "A drain bound passed on instance " + action.instanceId()
                                         + "; completing the lifecycle action with " + result + " (lifecycle.result-at-bound)", action);
                             }
                         }
@@ -449,7 +424,7 @@ public final class LifecycleService
                                     .addKeyValue("outcome", result.outcome()).addKeyValue("took_ms", result.took().toMillis()).log("Worker drain finished");
                             String type = result.outcome().equals(WorkerDrain.DISABLED) ? "lifecycle-worker-not-drained"
                                     : result.finished() ? "lifecycle-worker-drained" : "lifecycle-worker-drain-" + result.outcome().toLowerCase(Locale.ROOT);
-                            event(term, cluster, type,
+                            event(scope, cluster, type,
                                     "Worker " + worker.name() + " on instance " + action.instanceId() + ": " + result.outcome() + " after "
                                             + result.took().toMillis() + " ms" + (result.detail().isEmpty() ? "" : " (" + result.detail() + ")"), action);
                         })
@@ -468,7 +443,7 @@ public final class LifecycleService
             List<CompletableFuture<Void>> waits = new ArrayList<>();
             for (NodeAllocation alloc : coordinatorAllocs) {
                 String cluster = alloc.cluster().get();
-                event(term, cluster, "lifecycle-coordinator-on-node", "Instance " + action.instanceId() + " runs " + alloc.name()
+                event(scope, cluster, "lifecycle-coordinator-on-node", "Instance " + action.instanceId() + " runs " + alloc.name()
                         + (coordinators.waits()
                         ? ": Trino cannot drain a coordinator, so it stops once the queries running on it now have ended (at most "
                         + config.drainBound().toSeconds() + " s, lifecycle.drain-bound); queries submitted from now on fail when it stops"
@@ -482,7 +457,7 @@ public final class LifecycleService
                             }
                             log.atInfo().addKeyValue("instance", action.instanceId()).addKeyValue("cluster", cluster).addKeyValue("alloc", alloc.id())
                                     .addKeyValue("outcome", result.outcome()).addKeyValue("took_ms", result.took().toMillis()).log("Coordinator wait finished");
-                            event(term, cluster, "lifecycle-coordinator-" + result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                            event(scope, cluster, "lifecycle-coordinator-" + result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                                     "Coordinator " + alloc.name() + " on instance " + action.instanceId() + ": " + result.outcome() + " after " + result.took().toMillis()
                                             + " ms (" + result.detail() + "); the node drain stops it now", action);
                         })
@@ -494,7 +469,7 @@ public final class LifecycleService
         /** Whether every non-system allocation on the node stopped before {@code until}. */
         private CompletionStage<Boolean> waitStopped(Node node, Instant until)
         {
-            if (!term.active.get()) {
+            if (!scope.active()) {
                 return CompletableFuture.failedFuture(new IllegalStateException("leadership lost"));
             }
             return nodes.allocations(node.id()).thenCompose(allocations -> {
@@ -527,7 +502,7 @@ public final class LifecycleService
                                     .addKeyValue("drained_to_complete_ms", overhead).log("Lifecycle action completed");
                         }
                         for (String cluster : record.clusters()) {
-                            event(term, cluster, answer == Answer.EXPIRED ? "lifecycle-action-expired" : "lifecycle-action-completed",
+                            event(scope, cluster, answer == Answer.EXPIRED ? "lifecycle-action-expired" : "lifecycle-action-completed",
                                     answer == Answer.EXPIRED
                                             ? "Instance " + action.instanceId() + ": no active lifecycle action found (expired); nothing completed"
                                             : "Instance " + action.instanceId() + ": CompleteLifecycleAction " + result + " (" + why + ")"
@@ -542,7 +517,7 @@ public final class LifecycleService
         void heartbeats()
         {
             delays.after(config.heartbeatInterval()).thenRun(() -> {
-                if (finished.get() || !term.active.get()) {
+                if (finished.get() || !scope.active()) {
                     return;
                 }
                 actions.heartbeat(action).whenComplete((answer, failure) -> {
@@ -568,16 +543,16 @@ public final class LifecycleService
 
         private CompletionStage<Void> write(DrainRecord value)
         {
-            if (!term.active.get()) {
+            if (!scope.active()) {
                 return CompletableFuture.failedFuture(new IllegalStateException("leadership lost: not writing the drain of " + action.instanceId()));
             }
             return kv.put(DrainRecord.key(action.instanceId()), LifecycleService.write(value));
         }
     }
 
-    private void event(Term owner, String cluster, String type, String message, LifecycleAction action)
+    private void event(Execution owner, String cluster, String type, String message, LifecycleAction action)
     {
-        if (!owner.active.get()) {
+        if (!owner.active()) {
             return;
         }
         clusters.appendEvent(new ClusterEvent(clock.instant(), cluster, type, message, "autoscaling:" + action.autoScalingGroupName(), Optional.empty()))
@@ -587,11 +562,6 @@ public final class LifecycleService
                                 .log("Cannot record a cluster event");
                     }
                 });
-    }
-
-    private static final class Term
-    {
-        final AtomicBoolean active = new AtomicBoolean(true);
     }
 
     static String write(DrainRecord record)

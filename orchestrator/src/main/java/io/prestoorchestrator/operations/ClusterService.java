@@ -35,6 +35,7 @@ import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -100,16 +101,16 @@ public final class ClusterService
      * @param retryInterval how long the leader waits before following the cluster records again after Consul failed
      */
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
-            TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
+            TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
             String replicaId, Duration watchWait, Duration retryInterval)
     {
-        this(repository, nomad, renderer, parameters, ssmPrefix, trino, services, blocking, clock, freePort, environment, version, settleTimeout, replicaId, watchWait, retryInterval,
+        this(repository, nomad, renderer, parameters, ssmPrefix, trino, services, blocking, scheduler, clock, freePort, environment, version, settleTimeout, replicaId, watchWait, retryInterval,
                 Optional.empty());
     }
 
     /** @param drains drains workers before a scale-in and restores them on a scale-up; empty: the count changes at once (drain.enabled false) */
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
-            TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
+            TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
             String replicaId, Duration watchWait, Duration retryInterval, Optional<WorkerPool> drains)
     {
         this.repository = requireNonNull(repository, "repository is null");
@@ -120,12 +121,14 @@ public final class ClusterService
         this.freePort = requireNonNull(freePort, "freePort is null");
         this.ids = () -> UUID.randomUUID().toString();
         this.drains = requireNonNull(drains, "drains is null");
-        this.watchdog = drains.map(pool -> new DrainWatchdog(repository, pool, clock, blocking));
+        // the operations' waits go on on the blocking pool, as their steps may block
+        Scheduler waits = requireNonNull(scheduler, "scheduler is null").completingOn(blocking);
+        this.watchdog = drains.map(pool -> new DrainWatchdog(repository, pool, clock, waits));
         this.services = requireNonNull(services, "services is null");
         this.settleTimeout = requireNonNull(settleTimeout, "settleTimeout is null");
-        this.steps = new OperationSteps(repository, nomad, trino, services, blocking, clock, settleTimeout);
+        this.steps = new OperationSteps(repository, nomad, trino, services, waits, clock, settleTimeout);
         this.rendering = new JobRendering(repository, renderer, parameters, ssmPrefix, blocking, Map.copyOf(requireNonNull(environment, "environment is null")), version);
-        this.deploy = new DeployWorkflow(repository, nomad, blocking, clock, steps, rendering);
+        this.deploy = new DeployWorkflow(repository, nomad, waits, clock, steps, rendering);
         this.stopWorkflow = new StopWorkflow(repository, nomad, clock, settleTimeout, steps);
         StopWorkflow stop = stopWorkflow;
         Map<OperationKind, Workflow> workflows = new EnumMap<>(OperationKind.class);
@@ -137,7 +140,7 @@ public final class ClusterService
         workflows.put(OperationKind.UPDATE_SPEC, new SpecUpdateWorkflow(clock, steps));
         workflows.put(OperationKind.STOP, stop);
         workflows.put(OperationKind.DELETE, stop);
-        this.runner = new OperationRunner(replicaId, repository, new Workflows(repository, clock, replicaId, steps, workflows), blocking, watchWait, retryInterval);
+        this.runner = new OperationRunner(replicaId, repository, new Workflows(repository, clock, replicaId, steps, workflows), blocking, waits, watchWait, retryInterval);
         this.statuses = new ClusterStatusCache(ClusterStatusCache.DEFAULT_MAX_AGE, clock);
     }
 
@@ -188,6 +191,12 @@ public final class ClusterService
     public boolean isLeader()
     {
         return runner.isLeader();
+    }
+
+    /** Ids of the operations this replica runs now (none unless it leads). */
+    public Set<String> running()
+    {
+        return runner.running();
     }
 
     public CompletionStage<ClusterView> get(String name)

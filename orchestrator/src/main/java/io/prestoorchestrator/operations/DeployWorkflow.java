@@ -19,6 +19,7 @@ import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.render.NomadVariable;
 import io.prestoorchestrator.render.RenderInputs;
 import io.prestoorchestrator.render.RenderedJob;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +30,6 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 import static java.util.Objects.requireNonNull;
 
@@ -43,7 +43,7 @@ final class DeployWorkflow
 {
     private final ClusterRepository repository;
     private final NomadJobs nomad;
-    private final Executor blocking;
+    private final Scheduler waits;
     private final Clock clock;
     private final OperationSteps steps;
     private final JobRendering rendering;
@@ -52,11 +52,11 @@ final class DeployWorkflow
     /** Issue 18's public routes in Traefik's KV and the blue-green rollout; set once at wiring ({@link #useBlueGreen}). */
     private volatile Optional<BlueGreenWorkflow> blueGreen = Optional.empty();
 
-    DeployWorkflow(ClusterRepository repository, NomadJobs nomad, Executor blocking, Clock clock, OperationSteps steps, JobRendering rendering)
+    DeployWorkflow(ClusterRepository repository, NomadJobs nomad, Scheduler waits, Clock clock, OperationSteps steps, JobRendering rendering)
     {
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
-        this.blocking = requireNonNull(blocking, "blocking is null");
+        this.waits = requireNonNull(waits, "waits is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.steps = requireNonNull(steps, "steps is null");
         this.rendering = requireNonNull(rendering, "rendering is null");
@@ -93,7 +93,7 @@ final class DeployWorkflow
     private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
     {
         Operation operation = tracker.operation();
-        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), blocking, tracker::active,
+        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), waits, tracker::active,
                 (type, message) -> tracker.whileLeading(() -> steps.event(name, type, message, operation.requestedBy(), operation)));
         CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> steps.existing(name))

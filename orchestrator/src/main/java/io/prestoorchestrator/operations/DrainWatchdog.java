@@ -7,6 +7,7 @@ import io.prestoorchestrator.cluster.ClusterState;
 import io.prestoorchestrator.discovery.LeadershipListener;
 import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.drain.WorkerState;
+import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -46,18 +45,18 @@ final class DrainWatchdog
     private final ClusterRepository repository;
     private final WorkerPool pool;
     private final Clock clock;
-    private final Executor executor;
+    private final Scheduler waits;
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private volatile boolean leading;
     private volatile long term;
 
-    DrainWatchdog(ClusterRepository repository, WorkerPool pool, Clock clock, Executor executor)
+    DrainWatchdog(ClusterRepository repository, WorkerPool pool, Clock clock, Scheduler waits)
     {
         this.repository = requireNonNull(repository, "repository is null");
         this.pool = requireNonNull(pool, "pool is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.executor = requireNonNull(executor, "executor is null");
+        this.waits = requireNonNull(waits, "waits is null");
     }
 
     @Override
@@ -79,7 +78,7 @@ final class DrainWatchdog
 
     private void schedule(long mine)
     {
-        CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(pool.config().watchdogInterval().toMillis(), TimeUnit.MILLISECONDS, executor))
+        waits.after(pool.config().watchdogInterval())
                 .thenCompose(ignored -> leading && term == mine ? check() : CompletableFuture.completedFuture(List.<ClusterEvent>of()))
                 .whenComplete((events, failure) -> {
                     if (failure != null) {

@@ -3,18 +3,20 @@ package io.prestoorchestrator.operations;
 import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.discovery.LeaderScopedRunner;
+import io.prestoorchestrator.discovery.LeaderScopedRunner.Execution;
+import io.prestoorchestrator.discovery.LeaderScopedRunner.Term;
 import io.prestoorchestrator.discovery.LeadershipListener;
+import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -25,6 +27,7 @@ import static java.util.Objects.requireNonNull;
  * run again), then follows the cluster records with blocking queries and starts any operation a
  * cluster points to that it is not running yet (one asked for through another replica). On losing
  * leadership every execution of that term is stopped at once: its waits end, and it writes nothing more.
+ * The terms and executions are {@link LeaderScopedRunner}'s, which the lifecycle drains use too.
  */
 public final class OperationRunner
         implements LeadershipListener
@@ -45,18 +48,18 @@ public final class OperationRunner
     private final ClusterRepository repository;
     private final Work work;
     private final Executor executor;
+    private final Scheduler waits;
     private final Duration watchWait;
     private final Duration retryInterval;
-    private final Map<String, Execution> running = new ConcurrentHashMap<>();
-    private Term term; // guarded by this; null while not leader
-    private long terms; // guarded by this
+    private final LeaderScopedRunner leader = new LeaderScopedRunner("operation");
 
-    OperationRunner(String replicaId, ClusterRepository repository, Work work, Executor executor, Duration watchWait, Duration retryInterval)
+    OperationRunner(String replicaId, ClusterRepository repository, Work work, Executor executor, Scheduler waits, Duration watchWait, Duration retryInterval)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.repository = requireNonNull(repository, "repository is null");
         this.work = requireNonNull(work, "work is null");
         this.executor = requireNonNull(executor, "executor is null");
+        this.waits = requireNonNull(waits, "waits is null");
         this.watchWait = requireNonNull(watchWait, "watchWait is null");
         this.retryInterval = requireNonNull(retryInterval, "retryInterval is null");
     }
@@ -66,39 +69,36 @@ public final class OperationRunner
         return replicaId;
     }
 
-    public synchronized boolean isLeader()
+    public boolean isLeader()
     {
-        return term != null;
+        return leader.isLeader();
     }
 
     /** Ids of the operations this replica runs now. */
     public Set<String> running()
     {
-        return Set.copyOf(running.keySet());
+        return leader.running();
     }
 
     /** An operation was stored: the leader runs it; on any other replica this does nothing, the leader finds it. */
     void submit(Operation operation)
     {
-        Term current = current();
-        if (current == null) {
+        Optional<Term> current = leader.current();
+        if (current.isEmpty()) {
             log.atDebug().addKeyValue("operation", operation.id()).addKeyValue("cluster", operation.cluster()).log("Not the leader: the leader runs this operation");
             return;
         }
-        start(current, operation);
+        start(current.get(), operation);
     }
 
     @Override
     public void gained()
     {
-        Term started;
-        synchronized (this) {
-            if (term != null) {
-                return;
-            }
-            term = new Term(++terms);
-            started = term;
+        Optional<Term> begun = leader.begin();
+        if (begun.isEmpty()) {
+            return;
         }
+        Term started = begun.get();
         log.atInfo().addKeyValue("replica", replicaId).addKeyValue("term", started.number()).log("Leader: resuming unfinished operations, then following the clusters");
         repository.operations()
                 .thenAccept(operations -> operations.stream()
@@ -115,51 +115,27 @@ public final class OperationRunner
     @Override
     public void lost(String reason)
     {
-        Term ended;
-        synchronized (this) {
-            ended = term;
-            term = null;
-        }
-        if (ended == null) {
-            return;
-        }
-        ended.end();
-        int stopped = 0;
-        for (Map.Entry<String, Execution> entry : Map.copyOf(running).entrySet()) {
-            if (entry.getValue().term() == ended && running.remove(entry.getKey(), entry.getValue())) {
-                stopped++;
-            }
-        }
-        log.atInfo().addKeyValue("replica", replicaId).addKeyValue("term", ended.number()).addKeyValue("stopped", stopped).addKeyValue("reason", reason)
-                .log("No longer the leader: stopped the operations this replica ran; the new leader resumes them");
-    }
-
-    private synchronized Term current()
-    {
-        return term;
+        leader.end().ifPresent(ended -> log.atInfo().addKeyValue("replica", replicaId).addKeyValue("term", ended.term().number())
+                .addKeyValue("stopped", ended.stopped().size()).addKeyValue("reason", reason)
+                .log("No longer the leader: stopped the operations this replica ran; the new leader resumes them"));
     }
 
     private void start(Term term, Operation operation)
     {
-        if (term.ended()) {
-            return;
-        }
-        Execution execution = new Execution(term);
-        if (running.putIfAbsent(operation.id(), execution) != null) {
-            return;
-        }
-        CompletionStage<Void> done;
-        try {
-            done = work.run(operation, execution);
-        }
-        catch (RuntimeException e) {
-            done = CompletableFuture.failedFuture(e);
-        }
-        done.whenComplete((ignored, failure) -> {
-            running.remove(operation.id(), execution);
-            if (failure != null && execution.active()) {
-                log.atError().setCause(failure).addKeyValue("operation", operation.id()).addKeyValue("cluster", operation.cluster()).log("Operation ended without recording how");
+        leader.start(term, operation.id(), execution -> {
+            CompletionStage<Void> done;
+            try {
+                done = work.run(operation, execution);
             }
+            catch (RuntimeException e) {
+                done = CompletableFuture.failedFuture(e);
+            }
+            return done.exceptionally(failure -> {
+                if (execution.active()) {
+                    log.atError().setCause(failure).addKeyValue("operation", operation.id()).addKeyValue("cluster", operation.cluster()).log("Operation ended without recording how");
+                }
+                return null;
+            });
         });
     }
 
@@ -193,7 +169,7 @@ public final class OperationRunner
     {
         for (ClusterRecord record : records) {
             record.activeOperation()
-                    .filter(id -> !running.containsKey(id))
+                    .filter(id -> !leader.isRunning(id))
                     .ifPresent(id -> pickUp(term, record.name(), id, 1, FIRST_MISSING_OPERATION_LOOK));
         }
     }
@@ -201,7 +177,7 @@ public final class OperationRunner
     private void pickUp(Term term, String cluster, String id, int look, Duration nextLook)
     {
         repository.operation(id).whenComplete((found, failure) -> {
-            if (term.ended() || running.containsKey(id)) {
+            if (term.ended() || leader.isRunning(id)) {
                 return;
             }
             if (failure != null) {
@@ -225,112 +201,6 @@ public final class OperationRunner
 
     private void later(Duration delay, Runnable action)
     {
-        CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, executor).execute(action);
-    }
-
-    // ---- terms and executions ----------------------------------------------------------------
-
-    /** One stretch of leadership: what was started in it stops when it ends. */
-    static final class Term
-    {
-        private final long number;
-        private final Set<Runnable> onEnd = ConcurrentHashMap.newKeySet();
-        private volatile boolean ended;
-
-        Term(long number)
-        {
-            this.number = number;
-        }
-
-        long number()
-        {
-            return number;
-        }
-
-        boolean ended()
-        {
-            return ended;
-        }
-
-        void end()
-        {
-            ended = true;
-            for (Runnable action : Set.copyOf(onEnd)) {
-                onEnd.remove(action);
-                action.run();
-            }
-        }
-
-        /** Runs {@code action} when the term ends (at once if it has); answers a handle that cancels that. */
-        Runnable onEnd(Runnable action)
-        {
-            onEnd.add(action);
-            if (ended && onEnd.remove(action)) {
-                action.run();
-            }
-            return () -> onEnd.remove(action);
-        }
-    }
-
-    /** One run of one operation's work in one term: active while the term lasts. */
-    static final class Execution
-    {
-        private final Term term;
-
-        Execution(Term term)
-        {
-            this.term = requireNonNull(term, "term is null");
-        }
-
-        Term term()
-        {
-            return term;
-        }
-
-        boolean active()
-        {
-            return !term.ended();
-        }
-
-        LeadershipLostException lost()
-        {
-            return new LeadershipLostException("this replica is no longer the leader (term " + term.number() + " ended)");
-        }
-
-        /** {@code wait}, ended at once (and cancelled) when the term ends. */
-        <T> CompletionStage<T> guard(CompletionStage<T> wait)
-        {
-            CompletableFuture<T> guarded = new CompletableFuture<>();
-            Runnable forget = term.onEnd(() -> {
-                guarded.completeExceptionally(lost());
-                try {
-                    // stops what can be stopped (a deployment watch, a timer)
-                    wait.toCompletableFuture().cancel(false);
-                }
-                catch (UnsupportedOperationException ignored) {
-                    // a stage that cannot be cancelled ends on its own; its result is dropped
-                }
-            });
-            wait.whenComplete((value, failure) -> {
-                forget.run();
-                if (failure != null) {
-                    guarded.completeExceptionally(failure);
-                }
-                else {
-                    guarded.complete(value);
-                }
-            });
-            return guarded;
-        }
-    }
-
-    /** The work of an operation stopped because this replica lost leadership; the new leader resumes it. */
-    static final class LeadershipLostException
-            extends RuntimeException
-    {
-        LeadershipLostException(String message)
-        {
-            super(message);
-        }
+        waits.after(delay).thenRun(action);
     }
 }

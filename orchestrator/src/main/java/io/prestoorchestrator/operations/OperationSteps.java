@@ -20,6 +20,7 @@ import io.prestoorchestrator.nomad.Deployment;
 import io.prestoorchestrator.nomad.DeploymentOutcome;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -53,19 +53,19 @@ final class OperationSteps
     private final NomadJobs nomad;
     private final TrinoProbe trino;
     private final ServiceHealth services;
-    private final Executor blocking;
+    private final Scheduler waits;
     private final Clock clock;
     private final Duration settleTimeout;
 
     private volatile Optional<io.prestoorchestrator.routing.PublicRoutes> routes = Optional.empty();
 
-    OperationSteps(ClusterRepository repository, NomadJobs nomad, TrinoProbe trino, ServiceHealth services, Executor blocking, Clock clock, Duration settleTimeout)
+    OperationSteps(ClusterRepository repository, NomadJobs nomad, TrinoProbe trino, ServiceHealth services, Scheduler waits, Clock clock, Duration settleTimeout)
     {
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
         this.trino = requireNonNull(trino, "trino is null");
         this.services = requireNonNull(services, "services is null");
-        this.blocking = requireNonNull(blocking, "blocking is null");
+        this.waits = requireNonNull(waits, "waits is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settleTimeout = requireNonNull(settleTimeout, "settleTimeout is null");
     }
@@ -379,6 +379,6 @@ final class OperationSteps
 
     CompletionStage<Void> delay(Duration duration)
     {
-        return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, blocking));
+        return waits.after(duration);
     }
 }

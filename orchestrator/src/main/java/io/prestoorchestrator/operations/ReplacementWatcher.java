@@ -4,6 +4,7 @@ import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.time.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static java.util.Objects.requireNonNull;
@@ -43,7 +42,7 @@ final class ReplacementWatcher
     private final String jobId;
     private final Clock clock;
     private final Duration interval;
-    private final Executor executor;
+    private final Scheduler waits;
     private final BooleanSupplier active;
     private final Events events;
     private final Map<String, AllocationStub> baseline = new LinkedHashMap<>();
@@ -53,13 +52,13 @@ final class ReplacementWatcher
     private CompletionStage<Void> written = CompletableFuture.completedFuture(null);
     private volatile boolean finished;
 
-    ReplacementWatcher(NomadJobs nomad, String jobId, Clock clock, Duration interval, Executor executor, BooleanSupplier active, Events events)
+    ReplacementWatcher(NomadJobs nomad, String jobId, Clock clock, Duration interval, Scheduler waits, BooleanSupplier active, Events events)
     {
         this.nomad = requireNonNull(nomad, "nomad is null");
         this.jobId = requireNonNull(jobId, "jobId is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.interval = requireNonNull(interval, "interval is null");
-        this.executor = requireNonNull(executor, "executor is null");
+        this.waits = requireNonNull(waits, "waits is null");
         this.active = requireNonNull(active, "active is null");
         this.events = requireNonNull(events, "events is null");
     }
@@ -104,12 +103,12 @@ final class ReplacementWatcher
         finished = true;
     }
 
-    private CompletableFuture<Void> next()
+    private CompletionStage<Void> next()
     {
         if (finished || !active.getAsBoolean()) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(interval.toMillis(), TimeUnit.MILLISECONDS, executor))
+        return waits.after(interval)
                 .thenCompose(ignored -> finished ? CompletableFuture.completedFuture(null) : look().exceptionally(failure -> null))
                 .thenCompose(ignored -> next());
     }

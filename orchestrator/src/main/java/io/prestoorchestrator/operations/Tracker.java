@@ -2,6 +2,7 @@ package io.prestoorchestrator.operations;
 
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.Operation;
+import io.prestoorchestrator.discovery.LeaderScopedRunner.Execution;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -17,13 +18,13 @@ import static java.util.Objects.requireNonNull;
  */
 final class Tracker
 {
-    private final OperationRunner.Execution execution;
+    private final Execution execution;
     private final Clock clock;
     private final ClusterRepository repository;
     private Operation operation;
     private CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
 
-    Tracker(Operation operation, OperationRunner.Execution execution, Clock clock, ClusterRepository repository)
+    Tracker(Operation operation, Execution execution, Clock clock, ClusterRepository repository)
     {
         this.operation = requireNonNull(operation, "operation is null");
         this.execution = requireNonNull(execution, "execution is null");

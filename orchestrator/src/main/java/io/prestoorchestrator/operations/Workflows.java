@@ -5,6 +5,8 @@ import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.Versioned;
+import io.prestoorchestrator.discovery.LeaderScopedRunner;
+import io.prestoorchestrator.discovery.LeaderScopedRunner.Execution;
 import io.prestoorchestrator.error.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +62,7 @@ final class Workflows
     }
 
     @Override
-    public CompletionStage<Void> run(Operation operation, OperationRunner.Execution execution)
+    public CompletionStage<Void> run(Operation operation, Execution execution)
     {
         return execute(operation, execution);
     }
@@ -70,7 +72,7 @@ final class Workflows
      * resumes it (then {@code stored} names the replica that ran it before). Whatever fails is
      * recorded on the operation and the cluster, never lost; losing leadership records nothing.
      */
-    private CompletionStage<Void> execute(Operation stored, OperationRunner.Execution execution)
+    private CompletionStage<Void> execute(Operation stored, Execution execution)
     {
         boolean resumed = stored.runner().isPresent();
         Tracker tracker = new Tracker(resumed
@@ -128,10 +130,10 @@ final class Workflows
                 return CompletableFuture.<Void>completedFuture(null);
             }
             Throwable cause = Failures.unwrap(failure);
-            if (cause instanceof ResizeWorkflow.DrainAborted) {
+            if (cause instanceof ScaleInDrain.DrainAborted) {
                 return forgetScaleIn(tracker);
             }
-            if (cause instanceof OperationRunner.LeadershipLostException || !tracker.active()) {
+            if (cause instanceof LeaderScopedRunner.LeadershipLostException || !tracker.active()) {
                 log.atInfo().addKeyValue("cluster", operation.cluster()).addKeyValue("operation", operation.id())
                         .log("Operation stopped: this replica is no longer the leader, the new leader resumes it");
                 return CompletableFuture.<Void>completedFuture(null);

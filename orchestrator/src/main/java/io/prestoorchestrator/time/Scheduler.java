@@ -23,6 +23,16 @@ public interface Scheduler
     /** Completes once {@code delay} has passed; a zero or negative delay completes at the next turn. */
     CompletionStage<Void> after(Duration delay);
 
+    /**
+     * This scheduler's delays, completing on {@code executor}: for code that goes on with blocking
+     * work (or must not run on an event loop, or on a test's thread that advances the clock).
+     */
+    default Scheduler completingOn(Executor executor)
+    {
+        requireNonNull(executor, "executor is null");
+        return delay -> after(delay).thenRunAsync(() -> {}, executor);
+    }
+
     /** Delays on the JDK's delayed executor, completing on {@code executor}: for one-shot tools and tests that run in real time. */
     static Scheduler onExecutor(Executor executor)
     {

@@ -74,6 +74,23 @@ class TestArchitecture
     }
 
     @Test
+    void testEverythingThatWaitsWaitsThroughTheScheduler()
+    {
+        // one Scheduler everywhere something waits (issue 19): Vert.x timers only behind app/VertxScheduler (and the HTTP servers'
+        // request-head timeout per connection, set and cancelled on every request, which a Scheduler cannot cancel), the JDK's delayed
+        // executor only in Scheduler.onExecutor, for one-shot tools and tests
+        noClasses().that(describe("are not app.VertxScheduler or api.HttpServers (or nested in it)", type ->
+                        !type.getName().equals("io.prestoorchestrator.app.VertxScheduler") && !type.getName().startsWith("io.prestoorchestrator.api.HttpServers")))
+                .should().callMethodWhere(describe("Vertx.setTimer or Vertx.setPeriodic", (JavaMethodCall call) ->
+                        call.getTargetOwner().getName().equals("io.vertx.core.Vertx") && Set.of("setTimer", "setPeriodic").contains(call.getName())))
+                .check(CLASSES);
+        noClasses().that().doNotHaveFullyQualifiedName("io.prestoorchestrator.time.Scheduler")
+                .should().callMethodWhere(describe("CompletableFuture.delayedExecutor", (JavaMethodCall call) ->
+                        call.getTargetOwner().getName().equals("java.util.concurrent.CompletableFuture") && call.getName().equals("delayedExecutor")))
+                .check(CLASSES);
+    }
+
+    @Test
     void testAwsSdkClientsAreBuiltOnlyByAwsClients()
     {
         noClasses().that().resideOutsideOfPackage("io.prestoorchestrator.aws..")

@@ -1,6 +1,7 @@
 package io.prestoorchestrator.discovery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prestoorchestrator.app.VertxScheduler;
 import io.prestoorchestrator.sim.consul.ConsulSimulator;
 import io.prestoorchestrator.testing.TestingHashiCorp;
 import io.vertx.core.Vertx;
@@ -54,7 +55,7 @@ class TestConsulLeaderLock
     @Override
     protected LeaderLock newLock(String holder, LeadershipListener listener)
     {
-        return new ConsulLeaderLock(vertx, TestingHashiCorp.consul(client, consul.baseUri(), Optional.empty()), "presto-orchestrator", options(holder), listener);
+        return new ConsulLeaderLock(vertx, new VertxScheduler(vertx), TestingHashiCorp.consul(client, consul.baseUri(), Optional.empty()), "presto-orchestrator", options(holder), listener);
     }
 
     @Override
@@ -99,7 +100,7 @@ class TestConsulLeaderLock
     {
         RecordingLeadershipListener events = new RecordingLeadershipListener();
         // renews every 1 s; held through failed renews for 6 s - 1 s after the last one that worked
-        LeaderLock lock = new ConsulLeaderLock(vertx, TestingHashiCorp.consul(client, consul.baseUri(), Optional.empty()), "presto-orchestrator",
+        LeaderLock lock = new ConsulLeaderLock(vertx, new VertxScheduler(vertx), TestingHashiCorp.consul(client, consul.baseUri(), Optional.empty()), "presto-orchestrator",
                 new LeaderLockOptions("leader", "steady", Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofMillis(200), Duration.ofSeconds(5)), events);
         lock.start();
         await().atMost(TAKEOVER).until(lock::isLeader);

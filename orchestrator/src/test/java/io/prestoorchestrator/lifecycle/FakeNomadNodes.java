@@ -59,6 +59,9 @@ public final class FakeNomadNodes
     public CompletionStage<Void> markIneligible(String nodeId)
     {
         calls.add("ineligible:" + nodeId);
+        if (!allocations.containsKey(nodeId)) {
+            return notFound(nodeId);
+        }
         return CompletableFuture.completedFuture(null);
     }
 
@@ -71,6 +74,9 @@ public final class FakeNomadNodes
         }
         calls.add("drain:" + nodeId + ":" + deadline.toSeconds() + "s");
         List<NodeAllocation> current = allocations.get(nodeId);
+        if (current == null) {
+            return notFound(nodeId);
+        }
         List<NodeAllocation> stopped = new ArrayList<>();
         for (NodeAllocation alloc : current) {
             stopped.add(alloc.system() ? alloc : new NodeAllocation(alloc.id(), alloc.name(), alloc.jobId(), alloc.jobType(), alloc.taskGroup(), "stop", "complete",
@@ -79,6 +85,12 @@ public final class FakeNomadNodes
         current.clear();
         current.addAll(stopped);
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** As Nomad answers a node id it does not know (NomadNodesContract). */
+    private static CompletionStage<Void> notFound(String nodeId)
+    {
+        return CompletableFuture.failedFuture(new DependencyException("nomad", "Nomad answered 404: node " + nodeId + " not found", false, null));
     }
 
     @Override

@@ -13,8 +13,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * an EC2 instance id in its meta, found through {@code nomad.node-instance-id: meta.instance_id}).
  */
 class NomadHttpNodesIT
+        extends NomadNodesContract
 {
     private static Vertx vertx;
     private static WebClient client;
@@ -57,6 +61,27 @@ class NomadHttpNodesIT
         }
         client.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Override
+    protected NomadNodes nodes()
+    {
+        return nodes;
+    }
+
+    @Override
+    protected Collection<String> instanceIds()
+    {
+        try {
+            return nomad.instanceIds().values();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Nomad node calls against the Nomad simulator (which speaks Nomad's documented node API). */
 class TestNomadHttpNodes
+        extends NomadNodesContract
 {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static Vertx vertx;
@@ -52,6 +54,18 @@ class TestNomadHttpNodes
         simulator.close();
         client.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Override
+    protected NomadNodes nodes()
+    {
+        return nodes;
+    }
+
+    @Override
+    protected Collection<String> instanceIds()
+    {
+        return simulator.instanceIds().values();
     }
 
     @Test

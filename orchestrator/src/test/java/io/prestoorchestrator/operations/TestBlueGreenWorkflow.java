@@ -16,6 +16,7 @@ import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.routing.PublicRoutes;
 import io.prestoorchestrator.testing.Await;
 import io.prestoorchestrator.testing.TestingFiles;
+import io.prestoorchestrator.time.Scheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class TestBlueGreenWorkflow
                 coordinator -> nomad.allocations(JOB).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
                         .count())),
-                this::instances, executor, Clock.systemUTC(), () -> 18001,
+                this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), () -> 18001,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
         service.useBlueGreen(routes, new Coordinators());

@@ -25,6 +25,7 @@ import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.time.Scheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class TestClusterService
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> CompletableFuture.runAsync(() -> beforeWorkersCounted.run()).thenCompose(ignored -> nomad.allocations("trino-demo")).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
-                this::routedInstances, executor, Clock.systemUTC(), ports::incrementAndGet,
+                this::routedInstances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
         service.leadership().gained();

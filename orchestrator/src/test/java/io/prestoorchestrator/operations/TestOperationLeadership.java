@@ -17,6 +17,8 @@ import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
+import io.prestoorchestrator.testing.TestingScheduler;
+import io.prestoorchestrator.time.Scheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,7 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,7 +83,9 @@ class TestOperationLeadership
         ClusterService follower = replica("replica-b", nomad, kv);
         Operation create = join(follower.create(TestingClusterSpecs.local(), "ops"));
 
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> join(nomad.job("trino-demo")).isEmpty());
+        // a replica that ran the operation would hold it in running() until its work ended, and its work writes the runner and steps
+        assertThat(follower.running()).isEmpty();
+        assertThat(join(nomad.job("trino-demo"))).isEmpty();
         Operation stored = operation(create.id());
         assertThat(stored.state()).isEqualTo(Operation.State.RUNNING);
         assertThat(stored.steps()).isEmpty();
@@ -123,17 +129,32 @@ class TestOperationLeadership
     void testALeaderThatLosesLeadershipMidDeployStopsAndTheNextLeaderCompletesTheOperation()
     {
         trinoServes.set(false);
-        ClusterService first = replica("replica-a", nomad, kv);
+        // the first leader waits on a testing clock, and goes on after a wait on one thread, so the test knows when it has gone on
+        TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
+        ExecutorService firstPool = Executors.newSingleThreadExecutor();
+        ClusterService first = replica("replica-a", nomad, kv, firstPool, time);
         LeaderLock firstLock = election.newLock("replica-a", first.leadership());
         firstLock.start();
         Operation create = join(first.create(TestingClusterSpecs.local(), "ops"));
         awaitLastStep(create.id(), step -> step.name().equals("trino-ready") && step.state() == Operation.StepState.RUNNING);
+        assertThat(time.pending()).as("the trino-ready step waits for its next look").isPositive();
 
         firstLock.close();
         Operation left = operation(create.id());
         assertThat(left.runner()).contains("replica-a");
-        // the trino-ready step polls every 2s: a replica that kept going would write its progress
-        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() -> operation(create.id()).equals(left));
+        // the trino-ready step looks every 2s: a replica that kept going would look again, write its progress and wait again
+        time.advance(Duration.ofMinutes(1));
+        try {
+            firstPool.submit(() -> {}).get(10, TimeUnit.SECONDS); // what came due ran before this
+        }
+        catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        finally {
+            firstPool.shutdownNow();
+        }
+        assertThat(operation(create.id())).isEqualTo(left);
+        assertThat(time.pending()).as("no wait of the old leader's").isZero();
         assertThat(first.isLeader()).isFalse();
 
         ClusterService second = replica("replica-b", nomad, kv);
@@ -257,6 +278,11 @@ class TestOperationLeadership
 
     private ClusterService replica(String id, NomadJobs jobs, KvStore store)
     {
+        return replica(id, jobs, store, executor, Scheduler.onExecutor(executor));
+    }
+
+    private ClusterService replica(String id, NomadJobs jobs, KvStore store, ExecutorService executor, Scheduler scheduler)
+    {
         ClusterService replica = new ClusterService(new ClusterRepository(store), jobs, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> trinoServes.get()
                         ? nomad.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
@@ -266,7 +292,7 @@ class TestOperationLeadership
                         ? List.of(new ServiceHealth.Instance("_nomad-task-1", "node-1", "127.0.0.1", 18001, List.of("routed"), Map.of(),
                                 List.of(new ServiceHealth.Check("routing readiness gate", "passing", "ready"))))
                         : List.of()),
-                executor, Clock.systemUTC(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(20),
+                executor, scheduler, Clock.systemUTC(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(20),
                 id, Duration.ofSeconds(30), Duration.ofMillis(200));
         replicas.add(replica);
         return replica;

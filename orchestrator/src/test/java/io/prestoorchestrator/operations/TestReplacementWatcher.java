@@ -2,6 +2,7 @@ package io.prestoorchestrator.operations;
 
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.NomadJobs;
+import io.prestoorchestrator.time.Scheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,7 +85,7 @@ class TestReplacementWatcher
 
     private ReplacementWatcher watcher()
     {
-        return new ReplacementWatcher(nomad, "trino-demo", Clock.systemUTC(), Duration.ofHours(1), executor, () -> true, (type, message) -> {
+        return new ReplacementWatcher(nomad, "trino-demo", Clock.systemUTC(), Duration.ofHours(1), Scheduler.onExecutor(executor), () -> true, (type, message) -> {
             events.add(type + ": " + message);
             return CompletableFuture.completedFuture(null);
         });

@@ -97,7 +97,7 @@ class TestScaleInDrain
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 coordinator -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
-                this::instances, executor, Clock.systemUTC(), ports::incrementAndGet,
+                this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200), Optional.of(pool));
         service.leadership().gained();
@@ -455,7 +455,7 @@ class TestScaleInDrain
         workers.get(1).state(WorkerState.DRAINED);
         workers.get(2).state(WorkerState.SHUTTING_DOWN);
         TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
-        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), executor);
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), time);
 
         assertThat(await(watchdog.check())).isEmpty();
         // twice drain.timeout is the grace: not yet orphaned 1 ms before it
@@ -484,7 +484,7 @@ class TestScaleInDrain
         ClusterRecord record = await(repository.cluster("demo")).orElseThrow().value();
         await(repository.updateCluster(record.with(ClusterState.DEPLOYING, Optional.of("someone-else"), record.updatedAt()), await(repository.cluster("demo")).orElseThrow().index()));
         TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
-        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), executor);
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), time);
 
         await(watchdog.check());
         time.advance(Duration.ofMinutes(10));

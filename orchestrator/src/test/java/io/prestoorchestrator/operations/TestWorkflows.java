@@ -3,6 +3,7 @@ package io.prestoorchestrator.operations;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
+import io.prestoorchestrator.testing.TestingScheduler;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -24,7 +25,7 @@ class TestWorkflows
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-07T08:00:00Z"), ZoneOffset.UTC);
     private final ClusterRepository repository = new ClusterRepository(new InMemoryKvStore());
     private final OperationSteps steps = new OperationSteps(repository, new InMemoryNomadJobs(), coordinator -> CompletableFuture.completedFuture(OptionalInt.empty()),
-            service -> CompletableFuture.completedFuture(List.of()), Runnable::run, clock, Duration.ofSeconds(1));
+            service -> CompletableFuture.completedFuture(List.of()), new TestingScheduler(clock.instant()), clock, Duration.ofSeconds(1));
 
     @Test
     void testEveryKindHasItsWorkflow()

@@ -1,0 +1,60 @@
+package io.prestoorchestrator.trino;
+
+import io.prestoorchestrator.drain.TrinoWorkers;
+import io.prestoorchestrator.testing.FakeTrinoWorker;
+import io.prestoorchestrator.testing.TestingScheduler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The fake Trino worker the drain's unit tests use, held to Trino 476's state API through the real client; its delays on a test clock. */
+class TestFakeTrinoWorker
+        extends TrinoWorkersContract
+{
+    private final Vertx vertx = Vertx.vertx();
+    private final WebClient client = WebClient.create(vertx);
+    private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
+    private final TrinoHttpWorkers workers = new TrinoHttpWorkers(client, "presto-orchestrator", Duration.ofSeconds(5));
+    private final List<FakeTrinoWorker> started = new ArrayList<>();
+
+    @AfterEach
+    void tearDown()
+            throws Exception
+    {
+        started.forEach(FakeTrinoWorker::close);
+        client.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Override
+    protected TrinoWorkers workers()
+    {
+        return workers;
+    }
+
+    @Override
+    protected URI worker()
+    {
+        FakeTrinoWorker worker = new FakeTrinoWorker(vertx, time);
+        started.add(worker);
+        return worker.uri();
+    }
+
+    @Override
+    protected void elapse(Duration duration)
+    {
+        time.advance(duration);
+    }
+
+    @Override
+    protected Duration settle()
+    {
+        return Duration.ofSeconds(30);
+    }
+}
