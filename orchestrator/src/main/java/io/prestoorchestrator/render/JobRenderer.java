@@ -22,7 +22,6 @@ import io.prestoorchestrator.catalogs.CatalogStatements;
 import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterSpec;
-import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.cluster.SpecHash;
 import io.prestoorchestrator.config.Durations;
@@ -222,7 +221,7 @@ public final class JobRenderer
             ssmVersions.put(parameter.key(), parameter.version());
         }
 
-        boolean live = spec.flavour() == Flavour.TRINO;
+        boolean live = spec.flavour().profile().liveCatalogs();
         List<Map<String, String>> catalogSecrets = new ArrayList<>();
         Map<String, Map<String, Object>> catalogFiles = new TreeMap<>();
         Map<String, CatalogDefinition> definitions = new HashMap<>();
@@ -284,6 +283,7 @@ public final class JobRenderer
 
         Map<String, Object> model = new HashMap<>();
         model.put("cluster", clusterModel(spec, jobId));
+        model.put("engine", spec.flavour().profile().templateModel());
         model.put("catalogs", catalogs);
         model.put("vars", vars);
         model.put("params", params);
