@@ -8,7 +8,7 @@
 [#assign static = vars.discovery == "static"]
 [#-- Trino: catalogs change live (CREATE/DROP CATALOG, issue 18): their files come from a Nomad Variable, not from
      this job, so attaching or detaching one changes no allocation; PrestoDB: one template per catalog --]
-[#assign liveCatalogs = cluster.flavour == "trino"]
+[#assign liveCatalogs = engine.liveCatalogs]
 [#assign publicHost = cluster.name + "." + vars.route_domain]
 [#-- issue 18: this side's own host; the public host's router (Traefik KV, written by the orchestrator) pins every
      query's nextUri to it, so a query keeps reaching its coordinator after new queries switch to the other side --]
@@ -23,6 +23,12 @@
 [#macro file path dest perms="0644" parse=true changeMode="" envvars=false]
 [#local body][#include path parse=parse][/#local]
 {"DestPath": "[=dest?json_string]", "EmbeddedTmpl": "[=body?json_string]", "ChangeMode": "[=(changeMode == "")?then(vars.template_change_mode, changeMode)?json_string]", "Perms": "[=perms]"[#if envvars], "Envvars": true[/#if]}[/#macro]
+[#-- the engine's installation and JDK for raw_exec: trino_home/java_home or prestodb_home/prestodb_java_home --]
+[#assign engineHome = (vars[engine.homeVariable])!""]
+[#assign javaHome = (vars[engine.javaHomeVariable])!""]
+[#if vars.driver == "raw_exec" && (engineHome == "" || javaHome == "")]
+[#stop "the " + cluster.flavour + " flavour on raw_exec needs the variables " + engine.homeVariable + " and " + engine.javaHomeVariable + " (for prestodb: scripts/setup.sh --prestodb, then source ~/.cache/presto-orchestrator/env.sh)"]
+[/#if]
 [#macro task role]
 [#assign role = role]
 {
@@ -32,19 +38,20 @@
 [#if vars.driver == "raw_exec"]
   "Config": {
 [#if drainWrapper]
-    [#-- drain path 3: on the kill signal the wrapper drains Trino (DRAINING -> DRAINED -> SHUTTING_DOWN) before it exits --]
+    [#-- drain path 3: on the kill signal the wrapper drains the worker (engine.workerDrain: Trino DRAINING -> DRAINED ->
+         SHUTTING_DOWN, PrestoDB SHUTTING_DOWN) before it exits --]
     "command": "/bin/bash",
-    "args": ["${NOMAD_TASK_DIR}/run-with-drain", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
+    "args": ["${NOMAD_TASK_DIR}/run-with-drain", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]"[#if engine.launcherJvmDir], "--jvm-dir", "[=javaHome?json_string]"[/#if]]
 [#elseif role == "coordinator" && liveCatalogs]
     [#-- with-catalogs.sh writes the catalog files from the Nomad Variable, then runs the launcher --]
     "command": "/bin/sh",
-    "args": ["${NOMAD_TASK_DIR}/with-catalogs.sh", "[=vars.trino_home?json_string]/bin/launcher", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
+    "args": ["${NOMAD_TASK_DIR}/with-catalogs.sh", "[=engineHome?json_string]/bin/launcher", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]"[#if engine.launcherJvmDir], "--jvm-dir", "[=javaHome?json_string]"[/#if]]
 [#else]
-    "command": "[=vars.trino_home?json_string]/bin/launcher",
-    "args": ["run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]", "--jvm-dir", "[=vars.java_home?json_string]"]
+    "command": "[=engineHome?json_string]/bin/launcher",
+    "args": ["run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "[=vars.data_dir?json_string]"[#if engine.launcherJvmDir], "--jvm-dir", "[=javaHome?json_string]"[/#if]]
 [/#if]
   },
-  "Env": {"JAVA_HOME": "[=vars.java_home?json_string]"[#if drainWrapper], "TRINO_HOME": "[=vars.trino_home?json_string]"[/#if][#if role == "worker"], "TRINO_DRAIN_USER": "[=vars.orchestrator_user?json_string]", "TRINO_DRAIN_TIMEOUT_SECONDS": "[=vars.drain_timeout_seconds?c]"[/#if]},
+  "Env": {"JAVA_HOME": "[=javaHome?json_string]"[#if drainWrapper], "TRINO_HOME": "[=engineHome?json_string]"[/#if][#if role == "worker"], "TRINO_DRAIN_USER": "[=vars.orchestrator_user?json_string]", "TRINO_DRAIN_TIMEOUT_SECONDS": "[=vars.drain_timeout_seconds?c]", "TRINO_DRAIN_STATES": "[=engine.workerDrain]", "TRINO_DRAIN_USER_HEADER": "[=engine.userHeader]"[/#if]},
 [#else]
   "Config": {
     "image": "[=cluster.image?json_string]",
@@ -58,7 +65,7 @@
 [/#if]
   },
 [#if role == "worker"]
-  "Env": {"TRINO_DRAIN_USER": "[=vars.orchestrator_user?json_string]", "TRINO_DRAIN_TIMEOUT_SECONDS": "[=vars.drain_timeout_seconds?c]"},
+  "Env": {"TRINO_DRAIN_USER": "[=vars.orchestrator_user?json_string]", "TRINO_DRAIN_TIMEOUT_SECONDS": "[=vars.drain_timeout_seconds?c]", "TRINO_DRAIN_STATES": "[=engine.workerDrain]", "TRINO_DRAIN_USER_HEADER": "[=engine.userHeader]"},
 [/#if]
 [/#if]
   "Resources": {"CPU": [=(role == "coordinator")?then(cluster.coordinator.cpuMhz, cluster.workers.cpuMhz)], "MemoryMB": [=(role == "coordinator")?then(cluster.coordinator.memoryMb, cluster.workers.memoryMb)]},
@@ -81,8 +88,9 @@
 [#if drainWrapper]
     ,[@file "trino/run-with-drain.sh" "local/run-with-drain" "0755" false/]
 [/#if]
-[#-- workers: the orchestrator's user alone may drain them; coordinators with live catalogs: it alone may CREATE/DROP CATALOG --]
-[#if role == "worker" || liveCatalogs]
+[#-- workers: the orchestrator's user alone may drain them (where the engine guards the state); coordinators with live
+     catalogs: it alone may CREATE/DROP CATALOG --]
+[#if (role == "worker" && engine.stateAccessControl) || liveCatalogs]
     ,[@file "trino/access-control.properties.ftl" "local/etc/access-control.properties"/]
     ,[@file "trino/access-control-rules.json.ftl" "local/etc/access-control-rules.json"/]
 [/#if]

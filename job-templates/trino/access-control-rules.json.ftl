@@ -3,7 +3,7 @@
      (drain a worker) and create or drop catalogs (Trino checks CREATE/DROP CATALOG as "owner" of the
      catalog; "all" is not enough, measured on 476). Every other user keeps full access to the catalogs. --]
 {
-[#if cluster.flavour == "trino"]
+[#if engine.liveCatalogs]
   "catalogs": [
     {"user": "[=vars.orchestrator_user?json_string]", "allow": "owner"},
     {"allow": "all"}

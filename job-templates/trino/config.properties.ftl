@@ -3,15 +3,17 @@
 [#if role == "coordinator"]
 coordinator=true
 node-scheduler.include-coordinator=false
+[#if engine.processForwarded]
 http-server.process-forwarded=true
-[#if cluster.flavour == "prestodb"]
+[/#if]
+[#if engine.discoveryServer]
 discovery-server.enabled=true
 [/#if]
 [#else]
 coordinator=false
 [/#if]
 http-server.http.port={{ env "NOMAD_PORT_http" }}
-[#if cluster.flavour == "trino"]
+[#if engine.liveCatalogs]
 [#-- catalogs change live (issue 18): every node loads them from the coordinator, which keeps them as files --]
 catalog.management=dynamic
 [#if role == "coordinator"]
@@ -26,6 +28,10 @@ discovery.uri={{ with service "side-[=cluster.side].[=cluster.names.coordinatorS
 [/#if]
 query.max-memory=[=cluster.queryMemory.max]
 query.max-memory-per-node=[=cluster.queryMemory.maxPerNode]
+[#if engine.totalMemoryPerNode && !(cluster.properties["query.max-total-memory-per-node"])??]
+[#-- PrestoDB's default is twice max-memory-per-node: with the headroom more than the heap, and the server does not start --]
+query.max-total-memory-per-node=[=cluster.queryMemory.maxPerNode]
+[/#if]
 memory.heap-headroom-per-node=[=cluster.jvm.headroom]
 [#if role == "coordinator"]
 [#-- a query that arrives before any worker is active waits for one instead of failing --]

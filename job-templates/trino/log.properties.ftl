@@ -1,2 +1,2 @@
 [#ftl]
-io.trino=[=params["log-level"]!vars.log_level]
+[=engine.logger]=[=params["log-level"]!vars.log_level]

@@ -1,6 +1,6 @@
 [#ftl]
 [#-- The coordinator's routing readiness gate: a Nomad script check (trino-cluster.json.ftl, service
-     trino-<cluster>). Args: coordinator port, required active workers, Trino user for /metrics,
+     trino-<cluster>). Args: coordinator port, required active workers, user for Trino's /metrics,
      seconds each probe may take, slow probes tolerated once routed, passes in a row wanted before
      the first route. --]
 #!/bin/sh
@@ -73,9 +73,24 @@ case "$info" in
   *'"starting":false'*) ;;
   *) not_ready "the coordinator is still starting" ;;
 esac
+[#if engine.readiness == "cluster-stats"]
+# PrestoDB: /v1/cluster (no user needed) counts the active workers, the coordinator left out.
+stats=$(curl -fsS -m "$probe_seconds" "$base/v1/cluster" 2>&1)
+status=$?
+if [ "$status" -eq 28 ]; then
+  too_slow "the coordinator did not answer $base/v1/cluster within ${probe_seconds}s"
+fi
+if [ "$status" -ne 0 ]; then
+  not_ready "cannot read $base/v1/cluster ($stats)"
+fi
+workers=$(printf '%s\n' "$stats" | sed -n 's/.*"activeWorkers"[[:space:]]*:[[:space:]]*\([0-9][0-9]*\).*/\1/p' | head -n 1)
+if [ -z "$workers" ]; then
+  not_ready "$base/v1/cluster has no activeWorkers"
+fi
+[#else]
 # Only the one series: a busy coordinator's whole /metrics page is over 1 MB, slow enough under load
 # to miss the probe timeout.
-metrics=$(curl -fsS -m "$probe_seconds" -H "X-Trino-User: $user" "$base/metrics?name%5B%5D=trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount" 2>&1)
+metrics=$(curl -fsS -m "$probe_seconds" -H "[=engine.userHeader]: $user" "$base/metrics?name%5B%5D=trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount" 2>&1)
 status=$?
 if [ "$status" -eq 28 ]; then
   too_slow "the coordinator did not answer $base/metrics within ${probe_seconds}s"
@@ -89,6 +104,7 @@ if [ -z "$nodes" ]; then
   not_ready "$base/metrics has no DiscoveryNodeManager ActiveNodeCount"
 fi
 workers=$((nodes - 1))
+[/#if]
 if [ "$workers" -lt "$required" ]; then
   if $routed; then
     ready "the coordinator counts $workers of $required required active worker(s); kept routed, new queries wait in Trino for workers"

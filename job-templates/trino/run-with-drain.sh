@@ -8,8 +8,12 @@
 #                                   only user the rendered worker access control lets do this)
 #   wait until GET /v1/info/state is "DRAINED"
 #   PUT /v1/info/state "SHUTTING_DOWN"  -> Trino exits by itself (exit 0)
-# Where DRAINING does not exist (PrestoDB, Trino <= 435: the PUT is refused with 400) it goes
-# straight to SHUTTING_DOWN, which waits for running tasks itself. The coordinator refuses both
+# TRINO_DRAIN_STATES is the engine's sequence (FlavourProfile.workerDrain, rendered by the job):
+# "DRAINING SHUTTING_DOWN" for Trino, "SHUTTING_DOWN" for PrestoDB, which has no DRAINING and whose
+# SHUTTING_DOWN waits for running tasks itself; then the wrapper asks for SHUTTING_DOWN at once and waits
+# for the launcher to exit. Where DRAINING is tried but does not exist (Trino <= 435: the PUT is refused
+# with 400) it falls back to SHUTTING_DOWN too. TRINO_DRAIN_USER_HEADER names the user header
+# (X-Trino-User; X-Presto-User for PrestoDB). The coordinator refuses both
 # (500): then the signal is passed on to the launcher. Nothing here can outlast Nomad's
 # kill_timeout: Nomad force-kills at the end of it; TRINO_DRAIN_TIMEOUT_SECONDS should be a little
 # shorter so that the process can still exit cleanly.
@@ -21,6 +25,8 @@ set -uo pipefail
 TRINO_HOME=${TRINO_HOME:-/usr/lib/trino}
 DRAIN_USER=${TRINO_DRAIN_USER:-presto-orchestrator}
 DRAIN_TIMEOUT=${TRINO_DRAIN_TIMEOUT_SECONDS:-870}
+DRAIN_STATES=${TRINO_DRAIN_STATES:-DRAINING SHUTTING_DOWN}
+USER_HEADER=${TRINO_DRAIN_USER_HEADER:-X-Trino-User}
 POLL=${TRINO_DRAIN_POLL_SECONDS:-0.5}
 
 log() { printf '%s run-with-drain: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
@@ -46,7 +52,7 @@ get_state() { curl -fsS --max-time 5 "$(state_url)" 2>/dev/null | tr -d '"[:spac
 
 put_state() { # state -> prints the HTTP status
   curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X PUT \
-    -H 'Content-Type: application/json' -H "X-Trino-User: $DRAIN_USER" \
+    -H 'Content-Type: application/json' -H "$USER_HEADER: $DRAIN_USER" \
     --data "\"$1\"" "$(state_url)" 2>/dev/null || echo 000
 }
 
@@ -64,6 +70,13 @@ drain() {
     SHUTTING_DOWN) log "already shutting down"; return ;;
     *) log "state unknown; passing the signal to the launcher"; kill -TERM "$child" 2>/dev/null; return ;;
   esac
+  if [[ $state == ACTIVE && ${DRAIN_STATES%% *} == SHUTTING_DOWN ]]; then
+    status=$(put_state SHUTTING_DOWN)
+    [[ $status == 200 || $status == 204 ]] && { log "SHUTTING_DOWN accepted (no DRAINING on this engine)"; return; }
+    log "SHUTTING_DOWN refused ($status); passing the signal to the launcher"
+    kill -TERM "$child" 2>/dev/null
+    return
+  fi
   if [[ $state == ACTIVE ]]; then
     status=$(put_state DRAINING)
     case $status in

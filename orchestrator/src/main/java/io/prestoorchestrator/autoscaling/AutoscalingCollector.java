@@ -221,8 +221,7 @@ public final class AutoscalingCollector
     {
         String name = record.name();
         Optional<String> url = Optional.of(coordinator);
-        return coordinators.metrics(coordinator)
-                .thenApply(CoordinatorMetrics::parse)
+        return metrics(record, coordinator)
                 .<CompletionStage<Void>>handle((metrics, failure) -> {
                     if (failure != null) {
                         failed(name, url, "the coordinator at " + coordinator + " did not give its metrics: " + message(failure));
@@ -240,6 +239,15 @@ public final class AutoscalingCollector
                     });
                 })
                 .thenCompose(stage -> stage);
+    }
+
+    /** The counts the signal reads, from where the cluster's engine gives them ({@link io.prestoorchestrator.cluster.FlavourProfile#signal()}). */
+    private CompletionStage<CoordinatorMetrics> metrics(ClusterRecord record, String coordinator)
+    {
+        return switch (record.spec().flavour().profile().signal()) {
+            case OPENMETRICS -> coordinators.metrics(coordinator).thenApply(CoordinatorMetrics::parse);
+            case CLUSTER_STATS -> coordinators.clusterStats(coordinator).thenApply(json -> ClusterStats.parse(json).asCoordinatorMetrics());
+        };
     }
 
     /**

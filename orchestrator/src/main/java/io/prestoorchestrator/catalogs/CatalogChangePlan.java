@@ -119,7 +119,7 @@ public record CatalogChangePlan(List<Step> steps)
         if (before.equals(after)) {
             return new CatalogChangePlan(List.of());
         }
-        String why = flavour == Flavour.PRESTODB ? PRESTODB : NO_ALTER;
+        String why = flavour.profile().liveCatalogs() ? NO_ALTER : PRESTODB;
         return new CatalogChangePlan(List.of(new Step(after.name(), Action.CHANGE, Path.RESTART, Optional.empty(), why)));
     }
 
@@ -137,7 +137,7 @@ public record CatalogChangePlan(List<Step> steps)
                 definitions).steps());
         new java.util.TreeMap<>(wanted).forEach((name, file) -> {
             if (deployed.containsKey(name) && !deployed.get(name).equals(file)) {
-                steps.add(new Step(name, Action.CHANGE, Path.RESTART, Optional.empty(), flavour == Flavour.PRESTODB ? PRESTODB : NO_ALTER));
+                steps.add(new Step(name, Action.CHANGE, Path.RESTART, Optional.empty(), flavour.profile().liveCatalogs() ? NO_ALTER : PRESTODB));
             }
         });
         return new CatalogChangePlan(steps);
@@ -145,7 +145,7 @@ public record CatalogChangePlan(List<Step> steps)
 
     private static Step step(Flavour flavour, String name, Action action, CatalogDefinition definition)
     {
-        if (flavour == Flavour.PRESTODB) {
+        if (!flavour.profile().liveCatalogs()) {
             return new Step(name, action, Path.RESTART, Optional.empty(), PRESTODB);
         }
         if (!definition.secretProperties().isEmpty()) {

@@ -21,6 +21,15 @@ public enum Flavour
         this.defaultImageRepository = defaultImageRepository;
     }
 
+    /** What this engine differs in: configuration, catalogs, readiness, signal, drain. */
+    public FlavourProfile profile()
+    {
+        return switch (this) {
+            case TRINO -> FlavourProfile.TRINO;
+            case PRESTODB -> FlavourProfile.PRESTODB;
+        };
+    }
+
     /** The Docker image repository used when the spec names no image. */
     public String defaultImageRepository()
     {

@@ -6,6 +6,6 @@ import java.util.concurrent.CompletionStage;
 /** Asks a coordinator how many workers it counts as active (never a worker's own view). */
 public interface TrinoProbe
 {
-    /** Active workers as the coordinator at {@code coordinatorUrl} counts them; empty when it does not answer. */
-    CompletionStage<OptionalInt> activeWorkers(String coordinatorUrl);
+    /** Active workers as the {@code flavour} coordinator at {@code coordinatorUrl} counts them; empty when it does not answer. */
+    CompletionStage<OptionalInt> activeWorkers(Flavour flavour, String coordinatorUrl);
 }

@@ -590,7 +590,7 @@ public final class ClusterService
                 : steps.coordinatorUrl(record);
         CompletionStage<OptionalInt> active = coordinator.thenCompose(url -> url.isEmpty()
                 ? CompletableFuture.completedFuture(OptionalInt.empty())
-                : trino.activeWorkers(url.get()));
+                : trino.activeWorkers(record.spec().flavour(), url.get()));
         return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> coordinator.thenCompose(url -> active.thenCompose(workers -> steps.routing(record, nomadJob).thenApply(routing -> {
             Map<String, Map<String, Integer>> groups = new TreeMap<>();
             for (AllocationStub alloc : allocs) {

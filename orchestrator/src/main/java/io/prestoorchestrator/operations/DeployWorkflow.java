@@ -7,7 +7,6 @@ import io.prestoorchestrator.cluster.ClusterRecord;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.ClusterState;
-import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.Rollout;
 import io.prestoorchestrator.config.Secret;
@@ -242,7 +241,7 @@ final class DeployWorkflow
         Operation operation = tracker.operation();
         return steps.existing(name).thenCompose(current -> {
             ClusterRecord record = current.value();
-            if (liveCatalogs.isEmpty() || record.spec().flavour() != Flavour.TRINO) {
+            if (liveCatalogs.isEmpty() || !record.spec().flavour().profile().liveCatalogs()) {
                 return CompletableFuture.completedFuture(null);
             }
             return tracker.step("catalogs", "the coordinator serves the cluster's catalogs " + record.spec().catalogs() + ": CREATE/DROP CATALOG for any difference")

@@ -291,7 +291,7 @@ final class OperationSteps
      */
     CompletionStage<Integer> awaitActiveWorkers(String coordinator, String jobId, ClusterSpec spec, java.time.Instant deadline, Tracker tracker)
     {
-        return poll(tracker, "trino-ready", Duration.ofSeconds(2), deadline, () -> expectedWorkers(jobId, spec).thenCompose(expected -> trino.activeWorkers(coordinator).thenApply(active ->
+        return poll(tracker, "trino-ready", Duration.ofSeconds(2), deadline, () -> expectedWorkers(jobId, spec).thenCompose(expected -> trino.activeWorkers(spec.flavour(), coordinator).thenApply(active ->
                 active.isPresent() && active.getAsInt() == expected
                         ? Look.done(expected, Optional.empty())
                         : Look.<Integer>waiting(Optional.of(active.isPresent()

@@ -22,7 +22,6 @@ import io.prestoorchestrator.catalogs.CatalogStatements;
 import io.prestoorchestrator.cluster.Autoscaling;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterSpec;
-import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.cluster.Rollout;
 import io.prestoorchestrator.cluster.SpecHash;
@@ -223,7 +222,7 @@ public final class JobRenderer
             ssmVersions.put(parameter.key(), parameter.version());
         }
 
-        boolean live = spec.flavour() == Flavour.TRINO;
+        boolean live = spec.flavour().profile().liveCatalogs();
         List<Map<String, String>> catalogSecrets = new ArrayList<>();
         Map<String, Map<String, Object>> catalogFiles = new TreeMap<>();
         Map<String, CatalogDefinition> definitions = new HashMap<>();
@@ -285,6 +284,7 @@ public final class JobRenderer
 
         Map<String, Object> model = new HashMap<>();
         model.put("cluster", clusterModel(spec, jobId, inputs));
+        model.put("engine", spec.flavour().profile().templateModel());
         model.put("catalogs", catalogs);
         model.put("vars", vars);
         model.put("params", params);

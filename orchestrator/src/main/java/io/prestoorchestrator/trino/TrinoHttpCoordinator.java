@@ -1,8 +1,10 @@
 package io.prestoorchestrator.trino;
 
+import io.prestoorchestrator.autoscaling.ClusterStats;
 import io.prestoorchestrator.autoscaling.CoordinatorClient;
 import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
 import io.prestoorchestrator.autoscaling.QueryInfo;
+import io.prestoorchestrator.cluster.FlavourProfile;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
@@ -17,7 +19,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@link CoordinatorClient} over HTTP as the orchestrator's Trino user ({@code X-Trino-User}).
+ * {@link CoordinatorClient} over HTTP as the orchestrator's user, in both engines' headers ({@code X-Trino-User},
+ * {@code X-Presto-User}: the URL does not say which engine answers, and each ignores the other's header).
  * {@code /metrics} is asked only for the metrics the signal reads ({@code ?name[]=...}): the whole
  * page of a Trino 476 coordinator is over 1 MB.
  */
@@ -46,6 +49,12 @@ public final class TrinoHttpCoordinator
     }
 
     @Override
+    public CompletionStage<String> clusterStats(String coordinatorUrl)
+    {
+        return get(coordinatorUrl, ClusterStats.PATH);
+    }
+
+    @Override
     public CompletionStage<String> queries(String coordinatorUrl)
     {
         return get(coordinatorUrl, "/v1/query");
@@ -60,7 +69,8 @@ public final class TrinoHttpCoordinator
     private CompletionStage<String> get(String coordinatorUrl, String path)
     {
         return client.getAbs(coordinatorUrl + path)
-                .putHeader("X-Trino-User", user)
+                .putHeader(FlavourProfile.TRINO.userHeader(), user)
+                .putHeader(FlavourProfile.PRESTODB.userHeader(), user)
                 .timeout(timeout.toMillis())
                 .send()
                 .compose(TrinoHttpCoordinator::body)

@@ -1,6 +1,9 @@
 package io.prestoorchestrator.trino;
 
+import io.prestoorchestrator.autoscaling.ClusterStats;
 import io.prestoorchestrator.autoscaling.CoordinatorMetrics;
+import io.prestoorchestrator.cluster.Flavour;
+import io.prestoorchestrator.cluster.FlavourProfile;
 import io.prestoorchestrator.cluster.TrinoProbe;
 import io.vertx.ext.web.client.WebClient;
 
@@ -18,6 +21,8 @@ import static java.util.Objects.requireNonNull;
  * coordinator itself: the workers Trino will schedule on right now ({@link CoordinatorMetrics#activeWorkers}).
  * It asks for that one metric ({@code ?name[]=...}): the whole page of a 476 coordinator is over
  * 1 MB, read on every status request and every second of a deploy's wait before (issue 23).
+ * A PrestoDB coordinator has no {@code /metrics}: its {@code /v1/cluster} says {@code activeWorkers}
+ * ({@link ClusterStats}); the flavour's {@link FlavourProfile#readiness()} chooses.
  */
 public final class TrinoHttpProbe
         implements TrinoProbe
@@ -36,13 +41,17 @@ public final class TrinoHttpProbe
     }
 
     @Override
-    public CompletionStage<OptionalInt> activeWorkers(String coordinatorUrl)
+    public CompletionStage<OptionalInt> activeWorkers(Flavour flavour, String coordinatorUrl)
     {
-        return client.getAbs(coordinatorUrl + PATH)
-                .putHeader("X-Trino-User", user)
+        FlavourProfile profile = flavour.profile();
+        boolean clusterStats = profile.readiness() == FlavourProfile.Readiness.CLUSTER_STATS;
+        return client.getAbs(coordinatorUrl + (clusterStats ? ClusterStats.PATH : PATH))
+                .putHeader(profile.userHeader(), user)
                 .timeout(timeout.toMillis())
                 .send()
-                .map(response -> response.statusCode() == 200 ? CoordinatorMetrics.activeWorkers(response.bodyAsString()) : OptionalInt.empty())
+                .map(response -> response.statusCode() != 200
+                        ? OptionalInt.empty()
+                        : clusterStats ? ClusterStats.activeWorkers(response.bodyAsString()) : CoordinatorMetrics.activeWorkers(response.bodyAsString()))
                 .otherwise(OptionalInt.empty())
                 .toCompletionStage();
     }

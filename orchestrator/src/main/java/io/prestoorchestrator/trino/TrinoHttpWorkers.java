@@ -1,5 +1,6 @@
 package io.prestoorchestrator.trino;
 
+import io.prestoorchestrator.cluster.FlavourProfile;
 import io.prestoorchestrator.drain.TrinoWorkers;
 import io.prestoorchestrator.drain.WorkerState;
 import io.vertx.core.buffer.Buffer;
@@ -15,7 +16,11 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@link TrinoWorkers} over HTTP: {@code GET /v1/info/state} needs no user; {@code PUT} sends
  * {@code X-Trino-User} and a JSON string body. Trino refuses the change unless the worker's access
- * control grants it to this user (403), and a coordinator refuses it always (500).
+ * control grants it to this user (403), and a coordinator refuses it always (500). A worker's address
+ * does not say which engine it runs, so the user goes in both engines' headers ({@code X-Presto-User}
+ * too); PrestoDB 0.287 answers {@code DRAINING} with 400 ({@link StateChange#UNSUPPORTED}), after which
+ * {@link io.prestoorchestrator.drain.WorkerDrainer} asks for {@code SHUTTING_DOWN}: the sequence of
+ * {@link FlavourProfile#workerDrain()}.
  */
 public final class TrinoHttpWorkers
         implements TrinoWorkers
@@ -50,7 +55,8 @@ public final class TrinoHttpWorkers
         requireNonNull(target, "target is null");
         return client.putAbs(url(worker))
                 .putHeader("Content-Type", "application/json")
-                .putHeader("X-Trino-User", user)
+                .putHeader(FlavourProfile.TRINO.userHeader(), user)
+                .putHeader(FlavourProfile.PRESTODB.userHeader(), user)
                 .timeout(timeout.toMillis())
                 .sendBuffer(Buffer.buffer("\"" + target.name() + "\""))
                 .map(response -> classify(response.statusCode()))

@@ -97,6 +97,36 @@ class TestAutoscalingCollector
         assertThat(registry.scrape()).contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 3.0");
     }
 
+    /** A PrestoDB cluster's signal and query counters come from its /v1/cluster and /v1/query (answers recorded from 0.287): it has no /metrics. */
+    @Test
+    void testPrestoDbSignalAndQueryCountersFromItsOwnEndpoints()
+            throws Exception
+    {
+        addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
+        ClusterRecord trino = records.get("demo");
+        ClusterSpec spec = trino.spec();
+        records.put("demo", new ClusterRecord(new ClusterSpec(spec.name(), io.prestoorchestrator.cluster.Flavour.PRESTODB, "0.287", spec.image(), spec.environment(),
+                spec.coordinator(), spec.workers(), spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), spec.allowUnknownProperties(),
+                spec.labels(), spec.autoscaling()), trino.state(), Optional.empty(), Optional.empty(), Optional.empty(), CLOCK.instant(), CLOCK.instant(), "test"));
+        coordinator.metricsFailure = Optional.of("HTTP 404: a PrestoDB coordinator has no /metrics");
+        coordinator.clusterStats = new String(getClass().getResourceAsStream("/prestodb-0.287/cluster-running.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        coordinator.queries = new String(getClass().getResourceAsStream("/prestodb-0.287/query-after.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        PrometheusMeterRegistry registry = registry();
+        AutoscalingCollector collector = collector(registry);
+        await(collector.pollAll());
+
+        WorkersNeeded computation = collector.last("demo").orElseThrow().computation().orElseThrow();
+        // 2 running queries at 2 per worker: 1 worker, the one active
+        assertThat(computation.inputs()).isEqualTo(new SignalInputs(2, 0, 0, 0, 1, 0, 2, 1, 4));
+        assertThat(computation.needed()).isEqualTo(1);
+        assertThat(registry.scrape())
+                .contains("presto_orchestrator_cluster_workers_needed{cluster=\"demo\"} 1.0")
+                .contains("presto_orchestrator_cluster_workers_active{cluster=\"demo\"} 1.0")
+                .contains("presto_orchestrator_cluster_queries_running{cluster=\"demo\"} 2.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"\",error_type=\"\",state=\"finished\",user=\"alice\"} 1.0")
+                .contains("presto_orchestrator_queries_total{cluster=\"demo\",error_name=\"SYNTAX_ERROR\",error_type=\"USER_ERROR\",state=\"failed\",user=\"carol\"} 1.0");
+    }
+
     /** A round still running when the next is due: that one is skipped and counted; the round's time is recorded when it ends. */
     @Test
     void testRoundsAreTimedAndSkippedRoundsCounted()
@@ -415,6 +445,7 @@ class TestAutoscalingCollector
             implements CoordinatorClient
     {
         volatile String metrics = "";
+        volatile String clusterStats = "";
         volatile String queries = "[]";
         volatile String waitingQueries = "[]";
         volatile Optional<String> waitingFailure = Optional.empty();
@@ -427,6 +458,13 @@ class TestAutoscalingCollector
             assertThat(coordinatorUrl).isEqualTo(COORDINATOR);
             return metricsFailure.<CompletionStage<String>>map(message -> CompletableFuture.failedFuture(new IllegalStateException(message)))
                     .orElseGet(() -> CompletableFuture.completedFuture(metrics));
+        }
+
+        @Override
+        public CompletionStage<String> clusterStats(String coordinatorUrl)
+        {
+            assertThat(coordinatorUrl).isEqualTo(COORDINATOR);
+            return CompletableFuture.completedFuture(clusterStats);
         }
 
         @Override

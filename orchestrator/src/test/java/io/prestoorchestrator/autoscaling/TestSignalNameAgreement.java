@@ -56,6 +56,12 @@ class TestSignalNameAgreement
         CoordinatorClient coordinator = new CoordinatorClient()
         {
             @Override
+            public CompletionStage<String> clusterStats(String coordinatorUrl)
+            {
+                return CompletableFuture.failedFuture(new IllegalStateException("not a PrestoDB coordinator"));
+            }
+
+            @Override
             public CompletionStage<String> metrics(String coordinatorUrl)
             {
                 return CompletableFuture.completedFuture(resource("metrics-busy.txt"));

@@ -70,6 +70,12 @@ class TestCoordinatorQueryTimeLeft
         return new CoordinatorClient()
         {
             @Override
+            public CompletionStage<String> clusterStats(String coordinatorUrl)
+            {
+                return CompletableFuture.failedFuture(new IllegalStateException("not a PrestoDB coordinator"));
+            }
+
+            @Override
             public CompletionStage<String> metrics(String coordinatorUrl)
             {
                 throw new UnsupportedOperationException();

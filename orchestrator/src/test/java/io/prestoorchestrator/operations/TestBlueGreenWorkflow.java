@@ -65,7 +65,7 @@ class TestBlueGreenWorkflow
         // no Traefik to wait for here: switch_settle_seconds 0
         JobRenderer renderer = new JobRenderer(TestingFiles.templatesWith("local.yaml", "switch_settle_seconds: 5", "switch_settle_seconds: 0"));
         service = new ClusterService(repository, nomad, renderer, Optional.empty(), "/presto-orchestrator",
-                coordinator -> nomad.allocations(JOB).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
+                (flavour, coordinator) -> nomad.allocations(JOB).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
                         .count())),
                 this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), () -> 18001,
@@ -257,6 +257,12 @@ class TestBlueGreenWorkflow
         public CompletionStage<String> waitingQueries(String coordinatorUrl)
         {
             return CompletableFuture.completedFuture("[]");
+        }
+
+        @Override
+        public CompletionStage<String> clusterStats(String coordinatorUrl)
+        {
+            return CompletableFuture.completedFuture("{}");
         }
     }
 

@@ -284,7 +284,7 @@ class TestOperationLeadership
     private ClusterService replica(String id, NomadJobs jobs, KvStore store, ExecutorService executor, Scheduler scheduler)
     {
         ClusterService replica = new ClusterService(new ClusterRepository(store), jobs, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
-                coordinator -> trinoServes.get()
+                (flavour, coordinator) -> trinoServes.get()
                         ? nomad.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                                 .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count()))
                         : java.util.concurrent.CompletableFuture.completedFuture(OptionalInt.empty()),

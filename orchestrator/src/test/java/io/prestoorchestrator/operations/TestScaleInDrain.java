@@ -95,7 +95,7 @@ class TestScaleInDrain
         pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), Scheduler.onExecutor(executor)),
                 config, new DrainMetrics(registry));
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
-                coordinator -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
+                (flavour, coordinator) -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
                 this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),

@@ -24,7 +24,7 @@ class TestWorkflows
 {
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-07T08:00:00Z"), ZoneOffset.UTC);
     private final ClusterRepository repository = new ClusterRepository(new InMemoryKvStore());
-    private final OperationSteps steps = new OperationSteps(repository, new InMemoryNomadJobs(), coordinator -> CompletableFuture.completedFuture(OptionalInt.empty()),
+    private final OperationSteps steps = new OperationSteps(repository, new InMemoryNomadJobs(), (flavour, coordinator) -> CompletableFuture.completedFuture(OptionalInt.empty()),
             service -> CompletableFuture.completedFuture(List.of()), new TestingScheduler(clock.instant()), clock, Duration.ofSeconds(1));
 
     @Test

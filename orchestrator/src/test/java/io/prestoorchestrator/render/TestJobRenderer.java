@@ -351,6 +351,65 @@ class TestJobRenderer
         assertThat(files.get("local/etc/config.properties")).doesNotContain("catalog.management");
     }
 
+    /**
+     * The local prestodb job runs what PrestoDB 0.287 needs (design notes): its own installation and Java 11, a launcher
+     * without --jvm-dir, discovery on the coordinator, no http-server.process-forwarded, the total memory per node set,
+     * readiness from /v1/cluster and workers that go straight to SHUTTING_DOWN on the stop signal.
+     */
+    @Test
+    void testLocalPrestoDbJobRunsPrestoDb()
+    {
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", "alice",
+                Map.of("TRINO_HOME", "/opt/trino-server-476", "TRINO_JAVA_HOME", "/usr/lib/jvm/temurin-25",
+                        "PRESTODB_HOME", "/opt/presto-server-0.287", "PRESTODB_JAVA_HOME", "/opt/jdk-11"), Optional.of(18080));
+        RenderedJob rendered = renderer.render(prestoDb(TestingClusterSpecs.local()), inputs);
+        assertThat(rendered.catalogBundle()).isEmpty();
+        JsonNode groups = rendered.job().get("Job").get("TaskGroups");
+        JsonNode coordinator = groups.get(0).get("Tasks").get(0);
+        JsonNode worker = groups.get(1).get("Tasks").get(0);
+        assertThat(coordinator.get("Config").get("command").asText()).isEqualTo("/opt/presto-server-0.287/bin/launcher");
+        assertThat(coordinator.get("Config").get("args")).extracting(JsonNode::asText)
+                .containsExactly("run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "${NOMAD_ALLOC_DIR}/data");
+        assertThat(coordinator.get("Env").get("JAVA_HOME").asText()).isEqualTo("/opt/jdk-11");
+        assertThat(worker.get("Config").get("args")).extracting(JsonNode::asText)
+                .containsExactly("${NOMAD_TASK_DIR}/run-with-drain", "run", "--etc-dir", "${NOMAD_TASK_DIR}/etc", "--data-dir", "${NOMAD_ALLOC_DIR}/data");
+        assertThat(worker.get("Env").get("TRINO_HOME").asText()).isEqualTo("/opt/presto-server-0.287");
+        assertThat(worker.get("Env").get("JAVA_HOME").asText()).isEqualTo("/opt/jdk-11");
+        assertThat(worker.get("Env").get("TRINO_DRAIN_STATES").asText()).isEqualTo("SHUTTING_DOWN");
+        assertThat(worker.get("Env").get("TRINO_DRAIN_USER_HEADER").asText()).isEqualTo("X-Presto-User");
+
+        Map<String, String> coordinatorFiles = templates(coordinator);
+        assertThat(coordinatorFiles).containsOnlyKeys("local/etc/config.properties", "local/etc/node.properties", "local/etc/jvm.config", "local/etc/log.properties",
+                "local/ready-check.sh", "local/etc/catalog/tpch.properties");
+        assertThat(coordinatorFiles.get("local/etc/config.properties"))
+                .contains("coordinator=true\n", "discovery-server.enabled=true\n", "query.max-memory-per-node=256MB\n", "query.max-total-memory-per-node=256MB\n",
+                        "query-manager.required-workers=1\n")
+                .doesNotContain("process-forwarded", "catalog.management", "catalog.store");
+        assertThat(coordinatorFiles.get("local/etc/node.properties")).contains("node.internal-address={{ env \"NOMAD_IP_http\" }}\n");
+        assertThat(coordinatorFiles.get("local/etc/log.properties")).isEqualTo("com.facebook.presto=INFO\n");
+        assertThat(coordinatorFiles.get("local/etc/catalog/tpch.properties")).contains("connector.name=tpch\n");
+        assertThat(coordinatorFiles.get("local/ready-check.sh")).contains("$base/v1/cluster", "\"activeWorkers\"").doesNotContain("/metrics");
+        Map<String, String> workerFiles = templates(worker);
+        assertThat(workerFiles).containsOnlyKeys("local/etc/config.properties", "local/etc/node.properties", "local/etc/jvm.config", "local/etc/log.properties",
+                "local/run-with-drain", "local/etc/catalog/tpch.properties");
+        assertThat(workerFiles.get("local/etc/config.properties")).contains("coordinator=false\n").doesNotContain("discovery-server.enabled");
+        assertThat(rendered.job().get("Job").get("Meta").get("prestodb_version").asText()).isEqualTo("0.287");
+    }
+
+    @Test
+    void testPrestoDbWithoutItsInstallationNamesTheVariables()
+    {
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> renderer.render(prestoDb(TestingClusterSpecs.local()), TestingRenderInputs.local()));
+        assertThat(e.getMessage()).contains("needs the variables prestodb_home and prestodb_java_home", "scripts/setup.sh --prestodb");
+    }
+
+    private static ClusterSpec prestoDb(ClusterSpec trino)
+    {
+        return new ClusterSpec(trino.name(), io.prestoorchestrator.cluster.Flavour.PRESTODB, "0.287", trino.image(), trino.environment(), trino.coordinator(),
+                trino.workers(), trino.workerResources(), trino.jvm(), trino.queryMemory(), trino.catalogs(), trino.properties(), trino.allowUnknownProperties(),
+                trino.labels(), trino.autoscaling());
+    }
+
     @Test
     void testMissingSecretParameterNamesThePath()
     {

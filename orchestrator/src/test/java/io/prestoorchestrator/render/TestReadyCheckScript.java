@@ -2,6 +2,8 @@ package io.prestoorchestrator.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.prestoorchestrator.cluster.ClusterSpec;
+import io.prestoorchestrator.cluster.Flavour;
 import io.prestoorchestrator.cluster.TestingClusterSpecs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +40,7 @@ class TestReadyCheckScript
     private volatile String info;
     private volatile String metrics;
     private volatile String metricsUser;
+    private volatile String clusterStats;
     private volatile long infoDelayMillis;
     private String renderedCommand;
     private List<String> renderedArgs;
@@ -69,6 +72,12 @@ class TestReadyCheckScript
             }
             exchange.close();
         });
+        coordinator.createContext("/v1/cluster", exchange -> {
+            byte[] body = clusterStats.getBytes(UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         coordinator.start();
     }
 
@@ -98,6 +107,30 @@ class TestReadyCheckScript
 
         metrics = activeNodes("1.0");
         assertThat(run(script, 0).exitCode()).as("min 0: the coordinator alone is routable (queries wait for a worker)").isZero();
+    }
+
+    /** PrestoDB 0.287 has no /metrics: the gate reads /v1/cluster's activeWorkers, which leaves the coordinator out (answer recorded from 0.287). */
+    @Test
+    void testPrestoDbCountsWorkersFromClusterStats()
+            throws Exception
+    {
+        Path script = renderScript(Flavour.PRESTODB);
+        info = STARTED;
+        metrics = activeNodes("9.0");
+        clusterStats = new String(getClass().getResourceAsStream("/prestodb-0.287/cluster-idle.json").readAllBytes(), UTF_8);
+
+        Result result = run(script, 2);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).isEqualTo("not ready: the coordinator counts 1 of 2 required active worker(s)\n");
+        result = run(script, 1);
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.output()).isEqualTo("ready: the coordinator counts 1 active worker(s), 1 required\n");
+        assertThat(metricsUser).as("/metrics is never asked").isNull();
+
+        clusterStats = "{\"runningQueries\":0}";
+        result = run(script, 1);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.output()).contains("/v1/cluster has no activeWorkers");
     }
 
     @Test
@@ -264,7 +297,21 @@ class TestReadyCheckScript
     private Path renderScript()
             throws IOException
     {
-        JsonNode group = new JobRenderer(TestingRenderInputs.TEMPLATES).render(TestingClusterSpecs.local(), TestingRenderInputs.local())
+        return renderScript(Flavour.TRINO);
+    }
+
+    private Path renderScript(Flavour flavour)
+            throws IOException
+    {
+        ClusterSpec trino = TestingClusterSpecs.local();
+        ClusterSpec spec = new ClusterSpec(trino.name(), flavour, trino.version(), trino.image(), trino.environment(), trino.coordinator(), trino.workers(),
+                trino.workerResources(), trino.jvm(), trino.queryMemory(), trino.catalogs(), trino.properties(), trino.allowUnknownProperties(), trino.labels(), trino.autoscaling());
+        RenderInputs local = TestingRenderInputs.local();
+        java.util.Map<String, String> environment = new java.util.HashMap<>(local.environment());
+        environment.put("PRESTODB_HOME", "/opt/presto-server-0.287");
+        environment.put("PRESTODB_JAVA_HOME", "/opt/jdk-11");
+        RenderInputs inputs = new RenderInputs(local.catalogs(), local.config(), local.secrets(), local.orchestratorVersion(), local.deployedBy(), environment, local.coordinatorPort());
+        JsonNode group = new JobRenderer(TestingRenderInputs.TEMPLATES).render(spec, inputs)
                 .job().get("Job").get("TaskGroups").get(0);
         JsonNode task = group.get("Tasks").get(0);
         renderedArgs = new ArrayList<>();

@@ -39,10 +39,28 @@ public class TestTrinoHttpProbe
         }).listen(0, "127.0.0.1").await();
         TrinoHttpProbe probe = new TrinoHttpProbe(WebClient.create(vertx), "presto-orchestrator", Duration.ofSeconds(5));
 
-        OptionalInt workers = probe.activeWorkers("http://127.0.0.1:" + coordinator.actualPort()).toCompletableFuture().join();
+        OptionalInt workers = probe.activeWorkers(io.prestoorchestrator.cluster.Flavour.TRINO, "http://127.0.0.1:" + coordinator.actualPort()).toCompletableFuture().join();
 
         assertThat(workers).hasValue(2);
         assertThat(asked).containsExactly("/metrics?name%5B%5D=" + CoordinatorMetrics.ACTIVE + " as presto-orchestrator");
+    }
+
+    /** PrestoDB 0.287 has no /metrics: /v1/cluster's activeWorkers (recorded from a running 0.287), coordinator left out. */
+    @Test
+    public void asksPrestoDbForClusterStats()
+            throws Exception
+    {
+        String recorded = new String(getClass().getResourceAsStream("/prestodb-0.287/cluster-running.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        HttpServer coordinator = vertx.createHttpServer().requestHandler(request -> {
+            asked.add(request.uri() + " as " + request.getHeader("X-Presto-User"));
+            request.response().setStatusCode(request.path().equals("/v1/cluster") ? 200 : 404).end(request.path().equals("/v1/cluster") ? recorded : "");
+        }).listen(0, "127.0.0.1").await();
+        TrinoHttpProbe probe = new TrinoHttpProbe(WebClient.create(vertx), "presto-orchestrator", Duration.ofSeconds(5));
+
+        OptionalInt workers = probe.activeWorkers(io.prestoorchestrator.cluster.Flavour.PRESTODB, "http://127.0.0.1:" + coordinator.actualPort()).toCompletableFuture().join();
+
+        assertThat(workers).hasValue(1);
+        assertThat(asked).containsExactly("/v1/cluster as presto-orchestrator");
     }
 
     @Test
@@ -51,6 +69,6 @@ public class TestTrinoHttpProbe
         HttpServer coordinator = vertx.createHttpServer().requestHandler(request -> request.response().setStatusCode(503).end("starting")).listen(0, "127.0.0.1").await();
         TrinoHttpProbe probe = new TrinoHttpProbe(WebClient.create(vertx), "presto-orchestrator", Duration.ofSeconds(5));
 
-        assertThat(probe.activeWorkers("http://127.0.0.1:" + coordinator.actualPort()).toCompletableFuture().join()).isEmpty();
+        assertThat(probe.activeWorkers(io.prestoorchestrator.cluster.Flavour.TRINO, "http://127.0.0.1:" + coordinator.actualPort()).toCompletableFuture().join()).isEmpty();
     }
 }
