@@ -357,12 +357,13 @@ class ClusterLifecycleIT
         assertThat(servingCoordinator(ALPHA)).isEqualTo(alphaCoordinator);
         assertThat(servingCoordinator(BETA)).isEqualTo(betaCoordinator);
 
-        // nextUri points at Traefik's public URL, so clients stay behind it
+        // nextUri points at the coordinator's own side's host behind Traefik (issue 18: the pinned host keeps a query on
+        // its coordinator across a blue-green switch), so clients stay behind Traefik
         HttpResponse<String> statement = traefik.client().send(HttpRequest.newBuilder(URI.create(publicUrl(ALPHA) + "/v1/statement"))
                 .header("X-Trino-User", "routing-it")
                 .POST(HttpRequest.BodyPublishers.ofString("SELECT 1")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(statement.statusCode()).as(statement.body()).isEqualTo(200);
-        assertThat(new JsonObject(statement.body()).getString("nextUri")).startsWith(publicUrl(ALPHA) + "/v1/statement/");
+        assertThat(new JsonObject(statement.body()).getString("nextUri")).startsWith("http://" + ALPHA + "--blue." + DOMAIN + ":" + traefik.webPort() + "/v1/statement/");
 
         // a multi-page query through Traefik with the Trino CLI
         int before = executingHops(ALPHA);
