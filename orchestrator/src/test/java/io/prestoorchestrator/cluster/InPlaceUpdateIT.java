@@ -138,9 +138,12 @@ class InPlaceUpdateIT
 
         // what Trino runs with replaces allocations: a property, the version
         JobPlan property = await(jobs.plan(renderer.job(spec.withProperties(Map.of("query.max-execution-time", "2h")), "ops")));
-        assertThat(property.groups().get("coordinator").destructiveUpdate()).isEqualTo(1);
-        // one worker at a time (max_parallel 1): Nomad's plan counts the first round, the other worker waits
-        assertThat(property.groups().get("workers").destructiveUpdate()).isEqualTo(1);
+        // the spec's rollout is blue-green (the default, issue 18): Nomad plans the replacements as canaries beside the
+        // running allocations (1 coordinator, and 1 worker: what the gate needs), not as destructive updates
+        assertThat(property.groups().get("coordinator").canary()).isEqualTo(1);
+        assertThat(property.groups().get("coordinator").destructiveUpdate()).isZero();
+        assertThat(property.groups().get("workers").canary()).isEqualTo(1);
+        assertThat(property.groups().get("workers").destructiveUpdate()).isZero();
         assertThat(property.effect().summary()).startsWith("replaces allocations (coordinator 1, workers 1 in the first round)");
         ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), spec.allowUnknownProperties(), spec.labels(), spec.autoscaling());
