@@ -150,8 +150,9 @@
     "traefik.http.routers.[=sideRouter].service=[=sideRouter]",
     "traefik.http.routers.[=sideRouter].middlewares=[=sideRouter]-pin",
     "traefik.http.services.[=sideRouter].loadbalancer.passhostheader=true",
-    [#-- Trino builds nextUri from X-Forwarded-Host (http-server.process-forwarded): every poll comes back to this side --]
-    "traefik.http.middlewares.[=sideRouter]-pin.headers.customrequestheaders.X-Forwarded-Host=[=pinnedHostPort?json_string]",
+    [#-- the engine builds nextUri from this header (engine.pinHeader: Trino X-Forwarded-Host with http-server.process-forwarded,
+         PrestoDB 0.287 Host), set to this side's host: every poll comes back to this side --]
+    "traefik.http.middlewares.[=sideRouter]-pin.headers.customrequestheaders.[=engine.pinHeader]=[=pinnedHostPort?json_string]",
     "traefik.http.middlewares.[=sideRouter]-pin.headers.customresponseheaders.X-Presto-Orchestrator-Side=[=cluster.side]"],
   "Meta": {"cluster": "[=cluster.name]", "role": "coordinator", "side": "[=cluster.side]", "public_url": "[=publicUrl?json_string]", "pinned_host": "[=pinnedHost?json_string]"},
   "Checks": [{

@@ -22,6 +22,11 @@ import static java.util.Objects.requireNonNull;
  *         each catalog is a file of the job and a change restarts the cluster
  * @param discoveryServer whether the coordinator must be told to serve discovery ({@code discovery-server.enabled})
  * @param processForwarded whether {@code http-server.process-forwarded} exists (PrestoDB 0.287 has no such property)
+ * @param pinHeader the request header the engine builds {@code nextUri}'s host from, which the Traefik middleware of a
+ *         side's coordinator sets to the side's pinned host so that a query keeps polling the coordinator that runs it
+ *         (issue 18): Trino {@code X-Forwarded-Host} (with {@code http-server.process-forwarded}); PrestoDB 0.287
+ *         {@code Host}: its Jetty has no forwarded-request customizer, so it ignores {@code X-Forwarded-Host} and
+ *         {@code Forwarded} and takes the host of the request (only {@code X-Forwarded-Proto} is honoured, for the scheme)
  * @param totalMemoryPerNode whether {@code query.max-total-memory-per-node} exists and must be set: PrestoDB's default
  *         is twice {@code query.max-memory-per-node}, and with the heap headroom that exceeds a small heap, which
  *         stops the server at start
@@ -43,6 +48,7 @@ public record FlavourProfile(
         boolean liveCatalogs,
         boolean discoveryServer,
         boolean processForwarded,
+        String pinHeader,
         boolean totalMemoryPerNode,
         boolean stateAccessControl,
         Readiness readiness,
@@ -86,11 +92,11 @@ public record FlavourProfile(
     public static final String SHUTTING_DOWN = "SHUTTING_DOWN";
 
     public static final FlavourProfile TRINO = new FlavourProfile(Flavour.TRINO, "X-Trino-User",
-            List.of(DRAINING, SHUTTING_DOWN), false, true, false, true, false, true,
+            List.of(DRAINING, SHUTTING_DOWN), false, true, false, true, "X-Forwarded-Host", false, true,
             Readiness.OPENMETRICS_ACTIVE_NODES, SignalSource.OPENMETRICS, "io.trino", "trino_home", "java_home", true);
 
     public static final FlavourProfile PRESTODB = new FlavourProfile(Flavour.PRESTODB, "X-Presto-User",
-            List.of(SHUTTING_DOWN), true, false, true, false, true, false,
+            List.of(SHUTTING_DOWN), true, false, true, false, "Host", true, false,
             Readiness.CLUSTER_STATS, SignalSource.CLUSTER_STATS, "com.facebook.presto", "prestodb_home", "prestodb_java_home", false);
 
     public FlavourProfile
@@ -98,6 +104,7 @@ public record FlavourProfile(
         requireNonNull(flavour, "flavour is null");
         requireNonNull(userHeader, "userHeader is null");
         workerDrain = List.copyOf(workerDrain);
+        requireNonNull(pinHeader, "pinHeader is null");
         requireNonNull(readiness, "readiness is null");
         requireNonNull(signal, "signal is null");
         requireNonNull(logger, "logger is null");
@@ -130,6 +137,7 @@ public record FlavourProfile(
         model.put("liveCatalogs", liveCatalogs);
         model.put("discoveryServer", discoveryServer);
         model.put("processForwarded", processForwarded);
+        model.put("pinHeader", pinHeader);
         model.put("totalMemoryPerNode", totalMemoryPerNode);
         model.put("stateAccessControl", stateAccessControl);
         model.put("readiness", readiness.templateName());

@@ -20,11 +20,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,9 +40,12 @@ import static org.awaitility.Awaitility.await;
  * The prestodb flavour on real PrestoDB 0.287 (Java 11, scripts/setup.sh --prestodb) run by real Nomad 1.6.1,
  * behind real Traefik on the Consul simulator: one stack, one cluster, in order: create (2 workers) and a query
  * through Traefik; a resize 2 -> 1 under TPC-H Q1 (sf3) and a stream of short queries, none of which may fail
- * (the worker goes by PrestoDB's SHUTTING_DOWN, which waits for its running tasks); delete, leaving no job, no
- * Consul service and no task process. PrestoDB speaks Trino's client protocol with {@code X-Presto-*} headers,
- * so the queries here go over it directly, not through the Trino CLI.
+ * (the worker goes by PrestoDB's SHUTTING_DOWN, which waits for its running tasks); a blue-green restart under
+ * TPC-H Q1 (sf3), a short query every 0.5 s and a probe of the public URL every 0.5 s, all through Traefik on the
+ * public host, none of which may fail or go unanswered (a Q1 started on side blue finishes there after the switch:
+ * PrestoDB builds {@code nextUri} from the {@code Host} header, which the side's Traefik middleware sets to its pinned
+ * host); delete, leaving no job, no Consul service and no task process. PrestoDB speaks Trino's client protocol
+ * with {@code X-Presto-*} headers, so the queries here go over it directly, not through the Trino CLI.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrestoDbClusterIT
@@ -109,12 +114,13 @@ class PrestoDbClusterIT
         assertThat(routing.getBoolean("routable")).as(routing.encode()).isTrue();
         assertThat(routing.getString("reason")).startsWith("ready: the coordinator counts 2 active worker(s), 1 required");
 
-        // a query through Traefik: nextUri stays on the public URL
+        // a query through Traefik on the public host: nextUri names the side's pinned host (still behind Traefik), set by
+        // the side's middleware as the Host header, which is what PrestoDB 0.287 builds nextUri from
         HttpClient viaTraefik = traefik.client();
         Outcome count = run(viaTraefik, publicUrl(), "SELECT count(*) FROM tpch.sf1.lineitem");
         assertThat(count.error()).as("query through Traefik").isEmpty();
         assertThat(count.firstValue()).isEqualTo("6001215");
-        assertThat(count.nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(publicUrl() + "/v1/statement/"));
+        assertThat(count.nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("blue") + "/v1/statement/"));
         lastStepPassed = "create";
     }
 
@@ -170,10 +176,101 @@ class PrestoDbClusterIT
 
     @Test
     @Order(3)
-    void testDeleteLeavesNothing()
+    void testBlueGreenRestartUnderLoadFailsNoQuery()
             throws Exception
     {
         requirePassed("resize");
+        HttpClient viaTraefik = traefik.client();
+        await("the public URL answers").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> probe(viaTraefik).status() == 200);
+        for (int i = 0; i < 3; i++) {
+            assertThat(run(viaTraefik, publicUrl(), QueryLoad.SHORT).error()).as("warm-up query through Traefik").isEmpty();
+        }
+        Map<String, String> before = runningAllocations();
+
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Outcome> shortQueries = new CopyOnWriteArrayList<>();
+        List<Outcome> longQueries = new CopyOnWriteArrayList<>();
+        List<Sample> samples = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> shortStream = CompletableFuture.runAsync(() -> {
+            while (!stop.get()) {
+                shortQueries.add(run(viaTraefik, publicUrl(), QueryLoad.SHORT));
+                QueryLoad.sleep(500);
+            }
+        });
+        CompletableFuture<Void> sampler = CompletableFuture.runAsync(() -> {
+            while (!stop.get()) {
+                samples.add(probe(viaTraefik));
+                QueryLoad.sleep(500);
+            }
+        });
+        // Q1s one after another from 5 s before the restart: one is running on side blue whenever the switch comes
+        CompletableFuture<Void> longStream = CompletableFuture.runAsync(() -> {
+            while (!stop.get()) {
+                longQueries.add(run(viaTraefik, publicUrl(), Q1));
+            }
+        });
+        QueryLoad.sleep(5_000);
+        long restartNanos = System.nanoTime();
+        Instant requested = Instant.now();
+        HttpResponse<String> accepted = stack.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonObject operation;
+        try {
+            operation = stack.awaitOperation(accepted, Duration.ofMinutes(15));
+        }
+        finally {
+            QueryLoad.sleep(3_000);
+            stop.set(true);
+            shortStream.get();
+            sampler.get();
+            longStream.get();
+        }
+        double restartSeconds = (System.nanoTime() - restartNanos) / 1e9;
+        List<JsonObject> events = events(requested);
+        events.forEach(event -> System.out.printf("  %s %-22s %s%n", event.getString("at"), event.getString("type"), event.getString("message")));
+        long unanswered = samples.stream().filter(sample -> sample.status() != 200).count();
+        List<String> sides = samples.stream().map(Sample::side).distinct().toList();
+        List<Outcome> failed = new ArrayList<>();
+        shortQueries.stream().filter(outcome -> outcome.error().isPresent()).forEach(failed::add);
+        longQueries.stream().filter(outcome -> outcome.error().isPresent()).forEach(failed::add);
+        System.out.printf("PrestoDbClusterIT blue-green restart: %.1f s; %d short and %d Q1 sf3 queries through Traefik, %d failed; %d public URL samples, %d not answered;"
+                + " sides seen in order %s%n", restartSeconds, shortQueries.size(), longQueries.size(), failed.size(), samples.size(), unanswered, sides);
+        longQueries.forEach(outcome -> System.out.printf("  Q1 %s in %.1f s, polled %s%n", outcome.error().orElse("succeeded"), outcome.seconds(),
+                outcome.nextUris().stream().map(uri -> URI.create(uri).getHost()).distinct().toList()));
+        failed.forEach(outcome -> System.out.printf("  failed: %s%n", outcome.error().orElseThrow()));
+        if (!failed.isEmpty()) {
+            printWorkerLogs();
+        }
+        assertSucceeded(operation);
+
+        assertThat(failed).as("queries that failed during the blue-green restart").isEmpty();
+        assertThat(unanswered).as("public URL samples that got no 200 (of " + samples.size() + ")").isZero();
+        assertThat(sides).as("the side answering the public URL, in order").containsExactly("blue", "green");
+        assertThat(types(events)).containsSubsequence("restart-requested", "blue-green-started", "traffic-switched", "old-side-idle", "old-side-stopped", "deploy-succeeded");
+        Instant switched = events.stream().filter(event -> event.getString("type").equals("traffic-switched")).map(event -> Instant.parse(event.getString("at")))
+                .findFirst().orElseThrow();
+        long switchedNanos = restartNanos + Duration.between(requested, switched).toNanos();
+        assertThat(longQueries).as("a Q1 started on side blue before the switch and finished after it, every poll on blue's pinned host")
+                .anySatisfy(outcome -> {
+                    assertThat(outcome.startedNanos()).isLessThan(switchedNanos);
+                    assertThat(outcome.endedNanos()).isGreaterThan(switchedNanos);
+                    assertThat(outcome.nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("blue") + "/v1/statement/"));
+                });
+        List<Outcome> afterSwitch = shortQueries.stream().filter(outcome -> outcome.startedNanos() > switchedNanos + 5_000_000_000L).toList();
+        assertThat(afterSwitch).as("short queries started after the switch").hasSizeGreaterThanOrEqualTo(5)
+                .allSatisfy(outcome -> assertThat(outcome.nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("green") + "/v1/statement/")));
+        Map<String, String> after = runningAllocations();
+        assertThat(after).as("allocations after the restart: one coordinator and one worker, all new").hasSize(2);
+        before.keySet().forEach(id -> assertThat(after).doesNotContainKey(id));
+        lastStepPassed = "restart";
+    }
+
+    @Test
+    @Order(4)
+    void testDeleteLeavesNothing()
+            throws Exception
+    {
+        requirePassed("restart");
         HttpResponse<String> deleted = stack.call("DELETE", "/v1/clusters/" + CLUSTER, null);
         assertSucceeded(stack.awaitOperation(deleted, Duration.ofMinutes(6)));
         assertThat(stack.call("GET", "/v1/clusters/" + CLUSTER, null).statusCode()).isEqualTo(404);
@@ -186,11 +283,11 @@ class PrestoDbClusterIT
     }
 
     /** A statement over the client protocol with PrestoDB's headers; every nextUri followed, 502-504 on one retried. */
-    record Outcome(Optional<String> error, String firstValue, List<String> nextUris, long nanos)
+    record Outcome(Optional<String> error, String firstValue, List<String> nextUris, long startedNanos, long endedNanos)
     {
         double seconds()
         {
-            return nanos / 1e9;
+            return (endedNanos - startedNanos) / 1e9;
         }
     }
 
@@ -204,7 +301,7 @@ class PrestoDbClusterIT
                     .header("X-Presto-User", USER).POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
             while (true) {
                 if (response.statusCode() != 200) {
-                    return new Outcome(Optional.of("HTTP " + response.statusCode() + ": " + response.body()), first, nextUris, System.nanoTime() - started);
+                    return new Outcome(Optional.of("HTTP " + response.statusCode() + ": " + response.body()), first, nextUris, started, System.nanoTime());
                 }
                 JsonObject body = new JsonObject(response.body());
                 JsonArray data = body.getJsonArray("data");
@@ -213,11 +310,11 @@ class PrestoDbClusterIT
                 }
                 JsonObject error = body.getJsonObject("error");
                 if (error != null) {
-                    return new Outcome(Optional.of(error.getString("errorName") + ": " + error.getString("message")), first, nextUris, System.nanoTime() - started);
+                    return new Outcome(Optional.of(error.getString("errorName") + ": " + error.getString("message")), first, nextUris, started, System.nanoTime());
                 }
                 String next = body.getString("nextUri");
                 if (next == null) {
-                    return new Outcome(Optional.empty(), first, nextUris, System.nanoTime() - started);
+                    return new Outcome(Optional.empty(), first, nextUris, started, System.nanoTime());
                 }
                 nextUris.add(next);
                 HttpRequest request = HttpRequest.newBuilder(URI.create(next)).timeout(Duration.ofMinutes(2)).header("X-Presto-User", USER).build();
@@ -229,11 +326,11 @@ class PrestoDbClusterIT
             }
         }
         catch (IOException e) {
-            return new Outcome(Optional.of("protocol: " + e), first, nextUris, System.nanoTime() - started);
+            return new Outcome(Optional.of("protocol: " + e), first, nextUris, started, System.nanoTime());
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(Optional.of("interrupted"), first, nextUris, System.nanoTime() - started);
+            return new Outcome(Optional.of("interrupted"), first, nextUris, started, System.nanoTime());
         }
     }
 
@@ -252,6 +349,51 @@ class PrestoDbClusterIT
         }
     }
 
+    /** One look at the public URL: the status, and which side answered ({@code X-Presto-Orchestrator-Side}). */
+    private record Sample(int status, String side) {}
+
+    private static Sample probe(HttpClient client)
+    {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(publicUrl() + "/v1/info")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Sample(response.statusCode(), response.headers().firstValue("X-Presto-Orchestrator-Side").orElse("none"));
+        }
+        catch (IOException e) {
+            return new Sample(-1, "error: " + e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Sample(-1, "interrupted");
+        }
+    }
+
+    private static List<JsonObject> events(Instant since)
+            throws IOException, InterruptedException
+    {
+        return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER + "/events", null).body()).getJsonArray("events").stream()
+                .map(JsonObject.class::cast).filter(event -> !Instant.parse(event.getString("at")).isBefore(since.minusSeconds(1))).toList();
+    }
+
+    private static List<String> types(List<JsonObject> events)
+    {
+        return events.stream().map(event -> event.getString("type")).toList();
+    }
+
+    /** Running allocations: ID to group; a replaced allocation has a new ID. */
+    private static Map<String, String> runningAllocations()
+            throws IOException, InterruptedException
+    {
+        Map<String, String> running = new TreeMap<>();
+        for (Object item : new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body())) {
+            JsonObject stub = (JsonObject) item;
+            if (stub.getString("ClientStatus").equals("running")) {
+                running.put(stub.getString("ID"), stub.getString("TaskGroup"));
+            }
+        }
+        return running;
+    }
+
     private static JsonObject cluster()
             throws IOException, InterruptedException
     {
@@ -261,6 +403,12 @@ class PrestoDbClusterIT
     private static String publicUrl()
     {
         return "http://" + CLUSTER + "." + DOMAIN + ":" + traefik.webPort();
+    }
+
+    /** A side's own host behind Traefik ({@code <cluster>--<side>.<domain>}), which its coordinator's nextUri names. */
+    private static String pinnedUrl(String side)
+    {
+        return "http://" + CLUSTER + "--" + side + "." + DOMAIN + ":" + traefik.webPort();
     }
 
     private static int traefikStatus()

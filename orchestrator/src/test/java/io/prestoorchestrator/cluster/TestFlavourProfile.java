@@ -20,17 +20,17 @@ class TestFlavourProfile
     {
         return Stream.of(
                 Arguments.of(Flavour.TRINO, "X-Trino-User", List.of(WorkerState.DRAINING, WorkerState.SHUTTING_DOWN), true, false,
-                        true, false, true, false, true, FlavourProfile.Readiness.OPENMETRICS_ACTIVE_NODES, FlavourProfile.SignalSource.OPENMETRICS,
+                        true, false, true, "X-Forwarded-Host", false, true, FlavourProfile.Readiness.OPENMETRICS_ACTIVE_NODES, FlavourProfile.SignalSource.OPENMETRICS,
                         "io.trino", "trino_home", "java_home", true),
                 Arguments.of(Flavour.PRESTODB, "X-Presto-User", List.of(WorkerState.SHUTTING_DOWN), false, true,
-                        false, true, false, true, false, FlavourProfile.Readiness.CLUSTER_STATS, FlavourProfile.SignalSource.CLUSTER_STATS,
+                        false, true, false, "Host", true, false, FlavourProfile.Readiness.CLUSTER_STATS, FlavourProfile.SignalSource.CLUSTER_STATS,
                         "com.facebook.presto", "prestodb_home", "prestodb_java_home", false));
     }
 
     @ParameterizedTest
     @MethodSource("flavours")
     void profileOfEachFlavour(Flavour flavour, String userHeader, List<WorkerState> workerDrain, boolean drainsFirst, boolean coordinatorShutdown,
-            boolean liveCatalogs, boolean discoveryServer, boolean processForwarded, boolean totalMemoryPerNode, boolean stateAccessControl,
+            boolean liveCatalogs, boolean discoveryServer, boolean processForwarded, String pinHeader, boolean totalMemoryPerNode, boolean stateAccessControl,
             FlavourProfile.Readiness readiness, FlavourProfile.SignalSource signal, String logger, String homeVariable, String javaHomeVariable, boolean launcherJvmDir)
     {
         FlavourProfile profile = flavour.profile();
@@ -43,6 +43,7 @@ class TestFlavourProfile
         assertThat(profile.liveCatalogs()).isEqualTo(liveCatalogs);
         assertThat(profile.discoveryServer()).isEqualTo(discoveryServer);
         assertThat(profile.processForwarded()).isEqualTo(processForwarded);
+        assertThat(profile.pinHeader()).isEqualTo(pinHeader);
         assertThat(profile.totalMemoryPerNode()).isEqualTo(totalMemoryPerNode);
         assertThat(profile.stateAccessControl()).isEqualTo(stateAccessControl);
         assertThat(profile.readiness()).isEqualTo(readiness);
@@ -55,6 +56,7 @@ class TestFlavourProfile
                 .containsEntry("workerDrain", String.join(" ", workerDrain.stream().map(WorkerState::name).toList()))
                 .containsEntry("userHeader", userHeader)
                 .containsEntry("liveCatalogs", liveCatalogs)
+                .containsEntry("pinHeader", pinHeader)
                 .containsEntry("readiness", readiness.templateName());
     }
 
@@ -69,7 +71,7 @@ class TestFlavourProfile
     void aDrainEndsWithShuttingDown()
     {
         FlavourProfile trino = FlavourProfile.TRINO;
-        assertThatThrownBy(() -> new FlavourProfile(Flavour.TRINO, "X-Trino-User", List.of(FlavourProfile.DRAINING), false, true, false, true, false, true,
+        assertThatThrownBy(() -> new FlavourProfile(Flavour.TRINO, "X-Trino-User", List.of(FlavourProfile.DRAINING), false, true, false, true, "X-Forwarded-Host", false, true,
                 trino.readiness(), trino.signal(), "io.trino", "trino_home", "java_home", true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ends with SHUTTING_DOWN");

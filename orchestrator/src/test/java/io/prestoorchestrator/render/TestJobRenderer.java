@@ -394,6 +394,10 @@ class TestJobRenderer
                 "local/run-with-drain", "local/etc/catalog/tpch.properties");
         assertThat(workerFiles.get("local/etc/config.properties")).contains("coordinator=false\n").doesNotContain("discovery-server.enabled");
         assertThat(rendered.job().get("Job").get("Meta").get("prestodb_version").asText()).isEqualTo("0.287");
+        // PrestoDB 0.287 builds nextUri from the Host header (X-Forwarded-Host is ignored): the pin middleware sets Host
+        assertThat(groups.get(0).get("Services").get(1).get("Tags")).extracting(JsonNode::asText)
+                .contains("traefik.http.middlewares.trino-demo-blue-pin.headers.customrequestheaders.Host=demo--blue.trino.localhost:8000")
+                .noneMatch(tag -> tag.contains("X-Forwarded-Host"));
     }
 
     @Test
