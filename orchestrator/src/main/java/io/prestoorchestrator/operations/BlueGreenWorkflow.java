@@ -145,7 +145,7 @@ final class BlueGreenWorkflow
                             + " keeps serving every query until the switch", operation.requestedBy(), operation)))
                     .thenCompose(ignored -> tracker.whileLeading(() -> routes.ensure(name, to, host.host(), host.entrypoint())))
                     .thenCompose(ignored -> register.apply(job))
-                    .thenCompose(ignored -> awaitDeploymentOf(current.id(), tracker));
+                    .thenCompose(ignored -> steps.deploymentOfCurrentVersion(current.id(), "new-side", tracker));
         }
         return deployment.thenCompose(found -> {
             if (found.groups().values().stream().noneMatch(group -> group.desiredCanaries() > 0)) {
@@ -243,19 +243,6 @@ final class BlueGreenWorkflow
     {
         long seconds = job.path("Meta").path(SWITCH_SETTLE_META).asLong(-1);
         return seconds >= 0 ? Duration.ofSeconds(seconds) : SWITCH_SETTLE;
-    }
-
-    /** The deployment Nomad made for the version just registered. */
-    private CompletionStage<Deployment> awaitDeploymentOf(String jobId, Tracker tracker)
-    {
-        return nomad.job(jobId).thenCompose(job -> {
-            long version = job.map(NomadJob::version).orElseThrow(() -> new IllegalStateException("job " + jobId + " disappeared right after it was registered"));
-            Instant deadline = clock.instant().plus(Duration.ofSeconds(30));
-            return steps.poll(tracker, "new-side", Duration.ofMillis(500), deadline, () -> nomad.latestDeployment(jobId).thenApply(latest ->
-                    latest.isPresent() && latest.get().jobVersion() == version
-                            ? Look.done(latest.get(), Optional.empty())
-                            : Look.<Deployment>waiting(Optional.empty(), "Nomad created no deployment for version " + version + " of job " + jobId + " within 30s")));
-        });
     }
 
     /** The deployment once every canary is healthy (or it was promoted already); empty when it failed or took too long. */

@@ -129,6 +129,12 @@ final class OperationSteps
 
     CompletionStage<DeploymentOutcome> awaitDeployment(String jobId, String step, Tracker tracker)
     {
+        return deploymentOfCurrentVersion(jobId, step, tracker).thenCompose(deployment -> watchToEnd(deployment.id(), step, tracker));
+    }
+
+    /** The deployment Nomad made for the job's current version (the one just registered), waited for up to 30 s. */
+    CompletionStage<Deployment> deploymentOfCurrentVersion(String jobId, String step, Tracker tracker)
+    {
         return nomad.job(jobId).thenCompose(job -> {
             long version = job.map(NomadJob::version).orElseThrow(() -> new ConflictException("Job " + jobId + " disappeared right after it was registered"));
             java.time.Instant deadline = clock.instant().plus(Duration.ofSeconds(30));
@@ -136,7 +142,7 @@ final class OperationSteps
                     latest.isPresent() && latest.get().jobVersion() == version
                             ? Look.done(latest.get(), Optional.empty())
                             : Look.<Deployment>waiting(Optional.empty(), "Nomad created no deployment for version " + version + " of job " + jobId + " within 30s")));
-        }).thenCompose(deployment -> watchToEnd(deployment.id(), step, tracker));
+        });
     }
 
     /** Watches a deployment until it ends, each change of its progress shown in {@code step}. */
