@@ -40,12 +40,14 @@ public final class TestingNomad
     public static final String INSTANCE_ID_META = "instance_id";
     /**
      * First port of the clients' dynamic port ranges (3 x 1000, below the kernel's ephemeral range),
-     * one range per failsafe fork ({@code it.fork}, 1 or 2: the pom runs IT classes in two JVMs at
-     * once) so that two real Nomads never hand out the same port. Nomad does not check whether a
-     * host port is free, only whether its own allocations hold it. Kept clear of the agents' port
-     * blocks (16000-19999, see {@link #freePortBlock}), the local stack's (run-local.sh: 4646-9090, 21000-23999) and
-     * LocalStackIT's (21000-30090).
+     * one range per failsafe fork ({@code it.fork}, 1 to {@link #MAX_FORKS}: the pom runs IT classes
+     * in several JVMs at once) so that two real Nomads never hand out the same port: fork 1 gets
+     * 10000-12999, fork 2 13000-15999, fork 3 16000-18999. Nomad does not check whether a host port is
+     * free, only whether its own allocations hold it. Kept clear of the agents' port blocks
+     * (19000-20799, see {@link #freePortBlock}), the local stack's (run-local.sh: 4646-9090,
+     * 21000-23999) and LocalStackIT's (21000-30090).
      */
+    private static final int MAX_FORKS = 3;
     private static final int FORK = fork(Integer.getInteger("it.fork", 1));
     private static final int DYNAMIC_PORTS = 10000 + (FORK - 1) * 3000;
     private static final Path SCRIPT = Path.of("../scripts/nomad-local.sh").toAbsolutePath().normalize();
@@ -216,8 +218,8 @@ public final class TestingNomad
 
     private static int fork(int fork)
     {
-        if (fork < 1 || fork > 2) {
-            throw new IllegalStateException("it.fork is " + fork + ": TestingNomad keeps the ports of at most 2 parallel failsafe forks apart; set -Dit.forks=1 or 2");
+        if (fork < 1 || fork > MAX_FORKS) {
+            throw new IllegalStateException("it.fork is " + fork + ": TestingNomad keeps the ports of at most " + MAX_FORKS + " parallel failsafe forks apart; set -Dit.forks=1 to " + MAX_FORKS);
         }
         return fork;
     }
@@ -226,8 +228,8 @@ public final class TestingNomad
     private static int freePortBlock(int size)
     {
         for (int attempt = 0; attempt < 50; attempt++) {
-            // each fork its own half (16000-17999, 18000-19999): two forks never race for one block
-            int base = 16000 + (FORK - 1) * 2000 + ThreadLocalRandom.current().nextInt(20) * 100;
+            // each fork its own 600 ports (19000-19599, 19600-20199, 20200-20799): two forks never race for one block
+            int base = 19000 + (FORK - 1) * 600 + ThreadLocalRandom.current().nextInt(6) * 100;
             List<ServerSocket> held = new ArrayList<>();
             try {
                 for (int port = base; port < base + size; port++) {
@@ -249,6 +251,6 @@ public final class TestingNomad
                 }
             }
         }
-        throw new IllegalStateException("no block of " + size + " free ports found between 16000 and 20000");
+        throw new IllegalStateException("no block of " + size + " free ports found between 19000 and 20800");
     }
 }
