@@ -22,6 +22,8 @@ cd "$REPO_ROOT"
 
 started=$SECONDS
 mkdir -p target
+# the summary counts the reports: none may be left from an earlier run
+rm -rf ./*/target/surefire-reports ./*/target/failsafe-reports ./*/*/target/surefire-reports ./*/*/target/failsafe-reports
 
 # cpu_ticks: busy and all jiffies of the machine so far (/proc/stat's first line; iowait counts as idle)
 cpu_ticks() {
