@@ -9,6 +9,8 @@ import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.CatalogValidator;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRecordFeed;
+import io.prestoorchestrator.cluster.ClusterRecords;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.autoscaling.CoordinatorClient;
 import io.prestoorchestrator.cluster.ClusterSpec;
@@ -93,12 +95,14 @@ public final class ClusterService
     private final ServiceHealth services;
     private final Duration settleTimeout;
     private final OperationRunner runner;
+    private final ClusterRecordFeed feed;
+    private final ClusterRecords records;
     private final ClusterStatusCache statuses;
 
     /**
      * @param replicaId this replica, as operations and events name it
-     * @param watchWait how long the leader's blocking query on the cluster records may be held
-     * @param retryInterval how long the leader waits before following the cluster records again after Consul failed
+     * @param watchWait how long the blocking query on the cluster records may be held
+     * @param retryInterval how long to wait before following the cluster records again after Consul failed
      */
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
             TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
@@ -140,7 +144,9 @@ public final class ClusterService
         workflows.put(OperationKind.UPDATE_SPEC, new SpecUpdateWorkflow(clock, steps));
         workflows.put(OperationKind.STOP, stop);
         workflows.put(OperationKind.DELETE, stop);
-        this.runner = new OperationRunner(replicaId, repository, new Workflows(repository, clock, replicaId, steps, workflows), blocking, waits, watchWait, retryInterval);
+        this.feed = new ClusterRecordFeed(repository, blocking, waits, clock, watchWait, retryInterval);
+        this.records = new ClusterRecords(feed, repository);
+        this.runner = new OperationRunner(replicaId, repository, feed, new Workflows(repository, clock, replicaId, steps, workflows), waits);
         this.statuses = new ClusterStatusCache(ClusterStatusCache.DEFAULT_MAX_AGE, clock);
     }
 
@@ -161,6 +167,21 @@ public final class ClusterService
         rendering.useCanaries();
         deploy.useBlueGreen(workflow);
         stopWorkflow.useBlueGreen(workflow);
+    }
+
+    /**
+     * Starts following the cluster records (every replica: the reads come from them); gaining
+     * leadership starts it too. A second call does nothing.
+     */
+    public void follow()
+    {
+        feed.start();
+    }
+
+    /** Stops following the cluster records; reads go to Consul from then on. */
+    public void close()
+    {
+        feed.close();
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -201,7 +222,9 @@ public final class ClusterService
 
     public CompletionStage<ClusterView> get(String name)
     {
-        return steps.existing(name).thenCompose(record -> statuses.status(record, this::liveStatus).thenApply(status -> new ClusterView(record.value(), status)));
+        return records.find(name)
+                .thenApply(found -> found.orElseThrow(() -> new NotFoundException("Cluster '" + name + "' does not exist")))
+                .thenCompose(record -> statuses.status(record, this::liveStatus).thenApply(status -> new ClusterView(record, status)));
     }
 
     /** The worker count of a cluster's spec (the count an operation in progress applies); empty when there is no such cluster. */
@@ -211,14 +234,10 @@ public final class ClusterService
         return repository.cluster(name).thenApply(found -> found.map(record -> OptionalInt.of(record.value().spec().workers().count())).orElse(OptionalInt.empty()));
     }
 
-    /** Cluster records sorted by name, {@code limit} of them after the name {@code after}. */
+    /** Cluster records sorted by name, {@code limit} of them after the name {@code after} (from memory: {@link ClusterRecords}). */
     public CompletionStage<List<ClusterRecord>> list(int limit, Optional<String> after)
     {
-        return repository.clusters().thenApply(records -> records.stream()
-                .filter(record -> after.map(cursor -> record.name().compareTo(cursor) > 0).orElse(true))
-                .sorted((a, b) -> a.name().compareTo(b.name()))
-                .limit(limit)
-                .toList());
+        return records.page(limit, after);
     }
 
     public CompletionStage<List<ClusterEvent>> events(String name)

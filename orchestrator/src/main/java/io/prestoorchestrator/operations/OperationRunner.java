@@ -1,6 +1,7 @@
 package io.prestoorchestrator.operations;
 
 import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRecordFeed;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.discovery.LeaderScopedRunner;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 import static java.util.Objects.requireNonNull;
 
@@ -47,21 +47,18 @@ public final class OperationRunner
     private final String replicaId;
     private final ClusterRepository repository;
     private final Work work;
-    private final Executor executor;
+    private final ClusterRecordFeed feed;
     private final Scheduler waits;
-    private final Duration watchWait;
-    private final Duration retryInterval;
     private final LeaderScopedRunner leader = new LeaderScopedRunner("operation");
 
-    OperationRunner(String replicaId, ClusterRepository repository, Work work, Executor executor, Scheduler waits, Duration watchWait, Duration retryInterval)
+    OperationRunner(String replicaId, ClusterRepository repository, ClusterRecordFeed feed, Work work, Scheduler waits)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.repository = requireNonNull(repository, "repository is null");
+        this.feed = requireNonNull(feed, "feed is null");
         this.work = requireNonNull(work, "work is null");
-        this.executor = requireNonNull(executor, "executor is null");
         this.waits = requireNonNull(waits, "waits is null");
-        this.watchWait = requireNonNull(watchWait, "watchWait is null");
-        this.retryInterval = requireNonNull(retryInterval, "retryInterval is null");
+        feed.subscribe(snapshot -> leader.current().ifPresent(term -> reconcile(term, snapshot.records())));
     }
 
     public String replicaId()
@@ -108,7 +105,9 @@ public final class OperationRunner
                     if (failure != null) {
                         log.atWarn().addKeyValue("error", failure.getMessage()).log("Cannot list the operations to resume; the operations clusters point to are still found by the cluster watch");
                     }
-                    watch(started, 0);
+                    // every replica follows the records from its start; a leader cannot do without it
+                    feed.start();
+                    feed.latest().ifPresent(snapshot -> reconcile(started, snapshot.records()));
                 });
     }
 
@@ -141,32 +140,11 @@ public final class OperationRunner
 
     // ---- following the clusters --------------------------------------------------------------
 
-    private void watch(Term term, long index)
+    private void reconcile(Term term, Iterable<ClusterRecord> records)
     {
         if (term.ended()) {
             return;
         }
-        repository.watchClusters(index, watchWait).whenCompleteAsync((listing, failure) -> {
-            if (term.ended()) {
-                return;
-            }
-            if (failure != null) {
-                log.atWarn().addKeyValue("error", failure.getMessage()).addKeyValue("retry_in", retryInterval).log("Cannot follow the cluster records");
-                later(retryInterval, () -> watch(term, 0));
-                return;
-            }
-            reconcile(term, listing.values());
-            if (listing.index() == 0) {
-                later(retryInterval, () -> watch(term, 0));
-            }
-            else {
-                watch(term, listing.index());
-            }
-        }, executor);
-    }
-
-    private void reconcile(Term term, Iterable<ClusterRecord> records)
-    {
         for (ClusterRecord record : records) {
             record.activeOperation()
                     .filter(id -> !leader.isRunning(id))
