@@ -1,5 +1,11 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.follow.BlockingFollower;
+import io.prestoorchestrator.follow.Indexed;
+import io.prestoorchestrator.time.Scheduler;
+
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,14 +14,17 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * The cluster records as the API reads them ({@code GET /v1/clusters}, {@code GET
- * /v1/clusters/{name}}, the autoscaling rounds): kept in memory from the {@link ClusterRecordFeed}'s
- * snapshots, so that a read makes no Consul call (issue 23: at 1,000 clusters each list request
- * read and decoded every record from Consul KV).
+ * /v1/clusters/{name}}, the autoscaling rounds): kept in memory from the snapshots of one blocking
+ * query on their prefix ({@link #follower}: Consul's {@code GET /v1/kv/<prefix>/clusters/?recurse&index=N}),
+ * which every replica runs and whose other observer is the leader's operation runner. A read makes
+ * no Consul call (issue 23: at 1,000 clusters each list request read and decoded every record from
+ * Consul KV).
  * <p>
  * <b>Read your writes.</b> A record this replica wrote (created, updated, deleted) is shown as
  * written at once, until a snapshot of a query sent after the write came back: that one shows it
@@ -28,13 +37,30 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ClusterRecords
 {
-    private final ClusterRecordFeed feed;
+    private final BlockingFollower<List<ClusterRecord>> feed;
     private final ClusterRepository repository;
     private NavigableMap<String, ClusterRecord> records = new TreeMap<>(); // guarded by this
     /** Writes of this replica not yet seen in a snapshot: the record written (empty: deleted) and the feed's round then. */
     private final Map<String, Written> written = new HashMap<>(); // guarded by this
 
-    public ClusterRecords(ClusterRecordFeed feed, ClusterRepository repository)
+    /**
+     * The one blocking query on the cluster records.
+     *
+     * @param executor where its observers run
+     * @param waits its retry waits
+     * @param watchWait how long Consul may hold one query ({@code leader.watch-wait})
+     * @param retryInterval how long to wait after a failed query ({@code leader.retry-interval})
+     */
+    public static BlockingFollower<List<ClusterRecord>> follower(ClusterRepository repository, Executor executor, Scheduler waits, Clock clock, Duration watchWait, Duration retryInterval)
+    {
+        requireNonNull(repository, "repository is null");
+        requireNonNull(watchWait, "watchWait is null");
+        return new BlockingFollower<>("the cluster records in Consul",
+                index -> repository.watchClusters(index, watchWait).thenApply(listing -> new Indexed<>(listing.values(), listing.index())),
+                executor, waits, clock, retryInterval);
+    }
+
+    public ClusterRecords(BlockingFollower<List<ClusterRecord>> feed, ClusterRepository repository)
     {
         this.feed = requireNonNull(feed, "feed is null");
         this.repository = requireNonNull(repository, "repository is null");
@@ -82,7 +108,7 @@ public final class ClusterRecords
     /** Whether reads are served from memory now: the feed has answered, and its last query did not fail. */
     public boolean inMemory()
     {
-        return feed.latest().isPresent() && feed.failing().isEmpty();
+        return feed.current().isPresent();
     }
 
     private static List<ClusterRecord> page(NavigableMap<String, ClusterRecord> byName, int limit, Optional<String> after)
@@ -91,10 +117,10 @@ public final class ClusterRecords
         return from.values().stream().limit(limit).toList();
     }
 
-    private void update(ClusterRecordFeed.Snapshot snapshot)
+    private void update(BlockingFollower.Snapshot<List<ClusterRecord>> snapshot)
     {
         NavigableMap<String, ClusterRecord> byName = new TreeMap<>();
-        snapshot.records().forEach(record -> byName.put(record.name(), record));
+        snapshot.value().forEach(record -> byName.put(record.name(), record));
         synchronized (this) {
             records = byName;
             written.values().removeIf(mine -> snapshot.round() > mine.round());

@@ -9,7 +9,6 @@ import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.CatalogValidator;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
-import io.prestoorchestrator.cluster.ClusterRecordFeed;
 import io.prestoorchestrator.cluster.ClusterRecords;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.autoscaling.CoordinatorClient;
@@ -30,6 +29,7 @@ import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.drain.ClusterWorkers;
 import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.follow.BlockingFollower;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
@@ -95,9 +95,10 @@ public final class ClusterService
     private final ServiceHealth services;
     private final Duration settleTimeout;
     private final OperationRunner runner;
-    private final ClusterRecordFeed feed;
+    private final BlockingFollower<List<ClusterRecord>> feed;
     private final ClusterRecords records;
     private final ClusterStatusCache statuses;
+    private volatile Optional<ClusterStatuses> statusModel = Optional.empty();
 
     /**
      * @param replicaId this replica, as operations and events name it
@@ -144,7 +145,7 @@ public final class ClusterService
         workflows.put(OperationKind.UPDATE_SPEC, new SpecUpdateWorkflow(clock, steps));
         workflows.put(OperationKind.STOP, stop);
         workflows.put(OperationKind.DELETE, stop);
-        this.feed = new ClusterRecordFeed(repository, blocking, waits, clock, watchWait, retryInterval);
+        this.feed = ClusterRecords.follower(repository, blocking, waits, clock, watchWait, retryInterval);
         this.records = new ClusterRecords(feed, repository);
         this.runner = new OperationRunner(replicaId, repository, feed, new Workflows(repository, clock, replicaId, steps, workflows), waits);
         this.statuses = new ClusterStatusCache(ClusterStatusCache.DEFAULT_MAX_AGE, clock);
@@ -176,12 +177,23 @@ public final class ClusterService
     public void follow()
     {
         feed.start();
+        statusModel.ifPresent(ClusterStatuses::start);
     }
 
-    /** Stops following the cluster records; reads go to Consul from then on. */
+    /** Stops following the cluster records and the statuses; reads go to Consul (and Nomad) from then on. */
     public void close()
     {
         feed.close();
+        statusModel.ifPresent(ClusterStatuses::close);
+    }
+
+    /**
+     * Issue 23: statuses from the read model where it can answer them, instead of reading Nomad,
+     * Consul and the coordinator for each request. Call once, before {@link #follow()}.
+     */
+    public void useStatusModel(ClusterStatuses model)
+    {
+        this.statusModel = Optional.of(requireNonNull(model, "model is null"));
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -224,7 +236,10 @@ public final class ClusterService
     {
         return records.find(name)
                 .thenApply(found -> found.orElseThrow(() -> new NotFoundException("Cluster '" + name + "' does not exist")))
-                .thenCompose(record -> statuses.status(record, this::liveStatus).thenApply(status -> new ClusterView(record, status)));
+                .thenCompose(record -> statusModel.flatMap(model -> model.status(record))
+                        .<CompletionStage<ClusterView.Status>>map(CompletableFuture::completedFuture)
+                        .orElseGet(() -> statuses.status(record, this::liveStatus))
+                        .thenApply(status -> new ClusterView(record, status)));
     }
 
     /** The worker count of a cluster's spec (the count an operation in progress applies); empty when there is no such cluster. */
@@ -610,22 +625,29 @@ public final class ClusterService
         CompletionStage<OptionalInt> active = coordinator.thenCompose(url -> url.isEmpty()
                 ? CompletableFuture.completedFuture(OptionalInt.empty())
                 : trino.activeWorkers(record.spec().flavour(), url.get()));
-        return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> coordinator.thenCompose(url -> active.thenCompose(workers -> steps.routing(record, nomadJob).thenApply(routing -> {
-            Map<String, Map<String, Integer>> groups = new TreeMap<>();
-            for (AllocationStub alloc : allocs) {
-                groups.computeIfAbsent(alloc.taskGroup(), ignored -> new TreeMap<>()).merge(alloc.clientStatus(), 1, Integer::sum);
-            }
-            Optional<String> drift = drift(record, nomadJob);
-            return new ClusterView.Status(
-                    nomadJob.map(NomadJob::version),
-                    nomadJob.map(NomadJob::status),
-                    groups,
-                    nomadJob.isPresent() ? url : Optional.empty(),
-                    workers.isPresent() ? Optional.of(workers.getAsInt()) : Optional.empty(),
-                    drift.isPresent(),
-                    drift,
-                    routing);
-        })))));
+        return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> coordinator.thenCompose(url -> active.thenCompose(workers -> steps.routing(record, nomadJob).thenApply(routing ->
+                status(record, nomadJob, allocs, url, workers.isPresent() ? Optional.of(workers.getAsInt()) : Optional.empty(), routing, clock.instant()))))));
+    }
+
+    /** The status from what was read: from Nomad, Consul and the coordinator for this request, or from the read models ({@link ClusterStatuses}). */
+    static ClusterView.Status status(ClusterRecord record, Optional<NomadJob> nomadJob, List<AllocationStub> allocs, Optional<String> coordinatorUrl, Optional<Integer> activeWorkers,
+            ClusterView.Routing routing, java.time.Instant observedAt)
+    {
+        Map<String, Map<String, Integer>> groups = new TreeMap<>();
+        for (AllocationStub alloc : allocs) {
+            groups.computeIfAbsent(alloc.taskGroup(), ignored -> new TreeMap<>()).merge(alloc.clientStatus(), 1, Integer::sum);
+        }
+        Optional<String> drift = drift(record, nomadJob);
+        return new ClusterView.Status(
+                nomadJob.map(NomadJob::version),
+                nomadJob.map(NomadJob::status),
+                groups,
+                nomadJob.isPresent() ? coordinatorUrl : Optional.empty(),
+                activeWorkers,
+                drift.isPresent(),
+                drift,
+                routing,
+                observedAt);
     }
 
     private static Optional<String> drift(ClusterRecord record, Optional<NomadJob> job)

@@ -1,18 +1,19 @@
 package io.prestoorchestrator.operations;
 
 import io.prestoorchestrator.cluster.ClusterRecord;
-import io.prestoorchestrator.cluster.ClusterRecordFeed;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.discovery.LeaderScopedRunner;
 import io.prestoorchestrator.discovery.LeaderScopedRunner.Execution;
 import io.prestoorchestrator.discovery.LeaderScopedRunner.Term;
 import io.prestoorchestrator.discovery.LeadershipListener;
+import io.prestoorchestrator.follow.BlockingFollower;
 import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -47,18 +48,18 @@ public final class OperationRunner
     private final String replicaId;
     private final ClusterRepository repository;
     private final Work work;
-    private final ClusterRecordFeed feed;
+    private final BlockingFollower<List<ClusterRecord>> feed;
     private final Scheduler waits;
     private final LeaderScopedRunner leader = new LeaderScopedRunner("operation");
 
-    OperationRunner(String replicaId, ClusterRepository repository, ClusterRecordFeed feed, Work work, Scheduler waits)
+    OperationRunner(String replicaId, ClusterRepository repository, BlockingFollower<List<ClusterRecord>> feed, Work work, Scheduler waits)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.repository = requireNonNull(repository, "repository is null");
         this.feed = requireNonNull(feed, "feed is null");
         this.work = requireNonNull(work, "work is null");
         this.waits = requireNonNull(waits, "waits is null");
-        feed.subscribe(snapshot -> leader.current().ifPresent(term -> reconcile(term, snapshot.records())));
+        feed.subscribe(snapshot -> leader.current().ifPresent(term -> reconcile(term, snapshot.value())));
     }
 
     public String replicaId()
@@ -107,7 +108,7 @@ public final class OperationRunner
                     }
                     // every replica follows the records from its start; a leader cannot do without it
                     feed.start();
-                    feed.latest().ifPresent(snapshot -> reconcile(started, snapshot.records()));
+                    feed.latest().ifPresent(snapshot -> reconcile(started, snapshot.value()));
                 });
     }
 

@@ -5,6 +5,7 @@ import io.prestoorchestrator.discovery.KvEntry;
 import io.prestoorchestrator.discovery.KvListing;
 import io.prestoorchestrator.discovery.KvStore;
 import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.follow.BlockingFollower;
 import io.prestoorchestrator.testing.TestingScheduler;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,7 @@ class TestClusterRecords
     private final ClusterRepository repository = new ClusterRepository(kv);
     /** Another replica's writes: this replica hears of them only through the blocking query. */
     private final ClusterRepository otherReplica = new ClusterRepository(consul);
-    private final ClusterRecordFeed feed = new ClusterRecordFeed(repository, Runnable::run, time, time.clock(), WATCH_WAIT, RETRY);
+    private final BlockingFollower<List<ClusterRecord>> feed = ClusterRecords.follower(repository, Runnable::run, time, time.clock(), WATCH_WAIT, RETRY);
     private final ClusterRecords records = new ClusterRecords(feed, repository);
 
     @Test

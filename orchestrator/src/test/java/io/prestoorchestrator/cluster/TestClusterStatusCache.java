@@ -112,7 +112,7 @@ public class TestClusterStatusCache
     private static ClusterView.Status status(int activeWorkers)
     {
         return new ClusterView.Status(Optional.of(1L), Optional.of("running"), Map.of(), Optional.empty(), Optional.of(activeWorkers), false, Optional.empty(),
-                new ClusterView.Routing(Optional.empty(), true, "test"));
+                new ClusterView.Routing(Optional.empty(), true, "test"), START);
     }
 
     private static int activeWorkers(CompletionStage<ClusterView.Status> status)
