@@ -226,6 +226,8 @@ public final class Orchestrator
                     this.scaleFront = front;
                     log.atInfo().addKeyValue("host", config.http().host()).addKeyValue("port", server.actualPort()).addKeyValue("scale_front_port", front.actualPort())
                             .addKeyValue("version", Version.current()).addKeyValue("replica", replicaId).log("Orchestrator listening");
+                    // every replica serves the cluster records from memory, followed with a blocking query
+                    clusters.follow();
                     contendForLeadership();
                     autoscalingRound(Duration.ZERO);
                 })
@@ -440,6 +442,9 @@ public final class Orchestrator
         }
         if (server != null) {
             await(server.shutdown(timeout, TimeUnit.MILLISECONDS), timeout + 5_000);
+        }
+        if (clusters != null) {
+            clusters.close();
         }
         await(closeClients(), 10_000);
         log.info("Shut down");

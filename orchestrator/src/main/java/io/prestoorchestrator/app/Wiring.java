@@ -8,6 +8,7 @@ import io.prestoorchestrator.aws.AwsClients;
 import io.prestoorchestrator.catalogs.LiveCatalogs;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.operations.ClusterService;
+import io.prestoorchestrator.operations.ClusterStatuses;
 import io.prestoorchestrator.config.ConfigException;
 import io.prestoorchestrator.config.OrchestratorConfig;
 import io.prestoorchestrator.config.Version;
@@ -170,7 +171,8 @@ final class Wiring
                 workerPool(scheduler, clock, registry));
         // issue 18: CREATE/DROP CATALOG on Trino coordinators as the orchestrator's Trino user
         clusters.useLiveCatalogs(new LiveCatalogs(new TrinoHttpStatements(webClient, TRINO_USER, Duration.ofSeconds(30))));
-        clusters.useBlueGreen(new PublicRoutes(new ConsulKvStore(consulHttp, config.consul().traefikRootKey())), trinoCoordinator);
+        PublicRoutes publicRoutes = new PublicRoutes(new ConsulKvStore(consulHttp, config.consul().traefikRootKey()));
+        clusters.useBlueGreen(publicRoutes, trinoCoordinator);
         this.liveWorkers = new LiveWorkers(nomad, services, trinoWorkers);
         this.coordinatorTargets = new CoordinatorTargets(services, services);
         // every replica polls the coordinators for the scaling signal and the query counts; the leader persists what it counted
@@ -184,6 +186,9 @@ final class Wiring
                 userRegistry,
                 config.autoscaling(),
                 clock);
+        // issue 23: the status GET /v1/clusters/{name} shows, kept from batched blocking queries and the collector's last poll
+        clusters.useStatusModel(new ClusterStatuses(nomad, nomad, services, Optional.of(publicRoutes), autoscaling::last, config.autoscaling().pollInterval().multipliedBy(2),
+                blocking, scheduler.completingOn(blocking), clock, config.leader().watchWait(), config.leader().retryInterval()));
         // the leader records the scaling actions nomad-autoscaler (or anyone) took through Nomad in the clusters' events
         this.scalingEvents = new ScalingEventRecorder(
                 () -> clusters.list(Integer.MAX_VALUE, Optional.empty()),

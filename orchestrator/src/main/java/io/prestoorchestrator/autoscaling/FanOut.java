@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  * HTTP client's connection pools, and every API request's own read of Consul or Nomad waited
  * behind them (issue 23: {@code GET /v1/clusters/{name}} p99 913 ms, a list page p99 3.9 s).
  */
-final class FanOut
+public final class FanOut
 {
     /**
      * Cluster reads in flight per round: half the HTTP client's 32 connections per host, the rest
@@ -27,7 +27,7 @@ final class FanOut
     private FanOut() {}
 
     /** Completes when every item's step has ended; a failed step counts as ended (each step handles its own failures). */
-    static <T> CompletableFuture<Void> each(List<T> items, int limit, Function<T, CompletionStage<Void>> step)
+    public static <T> CompletableFuture<Void> each(List<T> items, int limit, Function<T, CompletionStage<Void>> step)
     {
         requireNonNull(items, "items is null");
         requireNonNull(step, "step is null");

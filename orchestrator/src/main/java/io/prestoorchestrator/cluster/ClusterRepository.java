@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
@@ -29,11 +30,25 @@ public final class ClusterRepository
     private static final AtomicLong EVENT_SEQUENCE = new AtomicLong();
     private static final String SCALE_IN = "scale-in/";
 
+    /** Told of every cluster record this repository wrote: the record as written, or empty once deleted. */
+    @FunctionalInterface
+    public interface ClusterWrites
+    {
+        void written(String name, Optional<ClusterRecord> record);
+    }
+
     private final KvStore kv;
+    private final List<ClusterWrites> writes = new CopyOnWriteArrayList<>();
 
     public ClusterRepository(KvStore kv)
     {
         this.kv = requireNonNull(kv, "kv is null");
+    }
+
+    /** Tells {@code listener} of every cluster record write that succeeded from now on (the read model's read-your-writes). */
+    public void onClusterWritten(ClusterWrites listener)
+    {
+        writes.add(requireNonNull(listener, "listener is null"));
     }
 
     public CompletionStage<Optional<Versioned<ClusterRecord>>> cluster(String name)
@@ -58,18 +73,23 @@ public final class ClusterRepository
 
     public CompletionStage<Void> createCluster(ClusterRecord record)
     {
-        return alreadyExists(kv.compareAndSet("clusters/" + record.name(), write(record), 0), "Cluster '" + record.name() + "' already exists");
+        return tell(alreadyExists(kv.compareAndSet("clusters/" + record.name(), write(record), 0), "Cluster '" + record.name() + "' already exists"), record.name(), Optional.of(record));
     }
 
     /** Writes the record if it is still at {@code index}; a concurrent change is a 409. */
     public CompletionStage<Void> updateCluster(ClusterRecord record, long index)
     {
-        return kv.compareAndSet("clusters/" + record.name(), write(record), index);
+        return tell(kv.compareAndSet("clusters/" + record.name(), write(record), index), record.name(), Optional.of(record));
     }
 
     public CompletionStage<Void> deleteCluster(String name)
     {
-        return kv.delete("clusters/" + name);
+        return tell(kv.delete("clusters/" + name), name, Optional.empty());
+    }
+
+    private CompletionStage<Void> tell(CompletionStage<Void> write, String name, Optional<ClusterRecord> record)
+    {
+        return write.thenRun(() -> writes.forEach(listener -> listener.written(name, record)));
     }
 
     public CompletionStage<Optional<Versioned<CatalogDefinition>>> catalog(String name)

@@ -18,11 +18,11 @@ import static java.util.Objects.requireNonNull;
  * The live status of each cluster (its Nomad job and allocations, its routing in Consul, the
  * coordinator's active workers) kept for at most {@code maxAge}, so that {@code GET
  * /v1/clusters/{name}} does not make four or five outside reads on every request (issue 23: 26
- * requests/s at p50 146 ms with one cluster). Kept per cluster record version: any change to the
+ * requests/s at p50 146 ms with one cluster). Kept per cluster record as it reads: any change to the
  * record (its state, an operation starting or ending, a new job modify index) reads the status
  * again at once, and a cluster with an operation running is read on every request (its allocations,
  * routing and workers change by the second then, and tests and users watch them). One read at a
- * time per cluster and record version: concurrent requests share it. A failed read is not kept, so
+ * time per cluster and record: concurrent requests share it. A failed read is not kept, so
  * the next request tries again.
  */
 public final class ClusterStatusCache
@@ -55,16 +55,16 @@ public final class ClusterStatusCache
     }
 
     /** The status of {@code record}'s cluster: kept, or being read by another request, or read now with {@code read}. */
-    public CompletionStage<ClusterView.Status> status(Versioned<ClusterRecord> record, Function<ClusterRecord, CompletionStage<ClusterView.Status>> read)
+    public CompletionStage<ClusterView.Status> status(ClusterRecord record, Function<ClusterRecord, CompletionStage<ClusterView.Status>> read)
     {
         requireNonNull(record, "record is null");
         requireNonNull(read, "read is null");
-        if (record.value().activeOperation().isPresent()) {
-            return read.apply(record.value());
+        if (record.activeOperation().isPresent()) {
+            return read.apply(record);
         }
-        Key key = new Key(record.value().name(), record.index());
+        Key key = new Key(record.name(), record);
         // a failed read completes normally here, so that the cache does not log it as a failed load; it is dropped below
-        CompletableFuture<Read> shared = statuses.get(key, (ignored, executor) -> read.apply(record.value()).toCompletableFuture()
+        CompletableFuture<Read> shared = statuses.get(key, (ignored, executor) -> read.apply(record).toCompletableFuture()
                 .handle((status, failure) -> new Read(Optional.ofNullable(status), Optional.ofNullable(failure))));
         return shared.thenCompose(outcome -> {
             if (outcome.failure().isPresent()) {
@@ -77,5 +77,6 @@ public final class ClusterStatusCache
 
     private record Read(Optional<ClusterView.Status> status, Optional<Throwable> failure) {}
 
-    private record Key(String cluster, long recordIndex) {}
+    /** The record as read (a record is a value: every write changes at least its update time). */
+    private record Key(String cluster, ClusterRecord record) {}
 }

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +24,9 @@ public record ClusterView(ClusterRecord record, Status status)
      * @param drift whether the job differs from the orchestrator's last change
      * @param driftReason what differs
      * @param routing whether Traefik routes the cluster's public URL now, and why not
+     * @param observedAt how current this is: when the coordinator's active workers were read (the
+     *         autoscaling collector's last poll, or this read), the Nomad and Consul parts being at
+     *         least as current; the time of the read when everything was read for it
      */
     public record Status(
             Optional<Long> jobVersion,
@@ -32,12 +36,14 @@ public record ClusterView(ClusterRecord record, Status status)
             Optional<Integer> activeWorkers,
             boolean drift,
             Optional<String> driftReason,
-            Routing routing)
+            Routing routing,
+            Instant observedAt)
     {
         public Status
         {
             allocations = Map.copyOf(requireNonNull(allocations, "allocations is null"));
             requireNonNull(routing, "routing is null");
+            requireNonNull(observedAt, "observedAt is null");
         }
     }
 

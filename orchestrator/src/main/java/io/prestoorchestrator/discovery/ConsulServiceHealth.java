@@ -2,13 +2,18 @@ package io.prestoorchestrator.discovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prestoorchestrator.http.DependencyHttp;
+import io.prestoorchestrator.follow.Indexed;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpRequest;
 
 import java.net.URLEncoder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
@@ -17,14 +22,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@link ServiceCatalog} on Consul's {@code GET /v1/catalog/services} (service name to its tags) and
+ * {@link ServiceCatalog} on Consul's {@code GET /v1/catalog/services} (service name to its tags),
+ * {@link HealthStates} on {@code GET /v1/health/state/any} (every check: Node, ServiceID,
+ * ServiceName, Name, Status, Output; a blocking query), and
  * {@link ServiceHealth} on {@code GET /v1/health/service/:service} (Consul 1.15+): one
  * entry per instance with {@code Node}, {@code Service} (ID, Address, Port, Tags, Meta) and
  * {@code Checks} (node and service checks with Status and Output). Without {@code ?passing} every
  * instance is listed, so a caller can say why one is not routable.
  */
 public final class ConsulServiceHealth
-        implements ServiceCatalog, ServiceHealth
+        implements ServiceCatalog, ServiceHealth, HealthStates
 {
     private final DependencyHttp consul;
 
@@ -56,6 +63,29 @@ public final class ConsulServiceHealth
         return consul.send(consul.request(HttpMethod.GET, "/v1/health/service/" + URLEncoder.encode(service, UTF_8).replace("+", "%20")), Optional.empty(), Set.of())
                 .map(response -> parse(consul.json(response)))
                 .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Indexed<List<CheckState>>> checks(long index, Duration wait)
+    {
+        HttpRequest<Buffer> request = consul.blocking(consul.request(HttpMethod.GET, "/v1/health/state/any"), index, wait);
+        return consul.send(request, Optional.empty(), Set.of())
+                .map(response -> {
+                    OptionalLong next = DependencyHttp.index(response, "X-Consul-Index");
+                    // Consul's rule: an index that is missing, not positive or going backwards (a restored snapshot) restarts from 0
+                    return new Indexed<>(checks(consul.json(response)), next.isEmpty() || next.getAsLong() <= 0 || next.getAsLong() < index ? 0 : next.getAsLong());
+                })
+                .toCompletionStage();
+    }
+
+    static List<CheckState> checks(JsonNode body)
+    {
+        List<CheckState> checks = new ArrayList<>();
+        for (JsonNode check : body) {
+            checks.add(new CheckState(check.path("Node").asText(""), check.path("ServiceID").asText(""), check.path("ServiceName").asText(""),
+                    check.path("Name").asText(""), check.path("Status").asText(""), check.path("Output").asText("")));
+        }
+        return List.copyOf(checks);
     }
 
     private static List<Instance> parse(JsonNode entries)

@@ -8,6 +8,7 @@ import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
+import io.prestoorchestrator.follow.Indexed;
 import io.prestoorchestrator.http.DependencyHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -40,7 +41,7 @@ import static java.util.Objects.requireNonNull;
  * blocking queries ({@code ?index=&wait=}, {@code X-Nomad-Index}).
  */
 public final class NomadHttpJobs
-        implements NomadJobs
+        implements NomadJobs, NomadListings
 {
     private static final Logger log = LoggerFactory.getLogger(NomadHttpJobs.class);
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -256,6 +257,54 @@ public final class NomadHttpJobs
         return nomad.send(request(HttpMethod.GET, "/v1/job/" + segment(jobId) + "/allocations"), Optional.empty(), Set.of(404))
                 .map(response -> response.statusCode() == 404 ? List.<AllocationStub>of() : allocations(nomad.json(response)))
                 .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Indexed<List<JobStub>>> jobs(String prefix, long index, Duration wait)
+    {
+        requireNonNull(prefix, "prefix is null");
+        HttpRequest<Buffer> request = request(HttpMethod.GET, "/v1/jobs");
+        request.addQueryParam("prefix", prefix);
+        return nomad.send(nomad.blocking(request, index, wait), Optional.empty(), Set.of())
+                .map(response -> new Indexed<>(jobStubs(nomad.json(response)), nextIndex(response, index)))
+                .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Indexed<Map<String, List<AllocationStub>>>> allocations(long index, Duration wait)
+    {
+        HttpRequest<Buffer> request = request(HttpMethod.GET, "/v1/allocations");
+        request.addQueryParam("task_states", "false");
+        return nomad.send(nomad.blocking(request, index, wait), Optional.empty(), Set.of())
+                .map(response -> new Indexed<>(allocationsByJob(nomad.json(response)), nextIndex(response, index)))
+                .toCompletionStage();
+    }
+
+    /** Nomad's rule: an index that is missing, not positive or going backwards (a restored snapshot) restarts from 0. */
+    private static long nextIndex(HttpResponse<Buffer> response, long index)
+    {
+        OptionalLong next = DependencyHttp.index(response, "X-Nomad-Index");
+        return next.isEmpty() || next.getAsLong() <= 0 || next.getAsLong() < index ? 0 : next.getAsLong();
+    }
+
+    static List<JobStub> jobStubs(JsonNode body)
+    {
+        List<JobStub> stubs = new ArrayList<>();
+        for (JsonNode job : body) {
+            stubs.add(new JobStub(job.path("ID").asText(), job.path("ModifyIndex").asLong()));
+        }
+        return List.copyOf(stubs);
+    }
+
+    static Map<String, List<AllocationStub>> allocationsByJob(JsonNode body)
+    {
+        Map<String, List<JsonNode>> byJob = new LinkedHashMap<>();
+        for (JsonNode alloc : body) {
+            byJob.computeIfAbsent(alloc.path("JobID").asText(), ignored -> new ArrayList<>()).add(alloc);
+        }
+        Map<String, List<AllocationStub>> out = new LinkedHashMap<>();
+        byJob.forEach((job, allocs) -> out.put(job, allocations(JSON.arrayNode().addAll(allocs))));
+        return Map.copyOf(out);
     }
 
     // ---------------------------------------------------------------- deployments

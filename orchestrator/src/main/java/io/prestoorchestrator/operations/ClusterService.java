@@ -9,6 +9,7 @@ import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.CatalogValidator;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRecord;
+import io.prestoorchestrator.cluster.ClusterRecords;
 import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.autoscaling.CoordinatorClient;
 import io.prestoorchestrator.cluster.ClusterSpec;
@@ -28,6 +29,7 @@ import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.drain.ClusterWorkers;
 import io.prestoorchestrator.drain.WorkerPool;
 import io.prestoorchestrator.error.ConflictException;
+import io.prestoorchestrator.follow.BlockingFollower;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
@@ -93,12 +95,15 @@ public final class ClusterService
     private final ServiceHealth services;
     private final Duration settleTimeout;
     private final OperationRunner runner;
+    private final BlockingFollower<List<ClusterRecord>> feed;
+    private final ClusterRecords records;
     private final ClusterStatusCache statuses;
+    private volatile Optional<ClusterStatuses> statusModel = Optional.empty();
 
     /**
      * @param replicaId this replica, as operations and events name it
-     * @param watchWait how long the leader's blocking query on the cluster records may be held
-     * @param retryInterval how long the leader waits before following the cluster records again after Consul failed
+     * @param watchWait how long the blocking query on the cluster records may be held
+     * @param retryInterval how long to wait before following the cluster records again after Consul failed
      */
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
             TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
@@ -140,7 +145,9 @@ public final class ClusterService
         workflows.put(OperationKind.UPDATE_SPEC, new SpecUpdateWorkflow(clock, steps));
         workflows.put(OperationKind.STOP, stop);
         workflows.put(OperationKind.DELETE, stop);
-        this.runner = new OperationRunner(replicaId, repository, new Workflows(repository, clock, replicaId, steps, workflows), blocking, waits, watchWait, retryInterval);
+        this.feed = ClusterRecords.follower(repository, blocking, waits, clock, watchWait, retryInterval);
+        this.records = new ClusterRecords(feed, repository);
+        this.runner = new OperationRunner(replicaId, repository, feed, new Workflows(repository, clock, replicaId, steps, workflows), waits);
         this.statuses = new ClusterStatusCache(ClusterStatusCache.DEFAULT_MAX_AGE, clock);
     }
 
@@ -161,6 +168,32 @@ public final class ClusterService
         rendering.useCanaries();
         deploy.useBlueGreen(workflow);
         stopWorkflow.useBlueGreen(workflow);
+    }
+
+    /**
+     * Starts following the cluster records (every replica: the reads come from them); gaining
+     * leadership starts it too. A second call does nothing.
+     */
+    public void follow()
+    {
+        feed.start();
+        statusModel.ifPresent(ClusterStatuses::start);
+    }
+
+    /** Stops following the cluster records and the statuses; reads go to Consul (and Nomad) from then on. */
+    public void close()
+    {
+        feed.close();
+        statusModel.ifPresent(ClusterStatuses::close);
+    }
+
+    /**
+     * Issue 23: statuses from the read model where it can answer them, instead of reading Nomad,
+     * Consul and the coordinator for each request. Call once, before {@link #follow()}.
+     */
+    public void useStatusModel(ClusterStatuses model)
+    {
+        this.statusModel = Optional.of(requireNonNull(model, "model is null"));
     }
 
     /** Tell this about leadership changes: operations run only while this replica leads. */
@@ -201,7 +234,12 @@ public final class ClusterService
 
     public CompletionStage<ClusterView> get(String name)
     {
-        return steps.existing(name).thenCompose(record -> statuses.status(record, this::liveStatus).thenApply(status -> new ClusterView(record.value(), status)));
+        return records.find(name)
+                .thenApply(found -> found.orElseThrow(() -> new NotFoundException("Cluster '" + name + "' does not exist")))
+                .thenCompose(record -> statusModel.flatMap(model -> model.status(record))
+                        .<CompletionStage<ClusterView.Status>>map(CompletableFuture::completedFuture)
+                        .orElseGet(() -> statuses.status(record, this::liveStatus))
+                        .thenApply(status -> new ClusterView(record, status)));
     }
 
     /** The worker count of a cluster's spec (the count an operation in progress applies); empty when there is no such cluster. */
@@ -211,14 +249,10 @@ public final class ClusterService
         return repository.cluster(name).thenApply(found -> found.map(record -> OptionalInt.of(record.value().spec().workers().count())).orElse(OptionalInt.empty()));
     }
 
-    /** Cluster records sorted by name, {@code limit} of them after the name {@code after}. */
+    /** Cluster records sorted by name, {@code limit} of them after the name {@code after} (from memory: {@link ClusterRecords}). */
     public CompletionStage<List<ClusterRecord>> list(int limit, Optional<String> after)
     {
-        return repository.clusters().thenApply(records -> records.stream()
-                .filter(record -> after.map(cursor -> record.name().compareTo(cursor) > 0).orElse(true))
-                .sorted((a, b) -> a.name().compareTo(b.name()))
-                .limit(limit)
-                .toList());
+        return records.page(limit, after);
     }
 
     public CompletionStage<List<ClusterEvent>> events(String name)
@@ -591,22 +625,29 @@ public final class ClusterService
         CompletionStage<OptionalInt> active = coordinator.thenCompose(url -> url.isEmpty()
                 ? CompletableFuture.completedFuture(OptionalInt.empty())
                 : trino.activeWorkers(record.spec().flavour(), url.get()));
-        return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> coordinator.thenCompose(url -> active.thenCompose(workers -> steps.routing(record, nomadJob).thenApply(routing -> {
-            Map<String, Map<String, Integer>> groups = new TreeMap<>();
-            for (AllocationStub alloc : allocs) {
-                groups.computeIfAbsent(alloc.taskGroup(), ignored -> new TreeMap<>()).merge(alloc.clientStatus(), 1, Integer::sum);
-            }
-            Optional<String> drift = drift(record, nomadJob);
-            return new ClusterView.Status(
-                    nomadJob.map(NomadJob::version),
-                    nomadJob.map(NomadJob::status),
-                    groups,
-                    nomadJob.isPresent() ? url : Optional.empty(),
-                    workers.isPresent() ? Optional.of(workers.getAsInt()) : Optional.empty(),
-                    drift.isPresent(),
-                    drift,
-                    routing);
-        })))));
+        return job.thenCompose(nomadJob -> allocations.thenCompose(allocs -> coordinator.thenCompose(url -> active.thenCompose(workers -> steps.routing(record, nomadJob).thenApply(routing ->
+                status(record, nomadJob, allocs, url, workers.isPresent() ? Optional.of(workers.getAsInt()) : Optional.empty(), routing, clock.instant()))))));
+    }
+
+    /** The status from what was read: from Nomad, Consul and the coordinator for this request, or from the read models ({@link ClusterStatuses}). */
+    static ClusterView.Status status(ClusterRecord record, Optional<NomadJob> nomadJob, List<AllocationStub> allocs, Optional<String> coordinatorUrl, Optional<Integer> activeWorkers,
+            ClusterView.Routing routing, java.time.Instant observedAt)
+    {
+        Map<String, Map<String, Integer>> groups = new TreeMap<>();
+        for (AllocationStub alloc : allocs) {
+            groups.computeIfAbsent(alloc.taskGroup(), ignored -> new TreeMap<>()).merge(alloc.clientStatus(), 1, Integer::sum);
+        }
+        Optional<String> drift = drift(record, nomadJob);
+        return new ClusterView.Status(
+                nomadJob.map(NomadJob::version),
+                nomadJob.map(NomadJob::status),
+                groups,
+                nomadJob.isPresent() ? coordinatorUrl : Optional.empty(),
+                activeWorkers,
+                drift.isPresent(),
+                drift,
+                routing,
+                observedAt);
     }
 
     private static Optional<String> drift(ClusterRecord record, Optional<NomadJob> job)

@@ -7,16 +7,17 @@ import io.prestoorchestrator.discovery.LeaderScopedRunner;
 import io.prestoorchestrator.discovery.LeaderScopedRunner.Execution;
 import io.prestoorchestrator.discovery.LeaderScopedRunner.Term;
 import io.prestoorchestrator.discovery.LeadershipListener;
+import io.prestoorchestrator.follow.BlockingFollower;
 import io.prestoorchestrator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 import static java.util.Objects.requireNonNull;
 
@@ -47,21 +48,18 @@ public final class OperationRunner
     private final String replicaId;
     private final ClusterRepository repository;
     private final Work work;
-    private final Executor executor;
+    private final BlockingFollower<List<ClusterRecord>> feed;
     private final Scheduler waits;
-    private final Duration watchWait;
-    private final Duration retryInterval;
     private final LeaderScopedRunner leader = new LeaderScopedRunner("operation");
 
-    OperationRunner(String replicaId, ClusterRepository repository, Work work, Executor executor, Scheduler waits, Duration watchWait, Duration retryInterval)
+    OperationRunner(String replicaId, ClusterRepository repository, BlockingFollower<List<ClusterRecord>> feed, Work work, Scheduler waits)
     {
         this.replicaId = requireNonNull(replicaId, "replicaId is null");
         this.repository = requireNonNull(repository, "repository is null");
+        this.feed = requireNonNull(feed, "feed is null");
         this.work = requireNonNull(work, "work is null");
-        this.executor = requireNonNull(executor, "executor is null");
         this.waits = requireNonNull(waits, "waits is null");
-        this.watchWait = requireNonNull(watchWait, "watchWait is null");
-        this.retryInterval = requireNonNull(retryInterval, "retryInterval is null");
+        feed.subscribe(snapshot -> leader.current().ifPresent(term -> reconcile(term, snapshot.value())));
     }
 
     public String replicaId()
@@ -108,7 +106,9 @@ public final class OperationRunner
                     if (failure != null) {
                         log.atWarn().addKeyValue("error", failure.getMessage()).log("Cannot list the operations to resume; the operations clusters point to are still found by the cluster watch");
                     }
-                    watch(started, 0);
+                    // every replica follows the records from its start; a leader cannot do without it
+                    feed.start();
+                    feed.latest().ifPresent(snapshot -> reconcile(started, snapshot.value()));
                 });
     }
 
@@ -141,32 +141,11 @@ public final class OperationRunner
 
     // ---- following the clusters --------------------------------------------------------------
 
-    private void watch(Term term, long index)
+    private void reconcile(Term term, Iterable<ClusterRecord> records)
     {
         if (term.ended()) {
             return;
         }
-        repository.watchClusters(index, watchWait).whenCompleteAsync((listing, failure) -> {
-            if (term.ended()) {
-                return;
-            }
-            if (failure != null) {
-                log.atWarn().addKeyValue("error", failure.getMessage()).addKeyValue("retry_in", retryInterval).log("Cannot follow the cluster records");
-                later(retryInterval, () -> watch(term, 0));
-                return;
-            }
-            reconcile(term, listing.values());
-            if (listing.index() == 0) {
-                later(retryInterval, () -> watch(term, 0));
-            }
-            else {
-                watch(term, listing.index());
-            }
-        }, executor);
-    }
-
-    private void reconcile(Term term, Iterable<ClusterRecord> records)
-    {
         for (ClusterRecord record : records) {
             record.activeOperation()
                     .filter(id -> !leader.isRunning(id))

@@ -213,14 +213,20 @@ final class OperationSteps
                 .orElse(CompletableFuture.completedFuture(Optional.empty()));
         return active.thenCompose(side -> {
             if (record.coordinatorPort().isPresent()) {
-                int offset = Math.max(0, io.prestoorchestrator.render.RenderInputs.SIDES.indexOf(side.orElse("blue")));
-                return CompletableFuture.completedFuture(Optional.of("http://127.0.0.1:" + (record.coordinatorPort().get() + offset)));
+                return CompletableFuture.completedFuture(Optional.of(localCoordinatorUrl(record.coordinatorPort().get(), side)));
             }
             return services.instances(coordinatorService(record.name())).thenApply(instances -> instances.stream()
                     .filter(instance -> side.isEmpty() || instances.size() == 1 || instance.tags().contains("side-" + side.get()))
                     .findFirst()
                     .map(ServiceHealth.Instance::httpUrl));
         });
+    }
+
+    /** A local cluster's coordinator (static discovery): side blue listens on the cluster's port, side green on the next; no side is blue. */
+    static String localCoordinatorUrl(int port, Optional<String> side)
+    {
+        int offset = Math.max(0, io.prestoorchestrator.render.RenderInputs.SIDES.indexOf(side.orElse("blue")));
+        return "http://127.0.0.1:" + (port + offset);
     }
 
     /** Issue 18: the public routes say which side's coordinator takes new queries. Call once, at wiring. */
@@ -255,27 +261,34 @@ final class OperationSteps
     /** Whether Traefik routes the cluster now, and why not, from the routed service's instances in Consul. */
     CompletionStage<Routing> routing(ClusterRecord record, Optional<NomadJob> job)
     {
+        if (record.state() == ClusterState.STOPPED) {
+            return CompletableFuture.completedFuture(routing(record, job, List.of()));
+        }
+        return services.instances(routedService(record.name())).thenApply(instances -> routing(record, job, instances));
+    }
+
+    /** Whether Traefik routes the cluster now, and why not, from the routed service's instances (unless stopped: then they are not read). */
+    static Routing routing(ClusterRecord record, Optional<NomadJob> job, List<ServiceHealth.Instance> instances)
+    {
         Optional<String> jobUrl = job.flatMap(NomadJob::publicUrl);
         if (record.state() == ClusterState.STOPPED) {
-            return CompletableFuture.completedFuture(new Routing(Optional.empty(), false, "the cluster is stopped: POST /v1/clusters/" + record.name() + "/start brings it back"));
+            return new Routing(Optional.empty(), false, "the cluster is stopped: POST /v1/clusters/" + record.name() + "/start brings it back");
         }
-        return services.instances(routedService(record.name())).thenApply(instances -> {
-            Optional<String> url = instances.stream().map(instance -> instance.meta().get("public_url")).filter(Objects::nonNull).findFirst().or(() -> jobUrl);
-            if (instances.isEmpty()) {
-                return new Routing(url, false, "no coordinator is registered in Consul as " + routedService(record.name()) + " (it is not running yet, or stopping)");
-            }
-            Optional<ServiceHealth.Instance> passing = instances.stream().filter(ServiceHealth.Instance::passing).findFirst();
-            if (passing.isPresent()) {
-                String gate = passing.get().checks().stream().filter(check -> check.name().equals(READINESS_GATE)).map(ServiceHealth.Check::output).findFirst().orElse("").strip();
-                return new Routing(url, true, gate.isEmpty() ? "every check of " + routedService(record.name()) + " passes" : gate);
-            }
-            String failing = instances.stream().flatMap(instance -> instance.checks().stream())
-                    .filter(check -> !check.status().equals("passing"))
-                    .map(check -> check.name() + " is " + check.status() + (check.output().isBlank() ? "" : ": " + check.output().strip()))
-                    .distinct()
-                    .collect(java.util.stream.Collectors.joining("; "));
-            return new Routing(url, false, failing);
-        });
+        Optional<String> url = instances.stream().map(instance -> instance.meta().get("public_url")).filter(Objects::nonNull).findFirst().or(() -> jobUrl);
+        if (instances.isEmpty()) {
+            return new Routing(url, false, "no coordinator is registered in Consul as " + routedService(record.name()) + " (it is not running yet, or stopping)");
+        }
+        Optional<ServiceHealth.Instance> passing = instances.stream().filter(ServiceHealth.Instance::passing).findFirst();
+        if (passing.isPresent()) {
+            String gate = passing.get().checks().stream().filter(check -> check.name().equals(READINESS_GATE)).map(ServiceHealth.Check::output).findFirst().orElse("").strip();
+            return new Routing(url, true, gate.isEmpty() ? "every check of " + routedService(record.name()) + " passes" : gate);
+        }
+        String failing = instances.stream().flatMap(instance -> instance.checks().stream())
+                .filter(check -> !check.status().equals("passing"))
+                .map(check -> check.name() + " is " + check.status() + (check.output().isBlank() ? "" : ": " + check.output().strip()))
+                .distinct()
+                .collect(java.util.stream.Collectors.joining("; "));
+        return new Routing(url, false, failing);
     }
 
     CompletionStage<Long> awaitOlderVersionsGone(String jobId, long version, java.time.Instant deadline, Tracker tracker)

@@ -3,10 +3,15 @@ package io.prestoorchestrator.routing;
 import io.prestoorchestrator.cluster.JobNames;
 import io.prestoorchestrator.discovery.KvEntry;
 import io.prestoorchestrator.discovery.KvStore;
+import io.prestoorchestrator.follow.Indexed;
+
+import java.time.Duration;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -65,35 +70,65 @@ public final class PublicRoutes
     /** The public routers of {@code cluster}, the one taking new queries first. */
     public CompletionStage<List<Route>> routes(String cluster)
     {
-        String prefix = ROUTERS + JobNames.jobId(cluster) + "-";
-        return traefik.list(prefix).thenApply(entries -> {
-            java.util.Map<String, Integer> priorities = new java.util.TreeMap<>();
-            java.util.Map<String, String> rules = new java.util.TreeMap<>();
-            for (KvEntry entry : entries) {
-                String rest = entry.key().substring(entry.key().indexOf(prefix) + prefix.length());
-                int slash = rest.indexOf('/');
-                if (slash < 0 || !rest.substring(0, slash).endsWith(SUFFIX)) {
-                    continue;
-                }
-                String side = rest.substring(0, slash - SUFFIX.length());
-                if (side.contains("-")) {
-                    // another cluster's (trino-<cluster>-x-<side>-public): cluster names may contain '-'
-                    continue;
-                }
-                String field = rest.substring(slash + 1);
-                priorities.putIfAbsent(side, 0);
-                if (field.equals("priority")) {
-                    priorities.put(side, parsePriority(entry.value()));
-                }
-                else if (field.equals("rule")) {
-                    rules.put(side, entry.value());
-                }
-            }
-            return priorities.entrySet().stream()
-                    .map(side -> new Route(cluster, side.getKey(), side.getValue(), Optional.ofNullable(rules.get(side.getKey()))))
-                    .sorted(Comparator.comparingInt(Route::priority).reversed().thenComparing(Route::side))
-                    .toList();
+        return traefik.list(ROUTERS + JobNames.jobId(cluster) + "-").thenApply(entries -> byCluster(entries).getOrDefault(cluster, List.of()));
+    }
+
+    /**
+     * Issue 23: every cluster's active side ({@link #active}) from one blocking query on the routers
+     * (Consul's {@code GET /v1/kv/<traefik root>/http/routers/?recurse&index=N}); clusters with no
+     * complete router are left out.
+     */
+    public CompletionStage<Indexed<Map<String, String>>> activeSides(long index, Duration wait)
+    {
+        return traefik.watch(ROUTERS, index, wait).thenApply(listing -> {
+            Map<String, String> sides = new TreeMap<>();
+            byCluster(listing.entries()).forEach((cluster, routes) -> routes.stream().filter(Route::complete).findFirst().ifPresent(route -> sides.put(cluster, route.side())));
+            return new Indexed<>(sides, listing.index());
         });
+    }
+
+    /** The routers among {@code entries} (keys under the store's prefix), by cluster, the one taking new queries first. */
+    static Map<String, List<Route>> byCluster(List<KvEntry> entries)
+    {
+        // router trino-<cluster>-<side>-public: cluster names may contain '-', sides do not
+        Map<String, Map<String, Integer>> priorities = new TreeMap<>();
+        Map<String, Map<String, String>> rules = new TreeMap<>();
+        String jobPrefix = JobNames.jobId("");
+        for (KvEntry entry : entries) {
+            if (!entry.key().startsWith(ROUTERS)) {
+                continue;
+            }
+            String rest = entry.key().substring(ROUTERS.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String router = rest.substring(0, slash);
+            if (!router.startsWith(jobPrefix) || !router.endsWith(SUFFIX)) {
+                continue;
+            }
+            String named = router.substring(0, router.length() - SUFFIX.length());
+            int dash = named.lastIndexOf('-');
+            if (dash <= jobPrefix.length()) {
+                continue;
+            }
+            String cluster = named.substring(jobPrefix.length(), dash);
+            String side = named.substring(dash + 1);
+            String field = rest.substring(slash + 1);
+            priorities.computeIfAbsent(cluster, ignored -> new TreeMap<>()).putIfAbsent(side, 0);
+            if (field.equals("priority")) {
+                priorities.get(cluster).put(side, parsePriority(entry.value()));
+            }
+            else if (field.equals("rule")) {
+                rules.computeIfAbsent(cluster, ignored -> new TreeMap<>()).put(side, entry.value());
+            }
+        }
+        Map<String, List<Route>> routes = new TreeMap<>();
+        priorities.forEach((cluster, sides) -> routes.put(cluster, sides.entrySet().stream()
+                .map(side -> new Route(cluster, side.getKey(), side.getValue(), Optional.ofNullable(rules.getOrDefault(cluster, Map.of()).get(side.getKey()))))
+                .sorted(Comparator.comparingInt(Route::priority).reversed().thenComparing(Route::side))
+                .toList()));
+        return routes;
     }
 
     /** The side taking new queries: the complete router with the highest priority. */

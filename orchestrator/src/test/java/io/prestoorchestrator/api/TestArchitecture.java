@@ -42,7 +42,7 @@ class TestArchitecture
     {
         // the model, rendering, the drain loop and its deadlines, time, errors and the config records decide; they do no I/O of their own
         noClasses().that().resideInAnyPackage("io.prestoorchestrator.cluster", "io.prestoorchestrator.render", "io.prestoorchestrator.drain",
-                        "io.prestoorchestrator.time", "io.prestoorchestrator.error", "io.prestoorchestrator.config")
+                        "io.prestoorchestrator.time", "io.prestoorchestrator.follow", "io.prestoorchestrator.error", "io.prestoorchestrator.config")
                 .should().dependOnClassesThat().resideInAnyPackage(TRANSPORT)
                 .check(CLASSES);
     }

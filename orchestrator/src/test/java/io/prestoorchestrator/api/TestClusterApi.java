@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The cluster API through the real HTTP stack (contract validation, auth, problem+json) against the
@@ -241,12 +242,37 @@ class TestClusterApi
             throws Exception
     {
         try (TestingStack down = new TestingStack(NO_TRINO)) {
-            down.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}");
-            assertThat(down.call("POST", "/v1/clusters", "{\"name\":\"lonely\",\"catalogs\":[\"tpch\"]}").statusCode()).isEqualTo(202);
+            createLonely(down);
             down.nomad().close();
             JsonObject problem = problem(down.call("POST", "/v1/clusters/lonely/plan", null), 503);
             assertThat(problem.getString("dependency")).isEqualTo("nomad");
         }
+    }
+
+    /** The records are read from memory while Consul answers the blocking query; once it fails, reads go to Consul and fail as it does. */
+    @Test
+    void testConsulDownIsA503NamingConsulForReads()
+            throws Exception
+    {
+        try (TestingStack down = new TestingStack(NO_TRINO)) {
+            createLonely(down);
+            // read your writes: the record shows at once in the list this replica serves
+            assertThat(new JsonObject(down.call("GET", "/v1/clusters", null).body()).getJsonArray("clusters").encode()).contains("\"lonely\"");
+            down.consul().close();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonObject problem = problem(down.call("GET", "/v1/clusters", null), 503);
+                assertThat(problem.getString("dependency")).isEqualTo("consul");
+            });
+            assertThat(problem(down.call("GET", "/v1/clusters/lonely", null), 503).getString("dependency")).isEqualTo("consul");
+        }
+    }
+
+    /** A catalog and a cluster named lonely on a stack of the test's own. */
+    private static void createLonely(TestingStack target)
+            throws Exception
+    {
+        target.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}");
+        assertThat(target.call("POST", "/v1/clusters", "{\"name\":\"lonely\",\"catalogs\":[\"tpch\"]}").statusCode()).isEqualTo(202);
     }
 
     private static String get(TestingStack target, String nomadPath)

@@ -29,7 +29,7 @@ public class TestClusterStatusCache
     @Test
     public void keepsTheStatusForItsMaxAge()
     {
-        Versioned<ClusterRecord> demo = record("demo", 7);
+        ClusterRecord demo = record("demo", 7);
 
         assertThat(activeWorkers(cache.status(demo, read))).isEqualTo(1);
         clock.advance(Duration.ofMillis(1999));
@@ -84,9 +84,9 @@ public class TestClusterStatusCache
     @Test
     public void aClusterWithAnOperationRunningIsReadEveryTime()
     {
-        Versioned<ClusterRecord> idle = record("demo", 7);
-        Versioned<ClusterRecord> busy = new Versioned<>(new ClusterRecord(idle.value().spec(), ClusterState.DEPLOYING, Optional.empty(), Optional.of("operation-1"), Optional.empty(),
-                START, START, "test"), 8);
+        ClusterRecord idle = record("demo", 7);
+        ClusterRecord busy = new ClusterRecord(idle.spec(), ClusterState.DEPLOYING, Optional.empty(), Optional.of("operation-1"), Optional.empty(),
+                START, START, "test");
 
         assertThat(activeWorkers(cache.status(busy, read))).isEqualTo(1);
         assertThat(activeWorkers(cache.status(busy, read))).isEqualTo(2);
@@ -100,18 +100,19 @@ public class TestClusterStatusCache
         assertThatThrownBy(() -> new ClusterStatusCache(Duration.ZERO, clock)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
     }
 
-    private static Versioned<ClusterRecord> record(String name, long index)
+    private static ClusterRecord record(String name, long version)
     {
         ClusterSpec local = TestingClusterSpecs.local();
         ClusterSpec spec = new ClusterSpec(name, local.flavour(), local.version(), local.image(), local.environment(), local.coordinator(), local.workers(), local.workerResources(),
                 local.jvm(), local.queryMemory(), local.catalogs(), local.properties(), local.allowUnknownProperties(), local.labels(), local.autoscaling());
-        return new Versioned<>(new ClusterRecord(spec, ClusterState.RUNNING, Optional.empty(), Optional.empty(), Optional.empty(), START, START, "test"), index);
+        // each write of a record stamps its update time: the version here
+        return new ClusterRecord(spec, ClusterState.RUNNING, Optional.empty(), Optional.empty(), Optional.empty(), START, START.plusSeconds(version), "test");
     }
 
     private static ClusterView.Status status(int activeWorkers)
     {
         return new ClusterView.Status(Optional.of(1L), Optional.of("running"), Map.of(), Optional.empty(), Optional.of(activeWorkers), false, Optional.empty(),
-                new ClusterView.Routing(Optional.empty(), true, "test"));
+                new ClusterView.Routing(Optional.empty(), true, "test"), START);
     }
 
     private static int activeWorkers(CompletionStage<ClusterView.Status> status)

@@ -77,6 +77,31 @@ class TestConsulServiceHealth
         assertThat(updated.passing()).isTrue();
     }
 
+    /** Issue 23: every check in one read, and a blocking query from its index answers once one changed. */
+    @Test
+    void testEveryCheckInOneBlockingRead()
+            throws Exception
+    {
+        String name = "trino-" + UUID.randomUUID().toString().substring(0, 8);
+        agent("/v1/agent/service/register", """
+                {"ID":"%s-1","Name":"%s","Address":"127.0.0.1","Port":18083,"Checks":[{"CheckID":"%s-gate","Name":"routing readiness gate","TTL":"33s"}]}""".formatted(name, name, name));
+
+        io.prestoorchestrator.follow.Indexed<List<HealthStates.CheckState>> first = await(health.checks(0, java.time.Duration.ofSeconds(5)));
+        assertThat(first.index()).isPositive();
+        assertThat(first.value()).filteredOn(check -> check.serviceName().equals(name)).singleElement().satisfies(check -> {
+            assertThat(check.serviceId()).isEqualTo(name + "-1");
+            assertThat(check.name()).isEqualTo("routing readiness gate");
+            assertThat(check.status()).isEqualTo("critical");
+            assertThat(check.node()).isNotEmpty();
+        });
+
+        agent("/v1/agent/check/update/" + name + "-gate", "{\"Status\":\"passing\",\"Output\":\"ready: 1 worker\"}");
+        io.prestoorchestrator.follow.Indexed<List<HealthStates.CheckState>> next = await(health.checks(first.index(), java.time.Duration.ofSeconds(5)));
+        assertThat(next.index()).isGreaterThan(first.index());
+        assertThat(next.value()).filteredOn(check -> check.serviceName().equals(name)).singleElement()
+                .satisfies(check -> assertThat(check.check()).isEqualTo(new ServiceHealth.Check("routing readiness gate", "passing", "ready: 1 worker")));
+    }
+
     @Test
     void testServicesWithTheTagsOfAllTheirInstances()
             throws Exception

@@ -3,6 +3,7 @@ package io.prestoorchestrator.nomad;
 import io.prestoorchestrator.config.NomadConfig;
 import io.prestoorchestrator.error.DependencyException;
 import io.prestoorchestrator.error.InvalidInputException;
+import io.prestoorchestrator.follow.Indexed;
 import io.prestoorchestrator.http.DependencyHttp;
 import io.prestoorchestrator.sim.nomad.NomadSimulator;
 import io.prestoorchestrator.sim.nomad.NomadSimulatorConfig;
@@ -19,12 +20,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 import static io.prestoorchestrator.testing.Await.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The Nomad contract against the embedded Nomad simulator (raw_exec runs real processes), plus error mapping. */
 class TestNomadHttpJobs
@@ -70,6 +73,44 @@ class TestNomadHttpJobs
     protected NomadJobs nomad()
     {
         return nomad;
+    }
+
+    /** Issue 23: the status read model's two Nomad reads, every job and every allocation, each a blocking query. */
+    @Test
+    void testListsJobsAndAllocationsInOneBlockingReadEach()
+    {
+        String id = newJobId();
+        Indexed<List<NomadListings.JobStub>> before = io.prestoorchestrator.testing.Await.await(nomad.jobs(id, 0, Duration.ofSeconds(5)));
+        assertThat(before.value()).isEmpty();
+        assertThat(before.index()).isPositive();
+
+        io.prestoorchestrator.testing.Await.await(nomad.register(sleepJob(id, 2), OptionalLong.empty()));
+        Indexed<List<NomadListings.JobStub>> after = io.prestoorchestrator.testing.Await.await(nomad.jobs(id, before.index(), Duration.ofSeconds(5)));
+        assertThat(after.value()).extracting(NomadListings.JobStub::id).containsExactly(id);
+        assertThat(after.value().get(0).modifyIndex()).isPositive();
+        assertThat(after.index()).isGreaterThan(before.index());
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(io.prestoorchestrator.testing.Await.await(nomad.allocations(0, Duration.ofSeconds(5))).value().getOrDefault(id, List.of()))
+                .hasSize(2)
+                .allSatisfy(alloc -> assertThat(alloc.taskGroup()).isEqualTo("workers")));
+    }
+
+    @Test
+    void testReadsTheDocumentedListShapes()
+            throws Exception
+    {
+        // the shapes of Nomad 1.6's GET /v1/jobs and GET /v1/allocations answers (fields this reads)
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(NomadHttpJobs.jobStubs(mapper.readTree("[{\"ID\":\"trino-a\",\"Status\":\"running\",\"ModifyIndex\":93,\"JobModifyIndex\":52}]")))
+                .containsExactly(new NomadListings.JobStub("trino-a", 93));
+        var allocations = NomadHttpJobs.allocationsByJob(mapper.readTree("""
+                [{"ID":"a1","Name":"trino-a.workers[0]","JobID":"trino-a","TaskGroup":"workers","ClientStatus":"running","DesiredStatus":"run","NodeID":"n1","JobVersion":3},
+                 {"ID":"a2","Name":"trino-b.coordinator[0]","JobID":"trino-b","TaskGroup":"coordinator","ClientStatus":"pending","DesiredStatus":"run","NodeID":"n1","JobVersion":0},
+                 {"ID":"a3","Name":"trino-a.workers[1]","JobID":"trino-a","TaskGroup":"workers","ClientStatus":"complete","DesiredStatus":"stop","NodeID":"n2","JobVersion":2}]
+                """));
+        assertThat(allocations).containsOnlyKeys("trino-a", "trino-b");
+        assertThat(allocations.get("trino-a")).extracting(AllocationStub::id, AllocationStub::clientStatus, AllocationStub::jobVersion)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a1", "running", 3L), org.assertj.core.groups.Tuple.tuple("a3", "complete", 2L));
     }
 
     @Test

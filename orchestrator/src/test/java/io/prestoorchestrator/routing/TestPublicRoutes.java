@@ -105,6 +105,26 @@ class TestPublicRoutes
                 .hasMessageContaining("has no complete public router for side green");
     }
 
+    /** Issue 23: every cluster's active side from one listing, as the one for that cluster says. */
+    @Test
+    void testActiveSidesOfEveryClusterFromOneListing()
+    {
+        routes.ensure("demo", "blue", "demo.trino.localhost", "web").toCompletableFuture().join();
+        routes.ensure("demo", "green", "demo.trino.localhost", "web").toCompletableFuture().join();
+        routes.activate("demo", "green").toCompletableFuture().join();
+        routes.ensure("demo-x", "blue", "demo-x.trino.localhost", "web").toCompletableFuture().join();
+        // a router without its rule is left out, as Traefik leaves it out
+        kv.put("http/routers/trino-half-blue-public/priority", "9").toCompletableFuture().join();
+
+        var sides = routes.activeSides(0, java.time.Duration.ofSeconds(1)).toCompletableFuture().join();
+        assertThat(sides.value()).containsExactly(Map.entry("demo", "green"), Map.entry("demo-x", "blue"));
+        assertThat(sides.index()).isPositive();
+        for (String cluster : sides.value().keySet()) {
+            assertThat(routes.active(cluster).toCompletableFuture().join()).contains(sides.value().get(cluster));
+        }
+        assertThat(routes.active("half").toCompletableFuture().join()).isEmpty();
+    }
+
     private Map<String, String> keys()
     {
         Map<String, String> all = new TreeMap<>();
