@@ -213,14 +213,19 @@ final class OperationSteps
                 .orElse(CompletableFuture.completedFuture(Optional.empty()));
         return active.thenCompose(side -> {
             if (record.coordinatorPort().isPresent()) {
-                int offset = Math.max(0, io.prestoorchestrator.render.RenderInputs.SIDES.indexOf(side.orElse("blue")));
-                return CompletableFuture.completedFuture(Optional.of("http://127.0.0.1:" + (record.coordinatorPort().get() + offset)));
+                return CompletableFuture.completedFuture(Optional.of(localCoordinatorUrl(record.coordinatorPort().get(), side.filter(io.prestoorchestrator.render.RenderInputs.SIDES::contains).orElse("blue"))));
             }
             return services.instances(coordinatorService(record.name())).thenApply(instances -> instances.stream()
                     .filter(instance -> side.isEmpty() || instances.size() == 1 || instance.tags().contains("side-" + side.get()))
                     .findFirst()
                     .map(ServiceHealth.Instance::httpUrl));
         });
+    }
+
+    /** The URL of {@code side}'s coordinator in a local cluster whose blue coordinator listens on {@code bluePort}. */
+    static String localCoordinatorUrl(int bluePort, String side)
+    {
+        return "http://127.0.0.1:" + io.prestoorchestrator.render.RenderInputs.localCoordinatorPort(bluePort, side);
     }
 
     /** Issue 18: the public routes say which side's coordinator takes new queries. Call once, at wiring. */
