@@ -325,7 +325,7 @@ final class BlueGreenWorkflow
     {
         if (record.coordinatorPort().isPresent()) {
             int port = record.coordinatorPort().get();
-            return CompletableFuture.completedFuture(List.of("http://127.0.0.1:" + port, "http://127.0.0.1:" + (port + 1)));
+            return CompletableFuture.completedFuture(RenderInputs.SIDES.stream().map(side -> OperationSteps.localCoordinatorUrl(port, Optional.of(side))).toList());
         }
         return services.instances(JobNames.coordinatorService(record.name())).thenApply(instances -> instances.stream().map(ServiceHealth.Instance::httpUrl).toList());
     }
@@ -334,7 +334,7 @@ final class BlueGreenWorkflow
     private CompletionStage<Optional<String>> sideCoordinator(ClusterRecord record, String side)
     {
         if (record.coordinatorPort().isPresent()) {
-            return CompletableFuture.completedFuture(Optional.of("http://127.0.0.1:" + (record.coordinatorPort().get() + RenderInputs.SIDES.indexOf(side))));
+            return CompletableFuture.completedFuture(Optional.of(OperationSteps.localCoordinatorUrl(record.coordinatorPort().get(), Optional.of(side))));
         }
         return services.instances(JobNames.coordinatorService(record.name())).thenApply(instances -> instances.stream()
                 .filter(instance -> instance.tags().contains("side-" + side))

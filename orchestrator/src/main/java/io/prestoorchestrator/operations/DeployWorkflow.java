@@ -109,8 +109,8 @@ final class DeployWorkflow
                             // issue 18: before the register, so that a coordinator started by it finds its catalog files
                             .thenCompose(ignored -> tracker.whileLeading(() -> LiveCatalogHooks.writeBundle(nomad, rendered)))
                             .thenCompose(ignored -> blueGreenJob(record, job, prepared, resumed, tracker))
-                            .thenCompose(blueGreen -> blueGreen.isPresent()
-                                    ? blueGreen.get().run(record, prepared.running().orElseThrow(), blueGreen.get().job(), blueGreen.get().resumed(),
+                            .thenCompose(run -> run.isPresent()
+                                    ? blueGreen.orElseThrow().run(record, prepared.running().orElseThrow(), run.get().job(), run.get().resumed(),
                                             next -> registerAndRecord(name, record, next, resumed, tracker), tracker)
                                     : ensureRoute(name, job, tracker).thenCompose(ignored -> rollingDeploy(name, record, job, rendered, resumed, tracker, replacements)));
                 })
@@ -132,15 +132,8 @@ final class DeployWorkflow
         return tracker.whileLeading(() -> blueGreen.get().routes().ensure(name, side, host.host(), host.entrypoint()));
     }
 
-    /** A blue-green run to make instead of the rolling one, with the job rendered for the other side. */
-    private record BlueGreenRun(BlueGreenWorkflow workflow, ObjectNode job, Optional<Deployment> resumed)
-    {
-        CompletionStage<DeploymentOutcome> run(ClusterRecord record, NomadJob current, ObjectNode job, Optional<Deployment> resumed,
-                java.util.function.Function<ObjectNode, CompletionStage<Long>> register, Tracker tracker)
-        {
-            return workflow.run(record, current, job, resumed, register, tracker);
-        }
-    }
+    /** A blue-green run to make instead of the rolling one: the job rendered for the other side, or the deployment a resumed operation left running. */
+    private record BlueGreenRun(ObjectNode job, Optional<Deployment> resumed) {}
 
     /**
      * Issue 18: a restart of a running cluster whose spec asks for the blue-green rollout, or an update
@@ -163,7 +156,7 @@ final class DeployWorkflow
         CompletionStage<Optional<Deployment>> inFlight = resumed ? workflow.inFlight(current) : CompletableFuture.completedFuture(Optional.empty());
         return inFlight.thenCompose(found -> {
             if (found.isPresent()) {
-                return CompletableFuture.completedFuture(Optional.of(new BlueGreenRun(workflow, current.spec().deepCopy(), found)));
+                return CompletableFuture.completedFuture(Optional.of(new BlueGreenRun(current.spec().deepCopy(), found)));
             }
             if (kind == OperationKind.RESTART && JobRewrite.restartStamp(current.spec()).equals(JobRewrite.restartStamp(job))) {
                 // a resumed restart whose blue-green already ended: the job runs with this restart's stamp, nothing is left to replace
@@ -184,7 +177,7 @@ final class DeployWorkflow
                 }
                 String to = RenderInputs.otherSide(BlueGreenWorkflow.side(current.spec()).orElseThrow());
                 return rendering.renderWithSecrets(record, tracker.operation().requestedBy(), to, true)
-                        .thenApply(other -> Optional.of(new BlueGreenRun(workflow,
+                        .thenApply(other -> Optional.of(new BlueGreenRun(
                                 JobRewrite.deployable(other.job().nomadJob(), JobRewrite.stamp(tracker.operation(), prepared.runningStamp())), Optional.empty())));
             });
         });

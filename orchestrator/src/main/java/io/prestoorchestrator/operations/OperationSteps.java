@@ -222,11 +222,15 @@ final class OperationSteps
         });
     }
 
-    /** A local cluster's coordinator (static discovery): side blue listens on the cluster's port, side green on the next; no side is blue. */
+    /**
+     * A local cluster's coordinator (static discovery): side blue listens on the cluster's port, side
+     * green on the next ({@link io.prestoorchestrator.render.RenderInputs#localCoordinatorPort}); no
+     * side, or one that is neither, is blue.
+     */
     static String localCoordinatorUrl(int port, Optional<String> side)
     {
-        int offset = Math.max(0, io.prestoorchestrator.render.RenderInputs.SIDES.indexOf(side.orElse("blue")));
-        return "http://127.0.0.1:" + (port + offset);
+        String known = side.filter(io.prestoorchestrator.render.RenderInputs.SIDES::contains).orElse("blue");
+        return "http://127.0.0.1:" + io.prestoorchestrator.render.RenderInputs.localCoordinatorPort(port, known);
     }
 
     /** Issue 18: the public routes say which side's coordinator takes new queries. Call once, at wiring. */

@@ -296,8 +296,7 @@ public final class JobRenderer
         model.put("deployedByKey", DEPLOYED_BY);
         model.put("pinnedMeta", PINNED_META);
         model.put("pinnedValue", PINNED_VALUE);
-        // static discovery: side green listens one port above side blue, so both can run at once during a blue-green switch
-        inputs.coordinatorPort().ifPresent(port -> model.put("coordinatorPort", port + RenderInputs.SIDES.indexOf(inputs.side())));
+        inputs.coordinatorPort().ifPresent(port -> model.put("coordinatorPort", RenderInputs.localCoordinatorPort(port, inputs.side())));
 
         ObjectNode job = renderJob(JOB_TEMPLATE, jobId, model, "vars/<environment>.yaml");
         List<NomadVariable> variables = items.isEmpty() ? List.of() : List.of(new NomadVariable(variablePath, items));

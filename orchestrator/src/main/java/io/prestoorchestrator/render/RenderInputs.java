@@ -59,6 +59,19 @@ public record RenderInputs(
         }
     }
 
+    /**
+     * The port {@code side}'s coordinator listens on in a local cluster (static discovery), whose
+     * blue coordinator listens on {@code bluePort}: green takes the next one, so both sides can run at
+     * once during a blue-green switch (Wiring's freeLocalPort picks such pairs).
+     */
+    public static int localCoordinatorPort(int bluePort, String side)
+    {
+        if (!SIDES.contains(side)) {
+            throw new IllegalArgumentException("side is " + side + ", expected one of " + SIDES);
+        }
+        return bluePort + SIDES.indexOf(side);
+    }
+
     /** These inputs for {@code newSide}, with or without the blue-green update blocks. */
     public RenderInputs forSide(String newSide, boolean withCanaries)
     {

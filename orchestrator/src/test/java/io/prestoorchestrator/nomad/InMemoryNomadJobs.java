@@ -188,10 +188,7 @@ public final class InMemoryNomadJobs
     {
         return call(() -> {
             synchronized (this) {
-                Deployment deployment = deployments.get(deploymentId);
-                if (deployment == null) {
-                    throw new IllegalArgumentException("deployment not found: " + deploymentId);
-                }
+                Deployment deployment = deployment(deploymentId);
                 if (deployment.terminal()) {
                     throw new ConflictException("deployment " + deploymentId + " is " + deployment.status() + ": it cannot be promoted");
                 }
@@ -222,15 +219,22 @@ public final class InMemoryNomadJobs
         });
     }
 
+    /** The deployment, as Nomad's deployment endpoints look it up (the caller holds the lock). */
+    private Deployment deployment(String deploymentId)
+    {
+        Deployment deployment = deployments.get(deploymentId);
+        if (deployment == null) {
+            throw new IllegalArgumentException("deployment not found: " + deploymentId);
+        }
+        return deployment;
+    }
+
     @Override
     public CompletionStage<Void> failDeployment(String deploymentId)
     {
         return call(() -> {
             synchronized (this) {
-                Deployment deployment = deployments.get(deploymentId);
-                if (deployment == null) {
-                    throw new IllegalArgumentException("deployment not found: " + deploymentId);
-                }
+                Deployment deployment = deployment(deploymentId);
                 deployments.put(deploymentId, new Deployment(deployment.id(), deployment.jobId(), deployment.jobVersion(), "failed",
                         "Deployment marked as failed", deployment.groups(), ++index));
                 return null;

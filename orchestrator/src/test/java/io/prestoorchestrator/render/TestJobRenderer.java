@@ -464,6 +464,23 @@ class TestJobRenderer
     }
 
     @Test
+    void testGreenCoordinatorListensOnePortAboveBlue()
+    {
+        assertThat(RenderInputs.localCoordinatorPort(20000, "blue")).isEqualTo(20000);
+        assertThat(RenderInputs.localCoordinatorPort(20000, "green")).isEqualTo(20001);
+        IllegalArgumentException e = catchThrowableOfType(IllegalArgumentException.class, () -> RenderInputs.localCoordinatorPort(20000, "red"));
+        assertThat(e).hasMessage("side is red, expected one of [blue, green]");
+
+        RenderInputs blue = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", "alice", TestingRenderInputs.local().environment(), Optional.of(20000));
+        for (String side : RenderInputs.SIDES) {
+            JsonNode job = renderer.render(TestingClusterSpecs.local(), blue.forSide(side, true)).nomadJob();
+            assertThat(job.toString()).as("the %s coordinator's static port and the workers' discovery URI", side)
+                    .contains("{\"Label\":\"http\",\"Value\":" + RenderInputs.localCoordinatorPort(20000, side) + "}")
+                    .contains("discovery.uri=http://127.0.0.1:" + RenderInputs.localCoordinatorPort(20000, side));
+        }
+    }
+
+    @Test
     void testUndefinedVariableInSubTemplateNamesFileLineAndVariable()
             throws IOException
     {
