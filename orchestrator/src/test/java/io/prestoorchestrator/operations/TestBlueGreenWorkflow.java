@@ -7,6 +7,7 @@ import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.Rollout;
 import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.nomad.AllocationStub;
@@ -69,7 +70,7 @@ class TestBlueGreenWorkflow
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
                         .count())),
                 this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), () -> 18001,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
         service.useBlueGreen(routes, new Coordinators());
         service.leadership().gained();

@@ -1,6 +1,7 @@
 package io.prestoorchestrator.operations;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.ssm.InMemoryParameterStore;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.testing.Await;
@@ -83,7 +84,7 @@ class TestClusterService
                 (flavour, coordinator) -> CompletableFuture.runAsync(() -> beforeWorkersCounted.run()).thenCompose(ignored -> nomad.allocations("trino-demo")).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
                 this::routedInstances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
         created.leadership().gained();
         return created;
