@@ -164,7 +164,7 @@ final class Wiring
                 Wiring::freeLocalPort,
                 environment,
                 Version.current(),
-                config.clusters().settleTimeout(),
+                config.clusters(),
                 replicaId,
                 config.leader().watchWait(),
                 config.leader().retryInterval(),

@@ -226,7 +226,7 @@ final class BlueGreenWorkflow
     {
         Instant deadline = clock.instant().plus(settleTimeout);
         return tracker.step("new-side-gate", "waiting for side " + side + "'s readiness gate to pass in Consul")
-                .thenCompose(ignored -> steps.poll(tracker, "new-side-gate", Duration.ofSeconds(1), deadline.plusSeconds(1), () -> services.instances(JobNames.jobId(name))
+                .thenCompose(ignored -> steps.poll(tracker, "new-side-gate", steps.pollInterval(), deadline.plusSeconds(1), () -> services.instances(JobNames.jobId(name))
                         .thenApply(instances -> {
                             Optional<ServiceHealth.Instance> instance = instances.stream().filter(found -> found.tags().contains("side-" + side)).findFirst();
                             boolean passing = instance.map(ServiceHealth.Instance::passing).orElse(false);
@@ -250,7 +250,7 @@ final class BlueGreenWorkflow
     {
         Instant deadline = clock.instant().plus(settleTimeout);
         return tracker.step("new-side", "waiting for the new side's canaries to be healthy (the coordinator's readiness gate passes)")
-                .thenCompose(ignored -> steps.poll(tracker, "new-side", Duration.ofSeconds(1), deadline.plusSeconds(1), () -> nomad.latestDeployment(deployment.jobId()).thenApply(latest -> {
+                .thenCompose(ignored -> steps.poll(tracker, "new-side", steps.pollInterval(), deadline.plusSeconds(1), () -> nomad.latestDeployment(deployment.jobId()).thenApply(latest -> {
                     Deployment seen = latest.filter(found -> found.id().equals(deployment.id())).orElse(deployment);
                     boolean promoted = seen.groups().values().stream().anyMatch(GroupProgress::promoted);
                     boolean ready = seen.groups().values().stream().filter(group -> group.desiredCanaries() > 0).allMatch(GroupProgress::canariesReady);
@@ -301,7 +301,7 @@ final class BlueGreenWorkflow
     CompletionStage<Integer> awaitNoQueries(String step, String what, java.util.function.Supplier<CompletionStage<List<String>>> urls, Duration bound, Tracker tracker)
     {
         Instant deadline = clock.instant().plus(bound);
-        return steps.poll(tracker, step, Duration.ofSeconds(1), deadline.plusSeconds(1), () -> urls.get()
+        return steps.poll(tracker, step, steps.pollInterval(), deadline.plusSeconds(1), () -> urls.get()
                 .thenCompose(found -> {
                     CompletionStage<Integer> sum = CompletableFuture.completedFuture(0);
                     for (String url : found) {

@@ -23,6 +23,7 @@ import io.prestoorchestrator.cluster.ScaleInDecision;
 import io.prestoorchestrator.cluster.TrinoProbe;
 import io.prestoorchestrator.cluster.Versioned;
 import io.prestoorchestrator.cluster.Workers;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.discovery.LeadershipListener;
 import io.prestoorchestrator.discovery.ServiceHealth;
@@ -101,21 +102,22 @@ public final class ClusterService
     private volatile Optional<ClusterStatuses> statusModel = Optional.empty();
 
     /**
+     * @param clusters the settle timeout of operations' waits and how often they look again
      * @param replicaId this replica, as operations and events name it
      * @param watchWait how long the blocking query on the cluster records may be held
      * @param retryInterval how long to wait before following the cluster records again after Consul failed
      */
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
-            TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
+            TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, ClustersConfig clusters,
             String replicaId, Duration watchWait, Duration retryInterval)
     {
-        this(repository, nomad, renderer, parameters, ssmPrefix, trino, services, blocking, scheduler, clock, freePort, environment, version, settleTimeout, replicaId, watchWait, retryInterval,
+        this(repository, nomad, renderer, parameters, ssmPrefix, trino, services, blocking, scheduler, clock, freePort, environment, version, clusters, replicaId, watchWait, retryInterval,
                 Optional.empty());
     }
 
     /** @param drains drains workers before a scale-in and restores them on a scale-up; empty: the count changes at once (drain.enabled false) */
     public ClusterService(ClusterRepository repository, NomadJobs nomad, JobRenderer renderer, Optional<ParameterStore> parameters, String ssmPrefix,
-            TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, Duration settleTimeout,
+            TrinoProbe trino, ServiceHealth services, Executor blocking, Scheduler scheduler, Clock clock, IntSupplier freePort, Map<String, String> environment, String version, ClustersConfig clusters,
             String replicaId, Duration watchWait, Duration retryInterval, Optional<WorkerPool> drains)
     {
         this.repository = requireNonNull(repository, "repository is null");
@@ -130,8 +132,8 @@ public final class ClusterService
         Scheduler waits = requireNonNull(scheduler, "scheduler is null").completingOn(blocking);
         this.watchdog = drains.map(pool -> new DrainWatchdog(repository, pool, clock, waits));
         this.services = requireNonNull(services, "services is null");
-        this.settleTimeout = requireNonNull(settleTimeout, "settleTimeout is null");
-        this.steps = new OperationSteps(repository, nomad, trino, services, waits, clock, settleTimeout);
+        this.settleTimeout = requireNonNull(clusters, "clusters is null").settleTimeout();
+        this.steps = new OperationSteps(repository, nomad, trino, services, waits, clock, clusters);
         this.rendering = new JobRendering(repository, renderer, parameters, ssmPrefix, blocking, Map.copyOf(requireNonNull(environment, "environment is null")), version);
         this.deploy = new DeployWorkflow(repository, nomad, waits, clock, steps, rendering);
         this.stopWorkflow = new StopWorkflow(repository, nomad, clock, settleTimeout, steps);

@@ -92,7 +92,7 @@ final class DeployWorkflow
     private CompletionStage<Void> deploy(String name, Tracker tracker, boolean resumed)
     {
         Operation operation = tracker.operation();
-        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, Duration.ofMillis(500), waits, tracker::active,
+        ReplacementWatcher replacements = new ReplacementWatcher(nomad, ClusterSpec.jobId(name), clock, steps.deploymentPollInterval(), waits, tracker::active,
                 (type, message) -> tracker.whileLeading(() -> steps.event(name, type, message, operation.requestedBy(), operation)));
         CompletionStage<Void> work = tracker.step("render", "rendering the job from job-templates/")
                 .thenCompose(ignored -> steps.existing(name))

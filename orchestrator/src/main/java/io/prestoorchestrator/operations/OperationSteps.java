@@ -11,6 +11,7 @@ import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.TrinoProbe;
 import io.prestoorchestrator.cluster.Versioned;
 import io.prestoorchestrator.cluster.Workers;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.drain.Worker;
 import io.prestoorchestrator.error.ConflictException;
@@ -56,10 +57,14 @@ final class OperationSteps
     private final Scheduler waits;
     private final Clock clock;
     private final Duration settleTimeout;
+    private final Duration pollInterval;
+    private final Duration deploymentPollInterval;
+    private final Duration coordinatorPollInterval;
 
     private volatile Optional<io.prestoorchestrator.routing.PublicRoutes> routes = Optional.empty();
 
-    OperationSteps(ClusterRepository repository, NomadJobs nomad, TrinoProbe trino, ServiceHealth services, Scheduler waits, Clock clock, Duration settleTimeout)
+    /** @param clusters the settle timeout every wait is bounded by, and how often each kind of wait looks again */
+    OperationSteps(ClusterRepository repository, NomadJobs nomad, TrinoProbe trino, ServiceHealth services, Scheduler waits, Clock clock, ClustersConfig clusters)
     {
         this.repository = requireNonNull(repository, "repository is null");
         this.nomad = requireNonNull(nomad, "nomad is null");
@@ -67,7 +72,23 @@ final class OperationSteps
         this.services = requireNonNull(services, "services is null");
         this.waits = requireNonNull(waits, "waits is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.settleTimeout = requireNonNull(settleTimeout, "settleTimeout is null");
+        requireNonNull(clusters, "clusters is null");
+        this.settleTimeout = clusters.settleTimeout();
+        this.pollInterval = clusters.pollInterval();
+        this.deploymentPollInterval = clusters.deploymentPollInterval();
+        this.coordinatorPollInterval = clusters.coordinatorPollInterval();
+    }
+
+    /** How often a wait on Nomad or Consul looks again ({@code clusters.poll-interval}). */
+    Duration pollInterval()
+    {
+        return pollInterval;
+    }
+
+    /** How often a look at a Nomad deployment is repeated ({@code clusters.deployment-poll-interval}). */
+    Duration deploymentPollInterval()
+    {
+        return deploymentPollInterval;
     }
 
     /** The spec's workers set to {@code wanted} while an operation runs (a resize that retargets or supersedes a scale-in). */
@@ -138,7 +159,7 @@ final class OperationSteps
         return nomad.job(jobId).thenCompose(job -> {
             long version = job.map(NomadJob::version).orElseThrow(() -> new ConflictException("Job " + jobId + " disappeared right after it was registered"));
             java.time.Instant deadline = clock.instant().plus(Duration.ofSeconds(30));
-            return poll(tracker, step, Duration.ofMillis(500), deadline, () -> nomad.latestDeployment(jobId).thenApply(latest ->
+            return poll(tracker, step, deploymentPollInterval, deadline, () -> nomad.latestDeployment(jobId).thenApply(latest ->
                     latest.isPresent() && latest.get().jobVersion() == version
                             ? Look.done(latest.get(), Optional.empty())
                             : Look.<Deployment>waiting(Optional.empty(), "Nomad created no deployment for version " + version + " of job " + jobId + " within 30s")));
@@ -168,7 +189,7 @@ final class OperationSteps
 
     CompletionStage<Long> awaitRunning(String jobId, String group, int count, java.time.Instant deadline, Tracker tracker)
     {
-        return poll(tracker, "place", Duration.ofSeconds(1), deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
+        return poll(tracker, "place", pollInterval, deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
             long running = allocations.stream().filter(a -> a.taskGroup().equals(group) && "running".equals(a.clientStatus()) && "run".equals(a.desiredStatus())).count();
             long wanted = allocations.stream().filter(a -> a.taskGroup().equals(group) && "run".equals(a.desiredStatus())).count();
             Optional<String> progress = Optional.of(running + "/" + count + " worker allocation(s) running");
@@ -196,7 +217,7 @@ final class OperationSteps
     /** Where the coordinator answers: its static local port, else its discovery service in Consul (which Nomad registers once it runs). */
     CompletionStage<String> awaitCoordinator(ClusterRecord record, java.time.Instant deadline, Tracker tracker)
     {
-        return poll(tracker, "trino-ready", Duration.ofSeconds(1), deadline, () -> coordinatorUrl(record).thenApply(url -> url.isPresent()
+        return poll(tracker, "trino-ready", pollInterval, deadline, () -> coordinatorUrl(record).thenApply(url -> url.isPresent()
                 ? Look.done(url.get(), Optional.empty())
                 : Look.<String>waiting(Optional.of("waiting for the coordinator to register in Consul as " + coordinatorService(record.name())),
                 "The coordinator of " + record.name() + " did not register in Consul as " + coordinatorService(record.name()) + " within " + settleTimeout.toSeconds() + "s")));
@@ -257,7 +278,7 @@ final class OperationSteps
         java.time.Instant deadline = clock.instant().plus(settleTimeout);
         return tracker.step("routable", "waiting for the readiness gate of " + routedService(name) + " to pass in Consul")
                 .thenCompose(ignored -> existing(name))
-                .thenCompose(record -> poll(tracker, "routable", Duration.ofSeconds(1), deadline, () -> routing(record.value(), Optional.empty()).thenApply(routing -> routing.routable()
+                .thenCompose(record -> poll(tracker, "routable", pollInterval, deadline, () -> routing(record.value(), Optional.empty()).thenApply(routing -> routing.routable()
                         ? Look.done(routing, Optional.empty())
                         : Look.<Routing>waiting(Optional.of(routing.reason()), "Cluster " + name + " is not routable " + settleTimeout.toSeconds() + "s after its deployment: " + routing.reason()))));
     }
@@ -297,7 +318,7 @@ final class OperationSteps
 
     CompletionStage<Long> awaitOlderVersionsGone(String jobId, long version, java.time.Instant deadline, Tracker tracker)
     {
-        return poll(tracker, "trino-ready", Duration.ofSeconds(1), deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
+        return poll(tracker, "trino-ready", pollInterval, deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
             long old = allocations.stream().filter(a -> a.jobVersion() < version && !a.clientTerminal()).count();
             return old == 0
                     ? Look.done(old, Optional.empty())
@@ -314,7 +335,7 @@ final class OperationSteps
      */
     CompletionStage<Integer> awaitActiveWorkers(String coordinator, String jobId, ClusterSpec spec, java.time.Instant deadline, Tracker tracker)
     {
-        return poll(tracker, "trino-ready", Duration.ofSeconds(2), deadline, () -> expectedWorkers(jobId, spec).thenCompose(expected -> trino.activeWorkers(spec.flavour(), coordinator).thenApply(active ->
+        return poll(tracker, "trino-ready", coordinatorPollInterval, deadline, () -> expectedWorkers(jobId, spec).thenCompose(expected -> trino.activeWorkers(spec.flavour(), coordinator).thenApply(active ->
                 active.isPresent() && active.getAsInt() == expected
                         ? Look.done(expected, Optional.empty())
                         : Look.<Integer>waiting(Optional.of(active.isPresent()

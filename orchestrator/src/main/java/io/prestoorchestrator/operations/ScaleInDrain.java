@@ -309,7 +309,7 @@ final class ScaleInDrain
         Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Operation operation = tracker.operation();
         return tracker.step("stop-drained", "waiting for the allocations of " + OperationSteps.labels(drained) + " to stop")
-                .thenCompose(ignored -> steps.poll(tracker, "stop-drained", Duration.ofMillis(250), deadline, () -> nomad.allocations(jobId).thenCompose(allocations -> {
+                .thenCompose(ignored -> steps.poll(tracker, "stop-drained", pool.config().pollInterval(), deadline, () -> nomad.allocations(jobId).thenCompose(allocations -> {
                     CompletionStage<Void> events = CompletableFuture.completedFuture(null);
                     int stopped = 0;
                     for (Worker worker : drained) {

@@ -113,7 +113,7 @@ final class StopWorkflow
 
     private CompletionStage<Long> awaitNoAllocations(String jobId, java.time.Instant deadline, Tracker tracker)
     {
-        return steps.poll(tracker, "drain-allocations", Duration.ofSeconds(1), deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
+        return steps.poll(tracker, "drain-allocations", steps.pollInterval(), deadline, () -> nomad.allocations(jobId).thenApply(allocations -> {
             long live = allocations.stream().filter(a -> !a.clientTerminal()).count();
             Optional<String> progress = Optional.of(live + " allocation(s) still running");
             return live == 0

@@ -6,8 +6,11 @@ import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TestingTraefik;
 import io.prestoorchestrator.testing.TrinoCli;
 import io.prestoorchestrator.testing.TrinoStatements;
+import io.prestoorchestrator.trino.RunningTrinoWorker;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,8 +66,9 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * <li>beta side by side: each host served by its own coordinator, {@code nextUri} on the public
  * URL, a multi-page CLI query through Traefik (every nextUri hop in Traefik's access log);</li>
  * <li>stop alpha: its host answers 404 within Traefik's refresh interval while beta keeps serving,
- * none of alpha's processes is left, the spec is kept; then beta is deleted and no task process at
- * all is left;</li>
+ * none of alpha's processes is left, the spec is kept;</li>
+ * <li>the drain's Trino worker contract ({@link RunningTrinoWorker}) on beta's only worker, which its
+ * last check stops; then beta is deleted and no task process at all is left;</li>
  * <li>start (2 workers) -> query; a catalog property change restarts the cluster with the new catalog
  * file (attach and detach are live: {@link ZeroDowntimeIT}) -> query; delete: nothing left in Nomad, Consul or KV.</li>
  * </ol>
@@ -77,13 +81,14 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * period must exceed the coordinator's view lag only for a query that runs while a worker of its
  * cluster drains, and no query does here. The stop drains alpha's workers while queries run on
  * beta, whose workers keep running; the readiness gate check drains alpha's only worker while its
- * coordinator is down, so no query can start; the catalog change's worker replacements and the
- * deletes run no query. The gate check holds with the quick drain too: the idle worker reaches
+ * coordinator is down, so no query can start; the worker contract drains beta's worker once alpha
+ * is stopped and no query runs on beta; the catalog change's worker replacements and the deletes
+ * run no query. The gate check holds with the quick drain too: the idle worker reaches
  * DRAINED about 10 s after the PUT (two grace periods) instead of 40 s, so the restarted coordinator
  * finds it DRAINED rather than DRAINING (the step prints which); DRAINED keeps the process running,
  * is no active worker to the coordinator either (the step waits for the gate's "0 of 1 required"),
  * and goes back to ACTIVE on the PUT like DRAINING does (FACTS.md). Each idle drain (two workers at
- * the stop, two in the restart) takes 10 s instead of 40 s.
+ * the stop, two in the restart, three in the worker contract) takes 10 s instead of 40 s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterLifecycleIT
@@ -408,6 +413,26 @@ class ClusterLifecycleIT
         JsonObject stoppedRouting = afterStop.getJsonObject("status").getJsonObject("routing");
         assertThat(stoppedRouting.getBoolean("routable")).isFalse();
         assertThat(stoppedRouting.getString("reason")).contains("stopped");
+    }
+
+    @Test
+    @Order(7)
+    void testBetasWorkerMeetsTheWorkerContractThenBetaIsDeleted()
+            throws Exception
+    {
+        // issue 19: the drain's worker contract, held so far by the fake only, on a real Trino 476 worker run by Nomad:
+        // beta's only worker, idle, which this step can lose (its last check stops it, and beta is deleted next)
+        URI worker = URI.create(onlyWorker(BETA));
+        Vertx vertx = Vertx.vertx();
+        try {
+            long started = System.nanoTime();
+            // settle: an idle worker reaches DRAINED after two of these templates' 5 s grace periods
+            new RunningTrinoWorker(WebClient.create(vertx), worker, Duration.ofSeconds(30)).checkAll();
+            System.out.printf("ClusterLifecycleIT: beta's worker %s met the Trino worker contract in %.1f s%n", worker, (System.nanoTime() - started) / 1e9);
+        }
+        finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
 
         // beta has served its purpose: deleted, no task process of the stack is left
         HttpResponse<String> betaDeleted = stack.call("DELETE", "/v1/clusters/beta", null);
@@ -417,7 +442,7 @@ class ClusterLifecycleIT
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void testStartBringsTheClusterBackAsItWas()
             throws Exception
     {
@@ -428,7 +453,7 @@ class ClusterLifecycleIT
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void testCatalogChangeRestartsTheClusterWithTheNewCatalog()
             throws Exception
     {
@@ -450,7 +475,7 @@ class ClusterLifecycleIT
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void testDeleteLeavesNothing()
             throws Exception
     {

@@ -7,6 +7,7 @@ import io.prestoorchestrator.cluster.ClusterRepository;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.Rollout;
 import io.prestoorchestrator.cluster.TestingClusterSpecs;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.nomad.AllocationStub;
@@ -16,13 +17,13 @@ import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.routing.PublicRoutes;
 import io.prestoorchestrator.testing.Await;
 import io.prestoorchestrator.testing.TestingFiles;
-import io.prestoorchestrator.time.Scheduler;
+import io.prestoorchestrator.testing.TestingScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,6 +57,8 @@ class TestBlueGreenWorkflow
     private final AtomicInteger blueQueries = new AtomicInteger();
     /** The routes' active side at each look at the blue coordinator's queries. */
     private final List<String> activeWhileBlueCounted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The operations' waits and clock: {@link #awaitDone} moves it on to each look an operation waits for. */
+    private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
     private ClusterService service;
 
     @BeforeEach
@@ -68,8 +71,8 @@ class TestBlueGreenWorkflow
                 (flavour, coordinator) -> nomad.allocations(JOB).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
                         .count())),
-                this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), () -> 18001,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                this::instances, executor, time, time.clock(), () -> 18001,
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
         service.useBlueGreen(routes, new Coordinators());
         service.leadership().gained();
@@ -271,9 +274,19 @@ class TestBlueGreenWorkflow
         return join(service.events("demo")).stream().map(ClusterEvent::type).toList();
     }
 
+    /**
+     * Runs the operation to its end on test time: its steps run on the executor, and each time it
+     * waits for its next look the clock moves on to it, so no poll interval passes in real time.
+     */
     private Operation awaitDone(Operation operation)
     {
-        await().atMost(Duration.ofSeconds(60)).until(() -> join(service.operation(operation.id())).state() != Operation.State.RUNNING);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            if (join(service.operation(operation.id())).state() != Operation.State.RUNNING) {
+                return true;
+            }
+            time.advanceToNextDelay();
+            return false;
+        });
         return join(service.operation(operation.id()));
     }
 

@@ -1,6 +1,9 @@
 package io.prestoorchestrator.operations;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prestoorchestrator.config.ClustersConfig;
+import io.prestoorchestrator.config.ssm.InMemoryParameterStore;
+import io.prestoorchestrator.config.ssm.ParameterStore;
 import io.prestoorchestrator.testing.Await;
 import io.prestoorchestrator.autoscaling.ScalingEventRecorder;
 import io.prestoorchestrator.cluster.Autoscaling;
@@ -70,14 +73,21 @@ class TestClusterService
     void setUp()
             throws Exception
     {
-        service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
+        service = leadingService(Optional.empty());
+        join(service.createCatalog(TPCH));
+    }
+
+    /** The service under test, leading, reading SSM through {@code parameters}. */
+    private ClusterService leadingService(Optional<ParameterStore> parameters)
+    {
+        ClusterService created = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), parameters, "/presto-orchestrator",
                 (flavour, coordinator) -> CompletableFuture.runAsync(() -> beforeWorkersCounted.run()).thenCompose(ignored -> nomad.allocations("trino-demo")).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
                 this::routedInstances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
-        service.leadership().gained();
-        join(service.createCatalog(TPCH));
+        created.leadership().gained();
+        return created;
     }
 
     /** Consul as Nomad's client would fill it: one routed instance per running coordinator allocation. */
@@ -632,6 +642,35 @@ class TestClusterService
         assertThatThrownBy(() -> join(service.plan("demo", "alice")))
                 .isInstanceOf(DependencyException.class)
                 .satisfies(e -> assertThat(((DependencyException) e).dependency()).isEqualTo("nomad"));
+    }
+
+    @Test
+    void testCatalogSecretsComeFromTheParameterStoreAndAFailedReadStoresNothing()
+            throws Exception
+    {
+        InMemoryParameterStore ssm = new InMemoryParameterStore();
+        service.leadership().lost("replaced by a service that reads SSM");
+        service = leadingService(Optional.of(ssm));
+        String password = "/presto-orchestrator/shared/tpch-password";
+        join(service.updateCatalog(new CatalogDefinition("tpch", "tpch", Map.of("tpch.splits-per-node", "4"), Map.of("tpch.password", "ssm:" + password)), "ops"));
+
+        // missing: refused naming the parameter, nothing stored or deployed
+        assertThatThrownBy(() -> join(service.create(TestingClusterSpecs.local(), "ops")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("SSM parameter " + password).hasMessageContaining("does not exist");
+        assertThat(join(repository.cluster("demo"))).isEmpty();
+
+        // SSM unreachable: a failure naming SSM, nothing stored or deployed
+        ssm.put(password, "tpch-Secret-42").put("/presto-orchestrator/demo/extra", "cluster-Secret-7").unreachable(true);
+        assertThatThrownBy(() -> join(service.create(TestingClusterSpecs.local(), "ops")))
+                .isInstanceOfSatisfying(DependencyException.class, failure -> assertThat(failure.dependency()).isEqualTo("aws-ssm"));
+        assertThat(join(repository.cluster("demo"))).isEmpty();
+        assertThat(join(nomad.job("trino-demo"))).isEmpty();
+
+        // read: the referenced and the cluster's own parameters reach the Nomad Variable, not the job
+        ssm.unreachable(false);
+        assertThat(awaitDone(join(service.create(TestingClusterSpecs.local(), "ops"))).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(join(nomad.variable("nomad/jobs/trino-demo")).orElseThrow().items().values()).contains("tpch-Secret-42", "cluster-Secret-7");
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().spec().toString()).doesNotContain("tpch-Secret-42").doesNotContain("cluster-Secret-7");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.operations;
 
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.testing.Await;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterEvent;
@@ -292,7 +293,7 @@ class TestOperationLeadership
                         ? List.of(new ServiceHealth.Instance("_nomad-task-1", "node-1", "127.0.0.1", 18001, List.of("routed"), Map.of(),
                                 List.of(new ServiceHealth.Check("routing readiness gate", "passing", "ready"))))
                         : List.of()),
-                executor, scheduler, Clock.systemUTC(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(20),
+                executor, scheduler, Clock.systemUTC(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(20)),
                 id, Duration.ofSeconds(30), Duration.ofMillis(200));
         replicas.add(replica);
         return replica;

@@ -12,6 +12,7 @@ import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.ScaleInDecision;
 import io.prestoorchestrator.cluster.TestingClusterSpecs;
 import io.prestoorchestrator.cluster.Workers;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.config.DrainConfig.AtBound;
 import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
@@ -98,7 +99,7 @@ class TestScaleInDrain
                 (flavour, coordinator) -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
                 this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", Duration.ofSeconds(10),
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200), Optional.of(pool));
         service.leadership().gained();
         await(service.createCatalog(new CatalogDefinition("tpch", "tpch", Map.of(), Map.of())));

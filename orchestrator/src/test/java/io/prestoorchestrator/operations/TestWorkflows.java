@@ -1,13 +1,13 @@
 package io.prestoorchestrator.operations;
 
 import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.testing.TestingScheduler;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
@@ -25,7 +25,7 @@ class TestWorkflows
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-07T08:00:00Z"), ZoneOffset.UTC);
     private final ClusterRepository repository = new ClusterRepository(new InMemoryKvStore());
     private final OperationSteps steps = new OperationSteps(repository, new InMemoryNomadJobs(), (flavour, coordinator) -> CompletableFuture.completedFuture(OptionalInt.empty()),
-            service -> CompletableFuture.completedFuture(List.of()), new TestingScheduler(clock.instant()), clock, Duration.ofSeconds(1));
+            service -> CompletableFuture.completedFuture(List.of()), new TestingScheduler(clock.instant()), clock, ClustersConfig.DEFAULTS);
 
     @Test
     void testEveryKindHasItsWorkflow()

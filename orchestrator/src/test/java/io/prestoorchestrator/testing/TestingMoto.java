@@ -64,10 +64,16 @@ public final class TestingMoto
 
     public void putSecureParameter(String name, String value)
     {
+        putParameter(name, value, true);
+    }
+
+    /** Writes a SecureString or a String parameter, overwriting one already there (its next version). */
+    public void putParameter(String name, String value, boolean secure)
+    {
         try (SsmClient ssm = SsmClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
                 .httpClient(UrlConnectionHttpClient.create()).build()) {
-            ssm.putParameter(PutParameterRequest.builder().name(name).value(value).type(ParameterType.SECURE_STRING).build());
+            ssm.putParameter(PutParameterRequest.builder().name(name).value(value).type(secure ? ParameterType.SECURE_STRING : ParameterType.STRING).overwrite(true).build());
         }
     }
 

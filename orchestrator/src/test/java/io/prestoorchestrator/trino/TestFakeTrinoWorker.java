@@ -6,12 +6,15 @@ import io.prestoorchestrator.testing.TestingScheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fake Trino worker the drain's unit tests use, held to Trino 476's state API through the real client; its delays on a test clock. */
 class TestFakeTrinoWorker
@@ -53,8 +56,31 @@ class TestFakeTrinoWorker
     }
 
     @Override
+    protected void eventually(Runnable check)
+    {
+        time.advance(settle());
+        check.run();
+    }
+
+    @Override
     protected Duration settle()
     {
         return Duration.ofSeconds(30);
+    }
+
+    @Override
+    protected Duration hold()
+    {
+        return settle();
+    }
+
+    @Test
+    void testCheckAllRunsEveryCheckInOrderWithTheStopLast()
+    {
+        checkAll();
+
+        assertThat(started).as("one worker per check").hasSize(TrinoWorkersContract.checks().size()).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(started.get(started.size() - 1).isGone()).as("the last check stops its worker").isTrue();
+        assertThat(started.subList(0, started.size() - 1)).as("no earlier check stops its worker").noneMatch(FakeTrinoWorker::isGone);
     }
 }
