@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PrestoDB {@code SHUTTING_DOWN}, which waits for its tasks and exits); at the bound it is not safe to stop, and only
  * Trino's can be put back to ACTIVE. A subclass names the flavour; the worker is a {@link FakeEngine}'s, speaking its
  * protocol, on test time. On real processes the same check ({@link FlavourChecks#assertDrainEvents}) runs on the
- * resize under load of {@code PrestoDbClusterIT}, and on Trino's the drain ITs' resizes ({@code DrainPathsIT}).
+ * resize under load of {@code PrestoDbClusterIT}; on Trino, {@code DrainPathsIT}'s resize asserts the same
+ * {@code worker-drained} event with its own assertions, not yet through this check.
  */
 public abstract class DrainContract
 {
