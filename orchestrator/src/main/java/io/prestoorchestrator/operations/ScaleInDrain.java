@@ -125,7 +125,7 @@ final class ScaleInDrain
                                     return tracker.whileLeading(() -> steps.event(name, "drain-cancelled", "Worker " + worker.label() + " stopped draining after " + OperationSteps.seconds(result.took())
                                             + ": the resize to " + resize.get().count() + " by " + decision.get().by() + " keeps it, ACTIVE again", operation.requestedBy(), operation));
                                 }
-                                return tracker.whileLeading(() -> steps.event(name, drainEventType(result), describe(worker, result, config), operation.requestedBy(), operation));
+                                return tracker.whileLeading(() -> steps.event(name, result.outcome().eventType(), describe(worker, result, config), operation.requestedBy(), operation));
                             });
                         }
                     });
@@ -330,17 +330,6 @@ final class ScaleInDrain
                             "The allocations of " + OperationSteps.labels(drained) + " did not stop within " + settleTimeout.toSeconds() + "s of the count being lowered"));
                 })))
                 .thenApply(ignored -> null);
-    }
-
-    private static String drainEventType(DrainResult result)
-    {
-        return switch (result.outcome()) {
-            case DRAINED -> "worker-drained";
-            case SHUTTING_DOWN -> "worker-shut-down";
-            case TIMED_OUT -> "drain-timed-out";
-            case GONE -> "drain-worker-gone";
-            case REFUSED -> "drain-refused";
-        };
     }
 
     private static String describe(Worker worker)

@@ -105,9 +105,7 @@ class TestAutoscalingCollector
         addCluster("demo", ClusterState.RUNNING, new Workers(1, 1, 4));
         ClusterRecord trino = records.get("demo");
         ClusterSpec spec = trino.spec();
-        records.put("demo", new ClusterRecord(new ClusterSpec(spec.name(), io.prestoorchestrator.cluster.Flavour.PRESTODB, "0.287", spec.image(), spec.environment(),
-                spec.coordinator(), spec.workers(), spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), spec.allowUnknownProperties(),
-                spec.labels(), spec.autoscaling()), trino.state(), Optional.empty(), Optional.empty(), Optional.empty(), CLOCK.instant(), CLOCK.instant(), "test"));
+        records.put("demo", new ClusterRecord(TestingClusterSpecs.withFlavour(spec, io.prestoorchestrator.cluster.Flavour.PRESTODB, "0.287"), trino.state(), Optional.empty(), Optional.empty(), Optional.empty(), CLOCK.instant(), CLOCK.instant(), "test"));
         coordinator.metricsFailure = Optional.of("HTTP 404: a PrestoDB coordinator has no /metrics");
         coordinator.clusterStats = new String(getClass().getResourceAsStream("/prestodb-0.287/cluster-running.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         coordinator.queries = new String(getClass().getResourceAsStream("/prestodb-0.287/query-after.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.flavour.FlavourChecks;
 import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
@@ -72,6 +73,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * <li>start (2 workers) -> query; a catalog property change restarts the cluster with the new catalog
  * file (attach and detach are live: {@link ZeroDowntimeIT}) -> query; delete: nothing left in Nomad, Consul or KV.</li>
  * </ol>
+ * Steps 1 and 2 run the flavour contracts' checks ({@link FlavourChecks}) on real Trino, as
+ * {@code PrestoDbClusterIT} runs them on real PrestoDB.
  * Each step builds on the one before; once one fails, the later ones are skipped rather than fail
  * for that reason. Two workers at most in alpha, one in beta: every worker a restart replaces costs
  * a drain and a Trino start.
@@ -194,6 +197,8 @@ class ClusterLifecycleIT
         assertThat(routing.getString("reason")).startsWith("ready: the coordinator counts 1 active worker(s), 1 required");
 
         awaitActiveWorkers(1);
+        // the lifecycle contract's check on the real coordinator (LifecycleContract runs it on a fake)
+        FlavourChecks.assertCountsActiveWorkers(Flavour.TRINO, cluster(ALPHA).getJsonObject("status").getString("coordinatorUrl"), 1);
         assertThat(lineitemCount()).isEqualTo(EXPECTED_LINEITEM);
     }
 
@@ -280,9 +285,9 @@ class ClusterLifecycleIT
         assertThat(count(later, "finished", "alice", "", "") + count(later, "finished", "bob", "", ""))
                 .as("polled again after the counts were complete: still counted once")
                 .isEqualTo(count(metrics, "finished", "alice", "", "") + count(metrics, "finished", "bob", "", ""));
-        // the signal is on the public /metrics (the per-user counters are not: they name Trino users)
-        String publicMetrics = stack.call("GET", "/metrics", null, null).body();
-        assertThat(publicMetrics).contains("presto_orchestrator_cluster_workers_needed{cluster=\"alpha\"}").doesNotContain("presto_orchestrator_queries_total");
+        // the signal is on the public /metrics (the per-user counters are not: they name Trino users): the signal contract's check
+        await("the signal on /metrics").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> FlavourChecks.assertSignalExported(stack.call("GET", "/metrics", null, null).body(), "alpha", 1));
     }
 
     @Test
@@ -685,9 +690,7 @@ class ClusterLifecycleIT
 
     private static int count(String metrics, String state, String user, String errorType, String errorName)
     {
-        Matcher matcher = Pattern.compile("(?m)^presto_orchestrator_queries_total\\{cluster=\"alpha\",error_name=\"" + errorName + "\",error_type=\"" + errorType
-                + "\",state=\"" + state + "\",user=\"" + user + "\"} ([0-9.]+)$").matcher(metrics);
-        return matcher.find() ? (int) Double.parseDouble(matcher.group(1)) : 0;
+        return FlavourChecks.queriesCounted(metrics, "alpha", state, user, errorType, errorName);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.prestoorchestrator.cluster;
 
+import io.prestoorchestrator.flavour.FlavourChecks;
 import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import static io.prestoorchestrator.testing.TestingStack.assertSucceeded;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +47,8 @@ import static org.awaitility.Awaitility.await;
  * public host, none of which may fail or go unanswered (a Q1 started on side blue finishes there after the switch:
  * PrestoDB builds {@code nextUri} from the {@code Host} header, which the side's Traefik middleware sets to its pinned
  * host); delete, leaving no job, no Consul service and no task process. PrestoDB speaks Trino's client protocol
- * with {@code X-Presto-*} headers, so the queries here go over it directly, not through the Trino CLI.
+ * with {@code X-Presto-*} headers, so the queries here go over it directly, not through the Trino CLI. The flavour
+ * contracts' checks ({@link FlavourChecks}: lifecycle, drain, signal) run here on the real processes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrestoDbClusterIT
@@ -113,6 +116,8 @@ class PrestoDbClusterIT
         JsonObject routing = cluster().getJsonObject("status").getJsonObject("routing");
         assertThat(routing.getBoolean("routable")).as(routing.encode()).isTrue();
         assertThat(routing.getString("reason")).startsWith("ready: the coordinator counts 2 active worker(s), 1 required");
+        // the lifecycle contract's check on the real coordinator (LifecycleContract runs it on a fake)
+        FlavourChecks.assertCountsActiveWorkers(Flavour.PRESTODB, status.getString("coordinatorUrl"), 2);
 
         // a query through Traefik on the public host: nextUri names the side's pinned host (still behind Traefik), set by
         // the side's middleware as the Host header, which is what PrestoDB 0.287 builds nextUri from
@@ -121,6 +126,17 @@ class PrestoDbClusterIT
         assertThat(count.error()).as("query through Traefik").isEmpty();
         assertThat(count.firstValue()).isEqualTo("6001215");
         assertThat(count.nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("blue") + "/v1/statement/"));
+
+        // the signal contract's checks on the real coordinator (SignalContract runs them on a fake): the signal from PrestoDB's
+        // /v1/cluster on the public /metrics, the query just run counted for its user from /v1/query
+        await("the signal on /metrics").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> FlavourChecks.assertSignalExported(stack.call("GET", "/metrics", null, null).body(), CLUSTER, 2));
+        String counters = await("the query counted for its user").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> stack.call("GET", "/v1/metrics/queries", null).body(), body -> FlavourChecks.queriesCounted(body, CLUSTER, "finished", USER, "", "") >= 1);
+        String signal = stack.call("GET", "/metrics", null, null).body();
+        System.out.printf("PrestoDbClusterIT /metrics:%n%s%n", signal.lines().filter(line -> line.contains("cluster=\"" + CLUSTER + "\"")).collect(Collectors.joining("\n")));
+        System.out.printf("PrestoDbClusterIT /v1/metrics/queries:%n%s%n", counters.lines().filter(line -> line.startsWith("presto_orchestrator_queries_total{cluster=\"" + CLUSTER + "\""))
+                .collect(Collectors.joining("\n")));
         lastStepPassed = "create";
     }
 
@@ -145,6 +161,8 @@ class PrestoDbClusterIT
         CompletableFuture<Outcome> q1 = CompletableFuture.supplyAsync(() -> run(HTTP, coordinator, Q1));
         QueryLoad.sleep(8_000);
         assertThat(q1).as("Q1 still running when the resize starts").isNotDone();
+        assertThat(FlavourChecks.unfinishedQueries(coordinator)).as("queries the coordinator runs, as a graceful stop counts them").isGreaterThanOrEqualTo(1);
+        Instant requested = Instant.now();
 
         HttpResponse<String> accepted = stack.call("PATCH", "/v1/clusters/" + CLUSTER, "{\"workers\":{\"count\":1}}");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -168,8 +186,11 @@ class PrestoDbClusterIT
         assertThat(failures).as("queries that failed while a PrestoDB worker was removed").isEmpty();
         assertThat(shortQueries).as("short queries during the resize").hasSizeGreaterThanOrEqualTo(5);
         assertThat(operation.getJsonArray("steps").stream().map(step -> ((JsonObject) step).getString("name")).toList()).containsSubsequence("drain", "scale");
+        // the drain contract's check on the real worker (DrainContract runs it on a fake): SHUTTING_DOWN, which waited for its tasks
+        FlavourChecks.assertDrainEvents(FlavourProfile.PRESTODB, types(events(requested)));
         JsonObject status = cluster().getJsonObject("status");
         assertThat(status.getInteger("activeWorkers")).as(status.encode()).isEqualTo(1);
+        FlavourChecks.assertCountsActiveWorkers(Flavour.PRESTODB, coordinator, 1);
         assertThat(status.getJsonObject("allocations").getJsonObject("workers").getInteger("running")).as(status.encode()).isEqualTo(1);
         lastStepPassed = "resize";
     }

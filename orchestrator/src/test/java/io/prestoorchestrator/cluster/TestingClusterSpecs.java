@@ -48,4 +48,11 @@ public final class TestingClusterSpecs
                 false,
                 Map.of("team", "analytics", "cost-center", "cc-42"));
     }
+
+    /** {@code spec} on another engine and version. */
+    public static ClusterSpec withFlavour(ClusterSpec spec, Flavour flavour, String version)
+    {
+        return new ClusterSpec(spec.name(), flavour, version, spec.image(), spec.environment(), spec.coordinator(), spec.workers(), spec.workerResources(), spec.jvm(),
+                spec.queryMemory(), spec.catalogs(), spec.properties(), spec.allowUnknownProperties(), spec.labels(), spec.autoscaling(), spec.rollout());
+    }
 }

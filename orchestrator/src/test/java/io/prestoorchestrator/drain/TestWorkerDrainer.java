@@ -3,6 +3,7 @@ package io.prestoorchestrator.drain;
 import io.prestoorchestrator.drain.DrainResult.Outcome;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
 import io.prestoorchestrator.testing.TestingScheduler;
+import io.prestoorchestrator.testing.TurnTaking;
 import io.prestoorchestrator.trino.TrinoHttpWorkers;
 import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
@@ -21,8 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.prestoorchestrator.testing.Await.await;
@@ -31,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link WorkerDrainer} and {@link TrinoHttpWorkers} against a fake worker state API. The HTTP
  * exchanges are real; time is the test's: the drainer and the fake worker share a
- * {@link TestingScheduler}, and {@link #run} moves its clock by each pause the drainer asks for
+ * {@link TestingScheduler}, and {@link TurnTaking#run} moves its clock by each pause the drainer asks for
  * once the drainer waits on it, so nothing sleeps and every duration below is test time.
  */
 class TestWorkerDrainer
@@ -41,9 +40,7 @@ class TestWorkerDrainer
     private static Vertx vertx;
     private static WebClient client;
     private TestingScheduler time;
-    /** One permit each time the drainer asks for a pause, and one when the stage {@link #run} follows completes. */
-    private Semaphore turns;
-    private volatile Duration asked;
+    private TurnTaking turns;
     private WorkerDrainer drainer;
     private FakeTrinoWorker worker;
     private final List<String> progress = new CopyOnWriteArrayList<>();
@@ -66,47 +63,20 @@ class TestWorkerDrainer
     void startWorker()
     {
         time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
-        turns = new Semaphore(0);
+        turns = new TurnTaking(time);
         drainer = new WorkerDrainer(new TrinoHttpWorkers(client, USER, Duration.ofSeconds(2)), time.clock(), POLL, drainerScheduler(), Duration.ofSeconds(1));
         worker = new FakeTrinoWorker(vertx, time);
         progress.clear();
     }
 
-    /** The test clock's delays, telling {@link #run} that the drainer now waits. */
     private Scheduler drainerScheduler()
     {
-        return delay -> {
-            asked = delay;
-            CompletionStage<Void> pause = time.after(delay);
-            turns.release();
-            return pause;
-        };
+        return turns.scheduler();
     }
 
-    /**
-     * Follows a drain (or a reactivation) to its end: whenever the drainer waits for its pause
-     * (its HTTP calls answered), the test clock moves by that pause, completing what came due on the
-     * way (the fake worker's drain and exit, the test's own events).
-     */
     private <T> T run(CompletionStage<T> stage)
     {
-        CompletableFuture<T> future = stage.toCompletableFuture();
-        future.whenComplete((result, failure) -> turns.release());
-        while (true) {
-            try {
-                if (!turns.tryAcquire(10, TimeUnit.SECONDS)) {
-                    throw new AssertionError("the drainer neither waited nor finished within 10 s of its HTTP calls");
-                }
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            if (future.isDone()) {
-                return future.join();
-            }
-            time.advance(asked);
-        }
+        return turns.run(stage);
     }
 
     @AfterEach

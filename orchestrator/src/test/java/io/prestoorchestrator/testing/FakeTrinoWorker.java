@@ -1,5 +1,6 @@
 package io.prestoorchestrator.testing;
 
+import io.prestoorchestrator.cluster.FlavourProfile;
 import io.prestoorchestrator.drain.WorkerState;
 import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ import static java.util.Objects.requireNonNull;
  * A Trino worker's {@code /v1/info/state} as Trino 476 behaves (FACTS.md): DRAINING becomes DRAINED
  * after {@link #drainTime}, ACTIVE cancels a drain, SHUTTING_DOWN cannot be cancelled and the
  * process exits after {@link #exitAfter}; a worker without DRAINING (older versions) answers 400.
+ * {@link #speaking Speaking} PrestoDB's profile, it answers as a 0.287 worker: no DRAINING (400), and no user needed to change the state.
  * After it is gone every connection is closed without an answer. Its own delays (the drain, the exit)
  * run on a {@link Scheduler}: Vert.x timers, or a test's clock.
  */
@@ -35,6 +37,7 @@ public final class FakeTrinoWorker
     private volatile boolean gone;
     private volatile boolean stalled;
     private volatile boolean supportsDraining = true;
+    private volatile Optional<String> userHeader = Optional.of(FlavourProfile.TRINO.userHeader());
     private volatile Optional<Integer> refuseWith = Optional.empty();
     private volatile Optional<Duration> drainTime = Optional.of(Duration.ofMillis(300));
     private volatile Duration exitAfter = Duration.ofMillis(200);
@@ -95,6 +98,22 @@ public final class FakeTrinoWorker
         return this;
     }
 
+    /** The state API of the engine {@code profile} describes: its states, and whether a change needs its user header. */
+    public FakeTrinoWorker speaking(FlavourProfile profile)
+    {
+        this.supportsDraining = profile.drainsBeforeShutdown();
+        this.userHeader = profile.stateAccessControl() ? Optional.of(profile.userHeader()) : Optional.empty();
+        return this;
+    }
+
+    /** A running task that ends {@code length} after the worker is asked to drain or to shut down: neither ends before it. */
+    public FakeTrinoWorker runningTaskFor(Duration length)
+    {
+        this.drainTime = Optional.of(length);
+        this.exitAfter = length;
+        return this;
+    }
+
     public FakeTrinoWorker refusingWith(int status)
     {
         this.refuseWith = Optional.of(status);
@@ -145,13 +164,13 @@ public final class FakeTrinoWorker
         }
         request.body().onSuccess(body -> {
             String text = body.toString().strip();
-            String user = request.getHeader("X-Trino-User");
+            String user = request.getHeader(userHeader.orElse(FlavourProfile.TRINO.userHeader()));
             requests.add("PUT " + text.replace("\"", "") + " as " + user);
             if (refuseWith.isPresent()) {
                 request.response().setStatusCode(refuseWith.get()).end("Management only resource");
                 return;
             }
-            if (user == null) {
+            if (user == null && userHeader.isPresent()) {
                 request.response().setStatusCode(401).end();
                 return;
             }
