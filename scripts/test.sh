@@ -6,17 +6,22 @@
 # Trino, Traefik, nomad-autoscaler, moto, the simulators, run-local.sh itself), and prints a summary
 # with counts and the time of each stage. Exits non-zero when anything failed.
 #
-# --prestodb (first argument) also installs PrestoDB 0.287 (scripts/setup.sh --prestodb, a 2 GB download
+# --prestodb (a leading argument) also installs PrestoDB 0.287 (scripts/setup.sh --prestodb, a 2 GB download
 # once) and runs PrestoDbClusterIT, which the suite leaves out by default (pom.xml, it.prestodb.exclude):
-# with it the suite no longer fits issue 17's 30 minutes. The other arguments go to mvn verify (the
-# integration tests).
+# with it the suite no longer fits issue 17's 30 minutes. --trino-470 (a leading argument) likewise installs
+# Trino 470 (scripts/setup.sh --trino-470, 965 MB once) and runs TrinoUpgradeIT (it.upgrade.exclude).
+# The other arguments go to mvn verify (the integration tests).
 set -euo pipefail
 setup_args=()
-if [[ ${1:-} == --prestodb ]]; then
+maven_args=()
+while [[ ${1:-} == --prestodb || ${1:-} == --trino-470 ]]; do
+    case $1 in
+    --prestodb) setup_args+=(--prestodb) maven_args+=(-Dit.prestodb.exclude=none) ;;
+    --trino-470) setup_args+=(--trino-470) maven_args+=(-Dit.upgrade.exclude=none) ;;
+    esac
     shift
-    setup_args=(--prestodb)
-    set -- -Dit.prestodb.exclude=none "$@"
-fi
+done
+set -- "${maven_args[@]}" "$@"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 

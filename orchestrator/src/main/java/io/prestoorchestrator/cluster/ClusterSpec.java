@@ -127,6 +127,12 @@ public record ClusterSpec(
                 catalogs, newProperties, allowUnknownProperties, labels, autoscaling, rollout);
     }
 
+    public ClusterSpec withVersion(String newVersion)
+    {
+        return new ClusterSpec(name, flavour, newVersion, image, environment, coordinator, workers, workerResources, jvm, queryMemory,
+                catalogs, properties, allowUnknownProperties, labels, autoscaling, rollout);
+    }
+
     public ClusterSpec withRollout(Rollout newRollout)
     {
         return new ClusterSpec(name, flavour, version, image, environment, coordinator, workers, workerResources, jvm, queryMemory,

@@ -191,8 +191,9 @@ public final class JobRenderer
         return render(spec, inputs, vars, String.join(",", names));
     }
 
-    private RenderedJob render(ClusterSpec spec, RenderInputs inputs, Map<String, Object> vars, String variableFileText)
+    private RenderedJob render(ClusterSpec spec, RenderInputs inputs, Map<String, Object> fileVars, String variableFileText)
     {
+        Map<String, Object> vars = EngineInstalls.forVersion(spec, fileVars, variableFileText);
         String jobId = spec.jobId();
         String variablePath = variablePath(jobId);
 

@@ -163,6 +163,17 @@ class TestClusterApi
         assertThat(bad.getJsonArray("errors").encode()).contains("min");
     }
 
+    /** Issue 18: on raw_exec a version runs its own installation; one not installed is refused naming the field, and nothing is stored. */
+    @Test
+    void testVersionWithoutAnInstallationIsRefused()
+            throws Exception
+    {
+        JsonObject create = problem(stack.call("POST", "/v1/clusters", "{\"name\":\"old\",\"version\":\"999\",\"catalogs\":[\"tpch\"]}"), 422);
+        assertThat(fields(create)).containsExactly("/version");
+        assertThat(create.getString("detail")).contains("version '999' of trino is not installed").contains("use one of [476]");
+        assertNotStored("old");
+    }
+
     @Test
     void testViewerCannotCreate()
             throws Exception

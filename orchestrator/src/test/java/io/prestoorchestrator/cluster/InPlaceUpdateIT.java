@@ -145,7 +145,7 @@ class InPlaceUpdateIT
         assertThat(property.groups().get("workers").canary()).isEqualTo(1);
         assertThat(property.groups().get("workers").destructiveUpdate()).isZero();
         assertThat(property.effect().summary()).startsWith("replaces allocations (coordinator 1, workers 1 in the first round)");
-        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "470", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), spec.allowUnknownProperties(), spec.labels(), spec.autoscaling());
         assertThat(await(jobs.plan(renderer.job(upgraded, "ops"))).effect().kind()).isEqualTo(PlanEffect.Kind.REPLACES);
         long planned = System.nanoTime();
@@ -186,7 +186,7 @@ class InPlaceUpdateIT
             Path trinoHome = Files.createDirectories(dir.resolve("fake-trino"));
             FakeTrinoProcess.install(trinoHome);
             Path overrides = Files.writeString(dir.resolve("overrides.yaml"), "drain_on_stop: false\nmin_healthy_time_seconds: 1\n");
-            environment = Map.of("TRINO_HOME", trinoHome.toString(), "TRINO_JAVA_HOME", dir.resolve("no-jdk").toString());
+            environment = Map.of("TRINO_HOME", trinoHome.toString(), "TRINO_470_HOME", trinoHome.toString(), "TRINO_JAVA_HOME", dir.resolve("no-jdk").toString());
             variables = List.of(TEMPLATES.resolve("vars/local.yaml"), overrides);
         }
 

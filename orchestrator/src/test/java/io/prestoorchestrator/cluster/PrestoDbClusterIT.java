@@ -1,10 +1,12 @@
 package io.prestoorchestrator.cluster;
 
 import io.prestoorchestrator.flavour.FlavourChecks;
+import io.prestoorchestrator.testing.PublicUrlLoad;
 import io.prestoorchestrator.testing.QueryLoad;
 import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TestingTraefik;
+import io.prestoorchestrator.testing.TraefikStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -21,13 +23,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,6 +62,7 @@ class PrestoDbClusterIT
     private static final String Q1 = QueryLoad.Q1.replace("tpch.sf10.", "tpch.sf3.");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
+    private static TraefikStack stacked;
     private static TestingStack stack;
     private static TestingTraefik traefik;
     private static String lastStepPassed = "";
@@ -77,20 +77,17 @@ class PrestoDbClusterIT
                         + "then source ~/.cache/presto-orchestrator/env.sh (scripts/test.sh does both)");
             }
         }
-        int webPort = TestingTraefik.freePort();
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        environment.put("PRESTO_ORCH_PUBLIC_PORT", Integer.toString(webPort));
-        environment.put("PRESTO_ORCH_ROUTE_DOMAIN", DOMAIN);
-        stack = TestingStack.onRealNomad(environment, TestingFiles.itTemplates(), UnaryOperator.identity());
-        traefik = TestingTraefik.start(stack.consul().baseUri(), webPort, Path.of("target", "prestodb-cluster-it"));
+        stacked = TraefikStack.start(DOMAIN, TestingFiles.itTemplates(), Path.of("target", "prestodb-cluster-it"));
+        stack = stacked.stack();
+        traefik = stacked.traefik();
     }
 
     @AfterAll
     static void stop()
             throws Exception
     {
-        try (AutoCloseable closeStack = stack; AutoCloseable closeTraefik = traefik) {
-            // closed in reverse order: Traefik first
+        if (stacked != null) {
+            stacked.close();
         }
     }
 
@@ -202,85 +199,39 @@ class PrestoDbClusterIT
     {
         requirePassed("resize");
         HttpClient viaTraefik = traefik.client();
-        await("the public URL answers").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> probe(viaTraefik).status() == 200);
-        for (int i = 0; i < 3; i++) {
-            assertThat(run(viaTraefik, publicUrl(), QueryLoad.SHORT).error()).as("warm-up query through Traefik").isEmpty();
-        }
-        Map<String, String> before = runningAllocations();
+        PublicUrlLoad.awaitAnswering(viaTraefik, publicUrl(), 3, sql -> run(viaTraefik, publicUrl(), sql), Outcome::succeeded, QueryLoad.SHORT);
+        Map<String, String> before = stacked.runningAllocations("trino-" + CLUSTER);
 
-        AtomicBoolean stop = new AtomicBoolean();
-        List<Outcome> shortQueries = new CopyOnWriteArrayList<>();
-        List<Outcome> longQueries = new CopyOnWriteArrayList<>();
-        List<Sample> samples = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> shortStream = CompletableFuture.runAsync(() -> {
-            while (!stop.get()) {
-                shortQueries.add(run(viaTraefik, publicUrl(), QueryLoad.SHORT));
-                QueryLoad.sleep(500);
-            }
-        });
-        CompletableFuture<Void> sampler = CompletableFuture.runAsync(() -> {
-            while (!stop.get()) {
-                samples.add(probe(viaTraefik));
-                QueryLoad.sleep(500);
-            }
-        });
         // Q1s one after another from 5 s before the restart: one is running on side blue whenever the switch comes
-        CompletableFuture<Void> longStream = CompletableFuture.runAsync(() -> {
-            while (!stop.get()) {
-                longQueries.add(run(viaTraefik, publicUrl(), Q1));
-            }
-        });
-        QueryLoad.sleep(5_000);
-        long restartNanos = System.nanoTime();
-        Instant requested = Instant.now();
-        HttpResponse<String> accepted = stack.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null);
-        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        JsonObject operation;
-        try {
-            operation = stack.awaitOperation(accepted, Duration.ofMinutes(15));
-        }
-        finally {
-            QueryLoad.sleep(3_000);
-            stop.set(true);
-            shortStream.get();
-            sampler.get();
-            longStream.get();
-        }
-        double restartSeconds = (System.nanoTime() - restartNanos) / 1e9;
-        List<JsonObject> events = events(requested);
+        PublicUrlLoad.Around<Outcome, JsonObject> restart = PublicUrlLoad.start(viaTraefik, publicUrl(), QueryLoad.SHORT, sql -> run(viaTraefik, publicUrl(), sql), Outcome::succeeded)
+                .backToBack(Q1)
+                .around(Duration.ofSeconds(5), () -> stack.callAccepted("POST", "/v1/clusters/" + CLUSTER + "/restart", null, Duration.ofMinutes(15)));
+        PublicUrlLoad.Result<Outcome> result = restart.load();
+        List<JsonObject> events = stacked.events(CLUSTER, restart.startedAt());
         events.forEach(event -> System.out.printf("  %s %-22s %s%n", event.getString("at"), event.getString("type"), event.getString("message")));
-        long unanswered = samples.stream().filter(sample -> sample.status() != 200).count();
-        List<String> sides = samples.stream().map(Sample::side).distinct().toList();
-        List<Outcome> failed = new ArrayList<>();
-        shortQueries.stream().filter(outcome -> outcome.error().isPresent()).forEach(failed::add);
-        longQueries.stream().filter(outcome -> outcome.error().isPresent()).forEach(failed::add);
-        System.out.printf("PrestoDbClusterIT blue-green restart: %.1f s; %d short and %d Q1 sf3 queries through Traefik, %d failed; %d public URL samples, %d not answered;"
-                + " sides seen in order %s%n", restartSeconds, shortQueries.size(), longQueries.size(), failed.size(), samples.size(), unanswered, sides);
-        longQueries.forEach(outcome -> System.out.printf("  Q1 %s in %.1f s, polled %s%n", outcome.error().orElse("succeeded"), outcome.seconds(),
-                outcome.nextUris().stream().map(uri -> URI.create(uri).getHost()).distinct().toList()));
-        failed.forEach(outcome -> System.out.printf("  failed: %s%n", outcome.error().orElseThrow()));
-        if (!failed.isEmpty()) {
+        System.out.printf("PrestoDbClusterIT blue-green restart: %.1f s; %s%n", restart.seconds(), result.figures("Q1 sf3"));
+        result.longQueries().forEach(query -> System.out.printf("  Q1 %s in %.1f s, polled %s%n", query.outcome().error().orElse("succeeded"), query.seconds(),
+                query.outcome().nextUris().stream().map(uri -> URI.create(uri).getHost()).distinct().toList()));
+        result.failed().forEach(outcome -> System.out.printf("  failed: %s%n", outcome.error().orElseThrow()));
+        if (!result.failed().isEmpty()) {
             printWorkerLogs();
         }
-        assertSucceeded(operation);
+        assertSucceeded(restart.value());
 
-        assertThat(failed).as("queries that failed during the blue-green restart").isEmpty();
-        assertThat(unanswered).as("public URL samples that got no 200 (of " + samples.size() + ")").isZero();
-        assertThat(sides).as("the side answering the public URL, in order").containsExactly("blue", "green");
-        assertThat(types(events)).containsSubsequence("restart-requested", "blue-green-started", "traffic-switched", "old-side-idle", "old-side-stopped", "deploy-succeeded");
-        Instant switched = events.stream().filter(event -> event.getString("type").equals("traffic-switched")).map(event -> Instant.parse(event.getString("at")))
-                .findFirst().orElseThrow();
-        long switchedNanos = restartNanos + Duration.between(requested, switched).toNanos();
-        assertThat(longQueries).as("a Q1 started on side blue before the switch and finished after it, every poll on blue's pinned host")
-                .anySatisfy(outcome -> {
-                    assertThat(outcome.startedNanos()).isLessThan(switchedNanos);
-                    assertThat(outcome.endedNanos()).isGreaterThan(switchedNanos);
-                    assertThat(outcome.nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("blue") + "/v1/statement/"));
+        result.assertNothingLost("blue-green restart");
+        assertThat(result.sides()).as("the side answering the public URL, in order").containsExactly("blue", "green");
+        assertThat(TraefikStack.types(events)).startsWith("restart-requested").containsSubsequence(TraefikStack.BLUE_GREEN_EVENTS);
+        long switchedNanos = restart.nanosAt(TraefikStack.firstAt(events, "traffic-switched"));
+        assertThat(result.longQueries()).as("a Q1 started on side blue before the switch and finished after it, every poll on blue's pinned host")
+                .anySatisfy(query -> {
+                    assertThat(query.startedNanos()).isLessThan(switchedNanos);
+                    assertThat(query.endedNanos()).isGreaterThan(switchedNanos);
+                    assertThat(query.outcome().nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("blue") + "/v1/statement/"));
                 });
-        List<Outcome> afterSwitch = shortQueries.stream().filter(outcome -> outcome.startedNanos() > switchedNanos + 5_000_000_000L).toList();
+        List<PublicUrlLoad.Timed<Outcome>> afterSwitch = result.shortQueries().stream().filter(query -> query.startedNanos() > switchedNanos + 5_000_000_000L).toList();
         assertThat(afterSwitch).as("short queries started after the switch").hasSizeGreaterThanOrEqualTo(5)
-                .allSatisfy(outcome -> assertThat(outcome.nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("green") + "/v1/statement/")));
-        Map<String, String> after = runningAllocations();
+                .allSatisfy(query -> assertThat(query.outcome().nextUris()).isNotEmpty().allSatisfy(uri -> assertThat(uri).startsWith(pinnedUrl("green") + "/v1/statement/")));
+        Map<String, String> after = stacked.runningAllocations("trino-" + CLUSTER);
         assertThat(after).as("allocations after the restart: one coordinator and one worker, all new").hasSize(2);
         before.keySet().forEach(id -> assertThat(after).doesNotContainKey(id));
         lastStepPassed = "restart";
@@ -306,6 +257,11 @@ class PrestoDbClusterIT
     /** A statement over the client protocol with PrestoDB's headers; every nextUri followed, 502-504 on one retried. */
     record Outcome(Optional<String> error, String firstValue, List<String> nextUris, long startedNanos, long endedNanos)
     {
+        boolean succeeded()
+        {
+            return error.isEmpty();
+        }
+
         double seconds()
         {
             return (endedNanos - startedNanos) / 1e9;
@@ -368,51 +324,6 @@ class PrestoDbClusterIT
                         String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
             }
         }
-    }
-
-    /** One look at the public URL: the status, and which side answered ({@code X-Presto-Orchestrator-Side}). */
-    private record Sample(int status, String side) {}
-
-    private static Sample probe(HttpClient client)
-    {
-        try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(publicUrl() + "/v1/info")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Sample(response.statusCode(), response.headers().firstValue("X-Presto-Orchestrator-Side").orElse("none"));
-        }
-        catch (IOException e) {
-            return new Sample(-1, "error: " + e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Sample(-1, "interrupted");
-        }
-    }
-
-    private static List<JsonObject> events(Instant since)
-            throws IOException, InterruptedException
-    {
-        return new JsonObject(stack.call("GET", "/v1/clusters/" + CLUSTER + "/events", null).body()).getJsonArray("events").stream()
-                .map(JsonObject.class::cast).filter(event -> !Instant.parse(event.getString("at")).isBefore(since.minusSeconds(1))).toList();
-    }
-
-    private static List<String> types(List<JsonObject> events)
-    {
-        return events.stream().map(event -> event.getString("type")).toList();
-    }
-
-    /** Running allocations: ID to group; a replaced allocation has a new ID. */
-    private static Map<String, String> runningAllocations()
-            throws IOException, InterruptedException
-    {
-        Map<String, String> running = new TreeMap<>();
-        for (Object item : new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body())) {
-            JsonObject stub = (JsonObject) item;
-            if (stub.getString("ClientStatus").equals("running")) {
-                running.put(stub.getString("ID"), stub.getString("TaskGroup"));
-            }
-        }
-        return running;
     }
 
     private static JsonObject cluster()

@@ -20,6 +20,7 @@ import io.prestoorchestrator.discovery.InMemoryKvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.error.ConflictException;
 import io.prestoorchestrator.error.DependencyException;
+import io.prestoorchestrator.error.FieldError;
 import io.prestoorchestrator.error.InvalidInputException;
 import io.prestoorchestrator.error.NotFoundException;
 import io.prestoorchestrator.nomad.AllocationStub;
@@ -84,7 +85,7 @@ class TestClusterService
                 (flavour, coordinator) -> CompletableFuture.runAsync(() -> beforeWorkersCounted.run()).thenCompose(ignored -> nomad.allocations("trino-demo")).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
                 this::routedInstances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_470_HOME", "/opt/trino-470", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
         created.leadership().gained();
         return created;
@@ -177,6 +178,20 @@ class TestClusterService
                 .isInstanceOf(ConflictException.class)
                 .hasMessage("Cluster 'demo' already exists");
         assertThat(join(service.events("demo"))).extracting(ClusterEvent::actor).containsOnly("ops");
+    }
+
+    /** Issue 18: an upgrade to a version with no installation (here 999) is refused naming the field; the cluster and its job stay as they are. */
+    @Test
+    void testUpgradeToAVersionNotInstalledChangesNothing()
+    {
+        awaitDone(join(service.create(TestingClusterSpecs.local(), "ops")));
+        long jobVersion = join(nomad.job("trino-demo")).orElseThrow().version();
+        assertThatThrownBy(() -> join(service.update("demo", TestingClusterSpecs.local().withVersion("999"), "ops")))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(e -> assertThat(((InvalidInputException) e).fieldErrors()).extracting(FieldError::field).containsExactly("/version"));
+        assertThat(join(service.get("demo")).record().spec().version()).isEqualTo("476");
+        assertThat(join(service.get("demo")).record().activeOperation()).isEmpty();
+        assertThat(join(nomad.job("trino-demo")).orElseThrow().version()).isEqualTo(jobVersion);
     }
 
     @Test
@@ -299,7 +314,7 @@ class TestClusterService
         assertThat(view.status().driftReason()).hasValueSatisfying(reason -> assertThat(reason).contains("changed outside the orchestrator"));
 
         ClusterSpec spec = TestingClusterSpecs.local();
-        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "470", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
         Operation update = awaitDone(join(service.update("demo", upgraded, "ops").thenApply(ClusterService.Updated::operation)));
         assertThat(update.state()).isEqualTo(Operation.State.FAILED);
@@ -517,7 +532,7 @@ class TestClusterService
         assertThat(stamp).isNotEmpty();
         String coordinator = liveAllocation("coordinator").id();
         ClusterSpec spec = TestingClusterSpecs.local();
-        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+        ClusterSpec upgraded = new ClusterSpec(spec.name(), spec.flavour(), "470", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
         Operation update = awaitDone(join(service.update("demo", upgraded, "ops").thenApply(ClusterService.Updated::operation)));
         assertThat(update.state()).isEqualTo(Operation.State.SUCCEEDED);

@@ -140,13 +140,13 @@ class TestJobRewrite
     private ObjectNode rendered(ClusterSpec spec)
     {
         RenderInputs inputs = new RenderInputs(List.of(TPCH), List.of(), List.of(), "1.2.3", "alice",
-                Map.of("TRINO_HOME", "/opt/trino-server-476", "TRINO_JAVA_HOME", "/usr/lib/jvm/temurin-25"), Optional.of(18080));
+                Map.of("TRINO_HOME", "/opt/trino-server-476", "TRINO_470_HOME", "/opt/trino-server-470", "TRINO_JAVA_HOME", "/usr/lib/jvm/temurin-25"), Optional.of(18080));
         return renderer.render(spec, inputs).nomadJob();
     }
 
     private static ClusterSpec upgraded(ClusterSpec spec)
     {
-        return new ClusterSpec(spec.name(), spec.flavour(), "477", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
+        return new ClusterSpec(spec.name(), spec.flavour(), "470", spec.image(), spec.environment(), spec.coordinator(), spec.workers(),
                 spec.workerResources(), spec.jvm(), spec.queryMemory(), spec.catalogs(), spec.properties(), false, spec.labels());
     }
 

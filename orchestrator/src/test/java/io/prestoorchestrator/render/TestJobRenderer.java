@@ -603,6 +603,45 @@ class TestJobRenderer
     }
 
     @Test
+    void testVersionRunsItsOwnInstallation()
+    {
+        RenderInputs inputs = new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", "alice",
+                Map.of("TRINO_HOME", "/opt/trino-server-476", "TRINO_470_HOME", "/opt/trino-server-470", "TRINO_JAVA_HOME", "/usr/lib/jvm/temurin-25"), Optional.of(18080));
+        JsonNode job = renderer.render(TestingClusterSpecs.local().withVersion("470"), inputs).job().get("Job");
+        JsonNode coordinator = job.get("TaskGroups").get(0).get("Tasks").get(0);
+        JsonNode worker = job.get("TaskGroups").get(1).get("Tasks").get(0);
+        assertThat(coordinator.get("Config").get("args").get(1).asText()).isEqualTo("/opt/trino-server-470/bin/launcher");
+        assertThat(worker.get("Env").get("TRINO_HOME").asText()).isEqualTo("/opt/trino-server-470");
+        assertThat(job.get("Meta").get("trino_version").asText()).isEqualTo("470");
+        JsonNode current = renderer.render(TestingClusterSpecs.local(), inputs).job().get("Job").get("TaskGroups").get(1).get("Tasks").get(0);
+        assertThat(current.get("Env").get("TRINO_HOME").asText()).isEqualTo("/opt/trino-server-476");
+    }
+
+    @Test
+    void testVersionWithoutAnInstallationIsRefusedNamingTheField()
+    {
+        // TRINO_470_HOME unset: 470 is listed in vars/local.yaml but not installed
+        InvalidInputException notInstalled = catchThrowableOfType(InvalidInputException.class,
+                () -> renderer.render(TestingClusterSpecs.local().withVersion("470"), TestingRenderInputs.local()));
+        assertThat(notInstalled.semantic()).isTrue();
+        assertThat(notInstalled.fieldErrors()).extracting(FieldError::field).containsExactly("/version");
+        assertThat(notInstalled.getMessage()).isEqualTo("version '470' of trino is not installed for environment 'local' (vars/local.yaml: trino_version, trino_homes):"
+                + " use one of [476], or install it (scripts/setup.sh --help)");
+
+        InvalidInputException unknown = catchThrowableOfType(InvalidInputException.class,
+                () -> renderer.render(TestingClusterSpecs.local().withVersion("999"), TestingRenderInputs.local()));
+        assertThat(unknown.fieldErrors()).extracting(FieldError::field).containsExactly("/version");
+        assertThat(unknown.getMessage()).isEqualTo("version '999' of trino is not installed for environment 'local' (vars/local.yaml: trino_version, trino_homes): use one of [476]");
+    }
+
+    @Test
+    void testDockerProfilesTakeAnyVersion()
+    {
+        JsonNode task = renderer.render(TestingClusterSpecs.prod().withVersion("999"), TestingRenderInputs.prod()).job().get("Job").get("TaskGroups").get(0).get("Tasks").get(0);
+        assertThat(task.get("Config").get("image").asText()).isEqualTo("trinodb/trino:999");
+    }
+
+    @Test
     void testMissingExplicitVariableFileIsNamed()
     {
         Path missing = temp.resolve("nope.yaml");

@@ -268,6 +268,15 @@ public final class TestingStack
         return TestingNomad.call(http, nomadAddress, method, path, body);
     }
 
+    /** A call that must be accepted (202) as an operation; waits for the operation to end, and returns it. */
+    public JsonObject callAccepted(String method, String path, String body, Duration timeout)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> accepted = call(method, path, body);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return awaitOperation(accepted, timeout);
+    }
+
     /** Waits for an operation (from a 202 answer) to end, and returns it. */
     public JsonObject awaitOperation(HttpResponse<String> accepted, Duration timeout)
     {
@@ -284,6 +293,17 @@ public final class TestingStack
     public JsonObject awaitOperation(Orchestrator replica, HttpResponse<String> accepted, Duration timeout)
     {
         String location = accepted.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location in " + accepted.body()));
+        return awaitOperationAt(replica, location, timeout);
+    }
+
+    /** Waits for the operation {@code id} (e.g. a restart listed in a catalog change's answer) to end, and returns it. */
+    public JsonObject awaitOperation(String id, Duration timeout)
+    {
+        return awaitOperationAt(orchestrator, "/v1/operations/" + id, timeout);
+    }
+
+    private JsonObject awaitOperationAt(Orchestrator replica, String location, Duration timeout)
+    {
         JsonObject[] last = new JsonObject[1];
         await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
             last[0] = new JsonObject(call(replica, "GET", location, null).body());
