@@ -185,7 +185,7 @@ class PrestoDbClusterIT
         assertThat(shortQueries).as("short queries during the resize").hasSizeGreaterThanOrEqualTo(5);
         assertThat(operation.getJsonArray("steps").stream().map(step -> ((JsonObject) step).getString("name")).toList()).containsSubsequence("drain", "scale");
         // the drain contract's check on the real worker (DrainContract runs it on a fake): SHUTTING_DOWN, which waited for its tasks
-        FlavourChecks.assertDrainEvents(FlavourProfile.PRESTODB, types(events(requested)));
+        FlavourChecks.assertDrainEvents(FlavourProfile.PRESTODB, TraefikStack.types(stacked.events(CLUSTER, requested)));
         JsonObject status = cluster().getJsonObject("status");
         assertThat(status.getInteger("activeWorkers")).as(status.encode()).isEqualTo(1);
         FlavourChecks.assertCountsActiveWorkers(Flavour.PRESTODB, coordinator, 1);
