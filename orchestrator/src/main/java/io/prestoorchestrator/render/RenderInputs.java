@@ -54,9 +54,7 @@ public record RenderInputs(
         requireNonNull(deployedBy, "deployedBy is null");
         environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         requireNonNull(coordinatorPort, "coordinatorPort is null");
-        if (!SIDES.contains(side)) {
-            throw new IllegalArgumentException("side is " + side + ", expected one of " + SIDES);
-        }
+        requireSide(side);
     }
 
     /**
@@ -66,10 +64,15 @@ public record RenderInputs(
      */
     public static int localCoordinatorPort(int bluePort, String side)
     {
+        requireSide(side);
+        return bluePort + SIDES.indexOf(side);
+    }
+
+    private static void requireSide(String side)
+    {
         if (!SIDES.contains(side)) {
             throw new IllegalArgumentException("side is " + side + ", expected one of " + SIDES);
         }
-        return bluePort + SIDES.indexOf(side);
     }
 
     /** These inputs for {@code newSide}, with or without the blue-green update blocks. */
