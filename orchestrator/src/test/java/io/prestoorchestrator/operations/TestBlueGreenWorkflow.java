@@ -36,7 +36,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 18's blue-green rollout against the in-memory Nomad (which places canaries and promotes
@@ -280,13 +279,7 @@ class TestBlueGreenWorkflow
      */
     private Operation awaitDone(Operation operation)
     {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
-            if (join(service.operation(operation.id())).state() != Operation.State.RUNNING) {
-                return true;
-            }
-            time.advanceToNextDelay();
-            return false;
-        });
+        time.advanceUntil(() -> join(service.operation(operation.id())).state() != Operation.State.RUNNING, Duration.ofSeconds(60));
         return join(service.operation(operation.id()));
     }
 

@@ -29,14 +29,14 @@ import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.nomad.JobPlan;
 import io.prestoorchestrator.nomad.PlanEffect;
 import io.prestoorchestrator.render.JobRenderer;
-import io.prestoorchestrator.time.Scheduler;
+import io.prestoorchestrator.testing.TestingScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,12 +47,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 class TestClusterService
 {
@@ -68,6 +66,8 @@ class TestClusterService
             new java.util.concurrent.atomic.AtomicReference<>(new ServiceHealth.Check("routing readiness gate", "passing", "ready: the coordinator counts 2 active worker(s), 1 required"));
     /** Runs at each look of the fake coordinator's active workers: an autoscaler acting while an operation waits. */
     private volatile Runnable beforeWorkersCounted = () -> {};
+    /** The operations' waits and clock: {@link #awaitDone} moves it on to each look an operation waits for. */
+    private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
     private ClusterService service;
 
     @BeforeEach
@@ -84,7 +84,7 @@ class TestClusterService
         ClusterService created = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), parameters, "/presto-orchestrator",
                 (flavour, coordinator) -> CompletableFuture.runAsync(() -> beforeWorkersCounted.run()).thenCompose(ignored -> nomad.allocations("trino-demo")).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
-                this::routedInstances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
+                this::routedInstances, executor, time, time.clock(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_470_HOME", "/opt/trino-470", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
         created.leadership().gained();
@@ -245,7 +245,8 @@ class TestClusterService
                 .as("the fake refuses as Nomad does").hasMessageContaining("job scaling blocked due to active deployment");
 
         Operation resize = join(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count + 1, 1, 4)), "ops").thenApply(ClusterService.Updated::operation));
-        await().atMost(Duration.ofSeconds(20)).until(() -> join(service.operation(resize.id())).steps().stream()
+        // no wait before the scale looks at the deployment: only the operation's steps on the executor are awaited, in real time
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> join(service.operation(resize.id())).steps().stream()
                 .anyMatch(step -> step.name().equals("scale") && step.detail().contains("waiting for deployment")));
         assertThat(join(service.operation(resize.id())).state()).isEqualTo(Operation.State.RUNNING);
         assertThat(join(nomad.job("trino-demo")).orElseThrow().groupCount("workers")).as("not scaled while the deployment runs").isEqualTo(count);
@@ -597,7 +598,8 @@ class TestClusterService
             }
         };
         Operation create = join(service.create(TestingClusterSpecs.local(), "ops"));
-        assertThat(counted.await(30, TimeUnit.SECONDS)).isTrue();
+        // the deploy before the trino-ready step waits for its looks at the deployment
+        time.advanceUntil(() -> counted.getCount() == 0, Duration.ofSeconds(30));
         assertThat(join(repository.cluster("demo")).orElseThrow().value().activeOperation()).contains(create.id());
         assertThatThrownBy(() -> join(service.stop("demo", "ops"))).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("has operation " + create.id() + " in progress");
@@ -720,9 +722,10 @@ class TestClusterService
                 .isEqualTo("connector.name=tpch\ntpch.splits-per-node=8\n");
     }
 
+    /** Runs the operation to its end on test time: each time it waits for its next look, the clock moves on to it. */
     private Operation awaitDone(Operation operation)
     {
-        await().atMost(Duration.ofSeconds(20)).until(() -> join(service.operation(operation.id())).state() != Operation.State.RUNNING);
+        time.advanceUntil(() -> join(service.operation(operation.id())).state() != Operation.State.RUNNING, Duration.ofSeconds(20));
         return join(service.operation(operation.id()));
     }
 

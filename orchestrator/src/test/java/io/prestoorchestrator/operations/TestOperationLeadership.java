@@ -19,7 +19,6 @@ import io.prestoorchestrator.nomad.NomadJob;
 import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.testing.TestingScheduler;
-import io.prestoorchestrator.time.Scheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,7 +44,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Operations run on the leader only, and a new leader resumes what the old one left: several
@@ -64,6 +62,8 @@ class TestOperationLeadership
     /** Whether the coordinator answers: while it does not, a deploy waits in its trino-ready step. */
     private final AtomicBoolean trinoServes = new AtomicBoolean(true);
     private final List<ClusterService> replicas = new ArrayList<>();
+    /** Every replica's waits and clock: {@link #awaitDone} and {@link #awaitLastStep} move it on to each look an operation waits for. */
+    private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
 
     @BeforeEach
     void setUp()
@@ -130,14 +130,15 @@ class TestOperationLeadership
     void testALeaderThatLosesLeadershipMidDeployStopsAndTheNextLeaderCompletesTheOperation()
     {
         trinoServes.set(false);
-        // the first leader waits on a testing clock, and goes on after a wait on one thread, so the test knows when it has gone on
-        TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
+        // the first leader goes on after a wait on one thread, so the test knows when it has gone on
         ExecutorService firstPool = Executors.newSingleThreadExecutor();
-        ClusterService first = replica("replica-a", nomad, kv, firstPool, time);
+        ClusterService first = replica("replica-a", nomad, kv, firstPool);
         LeaderLock firstLock = election.newLock("replica-a", first.leadership());
         firstLock.start();
         Operation create = join(first.create(TestingClusterSpecs.local(), "ops"));
-        awaitLastStep(create.id(), step -> step.name().equals("trino-ready") && step.state() == Operation.StepState.RUNNING);
+        // no wait comes before the trino-ready step, so the clock stays where it is until its first look has ended in a wait
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> lastStepIs(create.id(), step -> step.name().equals("trino-ready") && step.state() == Operation.StepState.RUNNING) && time.pending() > 0);
         assertThat(time.pending()).as("the trino-ready step waits for its next look").isPositive();
 
         firstLock.close();
@@ -214,12 +215,14 @@ class TestOperationLeadership
     void testAJobRegisteredButNotRecordedIsAdoptedByTheNextLeader()
     {
         AtomicReference<LeaderLock> firstLock = new AtomicReference<>();
+        CompletableFuture<Void> lost = new CompletableFuture<>();
         AtomicBoolean registered = new AtomicBoolean();
         // the leader loses leadership after Nomad took the job and before it recorded the job's index
         NomadJobs losingAfterRegister = intercept(NomadJobs.class, nomad, (method, result) -> {
             if (method.equals("register") && registered.compareAndSet(false, true)) {
                 return ((CompletionStage<?>) result).thenApply(value -> {
                     firstLock.get().close();
+                    lost.complete(null);
                     return value;
                 });
             }
@@ -229,7 +232,8 @@ class TestOperationLeadership
         firstLock.set(election.newLock("replica-a", first.leadership()));
         firstLock.get().start();
         Operation create = join(first.create(TestingClusterSpecs.local(), "ops"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !first.isLeader());
+        join(lost);
+        assertThat(first.isLeader()).isFalse();
         assertThat(join(nomad.job("trino-demo"))).isPresent();
         assertThat(join(repository.cluster("demo")).orElseThrow().value().jobModifyIndex()).isEmpty();
 
@@ -247,12 +251,14 @@ class TestOperationLeadership
     void testAnOperationWhoseClusterWasSettledIsConcludedFromTheTimeline()
     {
         AtomicReference<LeaderLock> firstLock = new AtomicReference<>();
+        CompletableFuture<Void> lost = new CompletableFuture<>();
         // the leader loses leadership right after it recorded the outcome, before it marked the operation done
         KvStore losingAfterOutcome = intercept(KvStore.class, kv, (method, result) -> {
             if (method.equals("put")) {
                 return ((CompletionStage<?>) result).thenApply(value -> {
                     if (join(repository.events("demo")).stream().anyMatch(event -> event.type().equals("deploy-succeeded")) && firstLock.get().isLeader()) {
                         firstLock.get().close();
+                        lost.complete(null);
                     }
                     return value;
                 });
@@ -263,7 +269,8 @@ class TestOperationLeadership
         firstLock.set(election.newLock("replica-a", first.leadership()));
         firstLock.get().start();
         Operation create = join(first.create(TestingClusterSpecs.local(), "ops"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !first.isLeader());
+        join(lost);
+        assertThat(first.isLeader()).isFalse();
         assertThat(operation(create.id()).state()).isEqualTo(Operation.State.RUNNING);
         assertThat(join(repository.cluster("demo")).orElseThrow().value().activeOperation()).isEmpty();
 
@@ -279,10 +286,10 @@ class TestOperationLeadership
 
     private ClusterService replica(String id, NomadJobs jobs, KvStore store)
     {
-        return replica(id, jobs, store, executor, Scheduler.onExecutor(executor));
+        return replica(id, jobs, store, executor);
     }
 
-    private ClusterService replica(String id, NomadJobs jobs, KvStore store, ExecutorService executor, Scheduler scheduler)
+    private ClusterService replica(String id, NomadJobs jobs, KvStore store, ExecutorService executor)
     {
         ClusterService replica = new ClusterService(new ClusterRepository(store), jobs, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 (flavour, coordinator) -> trinoServes.get()
@@ -293,7 +300,7 @@ class TestOperationLeadership
                         ? List.of(new ServiceHealth.Instance("_nomad-task-1", "node-1", "127.0.0.1", 18001, List.of("routed"), Map.of(),
                                 List.of(new ServiceHealth.Check("routing readiness gate", "passing", "ready"))))
                         : List.of()),
-                executor, scheduler, Clock.systemUTC(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(20)),
+                executor, time, time.clock(), ports::incrementAndGet, Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(20)),
                 id, Duration.ofSeconds(30), Duration.ofMillis(200));
         replicas.add(replica);
         return replica;
@@ -317,17 +324,22 @@ class TestOperationLeadership
         return join(repository.operation(id)).orElseThrow();
     }
 
+    /** Runs the operation on test time until its last step satisfies {@code condition}: each time it waits for its next look, the clock moves on to it. */
     private void awaitLastStep(String id, Predicate<Operation.Step> condition)
     {
-        await().atMost(Duration.ofSeconds(15)).until(() -> {
-            List<Operation.Step> steps = operation(id).steps();
-            return !steps.isEmpty() && condition.test(steps.get(steps.size() - 1));
-        });
+        time.advanceUntil(() -> lastStepIs(id, condition), Duration.ofSeconds(15));
     }
 
+    private boolean lastStepIs(String id, Predicate<Operation.Step> condition)
+    {
+        List<Operation.Step> steps = operation(id).steps();
+        return !steps.isEmpty() && condition.test(steps.get(steps.size() - 1));
+    }
+
+    /** Runs the operation to its end on test time. */
     private Operation awaitDone(String id)
     {
-        await().atMost(Duration.ofSeconds(20)).until(() -> operation(id).state() != Operation.State.RUNNING);
+        time.advanceUntil(() -> operation(id).state() != Operation.State.RUNNING, Duration.ofSeconds(20));
         return operation(id);
     }
 

@@ -30,7 +30,6 @@ import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.testing.FakeTrinoWorker;
 import io.prestoorchestrator.testing.TestingScheduler;
-import io.prestoorchestrator.time.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +62,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TestScaleInDrain
 {
     private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]$");
+    private static final Duration DRAIN_POLL = Duration.ofMillis(100);
 
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final InMemoryNomadJobs memory = new InMemoryNomadJobs();
@@ -73,6 +72,8 @@ class TestScaleInDrain
     private final AtomicInteger ports = new AtomicInteger(19000);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<FakeTrinoWorker> workers = new ArrayList<>();
+    /** The operations', the drains' and the fake workers' waits and clock: {@link #awaitDone} moves it on to each look they wait for. */
+    private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
     private Vertx vertx;
     private WebClient client;
     private ClusterService service;
@@ -84,21 +85,21 @@ class TestScaleInDrain
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
         for (int i = 0; i < 5; i++) {
-            workers.add(new FakeTrinoWorker(vertx));
+            workers.add(new FakeTrinoWorker(vertx, time));
         }
     }
 
     private void start(AtBound atBound, Duration timeout)
     {
-        DrainConfig config = new DrainConfig(true, timeout, atBound, Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(2),
+        DrainConfig config = new DrainConfig(true, timeout, atBound, DRAIN_POLL, Duration.ofSeconds(30), Duration.ofSeconds(2),
                 DrainConfig.DEFAULTS.goneAfter(), DrainConfig.DEFAULTS.queryLookInterval());
         TrinoHttpWorkers trino = new TrinoHttpWorkers(client, "presto-orchestrator", Duration.ofSeconds(2));
-        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, Clock.systemUTC(), config.pollInterval(), Scheduler.onExecutor(executor)),
+        pool = new WorkerPool(new ClusterWorkers(nomad, this::instances), trino, new WorkerDrainer(trino, time.clock(), config.pollInterval(), time.completingOn(executor)),
                 config, new DrainMetrics(registry));
         service = new ClusterService(repository, nomad, new JobRenderer(Path.of("../job-templates")), Optional.empty(), "/presto-orchestrator",
                 (flavour, coordinator) -> memory.allocations("trino-demo").thenApply(allocations -> OptionalInt.of((int) allocations.stream()
                         .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus())).count())),
-                this::instances, executor, Scheduler.onExecutor(executor), Clock.systemUTC(), ports::incrementAndGet,
+                this::instances, executor, time, time.clock(), ports::incrementAndGet,
                 Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
                 "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200), Optional.of(pool));
         service.leadership().gained();
@@ -204,8 +205,7 @@ class TestScaleInDrain
         assertThat(await(service.events("demo"))).extracting(ClusterEvent::type)
                 .containsSubsequence("drain-started", "drain-timed-out", "drain-reversed", "drain-aborted")
                 .doesNotContain("count-lowered", "scaled", "resize-failed");
-        org.awaitility.Awaitility.await("the failed scale-in's decision is dropped").atMost(Duration.ofSeconds(5))
-                .until(() -> await(repository.scaleInDecision(resize.id())).isEmpty());
+        assertThat(await(repository.scaleInDecision(resize.id()))).as("the failed scale-in's decision is dropped").isEmpty();
     }
 
     @Test
@@ -232,8 +232,7 @@ class TestScaleInDrain
         assertThat(events).extracting(ClusterEvent::type).containsSubsequence("worker-drained", "drain-reversed", "resize-failed");
         assertThat(message(events, "drain-reversed")).startsWith("workers[2] put back to ACTIVE because the resize failed");
         assertThat(message(events, "resize-failed")).endsWith("; the count stays 3");
-        org.awaitility.Awaitility.await("the failed scale-in's decision is dropped").atMost(Duration.ofSeconds(5))
-                .until(() -> await(repository.scaleInDecision(resize.id())).isEmpty());
+        assertThat(await(repository.scaleInDecision(resize.id()))).as("the failed scale-in's decision is dropped").isEmpty();
     }
 
     @Test
@@ -412,6 +411,7 @@ class TestScaleInDrain
         start(AtBound.CONTINUE, Duration.ofSeconds(20));
         workers.get(2).drainTime(Optional.empty());
         Autoscaled in = await(service.autoscale("demo", 2, "scaling down because metric is 2", () -> CompletableFuture.completedFuture(null)));
+        // no wait before the drain starts: only its request to the fake worker is awaited, in real time
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> workers.get(2).state() == WorkerState.DRAINING);
 
         // the same count again while it drains: the operation in progress, nothing new
@@ -455,14 +455,14 @@ class TestScaleInDrain
         start(AtBound.CONTINUE, Duration.ofSeconds(1));
         workers.get(1).state(WorkerState.DRAINED);
         workers.get(2).state(WorkerState.SHUTTING_DOWN);
-        TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
-        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), time);
+        TestingScheduler watchdogTime = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, watchdogTime.clock(), watchdogTime);
 
         assertThat(await(watchdog.check())).isEmpty();
         // twice drain.timeout is the grace: not yet orphaned 1 ms before it
-        time.advance(Duration.ofSeconds(2).minusMillis(1));
+        watchdogTime.advance(Duration.ofSeconds(2).minusMillis(1));
         assertThat(await(watchdog.check())).isEmpty();
-        time.advance(Duration.ofMillis(1));
+        watchdogTime.advance(Duration.ofMillis(1));
         List<ClusterEvent> found = await(watchdog.check());
 
         assertThat(found).extracting(ClusterEvent::type).containsExactly("drain-stuck", "drain-stuck");
@@ -484,11 +484,11 @@ class TestScaleInDrain
         workers.get(1).state(WorkerState.DRAINED);
         ClusterRecord record = await(repository.cluster("demo")).orElseThrow().value();
         await(repository.updateCluster(record.with(ClusterState.DEPLOYING, Optional.of("someone-else"), record.updatedAt()), await(repository.cluster("demo")).orElseThrow().index()));
-        TestingScheduler time = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
-        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, time.clock(), time);
+        TestingScheduler watchdogTime = new TestingScheduler(Instant.parse("2026-03-01T10:00:00Z"));
+        DrainWatchdog watchdog = new DrainWatchdog(repository, pool, watchdogTime.clock(), watchdogTime);
 
         await(watchdog.check());
-        time.advance(Duration.ofMinutes(10));
+        watchdogTime.advance(Duration.ofMinutes(10));
 
         assertThat(await(watchdog.check())).isEmpty();
         assertThat(workers.get(1).state()).isEqualTo(WorkerState.DRAINED);
@@ -502,6 +502,7 @@ class TestScaleInDrain
             workers.get(index).drainTime(Optional.empty());
         }
         Operation scaleIn = await(service.update("demo", TestingClusterSpecs.local().withWorkers(new Workers(count, 1, 4)), "ops").thenApply(ClusterService.Updated::operation));
+        // no wait before the drains start: only their requests to the fake workers are awaited, in real time
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> workers.subList(count, 3).stream().allMatch(worker -> worker.state() == WorkerState.DRAINING));
         return scaleIn;
@@ -512,9 +513,17 @@ class TestScaleInDrain
         return events.stream().filter(event -> event.type().equals(type)).findFirst().orElseThrow(() -> new AssertionError("no " + type + " event in " + events)).message();
     }
 
+    /**
+     * Runs the operation to its end on test time, until this replica no longer runs it (what it does
+     * after recording its outcome, as dropping a scale-in decision, is done by then): each time it
+     * waits for its next look, the clock moves on to it. Its looks at the workers are real requests to
+     * the fake workers; while one is on its way, the clock moves by no more than a drain poll, not on
+     * to the drain watchdog's next round, which is always pending.
+     */
     private Operation awaitDone(Operation operation)
     {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> await(service.operation(operation.id())).state() != Operation.State.RUNNING);
+        time.advanceUntil(() -> await(service.operation(operation.id())).state() != Operation.State.RUNNING && !service.running().contains(operation.id()),
+                Duration.ofSeconds(30), DRAIN_POLL);
         return await(service.operation(operation.id()));
     }
 

@@ -7,13 +7,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 
 import static java.util.Objects.requireNonNull;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A clock that moves only when told and the delays due on it, so code that waits (backoff,
@@ -98,14 +101,51 @@ public final class TestingScheduler
      */
     public void advanceToNextDelay()
     {
-        Instant next;
+        advanceToNextDelay(ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * Moves the clock to the earliest delay asked for and not yet due, but by {@code atMost} at the
+     * most: for code that also holds a long wait of its own (a watchdog's round), so that time does
+     * not leap to it while the code under test is between two of its short waits.
+     */
+    public void advanceToNextDelay(Duration atMost)
+    {
+        requireNonNull(atMost, "atMost is null");
+        Duration step;
         synchronized (this) {
-            next = pending.stream().map(Pending::due).min(Comparator.naturalOrder()).orElse(null);
+            Instant next = pending.stream().map(Pending::due).min(Comparator.naturalOrder()).orElse(null);
             if (next == null) {
                 return;
             }
+            step = next.isAfter(now) ? Duration.between(now, next) : Duration.ZERO;
         }
-        advance(next.isAfter(now) ? Duration.between(now, next) : Duration.ZERO);
+        advance(step.compareTo(atMost) > 0 ? atMost : step);
+    }
+
+    /**
+     * Until {@code done} holds, moves the clock on to each delay the code under test asks for
+     * ({@link #advanceToNextDelay}), so that code never waits out a delay in real time. Real time
+     * passes only while it works (its steps run on their own threads, its requests reach in-process
+     * servers); {@code bound} limits that, and the test fails when {@code done} does not hold by then.
+     */
+    public void advanceUntil(BooleanSupplier done, Duration bound)
+    {
+        advanceUntil(done, bound, ChronoUnit.FOREVER.getDuration());
+    }
+
+    /** {@link #advanceUntil(BooleanSupplier, Duration)}, moving the clock by {@code step} at the most each time ({@link #advanceToNextDelay(Duration)}). */
+    public void advanceUntil(BooleanSupplier done, Duration bound, Duration step)
+    {
+        requireNonNull(done, "done is null");
+        requireNonNull(step, "step is null");
+        await().atMost(bound).pollInterval(Duration.ofMillis(5)).until(() -> {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            advanceToNextDelay(step);
+            return false;
+        });
     }
 
     /** Delays asked for and not yet come due. */
