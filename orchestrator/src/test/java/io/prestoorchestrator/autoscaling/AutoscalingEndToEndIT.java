@@ -2,6 +2,7 @@ package io.prestoorchestrator.autoscaling;
 
 import io.prestoorchestrator.config.AutoscalingConfig;
 import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.SlowScan;
 import io.prestoorchestrator.testing.TestingAutoscaler;
 import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
@@ -55,7 +56,7 @@ import static org.awaitility.Awaitility.await;
  *     then lowers the count (Nomad's kill signal finds it DRAINED).
  * <li>A query arrives at zero workers: Trino holds it for a worker ({@code query-manager.required-workers=1}),
  *     the signal counts it as waiting, the agent brings a worker back, and the query succeeds.
- * <li>Concurrent TPC-H scans on that one worker raise the signal: the agent scales out, the new
+ * <li>Concurrent long scans on that one worker ({@link SlowScan}, 10 s each at almost no CPU) raise the signal: the agent scales out, the new
  *     workers become active in the coordinator and run tasks.
  * <li>The scans stop while a short query still runs every second: once the need has stayed lower
  *     for the scale-in delay the agent scales in, and the orchestrator drains the workers it removes.
@@ -83,7 +84,11 @@ class AutoscalingEndToEndIT
     /** Slack on top of an evaluation and a scrape for the agent's decision: a loaded 2-core machine runs Trino, Prometheus and the agent. */
     private static final Duration DECISION_SLACK = Duration.ofSeconds(8);
     private static final int CLIENTS = 6;
-    private static final String SCAN = "SELECT sum(extendedprice * (1 - discount)) FROM tpch.sf1.lineitem WHERE quantity > %d";
+    /**
+     * A client's scan: 10 s on every worker at almost no CPU ({@link SlowScan}). The signal counts running queries, not CPU;
+     * TPC-H sf1 scans here kept the 2-core machine busy for the whole burst, and took as long as the load let them.
+     */
+    private static final String SCAN = SlowScan.query(Duration.ofSeconds(10));
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private final List<TrinoStatements.Outcome> outcomes = new CopyOnWriteArrayList<>();
@@ -129,8 +134,9 @@ class AutoscalingEndToEndIT
             throws Exception
     {
         assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
+        assertThat(stack.call("POST", "/v1/catalogs", SlowScan.CATALOG_JSON).statusCode()).isEqualTo(201);
         HttpResponse<String> created = stack.call("POST", "/v1/clusters", """
-                {"name": "%s", "catalogs": ["tpch"], "workers": {"count": 1, "min": 0, "max": 3},
+                {"name": "%s", "catalogs": ["tpch", "slow"], "workers": {"count": 1, "min": 0, "max": 3},
                  "autoscaling": {"enabled": true, "signal": "workers-needed", "evaluationInterval": "%ds",
                                  "scaleOutCooldown": "2s", "scaleInCooldown": "2s", "scaleInDelay": "%ds"}}
                 """.formatted(CLUSTER, EVALUATION.toSeconds(), SCALE_IN_DELAY.toSeconds()));
@@ -294,7 +300,7 @@ class AutoscalingEndToEndIT
                 finalIn.getInteger("PreviousCount"), finalTo, (eventMillis(finalIn) - againEnded) / 1e3,
                 settledAt[0] == finalTo ? "" : ", retargeted during its drain: the count settled at " + settledAt[0]);
         System.out.printf("AutoscalingEndToEndIT: %d scans by %d clients, %d short queries, 1 query at zero workers, %d failed%n",
-                outcomes.stream().filter(outcome -> outcome.sql().startsWith("SELECT sum(")).count(), CLIENTS, trickleResult.shortQueries().size(), failures().size());
+                outcomes.stream().filter(outcome -> outcome.sql().equals(SCAN)).count(), CLIENTS, trickleResult.shortQueries().size(), failures().size());
         System.out.println(story());
 
         assertThat(failures()).as("queries that failed over the whole run").isEmpty();
@@ -517,7 +523,7 @@ class AutoscalingEndToEndIT
         }
     }
 
-    /** {@code clients} loops of TPC-H sf1 scans, each client starting its next scan when the last ends. */
+    /** {@code clients} loops of {@link #SCAN}, each client starting its next scan when the last ends. */
     private static final class ScanLoad
     {
         private final List<TrinoStatements.Outcome> outcomes = new CopyOnWriteArrayList<>();
@@ -530,7 +536,7 @@ class AutoscalingEndToEndIT
                 int client = i;
                 clients.add(CompletableFuture.runAsync(() -> {
                     for (int round = 0; !stopping.get(); round++) {
-                        outcomes.add(TrinoStatements.run(coordinator, "scan-" + client, SCAN.formatted((client * 7 + round) % 50)));
+                        outcomes.add(SlowScan.run(coordinator, "scan-" + client, SCAN));
                     }
                 }, runnable -> new Thread(runnable, "scan-client-" + client).start()));
             }

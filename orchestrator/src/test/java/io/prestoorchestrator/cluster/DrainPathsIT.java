@@ -2,6 +2,7 @@ package io.prestoorchestrator.cluster;
 
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.SlowScan;
 import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingFiles;
@@ -54,7 +55,8 @@ import static org.awaitility.Awaitility.await;
  * The drain family of issue 6 on one stack (real Nomad with AWS lifecycle hooks on: moto's SQS and
  * {@link TestingAutoScalingFront}, since moto lacks the two lifecycle actions) and one real Trino
  * cluster of 3 workers on 3 Nomad client nodes, each with an EC2 instance id. Every path removes a
- * worker while TPC-H Q1 on sf10 and a short query every 0.5 s run, and every query must succeed.
+ * worker while a long query ({@link QueryLoad#LONG}: a 40 s scan on every worker, {@link SlowScan}) and a short query
+ * every 0.5 s run, and every query must succeed.
  * The paths run in this order on the same cluster, each starting from what the one before left:
  *
  * <ol>
@@ -72,8 +74,8 @@ import static org.awaitility.Awaitility.await;
  * <li>Path 3, the count lowered outside the orchestrator (2 -> 1 through Nomad's scale API, as the
  *     Nomad UI or nomad-autoscaler do): the worker drains on Nomad's kill signal under
  *     {@code job-templates/trino/run-with-drain.sh}.
- * <li>The coordinator's own instance terminates while another Q1 runs: Trino drains no coordinator,
- *     so the orchestrator stops it only once that Q1 has ended; the action completes with CONTINUE
+ * <li>The coordinator's own instance terminates while another long query runs: Trino drains no coordinator,
+ *     so the orchestrator stops it only once that query has ended; the action completes with CONTINUE
  *     and a new coordinator on another node serves again.
  * </ol>
  * One stack and one cluster serve all five: each former class started its own, and every Trino
@@ -112,7 +114,8 @@ class DrainPathsIT
         stack = TestingStack.onRealNomad(System.getenv(), TestingFiles.itTemplates(), config -> TestingLifecycle.withAws(config, front, lifecycle, config.drain()));
 
         assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
-        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3},\"rollout\":\"in-place\"}");
+        assertThat(stack.call("POST", "/v1/catalogs", SlowScan.CATALOG_JSON).statusCode()).isEqualTo(201);
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\",\"" + SlowScan.CATALOG + "\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3},\"rollout\":\"in-place\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(5)));
         coordinator = cluster().getJsonObject("status").getString("coordinatorUrl");
@@ -145,9 +148,9 @@ class DrainPathsIT
 
         QueryLoad.awaitServing(coordinator, USER, "DrainPathsIT");
         QueryLoad load = QueryLoad.start(coordinator, USER, Duration.ofMillis(500));
-        CompletableFuture<TrinoStatements.Outcome> longQuery = load.longQuery(QueryLoad.Q1);
+        CompletableFuture<TrinoStatements.Outcome> longQuery = load.longQuery(QueryLoad.LONG);
         sleep(8_000);
-        assertThat(longQuery).as("Q1 on sf10 still running when the instance terminates").isNotDone();
+        assertThat(longQuery).as("the long query still running when the instance terminates").isNotDone();
 
         // what AWS sends when a target is attached, a body that is nobody's event, then the termination
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestingLifecycle.message("test-notification.json")).build());
@@ -155,7 +158,7 @@ class DrainPathsIT
         Instant sent = Instant.now();
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestingLifecycle.terminating(instanceId)).build());
 
-        // the worker reaches DRAINED once its Q1 tasks end
+        // the worker reaches DRAINED once its long query's tasks end
         JsonObject record = await("the drain record is done").atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofMillis(500))
                 .conditionEvaluationListener(condition -> {
                     if (condition.getElapsedTimeInMS() % 30_000 < 500) {
@@ -187,7 +190,7 @@ class DrainPathsIT
                 .containsEntry("AutoScalingGroupName", "trino-workers").containsEntry("LifecycleHookName", "trino-workers-drain")
                 .containsEntry("LifecycleActionToken", TestingLifecycle.MESSAGE_TOKEN);
         assertThat(front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).count()).as("completed once").isEqualTo(1);
-        assertThat(heartbeats).as("heartbeats every 5 s while the drain waited for Q1").isPositive();
+        assertThat(heartbeats).as("heartbeats every 5 s while the drain waited for the long query").isPositive();
 
         // the worker is gone: its allocation stopped, the node takes no work
         JsonObject stopped = new JsonObject(stack.callNomad("GET", "/v1/allocation/" + victim.getString("ID"), null).body());
@@ -222,9 +225,9 @@ class DrainPathsIT
             assertThat(TrinoStatements.run(coordinator, USER, QueryLoad.SHORT).succeeded()).as("warm-up query before the resize").isTrue();
         }
         QueryLoad load = QueryLoad.start(coordinator, USER, Duration.ofMillis(500));
-        CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.Q1);
+        CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.LONG);
         sleep(8_000);
-        assertThat(q1).as("Q1 on sf10 still running when the resize starts").isNotDone();
+        assertThat(q1).as("the long query still running when the resize starts").isNotDone();
         Instant requested = Instant.now();
 
         JsonObject operation = awaitOperation(patch(2), Duration.ofMinutes(15), requested);
@@ -269,9 +272,9 @@ class DrainPathsIT
         long nanoBase = System.nanoTime();
         Instant instantBase = Instant.now();
         QueryLoad load = QueryLoad.start(coordinator, USER, Duration.ofMillis(500));
-        CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.Q1);
+        CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.LONG);
         sleep(8_000);
-        assertThat(q1).as("Q1 on sf10 still running when the restart starts").isNotDone();
+        assertThat(q1).as("the long query still running when the restart starts").isNotDone();
         Instant requested = Instant.now();
         HttpResponse<String> accepted = stack.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -307,7 +310,7 @@ class DrainPathsIT
         // A query cannot outlive the coordinator that runs it: queries started once the coordinator
         // phase began (phase 2, after every worker was replaced) until the operation ended meet the
         // coordinator's restart and may fail by nature (issue 18); they are reported, not counted. Every
-        // query started before it (Q1 and the short ones while the workers were replaced one at a time)
+        // query started before it (the long one and the short ones while the workers were replaced one at a time)
         // and after the operation ended must succeed.
         List<TrinoStatements.Outcome> uncounted = result.shortQueries().stream()
                 .filter(outcome -> outcome.startedNanos() >= phaseNanos && outcome.startedNanos() <= endedNanos).toList();
@@ -331,7 +334,7 @@ class DrainPathsIT
         // queries that meet it fail; ZeroDowntimeIT runs the blue-green rollout, which loses none
         assertThat(uncounted.stream().filter(outcome -> !outcome.succeeded()).toList()).as("in-place control: queries that met the coordinator's restart").isNotEmpty();
         assertThat(q1.get().succeeded()).isTrue();
-        assertThat(QueryLoad.seconds(q1.get())).as("Q1 ran while the first worker was drained").isGreaterThan(8.0);
+        assertThat(QueryLoad.seconds(q1.get())).as("the long query ran while the first worker was drained").isGreaterThan(8.0);
         assertThat(workersPhaseShort).as("short queries during the workers phase").isGreaterThanOrEqualTo(10);
         List<String> workerEvents = types(events).stream().filter(type -> type.startsWith("worker-replac")).toList();
         List<String> oneAtATime = new ArrayList<>();
@@ -368,14 +371,14 @@ class DrainPathsIT
         for (int i = 0; i < 3; i++) {
             assertThat(TrinoStatements.run(coordinator, USER, QueryLoad.SHORT).succeeded()).as("warm-up query before the removal").isTrue();
         }
-        CompletableFuture<TrinoStatements.Outcome> longQuery = load.longQuery(QueryLoad.Q1);
+        CompletableFuture<TrinoStatements.Outcome> longQuery = load.longQuery(QueryLoad.LONG);
         sleep(8_000);
-        assertThat(longQuery).as("Q1 on sf10 still running when the worker is removed").isNotDone();
+        assertThat(longQuery).as("the long query still running when the worker is removed").isNotDone();
 
         // outside the orchestrator: Nomad's own scale API, as the Nomad UI or nomad-autoscaler call it
         HttpResponse<String> scaled = stack.callNomad("POST", "/v1/job/" + JOB + "/scale", "{\"Count\":1,\"Target\":{\"Group\":\"workers\"},\"Message\":\"DrainPathsIT\"}");
         assertThat(scaled.statusCode()).as(scaled.body()).isEqualTo(200);
-        // the worker drains for as long as Q1 runs on it, up to the drain bound (drain_timeout_seconds 270 in
+        // the worker drains for as long as the long query runs on it, up to the drain bound (drain_timeout_seconds 270 in
         // local.yaml), and then stops
         JsonObject stopped = await("a worker allocation stopped").atMost(Duration.ofSeconds(270 + 90)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> workerAllocations().stream()
@@ -407,7 +410,7 @@ class DrainPathsIT
         lastStepPassed = "path 3";
     }
 
-    /** The coordinator's instance terminates while Q1 runs on it: Q1 ends first, then the coordinator moves to another node. */
+    /** The coordinator's instance terminates while a long query runs on it: the query ends first, then the coordinator moves to another node. */
     @Test
     @Order(5)
     void testTerminatingTheCoordinatorsInstanceWaitsForItsQueries()
@@ -421,10 +424,10 @@ class DrainPathsIT
         String instanceId = TestingLifecycle.instanceId(stack, nodeId);
         QueryLoad.awaitServing(coordinator, USER, "DrainPathsIT");
         AtomicReference<Instant> longQueryEnded = new AtomicReference<>();
-        CompletableFuture<TrinoStatements.Outcome> longQuery = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, USER, QueryLoad.Q1))
+        CompletableFuture<TrinoStatements.Outcome> longQuery = CompletableFuture.supplyAsync(() -> SlowScan.run(coordinator, USER, QueryLoad.LONG))
                 .whenComplete((outcome, failure) -> longQueryEnded.set(Instant.now()));
         sleep(8_000);
-        assertThat(longQuery).as("Q1 on sf10 still running when the coordinator's instance terminates").isNotDone();
+        assertThat(longQuery).as("the long query still running when the coordinator's instance terminates").isNotDone();
         Instant sent = Instant.now();
         sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(TestingLifecycle.terminating(instanceId)).build());
 
@@ -439,19 +442,19 @@ class DrainPathsIT
         QueryLoad.awaitServing(coordinator, USER, "DrainPathsIT");
         Instant serving = Instant.now();
         List<JsonObject> events = events(sent);
-        System.out.printf("DrainPathsIT coordinator's instance: Q1 %s in %.1f s; message sent -> action completed %.1f s; completed -> new coordinator serving %.1f s; events %s%n",
+        System.out.printf("DrainPathsIT coordinator's instance: long query %s in %.1f s; message sent -> action completed %.1f s; completed -> new coordinator serving %.1f s; events %s%n",
                 longOutcome.succeeded() ? "succeeded" : "FAILED", QueryLoad.seconds(longOutcome),
                 Duration.between(sent, Instant.parse(record.getString("completedAt"))).toMillis() / 1000.0,
                 Duration.between(Instant.parse(record.getString("completedAt")), serving).toMillis() / 1000.0, types(events));
 
-        assertThat(longOutcome.succeeded()).as("Q1 on the terminating coordinator: %s", longOutcome.error()).isTrue();
+        assertThat(longOutcome.succeeded()).as("the long query on the terminating coordinator: %s", longOutcome.error()).isTrue();
         assertThat(record.getString("result")).isEqualTo("CONTINUE");
         assertThat(front.recorded().stream().filter(call -> call.action().equals("CompleteLifecycleAction")).map(call -> call.parameters().get("InstanceId")))
                 .contains(instanceId);
         assertThat(types(events)).containsSubsequence("lifecycle-coordinator-on-node", "lifecycle-coordinator-queries-ended", "lifecycle-action-completed");
         JsonObject queriesEnded = events.stream().filter(event -> event.getString("type").equals("lifecycle-coordinator-queries-ended")).findFirst().orElseThrow();
-        // the client sees Q1 end a moment after the coordinator does: 2 s of slack
-        assertThat(Instant.parse(queriesEnded.getString("at"))).as("the wait ended after Q1 did").isAfter(longQueryEnded.get().minusSeconds(2));
+        // the client sees the query end a moment after the coordinator does: 2 s of slack
+        assertThat(Instant.parse(queriesEnded.getString("at"))).as("the wait ended after the long query did").isAfter(longQueryEnded.get().minusSeconds(2));
         assertThat(newCoordinator.getString("NodeID")).isNotEqualTo(nodeId);
     }
 

@@ -3,6 +3,7 @@ package io.prestoorchestrator.cluster;
 import io.prestoorchestrator.config.DrainConfig;
 import io.prestoorchestrator.config.LifecycleConfig;
 import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.SlowScan;
 import io.prestoorchestrator.testing.TestingAutoScalingFront;
 import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingFiles;
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The controls of issue 6's drain ITs: the same scenarios as {@link DrainPathsIT} (paths 1 to 4) — TPC-H Q1 on sf10 plus a
+ * The controls of issue 6's drain ITs: the same scenarios as {@link DrainPathsIT} (paths 1 to 4) — a long query ({@link QueryLoad#LONG}) plus a
  * short query every 0.5 s while a worker is removed — with draining switched off ({@code
  * drain.enabled: false}, and {@code drain_on_stop: false} so the worker's launcher gets Nomad's kill
  * signal directly). Each removal must lose queries; that the drained versions lose none is then the
@@ -63,9 +64,10 @@ class WithoutDrainIT
                 TestingAutoScalingFront front = new TestingAutoScalingFront(moto.endpoint());
                 TestingStack stack = TestingStack.onRealNomad(System.getenv(), templates, config -> TestingLifecycle.withAws(config, front, lifecycle, off))) {
             assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
+            assertThat(stack.call("POST", "/v1/catalogs", SlowScan.CATALOG_JSON).statusCode()).isEqualTo(201);
             // Trino fails a query once a worker has not answered for query.remote-task.max-error-duration (1 m by
             // default): 20 s here, so that each removal's queries fail sooner; the drained ITs keep the default
-            HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3},"
+            HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"" + CLUSTER + "\",\"catalogs\":[\"tpch\",\"" + SlowScan.CATALOG + "\"],\"workers\":{\"count\":3,\"min\":1,\"max\":3},"
                     + "\"rollout\":\"in-place\",\"properties\":{\"query.remote-task.max-error-duration\":\"" + MAX_ERROR_DURATION + "\"}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
             assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(5)));
@@ -96,7 +98,7 @@ class WithoutDrainIT
 
             // path 4: a restart replaces the 2 workers one at a time, then the coordinator (before path 3, so that the
             // restart has no count to restore first and kills a worker at once)
-            restartDuringQ1(stack, coordinator);
+            restartDuringLongQuery(stack, coordinator);
 
             // path 3: the count lowered outside the orchestrator, as the Nomad UI or nomad-autoscaler do
             QueryLoad.Result scale = removeDuringLoad(coordinator, "path 3 (Nomad scale 2 -> 1)", () -> {
@@ -111,13 +113,13 @@ class WithoutDrainIT
     }
 
     /**
-     * Q1 on the 2 workers while the cluster restarts: without the drain, Nomad's kill signal ends the
-     * first worker it replaces under Q1. Q1 must fail, and that worker must have got the kill signal
-     * before Q1 ended. (Its process may exit seconds after Q1 already failed on it, as in one CI run: Q1
+     * The long query on the 2 workers while the cluster restarts: without the drain, Nomad's kill signal ends the
+     * first worker it replaces under it. The query must fail, and that worker must have got the kill signal
+     * before the query ended. (Its process may exit seconds after the query already failed on it, as in one CI run: Q1
      * failed fetching results from the shutting-down worker 5 s before the task's FinishedAt.) Trino
      * notices a dead worker only after its remote-task error timeout ({@link #MAX_ERROR_DURATION} here).
      */
-    private static void restartDuringQ1(TestingStack stack, String coordinator)
+    private static void restartDuringLongQuery(TestingStack stack, String coordinator)
             throws Exception
     {
         List<String> workers = new JsonArray(stack.callNomad("GET", "/v1/job/trino-" + CLUSTER + "/allocations", null).body()).stream().map(JsonObject.class::cast)
@@ -125,15 +127,15 @@ class WithoutDrainIT
                 .map(alloc -> alloc.getString("ID")).toList();
         assertThat(workers).as("the workers path 2 left").hasSize(2);
         AtomicReference<Instant> q1Ended = new AtomicReference<>();
-        CompletableFuture<TrinoStatements.Outcome> q1 = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, USER, QueryLoad.Q1))
+        CompletableFuture<TrinoStatements.Outcome> q1 = CompletableFuture.supplyAsync(() -> SlowScan.run(coordinator, USER, QueryLoad.LONG))
                 .whenComplete((outcome, failure) -> q1Ended.set(Instant.now()));
         QueryLoad.sleep(8_000);
-        assertThat(q1).as("Q1 on sf10 still running when the restart starts (path 4)").isNotDone();
+        assertThat(q1).as("the long query still running when the restart starts (path 4)").isNotDone();
         HttpResponse<String> accepted = stack.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertSucceeded(stack.awaitOperation(accepted, Duration.ofMinutes(10)));
         TrinoStatements.Outcome outcome = q1.get();
-        // Nomad's "Killing" task event: the kill signal was sent (the task's exit can come seconds after Q1 already failed on it)
+        // Nomad's "Killing" task event: the kill signal was sent (the task's exit can come seconds after the query already failed on it)
         Instant firstKill = null;
         String killed = null;
         for (String worker : workers) {
@@ -146,22 +148,22 @@ class WithoutDrainIT
                 killed = worker + " (exited " + task.getString("FinishedAt") + ")";
             }
         }
-        System.out.printf("WithoutDrainIT path 4 (restart): Q1 %s after %.1f s (%s); the first worker replaced, %s, got the kill signal at %s, Q1 ended at %s%n",
+        System.out.printf("WithoutDrainIT path 4 (restart): long query %s after %.1f s (%s); the first worker replaced, %s, got the kill signal at %s, it ended at %s%n",
                 outcome.succeeded() ? "succeeded" : "FAILED", QueryLoad.seconds(outcome), outcome.error().orElse(""), killed, firstKill, q1Ended.get());
-        assertThat(outcome.succeeded()).as("without the drain, replacing a worker under Q1 must fail it").isFalse();
-        assertThat(firstKill).as("the first worker replaced was stopped under the running Q1").isBefore(q1Ended.get());
+        assertThat(outcome.succeeded()).as("without the drain, replacing a worker under the long query must fail it").isFalse();
+        assertThat(firstKill).as("the first worker replaced was stopped under the running long query").isBefore(q1Ended.get());
         await("both new workers are active").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> cluster(stack).getJsonObject("status").getInteger("activeWorkers"), active -> active != null && active == 2);
     }
 
-    /** Q1 on sf10 and a short query every 0.5 s; {@code removal} 8 s into Q1; the load's outcomes once Q1 ended. */
+    /** The long query and a short query every 0.5 s; {@code removal} 8 s into the long query; the load's outcomes once it ended. */
     private static QueryLoad.Result removeDuringLoad(String coordinator, String path, Removal removal)
             throws Exception
     {
         QueryLoad load = QueryLoad.start(coordinator, USER, Duration.ofMillis(500));
-        CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.Q1);
+        CompletableFuture<TrinoStatements.Outcome> q1 = load.longQuery(QueryLoad.LONG);
         QueryLoad.sleep(8_000);
-        assertThat(q1).as("Q1 on sf10 still running when the worker is removed (%s)", path).isNotDone();
+        assertThat(q1).as("the long query still running when the worker is removed (%s)", path).isNotDone();
         removal.run();
         q1.get();
         QueryLoad.sleep(3_000);

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.prestoorchestrator.testing.PublicUrlLoad;
 import io.prestoorchestrator.testing.QueryLoad;
+import io.prestoorchestrator.testing.SlowScan;
 import io.prestoorchestrator.testing.TestingTraefik;
 import io.prestoorchestrator.testing.TraefikStack;
 import org.junit.jupiter.api.AfterAll;
@@ -40,21 +41,22 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 18 on real Trino 476 run by real Nomad 1.6.1, behind real Traefik: one stack, one cluster, ordered steps. The
- * load is issue 18's ({@link PublicUrlLoad}): TPC-H Q1 on sf10, a short query every 0.5 s, all through Traefik on the
+ * load is issue 18's ({@link PublicUrlLoad}): long queries on every worker ({@link SlowScan}: they run as long as told
+ * at almost no CPU), a short query every 0.5 s, all through Traefik on the
  * cluster's public host (Traefik as the client's proxy, as the Trino CLI reaches it), plus a probe of the public URL
  * every 0.5 s.
  * <ol>
- * <li>Catalog changes under that load, Q1s back to back (one runs at every moment): attach a catalog (live: CREATE
+ * <li>Catalog changes under that load, 40 s long queries back to back (one runs at every moment): attach a catalog (live: CREATE
  *     CATALOG by the orchestrator's Trino user, no allocation replaced), change its properties (tpch with
  *     {@code tpch.column-naming=STANDARD}, then also {@code tpch.double-type-mapping=DECIMAL}: a restart, blue-green, while a
  *     query on that catalog runs every 0.5 s), detach it (live: DROP CATALOG, no allocation replaced). Every query
  *     succeeds and the public URL answers at every sample. The properties are seen to apply: STANDARD column names, then
  *     decimal prices, on the new side's coordinator and worker, both started after the attach (their catalogs come from the
  *     catalog Variable, written into files by with-catalogs.sh as on any coordinator start).</li>
- * <li>Blue-green restart under the load with two Q1s started 20 s apart: every query succeeds, the public URL answers at
- *     every sample, new queries move to the new side while a Q1 started before the switch finishes on the old one after
+ * <li>Blue-green restart under the load with two 100 s long queries started 20 s apart: every query succeeds, the public URL
+ *     answers at every sample, new queries move to the new side while a long query started before the switch finishes on the old one after
  *     it. The in-place control is {@link DrainPathsIT}'s restart.</li>
- * <li>Graceful delete: a Q1 running when the cluster is deleted finishes; the public host takes no new query.</li>
+ * <li>Graceful delete: a long query running when the cluster is deleted finishes; the public host takes no new query.</li>
  * </ol>
  * Templates: {@link TestingFiles#quickReplacementTemplates()} (5 s grace periods).
  */
@@ -116,7 +118,8 @@ class ZeroDowntimeIT
         long started = System.nanoTime();
         assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\"}").statusCode()).isEqualTo(201);
         assertThat(stack.call("POST", "/v1/catalogs", SALES_STANDARD).statusCode()).isEqualTo(201);
-        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"gamma\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":1,\"min\":1,\"max\":2}}");
+        assertThat(stack.call("POST", "/v1/catalogs", SlowScan.CATALOG_JSON).statusCode()).isEqualTo(201);
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"gamma\",\"catalogs\":[\"tpch\",\"" + SlowScan.CATALOG + "\"],\"workers\":{\"count\":1,\"min\":1,\"max\":2}}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         assertSucceeded(stack.awaitOperation(created, Duration.ofMinutes(4)));
         awaitActiveWorkers(1);
@@ -128,7 +131,7 @@ class ZeroDowntimeIT
         assertThat(initial).hasSize(2);
         System.out.printf("ZeroDowntimeIT: cluster up after %.1f s%n", seconds(started));
 
-        PublicUrlLoad<TrinoStatements.Outcome> load = PublicUrlLoad.trino(viaTraefik, publicUrl, USER).backToBack(QueryLoad.Q1);
+        PublicUrlLoad<TrinoStatements.Outcome> load = PublicUrlLoad.trino(viaTraefik, publicUrl, USER).backToBack(QueryLoad.LONG);
         QueryLoad.sleep(3_000);
         PublicUrlLoad.Result<TrinoStatements.Outcome> result;
         long[] attach = new long[2];
@@ -139,7 +142,7 @@ class ZeroDowntimeIT
         try {
             // attach, live
             attach[0] = System.nanoTime();
-            patchCatalogs("[\"tpch\",\"sales\"]");
+            patchCatalogs("[\"tpch\",\"" + SlowScan.CATALOG + "\",\"sales\"]");
             attach[1] = System.nanoTime();
             assertThat(runningAllocations()).as("no allocation replaced or restarted by the attach").isEqualTo(initial);
             assertThat(eventMessage("catalogs-changed")).contains("CREATE CATALOG IF NOT EXISTS \"sales\" USING tpch WITH (\"tpch.column-naming\" = 'STANDARD')");
@@ -173,7 +176,7 @@ class ZeroDowntimeIT
 
             // detach, live
             detach[0] = System.nanoTime();
-            patchCatalogs("[\"tpch\"]");
+            patchCatalogs("[\"tpch\",\"" + SlowScan.CATALOG + "\"]");
             detach[1] = System.nanoTime();
             assertThat(runningAllocations()).as("no allocation replaced or restarted by the detach").isEqualTo(changedAllocations);
         }
@@ -184,7 +187,7 @@ class ZeroDowntimeIT
         TrinoStatements.Outcome gone = TrinoStatements.run(viaTraefik, publicUrl, USER, ON_SALES);
         assertThat(gone.error()).get().asString().contains("Catalog 'sales' not found");
         assertThat(json(get(stack.nomadAddress() + "/v1/var/nomad/jobs/" + JOB + "/coordinator").body()).getJsonObject("Items").fieldNames())
-                .containsExactlyInAnyOrder("tpch.properties", "README");
+                .containsExactlyInAnyOrder("tpch.properties", SlowScan.CATALOG + ".properties", "README");
 
         changeEvents.forEach(event -> System.out.printf("  %s %-22s %s%n", event.getString("at"), event.getString("type"), event.getString("message")));
         Map<String, long[]> windows = new LinkedHashMap<>();
@@ -192,9 +195,9 @@ class ZeroDowntimeIT
         windows.put("property change (blue-green)", change);
         windows.put("detach", detach);
         windows.forEach((operation, window) -> System.out.printf("ZeroDowntimeIT %s: %.1f s; %s%n", operation, (window[1] - window[0]) / 1e9,
-                result.during(window[0], window[1]).figures("Q1 sf10")));
+                result.during(window[0], window[1]).figures("long")));
         System.out.printf("ZeroDowntimeIT property change, queries on the changed catalog: %d, %d failed%n", onSales.shortQueries().size(), onSales.failed().size());
-        System.out.printf("ZeroDowntimeIT catalog changes in all: %s%n", result.figures("Q1 sf10"));
+        System.out.printf("ZeroDowntimeIT catalog changes in all: %s%n", result.figures("long"));
         result.failed().forEach(outcome -> System.out.printf("  failed: %s%n", outcome.error().orElseThrow()));
         onSales.failed().forEach(outcome -> System.out.printf("  failed on sales: %s%n", outcome.error().orElseThrow()));
 
@@ -203,7 +206,7 @@ class ZeroDowntimeIT
         onSales.assertNothingLost("property change, on the changed catalog");
         assertThat(TraefikStack.types(changeEvents)).as("a property change goes blue-green")
                 .containsSubsequence(TraefikStack.BLUE_GREEN_EVENTS);
-        windows.forEach((operation, window) -> assertThat(result.longQueries()).as("a Q1 ran during the " + operation)
+        windows.forEach((operation, window) -> assertThat(result.longQueries()).as("a long query ran during the " + operation)
                 .anySatisfy(query -> assertThat(query.overlaps(window[0], window[1])).isTrue()));
         System.out.printf("ZeroDowntimeIT: catalog step %.1f s%n", seconds(started));
     }
@@ -219,14 +222,15 @@ class ZeroDowntimeIT
         PublicUrlLoad.awaitAnswering(viaTraefik, publicUrl, 3, sql -> TrinoStatements.run(viaTraefik, publicUrl, USER, sql), TrinoStatements.Outcome::succeeded, QueryLoad.SHORT);
         List<Map.Entry<String, String>> before = new ArrayList<>(runningAllocations().entrySet());
 
-        // two Q1s, 20 s apart from 5 s before the restart: the new side takes about a minute to pass its gate, so
-        // both run on side blue across the switch (more would only slow each other on the one worker)
-        PublicUrlLoad.Around<TrinoStatements.Outcome, JsonObject> restart = PublicUrlLoad.trino(viaTraefik, publicUrl, USER).spaced(QueryLoad.Q1, 2, Duration.ofSeconds(20))
+        // two 100 s long queries, 20 s apart from 5 s before the restart: the new side takes about a minute to pass its
+        // gate, so both run on side blue across the switch
+        PublicUrlLoad.Around<TrinoStatements.Outcome, JsonObject> restart = PublicUrlLoad.trino(viaTraefik, publicUrl, USER)
+                .spaced(SlowScan.query(Duration.ofSeconds(100)), 2, Duration.ofSeconds(20))
                 .around(Duration.ofSeconds(5), () -> stack.callAccepted("POST", "/v1/clusters/" + CLUSTER + "/restart", null, Duration.ofMinutes(15)));
         PublicUrlLoad.Result<TrinoStatements.Outcome> result = restart.load();
         List<JsonObject> events = events(restart.startedAt());
         events.forEach(event -> System.out.printf("  %s %-22s %s%n", event.getString("at"), event.getString("type"), event.getString("message")));
-        System.out.printf("ZeroDowntimeIT blue-green restart: %.1f s; %s%n", restart.seconds(), result.figures("Q1 sf10"));
+        System.out.printf("ZeroDowntimeIT blue-green restart: %.1f s; %s%n", restart.seconds(), result.figures("long"));
         result.failed().forEach(outcome -> System.out.printf("  failed: %s%n", outcome.error().orElseThrow()));
         assertSucceeded(restart.value());
 
@@ -234,7 +238,7 @@ class ZeroDowntimeIT
         assertThat(result.sides()).as("the side answering the public URL, in order: the catalog change moved it to green").containsExactly("green", "blue");
         assertThat(TraefikStack.types(events)).startsWith("restart-requested").containsSubsequence(TraefikStack.BLUE_GREEN_EVENTS);
         long switchedNanos = restart.nanosAt(TraefikStack.firstAt(events, "traffic-switched"));
-        assertThat(result.longQueries()).as("a Q1 started on the old side before the switch and finished after it, through its pinned host")
+        assertThat(result.longQueries()).as("a long query started on the old side before the switch and finished after it, through its pinned host")
                 .anySatisfy(query -> assertThat(query.startedNanos() < switchedNanos - 2_000_000_000L && query.endedNanos() > switchedNanos).isTrue());
         assertThat(result.shortQueries().stream().filter(query -> query.startedNanos() > switchedNanos)).as("short queries after the switch").hasSizeGreaterThanOrEqualTo(5);
         Map<String, String> after = runningAllocations();
@@ -252,18 +256,18 @@ class ZeroDowntimeIT
         assertThat(earlierStepFailed).as("an earlier step failed: this step deletes its cluster").isFalse();
         HttpClient viaTraefik = traefik.client();
         String publicUrl = publicUrl();
-        CompletableFuture<TrinoStatements.Outcome> q1 = CompletableFuture.supplyAsync(() -> TrinoStatements.run(viaTraefik, publicUrl, USER, QueryLoad.Q1));
+        CompletableFuture<TrinoStatements.Outcome> q1 = CompletableFuture.supplyAsync(() -> SlowScan.run(viaTraefik, publicUrl, USER, SlowScan.query(Duration.ofSeconds(60))));
         QueryLoad.sleep(5_000);
-        assertThat(q1).as("Q1 still running when the delete starts").isNotDone();
+        assertThat(q1).as("the long query still running when the delete starts").isNotDone();
         Instant requested = Instant.now();
         HttpResponse<String> deleted = stack.call("DELETE", "/v1/clusters/" + CLUSTER, null);
         assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
         await("the public host takes no new query").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
                 .until(() -> PublicUrlLoad.probe(viaTraefik, publicUrl).status() == 404);
-        assertThat(q1).as("Q1 still running after the public host stopped taking queries").isNotDone();
+        assertThat(q1).as("the long query still running after the public host stopped taking queries").isNotDone();
         TrinoStatements.Outcome finished = q1.get();
-        System.out.printf("ZeroDowntimeIT graceful delete: Q1 %s after %.1f s%n", finished.error().orElse("succeeded"), QueryLoad.seconds(finished));
-        assertThat(finished.error()).as("the Q1 running when the delete started").isEmpty();
+        System.out.printf("ZeroDowntimeIT graceful delete: long query %s after %.1f s%n", finished.error().orElse("succeeded"), QueryLoad.seconds(finished));
+        assertThat(finished.error()).as("the long query running when the delete started").isEmpty();
         assertSucceeded(stack.awaitOperation(deleted, Duration.ofMinutes(6)));
         assertThat(get(stack.nomadAddress() + "/v1/var/nomad/jobs/" + JOB + "/coordinator").statusCode()).isEqualTo(404);
         assertThat(get(stack.consul().baseUri() + "/v1/kv/traefik/http/routers/?recurse=true").statusCode()).as("no public router left").isEqualTo(404);

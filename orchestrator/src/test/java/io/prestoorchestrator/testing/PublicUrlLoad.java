@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 18's load on a cluster's public URL, as a client reaches it through Traefik: long queries (TPC-H Q1), a short
+ * Issue 18's load on a cluster's public URL, as a client reaches it through Traefik: long queries ({@link SlowScan} or TPC-H Q1), a short
  * query every 0.5 s and a probe of {@code /v1/info} every 0.5 s (the public URL answers, and which side,
  * {@code X-Presto-Orchestrator-Side}). The statement runner is the caller's, so one load serves both flavours
  * ({@link TrinoStatements} for Trino; PrestoDB's own headers in PrestoDbClusterIT).
@@ -71,7 +71,7 @@ public final class PublicUrlLoad<O>
     /** The load on a Trino cluster: {@link QueryLoad#SHORT} every 0.5 s, statements by {@link TrinoStatements} as {@code user}. */
     public static PublicUrlLoad<TrinoStatements.Outcome> trino(HttpClient client, String publicUrl, String user)
     {
-        return start(client, publicUrl, QueryLoad.SHORT, sql -> TrinoStatements.run(client, publicUrl, user, sql), TrinoStatements.Outcome::succeeded);
+        return start(client, publicUrl, QueryLoad.SHORT, sql -> SlowScan.run(client, publicUrl, user, sql), TrinoStatements.Outcome::succeeded);
     }
 
     /** Starts {@code count} runs of {@code sql}, {@code apart} from each other (they overlap when a run takes longer). */

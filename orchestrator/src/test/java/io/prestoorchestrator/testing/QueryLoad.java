@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The load the drain tests keep on a cluster while a worker goes: TPC-H Q1 on sf10 (30-36 s on
- * these machines, so it runs on every worker during the removal) and a short query every
- * {@code interval}, each over Trino's client protocol.
+ * The load the drain tests keep on a cluster while a worker goes: a long query that runs on every
+ * worker during the removal ({@link #LONG}, or TPC-H Q1 on sf10, 30-60 s on these machines) and a short
+ * query every {@code interval}, each over Trino's client protocol.
  */
 public final class QueryLoad
 {
@@ -26,6 +26,8 @@ public final class QueryLoad
             GROUP BY returnflag, linestatus
             ORDER BY returnflag, linestatus""";
     public static final String SHORT = "SELECT count(*) FROM tpch.tiny.lineitem";
+    /** The drain tests' long query: 40 s on every worker at almost no CPU ({@link SlowScan}; the cluster needs its catalog). */
+    public static final String LONG = SlowScan.query(Duration.ofSeconds(40));
 
     private final String coordinator;
     private final String user;
@@ -52,10 +54,10 @@ public final class QueryLoad
         return new QueryLoad(coordinator, user, interval);
     }
 
-    /** Starts {@code sql} (Q1) in the background. */
+    /** Starts {@code sql} ({@link #LONG} or Q1) in the background ({@link SlowScan#run}: a slow scan makes its table where it is missing). */
     public CompletableFuture<TrinoStatements.Outcome> longQuery(String sql)
     {
-        CompletableFuture<TrinoStatements.Outcome> query = CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, user, sql));
+        CompletableFuture<TrinoStatements.Outcome> query = CompletableFuture.supplyAsync(() -> SlowScan.run(coordinator, user, sql));
         longQueries.add(query);
         return query;
     }
