@@ -218,6 +218,15 @@ check_prerequisites() {
 # the server.
 TRINO_PLUGINS=(tpch memory)
 
+# trino_staging: a new staging dir below $CACHE/trino in TRINO_STAGING, removed on exit.
+# (Runs in the calling shell, not in $(...), so the EXIT trap knows it.)
+TRINO_STAGING=""
+trino_staging() {
+    mkdir -p "$CACHE/trino"
+    TRINO_STAGING="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
+    TMP_PATHS+=("$TRINO_STAGING")
+}
+
 install_trino_server() {
     local tarball staging dir name
     if [[ -f "$TRINO_HOME/.presto-orch-complete" ]]; then
@@ -226,9 +235,8 @@ install_trino_server() {
         step "trino server $TRINO_VERSION: installing into $TRINO_HOME"
         fetch_maven io.trino trino-server-core "$TRINO_VERSION" "" tar.gz
         tarball="$FETCHED"
-        mkdir -p "$CACHE/trino"
-        staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
-        TMP_PATHS+=("$staging")
+        trino_staging
+        staging="$TRINO_STAGING"
         # GNU tar keeps the archive's hard links as hard links (the tarball has ~570 of them).
         tar -xzf "$tarball" -C "$staging"
         dir="$staging/trino-server-core-$TRINO_VERSION"
@@ -252,8 +260,8 @@ install_trino_plugin() {
     fi
     fetch_maven io.trino "trino-$name" "$TRINO_VERSION" "" zip
     zip="$FETCHED"
-    staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
-    TMP_PATHS+=("$staging")
+    trino_staging
+    staging="$TRINO_STAGING"
     # Each plugin zip holds one folder, trino-<name>-<version>/; Trino loads plugin/<dir>/*.jar.
     unzip -q "$zip" -d "$staging"
     [[ -d "$staging/trino-$name-$TRINO_VERSION" ]] ||
@@ -272,8 +280,8 @@ install_trino_blackhole() {
     fi
     fetch_maven io.trino trino-server "$TRINO_VERSION" "" tar.gz
     tarball="$FETCHED"
-    staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
-    TMP_PATHS+=("$staging")
+    trino_staging
+    staging="$TRINO_STAGING"
     # the plugin's jars are hard links to lib/ in the tarball: both come out, only the plugin stays
     tar -xzf "$tarball" -C "$staging" "$top/lib" "$top/plugin/blackhole" ||
         die "unexpected layout in $tarball: no $top/plugin/blackhole"
@@ -298,9 +306,8 @@ install_trino_previous() {
     step "trino server $version: installing into $TRINO_PREVIOUS_HOME (965 MB download)"
     fetch_maven io.trino trino-server "$version" "" tar.gz
     tarball="$FETCHED"
-    mkdir -p "$CACHE/trino"
-    staging="$(mktemp -d "$CACHE/trino/.staging.XXXXXX")"
-    TMP_PATHS+=("$staging")
+    trino_staging
+    staging="$TRINO_STAGING"
     tar -xzf "$tarball" -C "$staging"
     dir="$staging/trino-server-$version"
     [[ -d "$dir/plugin" ]] || die "unexpected layout in $tarball: no trino-server-$version/plugin"
