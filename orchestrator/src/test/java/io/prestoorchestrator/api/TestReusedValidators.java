@@ -11,8 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,10 +25,7 @@ class TestReusedValidators
             throws Exception
     {
         vertx = Vertx.vertx();
-        String yaml = Files.readString(Path.of(TestReusedValidators.class.getResource("/test-contract.yaml").toURI()));
-        var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-        JsonObject json = new JsonObject(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(mapper.readTree(yaml)));
-        contract = OpenAPIContract.from(vertx, json).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        contract = TestProblemHandler.testContract(vertx);
     }
 
     @AfterAll
