@@ -10,7 +10,10 @@
 # Usage: scripts/bench-scale.sh [N ...]
 # Environment: BENCH_PORT_BASE (default 26500: Consul on it and +1, Nomad on +100..+140, dynamic
 # ports from +2500), ORCHESTRATOR_JVM (default "-Xmx768m -XX:+ExitOnOutOfMemoryError": production's
-# -XX:MaxRAMPercentage=75 of its 1024 MB task), SKIP_BUILD=1 to use the jars as built.
+# -XX:MaxRAMPercentage=75 of its 1024 MB task), SKIP_BUILD=1 to use the jars as built, BENCH_PHASES
+# (default rest,get,list,overhead,failover: which measurements run, e.g. BENCH_PHASES=overhead for the
+# API overhead alone), BENCH_PROFILE=1 to keep a JFR recording of the orchestrator during the API
+# overhead's attack on it (overhead-N.jfr in the logs' directory).
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
@@ -84,7 +87,8 @@ for n in "${counts[@]}"; do
     java -Xmx1g -cp "$BENCH_JAR" io.prestoorchestrator.benchmarks.scale.ScaleBenchmark --clusters="$n" \
         --consul="http://127.0.0.1:$consul_port" --nomad="http://127.0.0.1:$nomad_port" --jar="$ORCHESTRATOR_JAR" \
         --templates="$REPO_ROOT/job-templates" --dir="$dir/run-$n" --results="$results" --vegeta="$VEGETA" \
-        --jvm="${ORCHESTRATOR_JVM:--Xmx768m -XX:+ExitOnOutOfMemoryError}" 2>&1 | tee "$dir/run-$n.log"
+        --jvm="${ORCHESTRATOR_JVM:--Xmx768m -XX:+ExitOnOutOfMemoryError}" --phases="${BENCH_PHASES:-rest,get,list,overhead,failover}" \
+        ${BENCH_PROFILE:+--profile-overhead="$dir/overhead-$n.jfr"} 2>&1 | tee "$dir/run-$n.log"
     stop_stack
 done
 
@@ -99,16 +103,16 @@ print("| N | RSS MB (after load / peak) | CPU % at rest / under GET | collector 
       "| Nomad req/s per cluster at rest / under GET | Consul req/s per cluster at rest / under GET | API vs bare Vert.x req/s at 4 connections | GET /v1/info req/s at 4 connections |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
-    print(f"| {r['clusters']} | {f(r['rss_after_load_mb'], 0)} / {f(r['rss_peak_mb'], 0)} | {f(r['cpu_rest_pct'])} / {f(r['cpu_get_pct'])} "
-          f"| {f(r.get('round_mean_ms'), 0)}; {f(r['round_p50_ms'], 0)} / {f(r['round_p99_ms'], 0)} ({f(r['rounds_skipped'], 0)}) "
-          f"| {f(r['signal_age_p50_s'])} / {f(r['signal_age_p99_s'])} / {f(r['signal_age_max_s'])} "
-          f"| {f(r['get_p50_ms'])} / {f(r['get_p99_ms'])}{'' if r['get_success'] == 1 else ' (success ' + f(100 * r['get_success']) + ' %)'} "
-          f"| {f(r['list_p50_ms'])} / {f(r['list_p99_ms'])} | {f(r['failover_s'])} ({f(r['failover_bound_s'], 0)}; {f(r['failover_consul_bound_s'], 0)}) "
-          f"| {f(r['nomad_rps_per_cluster_rest'], 3)} / {f(r['nomad_rps_per_cluster_get'], 3)} "
-          f"| {f(r['consul_rps_per_cluster_rest'], 3)} / {f(r['consul_rps_per_cluster_get'], 3)} "
-          f"| {f(r['overhead_orchestrator_rps'], 0)} / {f(r['overhead_bare_rps'], 0)} = {f(r['overhead_ratio'], 2)} | {f(r['overhead_info_rps'], 0)} |")
+    print(f"| {r['clusters']} | {f(r.get('rss_after_load_mb'), 0)} / {f(r.get('rss_peak_mb'), 0)} | {f(r.get('cpu_rest_pct'))} / {f(r.get('cpu_get_pct'))} "
+          f"| {f(r.get('round_mean_ms'), 0)}; {f(r.get('round_p50_ms'), 0)} / {f(r.get('round_p99_ms'), 0)} ({f(r.get('rounds_skipped'), 0)}) "
+          f"| {f(r.get('signal_age_p50_s'))} / {f(r.get('signal_age_p99_s'))} / {f(r.get('signal_age_max_s'))} "
+          f"| {f(r.get('get_p50_ms'))} / {f(r.get('get_p99_ms'))}{'' if r.get('get_success') in (1, None) else ' (success ' + f(100 * r.get('get_success')) + ' %)'} "
+          f"| {f(r.get('list_p50_ms'))} / {f(r.get('list_p99_ms'))} | {f(r.get('failover_s'))} ({f(r.get('failover_bound_s'), 0)}; {f(r.get('failover_consul_bound_s'), 0)}) "
+          f"| {f(r.get('nomad_rps_per_cluster_rest'), 3)} / {f(r.get('nomad_rps_per_cluster_get'), 3)} "
+          f"| {f(r.get('consul_rps_per_cluster_rest'), 3)} / {f(r.get('consul_rps_per_cluster_get'), 3)} "
+          f"| {f(r.get('overhead_orchestrator_rps'), 0)} / {f(r.get('overhead_bare_rps'), 0)} = {f(r.get('overhead_ratio'), 2)} | {f(r.get('overhead_info_rps'), 0)} |")
 print()
 for r in rows:
-    print(f"N = {r['clusters']}: Nomad calls at rest {r['nomad_calls_rest']}; under GET {r['nomad_calls_get']}")
-    print(f"N = {r['clusters']}: Consul calls at rest {r['consul_calls_rest']}; under GET {r['consul_calls_get']}")
+    print(f"N = {r['clusters']}: Nomad calls at rest {r.get('nomad_calls_rest')}; under GET {r.get('nomad_calls_get')}")
+    print(f"N = {r['clusters']}: Consul calls at rest {r.get('consul_calls_rest')}; under GET {r.get('consul_calls_get')}")
 PY

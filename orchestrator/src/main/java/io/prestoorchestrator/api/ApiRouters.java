@@ -39,7 +39,8 @@ public final class ApiRouters
     {
         requireNonNull(authentication, "authentication is null");
         RouterBuilder builder = RouterBuilder.create(vertx, contract, EXTRACTOR);
-        RequestValidator validator = RequestValidator.create(vertx, contract);
+        // the validators of the contract's parameter and body schemas, built once instead of on every request
+        RequestValidator validator = RequestValidator.create(vertx, ReusedValidators.of(contract));
         // read only once the request is authenticated, and never to disk: the multipart file parts
         // Vert.x would otherwise store under file-uploads/ (and keep) are dropped; no operation takes files
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize);

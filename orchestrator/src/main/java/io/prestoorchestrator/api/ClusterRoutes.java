@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
+import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -34,6 +35,8 @@ public final class ClusterRoutes
     public static final ClusterSpec DEFAULTS = ClusterDocuments.DEFAULTS;
 
     private final ClusterService service;
+    /** {@code GET /v1/clusters/{name}}'s bodies, encoded again only when a cluster's view changed. */
+    private final EncodedViews views = new EncodedViews(view -> encode(view(view)));
 
     public ClusterRoutes(ClusterService service)
     {
@@ -56,7 +59,7 @@ public final class ClusterRoutes
             }, 200);
         });
         builder.getRoute("createCluster").addHandler(context -> accepted(context, service.create(ClusterDocuments.create(ClusterDocuments.parseObject(context.body().asString())), actor(context))));
-        builder.getRoute("getCluster").addHandler(context -> reply(context, service.get(name(context)), ClusterRoutes::view, 200));
+        builder.getRoute("getCluster").addHandler(context -> replyText(context, service.get(name(context)), views::json, ignored -> 200));
         builder.getRoute("updateCluster").addHandler(context -> {
             String name = name(context);
             CompletionStage<ClusterService.Updated> updated = service.get(name).thenCompose(current -> {
@@ -177,6 +180,15 @@ public final class ClusterRoutes
 
     static <T> void reply(RoutingContext context, CompletionStage<T> stage, Function<T, JsonNode> body, Function<T, Integer> status)
     {
+        replyText(context, stage, value -> {
+            JsonNode json = body.apply(value);
+            return json == null ? null : encode(json);
+        }, status);
+    }
+
+    /** As {@link #reply}, with the body already encoded ({@code null}: no body). */
+    static <T> void replyText(RoutingContext context, CompletionStage<T> stage, Function<T, String> body, Function<T, Integer> status)
+    {
         Context vertxContext = Vertx.currentContext();
         stage.whenComplete((value, failure) -> vertxContext.runOnContext(ignored -> {
             if (failure != null) {
@@ -184,18 +196,28 @@ public final class ClusterRoutes
                 return;
             }
             try {
-                JsonNode json = body.apply(value);
+                String json = body.apply(value);
                 context.response().setStatusCode(status.apply(value));
                 if (json == null) {
                     context.response().end();
                 }
                 else {
-                    context.response().putHeader("Content-Type", "application/json").end(ClusterJson.MAPPER.writeValueAsString(json));
+                    context.response().putHeader("Content-Type", "application/json").end(json);
                 }
             }
-            catch (RuntimeException | JsonProcessingException e) {
+            catch (RuntimeException e) {
                 context.fail(e);
             }
         }));
+    }
+
+    private static String encode(JsonNode json)
+    {
+        try {
+            return ClusterJson.MAPPER.writeValueAsString(json);
+        }
+        catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

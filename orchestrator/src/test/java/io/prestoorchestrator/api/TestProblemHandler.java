@@ -39,10 +39,7 @@ class TestProblemHandler
             throws Exception
     {
         vertx = Vertx.vertx();
-        String yaml = Files.readString(Path.of(TestProblemHandler.class.getResource("/test-contract.yaml").toURI()));
-        var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-        JsonObject contractJson = new JsonObject(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(mapper.readTree(yaml)));
-        OpenAPIContract contract = OpenAPIContract.from(vertx, contractJson).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        OpenAPIContract contract = testContract(vertx);
         // the test contract's operations are public
         RouterBuilder builder = ApiRouters.builder(vertx, contract, 2048, operation -> RoutingContext::next);
         builder.getRoute("createThing").addHandler(context -> context.response().setStatusCode(201).end());
@@ -62,6 +59,16 @@ class TestProblemHandler
         });
         Router router = ApiRouters.build(builder, contract);
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** {@code test-contract.yaml}: one operation with a body, one with a path and a query parameter. */
+    static OpenAPIContract testContract(Vertx vertx)
+            throws Exception
+    {
+        String yaml = Files.readString(Path.of(TestProblemHandler.class.getResource("/test-contract.yaml").toURI()));
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        JsonObject contractJson = new JsonObject(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(mapper.readTree(yaml)));
+        return OpenAPIContract.from(vertx, contractJson).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @AfterAll

@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +42,8 @@ public final class ScaleBenchmark
     private static final int GET_RATE = 200;
     private static final int LIST_RATE = 20;
     private static final int OVERHEAD_CONNECTIONS = 4;
+    /** The measurements, in the order they run; {@code --phases=} picks some of them. */
+    private static final List<String> PHASES = List.of("rest", "get", "list", "overhead", "failover");
 
     private ScaleBenchmark() {}
 
@@ -57,6 +61,9 @@ public final class ScaleBenchmark
         Vegeta vegeta = new Vegeta(Path.of(options.get("vegeta")), dir);
         List<String> jvm = List.of(options.getOrDefault("jvm", "-Xmx768m -XX:+ExitOnOutOfMemoryError").split(" "));
         Duration window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("window-seconds", "30")));
+        Set<String> phases = phases(options.getOrDefault("phases", String.join(",", PHASES)));
+        // a JFR recording of the orchestrator over the API overhead's attack on it, to read with `jfr print` / `jfr summary`
+        Optional<Path> overheadRecording = Optional.ofNullable(options.get("profile-overhead")).map(Path::of);
 
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("clusters", clusters);
@@ -83,104 +90,121 @@ public final class ScaleBenchmark
                 vegeta.atRate(getUrls, token, GET_RATE, Duration.ofSeconds(10));
                 vegeta.atRate(List.of(leader.uri("/v1/clusters").toString()), token, LIST_RATE, Duration.ofSeconds(5));
 
-                // at rest: the collector and the leader's own work only
-                say("at rest for %d s", window.toSeconds());
-                Map<String, Double> roundsBefore = collectorFigures(leader);
-                nomadProxy.reset();
-                consulProxy.reset();
-                double cpuBefore = leader.cpuSeconds();
-                long restStart = System.currentTimeMillis();
-                Thread.sleep(window.toMillis());
-                long restEnd = System.currentTimeMillis();
-                double restSeconds = (restEnd - restStart) / 1000.0;
-                figures.put("cpu_rest_pct", 100 * (leader.cpuSeconds() - cpuBefore) / restSeconds);
-                figures.put("rss_mb", leader.rssMb());
-                figures.put("nomad_rps_per_cluster_rest", nomadProxy.total() / restSeconds / clusters);
-                figures.put("consul_rps_per_cluster_rest", consulProxy.total() / restSeconds / clusters);
-                figures.put("nomad_calls_rest", nomadProxy.counts());
-                figures.put("consul_calls_rest", consulProxy.counts());
-                Map<String, Double> rounds = collectorFigures(leader);
-                figures.put("round_p50_ms", rounds.getOrDefault("p50", Double.NaN) * 1000);
-                figures.put("round_p99_ms", rounds.getOrDefault("p99", Double.NaN) * 1000);
-                figures.put("rounds_skipped", rounds.getOrDefault("skipped", 0.0) - roundsBefore.getOrDefault("skipped", 0.0));
-                // the rounds of the window alone (the quantiles above span Micrometer's 2-minute window, start-up included)
-                double roundsInWindow = rounds.getOrDefault("count", 0.0) - roundsBefore.getOrDefault("count", 0.0);
-                figures.put("rounds_in_window", roundsInWindow);
-                figures.put("round_mean_ms", roundsInWindow == 0 ? Double.NaN : 1000 * (rounds.getOrDefault("sum", 0.0) - roundsBefore.getOrDefault("sum", 0.0)) / roundsInWindow);
-                double[] ages = signalAges(coordinators, restStart, restEnd);
-                figures.put("signal_age_p50_s", percentile(ages, 0.50));
-                figures.put("signal_age_p99_s", percentile(ages, 0.99));
-                figures.put("signal_age_max_s", percentile(ages, 1.0));
+                if (phases.contains("rest")) {
+                    // at rest: the collector and the leader's own work only
+                    say("at rest for %d s", window.toSeconds());
+                    Map<String, Double> roundsBefore = collectorFigures(leader);
+                    nomadProxy.reset();
+                    consulProxy.reset();
+                    double cpuBefore = leader.cpuSeconds();
+                    long restStart = System.currentTimeMillis();
+                    Thread.sleep(window.toMillis());
+                    long restEnd = System.currentTimeMillis();
+                    double restSeconds = (restEnd - restStart) / 1000.0;
+                    figures.put("cpu_rest_pct", 100 * (leader.cpuSeconds() - cpuBefore) / restSeconds);
+                    figures.put("rss_mb", leader.rssMb());
+                    figures.put("nomad_rps_per_cluster_rest", nomadProxy.total() / restSeconds / clusters);
+                    figures.put("consul_rps_per_cluster_rest", consulProxy.total() / restSeconds / clusters);
+                    figures.put("nomad_calls_rest", nomadProxy.counts());
+                    figures.put("consul_calls_rest", consulProxy.counts());
+                    Map<String, Double> rounds = collectorFigures(leader);
+                    figures.put("round_p50_ms", rounds.getOrDefault("p50", Double.NaN) * 1000);
+                    figures.put("round_p99_ms", rounds.getOrDefault("p99", Double.NaN) * 1000);
+                    figures.put("rounds_skipped", rounds.getOrDefault("skipped", 0.0) - roundsBefore.getOrDefault("skipped", 0.0));
+                    // the rounds of the window alone (the quantiles above span Micrometer's 2-minute window, start-up included)
+                    double roundsInWindow = rounds.getOrDefault("count", 0.0) - roundsBefore.getOrDefault("count", 0.0);
+                    figures.put("rounds_in_window", roundsInWindow);
+                    figures.put("round_mean_ms", roundsInWindow == 0 ? Double.NaN : 1000 * (rounds.getOrDefault("sum", 0.0) - roundsBefore.getOrDefault("sum", 0.0)) / roundsInWindow);
+                    double[] ages = signalAges(coordinators, restStart, restEnd);
+                    figures.put("signal_age_p50_s", percentile(ages, 0.50));
+                    figures.put("signal_age_p99_s", percentile(ages, 0.99));
+                    figures.put("signal_age_max_s", percentile(ages, 1.0));
+                }
 
-                // GET /v1/clusters/{name} at a fixed rate, every cluster in turn
-                say("GET /v1/clusters/{name} at %d/s", GET_RATE);
-                nomadProxy.reset();
-                consulProxy.reset();
-                cpuBefore = leader.cpuSeconds();
-                long loadStart = System.currentTimeMillis();
-                Vegeta.Result get = vegeta.atRate(getUrls, token, GET_RATE, Duration.ofSeconds(20));
-                double loadSeconds = (System.currentTimeMillis() - loadStart) / 1000.0;
-                figures.put("get_p50_ms", get.p50Ms());
-                figures.put("get_p99_ms", get.p99Ms());
-                figures.put("get_max_ms", get.maxMs());
-                figures.put("get_success", get.successRatio());
-                figures.put("get_throughput", get.throughput());
-                figures.put("cpu_get_pct", 100 * (leader.cpuSeconds() - cpuBefore) / loadSeconds);
-                figures.put("nomad_rps_per_cluster_get", nomadProxy.total() / loadSeconds / clusters);
-                figures.put("consul_rps_per_cluster_get", consulProxy.total() / loadSeconds / clusters);
-                figures.put("nomad_calls_get", nomadProxy.counts());
-                figures.put("consul_calls_get", consulProxy.counts());
+                if (phases.contains("get")) {
+                    // GET /v1/clusters/{name} at a fixed rate, every cluster in turn
+                    say("GET /v1/clusters/{name} at %d/s", GET_RATE);
+                    nomadProxy.reset();
+                    consulProxy.reset();
+                    double cpuBefore = leader.cpuSeconds();
+                    long loadStart = System.currentTimeMillis();
+                    Vegeta.Result get = vegeta.atRate(getUrls, token, GET_RATE, Duration.ofSeconds(20));
+                    double loadSeconds = (System.currentTimeMillis() - loadStart) / 1000.0;
+                    figures.put("get_p50_ms", get.p50Ms());
+                    figures.put("get_p99_ms", get.p99Ms());
+                    figures.put("get_max_ms", get.maxMs());
+                    figures.put("get_success", get.successRatio());
+                    figures.put("get_throughput", get.throughput());
+                    figures.put("cpu_get_pct", 100 * (leader.cpuSeconds() - cpuBefore) / loadSeconds);
+                    figures.put("nomad_rps_per_cluster_get", nomadProxy.total() / loadSeconds / clusters);
+                    figures.put("consul_rps_per_cluster_get", consulProxy.total() / loadSeconds / clusters);
+                    figures.put("nomad_calls_get", nomadProxy.counts());
+                    figures.put("consul_calls_get", consulProxy.counts());
+                }
 
-                say("GET /v1/clusters (one page) at %d/s", LIST_RATE);
-                Vegeta.Result list = vegeta.atRate(List.of(leader.uri("/v1/clusters").toString()), token, LIST_RATE, Duration.ofSeconds(15));
-                figures.put("list_p50_ms", list.p50Ms());
-                figures.put("list_p99_ms", list.p99Ms());
-                figures.put("list_success", list.successRatio());
+                if (phases.contains("list")) {
+                    say("GET /v1/clusters (one page) at %d/s", LIST_RATE);
+                    Vegeta.Result list = vegeta.atRate(List.of(leader.uri("/v1/clusters").toString()), token, LIST_RATE, Duration.ofSeconds(15));
+                    figures.put("list_p50_ms", list.p50Ms());
+                    figures.put("list_p99_ms", list.p99Ms());
+                    figures.put("list_success", list.successRatio());
+                }
 
-                // the same JSON from a bare Vert.x server, at the same concurrency
-                say("API overhead: %d connections, as fast as they go, against the orchestrator then a bare Vert.x server", OVERHEAD_CONNECTIONS);
-                Vegeta.Result routed = vegeta.atConcurrency(getUrls, token, OVERHEAD_CONNECTIONS, Duration.ofSeconds(15));
-                HttpResponse<String> sample = leader.get("/v1/clusters/" + Registrar.name(0));
-                Buffer body = Buffer.buffer(sample.body());
-                HttpServer bare = vertx.createHttpServer().requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(body))
-                        .listen(0, "127.0.0.1").await();
-                Vegeta.Result plain;
-                try {
-                    List<String> bareUrls = new ArrayList<>();
-                    for (int i = 0; i < clusters; i++) {
-                        bareUrls.add("http://127.0.0.1:" + bare.actualPort() + "/v1/clusters/" + Registrar.name(i));
+                if (phases.contains("overhead")) {
+                    // the same JSON from a bare Vert.x server, at the same concurrency
+                    say("API overhead: %d connections, as fast as they go, against the orchestrator then a bare Vert.x server", OVERHEAD_CONNECTIONS);
+                    if (overheadRecording.isPresent()) {
+                        jcmd(leader, "JFR.start", "name=overhead", "settings=profile");
                     }
-                    plain = vegeta.atConcurrency(bareUrls, token, OVERHEAD_CONNECTIONS, Duration.ofSeconds(15));
+                    Vegeta.Result routed = vegeta.atConcurrency(getUrls, token, OVERHEAD_CONNECTIONS, Duration.ofSeconds(15));
+                    if (overheadRecording.isPresent()) {
+                        jcmd(leader, "JFR.stop", "name=overhead", "filename=" + overheadRecording.get().toAbsolutePath());
+                        say("JFR recording of the orchestrator under the overhead attack: %s", overheadRecording.get());
+                    }
+                    HttpResponse<String> sample = leader.get("/v1/clusters/" + Registrar.name(0));
+                    Buffer body = Buffer.buffer(sample.body());
+                    HttpServer bare = vertx.createHttpServer().requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(body))
+                            .listen(0, "127.0.0.1").await();
+                    Vegeta.Result plain;
+                    try {
+                        List<String> bareUrls = new ArrayList<>();
+                        for (int i = 0; i < clusters; i++) {
+                            bareUrls.add("http://127.0.0.1:" + bare.actualPort() + "/v1/clusters/" + Registrar.name(i));
+                        }
+                        plain = vegeta.atConcurrency(bareUrls, token, OVERHEAD_CONNECTIONS, Duration.ofSeconds(15));
+                    }
+                    finally {
+                        bare.close().await();
+                    }
+                    figures.put("overhead_orchestrator_rps", routed.throughput());
+                    figures.put("overhead_bare_rps", plain.throughput());
+                    figures.put("overhead_ratio", routed.throughput() / plain.throughput());
+                    figures.put("overhead_orchestrator_p50_ms", routed.p50Ms());
+                    // the same server's cheapest authenticated route: what routing, auth and the contract's checks cost alone
+                    Vegeta.Result info = vegeta.atConcurrency(List.of(leader.uri("/v1/info").toString()), token, OVERHEAD_CONNECTIONS, Duration.ofSeconds(15));
+                    figures.put("overhead_info_rps", info.throughput());
+                    figures.put("overhead_bare_p50_ms", plain.p50Ms());
                 }
-                finally {
-                    bare.close().await();
-                }
-                figures.put("overhead_orchestrator_rps", routed.throughput());
-                figures.put("overhead_bare_rps", plain.throughput());
-                figures.put("overhead_ratio", routed.throughput() / plain.throughput());
-                figures.put("overhead_orchestrator_p50_ms", routed.p50Ms());
-                // the same server's cheapest authenticated route: what routing, auth and the contract's checks cost alone
-                Vegeta.Result info = vegeta.atConcurrency(List.of(leader.uri("/v1/info").toString()), token, OVERHEAD_CONNECTIONS, Duration.ofSeconds(15));
-                figures.put("overhead_info_rps", info.throughput());
-                figures.put("overhead_bare_p50_ms", plain.p50Ms());
                 figures.put("rss_peak_mb", leader.peakRssMb());
                 figures.put("rss_after_load_mb", leader.rssMb());
 
-                // leader failover: a second replica waits; the leader is killed
-                say("failover: replica-b starts, replica-a is killed (SIGKILL)");
-                follower = Replica.start(dir, "replica-b", jar, jvm, yaml("replica-b", nomad.toString(), consul.toString(), templates, token), token);
-                Thread.sleep(3000);
-                if (follower.isLeader()) {
-                    throw new IllegalStateException("replica-b leads before replica-a was killed");
+                if (phases.contains("failover")) {
+                    // leader failover: a second replica waits; the leader is killed
+                    say("failover: replica-b starts, replica-a is killed (SIGKILL)");
+                    follower = Replica.start(dir, "replica-b", jar, jvm, yaml("replica-b", nomad.toString(), consul.toString(), templates, token), token);
+                    Thread.sleep(3000);
+                    if (follower.isLeader()) {
+                        throw new IllegalStateException("replica-b leads before replica-a was killed");
+                    }
+                    long killed = System.nanoTime();
+                    leader.kill();
+                    Replica next = follower;
+                    awaitUntil("replica-b leads", Duration.ofMinutes(2), next::isLeader);
+                    figures.put("failover_s", (System.nanoTime() - killed) / 1e9);
+                    figures.put("failover_bound_s", (double) LOCK_DELAY.plus(SESSION_TTL).plusSeconds(2).toSeconds());
+                    // Consul invalidates a session whose TTL lapsed only after twice its TTL; the follower retries its lock every leader.retry-interval (2 s)
+                    figures.put("failover_consul_bound_s", (double) LOCK_DELAY.plus(SESSION_TTL.multipliedBy(2)).plusSeconds(2).toSeconds());
                 }
-                long killed = System.nanoTime();
-                leader.kill();
-                Replica next = follower;
-                awaitUntil("replica-b leads", Duration.ofMinutes(2), next::isLeader);
-                figures.put("failover_s", (System.nanoTime() - killed) / 1e9);
-                figures.put("failover_bound_s", (double) LOCK_DELAY.plus(SESSION_TTL).plusSeconds(2).toSeconds());
-                // Consul invalidates a session whose TTL lapsed only after twice its TTL; the follower retries its lock every leader.retry-interval (2 s)
-                figures.put("failover_consul_bound_s", (double) LOCK_DELAY.plus(SESSION_TTL.multipliedBy(2)).plusSeconds(2).toSeconds());
             }
             finally {
                 leader.close();
@@ -310,6 +334,28 @@ public final class ScaleBenchmark
                 throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting until " + what);
             }
             Thread.sleep(100);
+        }
+    }
+
+    private static Set<String> phases(String list)
+    {
+        Set<String> phases = new LinkedHashSet<>(Arrays.asList(list.split(",")));
+        if (!PHASES.containsAll(phases)) {
+            throw new IllegalArgumentException("--phases= takes a comma-separated subset of " + PHASES + ", got '" + list + "'");
+        }
+        return phases;
+    }
+
+    /** A diagnostic command to the replica's JVM ({@code jcmd <pid> ...}), for its flight recorder. */
+    private static void jcmd(Replica replica, String... command)
+            throws IOException, InterruptedException
+    {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(replica.pid())));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", line) + " failed: " + output);
         }
     }
 
