@@ -3,6 +3,7 @@ package io.prestoorchestrator.testing;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,9 +33,9 @@ public final class SlowScan
      * workers but 81 s on 1, and a 60 s scan 180 s on 1 (2026-12-07): a worker ran 4 to 6 of one query's at once.
      */
     private static final int SPLITS = 4;
-    private static final Pattern TABLE = Pattern.compile("slow\\.default\\.pages_(\\d+)s");
+    /** A {@link #query}'s table, its length in seconds as group 1 ({@link #table}'s names). */
+    private static final Pattern TABLE = Pattern.compile(Pattern.quote(CATALOG + ".default.pages_") + "(\\d+)s");
     private static final AtomicInteger TABLES_MADE = new AtomicInteger();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private SlowScan() {}
 
@@ -62,26 +63,36 @@ public final class SlowScan
      */
     public static TrinoStatements.Outcome run(HttpClient client, String coordinator, String user, String sql)
     {
-        TrinoStatements.Outcome outcome = TrinoStatements.run(client, coordinator, user, sql);
+        return run(coordinator, sql, statement -> TrinoStatements.run(client, coordinator, user, statement));
+    }
+
+    /** As {@link #run(HttpClient, String, String, String)}, with {@link TrinoStatements}' own client. */
+    public static TrinoStatements.Outcome run(String coordinator, String user, String sql)
+    {
+        return run(coordinator, sql, statement -> TrinoStatements.run(coordinator, user, statement));
+    }
+
+    static TrinoStatements.Outcome run(String coordinator, String sql, Function<String, TrinoStatements.Outcome> statements)
+    {
+        TrinoStatements.Outcome outcome = statements.apply(sql);
+        // most statements succeed (a stream of short queries runs through here): look at the text only after a miss
+        if (outcome.error().filter(error -> error.startsWith("TABLE_NOT_FOUND:")).isEmpty()) {
+            return outcome;
+        }
         Matcher table = TABLE.matcher(sql);
-        if (!table.find() || outcome.error().filter(error -> error.startsWith("TABLE_NOT_FOUND:") && error.contains(table.group())).isEmpty()) {
+        if (!table.find() || !outcome.error().orElseThrow().contains(table.group())) {
             return outcome;
         }
         TrinoStatements.Outcome made;
         // clients that meet the same new coordinator at once make the table one after the other
         synchronized (TABLES_MADE) {
-            made = TrinoStatements.run(client, coordinator, user, create(Long.parseLong(table.group(1))));
+            made = statements.apply(create(Long.parseLong(table.group(1))));
         }
         if (!made.succeeded()) {
             return made;
         }
         System.out.printf("SlowScan: %s was missing on the coordinator behind %s, now made (%d time(s) so far: a coordinator keeps Black Hole tables in memory)%n",
                 table.group(), coordinator, TABLES_MADE.incrementAndGet());
-        return TrinoStatements.run(client, coordinator, user, sql);
-    }
-
-    public static TrinoStatements.Outcome run(String coordinator, String user, String sql)
-    {
-        return run(HTTP, coordinator, user, sql);
+        return statements.apply(sql);
     }
 }
