@@ -10,6 +10,18 @@ import java.util.stream.Stream;
 
 public final class TestingFiles
 {
+    private static final String JVM_OPTIONS = "jvm_extra_options: []";
+    /**
+     * The integration tests' Trino JVMs compile with C1 only. A Trino 476 start to SERVER STARTED took 20 CPU-s with the
+     * default tiered compilation and 11 with C1 alone, while an sf1 aggregation over lineitem took 16 CPU-s instead of
+     * 11.5 (single node, nothing else running, 2026-12-07). The suite starts dozens of Trino processes on two cores and
+     * runs mostly Black Hole scans ({@link SlowScan}) and tiny queries, so starts are what cost. A scale-out's worker
+     * also loads its catalogs on its first task, inside the coordinator's task request: in CI on a saturated machine
+     * that load took 53 s and the coordinator gave up on the worker after 60 s (AutoscalingEndToEndIT, 2026-12-07).
+     * The local stack (run-local.sh, LocalStackIT) keeps the profile's default JIT.
+     */
+    private static final String QUICK_JIT = "jvm_extra_options: [\"-XX:TieredStopAtLevel=1\"]";
+
     private TestingFiles() {}
 
     /** Copies the tree under {@code from} into {@code to} (created as needed), e.g. job-templates a test then edits. */
@@ -78,7 +90,7 @@ public final class TestingFiles
     /**
      * The job templates the integration tests on real Trino run with: the local profile with Trino's
      * {@code shutdown.grace-period} at 20 s instead of 30 s and Nomad's {@code min_healthy_time} at 2 s
-     * instead of 10 s. A drain waits two grace periods even on an idle worker (FACTS.md), so the
+     * instead of 10 s, and Trino's JVMs on C1 alone ({@link #QUICK_JIT}). A drain waits two grace periods even on an idle worker (FACTS.md), so the
      * suite's many drains take 40 s instead of 60 s each. 20 s still leaves 2.6 times the
      * coordinator's view lag measured under load (7.6 s: a draining worker got tasks for queries
      * submitted up to then, FACTS.md); the grace period must exceed it, and the drain ITs, which
@@ -88,7 +100,8 @@ public final class TestingFiles
     public static Path itTemplates(Map<String, String> replacements)
             throws IOException
     {
-        Map<String, String> all = new LinkedHashMap<>(Map.of("shutdown_grace_period: 30s", "shutdown_grace_period: 20s", "min_healthy_time_seconds: 10", "min_healthy_time_seconds: 2"));
+        Map<String, String> all = new LinkedHashMap<>(Map.of("shutdown_grace_period: 30s", "shutdown_grace_period: 20s", "min_healthy_time_seconds: 10", "min_healthy_time_seconds: 2",
+                JVM_OPTIONS, QUICK_JIT));
         all.putAll(replacements);
         return templatesWith("local.yaml", all);
     }
@@ -104,11 +117,12 @@ public final class TestingFiles
      * The job templates with quick replacements, for tests where no query runs while a worker is
      * replaced and the drain's timing is not what they measure: Trino's shutdown.grace-period 5 s
      * (an idle worker's drain takes two of them; 30 s locally, which a query needs: FACTS.md) and
-     * Nomad's min_healthy_time 2 s (10 s locally) for each allocation of a rolling update.
+     * Nomad's min_healthy_time 2 s (10 s locally) for each allocation of a rolling update, and C1 alone ({@link #QUICK_JIT}).
      */
     public static Path quickReplacementTemplates()
             throws IOException
     {
-        return templatesWith("local.yaml", Map.of("shutdown_grace_period: 30s", "shutdown_grace_period: 5s", "min_healthy_time_seconds: 10", "min_healthy_time_seconds: 2"));
+        return templatesWith("local.yaml", Map.of("shutdown_grace_period: 30s", "shutdown_grace_period: 5s", "min_healthy_time_seconds: 10", "min_healthy_time_seconds: 2",
+                JVM_OPTIONS, QUICK_JIT));
     }
 }
