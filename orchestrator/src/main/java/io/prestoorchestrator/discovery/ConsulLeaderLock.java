@@ -67,15 +67,18 @@ public final class ConsulLeaderLock
     private String sessionId;
     private boolean started;
     private boolean closed;
-    /** System.nanoTime when the last request that proved the session valid (a renew, an acquire) was sent. */
+    /** The scheduler's nanoTime when the last request that proved the session valid (a renew, an acquire) was sent. */
     private long confirmedAtNanos;
     private boolean renewRetryPending;
     private boolean renewFailing;
     private volatile boolean leader;
-    /** After losing leadership, this replica does not contend until then (System.nanoTime). */
-    private volatile long cooldownUntilNanos = System.nanoTime();
+    /** After losing leadership, this replica does not contend until then (the scheduler's nanoTime). */
+    private volatile long cooldownUntilNanos;
 
-    /** @param scheduler its timers (the renew, the retries, the cool-down); the lock goes on on its own Vert.x context after each */
+    /**
+     * @param scheduler its timers (the renew, the retries, the cool-down) and its time ({@link Scheduler#nanoTime()}); the lock
+     *         goes on on its own Vert.x context after each
+     */
     public ConsulLeaderLock(Vertx vertx, Scheduler scheduler, DependencyHttp consul, String kvPrefix, LeaderLockOptions options, LeadershipListener listener)
     {
         requireNonNull(vertx, "vertx is null");
@@ -85,6 +88,7 @@ public final class ConsulLeaderLock
         this.listener = requireNonNull(listener, "listener is null");
         this.lockPath = "/v1/kv/" + ConsulKvStore.encodePath(KvKeys.checkKey(requireNonNull(kvPrefix, "kvPrefix is null")) + "/" + options.key());
         this.context = vertx.getOrCreateContext();
+        this.cooldownUntilNanos = scheduler.nanoTime();
     }
 
     @Override
@@ -198,13 +202,13 @@ public final class ConsulLeaderLock
             step(lock.index()); // someone else leads: wait for the key to change
             return;
         }
-        long coolingMillis = (cooldownUntilNanos - System.nanoTime()) / 1_000_000;
+        long coolingMillis = (cooldownUntilNanos - scheduler.nanoTime()) / 1_000_000;
         if (coolingMillis > 0) {
             // this replica just lost leadership: let a healthy replica take over before contending again
             later(Duration.ofMillis(coolingMillis), () -> step(0));
             return;
         }
-        long sent = System.nanoTime();
+        long sent = scheduler.nanoTime();
         acquire(mine)
                 .onSuccess(acquired -> {
                     if (closed) {
@@ -254,7 +258,7 @@ public final class ConsulLeaderLock
         if (closed || session == null) {
             return;
         }
-        long sent = System.nanoTime();
+        long sent = scheduler.nanoTime();
         consul.send(consul.request(HttpMethod.PUT, "/v1/session/renew/" + session), Optional.empty(), Set.of(404))
                 .onSuccess(response -> {
                     if (!session.equals(sessionId)) {
@@ -271,31 +275,54 @@ public final class ConsulLeaderLock
                     if (!leader || !session.equals(sessionId)) {
                         return;
                     }
-                    long leftNanos = confirmedAtNanos + options.lockDelay().minus(HOLD_MARGIN).toNanos() - System.nanoTime();
-                    long failingMillis = (System.nanoTime() - confirmedAtNanos) / 1_000_000;
-                    if (leftNanos <= 0) {
-                        lose("cannot renew this replica's Consul session (last confirmed %d ms ago, lock delay %s): %s".formatted(failingMillis, options.lockDelay(), failure.getMessage()));
+                    RenewFailure next = afterFailedRenew(Duration.ofNanos(scheduler.nanoTime() - confirmedAtNanos), options);
+                    if (next.stepDown()) {
+                        lose("cannot renew this replica's Consul session (last confirmed %d ms ago, lock delay %s): %s".formatted(
+                                next.sinceConfirmed().toMillis(), options.lockDelay(), failure.getMessage()));
                         return;
                     }
                     if (!renewRetryPending) {
                         renewRetryPending = true;
-                        long retryMillis = Math.max(1, Math.min(options.retryInterval().toMillis(), leftNanos / 1_000_000));
                         if (!renewFailing) {
                             // once per streak: the retries log at debug
                             renewFailing = true;
                             log.warn("cannot renew the Consul session; still leading for {} ms at most, retrying every {} ms: key={} error={}",
-                                    leftNanos / 1_000_000, retryMillis, options.key(), failure.getMessage());
+                                    next.leadingForAtMost().toMillis(), next.retryIn().toMillis(), options.key(), failure.getMessage());
                         }
                         else {
-                            log.debug("renew retry failed; still leading for {} ms at most: {}", leftNanos / 1_000_000, failure.getMessage());
+                            log.debug("renew retry failed; still leading for {} ms at most: {}", next.leadingForAtMost().toMillis(), failure.getMessage());
                         }
-                        later(Duration.ofMillis(retryMillis), () -> {
+                        later(next.retryIn(), () -> {
                             renewRetryPending = false;
                             renew();
                         });
                     }
                 });
     }
+
+    /**
+     * What a leader does after a renew of its session failed, {@code sinceConfirmed} after sending the last request that proved
+     * the session valid: it keeps leading, and retries, until one lock delay less {@link #HOLD_MARGIN} has passed since then
+     * (no other replica can hold the lock before: see the class comment), and steps down at that bound. It retries every
+     * {@code retryInterval}, sooner when the bound comes sooner, so that the last retry falls on the bound.
+     */
+    static RenewFailure afterFailedRenew(Duration sinceConfirmed, LeaderLockOptions options)
+    {
+        Duration left = options.lockDelay().minus(HOLD_MARGIN).minus(sinceConfirmed);
+        if (left.isNegative() || left.isZero()) {
+            return new RenewFailure(true, sinceConfirmed, Duration.ZERO, Duration.ZERO);
+        }
+        Duration retryIn = left.compareTo(options.retryInterval()) < 0 ? left : options.retryInterval();
+        return new RenewFailure(false, sinceConfirmed, left, retryIn.toMillis() < 1 ? Duration.ofMillis(1) : retryIn);
+    }
+
+    /**
+     * @param stepDown whether to give up leadership now
+     * @param sinceConfirmed how long ago the last request that proved the session valid was sent
+     * @param leadingForAtMost how much longer this replica may lead without a renew that works (zero when it steps down)
+     * @param retryIn when to renew again (zero when it steps down)
+     */
+    record RenewFailure(boolean stepDown, Duration sinceConfirmed, Duration leadingForAtMost, Duration retryIn) {}
 
     private void confirmed(long sentNanos)
     {
@@ -326,7 +353,7 @@ public final class ConsulLeaderLock
     {
         if (leader) {
             leader = false;
-            cooldownUntilNanos = System.nanoTime() + options.lockDelay().plus(options.ttl()).toNanos();
+            cooldownUntilNanos = scheduler.nanoTime() + options.lockDelay().plus(options.ttl()).toNanos();
             log.warn("leadership lost: holder={} key={} reason={}", options.holder(), options.key(), reason);
             try {
                 listener.lost(reason);

@@ -24,13 +24,37 @@ public interface Scheduler
     CompletionStage<Void> after(Duration delay);
 
     /**
+     * The monotonic reading this scheduler's delays pass on, in nanoseconds from an arbitrary origin, for code that
+     * measures how long ago something happened ({@link System#nanoTime()}, which a testing scheduler replaces with its
+     * own clock's reading).
+     */
+    default long nanoTime()
+    {
+        return System.nanoTime();
+    }
+
+    /**
      * This scheduler's delays, completing on {@code executor}: for code that goes on with blocking
      * work (or must not run on an event loop, or on a test's thread that advances the clock).
      */
     default Scheduler completingOn(Executor executor)
     {
         requireNonNull(executor, "executor is null");
-        return delay -> after(delay).thenRunAsync(() -> {}, executor);
+        Scheduler delays = this;
+        return new Scheduler()
+        {
+            @Override
+            public CompletionStage<Void> after(Duration delay)
+            {
+                return delays.after(delay).thenRunAsync(() -> {}, executor);
+            }
+
+            @Override
+            public long nanoTime()
+            {
+                return delays.nanoTime();
+            }
+        };
     }
 
     /** Delays on the JDK's delayed executor, completing on {@code executor}: for one-shot tools and tests that run in real time. */

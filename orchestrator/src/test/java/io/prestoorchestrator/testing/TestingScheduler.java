@@ -28,11 +28,20 @@ public final class TestingScheduler
 {
     private final List<Pending> pending = new ArrayList<>();
     private final List<Duration> requested = new ArrayList<>();
+    private final Instant start;
     private volatile Instant now;
 
     public TestingScheduler(Instant start)
     {
-        this.now = requireNonNull(start, "start is null");
+        this.start = requireNonNull(start, "start is null");
+        this.now = start;
+    }
+
+    /** Nanoseconds the clock has been advanced since the start. */
+    @Override
+    public long nanoTime()
+    {
+        return Duration.between(start, now).toNanos();
     }
 
     public Clock clock()
