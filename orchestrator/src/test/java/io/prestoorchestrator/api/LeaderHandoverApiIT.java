@@ -29,8 +29,11 @@ import static org.awaitility.Awaitility.await;
  * other takes over and finishes what it left. No Trino: the tasks are {@link FakeTrinoProcess}, whose
  * /v1/info passes the allocations' Consul checks (so Nomad's deployment becomes healthy) and whose
  * coordinator counts a worker only when the test wants the operation to finish.
+ * <p>An integration test: the replicas, the simulators and the fake Trino processes run in real time, and the takeover
+ * and the resumed operation take what their timers take (issue 19: unit tests do not wait for time to pass). The lock's
+ * and the runner's decisions are unit-tested on the testing clock ({@code TestConsulLeaderLock}, {@code TestOperationLeadership}).
  */
-class TestLeaderHandoverApi
+class LeaderHandoverApiIT
 {
     private Path trinoHome;
     private TestingStack stack;
