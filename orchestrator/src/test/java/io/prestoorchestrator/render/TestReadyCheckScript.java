@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -41,7 +42,8 @@ class TestReadyCheckScript
     private volatile String metrics;
     private volatile String metricsUser;
     private volatile String clusterStats;
-    private volatile long infoDelayMillis;
+    /** While held (count 1), /v1/info answers only once released: the script's probe times out first, on curl's own clock. */
+    private volatile CountDownLatch infoHeld = new CountDownLatch(0);
     private String renderedCommand;
     private List<String> renderedArgs;
 
@@ -53,7 +55,9 @@ class TestReadyCheckScript
         coordinator.setExecutor(Executors.newCachedThreadPool());
         coordinator.createContext("/v1/info", exchange -> {
             try {
-                Thread.sleep(infoDelayMillis);
+                if (!infoHeld.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("/v1/info held for 30 s: the test never released it");
+                }
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -84,6 +88,7 @@ class TestReadyCheckScript
     @AfterEach
     void stop()
     {
+        answerInfo();
         coordinator.stop(0);
     }
 
@@ -170,14 +175,14 @@ class TestReadyCheckScript
         Path script = renderScript();
         info = STARTED;
         metrics = activeNodes("2.0");
-        infoDelayMillis = 1_500;
+        holdInfo();
         Result result = run(script, 1, 1, 2);
         assertThat(result.exitCode()).as("never routed yet: a slow coordinator is not ready").isEqualTo(2);
         assertThat(result.output()).isEqualTo("not ready: the coordinator did not answer %s/v1/info within 1s\n".formatted(base()));
 
-        infoDelayMillis = 0;
+        answerInfo();
         assertThat(run(script, 1, 1, 2).exitCode()).isZero();
-        infoDelayMillis = 1_500;
+        holdInfo();
         result = run(script, 1, 1, 2);
         assertThat(result.exitCode()).isZero();
         assertThat(result.output()).isEqualTo("ready (kept routed): the coordinator did not answer %s/v1/info within 1s; slow probe 1 of 2 tolerated\n".formatted(base()));
@@ -187,13 +192,13 @@ class TestReadyCheckScript
         assertThat(result.output()).isEqualTo("not ready: the coordinator did not answer %s/v1/info within 1s\n".formatted(base()));
         assertThat(run(script, 1, 1, 2).exitCode()).as("unrouted again: no tolerance until it passes").isEqualTo(2);
 
-        infoDelayMillis = 0;
+        answerInfo();
         assertThat(run(script, 1, 1, 2).exitCode()).isZero();
-        infoDelayMillis = 1_500;
+        holdInfo();
         assertThat(run(script, 1, 1, 2).output()).endsWith("slow probe 1 of 2 tolerated\n");
-        infoDelayMillis = 0;
+        answerInfo();
         assertThat(run(script, 1, 1, 2).exitCode()).isZero();
-        infoDelayMillis = 1_500;
+        holdInfo();
         assertThat(run(script, 1, 1, 2).output()).as("an answer in time resets the count").endsWith("slow probe 1 of 2 tolerated\n");
     }
 
@@ -364,6 +369,20 @@ class TestReadyCheckScript
         String output = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
         return new Result(process.exitValue(), output);
+    }
+
+    /** /v1/info answers nothing until {@link #answerInfo}: the gate's next probes time out (the probe's timeout is the script's). */
+    private void holdInfo()
+    {
+        infoHeld = new CountDownLatch(1);
+    }
+
+    /** /v1/info answers at once again, and the answers held so far go out (to probes that gave up on them). */
+    private void answerInfo()
+    {
+        CountDownLatch held = infoHeld;
+        infoHeld = new CountDownLatch(0);
+        held.countDown();
     }
 
     private record Result(int exitCode, String output) {}
