@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -59,7 +60,9 @@ import static org.awaitility.Awaitility.await;
  *   <li>SIGKILL of the leader replica while a scale-in 3 -> 2 drains a busy worker;</li>
  *   <li>SIGKILL of the leader replica while a terminating instance's worker drains (lifecycle hook);</li>
  *   <li>the Consul simulator restarted (5 s down, state kept) while a resize 2 -> 3 runs;</li>
- *   <li>the Nomad server stopped for 30 s while a scale-in 3 -> 2 drains a busy worker.</li>
+ *   <li>the Nomad server stopped for 30 s while a scale-in 3 -> 2 drains a busy worker;</li>
+ *   <li>SIGKILL of the leader replica right after a blue-green restart's switch (issue 18: a leader change in the
+ *       middle resumes, and the public host never has no router or two at the top: sampled every 100 ms).</li>
  * </ol>
  * After each: the operation finished or failed with a reason, and nothing is half-done (spec,
  * Nomad's counts and the running workers agree, every worker ACTIVE, no operation RUNNING, no
@@ -284,6 +287,50 @@ class FaultInjectionIT
 
     @Test
     @Order(5)
+    void leaderKilledDuringBlueGreenRestart()
+            throws Exception
+    {
+        int workers = specCount();
+        List<String> sidesBefore = completeRouters();
+        assertThat(sidesBefore).as("one public router before the restart").hasSize(1);
+        busyWorkers();
+        RouteSampler sampler = RouteSampler.start();
+        TestingOrchestratorProcess leader = leader().orElseThrow();
+        TestingOrchestratorProcess survivor = other(leader);
+        long start = System.nanoTime();
+        HttpResponse<String> accepted = survivor.call("POST", "/v1/clusters/" + CLUSTER + "/restart", null, TOKEN);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        // the riskiest moment: new queries already go to the new side, the old side still runs
+        await("the blue-green switch done").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> stepNames(new JsonObject(survivor.call("GET", location(accepted), null, TOKEN).body())).contains("switch:DONE"));
+        long killed = System.nanoTime();
+        leader.kill();
+        Timings timings;
+        List<String> samples;
+        try {
+            timings = awaitOutcome(survivor, location(accepted), Duration.ofMinutes(4));
+        }
+        finally {
+            samples = sampler.stop();
+            restart(leader);
+        }
+        JsonObject operation = timings.operation();
+        assertThat(operation.getString("state")).as(operation.encodePrettily()).isEqualTo("SUCCEEDED");
+        assertThat(operation.getString("runner")).isEqualTo(survivor.replicaId());
+        assertThat(stepNames(operation)).contains("switch:DONE", "resume:DONE", "promote:DONE");
+        // one cluster, one public URL at every moment: never no complete router, never two at the top
+        assertThat(samples).as("public routers of %s sampled every 100 ms through the restart and the kill", CLUSTER).isNotEmpty()
+                .allSatisfy(sample -> assertThat(sample).startsWith("one top router: "));
+        List<String> sidesAfter = completeRouters();
+        assertThat(sidesAfter).as("the old side's router removed").hasSize(1).doesNotContainAnyElementsOf(sidesBefore);
+        assertNothingHalfDone(workers);
+        summary.add("kill -9 of leader %s right after a blue-green restart's switch: killed %.1f s after the POST, %s leader %.1f s after the kill, operation %s %.1f s after the kill; public router %s -> %s, %d samples each with one top router; steps %s"
+                .formatted(leader.replicaId(), seconds(start, killed), survivor.replicaId(), seconds(killed, timings.leaderAt()), operation.getString("state"),
+                        seconds(killed, timings.doneAt()), sidesBefore, sidesAfter, samples.size(), stepNames(operation)));
+    }
+
+    @Test
+    @Order(6)
     void journalDetectsAWorkerStoppedWithoutADrain()
             throws Exception
     {
@@ -590,6 +637,110 @@ class FaultInjectionIT
     private static List<String> stepNames(JsonObject operation)
     {
         return operation.getJsonArray("steps").stream().map(step -> ((JsonObject) step).getString("name") + ":" + ((JsonObject) step).getString("state")).toList();
+    }
+
+    // ---- the public routers, as Traefik's Consul KV provider reads them
+
+    /** The sides of {@link #CLUSTER} whose public router Traefik can use (it has a rule), the one taking new queries first. */
+    private static List<String> completeRouters()
+            throws IOException, InterruptedException
+    {
+        return routers().entrySet().stream().filter(router -> router.getValue().rule()).sorted((a, b) -> Integer.compare(b.getValue().priority(), a.getValue().priority()))
+                .map(Map.Entry::getKey).toList();
+    }
+
+    private record Router(int priority, boolean rule) {}
+
+    /** Side -> its router: the keys {@code traefik/http/routers/trino-<cluster>-<side>-public/...}. */
+    private static Map<String, Router> routers()
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = get(consul.baseUri().resolve("/v1/kv/traefik/http/routers/?recurse"));
+        Map<String, Integer> priorities = new TreeMap<>();
+        Set<String> ruled = new TreeSet<>();
+        if (response.statusCode() == 404) {
+            return Map.of();
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonArray entries = new JsonArray(response.body());
+        String prefix = "traefik/http/routers/" + JOB + "-";
+        for (int i = 0; i < entries.size(); i++) {
+            JsonObject entry = entries.getJsonObject(i);
+            String key = entry.getString("Key");
+            if (!key.startsWith(prefix)) {
+                continue;
+            }
+            String rest = key.substring(prefix.length());
+            String side = rest.substring(0, rest.indexOf("-public/"));
+            String field = rest.substring(rest.indexOf("-public/") + "-public/".length());
+            String value = entry.getString("Value") == null ? "" : new String(java.util.Base64.getDecoder().decode(entry.getString("Value")), java.nio.charset.StandardCharsets.UTF_8);
+            priorities.putIfAbsent(side, 0);
+            if (field.equals("priority")) {
+                priorities.put(side, Integer.parseInt(value.strip()));
+            }
+            if (field.equals("rule") && !value.isBlank()) {
+                ruled.add(side);
+            }
+        }
+        Map<String, Router> routers = new TreeMap<>();
+        priorities.forEach((side, priority) -> routers.put(side, new Router(priority, ruled.contains(side))));
+        return routers;
+    }
+
+    /** Reads the public routers every 100 ms on its own thread; each sample says whether exactly one complete router is on top. */
+    private static final class RouteSampler
+    {
+        private final List<String> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final Thread thread;
+
+        private RouteSampler()
+        {
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        Map<String, Router> routers = routers();
+                        List<Integer> complete = routers.values().stream().filter(Router::rule).map(Router::priority).sorted(java.util.Comparator.reverseOrder()).toList();
+                        if (complete.isEmpty()) {
+                            samples.add("no complete router: " + routers);
+                        }
+                        else if (complete.size() > 1 && complete.get(0).equals(complete.get(1))) {
+                            samples.add("two routers at the top: " + routers);
+                        }
+                        else {
+                            samples.add("one top router: " + routers);
+                        }
+                    }
+                    catch (IOException | RuntimeException e) {
+                        // Consul answers throughout this scenario; a failed read is no sample
+                    }
+                    catch (InterruptedException e) {
+                        return;
+                    }
+                    try {
+                        Thread.sleep(100);
+                    }
+                    catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "route-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static RouteSampler start()
+        {
+            return new RouteSampler();
+        }
+
+        List<String> stop()
+                throws InterruptedException
+        {
+            running.set(false);
+            thread.join(5000);
+            return List.copyOf(samples);
+        }
     }
 
     // ---- Consul KV, read as any client would
