@@ -5,6 +5,7 @@ import io.prestoorchestrator.testing.TestingStack;
 import io.prestoorchestrator.testing.TrinoFixtures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import java.util.regex.Pattern;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code GET /v1/clusters/{name}/autoscaling} and the exported metrics through the real HTTP stack
@@ -213,7 +215,12 @@ class TestAutoscalingApi
         assertThat(stack.call("GET", "/v1/prometheus/targets", null, "not-a-token-at-all-x").statusCode()).isEqualTo(401);
     }
 
-    /** Runs autoscaling rounds, as the poll-interval timer would, until {@code done}; fails after 200 rounds. */
+    /**
+     * Runs autoscaling rounds, as the poll-interval timer would, until {@code done}; fails after 200 rounds. A round reads
+     * the coordinator's query list beside the signal without waiting for it, and starts no second read while one runs:
+     * after each round the read in flight (async I/O to the stand-in and Consul) gets up to 250 ms to land, so that a
+     * loaded machine does not spend the 200 rounds while one read is still on its way (seen: "not reached in 200 rounds").
+     */
     private static void pollUntil(Callable<Boolean> done)
             throws Exception
     {
@@ -222,6 +229,13 @@ class TestAutoscalingApi
                 return;
             }
             stack.orchestrator().pollAutoscaling().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            try {
+                await().atMost(Duration.ofMillis(250)).pollInterval(Duration.ofMillis(5)).until(done);
+                return;
+            }
+            catch (ConditionTimeoutException e) {
+                // not yet: the next round
+            }
         }
         throw new AssertionError("not reached in 200 autoscaling rounds; coordinator requests: " + requests);
     }
