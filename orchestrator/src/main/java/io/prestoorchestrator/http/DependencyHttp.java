@@ -9,6 +9,7 @@ import io.prestoorchestrator.config.Secret;
 import io.prestoorchestrator.error.DependencyException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -92,7 +93,10 @@ public final class DependencyHttp
         return request;
     }
 
-    /** Sends; a transport failure is 503-style (unavailable), a non-2xx answer names the status and body. */
+    /**
+     * Sends; a transport failure is 503-style (unavailable), a non-2xx answer names the status and body. A {@code GET}
+     * whose connection was closed before an answer is sent once more on a new connection.
+     */
     public Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request)
     {
         return send(request, Optional.empty(), Set.of());
@@ -119,6 +123,12 @@ public final class DependencyHttp
         }
         else {
             sent = request.send();
+            if (request.method() == HttpMethod.GET) {
+                // a read that went out on a pooled keep-alive connection the server had just closed (it restarted, or its
+                // idle timeout ran out) never reached it: it goes once more, on a new connection, before anything is
+                // concluded about the server (a readiness check once named Consul down for "Connection was closed")
+                sent = sent.recover(failure -> failure instanceof HttpClosedException ? request.send() : Future.failedFuture(failure));
+            }
         }
         return sent
                 .recover(failure -> Future.failedFuture(unreachable(failure)))
