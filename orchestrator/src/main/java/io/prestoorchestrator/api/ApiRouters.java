@@ -1,5 +1,6 @@
 package io.prestoorchestrator.api;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -91,7 +92,7 @@ public final class ApiRouters
     {
         EXTRACTOR.extractValidatableRequest(context, operation)
                 .compose(request -> operation.getRequestBody() == null
-                        ? io.vertx.core.Future.succeededFuture(validateParameters(validator, operation, request))
+                        ? Future.succeededFuture(validateParameters(validator, operation, request))
                         : validator.validate(request, operation.getOperationId()))
                 .onSuccess(validated -> {
                     context.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
