@@ -114,6 +114,28 @@ final class BlueGreenWorkflow
     }
 
     /**
+     * A resumed restart or update whose blue-green deployment ended while no replica led (its former leader promoted,
+     * then died; Nomad finished the deployment alone): the old side's public router, which that leader would have removed
+     * next, goes now, once the deployment of {@code current}'s version succeeded. Found by {@code FaultInjectionIT}: a
+     * leader killed right after the promotion left both routers in Traefik's KV.
+     */
+    CompletionStage<Void> removeRouteLeftByFormerLeader(String cluster, NomadJob current, Tracker tracker)
+    {
+        Optional<String> side = side(current.spec());
+        if (side.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String from = RenderInputs.otherSide(side.get());
+        return nomad.latestDeployment(current.id()).thenCompose(latest -> latest.filter(deployment -> deployment.jobVersion() == current.version() && deployment.successful()).isEmpty()
+                ? CompletableFuture.<Void>completedFuture(null)
+                : routes.routes(cluster).thenCompose(routers -> routers.stream().noneMatch(route -> route.side().equals(from))
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : tracker.whileLeading(() -> steps.event(cluster, "old-route-removed", "Side " + from + "'s public router, left by the former leader after the"
+                                        + " deployment ended, is removed", tracker.operation().requestedBy(), tracker.operation()))
+                                .thenCompose(ignored -> tracker.whileLeading(() -> routes.remove(cluster, from)))));
+    }
+
+    /**
      * Registers {@code job} (rendered for the side opposite {@code current}'s, with canaries) and takes
      * the cluster over to it, or picks up {@code resumed}, a deployment of it already under way.
      *

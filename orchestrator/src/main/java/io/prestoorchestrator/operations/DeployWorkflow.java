@@ -160,7 +160,9 @@ final class DeployWorkflow
             }
             if (kind == OperationKind.RESTART && JobRewrite.restartStamp(current.spec()).equals(JobRewrite.restartStamp(job))) {
                 // a resumed restart whose blue-green already ended: the job runs with this restart's stamp, nothing is left to replace
-                return CompletableFuture.completedFuture(Optional.<BlueGreenRun>empty());
+                // but the old side's router, if the former leader died before removing it
+                return (resumed ? workflow.removeRouteLeftByFormerLeader(record.name(), current, tracker) : CompletableFuture.<Void>completedFuture(null))
+                        .thenApply(ignored -> Optional.<BlueGreenRun>empty());
             }
             CompletionStage<Boolean> replaces = kind == OperationKind.RESTART
                     ? CompletableFuture.completedFuture(true)
