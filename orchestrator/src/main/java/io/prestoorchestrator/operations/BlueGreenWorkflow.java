@@ -114,7 +114,7 @@ final class BlueGreenWorkflow
     }
 
     /**
-     * A resumed restart or update whose blue-green deployment ended while no replica led (its former leader promoted,
+     * A resumed restart whose blue-green deployment ended while no replica led (its former leader promoted,
      * then died; Nomad finished the deployment alone): the old side's public router, which that leader would have removed
      * next, goes now, once the deployment of {@code current}'s version succeeded. Found by {@code FaultInjectionIT}: a
      * leader killed right after the promotion left both routers in Traefik's KV.

@@ -87,8 +87,11 @@ public final class PublicRoutes
         });
     }
 
-    /** The routers among {@code entries} (keys under the store's prefix), by cluster, the one taking new queries first. */
-    static Map<String, List<Route>> byCluster(List<KvEntry> entries)
+    /**
+     * The routers among {@code entries} (keys under the store's prefix), by cluster, the one taking new queries first. Public
+     * for tests that read Traefik's KV as a client would ({@code FaultInjectionIT}): one reading of the layout.
+     */
+    public static Map<String, List<Route>> byCluster(List<KvEntry> entries)
     {
         // router trino-<cluster>-<side>-public: cluster names may contain '-', sides do not
         Map<String, Map<String, Integer>> priorities = new TreeMap<>();

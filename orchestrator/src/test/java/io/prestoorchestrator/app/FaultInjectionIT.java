@@ -1,5 +1,7 @@
 package io.prestoorchestrator.app;
 
+import io.prestoorchestrator.discovery.KvEntry;
+import io.prestoorchestrator.routing.PublicRoutes;
 import io.prestoorchestrator.sim.consul.ConsulSimulator;
 import io.prestoorchestrator.testing.FakeTrinoProcess;
 import io.prestoorchestrator.testing.TestingAutoScalingFront;
@@ -40,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -647,46 +648,32 @@ class FaultInjectionIT
     private static List<String> completeRouters()
             throws IOException, InterruptedException
     {
-        return routers().entrySet().stream().filter(router -> router.getValue().rule()).sorted((a, b) -> Integer.compare(b.getValue().priority(), a.getValue().priority()))
-                .map(Map.Entry::getKey).toList();
+        return routers().stream().filter(FaultInjectionIT::usable).map(PublicRoutes.Route::side).toList();
     }
 
-    private record Router(int priority, boolean rule) {}
+    /** A router Traefik uses: one with a rule that is not blank. */
+    private static boolean usable(PublicRoutes.Route route)
+    {
+        return route.rule().filter(rule -> !rule.isBlank()).isPresent();
+    }
 
-    /** Side -> its router: the keys {@code traefik/http/routers/trino-<cluster>-<side>-public/...}. */
-    private static Map<String, Router> routers()
+    /** {@link #CLUSTER}'s public routers as Traefik's Consul KV provider reads them ({@code traefik/http/routers/...}), the highest priority first. */
+    private static List<PublicRoutes.Route> routers()
             throws IOException, InterruptedException
     {
         HttpResponse<String> response = get(consul.baseUri().resolve("/v1/kv/traefik/http/routers/?recurse"));
-        Map<String, Integer> priorities = new TreeMap<>();
-        Set<String> ruled = new TreeSet<>();
         if (response.statusCode() == 404) {
-            return Map.of();
+            return List.of();
         }
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonArray entries = new JsonArray(response.body());
-        String prefix = "traefik/http/routers/" + JOB + "-";
+        List<KvEntry> routers = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             JsonObject entry = entries.getJsonObject(i);
-            String key = entry.getString("Key");
-            if (!key.startsWith(prefix)) {
-                continue;
-            }
-            String rest = key.substring(prefix.length());
-            String side = rest.substring(0, rest.indexOf("-public/"));
-            String field = rest.substring(rest.indexOf("-public/") + "-public/".length());
             String value = entry.getString("Value") == null ? "" : new String(java.util.Base64.getDecoder().decode(entry.getString("Value")), java.nio.charset.StandardCharsets.UTF_8);
-            priorities.putIfAbsent(side, 0);
-            if (field.equals("priority")) {
-                priorities.put(side, Integer.parseInt(value.strip()));
-            }
-            if (field.equals("rule") && !value.isBlank()) {
-                ruled.add(side);
-            }
+            routers.add(new KvEntry(entry.getString("Key").substring("traefik/".length()), value, entry.getLong("ModifyIndex")));
         }
-        Map<String, Router> routers = new TreeMap<>();
-        priorities.forEach((side, priority) -> routers.put(side, new Router(priority, ruled.contains(side))));
-        return routers;
+        return PublicRoutes.byCluster(routers).getOrDefault(CLUSTER, List.of());
     }
 
     /** Reads the public routers every 100 ms on its own thread; each sample says whether exactly one complete router is on top. */
@@ -701,8 +688,8 @@ class FaultInjectionIT
             thread = new Thread(() -> {
                 while (running.get()) {
                     try {
-                        Map<String, Router> routers = routers();
-                        List<Integer> complete = routers.values().stream().filter(Router::rule).map(Router::priority).sorted(java.util.Comparator.reverseOrder()).toList();
+                        List<PublicRoutes.Route> routers = routers();
+                        List<Integer> complete = routers.stream().filter(FaultInjectionIT::usable).map(PublicRoutes.Route::priority).toList();
                         if (complete.isEmpty()) {
                             samples.add("no complete router: " + routers);
                         }
