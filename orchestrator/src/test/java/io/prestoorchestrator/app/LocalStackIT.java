@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -384,6 +385,7 @@ class LocalStackIT
             Set<String> workers = runningWorkers(nomad);
             assertThat(workers).hasSize(2);
             String traefikPort = env.get("TRAEFIK_URL").substring(env.get("TRAEFIK_URL").lastIndexOf(':') + 1);
+            Instant q1Started = Instant.now();
             CompletableFuture<TrinoCli.Result> q1 = CompletableFuture.supplyAsync(() -> {
                 try {
                     return TrinoCli.execute(env.get("TRINO_CLI_JAR"), env.get("DEMO_URL"), "nomad-ui-it", QueryLoad.Q1, List.of("--http-proxy", "127.0.0.1:" + traefikPort));
@@ -404,7 +406,8 @@ class LocalStackIT
 
             // Nomad stops one of the two: its worker drains (DRAINING, DRAINED, SHUTTING_DOWN) and exits, the allocation completes
             String stopped = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> stoppingWorker(nomad, workers), id -> id != null);
-            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> clientStatus(nomad, stopped), "complete"::equals);
+            // the worker drains for as long as its tasks run, up to the local profile's drain bound (270 s), then exits
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> clientStatus(nomad, stopped), "complete"::equals);
             ui.awaitAllocationStatus(stopped, "complete");
             System.out.println("Nomad UI task group page after the scale-in: " + ui.screenshot(screenshots, "task-group-" + DEMO_JOB + "-workers-scaled-in"));
             assertThat(runningWorkers(nomad)).hasSize(1).isSubsetOf(workers).doesNotContain(stopped);
@@ -412,7 +415,9 @@ class LocalStackIT
             JsonObject demo = new JsonObject(get(orchestrator + "/v1/clusters/demo", env.get("ORCHESTRATOR_TOKEN")).body());
             assertThat(demo.getJsonObject("status").getBoolean("drift")).as(demo.encode()).isTrue();
 
-            TrinoCli.Result result = q1.get(4, TimeUnit.MINUTES);
+            // Q1 on sf10 took 80-250 s in this test with another IT family beside it, and more on one worker when Nomad stops
+            // the other: it is bounded from its own start, not from the scale-in's end (a hang guard, not a figure)
+            TrinoCli.Result result = q1.get(Duration.ofMinutes(12).minus(Duration.between(q1Started, Instant.now())).toSeconds(), TimeUnit.SECONDS);
             assertThat(result.exitCode()).as(result.output()).isZero();
             // TPC-H Q1: one row per (returnflag, linestatus)
             assertThat(result.output().lines().filter(line -> line.matches("^\"[ANR]\",\"[FO]\",.*"))).hasSize(4);
