@@ -1,6 +1,7 @@
 package io.prestoorchestrator.cluster;
 
 import io.prestoorchestrator.flavour.FlavourChecks;
+import io.prestoorchestrator.testing.SlowScan;
 import io.prestoorchestrator.testing.TestingEnvironment;
 import io.prestoorchestrator.testing.TestingFiles;
 import io.prestoorchestrator.testing.TestingStack;
@@ -55,7 +56,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * <ol>
  * <li>create (1 worker): Traefik never routes alpha while its coordinator counts no active worker
  * (sampled while it comes up), then routes it at its host; a query;</li>
- * <li>the scaling signal and the query counters: eight concurrent TPC-H scans make
+ * <li>the scaling signal and the query counters: eight concurrent slow scans ({@link SlowScan}) make
  * {@code GET /v1/clusters/{name}/autoscaling} ask for more than one worker (8 busy queries at the
  * default 4 per worker: 2), it falls back to {@code workers.min} once they end, and
  * {@code presto_orchestrator_queries_total} counts exactly the queries run, by user, including one
@@ -102,7 +103,13 @@ class ClusterLifecycleIT
     private static final String ALPHA = "alpha";
     /** The second cluster routed beside alpha, created for that and deleted once alpha is stopped. */
     private static final String BETA = "beta";
-    private static final String SCAN = "SELECT sum(extendedprice * (1 - discount)) FROM tpch.sf1.lineitem WHERE quantity > %d";
+    /**
+     * The signal step's load: eight of these at once on alpha's one worker. A Black Hole scan ({@link SlowScan}) runs its
+     * 20 s at almost no CPU; the signal counts running queries, not CPU. The step ran eight TPC-H aggregations on sf1 before
+     * (about 115 s of both cores, issue 17).
+     */
+    private static final Duration SCAN_LENGTH = Duration.ofSeconds(20);
+    private static final String SCAN = SlowScan.query(SCAN_LENGTH);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private static TestingStack stack;
@@ -167,9 +174,10 @@ class ClusterLifecycleIT
             throws Exception
     {
         assertThat(stack.call("POST", "/v1/catalogs", "{\"name\":\"tpch\",\"connectorName\":\"tpch\",\"properties\":{\"tpch.splits-per-node\":\"4\"}}").statusCode()).isEqualTo(201);
+        assertThat(stack.call("POST", "/v1/catalogs", SlowScan.CATALOG_JSON).statusCode()).isEqualTo(201);
 
         // watch alpha come up; Traefik must not route it before the coordinator counts a worker
-        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"alpha\",\"catalogs\":[\"tpch\"],\"workers\":{\"count\":1,\"min\":1,\"max\":4}}");
+        HttpResponse<String> created = stack.call("POST", "/v1/clusters", "{\"name\":\"alpha\",\"catalogs\":[\"tpch\",\"" + SlowScan.CATALOG + "\"],\"workers\":{\"count\":1,\"min\":1,\"max\":4}}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         List<Sample> samples = new ArrayList<>();
         AtomicBoolean done = new AtomicBoolean();
@@ -213,13 +221,15 @@ class ClusterLifecycleIT
                 .until(ClusterLifecycleIT::autoscaling, view -> "ok".equals(view.getString("status")) && view.getInteger("currentWorkers") == 1);
         assertThat(idle.getInteger("needed")).as(idle.encode()).isEqualTo(1);
 
+        // the scans' table, made by a user the counters below do not look at (Black Hole keeps it in the coordinator's memory)
+        TrinoStatements.Outcome table = TrinoStatements.run(coordinator, "lifecycle-it", SlowScan.create(SCAN_LENGTH));
+        assertThat(table.succeeded()).as(table.error().orElse("")).isTrue();
         long loadStarted = System.nanoTime();
         Instant loadStartedAt = Instant.now();
         List<CompletableFuture<TrinoStatements.Outcome>> load = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             String user = i % 2 == 0 ? "alice" : "bob";
-            String sql = SCAN.formatted(i);
-            load.add(CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, user, sql)));
+            load.add(CompletableFuture.supplyAsync(() -> TrinoStatements.run(coordinator, user, SCAN)));
         }
         // every computation seen until the signal rises: when the coordinator counted the load, and when the signal moved
         List<String> timeline = new ArrayList<>();

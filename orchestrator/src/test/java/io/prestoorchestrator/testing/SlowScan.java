@@ -50,6 +50,12 @@ public final class SlowScan
         return CATALOG + ".default.pages_" + seconds + "s";
     }
 
+    /** The statement that makes {@link #query}'s table for {@code length}, for a test that makes it before its load (as a user it does not count). */
+    public static String create(Duration length)
+    {
+        return create(length.toSeconds());
+    }
+
     /** The statement that makes the table of {@code seconds}; Black Hole answers every split with one 100-row page a second. */
     static String create(long seconds)
     {
