@@ -114,10 +114,14 @@ final class BlueGreenWorkflow
     }
 
     /**
-     * A resumed restart whose blue-green deployment ended while no replica led (its former leader promoted,
-     * then died; Nomad finished the deployment alone): the old side's public router, which that leader would have removed
-     * next, goes now, once the deployment of {@code current}'s version succeeded. Found by {@code FaultInjectionIT}: a
-     * leader killed right after the promotion left both routers in Traefik's KV.
+     * A resumed update or restart whose blue-green deployment ended while no replica led (its former leader
+     * promoted, then died; Nomad finished the deployment alone): the old side's public router, which that leader
+     * would have removed next, goes now, once the deployment of {@code current}'s version succeeded (then no
+     * allocation runs on the other side). Nothing is removed while that deployment runs or once it failed (canaries
+     * that never took over, a revert not made yet): the other side may still serve every query. Found by
+     * {@code FaultInjectionIT}: a leader killed right after the promotion left both routers in Traefik's KV. The
+     * router found may also be the new side's, written inactive by a former leader that died before it registered
+     * the new side: it routes to nothing yet, and the blue-green run writes it again.
      */
     CompletionStage<Void> removeRouteLeftByFormerLeader(String cluster, NomadJob current, Tracker tracker)
     {

@@ -140,7 +140,8 @@ final class DeployWorkflow
      * that Nomad's plan says replaces allocations, goes blue-green: the job is rendered again for the
      * other side. Empty for everything else (a create, a start, an in-place update, the in-place
      * rollout, a job from before issue 18). A resumed operation whose blue-green deployment still runs
-     * picks it up.
+     * picks it up; one that finds none first removes the old side's router a former leader may have
+     * left ({@link BlueGreenWorkflow#removeRouteLeftByFormerLeader}), then decides as a new one does.
      */
     private CompletionStage<Optional<BlueGreenRun>> blueGreenJob(ClusterRecord record, ObjectNode job, Prepared prepared, boolean resumed, Tracker tracker)
     {
@@ -153,35 +154,42 @@ final class DeployWorkflow
         }
         BlueGreenWorkflow workflow = blueGreen.get();
         NomadJob current = running.get();
-        CompletionStage<Optional<Deployment>> inFlight = resumed ? workflow.inFlight(current) : CompletableFuture.completedFuture(Optional.empty());
-        return inFlight.thenCompose(found -> {
-            if (found.isPresent()) {
-                return CompletableFuture.completedFuture(Optional.of(new BlueGreenRun(current.spec().deepCopy(), found)));
+        if (!resumed) {
+            return otherSideIfReplacing(record, job, prepared, current, tracker);
+        }
+        return workflow.inFlight(current).thenCompose(found -> found.isPresent()
+                ? CompletableFuture.completedFuture(Optional.of(new BlueGreenRun(current.spec().deepCopy(), found)))
+                // the former leader may have promoted, then died: Nomad ended the deployment alone, and the old side's router,
+                // which that leader would have removed next, is still there whatever this operation does next
+                : workflow.removeRouteLeftByFormerLeader(record.name(), current, tracker)
+                        .thenCompose(ignored -> otherSideIfReplacing(record, job, prepared, current, tracker)));
+    }
+
+    /** The job rendered for the side opposite {@code current}'s when the restart or update replaces allocations; empty when it does not. */
+    private CompletionStage<Optional<BlueGreenRun>> otherSideIfReplacing(ClusterRecord record, ObjectNode job, Prepared prepared, NomadJob current, Tracker tracker)
+    {
+        OperationKind kind = tracker.kind();
+        if (kind == OperationKind.RESTART && JobRewrite.restartStamp(current.spec()).equals(JobRewrite.restartStamp(job))) {
+            // a resumed restart whose blue-green already ended: the job runs with this restart's stamp, nothing is left to replace
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        CompletionStage<Boolean> replaces = kind == OperationKind.RESTART
+                ? CompletableFuture.completedFuture(true)
+                : tracker.step("plan", "asking Nomad's plan whether the new version replaces allocations")
+                        .thenCompose(ignored -> nomad.plan(job))
+                        .thenApply(plan -> {
+                            PlanEffect effect = plan.effect();
+                            tracker.progress("plan", effect.summary() + (effect.replacesAllocations() ? ": blue-green, a new side beside the old one" : ": registered once, in place"));
+                            return effect.replacesAllocations();
+                        });
+        return replaces.thenCompose(replacing -> {
+            if (!replacing) {
+                return CompletableFuture.completedFuture(Optional.<BlueGreenRun>empty());
             }
-            if (kind == OperationKind.RESTART && JobRewrite.restartStamp(current.spec()).equals(JobRewrite.restartStamp(job))) {
-                // a resumed restart whose blue-green already ended: the job runs with this restart's stamp, nothing is left to replace
-                // but the old side's router, if the former leader died before removing it
-                return (resumed ? workflow.removeRouteLeftByFormerLeader(record.name(), current, tracker) : CompletableFuture.<Void>completedFuture(null))
-                        .thenApply(ignored -> Optional.<BlueGreenRun>empty());
-            }
-            CompletionStage<Boolean> replaces = kind == OperationKind.RESTART
-                    ? CompletableFuture.completedFuture(true)
-                    : tracker.step("plan", "asking Nomad's plan whether the new version replaces allocations")
-                            .thenCompose(ignored -> nomad.plan(job))
-                            .thenApply(plan -> {
-                                PlanEffect effect = plan.effect();
-                                tracker.progress("plan", effect.summary() + (effect.replacesAllocations() ? ": blue-green, a new side beside the old one" : ": registered once, in place"));
-                                return effect.replacesAllocations();
-                            });
-            return replaces.thenCompose(replacing -> {
-                if (!replacing) {
-                    return CompletableFuture.completedFuture(Optional.<BlueGreenRun>empty());
-                }
-                String to = RenderInputs.otherSide(BlueGreenWorkflow.side(current.spec()).orElseThrow());
-                return rendering.renderWithSecrets(record, tracker.operation().requestedBy(), to, true)
-                        .thenApply(other -> Optional.of(new BlueGreenRun(
-                                JobRewrite.deployable(other.job().nomadJob(), JobRewrite.stamp(tracker.operation(), prepared.runningStamp())), Optional.empty())));
-            });
+            String to = RenderInputs.otherSide(BlueGreenWorkflow.side(current.spec()).orElseThrow());
+            return rendering.renderWithSecrets(record, tracker.operation().requestedBy(), to, true)
+                    .thenApply(other -> Optional.of(new BlueGreenRun(
+                            JobRewrite.deployable(other.job().nomadJob(), JobRewrite.stamp(tracker.operation(), prepared.runningStamp())), Optional.empty())));
         });
     }
 

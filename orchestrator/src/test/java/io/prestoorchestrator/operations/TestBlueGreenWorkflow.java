@@ -4,15 +4,18 @@ import io.prestoorchestrator.autoscaling.CoordinatorClient;
 import io.prestoorchestrator.cluster.CatalogDefinition;
 import io.prestoorchestrator.cluster.ClusterEvent;
 import io.prestoorchestrator.cluster.ClusterRepository;
+import io.prestoorchestrator.cluster.ClusterSpec;
 import io.prestoorchestrator.cluster.Operation;
 import io.prestoorchestrator.cluster.Rollout;
 import io.prestoorchestrator.cluster.TestingClusterSpecs;
 import io.prestoorchestrator.config.ClustersConfig;
 import io.prestoorchestrator.discovery.InMemoryKvStore;
+import io.prestoorchestrator.discovery.KvStore;
 import io.prestoorchestrator.discovery.ServiceHealth;
 import io.prestoorchestrator.nomad.AllocationStub;
 import io.prestoorchestrator.nomad.InMemoryNomadJobs;
 import io.prestoorchestrator.nomad.NomadJob;
+import io.prestoorchestrator.nomad.NomadJobs;
 import io.prestoorchestrator.render.JobRenderer;
 import io.prestoorchestrator.routing.PublicRoutes;
 import io.prestoorchestrator.testing.Await;
@@ -22,8 +25,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +39,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,6 +65,14 @@ class TestBlueGreenWorkflow
     private final List<String> activeWhileBlueCounted = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The operations' waits and clock: {@link #awaitDone} moves it on to each look an operation waits for. */
     private final TestingScheduler time = new TestingScheduler(Instant.parse("2026-12-07T10:00:00Z"));
+    /**
+     * The call of Nomad's ({@code nomad.<method>}) or Traefik's KV ({@code traefik.<method>}) right after which
+     * {@link #service} loses leadership, as a leader killed then: what it did is done, nothing after it is.
+     */
+    private volatile Predicate<String> leaderDiesAfter = call -> false;
+    private final List<ClusterService> replicas = new ArrayList<>();
+    private JobRenderer renderer;
+    /** replica-1, the leader; {@link #resumeOn} starts another replica that leads after it. */
     private ClusterService service;
 
     @BeforeEach
@@ -65,15 +80,8 @@ class TestBlueGreenWorkflow
             throws Exception
     {
         // no Traefik to wait for here: switch_settle_seconds 0
-        JobRenderer renderer = new JobRenderer(TestingFiles.templatesWith("local.yaml", "switch_settle_seconds: 5", "switch_settle_seconds: 0"));
-        service = new ClusterService(repository, nomad, renderer, Optional.empty(), "/presto-orchestrator",
-                (flavour, coordinator) -> nomad.allocations(JOB).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
-                        .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
-                        .count())),
-                this::instances, executor, time, time.clock(), () -> 18001,
-                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
-                "replica-1", Duration.ofSeconds(30), Duration.ofMillis(200));
-        service.useBlueGreen(routes, new Coordinators());
+        renderer = new JobRenderer(TestingFiles.templatesWith("local.yaml", "switch_settle_seconds: 5", "switch_settle_seconds: 0"));
+        service = replica("replica-1", intercept(NomadJobs.class, nomad, "nomad."), intercept(KvStore.class, traefik, "traefik."));
         service.leadership().gained();
         join(service.createCatalog(TPCH));
     }
@@ -81,7 +89,7 @@ class TestBlueGreenWorkflow
     @AfterEach
     void tearDown()
     {
-        service.leadership().lost("test over");
+        replicas.forEach(replica -> replica.leadership().lost("test over"));
         executor.shutdownNow();
     }
 
@@ -187,6 +195,165 @@ class TestBlueGreenWorkflow
         assertThat(stop.steps()).extracting(Operation.Step::name).contains("unroute").doesNotContain("queries-end");
         assertThat(blueQueries.get()).isEqualTo(1_000);
         assertThat(join(routes.routes("demo"))).isEmpty();
+    }
+
+    /**
+     * The leader dies right after it promoted a restart's new side; Nomad ends the deployment alone before another
+     * replica leads. The resumed restart finds nothing to replace but side blue's router, left in Traefik's KV.
+     */
+    @Test
+    void testAResumedRestartRemovesTheOldSidesRouterWhenNomadEndedTheDeploymentAlone()
+    {
+        create();
+        leaderDiesAfter = call -> call.equals("nomad.promote");
+        Operation restart = join(service.restart("demo", "ops"));
+        int versions = awaitLeaderDied(restart);
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("the leader died before it removed side blue's router").containsExactly("green", "blue");
+
+        Operation done = resumeOn("replica-2", restart);
+
+        assertThat(done.state()).as(done.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(done.runner()).contains("replica-2");
+        assertThat(events()).containsSubsequence("operation-resumed", "old-route-removed", "deploy-succeeded");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("side blue's router removed").containsExactly("green");
+        assertThat(join(routes.active("demo"))).contains("green");
+        assertThat(join(nomad.versions(JOB))).as("resumed, the restart registers nothing").hasSize(versions);
+        assertThat(nomad.promotions()).hasSize(1);
+        assertThat(running()).hasSize(3);
+    }
+
+    /**
+     * The same window in an update that goes blue-green (a Trino property: Nomad's plan replaces every allocation).
+     * Resumed, Nomad's plan finds the job as wanted, so it is registered in place; the old side's router goes first.
+     */
+    @Test
+    void testAResumedUpdateRemovesTheOldSidesRouterWhenNomadEndedTheDeploymentAlone()
+    {
+        create();
+        leaderDiesAfter = call -> call.equals("nomad.promote");
+        Operation update = join(service.update("demo", changedProperty(), "ops")).started().orElseThrow();
+        int versions = awaitLeaderDied(update);
+        assertThat(operation(update).steps()).extracting(Operation.Step::name).containsSubsequence("plan", "blue-green", "register", "switch", "promote");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("the leader died before it removed side blue's router").containsExactly("green", "blue");
+
+        Operation done = resumeOn("replica-2", update);
+
+        assertThat(done.state()).as(done.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(done.runner()).contains("replica-2");
+        List<Operation.Step> resumed = done.steps().subList(done.steps().stream().map(Operation.Step::name).toList().indexOf("resume"), done.steps().size());
+        assertThat(resumed).extracting(Operation.Step::name).as("resumed: in place, no second side").contains("plan", "register").doesNotContain("blue-green", "switch", "promote");
+        assertThat(events()).containsSubsequence("update-requested", "blue-green-started", "traffic-switched", "operation-resumed", "old-route-removed", "deploy-succeeded");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("side blue's router removed").containsExactly("green");
+        assertThat(join(routes.active("demo"))).contains("green");
+        assertThat(join(nomad.versions(JOB))).as("resumed, the update registers nothing again").hasSize(versions);
+        assertThat(nomad.promotions()).hasSize(1);
+        NomadJob job = join(nomad.job(JOB)).orElseThrow();
+        assertThat(side(job)).isEqualTo("green");
+        assertThat(running()).as("one coordinator and two workers, on side green").hasSize(3).allMatch(allocation -> allocation.jobVersion() == job.version());
+    }
+
+    /** The leader dies right after it removed side blue's router: the resumed update has no router to remove, and says none. */
+    @Test
+    void testAResumedUpdateWhoseOldSidesRouterIsGoneRemovesNothing()
+    {
+        create();
+        leaderDiesAfter = call -> call.equals("traefik.delete") && join(routes.routes("demo")).stream().noneMatch(route -> route.side().equals("blue"));
+        Operation update = join(service.update("demo", changedProperty(), "ops")).started().orElseThrow();
+        int versions = awaitLeaderDied(update);
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).containsExactly("green");
+
+        Operation done = resumeOn("replica-2", update);
+
+        assertThat(done.state()).as(done.toString()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(events()).contains("operation-resumed", "deploy-succeeded").doesNotContain("old-route-removed");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).containsExactly("green");
+        assertThat(join(nomad.versions(JOB))).hasSize(versions);
+    }
+
+    /**
+     * The leader dies right after it registered the new side, whose canaries fail: the deployment of the job's version
+     * failed, side blue still serves every query, and the resumed restart leaves its router alone.
+     */
+    @Test
+    void testAResumedRestartKeepsTheOldSidesRouterWhenTheNewSideFailed()
+    {
+        create();
+        nomad.failTasksWhere((group, task) -> group.equals("coordinator"));
+        leaderDiesAfter = call -> call.equals("nomad.register");
+        Operation restart = join(service.restart("demo", "ops"));
+        awaitLeaderDied(restart);
+        assertThat(side(join(nomad.job(JOB)).orElseThrow())).isEqualTo("green");
+        assertThat(join(nomad.latestDeployment(JOB)).orElseThrow().status()).isEqualTo("failed");
+
+        Operation done = resumeOn("replica-2", restart);
+
+        assertThat(done.state()).as(done.toString()).isEqualTo(Operation.State.FAILED);
+        assertThat(events()).doesNotContain("old-route-removed");
+        assertThat(join(routes.active("demo"))).as("side blue keeps the public host").contains("blue");
+        assertThat(nomad.promotions()).isEmpty();
+    }
+
+    private static ClusterSpec changedProperty()
+    {
+        return TestingClusterSpecs.local().withRollout(Rollout.BLUE_GREEN).withProperties(Map.of("query.max-run-time", "1h"));
+    }
+
+    /** Runs {@code operation} on test time until {@link #service} lost leadership at {@link #leaderDiesAfter}; answers how many job versions Nomad has then. */
+    private int awaitLeaderDied(Operation operation)
+    {
+        time.advanceUntil(() -> !service.isLeader(), Duration.ofSeconds(60));
+        Operation left = operation(operation);
+        assertThat(left.state()).as(left.toString()).isEqualTo(Operation.State.RUNNING);
+        assertThat(left.runner()).contains("replica-1");
+        return join(nomad.versions(JOB)).size();
+    }
+
+    /** Another replica leads and resumes what {@link #service} left: runs {@code operation} to its end. */
+    private Operation resumeOn(String id, Operation operation)
+    {
+        ClusterService next = replica(id, nomad, traefik);
+        next.leadership().gained();
+        return awaitDone(operation);
+    }
+
+    private Operation operation(Operation operation)
+    {
+        return join(service.operation(operation.id()));
+    }
+
+    private ClusterService replica(String id, NomadJobs jobs, KvStore traefikKv)
+    {
+        ClusterService replica = new ClusterService(repository, jobs, renderer, Optional.empty(), "/presto-orchestrator",
+                (flavour, coordinator) -> nomad.allocations(JOB).thenApply(allocations -> OptionalInt.of((int) allocations.stream()
+                        .filter(allocation -> allocation.taskGroup().equals("workers") && "running".equals(allocation.clientStatus()) && "run".equals(allocation.desiredStatus()))
+                        .count())),
+                this::instances, executor, time, time.clock(), () -> 18001,
+                Map.of("TRINO_HOME", "/opt/trino", "TRINO_JAVA_HOME", "/opt/jdk"), "test", new ClustersConfig("../job-templates", Duration.ofSeconds(10)),
+                id, Duration.ofSeconds(30), Duration.ofMillis(200));
+        replica.useBlueGreen(new PublicRoutes(traefikKv), new Coordinators());
+        replicas.add(replica);
+        return replica;
+    }
+
+    /** {@code target} behind an interface: {@link #service} loses leadership once the call {@link #leaderDiesAfter} names ({@code prefix} and the method) is done. */
+    private <T> T intercept(Class<T> type, T target, String prefix)
+    {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            Object result;
+            try {
+                result = method.invoke(target, args);
+            }
+            catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (!(result instanceof CompletionStage<?> stage) || !leaderDiesAfter.test(prefix + method.getName())) {
+                return result;
+            }
+            return stage.thenApply(value -> {
+                service.leadership().lost("killed after " + method.getName());
+                return value;
+            });
+        }));
     }
 
     private void create()
