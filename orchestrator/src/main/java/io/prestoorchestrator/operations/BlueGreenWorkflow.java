@@ -20,7 +20,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -48,7 +50,8 @@ import static java.util.Objects.requireNonNull;
  * </ol>
  * Until the switch a failure reverts the job to the version the old side runs (Nomad stops the
  * canaries) and nothing changed for a client. It runs again from the start after a leader change:
- * a deployment of the job's current version that still waits for promotion is picked up where it is.
+ * a deployment of the job's current version that still waits for promotion is picked up where it is,
+ * and a revert the former leader did not finish (a new side that failed before the switch) is finished.
  */
 final class BlueGreenWorkflow
 {
@@ -118,7 +121,8 @@ final class BlueGreenWorkflow
      * promoted, then died; Nomad finished the deployment alone): the old side's public router, which that leader
      * would have removed next, goes now, once the deployment of {@code current}'s version succeeded (then no
      * allocation runs on the other side). Nothing is removed while that deployment runs or once it failed (canaries
-     * that never took over, a revert not made yet): the other side may still serve every query. Found by
+     * that never took over: {@link #finishRevertLeftByFormerLeader} finishes their revert first): the other side may
+     * still serve every query. Found by
      * {@code FaultInjectionIT}: a leader killed right after the promotion left both routers in Traefik's KV. The
      * router found may also be the new side's, written inactive by a former leader that died before it registered
      * the new side: it routes to nothing yet, and the blue-green run writes it again.
@@ -184,7 +188,8 @@ final class BlueGreenWorkflow
                             : CompletableFuture.completedFuture(ready))
                     .thenCompose(ready -> ready.isPresent()
                             ? switchAndFinish(record, ready.get(), from, to, oldSideBound, settle, started, canaryWorkers, tracker)
-                            : revert(record, current, found, from, to, tracker));
+                            : revert(record, current, found, from, to, "side " + to + " did not become healthy within " + settleTimeout.toSeconds() + " s ("
+                                    + OperationSteps.describe(found) + ")", "", tracker));
         });
     }
 
@@ -292,12 +297,95 @@ final class BlueGreenWorkflow
                 });
     }
 
-    /** Before the switch nothing changed for clients: Nomad goes back to the old side's version, which stops the canaries. */
-    private CompletionStage<DeploymentOutcome> revert(ClusterRecord record, NomadJob previous, Deployment deployment, String from, String to, Tracker tracker)
+    /**
+     * A resumed update or restart whose former leader registered a new side that failed before the switch, then
+     * stopped leading before it finished the revert ({@link #revert}), which is finished now; the outcome is a failed
+     * one, as the unresumed run's. Nomad ends such a deployment alone ({@code failed}: its canaries were never
+     * promoted, the old side's allocations still serve every query), and the job stays at the failed side's version
+     * until it is reverted to the latest earlier version that runs on the other side (the old side's allocations run
+     * it). When the job already runs the old side's version again (the former leader reverted, then died before it
+     * removed the failed side's router), only that router is left to remove: the operation's own {@code revert} step
+     * tells it, as Nomad's revert is a new job version (in a real Nomad with its own deployment), which Nomad's state
+     * alone does not tell apart from an earlier operation's revert. Empty when there is nothing of this to finish.
+     */
+    CompletionStage<Optional<DeploymentOutcome>> finishRevertLeftByFormerLeader(ClusterRecord record, NomadJob current, Tracker tracker)
+    {
+        Optional<String> side = side(current.spec());
+        if (side.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        String currentSide = side.get();
+        String otherSide = RenderInputs.otherSide(currentSide);
+        return nomad.latestDeployment(current.id()).thenCompose(latest -> {
+            Optional<Deployment> failed = latest.filter(BlueGreenWorkflow::failedBeforeSwitch);
+            if (failed.isPresent() && failed.get().jobVersion() == current.version()) {
+                // the job runs the failed side's version: revert it to the old side's, as the former leader would have
+                return newestEarlierVersionOn(current, otherSide).thenCompose(previous -> previous.isEmpty()
+                        ? CompletableFuture.completedFuture(Optional.<DeploymentOutcome>empty())
+                        : revert(record, previous.get(), failed.get(), otherSide, currentSide, "side " + currentSide + "'s deployment failed before the switch ("
+                                + OperationSteps.describe(failed.get()) + ") and the former leader stopped leading before it reverted",
+                                "; the revert was finished after a leader change", tracker).thenApply(Optional::of));
+            }
+            Optional<Operation.Step> reverting = tracker.operation().steps().stream().filter(step -> step.name().equals("revert")).reduce((first, second) -> second);
+            if (reverting.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<DeploymentOutcome>empty());
+            }
+            // the former leader reverted the job to side currentSide's version already: side otherSide failed, only its router is left
+            return newestEarlierVersionOn(current, otherSide).thenCompose(reverted -> reverted.isEmpty()
+                    ? CompletableFuture.completedFuture(Optional.<DeploymentOutcome>empty())
+                    : finishRouteRemoval(record.name(), current, reverted.get(), failed.filter(deployment -> deployment.jobVersion() == reverted.get().version()),
+                            reverting.get(), currentSide, otherSide, tracker).thenApply(Optional::of));
+        });
+    }
+
+    /** A blue-green deployment that ended without succeeding before its canaries were promoted: nothing was switched. */
+    private static boolean failedBeforeSwitch(Deployment deployment)
+    {
+        return deployment.terminal() && !deployment.successful()
+                && deployment.groups().values().stream().anyMatch(group -> group.desiredCanaries() > 0)
+                && deployment.groups().values().stream().noneMatch(GroupProgress::promoted);
+    }
+
+    /** The latest version of the job before {@code current}'s that runs on {@code side}. */
+    private CompletionStage<Optional<NomadJob>> newestEarlierVersionOn(NomadJob current, String side)
+    {
+        return nomad.versions(current.id()).thenApply(versions -> versions.stream()
+                .filter(version -> version.version() < current.version() && side(version.spec()).equals(Optional.of(side)))
+                .max(Comparator.comparingLong(NomadJob::version)));
+    }
+
+    /** The rest of {@link #revert} once Nomad's revert was made: the failed side's router goes. */
+    private CompletionStage<DeploymentOutcome> finishRouteRemoval(String name, NomadJob current, NomadJob failedVersion, Optional<Deployment> failed, Operation.Step reverting,
+            String from, String to, Tracker tracker)
+    {
+        Operation operation = tracker.operation();
+        String why = "the former leader reverted job " + current.id() + " from side " + to + "'s version " + failedVersion.version() + " to side " + from
+                + "'s (version " + current.version() + ") and stopped leading before it removed side " + to + "'s router; its revert step: " + reverting.detail();
+        return tracker.step("revert", why)
+                .thenCompose(ignored -> tracker.whileLeading(() -> routes.remove(name, to)))
+                .thenCompose(ignored -> tracker.whileLeading(() -> steps.event(name, "blue-green-reverted", "Side " + to + " stopped before the switch: " + why
+                        + "; the revert was finished after a leader change; side " + from + " kept serving", operation.requestedBy(), operation)))
+                .thenApply(ignored -> {
+                    Deployment deployment = failed.orElse(new Deployment("of job version " + failedVersion.version(), current.id(), failedVersion.version(), "failed", "",
+                            Map.of(), 0));
+                    return new DeploymentOutcome(new Deployment(deployment.id(), deployment.jobId(), deployment.jobVersion(), "failed",
+                            "side " + to + " failed before the switch; reverted to side " + from + "'s version, " + current.version() + " (" + reverting.detail() + ")",
+                            deployment.groups(), deployment.modifyIndex()), List.of());
+                });
+    }
+
+    /**
+     * Before the switch nothing changed for clients: Nomad goes back to the old side's version, which stops the canaries.
+     *
+     * @param previous the version the old side's allocations run
+     * @param why why side {@code to} goes, for the step, the event and the outcome
+     * @param note added to the event (e.g. that the revert was finished after a leader change)
+     */
+    private CompletionStage<DeploymentOutcome> revert(ClusterRecord record, NomadJob previous, Deployment deployment, String from, String to, String why, String note,
+            Tracker tracker)
     {
         String name = record.name();
         Operation operation = tracker.operation();
-        String why = "side " + to + " did not become healthy within " + settleTimeout.toSeconds() + " s (" + OperationSteps.describe(deployment) + ")";
         return tracker.step("revert", why + ": reverting job " + previous.id() + " to version " + previous.version() + ", which side " + from + " runs; no client saw a change")
                 .thenCompose(ignored -> deployment.terminal()
                         ? CompletableFuture.completedFuture(null)
@@ -308,7 +396,7 @@ final class BlueGreenWorkflow
                         : CompletableFuture.completedFuture((Void) null))
                 .thenCompose(ignored -> tracker.whileLeading(() -> routes.remove(name, to)))
                 .thenCompose(ignored -> tracker.whileLeading(() -> steps.event(name, "blue-green-reverted", "Side " + to + " stopped before the switch: " + why
-                        + "; side " + from + " kept serving", operation.requestedBy(), operation)))
+                        + note + "; side " + from + " kept serving", operation.requestedBy(), operation)))
                 .thenApply(ignored -> new DeploymentOutcome(new Deployment(deployment.id(), deployment.jobId(), deployment.jobVersion(), "failed",
                         why + "; reverted to version " + previous.version(), deployment.groups(), deployment.modifyIndex()), List.of()));
     }

@@ -110,8 +110,10 @@ final class DeployWorkflow
                             .thenCompose(ignored -> tracker.whileLeading(() -> LiveCatalogHooks.writeBundle(nomad, rendered)))
                             .thenCompose(ignored -> blueGreenJob(record, job, prepared, resumed, tracker))
                             .thenCompose(run -> run.isPresent()
-                                    ? blueGreen.orElseThrow().run(record, prepared.running().orElseThrow(), run.get().job(), run.get().resumed(),
-                                            next -> registerAndRecord(name, record, next, resumed, tracker), tracker)
+                                    ? run.get().finished().isPresent()
+                                            ? CompletableFuture.completedFuture(run.get().finished().get())
+                                            : blueGreen.orElseThrow().run(record, prepared.running().orElseThrow(), run.get().job(), run.get().resumed(),
+                                                    next -> registerAndRecord(name, record, next, resumed, tracker), tracker)
                                     : ensureRoute(name, job, tracker).thenCompose(ignored -> rollingDeploy(name, record, job, rendered, resumed, tracker, replacements)));
                 })
                 .thenCompose(outcome -> finishDeploy(name, tracker, outcome, replacements));
@@ -132,16 +134,27 @@ final class DeployWorkflow
         return tracker.whileLeading(() -> blueGreen.get().routes().ensure(name, side, host.host(), host.entrypoint()));
     }
 
-    /** A blue-green run to make instead of the rolling one: the job rendered for the other side, or the deployment a resumed operation left running. */
-    private record BlueGreenRun(ObjectNode job, Optional<Deployment> resumed) {}
+    /**
+     * A blue-green run to make instead of the rolling one: the job rendered for the other side, or the deployment a resumed
+     * operation left running; or, {@code finished}, the outcome of the revert a resumed operation finished for its former leader.
+     */
+    private record BlueGreenRun(ObjectNode job, Optional<Deployment> resumed, Optional<DeploymentOutcome> finished)
+    {
+        BlueGreenRun(ObjectNode job, Optional<Deployment> resumed)
+        {
+            this(job, resumed, Optional.empty());
+        }
+    }
 
     /**
      * Issue 18: a restart of a running cluster whose spec asks for the blue-green rollout, or an update
      * that Nomad's plan says replaces allocations, goes blue-green: the job is rendered again for the
      * other side. Empty for everything else (a create, a start, an in-place update, the in-place
      * rollout, a job from before issue 18). A resumed operation whose blue-green deployment still runs
-     * picks it up; one that finds none first removes the old side's router a former leader may have
-     * left ({@link BlueGreenWorkflow#removeRouteLeftByFormerLeader}), then decides as a new one does.
+     * picks it up; one whose new side failed before the switch finishes the revert its former leader did not
+     * ({@link BlueGreenWorkflow#finishRevertLeftByFormerLeader}) and fails as an unresumed one does; any other that
+     * finds none first removes the old side's router a former leader may have left
+     * ({@link BlueGreenWorkflow#removeRouteLeftByFormerLeader}), then decides as a new one does.
      */
     private CompletionStage<Optional<BlueGreenRun>> blueGreenJob(ClusterRecord record, ObjectNode job, Prepared prepared, boolean resumed, Tracker tracker)
     {
@@ -159,10 +172,14 @@ final class DeployWorkflow
         }
         return workflow.inFlight(current).thenCompose(found -> found.isPresent()
                 ? CompletableFuture.completedFuture(Optional.of(new BlueGreenRun(current.spec().deepCopy(), found)))
-                // the former leader may have promoted, then died: Nomad ended the deployment alone, and the old side's router,
-                // which that leader would have removed next, is still there whatever this operation does next
-                : workflow.removeRouteLeftByFormerLeader(record.name(), current, tracker)
-                        .thenCompose(ignored -> otherSideIfReplacing(record, job, prepared, current, tracker)));
+                // the former leader may have registered a new side that failed, then died before it reverted (or removed the
+                // failed side's router): this operation ends as that leader's would have, failed, once the revert is finished
+                : workflow.finishRevertLeftByFormerLeader(record, current, tracker).thenCompose(finished -> finished.isPresent()
+                        ? CompletableFuture.completedFuture(Optional.of(new BlueGreenRun(current.spec().deepCopy(), Optional.empty(), finished)))
+                        // the former leader may have promoted, then died: Nomad ended the deployment alone, and the old side's router,
+                        // which that leader would have removed next, is still there whatever this operation does next
+                        : workflow.removeRouteLeftByFormerLeader(record.name(), current, tracker)
+                                .thenCompose(ignored -> otherSideIfReplacing(record, job, prepared, current, tracker))));
     }
 
     /** The job rendered for the side opposite {@code current}'s when the restart or update replaces allocations; empty when it does not. */

@@ -272,7 +272,8 @@ class TestBlueGreenWorkflow
 
     /**
      * The leader dies right after it registered the new side, whose canaries fail: the deployment of the job's version
-     * failed, side blue still serves every query, and the resumed restart leaves its router alone.
+     * failed, side blue still serves every query, and the resumed restart leaves its router alone (it removes side
+     * green's: {@link #testAResumedRestartFinishesTheRevertWhenTheNewSideFailed}).
      */
     @Test
     void testAResumedRestartKeepsTheOldSidesRouterWhenTheNewSideFailed()
@@ -290,7 +291,104 @@ class TestBlueGreenWorkflow
         assertThat(done.state()).as(done.toString()).isEqualTo(Operation.State.FAILED);
         assertThat(events()).doesNotContain("old-route-removed");
         assertThat(join(routes.active("demo"))).as("side blue keeps the public host").contains("blue");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("side blue's router kept").contains("blue");
         assertThat(nomad.promotions()).isEmpty();
+    }
+
+    /**
+     * The leader dies right after it registered the new side, whose canaries fail before it reverted: Nomad ends the
+     * deployment alone (failed), and the job stays at side green's version. The resumed restart finishes the revert as
+     * that leader would have: the job back at side blue's spec, side green's router removed, the operation failed.
+     */
+    @Test
+    void testAResumedRestartFinishesTheRevertWhenTheNewSideFailed()
+    {
+        create();
+        NomadJob blue = join(nomad.job(JOB)).orElseThrow();
+        List<String> blueAllocations = running().stream().map(AllocationStub::id).sorted().toList();
+        nomad.failTasksWhere((group, task) -> group.equals("coordinator"));
+        leaderDiesAfter = call -> call.equals("nomad.register");
+        Operation restart = join(service.restart("demo", "ops"));
+        int versions = awaitLeaderDied(restart);
+        assertThat(side(join(nomad.job(JOB)).orElseThrow())).as("the leader died before it reverted").isEqualTo("green");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).containsExactlyInAnyOrder("blue", "green");
+
+        Operation done = resumeOn("replica-2", restart);
+
+        assertThatRevertWasFinished(done, blue, blueAllocations, versions + 1);
+        assertThat(events()).containsSubsequence("restart-requested", "blue-green-started", "operation-resumed", "blue-green-reverted");
+    }
+
+    /** The same window in an update that goes blue-green (a Trino property: Nomad's plan replaces every allocation). */
+    @Test
+    void testAResumedUpdateFinishesTheRevertWhenTheNewSideFailed()
+    {
+        create();
+        NomadJob blue = join(nomad.job(JOB)).orElseThrow();
+        List<String> blueAllocations = running().stream().map(AllocationStub::id).sorted().toList();
+        nomad.failTasksWhere((group, task) -> group.equals("coordinator"));
+        leaderDiesAfter = call -> call.equals("nomad.register");
+        Operation update = join(service.update("demo", changedProperty(), "ops")).started().orElseThrow();
+        int versions = awaitLeaderDied(update);
+        assertThat(operation(update).steps()).extracting(Operation.Step::name).containsSubsequence("plan", "blue-green", "register");
+        assertThat(side(join(nomad.job(JOB)).orElseThrow())).as("the leader died before it reverted").isEqualTo("green");
+        assertThat(join(nomad.latestDeployment(JOB)).orElseThrow().status()).isEqualTo("failed");
+
+        Operation done = resumeOn("replica-2", update);
+
+        assertThatRevertWasFinished(done, blue, blueAllocations, versions + 1);
+        assertThat(events()).containsSubsequence("update-requested", "blue-green-started", "operation-resumed", "blue-green-reverted");
+        List<Operation.Step> resumed = done.steps().subList(done.steps().stream().map(Operation.Step::name).toList().indexOf("resume"), done.steps().size());
+        assertThat(resumed).extracting(Operation.Step::name).as("resumed: nothing registered again").doesNotContain("plan", "register", "register-workers");
+    }
+
+    /**
+     * The leader dies right after Nomad's revert, before it removed side green's router: the resumed restart reverts
+     * nothing again (no new job version, no second blue-green run) and removes the router.
+     */
+    @Test
+    void testAResumedRestartWhoseRevertWasMadeOnlyRemovesTheFailedSidesRouter()
+    {
+        create();
+        NomadJob blue = join(nomad.job(JOB)).orElseThrow();
+        List<String> blueAllocations = running().stream().map(AllocationStub::id).sorted().toList();
+        nomad.failTasksWhere((group, task) -> group.equals("coordinator"));
+        leaderDiesAfter = call -> call.equals("nomad.revert");
+        Operation restart = join(service.restart("demo", "ops"));
+        int versions = awaitLeaderDied(restart);
+        assertThat(side(join(nomad.job(JOB)).orElseThrow())).as("the leader reverted").isEqualTo("blue");
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("the leader died before it removed side green's router")
+                .containsExactlyInAnyOrder("blue", "green");
+
+        Operation done = resumeOn("replica-2", restart);
+
+        assertThatRevertWasFinished(done, blue, blueAllocations, versions);
+        assertThat(events()).containsSubsequence("restart-requested", "blue-green-started", "operation-resumed", "blue-green-reverted")
+                .containsOnlyOnce("blue-green-started");
+        List<Operation.Step> resumed = done.steps().subList(done.steps().stream().map(Operation.Step::name).toList().indexOf("resume"), done.steps().size());
+        assertThat(resumed).extracting(Operation.Step::name).as("resumed: nothing registered again").doesNotContain("blue-green", "register");
+    }
+
+    /** A resumed operation ended as an unresumed failed blue-green run does: side blue's spec and allocations, its router alone, no promotion. */
+    private void assertThatRevertWasFinished(Operation done, NomadJob blue, List<String> blueAllocations, int versions)
+    {
+        assertThat(done.state()).as(done.toString()).isEqualTo(Operation.State.FAILED);
+        assertThat(done.runner()).contains("replica-2");
+        assertThat(done.error()).as(done.toString()).hasValueSatisfying(error -> assertThat(error).contains("side green").contains("revert"));
+        assertThat(done.steps()).extracting(Operation.Step::name).contains("resume", "revert").doesNotContain("switch", "promote");
+        assertThat(join(service.events("demo"))).filteredOn(event -> event.operation().equals(Optional.of(done.id()))).extracting(ClusterEvent::type)
+                .doesNotContain("traffic-switched", "old-route-removed", "deploy-succeeded");
+        assertThat(join(service.events("demo"))).filteredOn(event -> event.type().equals("blue-green-reverted")).singleElement()
+                .satisfies(event -> assertThat(event.message()).contains("Side green stopped before the switch").contains("finished after a leader change"));
+        assertThat(nomad.promotions()).isEmpty();
+        assertThat(join(routes.routes("demo"))).extracting(PublicRoutes.Route::side).as("side green's router removed").containsExactly("blue");
+        assertThat(join(routes.active("demo"))).as("side blue keeps the public host").contains("blue");
+        assertThat(running().stream().map(AllocationStub::id).sorted().toList()).as("side blue's allocations untouched, the canaries stopped").isEqualTo(blueAllocations);
+        NomadJob job = join(nomad.job(JOB)).orElseThrow();
+        assertThat(side(job)).isEqualTo("blue");
+        assertThat(job.spec().path("Meta")).as("reverted to side blue's spec").isEqualTo(blue.spec().path("Meta"));
+        assertThat(job.spec().path("TaskGroups")).isEqualTo(blue.spec().path("TaskGroups"));
+        assertThat(join(nomad.versions(JOB))).as("one revert, no second run").hasSize(versions);
     }
 
     private static ClusterSpec changedProperty()
