@@ -5,6 +5,8 @@
 #
 # Usage: trino-start-check.sh JAVA_HOME TRINO_HOME [CLI_JAR [QUERY [EXPECTED_OUTPUT]]]
 # Exit code 0 only if Trino started (and the query printed EXPECTED_OUTPUT, when given).
+# TRINO_CHECK_JVM_OPTIONS: more jvm.config lines, space-separated (setup.sh's AOT cache training
+# passes -XX:AOTCacheOutput=FILE: the JVM writes the cache as it exits, so the stop waits for the exit).
 #
 # How Trino is launched (Trino 476: bin/launcher is a bash wrapper that execs the Go
 # "airlift launcher"; `launcher run` execs the JVM, so the pid we start IS the Java process):
@@ -25,7 +27,7 @@ pid=""
 finish() {
     if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 60); do
+        for _ in $(seq 1 120); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.5
         done
@@ -53,6 +55,10 @@ cat >"$work/etc/jvm.config" <<'EOF'
 -XX:+ExitOnOutOfMemoryError
 -Djdk.attach.allowAttachSelf=true
 EOF
+# shellcheck disable=SC2086 # one option per word
+for option in ${TRINO_CHECK_JVM_OPTIONS:-}; do
+    printf '%s\n' "$option" >>"$work/etc/jvm.config"
+done
 cat >"$work/etc/config.properties" <<EOF
 coordinator=true
 node-scheduler.include-coordinator=true
