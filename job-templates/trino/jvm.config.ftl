@@ -20,3 +20,10 @@
 [#list vars.jvm_extra_options as option]
 [=option]
 [/#list]
+[#-- Java 25's AOT cache of the installation's lib/ classes (vars.jvm_aot_cache: scripts/setup.sh trains one inside
+     $TRINO_HOME for the local stack and the tests). Only when it belongs to the installation this cluster runs: a
+     cluster of another version, or PrestoDB on Java 11 (which refuses the option), starts without it. --]
+[#assign aotCache = (vars.jvm_aot_cache)!""]
+[#if aotCache?has_content && engineHome?has_content && aotCache?starts_with(engineHome + "/")]
+-XX:AOTCache=[=aotCache]
+[/#if]

@@ -356,6 +356,38 @@ class TestJobRenderer
      * without --jvm-dir, discovery on the coordinator, no http-server.process-forwarded, the total memory per node set,
      * readiness from /v1/cluster and workers that go straight to SHUTTING_DOWN on the stop signal.
      */
+    /** The local profile's {@code jvm_aot_cache}: added for a Trino cluster whose installation holds the cache, and for nothing else. */
+    @Test
+    void testAotCacheOnlyForTheInstallationItBelongsTo()
+    {
+        String cache = "/opt/trino-server-476/.presto-orch-aot/java-25.0.3+9-LTS-c1.aot";
+        Map<String, String> withCache = Map.of("TRINO_HOME", "/opt/trino-server-476", "TRINO_JAVA_HOME", "/usr/lib/jvm/temurin-25", "TRINO_AOT_CACHE", cache,
+                "PRESTODB_HOME", "/opt/presto-server-0.287", "PRESTODB_JAVA_HOME", "/opt/jdk-11");
+        RenderedJob trino = renderer.render(TestingClusterSpecs.local(), inputs(withCache));
+        for (JsonNode group : trino.job().get("Job").get("TaskGroups")) {
+            assertThat(templates(group.get("Tasks").get(0)).get("local/etc/jvm.config")).as(group.get("Name").asText())
+                    .contains("-XX:AOTCache=" + cache + "\n");
+        }
+
+        // another installation's cache (e.g. the other version of an upgrade), PrestoDB (Java 11 refuses the option), or none
+        Map<String, String> elsewhere = new java.util.HashMap<>(withCache);
+        elsewhere.put("TRINO_AOT_CACHE", "/opt/trino-server-470/.presto-orch-aot/java-25.0.3+9-LTS-c1.aot");
+        Map<String, String> without = new java.util.HashMap<>(withCache);
+        without.remove("TRINO_AOT_CACHE");
+        List<RenderedJob> none = List.of(renderer.render(TestingClusterSpecs.local(), inputs(elsewhere)), renderer.render(prestoDb(TestingClusterSpecs.local()), inputs(withCache)),
+                renderer.render(TestingClusterSpecs.local(), inputs(without)));
+        for (RenderedJob rendered : none) {
+            for (JsonNode group : rendered.job().get("Job").get("TaskGroups")) {
+                assertThat(templates(group.get("Tasks").get(0)).get("local/etc/jvm.config")).as(group.get("Name").asText()).doesNotContain("AOTCache");
+            }
+        }
+    }
+
+    private static RenderInputs inputs(Map<String, String> environment)
+    {
+        return new RenderInputs(List.of(TestingRenderInputs.TPCH), List.of(), List.of(), "1.2.3", "alice", environment, Optional.of(18080));
+    }
+
     @Test
     void testLocalPrestoDbJobRunsPrestoDb()
     {

@@ -19,25 +19,12 @@ public final class TestingFiles
      * also loads its catalogs on its first task, inside the coordinator's task request: in CI on a saturated machine
      * that load took 53 s and the coordinator gave up on the worker after 60 s (AutoscalingEndToEndIT, 2026-12-07).
      * The local stack (run-local.sh, LocalStackIT) keeps the profile's default JIT.
-     * <p>
-     * They also start from the AOT cache {@code scripts/setup.sh} trains ({@code TRINO_AOT_CACHE}, Java 25's
-     * {@code -XX:AOTCache}: Trino's lib/ classes loaded and linked ahead of time): a start to SERVER STARTED took 13-17
-     * CPU-s without it and 7-10 with it (C1 alone, a loaded machine, 2026-12-08). Without the variable, or without
-     * the file, they start as before.
+     * Like the local stack, they start from the AOT cache {@code scripts/setup.sh} trains (the local profile's
+     * {@code jvm_aot_cache}, from {@code TRINO_AOT_CACHE}).
      */
-    private static final String QUICK_JIT = "jvm_extra_options: [\"-XX:TieredStopAtLevel=1\"" + aotCacheOption() + "]";
+    private static final String QUICK_JIT = "jvm_extra_options: [\"-XX:TieredStopAtLevel=1\"]";
 
     private TestingFiles() {}
-
-    /** {@code , "-XX:AOTCache=<file>"} when setup.sh trained the cache, else nothing. */
-    private static String aotCacheOption()
-    {
-        String cache = System.getenv("TRINO_AOT_CACHE");
-        if (cache == null || cache.isBlank() || cache.contains("\"") || !Files.isRegularFile(Path.of(cache))) {
-            return "";
-        }
-        return ", \"-XX:AOTCache=" + cache + "\"";
-    }
 
     /** Copies the tree under {@code from} into {@code to} (created as needed), e.g. job-templates a test then edits. */
     public static Path copyTree(Path from, Path to)
