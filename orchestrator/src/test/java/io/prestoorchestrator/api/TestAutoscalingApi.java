@@ -143,8 +143,12 @@ class TestAutoscalingApi
         assertThat(last).isEqualTo(new JsonObject().put("at", last.getString("at")).put("status", "ok").put("needed", 2).put("activeWorkers", 0)
                 .put("drainingWorkers", 0).put("runningQueries", 2).put("queuedQueries", 4));
         assertThat(Instant.parse(last.getString("at"))).isAfterOrEqualTo(STARTED.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        // no Trino runs: the simulator registers its worker, but nothing answers there, so it has no Trino state
-        JsonObject workers = new JsonObject(stack.call("GET", "/v1/clusters/sig/workers", null, TestingStack.VIEWER_TOKEN).body());
+        // no Trino runs: the simulator registers its worker, but nothing answers there, so it has no Trino state. The list
+        // is the job's worker allocations in Nomad, which the create operation above places asynchronously; the signal
+        // does not wait for them (a CI run read the list empty), so this waits until the simulator placed the worker
+        JsonObject workers = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> new JsonObject(stack.call("GET", "/v1/clusters/sig/workers", null, TestingStack.VIEWER_TOKEN).body()),
+                        listed -> !listed.getJsonArray("workers", new JsonArray()).isEmpty());
         assertThat(workers.getString("cluster")).isEqualTo("sig");
         assertThat(workers.getJsonArray("workers")).isNotEmpty();
         workers.getJsonArray("workers").stream().map(JsonObject.class::cast).forEach(worker -> {
